@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/** SQL for the copies of Campaign lists. Every statement is scoped by org. */
+@Injectable()
+export class ListsRepository {
+  /** Creates the list, or revives and relabels it. Members sent before `created` are kept. */
+  async upsertList(tx: EntityManager, orgId: string, listId: string, label: string | null): Promise<void> {
+    await tx.query(
+      `INSERT INTO campaign_lists (org_id, list_id, label) VALUES ($1, $2, $3)
+       ON CONFLICT (org_id, list_id) DO UPDATE
+         SET label = COALESCE(EXCLUDED.label, campaign_lists.label), deleted_at = NULL, updated_at = now()`,
+      [orgId, listId, label],
+    );
+  }
+
+  async addMembers(tx: EntityManager, orgId: string, listId: string, recipientIds: readonly string[]): Promise<void> {
+    await tx.query(
+      `INSERT INTO campaign_list_members (org_id, list_id, recipient_id)
+       SELECT $1, $2, id FROM unnest($3::text[]) AS id
+       ON CONFLICT DO NOTHING`,
+      [orgId, listId, recipientIds],
+    );
+  }
+
+  async removeMembers(tx: EntityManager, orgId: string, listId: string, recipientIds: readonly string[]): Promise<void> {
+    await tx.query(`DELETE FROM campaign_list_members WHERE org_id = $1 AND list_id = $2 AND recipient_id = ANY($3::text[])`, [
+      orgId,
+      listId,
+      recipientIds,
+    ]);
+  }
+
+  async deleteList(tx: EntityManager, orgId: string, listId: string): Promise<void> {
+    await tx.query(`DELETE FROM campaign_list_members WHERE org_id = $1 AND list_id = $2`, [orgId, listId]);
+    await tx.query(`UPDATE campaign_lists SET deleted_at = now(), updated_at = now() WHERE org_id = $1 AND list_id = $2`, [orgId, listId]);
+  }
+
+  async touch(tx: EntityManager, orgId: string, listId: string): Promise<void> {
+    await tx.query(`UPDATE campaign_lists SET updated_at = now() WHERE org_id = $1 AND list_id = $2`, [orgId, listId]);
+  }
+}

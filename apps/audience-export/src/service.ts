@@ -1,0 +1,12 @@
+import type { ServiceDescriptor } from '@audience-hub/platform';
+import { MessagingTables1764400000000 } from '@audience-hub/messaging';
+import { CampaignLists1764400100000 } from './migrations/1764400100000-campaign-lists';
+
+export const audienceExportService: ServiceDescriptor = {
+  name: 'audience-export',
+  schema: 'audience_export',
+  defaultPort: 3003,
+  title: 'audience-hub audience export',
+  description: '"Update shared audience": Campaign lists become XC shared audiences.',
+  migrations: [MessagingTables1764400000000, CampaignLists1764400100000],
+};

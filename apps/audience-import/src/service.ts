@@ -1,0 +1,11 @@
+import type { ServiceDescriptor } from '@audience-hub/platform';
+import { MessagingTables1764400000000 } from '@audience-hub/messaging';
+
+export const audienceImportService: ServiceDescriptor = {
+  name: 'audience-import',
+  schema: 'audience_import',
+  defaultPort: 3002,
+  title: 'audience-hub audience import',
+  description: 'XC shared audiences become Campaign lists: catalog, import jobs, imported lists, pending ids, governance.',
+  migrations: [MessagingTables1764400000000],
+};

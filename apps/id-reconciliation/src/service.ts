@@ -1,0 +1,11 @@
+import type { ServiceDescriptor } from '@audience-hub/platform';
+import { MessagingTables1764400000000 } from '@audience-hub/messaging';
+
+export const idReconciliationService: ServiceDescriptor = {
+  name: 'id-reconciliation',
+  schema: 'idrec',
+  defaultPort: 3001,
+  title: 'audience-hub ID reconciliation',
+  description: 'Data sources, recipients\' key values and visitor links, and resolution of XC ids to recipients and back.',
+  migrations: [MessagingTables1764400000000],
+};

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@audience-hub/platform';
+import { imsService } from './service';
+
+runService(imsService, { imports: [] });

@@ -1,0 +1,11 @@
+import type { ServiceDescriptor } from '@audience-hub/platform';
+import { MessagingTables1764400000000 } from '@audience-hub/messaging';
+
+export const imsService: ServiceDescriptor = {
+  name: 'ims',
+  schema: 'ims',
+  defaultPort: 3000,
+  title: 'audience-hub IMS',
+  description: 'OAuth 2.0 identity service: orgs, technical accounts, client secrets, signing keys and access tokens.',
+  migrations: [MessagingTables1764400000000],
+};

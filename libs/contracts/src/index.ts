@@ -1,0 +1,23 @@
+// The library's only door: everything public is re-exported here.
+export * from './limits';
+export * from './ids.schema';
+export * from './topics';
+export * from './envelope.schema';
+export * from './event-types';
+export * from './events/chunk.schema';
+export * from './events/campaign-recipients.schema';
+export * from './events/campaign-visitor-observations.schema';
+export * from './events/campaign-lists.schema';
+export * from './events/campaign-shared-audience-requests.schema';
+export * from './events/xc-audiences.schema';
+export * from './events/xc-campaign-audiences.schema';
+export * from './events/campaign-imports.schema';
+export * from './events/campaign-shared-audience-results.schema';
+export * from './events/idrec-resolutions.schema';
+export * from './events/idrec-identities.schema';
+export * from './events/ims-events.schema';
+export * from './events/hub-rejections.schema';
+export * from './registry';
+export { formatIssues, formatPath } from './validation-errors';
+export * from './examples';
+export { renderTopicReference } from './topic-reference';

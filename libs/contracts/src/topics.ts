@@ -1,0 +1,97 @@
+/** Every Kafka topic of the hub. Services use these constants, never string literals. */
+export const Topics = {
+  campaignRecipients: 'campaign.recipients.v1',
+  campaignVisitorObservations: 'campaign.visitor-observations.v1',
+  campaignLists: 'campaign.lists.v1',
+  campaignSharedAudienceRequests: 'campaign.shared-audience-requests.v1',
+  xcAudiences: 'xc.audiences.v1',
+  xcCampaignAudiences: 'xc.campaign-audiences.v1',
+  campaignImports: 'campaign.imports.v1',
+  campaignSharedAudienceResults: 'campaign.shared-audience-results.v1',
+  idrecResolutions: 'idrec.resolutions.v1',
+  idrecIdentities: 'idrec.identities.v1',
+  imsEvents: 'ims.events.v1',
+  hubRejections: 'hub.rejections.v1',
+  hubDeadLetter: 'hub.dead-letter.v1',
+} as const;
+
+export type Topic = (typeof Topics)[keyof typeof Topics];
+
+export const ALL_TOPICS: readonly Topic[] = Object.freeze(Object.values(Topics));
+
+export const isTopic = (value: unknown): value is Topic => (ALL_TOPICS as readonly unknown[]).includes(value);
+
+export interface TopicInfo {
+  producer: string;
+  consumer: string;
+  summary: string;
+}
+
+/** Who writes and who reads each topic (rendered into TOPICS.md). */
+export const TOPIC_INFO: Readonly<Record<Topic, TopicInfo>> = {
+  'campaign.recipients.v1': {
+    producer: 'Campaign',
+    consumer: 'id-reconciliation',
+    summary: 'Recipient profiles and the attributes reconciliation keys match on.',
+  },
+  'campaign.visitor-observations.v1': {
+    producer: 'Campaign',
+    consumer: 'id-reconciliation',
+    summary: 'A recipient seen with an ECID; the most recent observation of an ECID wins.',
+  },
+  'campaign.lists.v1': {
+    producer: 'Campaign',
+    consumer: 'audience-export',
+    summary: 'Campaign lists and their membership, in chunks.',
+  },
+  'campaign.shared-audience-requests.v1': {
+    producer: 'Campaign workflow',
+    consumer: 'audience-export',
+    summary: '"Update shared audience" activity requests.',
+  },
+  'xc.audiences.v1': {
+    producer: 'XC',
+    consumer: 'audience-import',
+    summary: 'Audiences shared by XC solutions, their labels and membership snapshots.',
+  },
+  'xc.campaign-audiences.v1': {
+    producer: 'audience-export',
+    consumer: 'XC consumers',
+    summary: 'Shared audiences exported from Campaign lists and their versioned membership changes.',
+  },
+  'campaign.imports.v1': {
+    producer: 'audience-import',
+    consumer: 'Campaign',
+    summary: 'Imported-list membership changes and the outcome of each import job.',
+  },
+  'campaign.shared-audience-results.v1': {
+    producer: 'audience-export',
+    consumer: 'Campaign',
+    summary: 'Outcome of each shared-audience update (the activity\'s two outcomes: exported, unmapped).',
+  },
+  'idrec.resolutions.v1': {
+    producer: 'audience-import, audience-export (requests); id-reconciliation (results)',
+    consumer: 'id-reconciliation (requests); the requester (results)',
+    summary: 'Asynchronous id resolution in chunks, correlated by requestId and addressed by requester.',
+  },
+  'idrec.identities.v1': {
+    producer: 'id-reconciliation',
+    consumer: 'audience-import, audience-export',
+    summary: 'Identity links made or broken after the fact (late reconciliation).',
+  },
+  'ims.events.v1': {
+    producer: 'ims',
+    consumer: 'all services',
+    summary: 'Credential revocations and signing-key rotations.',
+  },
+  'hub.rejections.v1': {
+    producer: 'any consumer',
+    consumer: 'the rejected event\'s producer',
+    summary: 'Tells a producer that one of its events was invalid and sent to the dead-letter topic.',
+  },
+  'hub.dead-letter.v1': {
+    producer: 'any consumer',
+    consumer: 'operators',
+    summary: 'Invalid or repeatedly failing messages, kept as received with the reason.',
+  },
+};

@@ -1,0 +1,37 @@
+import type { Kafka } from 'kafkajs';
+import { ALL_TOPICS } from '@audience-hub/contracts';
+
+export interface TopicSetup {
+  partitions: number;
+  replicationFactor: number;
+}
+
+/** Topic settings: membership chunks of 10,000 declared ids can exceed Kafka's 1 MB default. */
+export const TOPIC_CONFIG = [
+  { name: 'max.message.bytes', value: String(16 * 1024 * 1024) },
+  { name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) },
+];
+
+/** Creates every topic of the contract that is missing; existing topics are left as they are. */
+export async function ensureTopics(kafka: Kafka, setup: TopicSetup): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = ALL_TOPICS.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: setup.partitions,
+          replicationFactor: setup.replicationFactor,
+          configEntries: TOPIC_CONFIG,
+        })),
+      });
+    }
+    return missing;
+  } finally {
+    await admin.disconnect();
+  }
+}

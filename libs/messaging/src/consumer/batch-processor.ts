@@ -1,0 +1,239 @@
+import type { KafkaMessage } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import { eventTypesOf, parseEvent, type AnyHubEvent } from '@audience-hub/contracts';
+import { isDatabaseUnavailable } from '@audience-hub/persistence';
+import { claimEvents } from '../inbox/inbox';
+import { enqueueEvents } from '../outbox/outbox.writer';
+import { RejectEventError, describeError } from '../errors';
+import type { DeadLetterPublisher, RejectedMessage } from './dead-letter';
+import type { EventContext, EventHandler } from './event-context';
+
+export interface RetryPolicy {
+  /** Attempts of one event before it is dead-lettered. */
+  maxAttempts: number;
+  /** First backoff; doubles each attempt up to `maxBackoffMs`. */
+  backoffMs: number;
+  maxBackoffMs: number;
+}
+
+export interface BatchProcessorOptions {
+  dataSource: DataSource;
+  consumerGroup: string;
+  handlerFor: (eventType: string) => EventHandler | undefined;
+  deadLetters: DeadLetterPublisher;
+  retry: RetryPolicy;
+  /** Events applied in one transaction on the fast path. */
+  maxEventsPerTransaction: number;
+  log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+  metrics?: { applied(count: number): void; deadLettered(): void; skipped(count: number): void };
+}
+
+export interface BatchControl {
+  topic: string;
+  partition: number;
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  commitOffsetsIfNecessary(): Promise<void>;
+  /** False once the consumer is stopping or lost the partition. */
+  isRunning(): boolean;
+  isStale(): boolean;
+}
+
+type ApplyItem = { kind: 'apply'; message: KafkaMessage; event: AnyHubEvent; handler: EventHandler };
+type Item =
+  | ApplyItem
+  | { kind: 'skip'; message: KafkaMessage }
+  | { kind: 'reject'; message: KafkaMessage; rejected: RejectedMessage; reason: string; errors: string[] };
+type Outcome = { ok: true } | { ok: false; error: unknown };
+const STOPPED = Symbol('stopped');
+
+/**
+ * Applies one fetched batch of one partition, in order, with exactly-once effects:
+ * - valid events go through their handler in a transaction that also records them in the inbox,
+ *   many events per transaction on the fast path;
+ * - if that transaction fails, the events are retried one by one to isolate the culprit, which is
+ *   dead-lettered after bounded retries while the rest of the partition keeps flowing;
+ * - invalid events are dead-lettered at once with the validation errors;
+ * - while the database is unreachable nothing is dead-lettered: the batch waits and retries;
+ * - an offset is resolved only after the effect of its event committed.
+ */
+export class BatchProcessor {
+  constructor(private readonly options: BatchProcessorOptions) {}
+
+  async process(messages: KafkaMessage[], control: BatchControl): Promise<void> {
+    const items = messages.map((message) => this.classify(control, message));
+    let index = 0;
+    while (index < items.length) {
+      if (control.isStale()) return;
+      const item = items[index];
+      if (item.kind === 'apply') {
+        const group: ApplyItem[] = [];
+        while (index < items.length && group.length < this.options.maxEventsPerTransaction) {
+          const next = items[index];
+          if (next.kind !== 'apply') break;
+          group.push(next);
+          index++;
+        }
+        const done = await this.applyGroup(group, control);
+        if (!done) return; // stopping while the database was away: leave the rest for redelivery
+      } else {
+        if (item.kind === 'reject') {
+          await this.options.deadLetters.reject(item.rejected, { reason: item.reason, errors: item.errors, attempts: 0 });
+          this.options.metrics?.deadLettered();
+        } else {
+          this.options.metrics?.skipped(1);
+        }
+        index++;
+        control.resolveOffset(item.message.offset);
+      }
+      await control.commitOffsetsIfNecessary();
+      await control.heartbeat();
+    }
+  }
+
+  private classify(control: BatchControl, message: KafkaMessage): Item {
+    const rejected: RejectedMessage = {
+      topic: control.topic,
+      partition: control.partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers: message.headers,
+    };
+    let raw: unknown;
+    try {
+      raw = JSON.parse(message.value?.toString('utf8') ?? '');
+    } catch {
+      return { kind: 'reject', message, rejected, reason: 'value is not JSON', errors: ['value: expected a CloudEvents JSON object'] };
+    }
+    const envelope = raw as { id?: unknown; type?: unknown; orgid?: unknown } | null;
+    if (envelope && typeof envelope === 'object') {
+      rejected.eventId = typeof envelope.id === 'string' ? envelope.id : undefined;
+      rejected.eventType = typeof envelope.type === 'string' ? envelope.type : undefined;
+      rejected.orgId = typeof envelope.orgid === 'string' ? envelope.orgid : undefined;
+    }
+    // Types of this topic that this service does not consume pass by untouched: their consumers judge them.
+    const type = rejected.eventType;
+    if (type && !this.options.handlerFor(type) && eventTypesOf(control.topic).includes(type)) return { kind: 'skip', message };
+    const parsed = parseEvent(control.topic, raw);
+    if (!parsed.ok) return { kind: 'reject', message, rejected, reason: parsed.reason, errors: parsed.errors };
+    const handler = this.options.handlerFor(parsed.event.type);
+    if (!handler) return { kind: 'skip', message };
+    return { kind: 'apply', message, event: parsed.event, handler };
+  }
+
+  /** Returns false when it gave up because the consumer is stopping. */
+  private async applyGroup(group: ApplyItem[], control: BatchControl): Promise<boolean> {
+    const outcome = await this.untilDatabase(control, () => this.attempt(group, control, 1));
+    if (outcome === STOPPED) return false;
+    if (outcome.ok) {
+      control.resolveOffset(group[group.length - 1].message.offset);
+      return true;
+    }
+    if (group.length > 1) this.options.log?.('warn', 'batch transaction failed; isolating its events', { error: describeError(outcome.error) });
+    // One event per transaction, with retries, so one bad event cannot hold back the others.
+    for (const item of group) {
+      if (!(await this.applyWithRetries(item, control))) return false;
+      control.resolveOffset(item.message.offset);
+    }
+    return true;
+  }
+
+  private async applyWithRetries(item: ApplyItem, control: BatchControl): Promise<boolean> {
+    const { maxAttempts, backoffMs, maxBackoffMs } = this.options.retry;
+    let lastError: unknown;
+    let attempts = 0;
+    while (attempts < maxAttempts) {
+      attempts++;
+      const outcome = await this.untilDatabase(control, () => this.attempt([item], control, attempts));
+      if (outcome === STOPPED) return false;
+      if (outcome.ok) return true;
+      lastError = outcome.error;
+      if (lastError instanceof RejectEventError) break;
+      if (attempts < maxAttempts) {
+        this.options.log?.('warn', 'event failed; retrying', { eventId: item.event.id, type: item.event.type, attempt: attempts, error: describeError(lastError) });
+        await sleep(Math.min(backoffMs * 2 ** (attempts - 1), maxBackoffMs));
+        await control.heartbeat();
+      }
+    }
+    const rejectedOnPurpose = lastError instanceof RejectEventError;
+    const reason = rejectedOnPurpose ? (lastError as RejectEventError).reason : `handler failed after ${attempts} attempts: ${describeError(lastError)}`;
+    const errors = rejectedOnPurpose ? (lastError as RejectEventError).errors : [describeError(lastError)];
+    this.options.log?.('error', 'event dead-lettered', { eventId: item.event.id, type: item.event.type, reason });
+    await this.options.deadLetters.reject(
+      {
+        topic: control.topic,
+        partition: control.partition,
+        offset: item.message.offset,
+        key: item.message.key,
+        value: item.message.value,
+        headers: item.message.headers,
+        eventId: item.event.id,
+        eventType: item.event.type,
+        orgId: item.event.orgid,
+      },
+      { reason, errors, attempts },
+    );
+    this.options.metrics?.deadLettered();
+    return true;
+  }
+
+  /** One transaction over `group`; a database outage propagates, any other failure is the outcome. */
+  private async attempt(group: ApplyItem[], control: BatchControl, attempt: number): Promise<Outcome> {
+    try {
+      await this.transaction(group, control, attempt);
+      return { ok: true };
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
+      return { ok: false, error };
+    }
+  }
+
+  private async transaction(group: ApplyItem[], control: BatchControl, attempt: number): Promise<void> {
+    let applied = 0;
+    await this.options.dataSource.transaction(async (manager) => {
+      const fresh = await claimEvents(manager, this.options.consumerGroup, group.map((item) => item.event.id));
+      for (const item of group) {
+        if (!fresh.delete(item.event.id)) continue; // applied before: redelivery changes nothing
+        await item.handler(item.event, this.contextFor(manager, control, item.message, attempt));
+        applied++;
+      }
+    });
+    this.options.metrics?.applied(applied);
+  }
+
+  private contextFor(manager: EntityManager, control: BatchControl, message: KafkaMessage, attempt: number): EventContext {
+    return {
+      manager,
+      publish: (events) => enqueueEvents(manager, Array.isArray(events) ? events : [events as AnyHubEvent]),
+      topic: control.topic,
+      partition: control.partition,
+      offset: message.offset,
+      attempt,
+    };
+  }
+
+  /**
+   * Runs `work` until it completes without the database being unavailable; while it is, waits with
+   * backoff (heartbeating) instead of failing events. Gives up only when the consumer stops.
+   */
+  private async untilDatabase<T>(control: BatchControl, work: () => Promise<T>): Promise<T | typeof STOPPED> {
+    let wait = this.options.retry.backoffMs;
+    for (;;) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        if (!control.isRunning() || control.isStale()) return STOPPED;
+        this.options.log?.('warn', 'database unavailable; holding the batch', { error: describeError(error) });
+        await sleep(wait);
+        wait = Math.min(wait * 2, 5_000);
+        await control.heartbeat().catch(() => undefined);
+      }
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

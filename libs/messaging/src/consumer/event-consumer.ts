@@ -1,0 +1,70 @@
+import type { Consumer, Kafka } from 'kafkajs';
+import { BatchProcessor, type BatchProcessorOptions } from './batch-processor';
+
+export interface EventConsumerOptions extends BatchProcessorOptions {
+  kafka: Kafka;
+  topics: string[];
+  /** Read a new group's partitions from the start (an upstream system's history counts). */
+  fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
+  maxBytesPerPartition?: number;
+}
+
+/**
+ * A consumer-group member that hands each fetched batch to the BatchProcessor.
+ * `stop()` stops fetching, lets the batch in hand finish and commit, then leaves the group.
+ */
+export class EventConsumer {
+  private consumer?: Consumer;
+  private readonly processor: BatchProcessor;
+
+  constructor(private readonly options: EventConsumerOptions) {
+    this.processor = new BatchProcessor(options);
+  }
+
+  async start(): Promise<void> {
+    if (this.consumer || this.options.topics.length === 0) return;
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.consumerGroup,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: this.options.maxBytesPerPartition ?? 16 * 1024 * 1024,
+      maxBytes: 64 * 1024 * 1024,
+      allowAutoTopicCreation: false,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommitInterval: 1_000,
+      autoCommitThreshold: 500,
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        await this.processor.process(batch.messages, {
+          topic: batch.topic,
+          partition: batch.partition,
+          resolveOffset,
+          heartbeat,
+          commitOffsetsIfNecessary: () => commitOffsetsIfNecessary(),
+          isRunning,
+          isStale,
+        });
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    if (!consumer) return;
+    // kafkajs waits for the running eachBatch, commits resolved offsets, then leaves the group.
+    await consumer.disconnect();
+  }
+
+  /** The kafkajs consumer, for diagnostics (lag, pause). */
+  get raw(): Consumer | undefined {
+    return this.consumer;
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * Thrown by a handler when the event itself is unacceptable (unknown org, unknown data source…):
+ * retrying cannot help, so it goes straight to the dead-letter topic with this reason.
+ */
+export class RejectEventError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly errors: string[] = [],
+  ) {
+    super(reason);
+    this.name = 'RejectEventError';
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n')[0].slice(0, 500);
+  return String(error).slice(0, 500);
+}

@@ -1,0 +1,171 @@
+import { Client } from 'pg';
+import type { Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { isDatabaseUnavailable } from '@audience-hub/persistence';
+import { outboxChannel } from './outbox.writer';
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  producer: Producer;
+  /** Fallback poll when no NOTIFY arrives (ms). */
+  pollIntervalMs?: number;
+  /** Upper bound of one Kafka batch, in bytes of event JSON. */
+  maxBatchBytes?: number;
+  /** Sent rows are kept this long for audit, then purged (ms). */
+  retentionMs?: number;
+  log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+  onPublished?: (count: number) => void;
+}
+
+interface OutboxRow {
+  seq: string;
+  topic: string;
+  message_key: string;
+  message_value: string;
+}
+
+/**
+ * Publishes committed outbox rows to Kafka in commit order and marks them sent.
+ * One relay per schema publishes at a time (a session advisory lock elects it), so the order of
+ * events with the same key is kept even with several instances running. A crash between
+ * publish and mark re-publishes: consumers' inboxes make that harmless.
+ */
+export class OutboxRelay {
+  private readonly schema: string;
+  private readonly pollIntervalMs: number;
+  private readonly maxBatchBytes: number;
+  private readonly retentionMs: number;
+  private listener?: Client;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private lastPurge = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.schema = (options.dataSource.options as { schema?: string }).schema ?? 'public';
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.maxBatchBytes = options.maxBatchBytes ?? 4 * 1024 * 1024;
+    this.retentionMs = options.retentionMs ?? 60 * 60 * 1000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops after publishing whatever is committed now (bounded by `timeoutMs`). */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    if (this.listener) {
+      const deadline = Date.now() + timeoutMs;
+      try {
+        while (Date.now() < deadline && (await this.publishOnce()) > 0) {
+          /* drain */
+        }
+      } catch (error) {
+        this.options.log?.('warn', 'outbox drain on shutdown stopped early', { error: String(error) });
+      }
+      await this.closeListener();
+    }
+  }
+
+  /** Publishes one batch; returns how many events it sent. Exposed for tests and draining. */
+  async publishOnce(): Promise<number> {
+    const rows: OutboxRow[] = await this.options.dataSource.query(
+      `SELECT seq, topic, message_key, message_value FROM (
+         SELECT seq, topic, message_key, message_value,
+                sum(octet_length(message_value)) OVER (ORDER BY seq) AS running_bytes,
+                row_number() OVER (ORDER BY seq) AS n
+         FROM (SELECT * FROM outbox_events WHERE sent_at IS NULL ORDER BY seq LIMIT 500) unsent
+       ) sized
+       WHERE n = 1 OR running_bytes <= $1
+       ORDER BY seq`,
+      [this.maxBatchBytes],
+    );
+    if (rows.length === 0) return 0;
+    const byTopic = new Map<string, { key: string; value: string }[]>();
+    for (const row of rows) {
+      const messages = byTopic.get(row.topic) ?? [];
+      messages.push({ key: row.message_key, value: row.message_value });
+      byTopic.set(row.topic, messages);
+    }
+    await this.options.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+    await this.options.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [
+      rows.map((row) => row.seq),
+    ]);
+    this.options.onPublished?.(rows.length);
+    return rows.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        if (!(await this.ensureLeadership())) {
+          await this.idle(this.pollIntervalMs * 3);
+          continue;
+        }
+        const sent = await this.publishOnce();
+        await this.purgeIfDue();
+        if (sent === 0) await this.idle(this.pollIntervalMs);
+      } catch (error) {
+        const level = isDatabaseUnavailable(error) ? 'warn' : 'error';
+        this.options.log?.(level, 'outbox relay failed; retrying', { error: String(error) });
+        await this.closeListener();
+        await this.idle(this.pollIntervalMs);
+      }
+    }
+  }
+
+  /** Holds a session advisory lock on a dedicated connection that also LISTENs for commits. */
+  private async ensureLeadership(): Promise<boolean> {
+    if (this.listener) return true;
+    const options = this.options.dataSource.options as { url?: string };
+    const client = new Client({ connectionString: options.url, connectionTimeoutMillis: 5_000 });
+    client.on('error', () => void this.closeListener());
+    await client.connect();
+    const [{ locked }] = (
+      await client.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`${this.schema}.outbox-relay`])
+    ).rows;
+    if (!locked) {
+      await client.end().catch(() => undefined);
+      return false;
+    }
+    client.on('notification', () => this.wake?.());
+    await client.query(`LISTEN ${outboxChannel(this.schema)}`);
+    this.listener = client;
+    return true;
+  }
+
+  private async closeListener(): Promise<void> {
+    const client = this.listener;
+    this.listener = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async purgeIfDue(): Promise<void> {
+    if (Date.now() - this.lastPurge < 60_000) return;
+    this.lastPurge = Date.now();
+    await this.options.dataSource.query(
+      `DELETE FROM outbox_events WHERE sent_at IS NOT NULL AND sent_at < now() - ($1::int * interval '1 millisecond')`,
+      [this.retentionMs],
+    );
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

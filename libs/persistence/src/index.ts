@@ -1,0 +1,5 @@
+export * from './data-source';
+export * from './copy';
+export * from './database-url';
+export * from './pg-errors';
+export * from './service-roles';

@@ -1,0 +1,107 @@
+import 'reflect-metadata';
+import { Logger as NestLogger, Module, type INestApplication, type ModuleMetadata, type Type } from '@nestjs/common';
+import type { z } from 'zod';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { KafkaEventsServer, DeadLetterPublisher, RethrowRpcFilter } from '@audience-hub/messaging';
+import { eventsApplied, eventsDeadLettered, eventsSkipped, httpRequestDuration, initMetrics } from '@audience-hub/observability';
+import type { Kafka, Producer } from 'kafkajs';
+import { ConfigError, baseConfigSchema, loadConfig, type BaseConfig } from './config';
+import { HubServiceModule } from './hub-service.module';
+import type { ServiceDescriptor } from './service-descriptor';
+import { ProblemFilter } from './problem';
+import { KAFKA, KAFKA_PRODUCER, SERVICE_CONFIG } from './tokens';
+
+/**
+ * Starts one service: HTTP (REST, health, metrics, OpenAPI at /docs), the Kafka event consumer as
+ * a Nest microservice, and SIGTERM handling that drains before exit.
+ */
+export async function startService(descriptor: ServiceDescriptor, rootModule: Type<unknown>): Promise<INestApplication> {
+  initMetrics(descriptor.name);
+  const app = await NestFactory.create(rootModule, { bufferLogs: true, bodyParser: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  app.use((req: { method: string; route?: { path?: string }; path: string }, res: { statusCode: number; on: (e: string, f: () => void) => void }, next: () => void) => {
+    const stop = httpRequestDuration.startTimer();
+    res.on('finish', () => stop({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
+    next();
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(descriptor.title).setDescription(descriptor.description).addBearerAuth().build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+
+  const config = app.get<BaseConfig>(SERVICE_CONFIG);
+  const producer = app.get<Producer>(KAFKA_PRODUCER);
+  const microservice = app.connectMicroservice(
+    {
+      strategy: new KafkaEventsServer({
+        kafka: app.get<Kafka>(KAFKA),
+        dataSource: app.get(DataSource),
+        consumerGroup: config.KAFKA_CONSUMER_GROUP,
+        deadLetters: new DeadLetterPublisher(producer, config.KAFKA_CONSUMER_GROUP, `/audience-hub/${descriptor.name}`),
+        retry: { maxAttempts: config.EVENT_MAX_ATTEMPTS, backoffMs: config.EVENT_RETRY_BACKOFF_MS, maxBackoffMs: 10_000 },
+        maxEventsPerTransaction: config.EVENTS_PER_TRANSACTION,
+        log: (level, message, extra) => {
+          const logger = new NestLogger('events');
+          const line = `${message} ${extra ? JSON.stringify(extra) : ''}`;
+          if (level === 'error') logger.error(line);
+          else if (level === 'warn') logger.warn(line);
+          else logger.log(line);
+        },
+        metrics: {
+          applied: (count) => eventsApplied.inc(count),
+          deadLettered: () => eventsDeadLettered.inc(),
+          skipped: (count) => eventsSkipped.inc(count),
+        },
+      }),
+    },
+    { inheritAppConfig: false },
+  );
+  microservice.useGlobalFilters(new RethrowRpcFilter());
+  await app.startAllMicroservices();
+  await app.listen(config.PORT, config.HOST);
+  app.get(Logger).log(`${descriptor.name} listening on http://${config.HOST}:${config.PORT}`);
+  return app;
+}
+
+export interface ServiceModules {
+  /** The service's capability modules (lists/, imports/, …). */
+  imports: ModuleImport[];
+  /** Extra variables of this service, merged into the base configuration. */
+  configSchema?: z.ZodObject;
+}
+
+type ModuleImport = NonNullable<ModuleMetadata['imports']>[number];
+
+/** The root module of a service: the shared platform plus its capabilities, for a parsed configuration. */
+export function createRootModule(descriptor: ServiceDescriptor, modules: ServiceModules, env: NodeJS.ProcessEnv = process.env): Type<unknown> {
+  const schema = modules.configSchema ? baseConfigSchema(descriptor).extend(modules.configSchema.shape) : baseConfigSchema(descriptor);
+  const config = loadConfig(schema, env) as BaseConfig;
+  class RootModule {}
+  Module({ imports: [HubServiceModule.forRoot(descriptor, config), ...modules.imports] })(RootModule);
+  return RootModule;
+}
+
+/** main.ts of every service: start, or print why not and exit non-zero. */
+export function runService(descriptor: ServiceDescriptor, modules: ServiceModules): void {
+  let rootModule: Type<unknown>;
+  try {
+    rootModule = createRootModule(descriptor, modules);
+  } catch (error) {
+    exitWith(descriptor, error);
+    return;
+  }
+  startService(descriptor, rootModule).catch((error) => exitWith(descriptor, error));
+}
+
+function exitWith(descriptor: ServiceDescriptor, error: unknown): void {
+  const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: descriptor.name, msg: `cannot start: ${message}` })}\n`);
+  process.exit(1);
+}

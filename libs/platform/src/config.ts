@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { ServiceDescriptor } from './service-descriptor';
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+/** Configuration every service reads; each service may extend it with its own variables. */
+export function baseConfigSchema(descriptor: ServiceDescriptor) {
+  return z.object({
+    PORT: int(descriptor.defaultPort, 0).pipe(z.number().max(65535)),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATABASE_URL: z
+      .string({ error: 'is required (postgres://<service role>@host:port/database)' })
+      .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL'),
+    DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain lower-case SQL identifier')
+      .default(descriptor.schema),
+    DATABASE_POOL_SIZE: int(10, 1),
+    KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
+    KAFKA_CLIENT_ID: z.string().min(1).default(`audience-hub-${descriptor.name}`),
+    KAFKA_CONSUMER_GROUP: z.string().min(1).default(`audience-hub.${descriptor.name}`),
+    EVENT_MAX_ATTEMPTS: int(5, 1),
+    EVENT_RETRY_BACKOFF_MS: int(200, 1),
+    EVENTS_PER_TRANSACTION: int(200, 1),
+    OUTBOX_POLL_INTERVAL_MS: int(1000, 10),
+    INBOX_RETENTION_DAYS: int(14, 1),
+  });
+}
+
+export type BaseConfig = z.infer<ReturnType<typeof baseConfigSchema>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once at start-up; throws naming every bad variable. */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+}

@@ -1,0 +1,6 @@
+export * from './config';
+export * from './service-descriptor';
+export * from './hub-service.module';
+export * from './bootstrap';
+export * from './problem';
+export * from './tokens';

@@ -1,0 +1,8 @@
+// Integration tier: *.int-spec.ts against the real Postgres and Kafka the harness finds.
+module.exports = {
+  ...require('../libs/testing/jest.preset'),
+  displayName: 'integration',
+  testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  testTimeout: 120000,
+};
