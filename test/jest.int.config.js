@@ -4,5 +4,6 @@ module.exports = {
   displayName: 'integration',
   testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 120000,
 };

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
 
 export interface KafkaConnectionOptions {
   brokers: string[];
@@ -31,4 +31,18 @@ export function parseBrokers(list: string): string[] {
     .split(',')
     .map((broker) => broker.trim())
     .filter(Boolean);
+}
+
+/**
+ * The one kind of producer the services use: idempotent, acks from all replicas, retrying without
+ * limit (a limit would void the idempotence guarantee; callers bound their own waits).
+ */
+export function createIdempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
+  });
 }

@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { KafkaEventsServer, DeadLetterPublisher, RethrowRpcFilter } from '@audience-hub/messaging';
+import { KafkaEventsServer, DeadLetterPublisher } from '@audience-hub/messaging';
 import { eventsApplied, eventsDeadLettered, eventsSkipped, httpRequestDuration, initMetrics } from '@audience-hub/observability';
 import type { Kafka, Producer } from 'kafkajs';
 import { ConfigError, baseConfigSchema, loadConfig, type BaseConfig } from './config';
@@ -38,7 +38,7 @@ export async function startService(descriptor: ServiceDescriptor, rootModule: Ty
 
   const config = app.get<BaseConfig>(SERVICE_CONFIG);
   const producer = app.get<Producer>(KAFKA_PRODUCER);
-  const microservice = app.connectMicroservice(
+  app.connectMicroservice(
     {
       strategy: new KafkaEventsServer({
         kafka: app.get<Kafka>(KAFKA),
@@ -63,7 +63,6 @@ export async function startService(descriptor: ServiceDescriptor, rootModule: Ty
     },
     { inheritAppConfig: false },
   );
-  microservice.useGlobalFilters(new RethrowRpcFilter());
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
   app.get(Logger).log(`${descriptor.name} listening on http://${config.HOST}:${config.PORT}`);

@@ -3,7 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { createServiceDataSource, migrateServiceSchema, redactDatabaseUrl } from '@audience-hub/persistence';
-import { createKafka, parseBrokers, OutboxRelay, purgeInbox } from '@audience-hub/messaging';
+import { createKafka, createIdempotentProducer, parseBrokers, OutboxRelay, purgeInbox } from '@audience-hub/messaging';
 import { loggerOptions, outboxPublished } from '@audience-hub/observability';
 import type { BaseConfig } from './config';
 import type { ServiceDescriptor } from './service-descriptor';
@@ -105,7 +105,7 @@ export class HubServiceModule {
           provide: KAFKA_PRODUCER,
           inject: [KAFKA],
           useFactory: async (kafka: Kafka) => {
-            const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+            const producer = createIdempotentProducer(kafka);
             await producer.connect();
             return producer;
           },

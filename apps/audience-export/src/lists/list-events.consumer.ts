@@ -1,14 +1,13 @@
-import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
-import type { EventContext } from '@audience-hub/messaging';
+import { EventsController, type EventContext } from '@audience-hub/messaging';
 import { ListsRepository } from './lists.repository';
 
 /**
  * Keeps audience-export's copy of Campaign lists from campaign.lists.v1. Events of one list share a
  * partition key, so they arrive in order; the inbox makes redelivery a no-op.
  */
-@Controller()
+@EventsController()
 export class ListEventsConsumer {
   constructor(private readonly lists: ListsRepository) {}
 

@@ -44,7 +44,8 @@ type Item =
   | ApplyItem
   | { kind: 'skip'; message: KafkaMessage }
   | { kind: 'reject'; message: KafkaMessage; rejected: RejectedMessage; reason: string; errors: string[] };
-type Outcome = { ok: true } | { ok: false; error: unknown };
+/** failedIndex: which event's handler threw, when one did. */
+type Outcome = { ok: true } | { ok: false; error: unknown; failedIndex?: number };
 const STOPPED = Symbol('stopped');
 
 /**
@@ -122,44 +123,56 @@ export class BatchProcessor {
     return { kind: 'apply', message, event: parsed.event, handler };
   }
 
-  /** Returns false when it gave up because the consumer is stopping. */
+  /**
+   * Applies `group` in one transaction. If an event fails, the transaction is rolled back, the
+   * events before it are applied again, the culprit is retried alone (or dead-lettered), and the
+   * events after it go on. Returns false when it gave up because the consumer is stopping.
+   */
   private async applyGroup(group: ApplyItem[], control: BatchControl): Promise<boolean> {
-    const outcome = await this.untilDatabase(control, () => this.attempt(group, control, 1));
-    if (outcome === STOPPED) return false;
-    if (outcome.ok) {
-      control.resolveOffset(group[group.length - 1].message.offset);
-      return true;
-    }
-    if (group.length > 1) this.options.log?.('warn', 'batch transaction failed; isolating its events', { error: describeError(outcome.error) });
-    // One event per transaction, with retries, so one bad event cannot hold back the others.
-    for (const item of group) {
-      if (!(await this.applyWithRetries(item, control))) return false;
-      control.resolveOffset(item.message.offset);
+    let pending = group;
+    while (pending.length > 0) {
+      const batch = pending;
+      const outcome = await this.untilDatabase(control, () => this.attempt(batch, control, 1));
+      if (outcome === STOPPED) return false;
+      if (outcome.ok) {
+        control.resolveOffset(batch[batch.length - 1].message.offset);
+        return true;
+      }
+      if (outcome.failedIndex === undefined && batch.length > 1) {
+        // The failure is not any one handler's (the commit itself failed): isolate every event.
+        for (const item of batch) if (!(await this.applyGroup([item], control))) return false;
+        return true;
+      }
+      const culprit = outcome.failedIndex ?? 0;
+      if (culprit > 0 && !(await this.applyGroup(batch.slice(0, culprit), control))) return false;
+      if (!(await this.retryOrDeadLetter(batch[culprit], control, outcome.error))) return false;
+      control.resolveOffset(batch[culprit].message.offset);
+      pending = batch.slice(culprit + 1);
     }
     return true;
   }
 
-  private async applyWithRetries(item: ApplyItem, control: BatchControl): Promise<boolean> {
+  /** The event failed its first attempt with `firstError`: retry with backoff, then dead-letter. */
+  private async retryOrDeadLetter(item: ApplyItem, control: BatchControl, firstError: unknown): Promise<boolean> {
     const { maxAttempts, backoffMs, maxBackoffMs } = this.options.retry;
-    let lastError: unknown;
-    let attempts = 0;
-    while (attempts < maxAttempts) {
+    let lastError = firstError;
+    let attempts = 1;
+    while (attempts < maxAttempts && !(lastError instanceof RejectEventError)) {
+      this.options.log?.('warn', 'event failed; retrying', { eventId: item.event.id, type: item.event.type, attempt: attempts, error: describeError(lastError) });
+      await sleep(Math.min(backoffMs * 2 ** (attempts - 1), maxBackoffMs));
+      await control.heartbeat();
       attempts++;
-      const outcome = await this.untilDatabase(control, () => this.attempt([item], control, attempts));
+      const attempt = attempts;
+      const outcome = await this.untilDatabase(control, () => this.attempt([item], control, attempt));
       if (outcome === STOPPED) return false;
       if (outcome.ok) return true;
       lastError = outcome.error;
-      if (lastError instanceof RejectEventError) break;
-      if (attempts < maxAttempts) {
-        this.options.log?.('warn', 'event failed; retrying', { eventId: item.event.id, type: item.event.type, attempt: attempts, error: describeError(lastError) });
-        await sleep(Math.min(backoffMs * 2 ** (attempts - 1), maxBackoffMs));
-        await control.heartbeat();
-      }
     }
-    const rejectedOnPurpose = lastError instanceof RejectEventError;
-    const reason = rejectedOnPurpose ? (lastError as RejectEventError).reason : `handler failed after ${attempts} attempts: ${describeError(lastError)}`;
-    const errors = rejectedOnPurpose ? (lastError as RejectEventError).errors : [describeError(lastError)];
-    this.options.log?.('error', 'event dead-lettered', { eventId: item.event.id, type: item.event.type, reason });
+    const rejection =
+      lastError instanceof RejectEventError
+        ? { reason: lastError.reason, errors: lastError.errors }
+        : { reason: `handler failed after ${attempts} attempts: ${describeError(lastError)}`, errors: [describeError(lastError)] };
+    this.options.log?.('error', 'event dead-lettered', { eventId: item.event.id, type: item.event.type, reason: rejection.reason });
     await this.options.deadLetters.reject(
       {
         topic: control.topic,
@@ -172,7 +185,7 @@ export class BatchProcessor {
         eventType: item.event.type,
         orgId: item.event.orgid,
       },
-      { reason, errors, attempts },
+      { ...rejection, attempts },
     );
     this.options.metrics?.deadLettered();
     return true;
@@ -180,24 +193,27 @@ export class BatchProcessor {
 
   /** One transaction over `group`; a database outage propagates, any other failure is the outcome. */
   private async attempt(group: ApplyItem[], control: BatchControl, attempt: number): Promise<Outcome> {
+    const progress = { index: undefined as number | undefined };
     try {
-      await this.transaction(group, control, attempt);
+      await this.transaction(group, control, attempt, progress);
       return { ok: true };
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw error;
-      return { ok: false, error };
+      return { ok: false, error, failedIndex: progress.index };
     }
   }
 
-  private async transaction(group: ApplyItem[], control: BatchControl, attempt: number): Promise<void> {
+  private async transaction(group: ApplyItem[], control: BatchControl, attempt: number, progress: { index?: number }): Promise<void> {
     let applied = 0;
     await this.options.dataSource.transaction(async (manager) => {
       const fresh = await claimEvents(manager, this.options.consumerGroup, group.map((item) => item.event.id));
-      for (const item of group) {
+      for (const [index, item] of group.entries()) {
         if (!fresh.delete(item.event.id)) continue; // applied before: redelivery changes nothing
+        progress.index = index;
         await item.handler(item.event, this.contextFor(manager, control, item.message, attempt));
         applied++;
       }
+      progress.index = undefined;
     });
     this.options.metrics?.applied(applied);
   }

@@ -17,6 +17,7 @@ export interface EventConsumerOptions extends BatchProcessorOptions {
 export class EventConsumer {
   private consumer?: Consumer;
   private readonly processor: BatchProcessor;
+  private positioned?: Promise<void>;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.processor = new BatchProcessor(options);
@@ -30,10 +31,20 @@ export class EventConsumer {
       heartbeatInterval: 3_000,
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? 16 * 1024 * 1024,
       maxBytes: 64 * 1024 * 1024,
+      maxWaitTimeInMs: 1_000,
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.consumer = consumer;
+    this.positioned = new Promise<void>((resolve) => {
+      const stopListening = consumer.on(consumer.events.GROUP_JOIN, () => {
+        stopListening();
+        const stopFetch = consumer.on(consumer.events.FETCH, () => {
+          stopFetch();
+          resolve();
+        });
+      });
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
@@ -53,6 +64,14 @@ export class EventConsumer {
         });
       },
     });
+  }
+
+  /**
+   * Resolves once the group is joined and the first fetch fixed the read positions: with
+   * `fromBeginning: false`, events published after this are consumed.
+   */
+  whenPositioned(): Promise<void> {
+    return this.positioned ?? Promise.resolve();
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Catch, type RpcExceptionFilter } from '@nestjs/common';
+import { applyDecorators, Catch, Controller, UseFilters, type RpcExceptionFilter } from '@nestjs/common';
 import { throwError, type Observable } from 'rxjs';
 
 /**
@@ -10,4 +10,9 @@ export class RethrowRpcFilter implements RpcExceptionFilter<unknown> {
   catch(exception: unknown): Observable<never> {
     return throwError(() => exception);
   }
+}
+
+/** Marks a class whose `@EventPattern` methods consume events; their errors reach the consumer intact. */
+export function EventsController(): ClassDecorator {
+  return applyDecorators(Controller(), UseFilters(RethrowRpcFilter));
 }

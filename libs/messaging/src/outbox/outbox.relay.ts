@@ -59,18 +59,19 @@ export class OutboxRelay {
     if (!this.running) return;
     this.running = false;
     this.wake?.();
-    await this.loop;
-    if (this.listener) {
-      const deadline = Date.now() + timeoutMs;
-      try {
-        while (Date.now() < deadline && (await this.publishOnce()) > 0) {
-          /* drain */
-        }
-      } catch (error) {
-        this.options.log?.('warn', 'outbox drain on shutdown stopped early', { error: String(error) });
+    const deadline = Date.now() + timeoutMs;
+    const drain = async () => {
+      await this.loop;
+      while (this.listener && Date.now() < deadline && (await this.publishOnce()) > 0) {
+        /* drain what was committed before shutdown */
       }
-      await this.closeListener();
+    };
+    try {
+      await Promise.race([drain(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs).unref())]);
+    } catch (error) {
+      this.options.log?.('warn', 'outbox drain on shutdown stopped early; the rest is published at next start', { error: String(error) });
     }
+    await this.closeListener();
   }
 
   /** Publishes one batch; returns how many events it sent. Exposed for tests and draining. */

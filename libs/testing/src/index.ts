@@ -1,0 +1,6 @@
+export * from './infra';
+export * from './wait-for';
+export * from './kafka-probe';
+export * from './service-launcher';
+export * from './factories';
+export * from './test-env';

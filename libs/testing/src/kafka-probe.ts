@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
+import { createKafka, createIdempotentProducer } from '@audience-hub/messaging';
+import type { AnyHubEvent } from '@audience-hub/contracts';
+import { waitFor } from './wait-for';
+
+export interface ProbedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+  /** The value parsed as JSON, when it is JSON. */
+  json?: any;
+}
+
+/**
+ * Reads topics as an outside consumer would (own group, from the moment it joined), and publishes
+ * events as an upstream system would.
+ */
+export class KafkaProbe {
+  readonly kafka: Kafka;
+  private consumer?: Consumer;
+  private producer?: Producer;
+  readonly received: ProbedMessage[] = [];
+
+  constructor(brokers: string[]) {
+    this.kafka = createKafka({ brokers, clientId: `test-probe-${randomUUID().slice(0, 8)}` });
+  }
+
+  /**
+   * Subscribes from the topics' current ends: everything published after this resolves is seen,
+   * nothing published before is.
+   */
+  async listen(topics: string[]): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const starts = new Map<string, bigint>();
+    try {
+      for (const topic of topics) {
+        for (const { partition, high } of await admin.fetchTopicOffsets(topic)) starts.set(`${topic}/${partition}`, BigInt(high));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    const consumer = this.kafka.consumer({ groupId: `test-probe-${randomUUID()}`, maxBytesPerPartition: 16 * 1024 * 1024 });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        if (BigInt(message.offset) < (starts.get(`${topic}/${partition}`) ?? 0n)) return;
+        const value = message.value?.toString('utf8') ?? null;
+        let json: unknown;
+        try {
+          json = value ? JSON.parse(value) : undefined;
+        } catch {
+          json = undefined;
+        }
+        this.received.push({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value, headers: headersOf(message.headers), json });
+      },
+    });
+    await joined;
+    for (const [position, offset] of starts) {
+      const [topic, partition] = position.split('/');
+      consumer.seek({ topic, partition: Number(partition), offset: offset.toString() });
+    }
+  }
+
+  async publish(topic: string, events: AnyHubEvent[] | { key: string; value: string }[]): Promise<void> {
+    if (!this.producer) {
+      this.producer = createIdempotentProducer(this.kafka);
+      await this.producer.connect();
+    }
+    const messages = events.map((event) =>
+      'value' in event && typeof event.value === 'string' ? event : { key: (event as AnyHubEvent).partitionkey, value: JSON.stringify(event) },
+    ) as { key: string; value: string }[];
+    await this.producer.send({ topic, acks: -1, messages });
+  }
+
+  /** Waits until `predicate` holds for the messages received so far; returns the matching ones. */
+  async waitFor(description: string, predicate: (message: ProbedMessage) => boolean, count = 1, timeoutMs = 30_000): Promise<ProbedMessage[]> {
+    return waitFor(
+      description,
+      () => {
+        const matching = this.received.filter(predicate);
+        return matching.length >= count ? matching : undefined;
+      },
+      { timeoutMs, intervalMs: 50 },
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
+  }
+}
+
+function headersOf(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) result[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+  }
+  return result;
+}

@@ -1,0 +1,32 @@
+import { serviceDatabaseUrl, type ServiceName } from '@audience-hub/persistence';
+
+/** The endpoints the global setup prepared (see test/setup/global-setup.ts). */
+export interface TestEnv {
+  kafkaBrokers: string[];
+  /** Superuser URL of the test database. */
+  databaseUrl: string;
+  /** URL of the test database as a service's own role. */
+  serviceDatabaseUrl(service: ServiceName): string;
+  /** Environment for launching a service process against the test infrastructure. */
+  serviceEnv(service: ServiceName, extra?: Record<string, string>): Record<string, string>;
+}
+
+export function testEnv(): TestEnv {
+  const brokers = process.env.TEST_KAFKA_BROKERS;
+  const databaseUrl = process.env.TEST_DATABASE_URL;
+  if (!brokers || !databaseUrl) throw new Error('TEST_KAFKA_BROKERS/TEST_DATABASE_URL missing: run the tests through the jest configs in test/ (their global setup sets them)');
+  return {
+    kafkaBrokers: brokers.split(','),
+    databaseUrl,
+    serviceDatabaseUrl: (service) => serviceDatabaseUrl(databaseUrl, service, 'audience-hub'),
+    serviceEnv: (service, extra = {}) => ({
+      DATABASE_URL: serviceDatabaseUrl(databaseUrl, service, 'audience-hub'),
+      KAFKA_BROKERS: brokers,
+      // Never share consumer groups with a stack started by `npm run up` on the same broker.
+      KAFKA_CONSUMER_GROUP: `test.${service}`,
+      EVENT_RETRY_BACKOFF_MS: '50',
+      OUTBOX_POLL_INTERVAL_MS: '200',
+      ...extra,
+    }),
+  };
+}

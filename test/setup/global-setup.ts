@@ -1,0 +1,26 @@
+import './register-aliases';
+import { ensureTopics, createKafka } from '@audience-hub/messaging';
+import { prepareDatabase, withDatabaseName } from '@audience-hub/persistence';
+import { resolveTestInfra } from '@audience-hub/testing';
+import { Client } from 'pg';
+
+/**
+ * Once per test run: find Kafka and Postgres (environment, a running stack, or testcontainers),
+ * create the contract's topics, and give the run a fresh database with the four service roles.
+ */
+export default async function globalSetup(): Promise<void> {
+  const infra = await resolveTestInfra();
+  const database = process.env.TEST_DATABASE_NAME ?? 'audience_hub_test';
+  const server = new Client({ connectionString: withDatabaseName(infra.adminDatabaseUrl, 'postgres') });
+  await server.connect();
+  try {
+    await server.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  } finally {
+    await server.end();
+  }
+  await prepareDatabase({ adminUrl: infra.adminDatabaseUrl, database, rolePassword: 'audience-hub' });
+  await ensureTopics(createKafka({ brokers: infra.kafkaBrokers, clientId: 'test-setup' }), { partitions: 6, replicationFactor: 1 });
+  process.env.TEST_KAFKA_BROKERS = infra.kafkaBrokers.join(',');
+  process.env.TEST_DATABASE_URL = withDatabaseName(infra.adminDatabaseUrl, database);
+  (globalThis as { __stopTestInfra?: () => Promise<void> }).__stopTestInfra = infra.stop;
+}
