@@ -9,7 +9,7 @@ import { KafkaEventsServer, DeadLetterPublisher } from '@audience-hub/messaging'
 import { eventsApplied, eventsDeadLettered, eventsSkipped, httpRequestDuration, initMetrics } from '@audience-hub/observability';
 import type { Kafka, Producer } from 'kafkajs';
 import { ConfigError, baseConfigSchema, loadConfig, type BaseConfig } from './config';
-import { HubServiceModule } from './hub-service.module';
+import { HubServiceModule, ServiceLifecycle } from './hub-service.module';
 import type { ServiceDescriptor } from './service-descriptor';
 import { ProblemFilter } from './problem';
 import { KAFKA, KAFKA_PRODUCER, SERVICE_CONFIG } from './tokens';
@@ -23,7 +23,8 @@ export async function startService(descriptor: ServiceDescriptor, rootModule: Ty
   const app = await NestFactory.create(rootModule, { bufferLogs: true, bodyParser: true });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ProblemFilter());
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // process.exit(0) after the hooks, so the log destination flushes (re-raising the signal would not).
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   app.use((req: { method: string; route?: { path?: string }; path: string }, res: { statusCode: number; on: (e: string, f: () => void) => void }, next: () => void) => {
     const stop = httpRequestDuration.startTimer();
     res.on('finish', () => stop({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
@@ -38,15 +39,14 @@ export async function startService(descriptor: ServiceDescriptor, rootModule: Ty
 
   const config = app.get<BaseConfig>(SERVICE_CONFIG);
   const producer = app.get<Producer>(KAFKA_PRODUCER);
-  app.connectMicroservice(
-    {
-      strategy: new KafkaEventsServer({
+  const consumer = new KafkaEventsServer({
         kafka: app.get<Kafka>(KAFKA),
         dataSource: app.get(DataSource),
         consumerGroup: config.KAFKA_CONSUMER_GROUP,
         deadLetters: new DeadLetterPublisher(producer, config.KAFKA_CONSUMER_GROUP, `/audience-hub/${descriptor.name}`),
         retry: { maxAttempts: config.EVENT_MAX_ATTEMPTS, backoffMs: config.EVENT_RETRY_BACKOFF_MS, maxBackoffMs: 10_000 },
         maxEventsPerTransaction: config.EVENTS_PER_TRANSACTION,
+        maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
         log: (level, message, extra) => {
           const logger = new NestLogger('events');
           const line = `${message} ${extra ? JSON.stringify(extra) : ''}`;
@@ -59,10 +59,9 @@ export async function startService(descriptor: ServiceDescriptor, rootModule: Ty
           deadLettered: () => eventsDeadLettered.inc(),
           skipped: (count) => eventsSkipped.inc(count),
         },
-      }),
-    },
-    { inheritAppConfig: false },
-  );
+      });
+  app.get(ServiceLifecycle).consumer = consumer;
+  app.connectMicroservice({ strategy: consumer }, { inheritAppConfig: false });
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
   app.get(Logger).log(`${descriptor.name} listening on http://${config.HOST}:${config.PORT}`);

@@ -20,6 +20,7 @@ export function baseConfigSchema(descriptor: ServiceDescriptor) {
     KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
     KAFKA_CLIENT_ID: z.string().min(1).default(`audience-hub-${descriptor.name}`),
     KAFKA_CONSUMER_GROUP: z.string().min(1).default(`audience-hub.${descriptor.name}`),
+    KAFKA_MAX_BYTES_PER_PARTITION: int(16 * 1024 * 1024, 1024),
     EVENT_MAX_ATTEMPTS: int(5, 1),
     EVENT_RETRY_BACKOFF_MS: int(200, 1),
     EVENTS_PER_TRANSACTION: int(200, 1),

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, Logger } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -13,14 +13,16 @@ import { MetricsController } from './metrics.controller';
 
 /**
  * Owns the process-wide resources and their order: on start, the database is migrated and the
- * outbox relay runs; on shutdown (after Nest closed HTTP and the consumer, which finishes its batch)
- * the relay drains the outbox, then Kafka and Postgres connections close.
+ * outbox relay runs; on shutdown the consumer stops fetching and finishes the batch in hand, HTTP
+ * closes, the relay drains the outbox, then Kafka and Postgres connections close.
  */
 @Injectable()
-export class ServiceLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ServiceLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('lifecycle');
   readonly relay: OutboxRelay;
   private inboxPurge?: NodeJS.Timeout;
+  /** The event consumer, stopped first on shutdown (before HTTP), so no new batch starts. */
+  consumer?: { close(): Promise<void> | void };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -42,11 +44,17 @@ export class ServiceLifecycle implements OnApplicationBootstrap, OnApplicationSh
     this.inboxPurge = setInterval(purge, 3600_000).unref();
   }
 
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.logger.log(`shutting down${signal ? ` on ${signal}` : ''}: finishing the batch in hand`);
+    await this.consumer?.close();
+  }
+
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.inboxPurge);
     await this.relay.stop();
     await this.producer.disconnect().catch(() => undefined);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    this.logger.log('stopped cleanly: consumer drained, outbox flushed, connections closed');
   }
 }
 

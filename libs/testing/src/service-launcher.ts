@@ -44,7 +44,12 @@ export async function launchService(name: HubServiceName, env: Record<string, st
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  const exited = new Promise<number | null>((resolveExit) =>
+    child.once('exit', (code, signal) => {
+      output += `\n[${name} exited: code ${code}, signal ${signal}]\n`;
+      resolveExit(code);
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor(
