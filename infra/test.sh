@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# npm test: type check, build, then the unit, integration and end-to-end tiers, and one summary line.
+# Integration and e2e need Kafka and Postgres: KAFKA_BROKERS + DATABASE_URL, or a stack from
+# `npm run up` (.infra/stack.env), or a Docker engine (testcontainers). See README.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+results=".infra/test-results"
+rm -rf "$results" && mkdir -p "$results"
+npm run --silent typecheck
+npm run --silent build
+status=0
+for tier in unit int e2e; do
+  args=(-c "test/jest.$tier.config.js" --json --outputFile="$results/$tier.json")
+  [ "$tier" = unit ] || args+=(--runInBand)
+  npx jest "${args[@]}" "$@" || { status=$?; break; }
+done
+node -e '
+  const fs = require("fs"); let passed = 0, failed = 0, skipped = 0;
+  for (const f of fs.readdirSync(process.argv[1])) {
+    const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites; skipped += r.numPendingTests;
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$results"
+exit $status

@@ -1,0 +1,70 @@
+import { Client } from 'pg';
+import { createEvent, EventTypes, Topics } from '@audience-hub/contracts';
+import { KafkaProbe, launchService, newId, newOrgId, testEnv, waitFor, type HubServiceName, type RunningService } from '@audience-hub/testing';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const env = testEnv();
+const SERVICES: HubServiceName[] = ['ims', 'id-reconciliation', 'audience-import', 'audience-export'];
+
+describe('the four services as separate processes', () => {
+  const running: RunningService[] = [];
+  const probe = new KafkaProbe(env.kafkaBrokers);
+  const db = new Client({ connectionString: env.databaseUrl });
+
+  beforeAll(async () => {
+    await db.connect();
+    running.push(...(await Promise.all(SERVICES.map((name) => launchService(name, env.serviceEnv(name))))));
+  });
+
+  afterAll(async () => {
+    await Promise.all(running.map((service) => service.stop()));
+    await probe.close();
+    await db.end();
+  });
+
+  it('are all ready, each with health, metrics and OpenAPI', async () => {
+    for (const service of running) {
+      const ready = await fetch(`${service.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: { status: 'up' }, kafka: { status: 'up' } } });
+      expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
+      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      expect(metrics).toContain(`hub_events_applied_total{service="${service.name}"}`);
+      const openapi = await (await fetch(`${service.url}/docs/openapi.json`)).json();
+      expect(openapi.info.title).toMatch(/^audience-hub /);
+    }
+  });
+
+  it('stores a list published on campaign.lists.v1 in audience-export', async () => {
+    const orgId = newOrgId();
+    const listId = newId('list');
+    const recipientIds = Array.from({ length: 250 }, (_, i) => `rcp-${i}`);
+    await probe.publish(Topics.campaignLists, [
+      createEvent({ type: EventTypes.campaignListCreated, source: '/campaign', orgId, aggregateId: listId, data: { listId, label: 'Spring sale' } }),
+      createEvent({ type: EventTypes.campaignListMembersAdded, source: '/campaign', orgId, aggregateId: listId, data: { listId, recipientIds } }),
+      createEvent({ type: EventTypes.campaignListMembersRemoved, source: '/campaign', orgId, aggregateId: listId, data: { listId, recipientIds: ['rcp-0'] } }),
+    ]);
+    const stored = await waitFor('list stored by audience-export', async () => {
+      const { rows } = await db.query(
+        `SELECT l.label, count(m.recipient_id)::int AS members
+           FROM audience_export.campaign_lists l LEFT JOIN audience_export.campaign_list_members m USING (org_id, list_id)
+          WHERE l.org_id = $1 AND l.list_id = $2 GROUP BY l.label`,
+        [orgId, listId],
+      );
+      return rows[0]?.members === 249 ? rows[0] : undefined;
+    });
+    expect(stored).toEqual({ label: 'Spring sale', members: 249 });
+  });
+
+  it('refuses to start with bad configuration, naming the variable', () => {
+    const result = spawnSync(process.execPath, [resolve(__dirname, '../../dist/apps/audience-import/src/main.js')], {
+      env: { PATH: process.env.PATH, DATABASE_URL: 'mysql://nope', PORT: 'eighty' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('DATABASE_URL: must be a postgres:// URL');
+    expect(result.stderr).toContain('PORT:');
+  });
+});
