@@ -31,7 +31,7 @@ describe('the four services as separate processes', () => {
       expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
       const metrics = await (await fetch(`${service.url}/metrics`)).text();
       expect(metrics).toContain(`hub_events_applied_total{service="${service.name}"}`);
-      const openapi = await (await fetch(`${service.url}/docs/openapi.json`)).json();
+      const openapi = (await (await fetch(`${service.url}/docs/openapi.json`)).json()) as { info: { title: string } };
       expect(openapi.info.title).toMatch(/^audience-hub /);
     }
   });

@@ -33,10 +33,9 @@ function ownerOf(file: string): { kind: 'app' | 'lib'; name: string } | undefine
 
 /** Every module specifier a file names: static and dynamic imports, re-exports, require(). */
 function importsOf(source: string): Array<{ specifier: string; line: number }> {
-  const lineStarts = ts.computeLineStarts(source);
   return ts.preProcessFile(source, true, true).importedFiles.map(({ fileName, pos }) => ({
     specifier: fileName,
-    line: ts.computeLineAndCharacterOfPosition(lineStarts, pos).line + 1,
+    line: source.slice(0, pos).split('\n').length,
   }));
 }
 

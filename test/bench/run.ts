@@ -1,0 +1,37 @@
+/*
+ * npm run bench [name...]: every benchmark prints its figure beside a baseline measured in the same
+ * run, and the ratio. Results are also written to .infra/bench-results.json.
+ * Needs Kafka and Postgres like the tests (KAFKA_BROKERS + DATABASE_URL, or `npm run up`).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { benchEnv, type BenchEnv } from './bench-env';
+import { outboxThroughput } from './outbox-throughput.bench';
+
+const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown>>> = {
+  outbox: outboxThroughput,
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length ? wanted : Object.keys(BENCHES);
+  const unknown = names.filter((name) => !BENCHES[name]);
+  if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
+  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  console.log(`audience-hub benchmarks on ${machine}`);
+  const env = await benchEnv();
+  const results: Record<string, unknown>[] = [];
+  for (const name of names) results.push(await BENCHES[name](env));
+  const out = resolve(__dirname, '../../../.infra/bench-results.json');
+  mkdirSync(resolve(out, '..'), { recursive: true });
+  writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2));
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(`bench: ${error instanceof Error ? error.stack : error}`);
+    process.exit(1);
+  },
+);
