@@ -9,7 +9,8 @@ module.exports = {
   rootDir: root,
   testEnvironment: 'node',
   transform: {
-    '^.+\\.ts$': [
+    // jose is ESM-only: Node 20.19+ loads it with require(), Jest's runtime cannot, so SWC converts it.
+    '^.+\\.(ts|js)$': [
       '@swc/jest',
       {
         swcrc: false, // .swcrc is for builds and leaves specs out
@@ -23,6 +24,7 @@ module.exports = {
       },
     ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: Object.fromEntries(
     libs.map((lib) => [`^@audience-hub/${lib}$`, `<rootDir>/libs/${lib}/src/index.ts`]),

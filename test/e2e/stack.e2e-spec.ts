@@ -27,7 +27,7 @@ describe('the four services as separate processes', () => {
     for (const service of running) {
       const ready = await fetch(`${service.url}/health/ready`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: { status: 'up' }, kafka: { status: 'up' } } });
+      expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: { status: 'up' }, kafka: { status: 'up' }, consumer: { status: 'up' } } });
       expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
       const metrics = await (await fetch(`${service.url}/metrics`)).text();
       expect(metrics).toContain(`hub_events_applied_total{service="${service.name}"}`);

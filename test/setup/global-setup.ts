@@ -3,6 +3,7 @@ import { ensureTopics, createKafka } from '@audience-hub/messaging';
 import { prepareDatabase, withDatabaseName } from '@audience-hub/persistence';
 import { resolveTestInfra } from '@audience-hub/testing';
 import { Client } from 'pg';
+import { randomUUID } from 'node:crypto';
 
 /**
  * Once per test run: find Kafka and Postgres (environment, a running stack, or testcontainers),
@@ -21,6 +22,7 @@ export default async function globalSetup(): Promise<void> {
   await prepareDatabase({ adminUrl: infra.adminDatabaseUrl, database, rolePassword: 'audience-hub' });
   await ensureTopics(createKafka({ brokers: infra.kafkaBrokers, clientId: 'test-setup' }), { partitions: 6, replicationFactor: 1 });
   process.env.TEST_KAFKA_BROKERS = infra.kafkaBrokers.join(',');
+  process.env.TEST_RUN_ID = randomUUID().slice(0, 8);
   process.env.TEST_DATABASE_URL = withDatabaseName(infra.adminDatabaseUrl, database);
   (globalThis as { __stopTestInfra?: () => Promise<void> }).__stopTestInfra = infra.stop;
 }

@@ -1,5 +1,6 @@
 import type { ServiceDescriptor } from '@audience-hub/platform';
 import { MessagingTables1764400000000 } from '@audience-hub/messaging';
+import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
 import { CampaignLists1764400100000 } from './migrations/1764400100000-campaign-lists';
 
 export const audienceExportService: ServiceDescriptor = {
@@ -8,5 +9,5 @@ export const audienceExportService: ServiceDescriptor = {
   defaultPort: 3003,
   title: 'audience-hub audience export',
   description: '"Update shared audience": Campaign lists become XC shared audiences.',
-  migrations: [MessagingTables1764400000000, CampaignLists1764400100000],
+  migrations: [MessagingTables1764400000000, RevokedCredentials1764400000100, CampaignLists1764400100000],
 };

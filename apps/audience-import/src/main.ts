@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { runService } from '@audience-hub/platform';
+import { AuthModule } from '@audience-hub/auth';
 import { audienceImportService } from './service';
 
-runService(audienceImportService, { imports: [] });
+runService(audienceImportService, { imports: [AuthModule] });

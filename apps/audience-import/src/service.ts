@@ -1,5 +1,6 @@
 import type { ServiceDescriptor } from '@audience-hub/platform';
 import { MessagingTables1764400000000 } from '@audience-hub/messaging';
+import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
 
 export const audienceImportService: ServiceDescriptor = {
   name: 'audience-import',
@@ -7,5 +8,5 @@ export const audienceImportService: ServiceDescriptor = {
   defaultPort: 3002,
   title: 'audience-hub audience import',
   description: 'XC shared audiences become Campaign lists: catalog, import jobs, imported lists, pending ids, governance.',
-  migrations: [MessagingTables1764400000000],
+  migrations: [MessagingTables1764400000000, RevokedCredentials1764400000100],
 };

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { runService } from '@audience-hub/platform';
+import { AuthModule } from '@audience-hub/auth';
 import { idReconciliationService } from './service';
 
-runService(idReconciliationService, { imports: [] });
+runService(idReconciliationService, { imports: [AuthModule] });

@@ -1,5 +1,6 @@
 import type { ServiceDescriptor } from '@audience-hub/platform';
 import { MessagingTables1764400000000 } from '@audience-hub/messaging';
+import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
 
 export const idReconciliationService: ServiceDescriptor = {
   name: 'id-reconciliation',
@@ -7,5 +8,5 @@ export const idReconciliationService: ServiceDescriptor = {
   defaultPort: 3001,
   title: 'audience-hub ID reconciliation',
   description: 'Data sources, recipients\' key values and visitor links, and resolution of XC ids to recipients and back.',
-  migrations: [MessagingTables1764400000000],
+  migrations: [MessagingTables1764400000000, RevokedCredentials1764400000100],
 };

@@ -9,7 +9,8 @@ import { KafkaEventsServer, DeadLetterPublisher } from '@audience-hub/messaging'
 import { eventsApplied, eventsDeadLettered, eventsSkipped, httpRequestDuration, initMetrics } from '@audience-hub/observability';
 import type { Kafka, Producer } from 'kafkajs';
 import { ConfigError, baseConfigSchema, loadConfig, type BaseConfig } from './config';
-import { HubServiceModule, ServiceLifecycle } from './hub-service.module';
+import { HubServiceModule } from './hub-service.module';
+import { ServiceLifecycle } from './service-lifecycle';
 import type { ServiceDescriptor } from './service-descriptor';
 import { ProblemFilter } from './problem';
 import { KAFKA, KAFKA_PRODUCER, SERVICE_CONFIG } from './tokens';
@@ -47,6 +48,7 @@ export async function startService(descriptor: ServiceDescriptor, rootModule: Ty
         retry: { maxAttempts: config.EVENT_MAX_ATTEMPTS, backoffMs: config.EVENT_RETRY_BACKOFF_MS, maxBackoffMs: 10_000 },
         maxEventsPerTransaction: config.EVENTS_PER_TRANSACTION,
         maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
+        fromBeginning: config.KAFKA_NEW_GROUP_START === 'earliest',
         log: (level, message, extra) => {
           const logger = new NestLogger('events');
           const line = `${message} ${extra ? JSON.stringify(extra) : ''}`;

@@ -1,11 +1,14 @@
 import { Controller, Get, HttpCode, Inject, OnModuleDestroy, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from './public';
 import type { Response } from 'express';
 import type { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { checkReadiness } from '@audience-hub/observability';
 import { KAFKA } from './tokens';
+import { ServiceLifecycle } from './service-lifecycle';
 
+@Public()
 @ApiExcludeController()
 @Controller('health')
 export class HealthController implements OnModuleDestroy {
@@ -14,6 +17,7 @@ export class HealthController implements OnModuleDestroy {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly lifecycle: ServiceLifecycle,
   ) {}
 
   /** The process is alive: no dependency is consulted. */
@@ -23,7 +27,7 @@ export class HealthController implements OnModuleDestroy {
     return { status: 'live' };
   }
 
-  /** Ready to take work: Postgres answers and a Kafka broker answers. */
+  /** Ready to take work: Postgres answers, a Kafka broker answers, the event consumer joined its group. */
   @Get('ready')
   async ready(@Res() response: Response): Promise<void> {
     const report = await checkReadiness({
@@ -34,6 +38,9 @@ export class HealthController implements OnModuleDestroy {
         this.admin ??= this.kafka.admin();
         await this.admin.connect();
         await this.admin.describeCluster();
+      },
+      consumer: async () => {
+        if (!this.lifecycle.consumer?.isPositioned()) throw new Error('event consumer has not joined its group yet');
       },
     });
     response.status(report.status === 'ready' ? 200 : 503).json(report);

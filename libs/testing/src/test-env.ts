@@ -22,8 +22,11 @@ export function testEnv(): TestEnv {
     serviceEnv: (service, extra = {}) => ({
       DATABASE_URL: serviceDatabaseUrl(databaseUrl, service, 'audience-hub'),
       KAFKA_BROKERS: brokers,
-      // Never share consumer groups with a stack started by `npm run up` on the same broker.
-      KAFKA_CONSUMER_GROUP: `test.${service}`,
+      // Never share consumer groups with a running stack, nor with a killed process of an earlier run.
+      KAFKA_CONSUMER_GROUP: `test.${process.env.TEST_RUN_ID ?? 'run'}.${service}`,
+      // Ready only once positioned at the topics' ends: tests publish after readiness, and a
+      // shared broker's history is none of their business.
+      KAFKA_NEW_GROUP_START: 'latest',
       EVENT_RETRY_BACKOFF_MS: '50',
       OUTBOX_POLL_INTERVAL_MS: '200',
       ...extra,

@@ -1,9 +1,38 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+
+export interface ListSummary {
+  listId: string;
+  label: string | null;
+  memberCount: number;
+  createdAt: string;
+  updatedAt: string;
+  deleted: boolean;
+}
 
 /** SQL for the copies of Campaign lists. Every statement is scoped by org. */
 @Injectable()
 export class ListsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async summary(orgId: string, listId: string): Promise<ListSummary | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT l.list_id, l.label, l.created_at, l.updated_at, l.deleted_at,
+              (SELECT count(*)::int FROM campaign_list_members m WHERE m.org_id = l.org_id AND m.list_id = l.list_id) AS member_count
+         FROM campaign_lists l WHERE l.org_id = $1 AND l.list_id = $2`,
+      [orgId, listId],
+    );
+    if (!row) return undefined;
+    return {
+      listId: row.list_id,
+      label: row.label,
+      memberCount: row.member_count,
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+      deleted: row.deleted_at !== null,
+    };
+  }
+
   /** Creates the list, or revives and relabels it. Members sent before `created` are kept. */
   async upsertList(tx: EntityManager, orgId: string, listId: string, label: string | null): Promise<void> {
     await tx.query(

@@ -18,13 +18,19 @@ export class EventConsumer {
   private consumer?: Consumer;
   private readonly processor: BatchProcessor;
   private positioned?: Promise<void>;
+  private isPositionedNow = false;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.processor = new BatchProcessor(options);
   }
 
   async start(): Promise<void> {
-    if (this.consumer || this.options.topics.length === 0) return;
+    if (this.consumer) return;
+    if (this.options.topics.length === 0) {
+      this.positioned = Promise.resolve();
+      this.isPositionedNow = true;
+      return;
+    }
     const consumer = this.options.kafka.consumer({
       groupId: this.options.consumerGroup,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
@@ -41,6 +47,7 @@ export class EventConsumer {
         stopListening();
         const stopFetch = consumer.on(consumer.events.FETCH, () => {
           stopFetch();
+          this.isPositionedNow = true;
           resolve();
         });
       });
@@ -72,6 +79,11 @@ export class EventConsumer {
    */
   whenPositioned(): Promise<void> {
     return this.positioned ?? Promise.resolve();
+  }
+
+  /** Whether `whenPositioned()` has resolved. */
+  get isPositioned(): boolean {
+    return this.isPositionedNow;
   }
 
   async stop(): Promise<void> {

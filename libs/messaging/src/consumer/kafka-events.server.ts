@@ -33,6 +33,11 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     }
   }
 
+  /** True once the group is joined and read positions are fixed (or there is nothing to consume). */
+  isPositioned(): boolean {
+    return this.consumer?.isPositioned ?? false;
+  }
+
   async close(): Promise<void> {
     await this.consumer?.stop();
   }

@@ -1,0 +1,19 @@
+import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AdminGuard } from '../auth/admin.guard';
+import { SigningKeysService, type Rotation } from './signing-keys.service';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminGuard)
+@Controller('v1/signing-keys')
+export class SigningKeysController {
+  constructor(private readonly keys: SigningKeysService) {}
+
+  /** Signs from now on with a new key; publishes ims.signing-key.rotated. Affects every org. */
+  @Post('rotate')
+  @HttpCode(200)
+  rotate(): Promise<Rotation> {
+    return this.keys.rotate();
+  }
+}

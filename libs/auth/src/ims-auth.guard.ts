@@ -1,0 +1,53 @@
+import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ProblemException } from '@audience-hub/platform';
+import { PUBLIC_ROUTE, REQUIRED_SCOPES, type AuthenticatedRequest } from './decorators';
+import { RevocationRegistry } from './revocations';
+import { InvalidTokenError, TokenVerifier } from './token-verifier';
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+
+/**
+ * Default-deny: every HTTP route needs a valid IMS bearer token unless marked `@Public()`;
+ * `@RequireScopes` adds the scopes it needs. 401 and 403 answer problem+json with the reason.
+ */
+@Injectable()
+export class ImsAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: TokenVerifier,
+    private readonly revocations: RevocationRegistry,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true; // event handlers are not requests
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest & { headers: Record<string, string | undefined> }>();
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (!match) throw unauthorized('a bearer access token from IMS is required');
+    let principal;
+    try {
+      principal = await this.verifier.verify(match[1]);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw unauthorized(error.reason);
+      throw error;
+    }
+    if (this.revocations.isRevoked(principal)) throw unauthorized('token credentials were revoked');
+    const required = this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets) ?? [];
+    const missing = required.filter((scope) => !principal.scopes.has(scope));
+    if (missing.length > 0) {
+      throw new ProblemException(HttpStatus.FORBIDDEN, 'insufficient-scope', `token lacks scope ${missing.join(', ')}`, { requiredScopes: required });
+    }
+    request.principal = principal;
+    return true;
+  }
+}
+
+function unauthorized(reason: string): ProblemException {
+  const error = new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid-token', reason);
+  (error as unknown as { headers: Record<string, string> }).headers = {
+    'WWW-Authenticate': `Bearer error="invalid_token", error_description="${reason.replace(/"/g, "'")}"`,
+  };
+  return error;
+}
