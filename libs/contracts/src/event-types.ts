@@ -6,6 +6,7 @@ import { CampaignSharedAudienceResultEventTypes } from './events/campaign-shared
 import { CampaignVisitorEventTypes } from './events/campaign-visitor-observations.schema';
 import { HubRejectionEventTypes } from './events/hub-rejections.schema';
 import { IdrecIdentityEventTypes } from './events/idrec-identities.schema';
+import { IdrecDataSourceEventTypes } from './events/idrec-data-sources.schema';
 import { IdrecResolutionEventTypes } from './events/idrec-resolutions.schema';
 import { ImsEventTypes } from './events/ims-events.schema';
 import { XcAudienceEventTypes } from './events/xc-audiences.schema';
@@ -23,6 +24,7 @@ export const EventTypes = {
   ...CampaignSharedAudienceResultEventTypes,
   ...IdrecResolutionEventTypes,
   ...IdrecIdentityEventTypes,
+  ...IdrecDataSourceEventTypes,
   ...ImsEventTypes,
   ...HubRejectionEventTypes,
 } as const;

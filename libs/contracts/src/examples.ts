@@ -131,6 +131,18 @@ const EXAMPLE_DATA: { [K in EventType]: () => EventDataOf<K> } = {
     revokedAt: EXAMPLE_TIME,
   }),
   'ims.signing-key.rotated': () => ({ kid: 'key-2', previousKid: 'key-1', rotatedAt: EXAMPLE_TIME }),
+  'ims.org.created': () => ({ orgId: EXAMPLE_ORG_ID, name: 'Example Org', createdAt: EXAMPLE_TIME }),
+  'idrec.data-source.upserted': () => ({
+    dataSourceId: 'ds-crm',
+    name: 'CRM id',
+    idType: 'declared',
+    integrationCode: 'CRMID',
+    builtIn: false,
+    reconciliationKey: { attribute: 'crmId', normalization: ['trim', 'lowercase'] },
+    exportControls: [],
+    xcDataSourceId: '123456',
+  }),
+  'idrec.data-source.deleted': () => ({ dataSourceId: 'ds-crm' }),
   'hub.event.rejected': () => ({
     topic: 'campaign.lists.v1',
     partition: 0,

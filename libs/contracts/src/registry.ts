@@ -9,6 +9,7 @@ import * as results from './events/campaign-shared-audience-results.schema';
 import * as visitors from './events/campaign-visitor-observations.schema';
 import * as rejections from './events/hub-rejections.schema';
 import * as identities from './events/idrec-identities.schema';
+import * as dataSources from './events/idrec-data-sources.schema';
 import * as resolutions from './events/idrec-resolutions.schema';
 import * as ims from './events/ims-events.schema';
 import * as xcAudiences from './events/xc-audiences.schema';
@@ -59,6 +60,9 @@ export const EVENT_REGISTRY = {
   [EventTypes.idrecResolutionResolved]: on(Topics.idrecResolutions, resolutions.ResolutionResolvedDataSchema),
   [EventTypes.idrecIdentityLinked]: on(Topics.idrecIdentities, identities.IdentityLinkDataSchema),
   [EventTypes.idrecIdentityUnlinked]: on(Topics.idrecIdentities, identities.IdentityLinkDataSchema),
+  [EventTypes.idrecDataSourceUpserted]: on(Topics.idrecDataSources, dataSources.DataSourceUpsertedDataSchema),
+  [EventTypes.idrecDataSourceDeleted]: on(Topics.idrecDataSources, dataSources.DataSourceDeletedDataSchema),
+  [EventTypes.imsOrgCreated]: on(Topics.imsEvents, ims.OrgCreatedDataSchema),
   [EventTypes.imsTechnicalAccountRevoked]: on(Topics.imsEvents, ims.TechnicalAccountRevokedDataSchema),
   [EventTypes.imsSigningKeyRotated]: on(Topics.imsEvents, ims.SigningKeyRotatedDataSchema),
   [EventTypes.hubEventRejected]: on(Topics.hubRejections, rejections.EventRejectedDataSchema),

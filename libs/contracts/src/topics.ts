@@ -10,6 +10,7 @@ export const Topics = {
   campaignSharedAudienceResults: 'campaign.shared-audience-results.v1',
   idrecResolutions: 'idrec.resolutions.v1',
   idrecIdentities: 'idrec.identities.v1',
+  idrecDataSources: 'idrec.data-sources.v1',
   imsEvents: 'ims.events.v1',
   hubRejections: 'hub.rejections.v1',
   hubDeadLetter: 'hub.dead-letter.v1',
@@ -73,6 +74,11 @@ export const TOPIC_INFO: Readonly<Record<Topic, TopicInfo>> = {
     producer: 'audience-import, audience-export (requests); id-reconciliation (results)',
     consumer: 'id-reconciliation (requests); the requester (results)',
     summary: 'Asynchronous id resolution in chunks, correlated by requestId and addressed by requester.',
+  },
+  'idrec.data-sources.v1': {
+    producer: 'id-reconciliation',
+    consumer: 'audience-import, audience-export',
+    summary: 'Data source definitions (id type, integration code, export controls), latest per key (compacted).',
   },
   'idrec.identities.v1': {
     producer: 'id-reconciliation',

@@ -5,7 +5,15 @@ import { DateTimeSchema } from './chunk.schema';
 export const ImsEventTypes = {
   imsTechnicalAccountRevoked: 'ims.technical-account.revoked',
   imsSigningKeyRotated: 'ims.signing-key.rotated',
+  imsOrgCreated: 'ims.org.created',
 } as const;
+
+/** Announces an org to every service: events of orgs never announced are rejected. */
+export const OrgCreatedDataSchema = z.object({
+  orgId: z.string().regex(/^[0-9A-F]{24}@AdobeOrg$/, 'orgId must be 24 upper-case hex characters + @AdobeOrg'),
+  name: z.string().min(1, 'name must not be empty').max(256, 'name must be at most 256 characters'),
+  createdAt: DateTimeSchema,
+});
 
 export const TechnicalAccountRevokedDataSchema = z.object({
   technicalAccountId: EntityIdSchema,

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { ALL_TOPICS } from '@audience-hub/contracts';
+import { ALL_TOPICS, Topics } from '@audience-hub/contracts';
 
 export interface TopicSetup {
   partitions: number;
@@ -11,6 +11,9 @@ export const TOPIC_CONFIG = [
   { name: 'max.message.bytes', value: String(16 * 1024 * 1024) },
   { name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) },
 ];
+
+/** Topics holding the latest state per key (catalogs), kept by compaction rather than age. */
+const COMPACTED: readonly string[] = [Topics.idrecDataSources];
 
 /** Creates every topic of the contract that is missing; existing topics are left as they are. */
 export async function ensureTopics(kafka: Kafka, setup: TopicSetup): Promise<string[]> {
@@ -26,7 +29,9 @@ export async function ensureTopics(kafka: Kafka, setup: TopicSetup): Promise<str
           topic,
           numPartitions: setup.partitions,
           replicationFactor: setup.replicationFactor,
-          configEntries: TOPIC_CONFIG,
+          configEntries: COMPACTED.includes(topic)
+            ? [...TOPIC_CONFIG.filter((entry) => entry.name !== 'retention.ms'), { name: 'cleanup.policy', value: 'compact' }]
+            : TOPIC_CONFIG,
         })),
       });
     }

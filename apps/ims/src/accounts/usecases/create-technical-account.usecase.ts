@@ -1,0 +1,44 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ProblemException } from '@audience-hub/platform';
+import { newClientId, newClientSecret, newSecretId, newTechnicalAccountId } from '../../ids';
+import { SecretHasher } from '../../secrets/secret-hasher';
+import { SecretsRepository } from '../../secrets/secrets.repository';
+import { AccountsRepository } from '../accounts.repository';
+import type { CreatedTechnicalAccount } from '../accounts.schema';
+
+export interface CreateTechnicalAccountInput {
+  orgId: string;
+  name: string;
+  scopes: readonly string[];
+  /** The caller's scopes: nobody grants what they do not hold. Absent for the bootstrap. */
+  grantorScopes?: ReadonlySet<string>;
+  /** Fixed credentials (bootstrap); generated otherwise. */
+  clientId?: string;
+  clientSecret?: string;
+}
+
+/** A technical account with its first client secret, inside the caller's transaction. */
+@Injectable()
+export class CreateTechnicalAccountUsecase {
+  constructor(
+    private readonly accounts: AccountsRepository,
+    private readonly secrets: SecretsRepository,
+    private readonly hasher: SecretHasher,
+  ) {}
+
+  async execute(tx: EntityManager, input: CreateTechnicalAccountInput): Promise<CreatedTechnicalAccount> {
+    const notHeld = input.grantorScopes ? input.scopes.filter((scope) => !input.grantorScopes!.has(scope)) : [];
+    if (notHeld.length > 0) {
+      throw new ProblemException(HttpStatus.FORBIDDEN, 'scope-not-held', `cannot grant scopes your token does not hold: ${notHeld.join(', ')}`);
+    }
+    const id = newTechnicalAccountId();
+    const clientId = input.clientId ?? newClientId();
+    const clientSecret = input.clientSecret ?? newClientSecret();
+    const secretId = newSecretId();
+    const secretHash = await this.hasher.hash(clientSecret);
+    await this.accounts.insert(tx, { id, orgId: input.orgId, name: input.name, clientId, scopes: input.scopes });
+    await this.secrets.insert(tx, { id: secretId, technicalAccountId: id, secretHash });
+    return { id, clientId, clientSecret, secretId, scopes: [...input.scopes] };
+  }
+}

@@ -1,0 +1,47 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ALL_SCOPES } from '@audience-hub/auth';
+import { SERVICE_CONFIG } from '@audience-hub/platform';
+import { AccountsRepository } from '../accounts/accounts.repository';
+import { CreateTechnicalAccountUsecase } from '../accounts/usecases/create-technical-account.usecase';
+import type { ImsConfig } from '../config';
+import { newImsOrgId } from '../ids';
+import { OrgsRepository } from '../orgs/orgs.repository';
+
+export const BOOTSTRAP_ACCOUNT_NAME = 'bootstrap admin';
+
+/**
+ * First start: with IMS_BOOTSTRAP_CLIENT_ID and IMS_BOOTSTRAP_CLIENT_SECRET set and no account of
+ * that client id yet, creates the org and an admin account holding every scope. Later starts (and
+ * other instances, serialized by a lock) find the account and change nothing, whatever its state.
+ */
+@Injectable()
+export class BootstrapService implements OnModuleInit {
+  private readonly logger = new Logger('bootstrap');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly orgs: OrgsRepository,
+    private readonly accounts: AccountsRepository,
+    private readonly createAccount: CreateTechnicalAccountUsecase,
+    @Inject(SERVICE_CONFIG) private readonly config: ImsConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const { IMS_BOOTSTRAP_CLIENT_ID: clientId, IMS_BOOTSTRAP_CLIENT_SECRET: clientSecret } = this.config;
+    if (!clientId && !clientSecret) return;
+    if (!clientId || !clientSecret) throw new Error('IMS_BOOTSTRAP_CLIENT_ID and IMS_BOOTSTRAP_CLIENT_SECRET must be set together');
+    await this.dataSource.transaction(async (tx) => {
+      await this.accounts.lockClientId(tx, clientId);
+      const existing = await this.accounts.findByClientId(tx, clientId);
+      if (existing) {
+        this.logger.log(`bootstrap account ${clientId} exists (org ${existing.orgId}, ${existing.status}); nothing to do`);
+        return;
+      }
+      const orgId = this.config.IMS_BOOTSTRAP_ORG_ID ?? newImsOrgId();
+      await this.orgs.insert(tx, orgId, this.config.IMS_BOOTSTRAP_ORG_NAME);
+      const account = await this.createAccount.execute(tx, { orgId, name: BOOTSTRAP_ACCOUNT_NAME, scopes: ALL_SCOPES, clientId, clientSecret });
+      this.logger.log(`bootstrap: created admin account ${account.id} (client id ${clientId}) in org ${orgId}`);
+    });
+  }
+}

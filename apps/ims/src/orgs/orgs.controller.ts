@@ -1,0 +1,34 @@
+import { Body, Controller, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { CurrentPrincipal, type Principal } from '@audience-hub/auth';
+import { AdminGuard } from '../auth/admin.guard';
+import { CreateTechnicalAccountUsecase } from '../accounts/usecases/create-technical-account.usecase';
+import { newImsOrgId } from '../ids';
+import { OrgsRepository } from './orgs.repository';
+import { CreateOrgSchema, type CreatedOrg } from './orgs.schema';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminGuard)
+@Controller('v1/orgs')
+export class OrgsController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly orgs: OrgsRepository,
+    private readonly createAccount: CreateTechnicalAccountUsecase,
+  ) {}
+
+  /** Any ims.admin may create an org; with `adminAccount`, the org gets its first admin (secret shown once). */
+  @Post()
+  async create(@CurrentPrincipal() caller: Principal, @Body() body: unknown): Promise<CreatedOrg> {
+    const input = CreateOrgSchema.parse(body);
+    const orgId = newImsOrgId();
+    return this.dataSource.transaction(async (tx) => {
+      await this.orgs.insert(tx, orgId, input.name);
+      if (!input.adminAccount) return { orgId };
+      const adminAccount = await this.createAccount.execute(tx, { orgId, ...input.adminAccount, grantorScopes: caller.scopes });
+      return { orgId, adminAccount };
+    });
+  }
+}
