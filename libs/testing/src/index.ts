@@ -4,3 +4,5 @@ export * from './kafka-probe';
 export * from './service-launcher';
 export * from './factories';
 export * from './test-env';
+export * from './ims-test-client';
+export * from './org-isolation';

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { launchService, type RunningService } from './service-launcher';
+import type { TestEnv } from './test-env';
+
+export interface Tenant {
+  orgId: string;
+  clientId: string;
+  clientSecret: string;
+  accountId: string;
+  token: string;
+  /** `Authorization` header for this tenant's token. */
+  auth: { authorization: string };
+}
+
+/** The platform admin the test IMS is bootstrapped with (it may manage every org). */
+const ADMIN_CLIENT_ID = 'test-platform-admin';
+
+/**
+ * A real IMS process for tests, bootstrapped with a platform admin, that makes tenants (an org with
+ * a technical account and a token) in one call.
+ */
+export class ImsTestClient {
+  private adminToken?: string;
+
+  private constructor(
+    readonly service: RunningService,
+    private readonly adminSecret: string,
+    /** The environment other services need to trust this IMS. */
+    readonly trustEnv: Record<string, string>,
+  ) {}
+
+  static async start(env: TestEnv, extra: Record<string, string> = {}): Promise<ImsTestClient> {
+    const adminSecret = randomBytes(24).toString('base64url');
+    const service = await launchService(
+      'ims',
+      env.serviceEnv('ims', {
+        IMS_MASTER_KEY: randomBytes(32).toString('base64'),
+        IMS_BOOTSTRAP_ORG_NAME: 'Platform',
+        IMS_BOOTSTRAP_CLIENT_ID: ADMIN_CLIENT_ID,
+        IMS_BOOTSTRAP_CLIENT_SECRET: adminSecret,
+        ...extra,
+      }),
+    );
+    return new ImsTestClient(service, adminSecret, { IMS_URL: service.url, IMS_JWKS_COOLDOWN_MS: '1000' });
+  }
+
+  get url(): string {
+    return this.service.url;
+  }
+
+  /** client_credentials grant; throws with the IMS's answer when refused. */
+  async token(clientId: string, clientSecret: string, scope?: string[]): Promise<string> {
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
+    if (scope) form.set('scope', scope.join(' '));
+    const response = await fetch(`${this.url}/ims/token/v3`, { method: 'POST', body: form });
+    const body = (await response.json()) as { access_token?: string };
+    if (!response.ok || !body.access_token) throw new Error(`token refused (${response.status}): ${JSON.stringify(body)}`);
+    return body.access_token;
+  }
+
+  async admin(): Promise<{ authorization: string }> {
+    this.adminToken ??= await this.token(ADMIN_CLIENT_ID, this.adminSecret);
+    return { authorization: `Bearer ${this.adminToken}` };
+  }
+
+  /** A new org with one technical account holding `scopes`, and a token for it. */
+  async tenant(scopes: string[], name = 'Test org'): Promise<Tenant> {
+    const headers = { ...(await this.admin()), 'content-type': 'application/json' };
+    const org = await json<{ orgId: string }>(await fetch(`${this.url}/v1/orgs`, { method: 'POST', headers, body: JSON.stringify({ name }) }));
+    const account = await json<{ id: string; clientId: string; clientSecret: string }>(
+      await fetch(`${this.url}/v1/orgs/${encodeURIComponent(org.orgId)}/technical-accounts`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ name: 'test account', scopes }),
+      }),
+    );
+    const token = await this.token(account.clientId, account.clientSecret);
+    return { orgId: org.orgId, clientId: account.clientId, clientSecret: account.clientSecret, accountId: account.id, token, auth: { authorization: `Bearer ${token}` } };
+  }
+
+  async stop(): Promise<void> {
+    await this.service.stop();
+  }
+}
+
+async function json<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  if (!response.ok) throw new Error(`IMS answered ${response.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
