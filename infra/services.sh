@@ -4,6 +4,8 @@
 #   infra/services.sh stop [service...]    SIGTERM, wait for the drain
 #   infra/services.sh status
 # Env: DATABASE_URL_BASE (postgres://127.0.0.1:5432/audience_hub), DATABASE_ROLE_PASSWORD, KAFKA_BROKERS, plus any service variable.
+# The IMS also gets the variables of $state/ims.env (written once: master key and demo admin account);
+# a variable already set in the environment wins.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 state="${AUDIENCE_HUB_STATE:-$root/.infra}"
@@ -14,15 +16,46 @@ declare -A role=([ims]=audience_hub_ims [id-reconciliation]=audience_hub_idrec [
 base="${DATABASE_URL_BASE:-postgres://127.0.0.1:5432/audience_hub}"
 password="${DATABASE_ROLE_PASSWORD:-audience-hub}"
 
+ims_env_file="$state/ims.env"
+
+# Once per machine: a random IMS master key and demo admin credentials (the secret is shown once by up.sh).
+ensure_ims_env() {
+  [ -f "$ims_env_file" ] && return
+  (umask 077 && node -e '
+    const { randomBytes } = require("node:crypto");
+    console.log([
+      "# Written once by infra/services.sh for the IMS. Secret: keep this file private; delete it only with the ims schema.",
+      `IMS_MASTER_KEY=${randomBytes(32).toString("hex")}`,
+      "IMS_BOOTSTRAP_ORG_NAME=Demo org",
+      `IMS_BOOTSTRAP_ORG_ID=${randomBytes(12).toString("hex").toUpperCase()}@AdobeOrg`,
+      `IMS_BOOTSTRAP_CLIENT_ID=demo-admin-${randomBytes(4).toString("hex")}`,
+      `IMS_BOOTSTRAP_CLIENT_SECRET=p8e-${randomBytes(32).toString("base64url")}`,
+    ].join("\n"));' >"$ims_env_file")
+}
+
+# Exports the IMS_* lines of ims.env that the environment does not set already (values are unquoted, no "=").
+load_ims_env() {
+  local key value
+  while IFS='=' read -r key value; do
+    [[ "$key" =~ ^IMS_[A-Z_]+$ ]] || continue
+    [ -n "${!key:-}" ] || export "$key=$value"
+  done <"$ims_env_file"
+}
+
 running() { [ -f "$state/pids/$1.pid" ] && kill -0 "$(cat "$state/pids/$1.pid")" 2>/dev/null; }
 
 start_one() {
   local svc="$1" p="${port[$1]}"
   if running "$svc"; then echo "$svc: already running (pid $(cat "$state/pids/$svc.pid"))"; return; fi
   local url="${base/postgres:\/\//postgres://${role[$svc]}:$password@}"
-  DATABASE_URL="$url" PORT="${PORT_OVERRIDE:-$p}" KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}" \
-    nohup node "$root/dist/apps/$svc/src/main.js" >>"$state/logs/$svc.log" 2>&1 &
-  echo $! >"$state/pids/$svc.pid"
+  [ "$svc" != ims ] || ensure_ims_env
+  (
+    # In a subshell: only the IMS sees its secrets.
+    [ "$svc" != ims ] || load_ims_env
+    DATABASE_URL="$url" PORT="${PORT_OVERRIDE:-$p}" KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}" \
+      nohup node "$root/dist/apps/$svc/src/main.js" >>"$state/logs/$svc.log" 2>&1 &
+    echo $! >"$state/pids/$svc.pid"
+  )
 }
 
 wait_ready() {

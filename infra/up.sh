@@ -25,6 +25,6 @@ DATABASE_NAME=$DATABASE_NAME
 ENV
 admin_host="${DATABASE_ADMIN_URL#*@}"
 DATABASE_URL_BASE="postgres://${admin_host%%/*}/$DATABASE_NAME" bash infra/services.sh start
-if [ -f dist/apps/ims/src/bin/bootstrap-demo.js ]; then node dist/apps/ims/src/bin/bootstrap-demo.js; fi
+if [ -f dist/apps/ims/src/bin/bootstrap-demo.js ]; then IMS_ENV_FILE="$state/ims.env" node dist/apps/ims/src/bin/bootstrap-demo.js; fi
 echo
 echo "audience-hub is up. Logs: $state/logs/. OpenAPI: http://127.0.0.1:300{0,1,2,3}/docs. Stop: npm run down"

@@ -2,5 +2,6 @@ import 'reflect-metadata';
 import { runService } from '@audience-hub/platform';
 import { AuthModule } from '@audience-hub/auth';
 import { idReconciliationService } from './service';
+import { IdentitiesModule } from './identities.module';
 
-runService(idReconciliationService, { imports: [AuthModule] });
+runService(idReconciliationService, { imports: [AuthModule, IdentitiesModule] });

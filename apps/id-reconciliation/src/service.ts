@@ -1,6 +1,7 @@
 import type { ServiceDescriptor } from '@audience-hub/platform';
 import { MessagingTables1764400000000 } from '@audience-hub/messaging';
 import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
+import { Identities1764400200000 } from './migrations/1764400200000-identities';
 
 export const idReconciliationService: ServiceDescriptor = {
   name: 'id-reconciliation',
@@ -8,5 +9,5 @@ export const idReconciliationService: ServiceDescriptor = {
   defaultPort: 3001,
   title: 'audience-hub ID reconciliation',
   description: 'Data sources, recipients\' key values and visitor links, and resolution of XC ids to recipients and back.',
-  migrations: [MessagingTables1764400000000, RevokedCredentials1764400000100],
+  migrations: [MessagingTables1764400000000, RevokedCredentials1764400000100, Identities1764400200000],
 };

@@ -6,3 +6,4 @@ export * from './bootstrap';
 export * from './problem';
 export * from './tokens';
 export * from './public';
+export * from './paging';

@@ -1,0 +1,102 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { enqueueEvents } from '@audience-hub/messaging';
+import { ProblemException } from '@audience-hub/platform';
+import { BUILT_IN_VISITOR_ID, type CreateDataSource, type DataSourceModel, type UpdateDataSource } from './data-source.model';
+import { dataSourceDeleted, dataSourceUpserted, identityEvent } from './data-source-events';
+import { DataSourcesRepository, type LinkChange } from './data-sources.repository';
+import { canonicalSteps } from './normalization';
+
+const notFound = (id: string) => new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no data source ${id}`);
+
+/** Data sources of an org: their lifecycle, the catalog events, and key values kept in step. */
+@Injectable()
+export class DataSourcesService {
+  constructor(private readonly repository: DataSourcesRepository) {}
+
+  async createBuiltIn(tx: EntityManager, orgId: string): Promise<void> {
+    const created = await this.repository.insert(tx, orgId, {
+      id: BUILT_IN_VISITOR_ID,
+      name: 'Recipient - Visitor ID',
+      idType: 'visitor',
+      integrationCode: 'AdobeCampaignVisitorID',
+      builtIn: true,
+      exportControls: [],
+    });
+    if (created) await enqueueEvents(tx, [dataSourceUpserted(orgId, created)]);
+  }
+
+  async create(tx: EntityManager, orgId: string, input: CreateDataSource): Promise<DataSourceModel> {
+    const created = await this.repository.insert(tx, orgId, {
+      id: input.id ?? `ds-${randomBytes(4).toString('hex')}`,
+      name: input.name,
+      idType: 'declared',
+      integrationCode: input.integrationCode,
+      builtIn: false,
+      reconciliationKey: { attribute: input.reconciliationKey.attribute, normalization: canonicalSteps(input.reconciliationKey.normalization) },
+      exportControls: input.exportControls,
+      xcDataSourceId: input.xcDataSourceId,
+      destinationId: input.destinationId,
+    });
+    if (!created) throw new ProblemException(HttpStatus.CONFLICT, 'conflict', `data source ${input.id} exists`);
+    await this.recompute(tx, orgId, created);
+    await enqueueEvents(tx, [dataSourceUpserted(orgId, created)]);
+    return created;
+  }
+
+  async update(tx: EntityManager, orgId: string, id: string, input: UpdateDataSource): Promise<DataSourceModel> {
+    const current = await this.repository.find(tx, orgId, id, { lock: true });
+    if (!current) throw notFound(id);
+    if (current.builtIn && (input.reconciliationKey || input.integrationCode)) {
+      throw new ProblemException(HttpStatus.CONFLICT, 'built-in-data-source', 'the built-in visitor data source has no reconciliation key to change');
+    }
+    const next: DataSourceModel = {
+      ...current,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.integrationCode !== undefined ? { integrationCode: input.integrationCode } : {}),
+      ...(input.exportControls !== undefined ? { exportControls: input.exportControls } : {}),
+      ...(input.reconciliationKey
+        ? { reconciliationKey: { attribute: input.reconciliationKey.attribute, normalization: canonicalSteps(input.reconciliationKey.normalization) } }
+        : {}),
+      xcDataSourceId: input.xcDataSourceId === null ? undefined : (input.xcDataSourceId ?? current.xcDataSourceId),
+      destinationId: input.destinationId === null ? undefined : (input.destinationId ?? current.destinationId),
+    };
+    const updated = await this.repository.update(tx, orgId, next);
+    const keyChanged = JSON.stringify(current.reconciliationKey) !== JSON.stringify(updated.reconciliationKey);
+    if (keyChanged) await this.recompute(tx, orgId, updated);
+    await enqueueEvents(tx, [dataSourceUpserted(orgId, updated)]);
+    return updated;
+  }
+
+  async delete(tx: EntityManager, orgId: string, id: string): Promise<void> {
+    const current = await this.repository.find(tx, orgId, id, { lock: true });
+    if (!current) throw notFound(id);
+    if (current.builtIn) throw new ProblemException(HttpStatus.CONFLICT, 'built-in-data-source', 'the built-in visitor data source cannot be deleted');
+    await this.repository.delete(tx, orgId, id);
+    await enqueueEvents(tx, [dataSourceDeleted(orgId, id)]);
+  }
+
+  async get(tx: EntityManager, orgId: string, id: string): Promise<DataSourceModel> {
+    const found = await this.repository.find(tx, orgId, id);
+    if (!found) throw notFound(id);
+    return found;
+  }
+
+  /** Recomputes a declared source's key values and announces every link that appeared or went. */
+  private async recompute(tx: EntityManager, orgId: string, ds: DataSourceModel): Promise<void> {
+    await this.repository.recomputeKeyValues(tx, orgId, ds);
+    for (const change of ['unlinked', 'linked'] as const) {
+      let after: LinkChange | undefined;
+      for (;;) {
+        const page = await this.repository.recomputedChanges(tx, change, after, 1000);
+        if (page.length === 0) break;
+        await enqueueEvents(
+          tx,
+          page.map((row) => identityEvent(orgId, { change, dataSourceId: ds.id, idType: 'declared', xcId: row.declared_id, recipientId: row.recipient_id })),
+        );
+        after = page[page.length - 1];
+      }
+    }
+  }
+}

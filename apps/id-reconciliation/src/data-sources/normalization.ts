@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+
+export type NormalizationStep = 'trim' | 'lowercase' | 'sha256';
+
+/** Applied to both sides before matching, always in this order whatever order was configured. */
+const ORDER: NormalizationStep[] = ['trim', 'lowercase', 'sha256'];
+
+export function canonicalSteps(steps: readonly NormalizationStep[]): NormalizationStep[] {
+  return ORDER.filter((step) => steps.includes(step));
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** A recipient attribute value as a declared id of a data source (undefined when there is none). */
+export function normalizeAttribute(value: unknown, steps: readonly NormalizationStep[]): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  let text = typeof value === 'string' ? value : String(value);
+  if (steps.includes('trim')) text = text.trim();
+  if (steps.includes('lowercase')) text = text.toLowerCase();
+  if (text === '') return undefined;
+  if (steps.includes('sha256')) text = createHash('sha256').update(text, 'utf8').digest('hex');
+  return text;
+}
+
+/**
+ * An id XC sends for a data source, normalised like the recipients' side. With sha256 configured,
+ * XC usually sends the hash itself: a 64-hex id is taken as already hashed.
+ */
+export function normalizeIncoming(id: string, steps: readonly NormalizationStep[]): string {
+  let text = id;
+  if (steps.includes('trim')) text = text.trim();
+  if (steps.includes('lowercase') || steps.includes('sha256')) {
+    const lowered = text.toLowerCase();
+    if (steps.includes('sha256')) return SHA256_HEX.test(lowered) ? lowered : createHash('sha256').update(steps.includes('lowercase') ? lowered : text, 'utf8').digest('hex');
+    text = lowered;
+  }
+  return text;
+}
+
+/** Why a normalised value cannot be a declared id (DESIGN section 2), or undefined. */
+export function declaredIdProblem(value: string): string | undefined {
+  if (value.length > 256) return `declared id is ${value.length} characters after normalisation; at most 256`;
+  if (value.includes(':')) return 'declared id contains ":" after normalisation';
+  return undefined;
+}
+
+/** The same normalisation in SQL, for recomputing a whole data source set-based. `expr` is trusted SQL. */
+export function normalizationSql(expr: string, steps: readonly NormalizationStep[]): string {
+  let sql = expr;
+  if (steps.includes('trim')) sql = `regexp_replace(${sql}, '^\\s+|\\s+$', '', 'g')`;
+  if (steps.includes('lowercase')) sql = `lower(${sql})`;
+  sql = `NULLIF(${sql}, '')`;
+  if (steps.includes('sha256')) sql = `encode(sha256(convert_to(${sql}, 'UTF8')), 'hex')`;
+  return sql;
+}

@@ -1,0 +1,43 @@
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
+import { EventsController, type EventContext } from '@audience-hub/messaging';
+import { identityEvent } from '../data-sources/data-source-events';
+import { BUILT_IN_VISITOR_ID } from '../data-sources/data-source.model';
+import { OrgsService } from '../orgs/orgs.service';
+import { VisitorLinksRepository } from '../visitors/visitor-links.repository';
+import { DeclaredIdsRepository } from './declared-ids.repository';
+import { RecipientsRepository } from './recipients.repository';
+import { ApplyRecipientUpsertUseCase } from './usecases/apply-recipient-upsert.usecase';
+
+/** Recipients from campaign.recipients.v1: their key values, and on deletion every link they had. */
+@EventsController()
+export class RecipientEventsConsumer {
+  constructor(
+    private readonly orgs: OrgsService,
+    private readonly upsert: ApplyRecipientUpsertUseCase,
+    private readonly recipients: RecipientsRepository,
+    private readonly declaredIds: DeclaredIdsRepository,
+    private readonly visitorLinks: VisitorLinksRepository,
+  ) {}
+
+  @EventPattern(EventTypes.campaignRecipientUpserted)
+  async upserted(@Payload() event: HubEventOf<'campaign.recipient.upserted'>, @Ctx() ctx: EventContext): Promise<void> {
+    await this.orgs.requireKnown(ctx.manager, event.orgid);
+    await ctx.publish(await this.upsert.execute(ctx.manager, event.orgid, event.data.recipientId, event.data.attributes));
+  }
+
+  @EventPattern(EventTypes.campaignRecipientDeleted)
+  async deleted(@Payload() event: HubEventOf<'campaign.recipient.deleted'>, @Ctx() ctx: EventContext): Promise<void> {
+    const { recipientId } = event.data;
+    await this.orgs.requireKnown(ctx.manager, event.orgid);
+    const declared = await this.declaredIds.unlinkRecipient(ctx.manager, event.orgid, recipientId);
+    const ecids = await this.visitorLinks.unlinkRecipient(ctx.manager, event.orgid, recipientId);
+    await this.recipients.delete(ctx.manager, event.orgid, recipientId);
+    await ctx.publish([
+      ...declared.map(({ dataSourceId, declaredId }) =>
+        identityEvent(event.orgid, { change: 'unlinked', dataSourceId, idType: 'declared', xcId: declaredId, recipientId }),
+      ),
+      ...ecids.map((ecid) => identityEvent(event.orgid, { change: 'unlinked', dataSourceId: BUILT_IN_VISITOR_ID, idType: 'visitor', xcId: ecid, recipientId })),
+    ]);
+  }
+}

@@ -1,0 +1,34 @@
+import { Controller, Get, HttpStatus, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
+import { ProblemException } from '@audience-hub/platform';
+import { VisitorLinksRepository } from '../visitors/visitor-links.repository';
+import { DeclaredIdsRepository } from './declared-ids.repository';
+import { RecipientsRepository } from './recipients.repository';
+
+@ApiTags('recipients')
+@ApiBearerAuth()
+@Controller('v1/recipients')
+export class RecipientsController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly recipients: RecipientsRepository,
+    private readonly declaredIds: DeclaredIdsRepository,
+    private readonly visitorLinks: VisitorLinksRepository,
+  ) {}
+
+  /** Every XC id a recipient resolves to: declared ids per data source and visitor ids, newest first. */
+  @Get(':id/identities')
+  @RequireScopes(Scopes.identitiesRead)
+  async identities(@OrgId() orgId: string, @Param('id') recipientId: string) {
+    const tx = this.dataSource.manager;
+    const [declared, visitor, known] = await Promise.all([
+      this.declaredIds.ofRecipient(tx, orgId, recipientId),
+      this.visitorLinks.ofRecipient(tx, orgId, recipientId),
+      this.recipients.exists(tx, orgId, recipientId),
+    ]);
+    if (!known && declared.length === 0 && visitor.length === 0) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no recipient ${recipientId}`);
+    return { recipientId, declaredIds: declared, visitorIds: visitor };
+  }
+}

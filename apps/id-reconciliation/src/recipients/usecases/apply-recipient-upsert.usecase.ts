@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { AnyHubEvent } from '@audience-hub/contracts';
+import { RejectEventError } from '@audience-hub/messaging';
+import { identityEvent } from '../../data-sources/data-source-events';
+import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
+import { declaredIdProblem, normalizeAttribute } from '../../data-sources/normalization';
+import { DeclaredIdsRepository } from '../declared-ids.repository';
+import { RecipientsRepository, type Attributes } from '../recipients.repository';
+
+/**
+ * A recipient's attributes changed: each declared data source's key value follows. A value that
+ * cannot be a declared id rejects the whole event (nothing of it is stored).
+ */
+@Injectable()
+export class ApplyRecipientUpsertUseCase {
+  constructor(
+    private readonly recipients: RecipientsRepository,
+    private readonly dataSources: DataSourcesRepository,
+    private readonly declaredIds: DeclaredIdsRepository,
+  ) {}
+
+  async execute(tx: EntityManager, orgId: string, recipientId: string, attributes: Attributes): Promise<AnyHubEvent[]> {
+    const merged = await this.recipients.upsert(tx, orgId, recipientId, attributes);
+    const events: AnyHubEvent[] = [];
+    for (const ds of await this.dataSources.declaredSources(tx, orgId)) {
+      const { attribute, normalization } = ds.reconciliationKey!;
+      const next = normalizeAttribute(merged[attribute], normalization);
+      const problem = next === undefined ? undefined : declaredIdProblem(next);
+      if (problem) throw new RejectEventError(`attribute ${attribute} of recipient ${recipientId} is not a valid declared id for ${ds.id}: ${problem}`, [`data.attributes.${attribute}: ${problem}`]);
+      const current = await this.declaredIds.ofRecipientInSource(tx, orgId, ds.id, recipientId);
+      if (current === next) continue;
+      const link = { dataSourceId: ds.id, idType: 'declared' as const, recipientId };
+      if (current !== undefined) {
+        await this.declaredIds.remove(tx, orgId, ds.id, current);
+        events.push(identityEvent(orgId, { ...link, change: 'unlinked', xcId: current }));
+      }
+      if (next !== undefined) {
+        const previousRecipientId = await this.declaredIds.assign(tx, orgId, ds.id, next, recipientId);
+        events.push(identityEvent(orgId, { ...link, change: 'linked', xcId: next, previousRecipientId }));
+      }
+    }
+    return events;
+  }
+}

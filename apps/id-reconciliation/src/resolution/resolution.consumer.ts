@@ -1,0 +1,42 @@
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { createEvent, EventTypes, type HubEventOf } from '@audience-hub/contracts';
+import { EventsController, RejectEventError, type EventContext } from '@audience-hub/messaging';
+import { SOURCE } from '../data-sources/data-source-events';
+import { OrgsService } from '../orgs/orgs.service';
+import { ResolveUseCase, UnknownDataSourceError } from './resolve.usecase';
+
+/**
+ * Answers each `idrec.resolution.requested` chunk with one `idrec.resolution.resolved` (same
+ * requestId and part), in the transaction that records the request as applied: a redelivered
+ * request produces no second answer.
+ */
+@EventsController()
+export class ResolutionConsumer {
+  constructor(
+    private readonly orgs: OrgsService,
+    private readonly resolve: ResolveUseCase,
+  ) {}
+
+  @EventPattern(EventTypes.idrecResolutionRequested)
+  async requested(@Payload() event: HubEventOf<'idrec.resolution.requested'>, @Ctx() ctx: EventContext): Promise<void> {
+    const { requestId, requester, dataSourceId, direction, part, lastPart, ids } = event.data;
+    await this.orgs.requireKnown(ctx.manager, event.orgid);
+    let resolution;
+    try {
+      resolution = await this.resolve.execute(ctx.manager, event.orgid, dataSourceId, direction, ids);
+    } catch (error) {
+      if (error instanceof UnknownDataSourceError) throw new RejectEventError(error.message, [`data.dataSourceId: ${error.message}`]);
+      throw error;
+    }
+    await ctx.publish(
+      createEvent({
+        type: EventTypes.idrecResolutionResolved,
+        source: SOURCE,
+        orgId: event.orgid,
+        aggregateId: requestId,
+        traceparent: event.traceparent,
+        data: { requestId, requester, dataSourceId, direction, part, lastPart, ...resolution },
+      }),
+    );
+  }
+}

@@ -1,0 +1,43 @@
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { EntityIdSchema, MAX_SYNC_RESOLVE_IDS } from '@audience-hub/contracts';
+import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
+import { ProblemException } from '@audience-hub/platform';
+import { OrgsService } from '../orgs/orgs.service';
+import { ResolveUseCase, UnknownDataSourceError, type Resolution } from './resolve.usecase';
+
+const ResolveRequestSchema = z
+  .object({
+    dataSourceId: EntityIdSchema,
+    direction: z.enum(['to-recipients', 'to-xc']),
+    ids: z.array(z.string().min(1).max(256)).min(1).max(MAX_SYNC_RESOLVE_IDS, `at most ${MAX_SYNC_RESOLVE_IDS} ids per call; use idrec.resolutions.v1 for more`),
+  })
+  .strict();
+
+@ApiTags('resolution')
+@ApiBearerAuth()
+@Controller('v1/resolve')
+export class ResolveController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly orgs: OrgsService,
+    private readonly resolve: ResolveUseCase,
+  ) {}
+
+  /** Synchronous resolution for tools: the same answer the Kafka path gives. */
+  @Post()
+  @HttpCode(200)
+  @RequireScopes(Scopes.identitiesRead)
+  async post(@OrgId() orgId: string, @Body() body: unknown): Promise<Resolution> {
+    const { dataSourceId, direction, ids } = ResolveRequestSchema.parse(body);
+    await this.orgs.ensureKnown(orgId);
+    try {
+      return await this.resolve.execute(this.dataSource.manager, orgId, dataSourceId, direction, ids);
+    } catch (error) {
+      if (error instanceof UnknownDataSourceError) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', error.message);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,22 @@
+export interface CurrentLink {
+  recipientId: string;
+  observedAt: Date;
+}
+
+export interface Observation {
+  recipientId: string;
+  observedAt: Date;
+}
+
+/**
+ * The most recent observation of an ECID decides its recipient:
+ * - `take`: no owner yet, or a newer observation with another recipient (the link moves);
+ * - `refresh`: the owner seen again later (same link, newer time);
+ * - `ignore`: an observation older than the current link's (kept as history only).
+ * Ties keep the current owner, so redelivery or reordering at equal times changes nothing.
+ */
+export function decideVisitorLink(current: CurrentLink | undefined, observation: Observation): 'take' | 'refresh' | 'ignore' {
+  if (!current) return 'take';
+  if (observation.observedAt.getTime() <= current.observedAt.getTime()) return 'ignore';
+  return observation.recipientId === current.recipientId ? 'refresh' : 'take';
+}
