@@ -2,5 +2,18 @@ import 'reflect-metadata';
 import { runService } from '@audience-hub/platform';
 import { AuthModule } from '@audience-hub/auth';
 import { audienceImportService } from './service';
+import { importConfigSchema } from './config';
+import { OrgsModule } from './orgs/orgs.module';
+import { DataSourcesModule } from './data-sources/data-sources.module';
+import { CatalogModule } from './catalog/catalog.module';
+import { PoliciesModule } from './policies/policies.module';
+import { ImportsModule } from './imports/imports.module';
+import { ResolutionModule } from './resolution/resolution.module';
+import { PendingModule } from './pending/pending.module';
+import { ListsModule } from './lists/lists.module';
+import { FilesModule } from './files/files.module';
 
-runService(audienceImportService, { imports: [AuthModule] });
+runService(audienceImportService, {
+  imports: [AuthModule, OrgsModule, DataSourcesModule, CatalogModule, PoliciesModule, ImportsModule, ResolutionModule, PendingModule, ListsModule, FilesModule],
+  configSchema: importConfigSchema,
+});

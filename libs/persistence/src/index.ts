@@ -3,3 +3,4 @@ export * from './copy';
 export * from './database-url';
 export * from './pg-errors';
 export * from './service-roles';
+export * from './returned-rows';

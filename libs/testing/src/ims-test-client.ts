@@ -63,17 +63,13 @@ export class ImsTestClient {
     return { authorization: `Bearer ${this.adminToken}` };
   }
 
-  /** A new org with one technical account holding `scopes`, and a token for it. */
+  /** A new org whose first technical account holds `scopes`, and a token for it. */
   async tenant(scopes: string[], name = 'Test org'): Promise<Tenant> {
     const headers = { ...(await this.admin()), 'content-type': 'application/json' };
-    const org = await json<{ orgId: string }>(await fetch(`${this.url}/v1/orgs`, { method: 'POST', headers, body: JSON.stringify({ name }) }));
-    const account = await json<{ id: string; clientId: string; clientSecret: string }>(
-      await fetch(`${this.url}/v1/orgs/${encodeURIComponent(org.orgId)}/technical-accounts`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ name: 'test account', scopes }),
-      }),
+    const org = await json<{ orgId: string; adminAccount: { id: string; clientId: string; clientSecret: string } }>(
+      await fetch(`${this.url}/v1/orgs`, { method: 'POST', headers, body: JSON.stringify({ name, adminAccount: { name: 'test account', scopes } }) }),
     );
+    const account = org.adminAccount;
     const token = await this.token(account.clientId, account.clientSecret);
     return { orgId: org.orgId, clientId: account.clientId, clientSecret: account.clientSecret, accountId: account.id, token, auth: { authorization: `Bearer ${token}` } };
   }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 
 /** Where the tests find real Kafka and Postgres. */
 export interface TestInfra {
@@ -11,7 +11,9 @@ export interface TestInfra {
   stop?: () => Promise<void>;
 }
 
-export const REPO_ROOT = resolve(__dirname, '../../..');
+// From the sources (jest) or from the build (dist/libs/testing/src, as the benchmarks run).
+const HERE_ROOT = resolve(__dirname, '../../..');
+export const REPO_ROOT = basename(HERE_ROOT) === 'dist' ? dirname(HERE_ROOT) : HERE_ROOT;
 const STACK_ENV = resolve(REPO_ROOT, '.infra/stack.env');
 
 export const HOW_TO_START_INFRA = [

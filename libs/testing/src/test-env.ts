@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { serviceDatabaseUrl, type ServiceName } from '@audience-hub/persistence';
 
 /** The endpoints the global setup prepared (see test/setup/global-setup.ts). */
@@ -11,6 +12,9 @@ export interface TestEnv {
   serviceEnv(service: ServiceName, extra?: Record<string, string>): Record<string, string>;
 }
 
+/** One master key per test process for IMS instances started without their own. */
+const TEST_MASTER_KEY = randomBytes(32).toString('base64');
+
 export function testEnv(): TestEnv {
   const brokers = process.env.TEST_KAFKA_BROKERS;
   const databaseUrl = process.env.TEST_DATABASE_URL;
@@ -20,6 +24,7 @@ export function testEnv(): TestEnv {
     databaseUrl,
     serviceDatabaseUrl: (service) => serviceDatabaseUrl(databaseUrl, service, 'audience-hub'),
     serviceEnv: (service, extra = {}) => ({
+      ...(service === 'ims' ? { IMS_MASTER_KEY: TEST_MASTER_KEY } : {}),
       DATABASE_URL: serviceDatabaseUrl(databaseUrl, service, 'audience-hub'),
       KAFKA_BROKERS: brokers,
       // Never share consumer groups with a running stack, nor with a killed process of an earlier run.

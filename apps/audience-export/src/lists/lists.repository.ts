@@ -33,6 +33,12 @@ export class ListsRepository {
     };
   }
 
+  /** Whether the list is known and not deleted. */
+  async isLive(db: EntityManager | DataSource, orgId: string, listId: string): Promise<boolean> {
+    const [row] = await db.query(`SELECT 1 FROM campaign_lists WHERE org_id = $1 AND list_id = $2 AND deleted_at IS NULL`, [orgId, listId]);
+    return row !== undefined;
+  }
+
   /** Creates the list, or revives and relabels it. Members sent before `created` are kept. */
   async upsertList(tx: EntityManager, orgId: string, listId: string, label: string | null): Promise<void> {
     await tx.query(

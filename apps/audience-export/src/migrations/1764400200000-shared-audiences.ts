@@ -54,6 +54,7 @@ export class SharedAudiences1764400200000 implements MigrationInterface {
         list_id text NOT NULL,
         mode text NOT NULL,
         request_id text,
+        id_type text,
         state text NOT NULL DEFAULT 'pending',
         version int,
         parts_expected int,

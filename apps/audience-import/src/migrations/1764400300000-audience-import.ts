@@ -151,9 +151,10 @@ export class AudienceImport1764400300000 implements MigrationInterface {
         applied bigint NOT NULL,
         error_count bigint NOT NULL,
         errors jsonb NOT NULL,
-        received_at timestamptz NOT NULL DEFAULT now(),
-        UNIQUE (org_id, name)
+        received_at timestamptz NOT NULL DEFAULT now()
       )`,
+      // A file is applied at most once; a refused one may be sent again once fixed.
+      `CREATE UNIQUE INDEX imported_files_once ON imported_files (org_id, name) WHERE state = 'applied'`,
     ];
     for (const statement of statements) await runner.query(statement);
   }

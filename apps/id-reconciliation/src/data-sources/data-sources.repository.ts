@@ -1,3 +1,4 @@
+import { returnedRows } from '@audience-hub/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BUILT_IN_VISITOR_ID, type DataSourceModel } from './data-source.model';
@@ -67,7 +68,7 @@ export class DataSourcesRepository {
   }
 
   async update(tx: EntityManager, orgId: string, ds: DataSourceModel): Promise<DataSourceModel> {
-    const rows: Row[] = await tx.query(
+    const rows = returnedRows<Row>(await tx.query(
       `UPDATE data_sources SET name = $3, integration_code = $4, key_attribute = $5, normalization = $6, export_controls = $7,
               xc_data_source_id = $8, destination_id = $9, updated_at = now()
         WHERE org_id = $1 AND data_source_id = $2 RETURNING *`,
@@ -82,7 +83,7 @@ export class DataSourcesRepository {
         ds.xcDataSourceId ?? null,
         ds.destinationId ?? null,
       ],
-    );
+    ));
     return toModel(rows[0]);
   }
 

@@ -1,3 +1,4 @@
+import { returnedRows } from '@audience-hub/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
@@ -34,7 +35,7 @@ export class DeclaredIdsRepository {
 
   /** Removes every declared id of a recipient; returns what it had. */
   async unlinkRecipient(tx: EntityManager, orgId: string, recipientId: string): Promise<Array<{ dataSourceId: string; declaredId: string }>> {
-    const rows = await tx.query(`DELETE FROM declared_ids WHERE org_id = $1 AND recipient_id = $2 RETURNING data_source_id, declared_id`, [orgId, recipientId]);
+    const rows = returnedRows(await tx.query(`DELETE FROM declared_ids WHERE org_id = $1 AND recipient_id = $2 RETURNING data_source_id, declared_id`, [orgId, recipientId]));
     return rows.map((row: { data_source_id: string; declared_id: string }) => ({ dataSourceId: row.data_source_id, declaredId: row.declared_id }));
   }
 

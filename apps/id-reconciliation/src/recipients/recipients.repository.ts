@@ -1,3 +1,4 @@
+import { returnedRows } from '@audience-hub/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
@@ -17,7 +18,7 @@ export class RecipientsRepository {
   }
 
   async delete(tx: EntityManager, orgId: string, recipientId: string): Promise<boolean> {
-    const rows = await tx.query(`DELETE FROM recipients WHERE org_id = $1 AND recipient_id = $2 RETURNING 1`, [orgId, recipientId]);
+    const rows = returnedRows(await tx.query(`DELETE FROM recipients WHERE org_id = $1 AND recipient_id = $2 RETURNING 1`, [orgId, recipientId]));
     return rows.length > 0;
   }
 

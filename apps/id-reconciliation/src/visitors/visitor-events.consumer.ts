@@ -21,11 +21,12 @@ export class VisitorEventsConsumer {
     const observedAt = new Date(event.data.observedAt);
     await this.orgs.requireKnown(ctx.manager, event.orgid);
     await this.links.recordObservation(ctx.manager, event.orgid, ecid, recipientId, observedAt, channel);
-    const current = await this.links.current(ctx.manager, event.orgid, ecid);
-    const decision = decideVisitorLink(current, { recipientId, observedAt });
+    const found = await this.links.lockOrCreate(ctx.manager, event.orgid, ecid, recipientId, observedAt);
+    const current = found === 'created' ? undefined : found;
+    const decision = found === 'created' ? 'take' : decideVisitorLink(current, { recipientId, observedAt });
     if (decision === 'refresh') await this.links.refresh(ctx.manager, event.orgid, ecid, observedAt);
     if (decision !== 'take') return;
-    await this.links.link(ctx.manager, event.orgid, ecid, recipientId, observedAt);
+    if (current) await this.links.link(ctx.manager, event.orgid, ecid, recipientId, observedAt);
     await ctx.publish(
       identityEvent(event.orgid, {
         change: 'linked',

@@ -1,3 +1,4 @@
+import { returnedRows } from '@audience-hub/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CurrentLink } from './visitor-link.decision';
@@ -14,18 +15,30 @@ export class VisitorLinksRepository {
     ]);
   }
 
-  /** The current link, locked until the transaction ends so concurrent observations serialize. */
-  async current(tx: EntityManager, orgId: string, ecid: string): Promise<CurrentLink | undefined> {
-    const rows = await tx.query(`SELECT recipient_id, observed_at FROM visitor_links WHERE org_id = $1 AND ecid = $2 FOR UPDATE`, [orgId, ecid]);
-    return rows[0] ? { recipientId: rows[0].recipient_id, observedAt: rows[0].observed_at } : undefined;
+  /**
+   * The current link, locked until the transaction ends, so observations of one ECID on different
+   * partitions serialize. When there is none, links it to this observation at once (`created`).
+   */
+  async lockOrCreate(tx: EntityManager, orgId: string, ecid: string, recipientId: string, observedAt: Date): Promise<CurrentLink | 'created'> {
+    for (;;) {
+      const rows = await tx.query(`SELECT recipient_id, observed_at FROM visitor_links WHERE org_id = $1 AND ecid = $2 FOR UPDATE`, [orgId, ecid]);
+      if (rows[0]) return { recipientId: rows[0].recipient_id, observedAt: rows[0].observed_at };
+      const inserted = await tx.query(
+        `INSERT INTO visitor_links (org_id, ecid, recipient_id, observed_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1`,
+        [orgId, ecid, recipientId, observedAt],
+      );
+      if (inserted.length > 0) return 'created';
+      // Another transaction linked it meanwhile: lock that link and decide against it.
+    }
   }
 
   async link(tx: EntityManager, orgId: string, ecid: string, recipientId: string, observedAt: Date): Promise<void> {
-    await tx.query(
-      `INSERT INTO visitor_links (org_id, ecid, recipient_id, observed_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (org_id, ecid) DO UPDATE SET recipient_id = EXCLUDED.recipient_id, observed_at = EXCLUDED.observed_at, linked_at = now()`,
-      [orgId, ecid, recipientId, observedAt],
-    );
+    await tx.query(`UPDATE visitor_links SET recipient_id = $3, observed_at = $4, linked_at = now() WHERE org_id = $1 AND ecid = $2`, [
+      orgId,
+      ecid,
+      recipientId,
+      observedAt,
+    ]);
   }
 
   async refresh(tx: EntityManager, orgId: string, ecid: string, observedAt: Date): Promise<void> {
@@ -34,7 +47,7 @@ export class VisitorLinksRepository {
 
   /** Removes a recipient's links; returns the ECIDs it had. */
   async unlinkRecipient(tx: EntityManager, orgId: string, recipientId: string): Promise<string[]> {
-    const rows = await tx.query(`DELETE FROM visitor_links WHERE org_id = $1 AND recipient_id = $2 RETURNING ecid`, [orgId, recipientId]);
+    const rows = returnedRows(await tx.query(`DELETE FROM visitor_links WHERE org_id = $1 AND recipient_id = $2 RETURNING ecid`, [orgId, recipientId]));
     return rows.map((row: { ecid: string }) => row.ecid);
   }
 

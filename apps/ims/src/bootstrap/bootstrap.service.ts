@@ -6,7 +6,7 @@ import { AccountsRepository } from '../accounts/accounts.repository';
 import { CreateTechnicalAccountUsecase } from '../accounts/usecases/create-technical-account.usecase';
 import type { ImsConfig } from '../config';
 import { newImsOrgId } from '../ids';
-import { OrgsRepository } from '../orgs/orgs.repository';
+import { CreateOrgUsecase } from '../orgs/usecases/create-org.usecase';
 
 export const BOOTSTRAP_ACCOUNT_NAME = 'bootstrap admin';
 
@@ -21,7 +21,7 @@ export class BootstrapService implements OnModuleInit {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly orgs: OrgsRepository,
+    private readonly createOrg: CreateOrgUsecase,
     private readonly accounts: AccountsRepository,
     private readonly createAccount: CreateTechnicalAccountUsecase,
     @Inject(SERVICE_CONFIG) private readonly config: ImsConfig,
@@ -39,7 +39,7 @@ export class BootstrapService implements OnModuleInit {
         return;
       }
       const orgId = this.config.IMS_BOOTSTRAP_ORG_ID ?? newImsOrgId();
-      await this.orgs.insert(tx, orgId, this.config.IMS_BOOTSTRAP_ORG_NAME);
+      await this.createOrg.execute(tx, orgId, this.config.IMS_BOOTSTRAP_ORG_NAME);
       const account = await this.createAccount.execute(tx, { orgId, name: BOOTSTRAP_ACCOUNT_NAME, scopes: ALL_SCOPES, clientId, clientSecret });
       this.logger.log(`bootstrap: created admin account ${account.id} (client id ${clientId}) in org ${orgId}`);
     });

@@ -5,7 +5,7 @@ import { CurrentPrincipal, type Principal } from '@audience-hub/auth';
 import { AdminGuard } from '../auth/admin.guard';
 import { CreateTechnicalAccountUsecase } from '../accounts/usecases/create-technical-account.usecase';
 import { newImsOrgId } from '../ids';
-import { OrgsRepository } from './orgs.repository';
+import { CreateOrgUsecase } from './usecases/create-org.usecase';
 import { CreateOrgSchema, type CreatedOrg } from './orgs.schema';
 
 @ApiTags('admin')
@@ -15,7 +15,7 @@ import { CreateOrgSchema, type CreatedOrg } from './orgs.schema';
 export class OrgsController {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly orgs: OrgsRepository,
+    private readonly createOrg: CreateOrgUsecase,
     private readonly createAccount: CreateTechnicalAccountUsecase,
   ) {}
 
@@ -25,7 +25,7 @@ export class OrgsController {
     const input = CreateOrgSchema.parse(body);
     const orgId = newImsOrgId();
     return this.dataSource.transaction(async (tx) => {
-      await this.orgs.insert(tx, orgId, input.name);
+      await this.createOrg.execute(tx, orgId, input.name);
       if (!input.adminAccount) return { orgId };
       const adminAccount = await this.createAccount.execute(tx, { orgId, ...input.adminAccount, grantorScopes: caller.scopes });
       return { orgId, adminAccount };

@@ -1,0 +1,52 @@
+import { Body, Controller, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
+import { ProblemException } from '@audience-hub/platform';
+import { DataSourcesRepository } from '../data-sources/data-sources.repository';
+import { SharedAudiencesRepository, view } from './shared-audiences.repository';
+import { CreateSharedAudienceSchema, PageQuerySchema, type Page, type SharedAudienceView } from './shared-audiences.schema';
+import { SharedAudiencesService } from './shared-audiences.service';
+
+@ApiTags('shared-audiences')
+@ApiBearerAuth()
+@Controller('v1/shared-audiences')
+export class SharedAudiencesController {
+  constructor(
+    private readonly database: DataSource,
+    private readonly audiences: SharedAudiencesRepository,
+    private readonly service: SharedAudiencesService,
+    private readonly dataSources: DataSourcesRepository,
+  ) {}
+
+  @Post()
+  @RequireScopes(Scopes.audiencesWrite)
+  @ApiOperation({ summary: 'Define a shared audience (an XC segment) for one of the org\'s data sources; emits xc.shared-audience.defined' })
+  async create(@OrgId() orgId: string, @Body() body: unknown): Promise<SharedAudienceView> {
+    const input = CreateSharedAudienceSchema.parse(body);
+    return this.database.transaction(async (tx) => {
+      const dataSource = await this.dataSources.find(tx, orgId, input.dataSourceId);
+      if (!dataSource) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'unknown-data-source', `no data source ${input.dataSourceId}`);
+      const created = await this.service.define(tx, orgId, input.segmentName, dataSource);
+      if (!created) throw new ProblemException(HttpStatus.CONFLICT, 'duplicate-segment-name', `a shared audience named ${input.segmentName} exists`);
+      return view(created);
+    });
+  }
+
+  @Get()
+  @RequireScopes(Scopes.audiencesRead)
+  @ApiOperation({ summary: "The org's shared audiences, paged" })
+  async list(@OrgId() orgId: string, @Query() query: unknown): Promise<Page<SharedAudienceView>> {
+    const { limit, cursor } = PageQuerySchema.parse(query);
+    return this.audiences.page(this.database, orgId, limit, cursor);
+  }
+
+  @Get(':id')
+  @RequireScopes(Scopes.audiencesRead)
+  @ApiOperation({ summary: 'One shared audience, with its last exported version' })
+  async get(@OrgId() orgId: string, @Param('id') id: string): Promise<SharedAudienceView> {
+    const found = await this.audiences.find(this.database, orgId, id);
+    if (!found) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no shared audience ${id}`);
+    return view(found);
+  }
+}

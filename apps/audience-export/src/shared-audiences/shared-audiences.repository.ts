@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import type { DataSource as Database, EntityManager } from 'typeorm';
+import type { Page, SharedAudienceView } from './shared-audiences.schema';
+
+export interface SharedAudienceRow extends SharedAudienceView {
+  orgId: string;
+}
+
+/** SQL of shared audiences; every statement is scoped by org. */
+@Injectable()
+export class SharedAudiencesRepository {
+  /** Inserts unless the org already has this segment name; returns undefined then. */
+  async insert(tx: EntityManager, orgId: string, id: string, segmentName: string, dataSourceId: string): Promise<SharedAudienceRow | undefined> {
+    const [row] = await tx.query(
+      `INSERT INTO shared_audiences (org_id, shared_audience_id, segment_name, data_source_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (org_id, segment_name) DO NOTHING RETURNING *`,
+      [orgId, id, segmentName, dataSourceId],
+    );
+    return row ? toRow(row) : undefined;
+  }
+
+  async find(db: EntityManager | Database, orgId: string, id: string): Promise<SharedAudienceRow | undefined> {
+    const [row] = await db.query(`SELECT * FROM shared_audiences WHERE org_id = $1 AND shared_audience_id = $2`, [orgId, id]);
+    return row ? toRow(row) : undefined;
+  }
+
+  async findByName(tx: EntityManager, orgId: string, segmentName: string): Promise<SharedAudienceRow | undefined> {
+    const [row] = await tx.query(`SELECT * FROM shared_audiences WHERE org_id = $1 AND segment_name = $2`, [orgId, segmentName]);
+    return row ? toRow(row) : undefined;
+  }
+
+  /** Locks the shared audience: updates of one shared audience serialize on this row. */
+  async lock(tx: EntityManager, orgId: string, id: string): Promise<SharedAudienceRow | undefined> {
+    const [row] = await tx.query(`SELECT * FROM shared_audiences WHERE org_id = $1 AND shared_audience_id = $2 FOR UPDATE`, [orgId, id]);
+    return row ? toRow(row) : undefined;
+  }
+
+  async setVersion(tx: EntityManager, orgId: string, id: string, version: number): Promise<void> {
+    // GREATEST: versions only grow, whatever happens.
+    await tx.query(`UPDATE shared_audiences SET version = GREATEST(version, $3) WHERE org_id = $1 AND shared_audience_id = $2`, [orgId, id, version]);
+  }
+
+  async page(db: Database, orgId: string, limit: number, cursor?: string): Promise<Page<SharedAudienceView>> {
+    const rows = await db.query(
+      `SELECT * FROM shared_audiences WHERE org_id = $1 AND ($2::text IS NULL OR shared_audience_id > $2)
+        ORDER BY shared_audience_id LIMIT $3`,
+      [orgId, cursor ?? null, limit + 1],
+    );
+    const items = rows.slice(0, limit).map((row: Record<string, unknown>) => view(toRow(row)));
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+  }
+}
+
+export function view(row: SharedAudienceRow): SharedAudienceView {
+  const { orgId: _orgId, ...rest } = row;
+  return rest;
+}
+
+function toRow(row: Record<string, any>): SharedAudienceRow {
+  return {
+    orgId: row.org_id,
+    id: row.shared_audience_id,
+    segmentName: row.segment_name,
+    segmentId: Number(row.segment_id),
+    dataSourceId: row.data_source_id,
+    version: row.version,
+    createdAt: row.created_at.toISOString(),
+  };
+}

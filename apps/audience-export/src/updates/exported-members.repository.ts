@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { ChangePage } from './chunks';
+import { cursorPages } from './cursor';
+
+/** The per-run table holding the ids resolved for a run (dropped when the run ends). */
+const staging = (runNo: number) => {
+  if (!Number.isSafeInteger(runNo) || runNo <= 0) throw new Error(`invalid run number ${runNo}`);
+  return `resolved_run_${runNo}`;
+};
+
+/**
+ * SQL of the exported snapshot (what XC holds for each shared audience) and of the per-run staging
+ * table; diffs are computed set-based in Postgres, never in memory.
+ */
+@Injectable()
+export class ExportedMembersRepository {
+  async createStaging(tx: EntityManager, runNo: number): Promise<void> {
+    await tx.query(`CREATE TABLE IF NOT EXISTS ${staging(runNo)} (xc_id text NOT NULL, recipient_id text NOT NULL)`);
+  }
+
+  async dropStaging(tx: EntityManager, runNo: number): Promise<void> {
+    await tx.query(`DROP TABLE IF EXISTS ${staging(runNo)}`);
+  }
+
+  async addResolved(tx: EntityManager, runNo: number, xcIds: string[], recipientIds: string[]): Promise<void> {
+    if (xcIds.length === 0) return;
+    await tx.query(`INSERT INTO ${staging(runNo)} (xc_id, recipient_id) SELECT * FROM unnest($1::text[], $2::text[])`, [xcIds, recipientIds]);
+  }
+
+  /**
+   * The list's recipients that the shared audience holds no id for yet, in pages: those are the
+   * ones to resolve (recipients already exported keep their ids; unmapped ones are asked again).
+   */
+  recipientsToResolve(tx: EntityManager, orgId: string, listId: string, sharedAudienceId: string, pageSize: number): AsyncGenerator<string[]> {
+    return mapPages(
+      cursorPages<{ recipient_id: string }>(
+        tx,
+        `SELECT m.recipient_id FROM campaign_list_members m
+          WHERE m.org_id = $1 AND m.list_id = $2
+            AND NOT EXISTS (SELECT 1 FROM exported_members e
+                             WHERE e.org_id = $1 AND e.shared_audience_id = $3 AND e.recipient_id = m.recipient_id)`,
+        [orgId, listId, sharedAudienceId],
+        pageSize,
+      ),
+      (row) => row.recipient_id,
+    );
+  }
+
+  /**
+   * mirror: removes the ids of recipients no longer in the list (unless the run resolved that id
+   * for a recipient still in it), logging them under `version`. Returns how many.
+   */
+  async removeLeavers(tx: EntityManager, orgId: string, sharedAudienceId: string, listId: string, runNo: number, version: number): Promise<number> {
+    return affectedRows(
+      tx,
+      `WITH gone AS (
+         DELETE FROM exported_members e
+          WHERE e.org_id = $1 AND e.shared_audience_id = $2
+            AND NOT EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = e.recipient_id)
+            AND NOT EXISTS (SELECT 1 FROM ${staging(runNo)} s WHERE s.xc_id = e.xc_id)
+         RETURNING e.xc_id)
+       INSERT INTO removed_members (org_id, shared_audience_id, version, xc_id) SELECT $1, $2, $4, xc_id FROM gone`,
+      [orgId, sharedAudienceId, listId, version],
+    );
+  }
+
+  /** Adds the resolved ids of recipients still in the list that XC does not hold yet, under `version`. Returns how many. */
+  async addNew(tx: EntityManager, orgId: string, sharedAudienceId: string, listId: string, runNo: number, version: number): Promise<number> {
+    return affectedRows(
+      tx,
+      `INSERT INTO exported_members (org_id, shared_audience_id, xc_id, recipient_id, version_added)
+       SELECT $1, $2, s.xc_id, s.recipient_id, $4 FROM ${staging(runNo)} s
+        WHERE EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = s.recipient_id)
+       ON CONFLICT (org_id, shared_audience_id, xc_id) DO NOTHING`,
+      [orgId, sharedAudienceId, listId, version],
+    );
+  }
+
+  async count(tx: EntityManager, orgId: string, sharedAudienceId: string): Promise<number> {
+    const [row] = await tx.query(`SELECT count(*)::int AS n FROM exported_members WHERE org_id = $1 AND shared_audience_id = $2`, [orgId, sharedAudienceId]);
+    return row.n;
+  }
+
+  /** The change of one version: its removals, then its additions, each in id order. */
+  async *changes(tx: EntityManager, orgId: string, sharedAudienceId: string, version: number, pageSize: number): AsyncGenerator<ChangePage> {
+    const removed = cursorPages<{ xc_id: string }>(
+      tx,
+      `SELECT xc_id FROM removed_members WHERE org_id = $1 AND shared_audience_id = $2 AND version = $3 ORDER BY xc_id`,
+      [orgId, sharedAudienceId, version],
+      pageSize,
+    );
+    for await (const rows of removed) yield { kind: 'removed', ids: rows.map((row) => row.xc_id) };
+    const added = cursorPages<{ xc_id: string }>(
+      tx,
+      `SELECT xc_id FROM exported_members WHERE org_id = $1 AND shared_audience_id = $2 AND version_added = $3 ORDER BY xc_id`,
+      [orgId, sharedAudienceId, version],
+      pageSize,
+    );
+    for await (const rows of added) yield { kind: 'added', ids: rows.map((row) => row.xc_id) };
+  }
+}
+
+/** Rows a statement inserted or deleted (TypeORM reports the count only in its structured result). */
+async function affectedRows(tx: EntityManager, sql: string, params: unknown[]): Promise<number> {
+  if (!tx.queryRunner) throw new Error('needs a transaction');
+  const result = await tx.queryRunner.query(sql, params, true);
+  return result.affected ?? 0;
+}
+
+async function* mapPages<R, T>(pages: AsyncIterable<R[]>, map: (row: R) => T): AsyncGenerator<T[]> {
+  for await (const rows of pages) yield rows.map(map);
+}

@@ -1,0 +1,71 @@
+import type { GovernanceDecision } from '../governance/export-governance';
+
+export type UpdateState = 'pending' | 'running' | 'completed' | 'failed' | 'denied';
+export type ExportMode = 'add-only' | 'mirror';
+
+export interface UpdateCounts {
+  /** Ids the shared audience holds after the run. */
+  exported: number;
+  added: number;
+  removed: number;
+  /** The list's recipients with no id for the data source. */
+  unmapped: number;
+}
+
+export interface UpdateRow {
+  orgId: string;
+  id: string;
+  runNo: number;
+  sharedAudienceId: string;
+  listId: string;
+  mode: ExportMode;
+  requestId: string | null;
+  idType: 'visitor' | 'declared' | null;
+  state: UpdateState;
+  version: number | null;
+  partsExpected: number | null;
+  partsReceived: number;
+  counts: UpdateCounts;
+  decisions: GovernanceDecision[];
+  reason: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** What GET .../updates/{updateId} answers. */
+export interface UpdateView {
+  id: string;
+  sharedAudienceId: string;
+  listId: string;
+  mode: ExportMode;
+  requestId?: string;
+  state: UpdateState;
+  version: number | null;
+  counts: UpdateCounts;
+  decisions: GovernanceDecision[];
+  reason?: string;
+  files: string[];
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export function updateView(row: UpdateRow, files: string[]): UpdateView {
+  return {
+    id: row.id,
+    sharedAudienceId: row.sharedAudienceId,
+    listId: row.listId,
+    mode: row.mode,
+    ...(row.requestId ? { requestId: row.requestId } : {}),
+    state: row.state,
+    version: row.version,
+    counts: row.counts,
+    decisions: row.decisions,
+    ...(row.reason ? { reason: row.reason } : {}),
+    files,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+  };
+}

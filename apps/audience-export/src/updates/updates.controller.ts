@@ -1,0 +1,60 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
+import { ProblemException } from '@audience-hub/platform';
+import { ExportFilesRepository } from '../files/export-files.repository';
+import { ListsRepository } from '../lists/lists.repository';
+import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
+import { PageQuerySchema, type Page } from '../shared-audiences/shared-audiences.schema';
+import { updateView, type UpdateState, type UpdateView } from './update';
+import { UpdatesRepository } from './updates.repository';
+import { CreateUpdateSchema } from './updates.schema';
+import { RequestUpdateUsecase } from './usecases/request-update.usecase';
+
+@ApiTags('shared-audiences')
+@ApiBearerAuth()
+@Controller('v1/shared-audiences/:id/updates')
+export class UpdatesController {
+  constructor(
+    private readonly database: DataSource,
+    private readonly audiences: SharedAudiencesRepository,
+    private readonly lists: ListsRepository,
+    private readonly updates: UpdatesRepository,
+    private readonly files: ExportFilesRepository,
+    private readonly requestUpdate: RequestUpdateUsecase,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @RequireScopes(Scopes.audiencesWrite)
+  @ApiOperation({ summary: '"Update shared audience": export a list (add-only or mirror); runs after earlier updates of the same audience' })
+  async create(@OrgId() orgId: string, @Param('id') id: string, @Body() body: unknown): Promise<{ id: string; state: UpdateState }> {
+    const input = CreateUpdateSchema.parse(body);
+    return this.database.transaction(async (tx) => {
+      if (!(await this.audiences.find(tx, orgId, id))) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no shared audience ${id}`);
+      if (!(await this.lists.isLive(tx, orgId, input.listId))) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'unknown-list', `no list ${input.listId}`);
+      const update = await this.requestUpdate.execute(tx, { orgId, sharedAudienceId: id, listId: input.listId, mode: input.mode });
+      return { id: update.id, state: update.state };
+    });
+  }
+
+  @Get(':updateId')
+  @RequireScopes(Scopes.audiencesRead)
+  @ApiOperation({ summary: 'An update run: state, version, counts {exported, added, removed, unmapped}, governance decisions, files' })
+  async get(@OrgId() orgId: string, @Param('id') id: string, @Param('updateId') updateId: string): Promise<UpdateView> {
+    const update = await this.updates.findOfAudience(this.database, orgId, id, updateId);
+    if (!update) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no update ${updateId}`);
+    return updateView(update, await this.files.namesOf(this.database, orgId, update.id));
+  }
+
+  @Get(':updateId/unmapped')
+  @RequireScopes(Scopes.audiencesRead)
+  @ApiOperation({ summary: "The run's recipients with no id for the data source, paged" })
+  async unmapped(@OrgId() orgId: string, @Param('id') id: string, @Param('updateId') updateId: string, @Query() query: unknown): Promise<Page<{ recipientId: string }>> {
+    const { limit, cursor } = PageQuerySchema.parse(query);
+    const update = await this.updates.findOfAudience(this.database, orgId, id, updateId);
+    if (!update) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no update ${updateId}`);
+    return this.updates.unmappedPage(this.database, orgId, update.id, limit, cursor);
+  }
+}

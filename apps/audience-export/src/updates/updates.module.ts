@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { DataSourcesModule } from '../data-sources/data-sources.module';
+import { FilesModule } from '../files/files.module';
+import { ListsModule } from '../lists/lists.module';
+import { OrgsModule } from '../orgs/orgs.module';
+import { SharedAudiencesModule } from '../shared-audiences/shared-audiences.module';
+import { ExportedMembersRepository } from './exported-members.repository';
+import { ResolutionEventsConsumer } from './resolution-events.consumer';
+import { UpdateOutcomeService } from './update-outcome.service';
+import { UpdateRequestsConsumer } from './update-requests.consumer';
+import { UpdateRunnerService } from './update-runner.service';
+import { UpdatesController } from './updates.controller';
+import { UpdatesRepository } from './updates.repository';
+import { FinalizeUpdateUsecase } from './usecases/finalize-update.usecase';
+import { RecordResolutionUsecase } from './usecases/record-resolution.usecase';
+import { RequestUpdateUsecase } from './usecases/request-update.usecase';
+import { StartUpdateUsecase } from './usecases/start-update.usecase';
+
+@Module({
+  imports: [DataSourcesModule, ListsModule, OrgsModule, SharedAudiencesModule, FilesModule],
+  controllers: [UpdatesController, UpdateRequestsConsumer, ResolutionEventsConsumer],
+  providers: [
+    UpdatesRepository,
+    ExportedMembersRepository,
+    UpdateOutcomeService,
+    RequestUpdateUsecase,
+    StartUpdateUsecase,
+    RecordResolutionUsecase,
+    FinalizeUpdateUsecase,
+    UpdateRunnerService,
+  ],
+})
+export class UpdatesModule {}

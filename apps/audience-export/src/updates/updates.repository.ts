@@ -1,0 +1,217 @@
+import { Injectable } from '@nestjs/common';
+import type { DataSource as Database, EntityManager } from 'typeorm';
+import type { GovernanceDecision } from '../governance/export-governance';
+import type { Page } from '../shared-audiences/shared-audiences.schema';
+import type { ExportMode, UpdateCounts, UpdateRow, UpdateState } from './update';
+
+type Db = EntityManager | Database;
+
+export interface NewUpdate {
+  orgId: string;
+  id: string;
+  sharedAudienceId: string;
+  listId: string;
+  mode: ExportMode;
+  requestId?: string;
+}
+
+/** The NOTIFY channel that wakes the update runner when work becomes ready (delivered at commit). */
+export const runnerChannel = (schema: string) => `audience_export_updates_${schema}`;
+
+/** SQL of update runs and their resolution progress; every statement is scoped by org. */
+@Injectable()
+export class UpdatesRepository {
+  /** Inserts a pending update; undefined when the org already has one for this request id. */
+  async insert(tx: EntityManager, update: NewUpdate): Promise<UpdateRow | undefined> {
+    const [row] = await tx.query(
+      `INSERT INTO shared_audience_updates (org_id, update_id, shared_audience_id, list_id, mode, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (org_id, request_id) WHERE request_id IS NOT NULL DO NOTHING RETURNING *`,
+      [update.orgId, update.id, update.sharedAudienceId, update.listId, update.mode, update.requestId ?? null],
+    );
+    return row ? toRow(row) : undefined;
+  }
+
+  async find(db: Db, orgId: string, updateId: string): Promise<UpdateRow | undefined> {
+    const [row] = await db.query(`SELECT * FROM shared_audience_updates WHERE org_id = $1 AND update_id = $2`, [orgId, updateId]);
+    return row ? toRow(row) : undefined;
+  }
+
+  async findOfAudience(db: Db, orgId: string, sharedAudienceId: string, updateId: string): Promise<UpdateRow | undefined> {
+    const found = await this.find(db, orgId, updateId);
+    return found?.sharedAudienceId === sharedAudienceId ? found : undefined;
+  }
+
+  async findByRequest(tx: EntityManager, orgId: string, requestId: string): Promise<UpdateRow | undefined> {
+    const [row] = await tx.query(`SELECT * FROM shared_audience_updates WHERE org_id = $1 AND request_id = $2`, [orgId, requestId]);
+    return row ? toRow(row) : undefined;
+  }
+
+  async lock(tx: EntityManager, orgId: string, updateId: string): Promise<UpdateRow | undefined> {
+    const [row] = await tx.query(`SELECT * FROM shared_audience_updates WHERE org_id = $1 AND update_id = $2 FOR UPDATE`, [orgId, updateId]);
+    return row ? toRow(row) : undefined;
+  }
+
+  /** Another update of the same shared audience must go first: one running, an older pending one, or files still to write. */
+  async isBlocked(tx: EntityManager, update: UpdateRow): Promise<boolean> {
+    const [row] = await tx.query(
+      `SELECT EXISTS (
+                SELECT 1 FROM shared_audience_updates
+                 WHERE org_id = $1 AND shared_audience_id = $2
+                   AND (state = 'running' OR (state = 'pending' AND run_no < $3)))
+           OR EXISTS (SELECT 1 FROM export_files WHERE org_id = $1 AND shared_audience_id = $2 AND written_at IS NULL) AS blocked`,
+      [update.orgId, update.sharedAudienceId, update.runNo],
+    );
+    return row.blocked;
+  }
+
+  /** Pending updates that are first in their shared audience's queue. */
+  async startable(db: Db, limit: number): Promise<Array<{ orgId: string; updateId: string }>> {
+    const rows = await db.query(
+      `SELECT u.org_id, u.update_id FROM shared_audience_updates u
+        WHERE u.state = 'pending'
+          AND NOT EXISTS (SELECT 1 FROM shared_audience_updates o
+                           WHERE o.org_id = u.org_id AND o.shared_audience_id = u.shared_audience_id
+                             AND (o.state = 'running' OR (o.state = 'pending' AND o.run_no < u.run_no)))
+        ORDER BY u.run_no LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row: Record<string, string>) => ({ orgId: row.org_id, updateId: row.update_id }));
+  }
+
+  /** Running updates whose every resolution answer arrived. */
+  async finalizable(db: Db, limit: number): Promise<Array<{ orgId: string; updateId: string }>> {
+    const rows = await db.query(
+      `SELECT org_id, update_id FROM shared_audience_updates
+        WHERE state = 'running' AND parts_received >= parts_expected ORDER BY run_no LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row: Record<string, string>) => ({ orgId: row.org_id, updateId: row.update_id }));
+  }
+
+  /** Running updates that heard nothing from id-reconciliation for `timeoutMs`. */
+  async stalled(db: Db, timeoutMs: number): Promise<Array<{ orgId: string; updateId: string }>> {
+    const rows = await db.query(
+      `SELECT org_id, update_id FROM shared_audience_updates
+        WHERE state = 'running' AND parts_received < parts_expected AND progressed_at < now() - $1 * interval '1 millisecond'`,
+      [timeoutMs],
+    );
+    return rows.map((row: Record<string, string>) => ({ orgId: row.org_id, updateId: row.update_id }));
+  }
+
+  async markRunning(tx: EntityManager, update: UpdateRow, idType: string, partsExpected: number, decisions: GovernanceDecision[]): Promise<void> {
+    await tx.query(
+      `UPDATE shared_audience_updates
+          SET state = 'running', id_type = $3, parts_expected = $4, decisions = $5, started_at = now(), progressed_at = now()
+        WHERE org_id = $1 AND update_id = $2`,
+      [update.orgId, update.id, idType, partsExpected, JSON.stringify(decisions)],
+    );
+  }
+
+  async finish(
+    tx: EntityManager,
+    update: UpdateRow,
+    outcome: { state: Exclude<UpdateState, 'pending' | 'running'>; version: number; counts: UpdateCounts; reason?: string; decisions?: GovernanceDecision[] },
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE shared_audience_updates
+          SET state = $3, version = $4, exported = $5, added = $6, removed = $7, unmapped = $8, reason = $9,
+              decisions = COALESCE($10::jsonb, decisions), started_at = COALESCE(started_at, now()), finished_at = now()
+        WHERE org_id = $1 AND update_id = $2`,
+      [
+        update.orgId,
+        update.id,
+        outcome.state,
+        outcome.version,
+        outcome.counts.exported,
+        outcome.counts.added,
+        outcome.counts.removed,
+        outcome.counts.unmapped,
+        outcome.reason ?? null,
+        outcome.decisions ? JSON.stringify(outcome.decisions) : null,
+      ],
+    );
+  }
+
+  /** Records that answer `part` arrived; false when it had arrived before (a repeated answer changes nothing). */
+  async claimPart(tx: EntityManager, update: UpdateRow, part: number): Promise<boolean> {
+    const rows = await tx.query(
+      `INSERT INTO resolved_parts (org_id, update_id, part) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING part`,
+      [update.orgId, update.id, part],
+    );
+    return rows.length === 1;
+  }
+
+  async recordProgress(tx: EntityManager, update: UpdateRow): Promise<{ partsReceived: number; partsExpected: number }> {
+    const [row] = await tx.query(
+      `UPDATE shared_audience_updates SET parts_received = parts_received + 1, progressed_at = now()
+        WHERE org_id = $1 AND update_id = $2 RETURNING parts_received, parts_expected`,
+      [update.orgId, update.id],
+    );
+    return { partsReceived: row.parts_received, partsExpected: row.parts_expected };
+  }
+
+  async recordRequestEvents(tx: EntityManager, orgId: string, updateId: string, eventIds: string[]): Promise<void> {
+    await tx.query(
+      `INSERT INTO resolution_requests (event_id, org_id, update_id) SELECT id, $1, $2 FROM unnest($3::uuid[]) AS id`,
+      [orgId, updateId, eventIds],
+    );
+  }
+
+  async findByRequestEvent(tx: EntityManager, eventId: string): Promise<{ orgId: string; updateId: string } | undefined> {
+    const [row] = await tx.query(`SELECT org_id, update_id FROM resolution_requests WHERE event_id = $1`, [eventId]);
+    return row ? { orgId: row.org_id, updateId: row.update_id } : undefined;
+  }
+
+  async addUnmapped(tx: EntityManager, update: UpdateRow, recipientIds: readonly string[]): Promise<void> {
+    if (recipientIds.length === 0) return;
+    await tx.query(
+      `INSERT INTO update_unmapped (org_id, update_id, recipient_id) SELECT $1, $2, id FROM unnest($3::text[]) AS id ON CONFLICT DO NOTHING`,
+      [update.orgId, update.id, recipientIds],
+    );
+  }
+
+  async countUnmapped(tx: EntityManager, update: UpdateRow): Promise<number> {
+    const [row] = await tx.query(`SELECT count(*)::int AS n FROM update_unmapped WHERE org_id = $1 AND update_id = $2`, [update.orgId, update.id]);
+    return row.n;
+  }
+
+  async unmappedPage(db: Db, orgId: string, updateId: string, limit: number, cursor?: string): Promise<Page<{ recipientId: string }>> {
+    const rows = await db.query(
+      `SELECT recipient_id FROM update_unmapped WHERE org_id = $1 AND update_id = $2 AND ($3::text IS NULL OR recipient_id > $3)
+        ORDER BY recipient_id LIMIT $4`,
+      [orgId, updateId, cursor ?? null, limit + 1],
+    );
+    const items = rows.slice(0, limit).map((row: { recipient_id: string }) => ({ recipientId: row.recipient_id }));
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1].recipientId : null };
+  }
+
+  /** Wakes the runners (this instance and others) once the caller's transaction commits. */
+  async notifyRunner(tx: EntityManager): Promise<void> {
+    const schema = (tx.connection.options as { schema?: string }).schema ?? 'public';
+    await tx.query(`SELECT pg_notify($1, '')`, [runnerChannel(schema)]);
+  }
+}
+
+function toRow(row: Record<string, any>): UpdateRow {
+  return {
+    orgId: row.org_id,
+    id: row.update_id,
+    runNo: Number(row.run_no),
+    sharedAudienceId: row.shared_audience_id,
+    listId: row.list_id,
+    mode: row.mode,
+    requestId: row.request_id,
+    idType: row.id_type,
+    state: row.state,
+    version: row.version,
+    partsExpected: row.parts_expected,
+    partsReceived: row.parts_received,
+    counts: { exported: row.exported, added: row.added, removed: row.removed, unmapped: row.unmapped },
+    decisions: row.decisions,
+    reason: row.reason,
+    createdAt: row.created_at.toISOString(),
+    startedAt: row.started_at?.toISOString() ?? null,
+    finishedAt: row.finished_at?.toISOString() ?? null,
+  };
+}

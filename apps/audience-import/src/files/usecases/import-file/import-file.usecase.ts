@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { MAX_CHUNK_IDS } from '@audience-hub/contracts';
+import { SERVICE_CONFIG } from '@audience-hub/platform';
+import type { ImportConfig } from '../../../config';
+import { DataSourcesRepository } from '../../../data-sources/data-sources.repository';
+import type { DataSourceCopy } from '../../../data-sources/data-source.model';
+import { ReceiveSnapshotChunkUsecase } from '../../../imports/usecases/receive-snapshot-chunk/receive-snapshot-chunk.usecase';
+import { MAX_REPORTED_ERRORS, type FileReport, type LineError } from '../../file-report';
+import { FilesRepository } from '../../files.repository';
+import { parseOutboundFileName, parseOutboundLine, type OutboundFileName } from '../../outbound-file';
+
+export class FileNameError extends Error {}
+
+/** Rolls the file's transaction back: nothing of a refused file is applied. */
+class RefusedFile extends Error {
+  constructor(readonly report: FileReport) {
+    super(report.reason);
+  }
+}
+
+/** One audience's share of the file, sent on as snapshot chunks of at most 10,000 ids. */
+class AudienceBuffer {
+  part = 0;
+  added: string[] = [];
+  removed: string[] = [];
+  invalid = 0;
+  get size(): number {
+    return this.added.length + this.removed.length;
+  }
+}
+
+/**
+ * Imports an Audience Manager outbound file, streamed line by line (memory bounded by one chunk
+ * per audience named): each file is a snapshot of each audience it names (`full` replaces,
+ * `iter` is a delta). Everything happens in one transaction, so a file past the error ratio is
+ * refused with nothing of it applied, and an applied file is recorded exactly once.
+ */
+@Injectable()
+export class ImportFileUsecase {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly files: FilesRepository,
+    private readonly dataSources: DataSourcesRepository,
+    private readonly receiveChunk: ReceiveSnapshotChunkUsecase,
+    @Inject(SERVICE_CONFIG) private readonly config: ImportConfig,
+  ) {}
+
+  async execute(orgId: string, name: string, origin: 'upload' | 'inbox', body: Readable, options: { gzip?: boolean } = {}): Promise<FileReport> {
+    const fileName = parseOutboundFileName(name);
+    if ('error' in fileName) throw new FileNameError(fileName.error);
+    const earlier = await this.files.appliedByName(orgId, name);
+    if (earlier) {
+      body.resume(); // drain: the answer is the earlier report
+      return { ...earlier, duplicate: true };
+    }
+    const ds = await this.dataSources.forDpid(orgId, fileName.dpid);
+    const id = `file-${randomBytes(6).toString('hex')}`;
+    const input = fileName.gzip || options.gzip ? body.pipe(createGunzip()) : body;
+    body.on('error', (error) => input.destroy(error));
+    try {
+      return await this.dataSource.transaction(async (tx) => {
+        const report = await this.stream(tx, orgId, id, name, fileName, ds, input);
+        await this.files.record(tx, orgId, origin, report);
+        return report;
+      });
+    } catch (error) {
+      if (!(error instanceof RefusedFile)) throw error;
+      await this.files.record(this.dataSource.manager, orgId, origin, error.report);
+      return error.report;
+    }
+  }
+
+  private async stream(tx: EntityManager, orgId: string, id: string, name: string, fileName: OutboundFileName, ds: DataSourceCopy, input: Readable): Promise<FileReport> {
+    const audiences = new Map<string, AudienceBuffer>();
+    const snapshotKey = `file:${id}`;
+    const send = (audienceId: string, buffer: AudienceBuffer, lastPart: boolean) =>
+      this.receiveChunk.execute(tx, orgId, {
+        audienceId,
+        snapshotKey,
+        mode: fileName.mode,
+        idType: ds.idType,
+        dataSourceId: ds.dataSourceId,
+        part: buffer.part,
+        lastPart,
+        added: buffer.added,
+        removed: buffer.removed,
+        invalid: lastPart ? buffer.invalid : 0,
+      });
+    const bufferOf = async (audienceId: string): Promise<AudienceBuffer> => {
+      let buffer = audiences.get(audienceId);
+      if (!buffer) audiences.set(audienceId, (buffer = new AudienceBuffer()));
+      // A full buffer goes out only once more ids follow, so the last chunk can say lastPart.
+      if (buffer.size >= MAX_CHUNK_IDS) {
+        await send(audienceId, buffer, false);
+        const next = new AudienceBuffer();
+        next.part = buffer.part + 1;
+        next.invalid = buffer.invalid;
+        audiences.set(audienceId, (buffer = next));
+      }
+      return buffer;
+    };
+
+    let lines = 0;
+    let errorCount = 0;
+    const errors: LineError[] = [];
+    for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+      lines++;
+      const line = parseOutboundLine(raw, ds.idType);
+      if (!line.ok) {
+        errorCount++;
+        if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: lines, reason: line.reason });
+        for (const audienceId of line.segments ?? []) (await bufferOf(audienceId)).invalid++;
+        continue;
+      }
+      for (const audienceId of line.added) (await bufferOf(audienceId)).added.push(line.id);
+      for (const audienceId of line.removed) (await bufferOf(audienceId)).removed.push(line.id);
+    }
+
+    const report: FileReport = { id, name, state: 'applied', lines, applied: lines - errorCount, errorCount, errors };
+    const ratio = lines === 0 ? 1 : errorCount / lines;
+    if (lines === 0 || ratio > this.config.IMPORT_MAX_ERROR_RATIO) {
+      const reason =
+        lines === 0
+          ? 'the file has no lines'
+          : `${errorCount} of ${lines} lines are malformed (${(ratio * 100).toFixed(2)}% > ${(this.config.IMPORT_MAX_ERROR_RATIO * 100).toFixed(2)}% allowed): nothing of the file was applied`;
+      throw new RefusedFile({ ...report, state: 'refused', applied: 0, reason });
+    }
+    for (const [audienceId, buffer] of audiences) await send(audienceId, buffer, true);
+    return report;
+  }
+}

@@ -1,0 +1,170 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Decision } from '../policies/governance';
+import { returned } from '../sql';
+import { matchRateOf, type ImportCounts, type ImportMode, type ImportRow, type ImportState, type ImportView, type RecordedDecision } from './import.model';
+
+export interface NewImport {
+  importId: string;
+  orgId: string;
+  audienceId: string;
+  listId: string;
+  listLabel: string | null;
+  dataSourceId: string;
+  mode: ImportMode;
+  state: ImportState;
+  closed: boolean;
+  reason: string | null;
+}
+
+/** SQL of import jobs and their governance decisions. */
+@Injectable()
+export class ImportsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** False when the org already imports into that list. */
+  async insert(tx: EntityManager, job: NewImport): Promise<boolean> {
+    const rows = await tx.query(
+      `INSERT INTO imports (import_id, org_id, audience_id, list_id, list_label, data_source_id, mode, state, closed, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (org_id, list_id) DO NOTHING RETURNING import_id`,
+      [job.importId, job.orgId, job.audienceId, job.listId, job.listLabel, job.dataSourceId, job.mode, job.state, job.closed, job.reason],
+    );
+    return rows.length > 0;
+  }
+
+  /** Open imports of an audience, locked in a stable order so concurrent snapshots never deadlock. */
+  async lockOpenForAudience(tx: EntityManager, orgId: string, audienceId: string): Promise<ImportRow[]> {
+    const rows = await tx.query(
+      `SELECT * FROM imports WHERE org_id = $1 AND audience_id = $2 AND NOT closed ORDER BY import_id FOR UPDATE`,
+      [orgId, audienceId],
+    );
+    return rows.map(toRow);
+  }
+
+  async lock(tx: EntityManager, importId: string): Promise<ImportRow | undefined> {
+    const [row] = await tx.query(`SELECT * FROM imports WHERE import_id = $1 FOR UPDATE`, [importId]);
+    return row ? toRow(row) : undefined;
+  }
+
+  async nextRunSeq(tx: EntityManager, importId: string): Promise<number> {
+    const [row] = returned(await tx.query(`UPDATE imports SET next_run_seq = next_run_seq + 1 WHERE import_id = $1 RETURNING next_run_seq - 1 AS seq`, [importId]));
+    return row.seq;
+  }
+
+  async recordDecision(tx: EntityManager, importId: string, runSeq: number | null, decision: Decision): Promise<void> {
+    const [row] = await tx.query(
+      `INSERT INTO decisions (import_id, run_seq, action, policy, labels, allowed, reason) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING decided_at`,
+      [importId, runSeq, decision.action, decision.policy, decision.labels, decision.allowed, decision.reason ?? null],
+    );
+    const recorded: RecordedDecision = { ...decision, at: row.decided_at.toISOString() };
+    await tx.query(`UPDATE imports SET decision = $2, updated_at = now() WHERE import_id = $1`, [importId, JSON.stringify(recorded)]);
+  }
+
+  async setState(tx: EntityManager, importId: string, state: ImportState, reason: string | null = null): Promise<void> {
+    await tx.query(`UPDATE imports SET state = $2, reason = $3, updated_at = now() WHERE import_id = $1`, [importId, state, reason]);
+  }
+
+  /** The report of a snapshot just applied replaces the previous one. */
+  async recordSnapshotApplied(tx: EntityManager, importId: string, counts: ImportCounts): Promise<void> {
+    await tx.query(
+      `UPDATE imports SET state = 'completed', reason = NULL, snapshots = snapshots + 1, late_matched = 0,
+              received = $2, matched = $3, unmatched = $4, pending = $5, added = $6, removed = $7, invalid = $8, updated_at = now()
+        WHERE import_id = $1`,
+      [importId, counts.received, counts.matched, counts.unmatched, counts.pending, counts.added, counts.removed, counts.invalid],
+    );
+  }
+
+  /** A pending id matched later: it counts as matched, and as added when its recipient is new to the list. */
+  async recordLateMatch(tx: EntityManager, importId: string, recipientAdded: boolean): Promise<void> {
+    await tx.query(
+      `UPDATE imports SET matched = matched + 1, unmatched = GREATEST(unmatched - 1, 0), pending = GREATEST(pending - 1, 0),
+              added = added + $2, late_matched = late_matched + 1, updated_at = now()
+        WHERE import_id = $1`,
+      [importId, recipientAdded ? 1 : 0],
+    );
+  }
+
+  async view(orgId: string, importId: string, tx: EntityManager = this.dataSource.manager): Promise<ImportView | undefined> {
+    const [row] = await tx.query(`SELECT * FROM imports WHERE org_id = $1 AND import_id = $2`, [orgId, importId]);
+    return row ? toView(row) : undefined;
+  }
+
+  async viewOf(tx: EntityManager, importId: string): Promise<ImportView> {
+    const [row] = await tx.query(`SELECT * FROM imports WHERE import_id = $1`, [importId]);
+    return toView(row);
+  }
+
+  async byList(orgId: string, listId: string): Promise<{ importId: string } | undefined> {
+    const [row] = await this.dataSource.query(`SELECT import_id FROM imports WHERE org_id = $1 AND list_id = $2`, [orgId, listId]);
+    return row ? { importId: row.import_id } : undefined;
+  }
+
+  async page(orgId: string, limit: number, after?: string): Promise<ImportView[]> {
+    const rows = await this.dataSource.query(
+      `SELECT * FROM imports WHERE org_id = $1 AND ($2::text IS NULL OR import_id > $2) ORDER BY import_id LIMIT $3`,
+      [orgId, after ?? null, limit],
+    );
+    return rows.map(toView);
+  }
+
+  async decisions(orgId: string, importId: string, limit: number, after?: string): Promise<Array<RecordedDecision & { seq: string; snapshot: number | null }>> {
+    const rows = await this.dataSource.query(
+      `SELECT d.* FROM decisions d JOIN imports i USING (import_id)
+        WHERE i.org_id = $1 AND d.import_id = $2 AND ($3::bigint IS NULL OR d.seq > $3) ORDER BY d.seq LIMIT $4`,
+      [orgId, importId, after ?? null, limit],
+    );
+    return rows.map((row: Record<string, any>) => ({
+      seq: String(row.seq),
+      snapshot: row.run_seq,
+      action: row.action,
+      policy: row.policy,
+      labels: row.labels,
+      allowed: row.allowed,
+      ...(row.reason ? { reason: row.reason } : {}),
+      at: row.decided_at.toISOString(),
+    }));
+  }
+}
+
+function toRow(row: Record<string, any>): ImportRow {
+  return {
+    importId: row.import_id,
+    orgId: row.org_id,
+    audienceId: row.audience_id,
+    listId: row.list_id,
+    dataSourceId: row.data_source_id,
+    mode: row.mode,
+    state: row.state,
+    closed: row.closed,
+  };
+}
+
+function toView(row: Record<string, any>): ImportView {
+  const n = (value: string | number) => Number(value);
+  const counts: ImportCounts = {
+    received: n(row.received),
+    matched: n(row.matched),
+    unmatched: n(row.unmatched),
+    pending: n(row.pending),
+    added: n(row.added),
+    removed: n(row.removed),
+    invalid: n(row.invalid),
+  };
+  return {
+    id: row.import_id,
+    state: row.state,
+    audienceId: row.audience_id,
+    listId: row.list_id,
+    listLabel: row.list_label,
+    dataSourceId: row.data_source_id,
+    mode: row.mode,
+    counts,
+    matchRate: matchRateOf(counts.matched, counts.unmatched),
+    decision: row.decision ?? null,
+    reason: row.reason,
+    snapshots: row.snapshots,
+    lateMatched: n(row.late_matched),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,253 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { returned } from '../sql';
+import type { ImportMode } from './import.model';
+
+export type RunState = 'receiving' | 'applied' | 'superseded' | 'denied' | 'failed';
+
+export interface Run {
+  runId: string;
+  importId: string;
+  seq: number;
+  mode: ImportMode;
+  requestId: string;
+  state: RunState;
+  lastPart: number | null;
+  partsReceived: number;
+  partsUnresolved: number;
+  received: number;
+  invalid: number;
+  matched: number;
+  unmatched: number;
+}
+
+/** A run is complete once every part 0..lastPart arrived and every resolution request was answered. */
+export const isComplete = (run: Run): boolean =>
+  run.state === 'receiving' && run.lastPart !== null && run.partsReceived === run.lastPart + 1 && run.partsUnresolved === 0;
+
+/**
+ * SQL of runs (one snapshot applied to one import): their parts, the staged ids, and the set-based
+ * diff that applies a complete run to the import's members.
+ */
+@Injectable()
+export class RunsRepository {
+  async find(tx: EntityManager, importId: string, snapshotKey: string): Promise<Run | undefined> {
+    const [row] = await tx.query(`SELECT * FROM runs WHERE import_id = $1 AND snapshot_key = $2`, [importId, snapshotKey]);
+    return row ? toRun(row) : undefined;
+  }
+
+  async create(tx: EntityManager, run: { importId: string; seq: number; snapshotKey: string; mode: ImportMode; requestId: string; state: RunState }): Promise<Run> {
+    const [row] = await tx.query(
+      `INSERT INTO runs (import_id, seq, snapshot_key, mode, request_id, state, finished_at)
+       VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6 = 'receiving' THEN NULL ELSE now() END) RETURNING *`,
+      [run.importId, run.seq, run.snapshotKey, run.mode, run.requestId, run.state],
+    );
+    return toRun(row);
+  }
+
+  async byRequestId(tx: EntityManager, requestId: string): Promise<Run | undefined> {
+    const [row] = await tx.query(`SELECT * FROM runs WHERE request_id = $1`, [requestId]);
+    return row ? toRun(row) : undefined;
+  }
+
+  async byRequestEvent(tx: EntityManager, eventId: string): Promise<Run | undefined> {
+    const [row] = await tx.query(`SELECT r.* FROM runs r JOIN run_parts p USING (run_id) WHERE p.request_event_id = $1`, [eventId]);
+    return row ? toRun(row) : undefined;
+  }
+
+  /** Runs of an import still receiving, oldest first. */
+  async open(tx: EntityManager, importId: string): Promise<Run[]> {
+    const rows = await tx.query(`SELECT * FROM runs WHERE import_id = $1 AND state = 'receiving' ORDER BY seq`, [importId]);
+    return rows.map(toRun);
+  }
+
+  /** Records a part once: false when (run, part) was seen before (XC may resend a chunk under a new event id). */
+  async addPart(tx: EntityManager, runId: string, part: number, requestEventId: string | null): Promise<boolean> {
+    const rows = await tx.query(
+      `INSERT INTO run_parts (run_id, part, request_event_id, resolved) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING part`,
+      [runId, part, requestEventId, requestEventId === null],
+    );
+    return rows.length > 0;
+  }
+
+  async noteChunk(tx: EntityManager, runId: string, chunk: { received: number; invalid: number; lastPart: number | null; awaitsResolution: boolean }): Promise<Run> {
+    const [row] = returned(await tx.query(
+      `UPDATE runs SET parts_received = parts_received + 1, parts_unresolved = parts_unresolved + $2,
+              received = received + $3, invalid = invalid + $4, last_part = COALESCE($5, last_part)
+        WHERE run_id = $1 RETURNING *`,
+      [runId, chunk.awaitsResolution ? 1 : 0, chunk.received, chunk.invalid, chunk.lastPart],
+    ));
+    return toRun(row);
+  }
+
+  /** Marks a part answered once: false for a repeated or unknown answer. */
+  async resolvePart(tx: EntityManager, runId: string, part: number): Promise<boolean> {
+    const rows = returned(await tx.query(`UPDATE run_parts SET resolved = true WHERE run_id = $1 AND part = $2 AND NOT resolved RETURNING part`, [runId, part]));
+    return rows.length > 0;
+  }
+
+  async noteAnswer(tx: EntityManager, runId: string, matched: number, unmatched: number): Promise<Run> {
+    const [row] = returned(await tx.query(
+      `UPDATE runs SET parts_unresolved = parts_unresolved - 1, matched = matched + $2, unmatched = unmatched + $3 WHERE run_id = $1 RETURNING *`,
+      [runId, matched, unmatched],
+    ));
+    return toRun(row);
+  }
+
+  async stageRemoved(tx: EntityManager, runId: string, xcIds: readonly string[]): Promise<void> {
+    if (xcIds.length === 0) return;
+    await tx.query(`INSERT INTO run_removed (run_id, xc_id) SELECT $1, unnest($2::text[])`, [runId, xcIds]);
+  }
+
+  async stageAnswer(tx: EntityManager, runId: string, matched: ReadonlyArray<{ id: string; recipientId: string }>, unmatched: readonly string[]): Promise<void> {
+    if (matched.length > 0) {
+      await tx.query(`INSERT INTO run_matched (run_id, xc_id, recipient_id) SELECT $1, * FROM unnest($2::text[], $3::text[])`, [
+        runId,
+        matched.map((m) => m.id),
+        matched.map((m) => m.recipientId),
+      ]);
+    }
+    if (unmatched.length > 0) await tx.query(`INSERT INTO run_unmatched (run_id, xc_id) SELECT $1, unnest($2::text[])`, [runId, unmatched]);
+  }
+
+  async finish(tx: EntityManager, runId: string, state: Exclude<RunState, 'receiving'>, reason: string | null = null): Promise<void> {
+    await tx.query(`UPDATE runs SET state = $2, reason = $3, finished_at = now() WHERE run_id = $1`, [runId, state, reason]);
+  }
+
+  /**
+   * Replaces the import's members with the run's matched ids and its pending ids with the run's
+   * unmatched ones; records the recipient-level difference in run_changes.
+   */
+  async applyReplace(tx: EntityManager, runId: string, importId: string, analyze: boolean): Promise<void> {
+    // Fresh statistics so a large run is diffed with hash joins rather than a million index probes.
+    if (analyze) await tx.query(`ANALYZE run_matched`);
+    await tx.query(
+      `INSERT INTO run_changes (run_id, op, recipient_id)
+       SELECT DISTINCT $1::bigint, 'a', m.recipient_id FROM run_matched m
+        WHERE m.run_id = $1 AND NOT EXISTS (SELECT 1 FROM import_members im WHERE im.import_id = $2 AND im.recipient_id = m.recipient_id)`,
+      [runId, importId],
+    );
+    await tx.query(
+      `INSERT INTO run_changes (run_id, op, recipient_id)
+       SELECT DISTINCT $1::bigint, 'r', im.recipient_id FROM import_members im
+        WHERE im.import_id = $2 AND NOT EXISTS (SELECT 1 FROM run_matched m WHERE m.run_id = $1 AND m.recipient_id = im.recipient_id)`,
+      [runId, importId],
+    );
+    await tx.query(
+      `DELETE FROM import_members im WHERE im.import_id = $2
+          AND NOT EXISTS (SELECT 1 FROM run_matched m WHERE m.run_id = $1 AND m.xc_id = im.xc_id)`,
+      [runId, importId],
+    );
+    await this.upsertMatched(tx, runId, importId);
+    await tx.query(
+      `DELETE FROM pending_ids p WHERE p.import_id = $2 AND NOT EXISTS (SELECT 1 FROM run_unmatched u WHERE u.run_id = $1 AND u.xc_id = p.xc_id)`,
+      [runId, importId],
+    );
+    await this.insertPending(tx, runId, importId);
+  }
+
+  /**
+   * Adds the run's matched ids (and pending ones) to the import; with `withRemovals`, first takes out
+   * the run's removed ids. A recipient is removed only when none of its ids is left.
+   */
+  async applyMerge(tx: EntityManager, runId: string, importId: string, withRemovals: boolean): Promise<void> {
+    await tx.query(
+      `INSERT INTO run_changes (run_id, op, recipient_id)
+       SELECT DISTINCT $1::bigint, 'a', m.recipient_id FROM run_matched m
+        WHERE m.run_id = $1 AND NOT EXISTS (SELECT 1 FROM import_members im WHERE im.import_id = $2 AND im.recipient_id = m.recipient_id)`,
+      [runId, importId],
+    );
+    if (withRemovals) {
+      await tx.query(
+        `WITH gone AS (
+           DELETE FROM import_members im USING run_removed r
+            WHERE r.run_id = $1 AND im.import_id = $2 AND im.xc_id = r.xc_id RETURNING im.recipient_id)
+         INSERT INTO run_changes (run_id, op, recipient_id) SELECT DISTINCT $1::bigint, 'r', recipient_id FROM gone`,
+        [runId, importId],
+      );
+      await tx.query(`DELETE FROM pending_ids p USING run_removed r WHERE r.run_id = $1 AND p.import_id = $2 AND p.xc_id = r.xc_id`, [runId, importId]);
+    }
+    await this.upsertMatched(tx, runId, importId);
+    await this.insertPending(tx, runId, importId);
+    if (withRemovals) {
+      await tx.query(
+        `DELETE FROM run_changes c WHERE c.run_id = $1 AND c.op = 'r'
+            AND EXISTS (SELECT 1 FROM import_members im WHERE im.import_id = $2 AND im.recipient_id = c.recipient_id)`,
+        [runId, importId],
+      );
+    }
+  }
+
+  private async upsertMatched(tx: EntityManager, runId: string, importId: string): Promise<void> {
+    await tx.query(
+      `INSERT INTO import_members (import_id, xc_id, recipient_id)
+       SELECT DISTINCT ON (xc_id) $2::text, xc_id, recipient_id FROM run_matched WHERE run_id = $1 ORDER BY xc_id
+       ON CONFLICT (import_id, xc_id) DO UPDATE SET recipient_id = EXCLUDED.recipient_id
+        WHERE import_members.recipient_id <> EXCLUDED.recipient_id`,
+      [runId, importId],
+    );
+    // An id matched now is no longer pending.
+    await tx.query(`DELETE FROM pending_ids p USING run_matched m WHERE m.run_id = $1 AND p.import_id = $2 AND p.xc_id = m.xc_id`, [runId, importId]);
+  }
+
+  private async insertPending(tx: EntityManager, runId: string, importId: string): Promise<void> {
+    await tx.query(
+      `INSERT INTO pending_ids (import_id, xc_id)
+       SELECT DISTINCT $2::text, u.xc_id FROM run_unmatched u
+        WHERE u.run_id = $1 AND NOT EXISTS (SELECT 1 FROM import_members im WHERE im.import_id = $2 AND im.xc_id = u.xc_id)
+       ON CONFLICT DO NOTHING`,
+      [runId, importId],
+    );
+  }
+
+  async changeCounts(tx: EntityManager, runId: string): Promise<{ added: number; removed: number }> {
+    const [row] = await tx.query(
+      `SELECT count(*) FILTER (WHERE op = 'a')::int AS added, count(*) FILTER (WHERE op = 'r')::int AS removed FROM run_changes WHERE run_id = $1`,
+      [runId],
+    );
+    return { added: row.added, removed: row.removed };
+  }
+
+  /** One page of the run's changes of one kind, in recipient order (keyset). */
+  async changes(tx: EntityManager, runId: string, op: 'a' | 'r', after: string | null, limit: number): Promise<string[]> {
+    const rows = await tx.query(
+      `SELECT recipient_id FROM run_changes WHERE run_id = $1 AND op = $2 AND ($3::text IS NULL OR recipient_id > $3) ORDER BY recipient_id LIMIT $4`,
+      [runId, op, after, limit],
+    );
+    return rows.map((row: { recipient_id: string }) => row.recipient_id);
+  }
+
+  async pendingCount(tx: EntityManager, importId: string): Promise<number> {
+    const [row] = await tx.query(`SELECT count(*)::int AS n FROM pending_ids WHERE import_id = $1`, [importId]);
+    return row.n;
+  }
+
+  /** Staging of finished runs, dropped out of the hot path (one run at a time). */
+  async purgeOneFinished(tx: EntityManager): Promise<boolean> {
+    const [row] = await tx.query(`SELECT run_id FROM runs WHERE staged AND state <> 'receiving' ORDER BY run_id LIMIT 1 FOR UPDATE SKIP LOCKED`);
+    if (!row) return false;
+    for (const table of ['run_matched', 'run_unmatched', 'run_removed', 'run_changes']) {
+      await tx.query(`DELETE FROM ${table} WHERE run_id = $1`, [row.run_id]);
+    }
+    await tx.query(`UPDATE runs SET staged = false WHERE run_id = $1`, [row.run_id]);
+    return true;
+  }
+}
+
+function toRun(row: Record<string, any>): Run {
+  return {
+    runId: String(row.run_id),
+    importId: row.import_id,
+    seq: row.seq,
+    mode: row.mode,
+    requestId: row.request_id,
+    state: row.state,
+    lastPart: row.last_part,
+    partsReceived: row.parts_received,
+    partsUnresolved: row.parts_unresolved,
+    received: Number(row.received),
+    invalid: Number(row.invalid),
+    matched: Number(row.matched),
+    unmatched: Number(row.unmatched),
+  };
+}

@@ -1,0 +1,21 @@
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
+import { EventsController, type EventContext } from '@audience-hub/messaging';
+import { OrgsService } from '../orgs/orgs.service';
+import { ReceiveSnapshotChunkUsecase } from './usecases/receive-snapshot-chunk/receive-snapshot-chunk.usecase';
+
+/** `xc.audience.members` chunks, possibly interleaved across audiences and snapshots. */
+@EventsController()
+export class SnapshotEventsConsumer {
+  constructor(
+    private readonly orgs: OrgsService,
+    private readonly receiveChunk: ReceiveSnapshotChunkUsecase,
+  ) {}
+
+  @EventPattern(EventTypes.xcAudienceMembers)
+  async members(@Payload() event: HubEventOf<'xc.audience.members'>, @Ctx() ctx: EventContext): Promise<void> {
+    await this.orgs.requireKnown(ctx.manager, event.orgid);
+    const { snapshotId, ...chunk } = event.data;
+    await this.receiveChunk.execute(ctx.manager, event.orgid, { ...chunk, snapshotKey: `xc:${snapshotId}` });
+  }
+}

@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { EventTypes, type IdType } from '@audience-hub/contracts';
+import { enqueueEvents } from '@audience-hub/messaging';
+import { CatalogRepository } from '../../../catalog/catalog.repository';
+import { DataSourcesRepository } from '../../../data-sources/data-sources.repository';
+import type { DataSourceCopy } from '../../../data-sources/data-source.model';
+import { decideImport } from '../../../policies/governance';
+import { PoliciesRepository } from '../../../policies/policies.repository';
+import { requestIdOf, resolutionRequest } from '../../../resolution/resolution-requests';
+import type { ImportMode, ImportRow } from '../../import.model';
+import { importOutcome, NO_COUNTS } from '../../import-events';
+import { ImportsRepository } from '../../imports.repository';
+import { isComplete, RunsRepository, type Run } from '../../runs.repository';
+import { ApplySnapshotUsecase } from '../apply-snapshot/apply-snapshot.usecase';
+
+/** One chunk of one audience's snapshot, from an `xc.audience.members` event or a file. */
+export interface SnapshotChunk {
+  audienceId: string;
+  /** Unique per snapshot: `xc:<snapshotId>` or `file:<fileId>`. */
+  snapshotKey: string;
+  mode: ImportMode;
+  idType: IdType;
+  /** The data source the ids belong to, when the producer says. */
+  dataSourceId?: string;
+  part: number;
+  lastPart: boolean;
+  /** At most 10,000 ids together. */
+  added: string[];
+  removed: string[];
+  /** Records of this chunk with no usable id. */
+  invalid?: number;
+}
+
+/**
+ * Records a received chunk for every open import of its audience, in the caller's transaction:
+ * the first chunk of a snapshot opens a run and takes the governance decision (a denial writes
+ * nothing); removed ids are staged; added ids go to id-reconciliation through the outbox. A
+ * (snapshot, part) seen before changes nothing. A run complete on arrival is applied at once.
+ */
+@Injectable()
+export class ReceiveSnapshotChunkUsecase {
+  constructor(
+    private readonly imports: ImportsRepository,
+    private readonly runs: RunsRepository,
+    private readonly catalog: CatalogRepository,
+    private readonly dataSources: DataSourcesRepository,
+    private readonly policies: PoliciesRepository,
+    private readonly applySnapshot: ApplySnapshotUsecase,
+  ) {}
+
+  async execute(tx: EntityManager, orgId: string, chunk: SnapshotChunk): Promise<void> {
+    for (const job of await this.imports.lockOpenForAudience(tx, orgId, chunk.audienceId)) {
+      if (chunk.dataSourceId !== undefined && chunk.dataSourceId !== job.dataSourceId) continue;
+      const ds = await this.dataSources.find(orgId, job.dataSourceId, tx);
+      if (ds && ds.idType !== chunk.idType) continue; // ids of another kind: for another import of the audience
+      const run = await this.runFor(tx, job, chunk, ds);
+      if (run.state !== 'receiving') continue;
+      await this.record(tx, job, run, chunk);
+    }
+  }
+
+  private async runFor(tx: EntityManager, job: ImportRow, chunk: SnapshotChunk, ds: DataSourceCopy | undefined): Promise<Run> {
+    const existing = await this.runs.find(tx, job.importId, chunk.snapshotKey);
+    if (existing) return existing;
+    const seq = await this.imports.nextRunSeq(tx, job.importId);
+    const create = (state: Run['state']) =>
+      this.runs.create(tx, { importId: job.importId, seq, snapshotKey: chunk.snapshotKey, mode: chunk.mode, requestId: requestIdOf(job.importId, seq), state });
+    if (!ds) {
+      const reason = `data source ${job.dataSourceId} no longer exists`;
+      const run = await create('failed');
+      await this.imports.setState(tx, job.importId, 'failed', reason);
+      await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportFailed, job.orgId, job, (await this.imports.viewOf(tx, job.importId)).counts, { reason })]);
+      return run;
+    }
+    const audience = await this.catalog.find(job.orgId, job.audienceId, tx);
+    const decision = decideImport({
+      audienceId: job.audienceId,
+      labels: audience?.labels ?? [],
+      policy: await this.policies.of(job.orgId, 'import-into-campaign', tx),
+      dataSource: ds,
+    });
+    await this.imports.recordDecision(tx, job.importId, seq, decision);
+    if (!decision.allowed) {
+      // The list is left as it was; the import stays open, so a later snapshot is judged afresh.
+      const run = await create('denied');
+      await this.imports.setState(tx, job.importId, 'denied', decision.reason ?? null);
+      await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportDenied, job.orgId, job, NO_COUNTS, { reason: decision.reason, decision })]);
+      return run;
+    }
+    await this.imports.setState(tx, job.importId, 'running');
+    return create('receiving');
+  }
+
+  private async record(tx: EntityManager, job: ImportRow, run: Run, chunk: SnapshotChunk): Promise<void> {
+    // A full snapshot is a set: its `removed` means nothing.
+    const removed = chunk.mode === 'delta' ? chunk.removed : [];
+    const request =
+      chunk.added.length > 0
+        ? resolutionRequest(job.orgId, { requestId: run.requestId, dataSourceId: job.dataSourceId, part: chunk.part, lastPart: chunk.lastPart, ids: chunk.added })
+        : undefined;
+    if (!(await this.runs.addPart(tx, run.runId, chunk.part, request ? request.id : null))) return;
+    await this.runs.stageRemoved(tx, run.runId, removed);
+    if (request) await enqueueEvents(tx, [request]);
+    const updated = await this.runs.noteChunk(tx, run.runId, {
+      received: chunk.added.length + removed.length + (chunk.invalid ?? 0),
+      invalid: chunk.invalid ?? 0,
+      lastPart: chunk.lastPart ? chunk.part : null,
+      awaitsResolution: request !== undefined,
+    });
+    if (isComplete(updated)) await this.applySnapshot.execute(tx, job);
+  }
+}
+

@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** An imported list is the distinct recipients of its import's members. */
+@Injectable()
+export class ListsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async members(importId: string, limit: number, after?: string): Promise<string[]> {
+    const rows = await this.dataSource.query(
+      `SELECT DISTINCT recipient_id FROM import_members
+        WHERE import_id = $1 AND ($2::text IS NULL OR recipient_id > $2) ORDER BY recipient_id LIMIT $3`,
+      [importId, after ?? null, limit],
+    );
+    return rows.map((row: { recipient_id: string }) => row.recipient_id);
+  }
+}

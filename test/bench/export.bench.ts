@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { Kafka } from 'kafkajs';
+import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
+import { createIdempotentProducer } from '@audience-hub/messaging';
+import { launchService, newOrgId, waitFor, type RunningService } from '@audience-hub/testing';
+import { report, type BenchEnv, type Measurement } from './bench-env';
+
+const MEMBERS = Number(process.env.BENCH_EXPORT_MEMBERS ?? 1_000_000);
+const CHANGED = Math.round(MEMBERS * 0.01);
+const source = '/bench';
+
+/** Recipient n resolves to one ECID, except every hundredth, which has none (unmapped). */
+const ecidOf = (n: number) => `9${String(n).padStart(37, '0')}`;
+const isMapped = (n: number) => n % 100 !== 99;
+const recipient = (n: number) => `r-${n}`;
+
+/**
+ * "Update shared audience" of a 1,000,000-member list through the real audience-export process:
+ * list events in, an update request in, members-changed chunks and an inbound file out. A stand-in
+ * answers the resolution requests (deterministic ids), so the figure is audience-export's own.
+ * Baseline in the same run: the same diff as one SQL statement over the same rows.
+ */
+export async function exportBench(env: BenchEnv): Promise<Record<string, unknown>> {
+  const orgId = newOrgId();
+  const sinkDir = mkdtempSync(join(tmpdir(), 'bench-export-'));
+  const db = new Client({ connectionString: env.databaseUrl });
+  await db.connect();
+  const producer = createIdempotentProducer(env.kafka);
+  await producer.connect();
+  const publish = async (topic: string, events: AnyHubEvent[]) =>
+    producer.send({ topic, acks: -1, messages: events.map((event) => ({ key: event.partitionkey, value: JSON.stringify(event) })) });
+  const outcomes = await watchOutcomes(env.kafka, orgId);
+  const resolver = await standInResolver(env.kafka, orgId);
+  let service: RunningService | undefined;
+  try {
+    service = await launchService('audience-export', {
+      DATABASE_URL: env.serviceDatabaseUrl('audience-export'),
+      KAFKA_BROKERS: env.kafkaBrokers.join(','),
+      KAFKA_CONSUMER_GROUP: `bench.${randomUUID()}.audience-export`,
+      KAFKA_NEW_GROUP_START: 'latest',
+      EXPORT_FILE_SINK_DIR: sinkDir,
+      // Only the stand-in resolves here: refusals by id-reconciliations of others sharing the broker do not count.
+      EXPORT_RESOLVER_CONSUMER_GROUP: 'bench-stand-in-resolver',
+      OUTBOX_POLL_INTERVAL_MS: '200',
+      LOG_LEVEL: 'warn',
+    });
+    await publish(Topics.idrecDataSources, [
+      createEvent({
+        type: EventTypes.idrecDataSourceUpserted,
+        source,
+        orgId,
+        aggregateId: 'visitor',
+        data: { dataSourceId: 'visitor', name: 'Recipient - Visitor ID', idType: 'visitor', integrationCode: 'AdobeCampaignVisitorID', builtIn: true, exportControls: [], xcDataSourceId: '163447' },
+      }),
+    ]);
+    const listId = 'bench-list';
+    const loadStarted = Date.now();
+    await publish(Topics.campaignLists, [createEvent({ type: EventTypes.campaignListCreated, source, orgId, aggregateId: listId, data: { listId, label: 'bench' } })]);
+    for (let first = 0; first < MEMBERS; first += 100_000) {
+      await publish(Topics.campaignLists, membersEvents(EventTypes.campaignListMembersAdded, orgId, listId, first, Math.min(first + 100_000, MEMBERS)));
+    }
+    const listSize = async () =>
+      (await db.query(`SELECT count(*)::int AS n FROM audience_export.campaign_list_members WHERE org_id = $1 AND list_id = $2`, [orgId, listId])).rows[0].n as number;
+    await waitFor('list stored', async () => (await listSize()) === MEMBERS, { timeoutMs: 600_000, intervalMs: 500 });
+    console.log(`(list of ${MEMBERS} members stored in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s, not part of the figures)`);
+
+    const memory = rssSampler(service.process.pid!);
+    const full = await timedUpdate('full export', publish, outcomes, orgId, listId);
+    const fullFiles = await waitFor('inbound file written', () => (readdirSync(sinkDir).filter((name) => !name.startsWith('.')).length >= 1 ? readdirSync(sinkDir) : undefined), { timeoutMs: 120_000 });
+    const fullWithFile = (Date.now() - full.startedAt) / 1000;
+
+    // 1% of the list changes: the first CHANGED/2 leave, CHANGED/2 new recipients join.
+    const half = Math.floor(CHANGED / 2);
+    await publish(Topics.campaignLists, membersEvents(EventTypes.campaignListMembersRemoved, orgId, listId, 0, half));
+    await publish(Topics.campaignLists, membersEvents(EventTypes.campaignListMembersAdded, orgId, listId, MEMBERS, MEMBERS + half));
+    await waitFor('change stored', async () => {
+      const { rows } = await db.query(
+        `SELECT count(*) FILTER (WHERE recipient_id = $3)::int AS joined, count(*) FILTER (WHERE recipient_id = 'r-0')::int AS left FROM audience_export.campaign_list_members WHERE org_id = $1 AND list_id = $2`,
+        [orgId, listId, recipient(MEMBERS + half - 1)],
+      );
+      return rows[0].joined === 1 && rows[0].left === 0;
+    });
+    const delta = await timedUpdate('1% update', publish, outcomes, orgId, listId);
+    const peakRssMb = memory.stop();
+
+    const fullBaseline = await sqlBaseline(db, 'full');
+    const deltaBaseline = await sqlBaseline(db, 'delta');
+    const chunks = outcomes.membersChanged();
+    return {
+      full: report(
+        `export: full export of a ${MEMBERS.toLocaleString('en-US')}-member list (target <= 30 s)`,
+        { name: 'update request -> update-completed', count: MEMBERS, unit: 'members', seconds: full.seconds, peakRssMb },
+        fullBaseline,
+        {
+          outcome: JSON.stringify(full.data),
+          'with the inbound file written (s)': fullWithFile.toFixed(2),
+          files: fullFiles.join(' '),
+          'members-changed chunks emitted': chunks.events,
+          'ids in chunks': chunks.ids,
+        },
+      ),
+      delta: report(
+        `export: update of a list where 1% changed (target <= 3 s)`,
+        { name: 'update request -> update-completed', count: MEMBERS, unit: 'members', seconds: delta.seconds, peakRssMb },
+        deltaBaseline,
+        { outcome: JSON.stringify(delta.data), 'peak RSS of audience-export (MB)': peakRssMb },
+      ),
+    };
+  } finally {
+    await service?.stop();
+    await resolver.stop();
+    await outcomes.stop();
+    await producer.disconnect();
+    await db.end();
+    rmSync(sinkDir, { recursive: true, force: true });
+  }
+}
+
+function membersEvents(type: typeof EventTypes.campaignListMembersAdded | typeof EventTypes.campaignListMembersRemoved, orgId: string, listId: string, from: number, to: number): AnyHubEvent[] {
+  const events: AnyHubEvent[] = [];
+  for (let first = from; first < to; first += 10_000) {
+    const recipientIds = Array.from({ length: Math.min(10_000, to - first) }, (_, i) => recipient(first + i));
+    events.push(createEvent({ type, source, orgId, aggregateId: listId, data: { listId, recipientIds } }));
+  }
+  return events;
+}
+
+async function timedUpdate(
+  what: string,
+  publish: (topic: string, events: AnyHubEvent[]) => Promise<unknown>,
+  outcomes: Awaited<ReturnType<typeof watchOutcomes>>,
+  orgId: string,
+  listId: string,
+): Promise<{ seconds: number; startedAt: number; data: Record<string, unknown> }> {
+  const requestId = `bench-${randomUUID().slice(0, 8)}`;
+  const startedAt = Date.now();
+  await publish(Topics.campaignSharedAudienceRequests, [
+    createEvent({
+      type: EventTypes.campaignSharedAudienceUpdateRequested,
+      source,
+      orgId,
+      aggregateId: requestId,
+      data: { requestId, listId, segmentName: 'bench audience', dataSourceId: 'visitor', mode: 'mirror' },
+    }),
+  ]);
+  const data = await waitFor(`${what} completed`, () => outcomes.completed.get(requestId), { timeoutMs: 600_000, intervalMs: 10 });
+  if (data.state !== 'completed') throw new Error(`${what} ended ${JSON.stringify(data)}`);
+  return { seconds: (Date.now() - startedAt) / 1000, startedAt, data };
+}
+
+/** Answers audience-export's resolution requests as id-reconciliation would, from a deterministic mapping. */
+async function standInResolver(kafka: Kafka, orgId: string): Promise<{ stop(): Promise<void> }> {
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: `bench-resolver-${randomUUID()}`, maxBytesPerPartition: 16 * 1024 * 1024, maxWaitTimeInMs: 50 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [Topics.idrecResolutions], fromBeginning: false });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const answers: { key: string; value: string }[] = [];
+      for (const message of batch.messages) {
+        const event = JSON.parse(message.value!.toString('utf8'));
+        if (event.type !== EventTypes.idrecResolutionRequested || event.orgid !== orgId) continue;
+        const { ids, ...header } = event.data as { ids: string[]; requestId: string };
+        const matched: { id: string; recipientId: string }[] = [];
+        const unmatched: string[] = [];
+        for (const id of ids) {
+          const n = Number(id.slice(2));
+          if (isMapped(n)) matched.push({ id: ecidOf(n), recipientId: id });
+          else unmatched.push(id);
+        }
+        const answer = createEvent({ type: EventTypes.idrecResolutionResolved, source: '/bench/resolver', orgId, aggregateId: header.requestId, data: { ...(header as object), matched, unmatched } as never });
+        answers.push({ key: answer.partitionkey, value: JSON.stringify(answer) });
+      }
+      if (answers.length) await producer.send({ topic: Topics.idrecResolutions, acks: -1, messages: answers });
+    },
+  });
+  await waitFor('resolver joined', async () => (await consumer.describeGroup()).state === 'Stable', { timeoutMs: 30_000 });
+  return {
+    stop: async () => {
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}
+
+/** update-completed outcomes by request id, and how many member ids the chunks carried. */
+async function watchOutcomes(kafka: Kafka, orgId: string) {
+  const completed = new Map<string, Record<string, unknown>>();
+  let events = 0;
+  let ids = 0;
+  const consumer = kafka.consumer({ groupId: `bench-outcomes-${randomUUID()}`, maxBytesPerPartition: 16 * 1024 * 1024, maxWaitTimeInMs: 50 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [Topics.campaignSharedAudienceResults, Topics.xcCampaignAudiences], fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const event = JSON.parse(message.value!.toString('utf8'));
+      if (event.orgid !== orgId) return;
+      if (event.type === EventTypes.campaignSharedAudienceUpdateCompleted) completed.set(event.data.requestId, event.data);
+      if (event.type === EventTypes.xcSharedAudienceMembersChanged) {
+        events++;
+        ids += event.data.added.length + event.data.removed.length;
+      }
+    },
+  });
+  await waitFor('outcome watcher joined', async () => (await consumer.describeGroup()).state === 'Stable', { timeoutMs: 30_000 });
+  return { completed, membersChanged: () => ({ events, ids }), stop: () => consumer.disconnect() };
+}
+
+/** Peak resident memory of a process, from /proc. */
+function rssSampler(pid: number): { stop(): number } {
+  let peakKb = 0;
+  const sample = () => {
+    try {
+      const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) peakKb = Math.max(peakKb, Number(match[1]));
+    } catch {
+      /* exited */
+    }
+  };
+  const timer = setInterval(sample, 50);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return Math.round(peakKb / 1024);
+    },
+  };
+}
+
+/** The same diff as one SQL statement over the same rows: a snapshot, the resolved ids, the list. */
+async function sqlBaseline(db: Client, kind: 'full' | 'delta'): Promise<Measurement> {
+  const schema = `bench_export_${kind}`;
+  await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+  await db.query(`CREATE TABLE ${schema}.snapshot (xc_id text PRIMARY KEY, recipient_id text NOT NULL)`);
+  await db.query(`CREATE TABLE ${schema}.resolved (xc_id text NOT NULL, recipient_id text NOT NULL)`);
+  await db.query(`CREATE TABLE ${schema}.list (recipient_id text PRIMARY KEY)`);
+  const half = Math.floor(CHANGED / 2);
+  // The list after the change; the snapshot before it (delta) or empty (full); resolved = what the run resolves.
+  await db.query(`INSERT INTO ${schema}.list SELECT 'r-' || n FROM generate_series($1::int, $2::int) n`, [kind === 'full' ? 0 : half, MEMBERS + (kind === 'full' ? 0 : half) - 1]);
+  if (kind === 'delta') {
+    await db.query(`INSERT INTO ${schema}.snapshot SELECT '9' || lpad(n::text, 37, '0'), 'r-' || n FROM generate_series(0, $1::int) n WHERE n % 100 <> 99`, [MEMBERS - 1]);
+    await db.query(`INSERT INTO ${schema}.resolved SELECT '9' || lpad(n::text, 37, '0'), 'r-' || n FROM generate_series($1::int, $2::int) n WHERE n % 100 <> 99`, [MEMBERS, MEMBERS + half - 1]);
+  } else {
+    await db.query(`INSERT INTO ${schema}.resolved SELECT '9' || lpad(n::text, 37, '0'), 'r-' || n FROM generate_series(0, $1::int) n WHERE n % 100 <> 99`, [MEMBERS - 1]);
+  }
+  await db.query(`ANALYZE ${schema}.snapshot; ANALYZE ${schema}.resolved; ANALYZE ${schema}.list`);
+  const started = process.hrtime.bigint();
+  await db.query(`
+    WITH gone AS (
+      DELETE FROM ${schema}.snapshot e WHERE NOT EXISTS (SELECT 1 FROM ${schema}.list m WHERE m.recipient_id = e.recipient_id) RETURNING e.xc_id),
+    came AS (
+      INSERT INTO ${schema}.snapshot SELECT r.xc_id, r.recipient_id FROM ${schema}.resolved r ON CONFLICT DO NOTHING RETURNING xc_id)
+    SELECT (SELECT count(*) FROM gone) AS removed, (SELECT count(*) FROM came) AS added`);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await db.query(`DROP SCHEMA ${schema} CASCADE`);
+  return { name: `one SQL statement: the ${kind === 'full' ? 'full' : '1%'} diff`, count: MEMBERS, unit: 'members', seconds };
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Client } from 'pg';
+import { createEvent, EventTypes, MAX_CHUNK_IDS, Topics } from '@audience-hub/contracts';
+import { copyRows } from '@audience-hub/persistence';
+import { KafkaProbe, launchService, newOrgId } from '@audience-hub/testing';
+import { DataSource } from 'typeorm';
+import { report, type BenchEnv, type Measurement } from './bench-env';
+
+const IDS = Number(process.env.BENCH_RESOLUTION_IDS ?? 1_000_000);
+
+/** Peak resident memory of a process, from /proc (Linux). */
+export function peakRssMb(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const ecid = (n: number) => String(n).padStart(38, '7');
+
+/**
+ * 1,000,000 ECIDs (half linked to recipients) resolved to recipients by the id-reconciliation
+ * process through Kafka, in chunks of 10,000, beside the same join done by one SQL statement.
+ */
+export async function resolutionThroughput(env: BenchEnv): Promise<Record<string, unknown>> {
+  const orgId = newOrgId();
+  const idrec = await launchService('id-reconciliation', {
+    DATABASE_URL: env.serviceDatabaseUrl('id-reconciliation'),
+    KAFKA_BROKERS: env.kafkaBrokers.join(','),
+    KAFKA_CONSUMER_GROUP: `bench-${randomUUID().slice(0, 8)}.id-reconciliation`,
+    KAFKA_NEW_GROUP_START: 'latest',
+    LOG_LEVEL: 'warn',
+  });
+  const admin = new DataSource({ type: 'postgres', url: env.databaseUrl, extra: { options: '-c search_path=idrec' } });
+  await admin.initialize();
+  const probe = new KafkaProbe(env.kafkaBrokers);
+  try {
+    // Set-up, not measured: the org and half of the ids linked (as Campaign's observations would have).
+    await admin.transaction(async (tx) => {
+      await tx.query(`INSERT INTO orgs (org_id, name) VALUES ($1, 'bench')`, [orgId]);
+      await tx.query(
+        `INSERT INTO data_sources (org_id, data_source_id, name, id_type, integration_code, built_in) VALUES ($1, 'visitor', 'Recipient - Visitor ID', 'visitor', 'v', true)`,
+        [orgId],
+      );
+      await copyRows(tx, 'idrec.visitor_links', ['org_id', 'ecid', 'recipient_id', 'observed_at'], linkedRows(orgId));
+    });
+    await admin.query(`ANALYZE idrec.visitor_links`);
+    await probe.listen([Topics.idrecResolutions]);
+
+    const subject = await throughKafka(probe, orgId);
+    const baseline = await oneStatement(env.databaseUrl, orgId);
+    return report('id-reconciliation: resolve 1,000,000 ECIDs, half matching (ids/s)', { ...subject, peakRssMb: peakRssMb(idrec.process.pid) }, baseline, {
+      'chunk size': MAX_CHUNK_IDS,
+      'matched (Kafka path)': subject.matched,
+      'matched (baseline)': baseline.matched,
+    });
+  } finally {
+    await probe.close();
+    await admin.destroy();
+    await idrec.stop();
+  }
+}
+
+function* linkedRows(orgId: string): Generator<string[]> {
+  const observedAt = new Date().toISOString();
+  for (let n = 0; n < IDS; n += 2) yield [orgId, ecid(n), `rcp-${n}`, observedAt];
+}
+
+async function throughKafka(probe: KafkaProbe, orgId: string): Promise<Measurement & { matched: number }> {
+  const requestId = `bench-${randomUUID().slice(0, 8)}`;
+  const parts = Math.ceil(IDS / MAX_CHUNK_IDS);
+  const started = process.hrtime.bigint();
+  for (let part = 0; part < parts; part++) {
+    const ids = Array.from({ length: Math.min(MAX_CHUNK_IDS, IDS - part * MAX_CHUNK_IDS) }, (_, i) => ecid(part * MAX_CHUNK_IDS + i));
+    await probe.publish(Topics.idrecResolutions, [
+      createEvent({
+        type: EventTypes.idrecResolutionRequested,
+        source: '/bench',
+        orgId,
+        aggregateId: `${requestId}-${part % 6}`,
+        data: { requestId, requester: 'bench', dataSourceId: 'visitor', direction: 'to-recipients', part, lastPart: part === parts - 1, ids },
+      }),
+    ]);
+  }
+  const answers = await probe.waitFor('all answers', (m) => m.json?.type === EventTypes.idrecResolutionResolved && m.json.data.requestId === requestId, parts, 600_000);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const matched = answers.reduce((sum, m) => sum + m.json.data.matched.length, 0);
+  probe.received.length = 0;
+  return { name: 'request chunks -> Kafka -> idrec -> answers', count: IDS, unit: 'ids', seconds, matched };
+}
+
+async function oneStatement(databaseUrl: string, orgId: string): Promise<Measurement & { matched: number }> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const ids = Array.from({ length: IDS }, (_, n) => ecid(n));
+    const started = process.hrtime.bigint();
+    const { rows } = await client.query(
+      `SELECT count(v.recipient_id)::int AS matched FROM unnest($2::text[]) AS i(id) LEFT JOIN idrec.visitor_links v ON v.org_id = $1 AND v.ecid = i.id`,
+      [orgId, ids],
+    );
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { name: 'the same join, one SQL statement', count: IDS, unit: 'ids', seconds, matched: rows[0].matched };
+  } finally {
+    await client.end();
+  }
+}
