@@ -8,11 +8,13 @@ import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { benchEnv, type BenchEnv } from './bench-env';
 import { outboxThroughput } from './outbox-throughput.bench';
+import { importBench } from './import.bench';
 import { exportBench } from './export.bench';
 import { resolutionThroughput } from './resolution.bench';
 
 const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown>>> = {
   outbox: outboxThroughput,
+  import: importBench,
   export: exportBench,
   resolution: resolutionThroughput,
 };

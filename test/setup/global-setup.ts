@@ -11,6 +11,9 @@ import { randomUUID } from 'node:crypto';
  */
 export default async function globalSetup(): Promise<void> {
   const infra = await resolveTestInfra();
+  const runId = randomUUID().slice(0, 8);
+  // This run's own topics: concurrent runs on one broker never see each other's events.
+  process.env.KAFKA_TOPIC_PREFIX = `test-${runId}.`;
   const database = process.env.TEST_DATABASE_NAME ?? 'audience_hub_test';
   const server = new Client({ connectionString: withDatabaseName(infra.adminDatabaseUrl, 'postgres') });
   await server.connect();
@@ -22,7 +25,8 @@ export default async function globalSetup(): Promise<void> {
   await prepareDatabase({ adminUrl: infra.adminDatabaseUrl, database, rolePassword: 'audience-hub' });
   await ensureTopics(createKafka({ brokers: infra.kafkaBrokers, clientId: 'test-setup' }), { partitions: 6, replicationFactor: 1 });
   process.env.TEST_KAFKA_BROKERS = infra.kafkaBrokers.join(',');
-  process.env.TEST_RUN_ID = randomUUID().slice(0, 8);
+  process.env.TEST_RUN_ID = runId;
+  (globalThis as { __testBrokers?: string[] }).__testBrokers = infra.kafkaBrokers;
   process.env.TEST_DATABASE_URL = withDatabaseName(infra.adminDatabaseUrl, database);
   (globalThis as { __stopTestInfra?: () => Promise<void> }).__stopTestInfra = infra.stop;
 }

@@ -11,3 +11,4 @@ export * from './consumer/event-consumer';
 export * from './consumer/kafka-events.server';
 export * from './consumer/rethrow-rpc.filter';
 export * from './admin/topics';
+export * from './topic-names';

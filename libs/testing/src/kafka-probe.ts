@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
-import { createKafka, createIdempotentProducer } from '@audience-hub/messaging';
+import { createKafka, createIdempotentProducer, logicalTopic, physicalTopic } from '@audience-hub/messaging';
 import type { AnyHubEvent } from '@audience-hub/contracts';
 import { waitFor } from './wait-for';
 
@@ -39,7 +39,7 @@ export class KafkaProbe {
     const starts = new Map<string, bigint>();
     try {
       for (const topic of topics) {
-        for (const { partition, high } of await admin.fetchTopicOffsets(topic)) starts.set(`${topic}/${partition}`, BigInt(high));
+        for (const { partition, high } of await admin.fetchTopicOffsets(physicalTopic(topic))) starts.set(`${physicalTopic(topic)}/${partition}`, BigInt(high));
       }
     } finally {
       await admin.disconnect();
@@ -47,7 +47,7 @@ export class KafkaProbe {
     const consumer = this.kafka.consumer({ groupId: `test-probe-${randomUUID()}`, maxBytesPerPartition: 16 * 1024 * 1024 });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.subscribe({ topics: topics.map(physicalTopic), fromBeginning: true });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
@@ -59,7 +59,7 @@ export class KafkaProbe {
         } catch {
           json = undefined;
         }
-        this.received.push({ topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value, headers: headersOf(message.headers), json });
+        this.received.push({ topic: logicalTopic(topic), partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value, headers: headersOf(message.headers), json });
       },
     });
     await joined;
@@ -77,7 +77,7 @@ export class KafkaProbe {
     const messages = events.map((event) =>
       'value' in event && typeof event.value === 'string' ? event : { key: (event as AnyHubEvent).partitionkey, value: JSON.stringify(event) },
     ) as { key: string; value: string }[];
-    await this.producer.send({ topic, acks: -1, messages });
+    await this.producer.send({ topic: physicalTopic(topic), acks: -1, messages });
   }
 
   /** Waits until `predicate` holds for the messages received so far; returns the matching ones. */

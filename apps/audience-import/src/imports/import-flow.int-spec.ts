@@ -106,7 +106,6 @@ describe('importing XC audiences into lists', () => {
   });
 
   afterAll(async () => {
-    if (process.env.DEBUG_IMPORT) console.log(importer?.output().slice(-6000));
     await Promise.all([importer?.stop(), idrec?.stop()]);
     await ims?.stop();
     await probe.close();

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { ALL_TOPICS, Topics } from '@audience-hub/contracts';
+import { physicalTopic, topicPrefix } from '../topic-names';
 
 export interface TopicSetup {
   partitions: number;
@@ -21,7 +22,7 @@ export async function ensureTopics(kafka: Kafka, setup: TopicSetup): Promise<str
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = ALL_TOPICS.filter((topic) => !existing.has(topic));
+    const missing = ALL_TOPICS.map(physicalTopic).filter((topic) => !existing.has(topic));
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
@@ -29,13 +30,27 @@ export async function ensureTopics(kafka: Kafka, setup: TopicSetup): Promise<str
           topic,
           numPartitions: setup.partitions,
           replicationFactor: setup.replicationFactor,
-          configEntries: COMPACTED.includes(topic)
+          configEntries: COMPACTED.map(physicalTopic).includes(topic)
             ? [...TOPIC_CONFIG.filter((entry) => entry.name !== 'retention.ms'), { name: 'cleanup.policy', value: 'compact' }]
             : TOPIC_CONFIG,
         })),
       });
     }
     return missing;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Deletes every topic of the current prefix (test runs clean up after themselves). */
+export async function deletePrefixedTopics(kafka: Kafka): Promise<void> {
+  const prefix = topicPrefix();
+  if (!prefix) throw new Error('refusing to delete topics without a KAFKA_TOPIC_PREFIX');
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
   } finally {
     await admin.disconnect();
   }

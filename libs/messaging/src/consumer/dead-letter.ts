@@ -1,4 +1,5 @@
 import type { Producer, IHeaders } from 'kafkajs';
+import { physicalTopic } from '../topic-names';
 import { createEvent, Topics, EventTypes, ImsOrgIdSchema } from '@audience-hub/contracts';
 
 /** Org named on a rejection notice when the rejected message carried no valid org of its own. */
@@ -56,7 +57,7 @@ export class DeadLetterPublisher {
       acks: -1,
       topicMessages: [
         {
-          topic: Topics.hubDeadLetter,
+          topic: physicalTopic(Topics.hubDeadLetter),
           messages: [
             {
               key: message.key,
@@ -74,7 +75,7 @@ export class DeadLetterPublisher {
             },
           ],
         },
-        { topic: Topics.hubRejections, messages: [{ key: notice.partitionkey, value: JSON.stringify(notice) }] },
+        { topic: physicalTopic(Topics.hubRejections), messages: [{ key: notice.partitionkey, value: JSON.stringify(notice) }] },
       ],
     });
   }

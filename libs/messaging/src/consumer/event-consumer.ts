@@ -1,5 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { BatchProcessor, type BatchProcessorOptions } from './batch-processor';
+import { logicalTopic, physicalTopic } from '../topic-names';
 
 export interface EventConsumerOptions extends BatchProcessorOptions {
   kafka: Kafka;
@@ -53,7 +54,7 @@ export class EventConsumer {
       });
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.subscribe({ topics: this.options.topics.map(physicalTopic), fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
       eachBatchAutoResolve: false,
       autoCommitInterval: 1_000,
@@ -61,7 +62,7 @@ export class EventConsumer {
       partitionsConsumedConcurrently: 3,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         await this.processor.process(batch.messages, {
-          topic: batch.topic,
+          topic: logicalTopic(batch.topic),
           partition: batch.partition,
           resolveOffset,
           heartbeat,

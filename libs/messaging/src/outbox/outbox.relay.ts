@@ -3,6 +3,7 @@ import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { isDatabaseUnavailable } from '@audience-hub/persistence';
 import { outboxChannel } from './outbox.writer';
+import { physicalTopic } from '../topic-names';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
@@ -96,7 +97,7 @@ export class OutboxRelay {
     }
     await this.options.producer.sendBatch({
       acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic: physicalTopic(topic), messages })),
     });
     await this.options.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [
       rows.map((row) => row.seq),

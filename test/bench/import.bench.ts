@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { createEvent, EventTypes, MAX_CHUNK_IDS, Topics, type AnyHubEvent } from '@audience-hub/contracts';
+import { ImsTestClient, KafkaProbe, launchService, waitFor, type ProbedMessage, type RunningService, type TestEnv } from '@audience-hub/testing';
+import { report, type BenchEnv, type Measurement } from './bench-env';
+
+const MEMBERS = Number(process.env.BENCH_IMPORT_MEMBERS ?? 1_000_000);
+const ECID_BASE = 10n ** 37n;
+const ecid = (i: number): string => (ECID_BASE + BigInt(i)).toString();
+const recipient = (i: number): string => `rcp-${i}`;
+
+/**
+ * Import of a MEMBERS-member audience end to end, through the real services (IMS, id-reconciliation,
+ * audience-import as processes): XC publishes the snapshot as xc.audience.members chunks, or
+ * uploads it as an Audience Manager outbound file; the clock stops when campaign.import.completed
+ * is on Kafka. Baseline: a raw COPY of the same (id, recipient) rows into Postgres, same run.
+ */
+export async function importBench(env: BenchEnv): Promise<Record<string, unknown>> {
+  const testEnv = asTestEnv(env);
+  const admin = new Client({ connectionString: env.databaseUrl });
+  await admin.connect();
+  const probe = new KafkaProbe(env.kafkaBrokers);
+  const ims = await ImsTestClient.start(testEnv);
+  const services: RunningService[] = [];
+  try {
+    const [idrec, importer] = await Promise.all([
+      launchService('id-reconciliation', testEnv.serviceEnv('id-reconciliation', { ...ims.trustEnv })),
+      launchService('audience-import', testEnv.serviceEnv('audience-import', { ...ims.trustEnv })),
+    ]);
+    services.push(idrec, importer);
+    const tenant = await ims.tenant(['audiences.read', 'audiences.write']);
+    const orgId = tenant.orgId;
+    const publish = (events: AnyHubEvent[]) => probe.publish(Topics.xcAudiences, events);
+    await probe.publish(Topics.imsEvents, [
+      createEvent({ type: EventTypes.imsOrgCreated, source: '/bench', orgId, aggregateId: orgId, data: { orgId, name: 'Bench', createdAt: new Date().toISOString() } }),
+    ]);
+    await waitFor('org known to both services', async () => {
+      const { rows } = await admin.query(
+        `SELECT (SELECT count(*) FROM idrec.orgs WHERE org_id = $1) + (SELECT count(*) FROM audience_import.known_orgs WHERE org_id = $1) AS n`,
+        [orgId],
+      );
+      return Number(rows[0].n) === 2;
+    });
+    // Fixture only (not measured): teaching idrec a million visitors one observation event at a time
+    // would take minutes, so its links are loaded straight into its table.
+    await copy(admin, 'idrec.visitor_links (org_id, ecid, recipient_id, observed_at)', (i) => `${orgId}\t${ecid(i)}\t${recipient(i)}\t2024-01-01T00:00:00Z\n`);
+    await admin.query('ANALYZE idrec.visitor_links');
+    await probe.listen([Topics.campaignImports]);
+
+    const api = async (path: string, body: unknown) => {
+      const response = await fetch(`${importer.url}${path}`, { method: 'POST', headers: { ...tenant.auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as { id: string };
+    };
+    const newImport = async (audienceId: string) => {
+      await publish([createEvent({ type: EventTypes.xcAudiencePublished, source: '/bench', orgId, aggregateId: audienceId, data: { audienceId, name: audienceId, solution: 'audience-manager', labels: [] } })]);
+      await waitFor('audience catalogued', async () => (await fetch(`${importer.url}/v1/xc-audiences/${audienceId}`, { headers: tenant.auth })).status === 200);
+      return (await api('/v1/imports', { audienceId, listLabel: audienceId, dataSourceId: 'visitor', mode: 'full' })).id;
+    };
+    const completed = (importId: string) =>
+      probe.waitFor('import completed', (m) => m.json?.type === EventTypes.campaignImportCompleted && m.json.data.importId === importId, 1, 600_000);
+
+    // XC events path.
+    const eventsImport = await newImport('900001');
+    const eventsStart = process.hrtime.bigint();
+    const parts = Math.ceil(MEMBERS / MAX_CHUNK_IDS);
+    for (let part = 0; part < parts; part++) {
+      const added = Array.from({ length: Math.min(MAX_CHUNK_IDS, MEMBERS - part * MAX_CHUNK_IDS) }, (_, k) => ecid(part * MAX_CHUNK_IDS + k));
+      await publish([
+        createEvent({
+          type: EventTypes.xcAudienceMembers,
+          source: '/bench',
+          orgId,
+          aggregateId: '900001',
+          data: { audienceId: '900001', snapshotId: 'bench-1', mode: 'full', idType: 'visitor', part, lastPart: part === parts - 1, added, removed: [] },
+        }),
+      ]);
+    }
+    const [eventsOutcome] = await completed(eventsImport);
+    const eventsSeconds = seconds(eventsStart);
+    const eventsRss = peakRssMb(importer);
+
+    // Audience Manager file path: the same members streamed as one outbound file upload.
+    const fileImport = await newImport('900002');
+    const fileStart = process.hrtime.bigint();
+    const body = Readable.from(
+      (function* () {
+        for (let i = 0; i < MEMBERS; i += 10_000) {
+          let text = '';
+          for (let k = i; k < Math.min(i + 10_000, MEMBERS); k++) text += `${ecid(k)} 900002 \n`;
+          yield Buffer.from(text);
+        }
+      })(),
+    );
+    const uploaded = await fetch(`${importer.url}/v1/files?name=S3_1_0_bench_full_${Date.now()}-0.sync`, {
+      method: 'POST',
+      headers: { ...tenant.auth, 'content-type': 'application/octet-stream' },
+      body: Readable.toWeb(body) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
+    if (!uploaded.ok) throw new Error(`upload: ${uploaded.status} ${await uploaded.text()}`);
+    const [fileOutcome] = await completed(fileImport);
+    const fileSeconds = seconds(fileStart);
+    const fileRss = peakRssMb(importer);
+
+    // Baseline: the same rows, raw COPY into a fresh table.
+    await admin.query(`CREATE TABLE bench_import_copy_${process.pid} (xc_id text NOT NULL, recipient_id text NOT NULL)`);
+    const copyStart = process.hrtime.bigint();
+    await copy(admin, `bench_import_copy_${process.pid} (xc_id, recipient_id)`, (i) => `${ecid(i)}\t${recipient(i)}\n`);
+    const copySeconds = seconds(copyStart);
+    await admin.query(`DROP TABLE bench_import_copy_${process.pid}`);
+
+    const baseline: Measurement = { name: 'raw COPY of the same rows into Postgres', count: MEMBERS, unit: 'members', seconds: copySeconds };
+    const events: Measurement = { name: 'import via xc.audience.members events', count: MEMBERS, unit: 'members', seconds: eventsSeconds, peakRssMb: eventsRss };
+    const file: Measurement = { name: 'import via outbound file upload', count: MEMBERS, unit: 'members', seconds: fileSeconds, peakRssMb: fileRss };
+    const counts = (outcome: ProbedMessage): number => outcome.json?.data?.counts?.added;
+    return {
+      events: report(`import: ${MEMBERS.toLocaleString('en-US')}-member audience end to end, XC events (target <= 30 s)`, events, baseline, {
+        'members added': counts(eventsOutcome),
+        'peak RSS of audience-import (VmHWM)': `${eventsRss} MB`,
+      }),
+      file: report(`import: ${MEMBERS.toLocaleString('en-US')}-member audience end to end, outbound file (target <= 30 s)`, file, baseline, {
+        'members added': counts(fileOutcome),
+        'peak RSS of audience-import (VmHWM)': `${fileRss} MB`,
+      }),
+    };
+  } finally {
+    await Promise.all(services.map((service) => service.stop()));
+    await ims.stop();
+    await probe.close();
+    await admin.end();
+  }
+}
+
+async function copy(client: Client, target: string, line: (i: number) => string): Promise<void> {
+  const sink = client.query(copyFrom(`COPY ${target} FROM STDIN`));
+  const source = Readable.from(
+    (function* () {
+      for (let i = 0; i < MEMBERS; i += 10_000) {
+        let text = '';
+        for (let k = i; k < Math.min(i + 10_000, MEMBERS); k++) text += line(k);
+        yield text;
+      }
+    })(),
+  );
+  await pipeline(source, sink);
+}
+
+function seconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** The service process's peak resident memory so far (Linux). */
+function peakRssMb(service: RunningService): number {
+  try {
+    const status = readFileSync(`/proc/${service.process.pid}/status`, 'utf8');
+    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+/** The launcher's environment for the bench database. */
+function asTestEnv(env: BenchEnv): TestEnv {
+  const brokers = env.kafkaBrokers.join(',');
+  const run = randomUUID().slice(0, 8);
+  return {
+    kafkaBrokers: env.kafkaBrokers,
+    databaseUrl: env.databaseUrl,
+    serviceDatabaseUrl: env.serviceDatabaseUrl,
+    serviceEnv: (service, extra = {}) => ({
+      DATABASE_URL: env.serviceDatabaseUrl(service),
+      KAFKA_BROKERS: brokers,
+      KAFKA_CONSUMER_GROUP: `bench.${run}.${service}`,
+      KAFKA_NEW_GROUP_START: 'latest',
+      OUTBOX_POLL_INTERVAL_MS: '200',
+      ...extra,
+    }),
+  };
+}
