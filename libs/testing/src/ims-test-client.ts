@@ -25,23 +25,26 @@ export class ImsTestClient {
   private constructor(
     readonly service: RunningService,
     private readonly adminSecret: string,
+    /** The IMS_MASTER_KEY it runs with (tests that forge tokens with its real key read it). */
+    readonly masterKey: string,
     /** The environment other services need to trust this IMS. */
     readonly trustEnv: Record<string, string>,
   ) {}
 
   static async start(env: TestEnv, extra: Record<string, string> = {}): Promise<ImsTestClient> {
     const adminSecret = randomBytes(24).toString('base64url');
+    const masterKey = randomBytes(32).toString('base64');
     const service = await launchService(
       'ims',
       env.serviceEnv('ims', {
-        IMS_MASTER_KEY: randomBytes(32).toString('base64'),
+        IMS_MASTER_KEY: masterKey,
         IMS_BOOTSTRAP_ORG_NAME: 'Platform',
         IMS_BOOTSTRAP_CLIENT_ID: ADMIN_CLIENT_ID,
         IMS_BOOTSTRAP_CLIENT_SECRET: adminSecret,
         ...extra,
       }),
     );
-    return new ImsTestClient(service, adminSecret, { IMS_URL: service.url, IMS_JWKS_COOLDOWN_MS: '1000' });
+    return new ImsTestClient(service, adminSecret, masterKey, { IMS_URL: service.url, IMS_JWKS_COOLDOWN_MS: '1000' });
   }
 
   get url(): string {
