@@ -111,7 +111,11 @@ export async function exportBench(env: BenchEnv): Promise<Record<string, unknown
         { outcome: JSON.stringify(delta.data), 'peak RSS of audience-export (MB)': peakRssMb },
       ),
     };
+  } catch (error) {
+    if (service) console.error(`--- audience-export output ---\n${service.output().slice(-6000)}`);
+    throw error;
   } finally {
+    if (process.env.BENCH_VERBOSE) console.log(service?.output().slice(-6000));
     await service?.stop();
     await resolver.stop();
     await outcomes.stop();

@@ -20,7 +20,7 @@ export function peakRssMb(pid: number | undefined): number | undefined {
   }
 }
 
-const ecid = (n: number) => String(n).padStart(38, '7');
+const ecid = (n: number) => `9${String(n).padStart(37, '0')}`;
 
 /**
  * 1,000,000 ECIDs (half linked to recipients) resolved to recipients by the id-reconciliation
@@ -86,6 +86,10 @@ async function throughKafka(probe: KafkaProbe, orgId: string): Promise<Measureme
       }),
     ]);
   }
+  const published = Number(process.hrtime.bigint() - started) / 1e9;
+  await probe.waitFor('first answer', (m) => m.json?.type === EventTypes.idrecResolutionResolved && m.json.data.requestId === requestId, 1, 600_000);
+  const firstAnswer = Number(process.hrtime.bigint() - started) / 1e9;
+  if (process.env.BENCH_VERBOSE) console.log(`published in ${published.toFixed(2)} s, first answer at ${firstAnswer.toFixed(2)} s`);
   const answers = await probe.waitFor('all answers', (m) => m.json?.type === EventTypes.idrecResolutionResolved && m.json.data.requestId === requestId, parts, 600_000);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const matched = answers.reduce((sum, m) => sum + m.json.data.matched.length, 0);

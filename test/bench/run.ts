@@ -11,12 +11,14 @@ import { outboxThroughput } from './outbox-throughput.bench';
 import { importBench } from './import.bench';
 import { exportBench } from './export.bench';
 import { resolutionThroughput } from './resolution.bench';
+import { authThroughput } from './auth.bench';
 
-const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown>>> = {
+const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown> | Record<string, unknown>[]>> = {
   outbox: outboxThroughput,
   import: importBench,
   export: exportBench,
   resolution: resolutionThroughput,
+  auth: authThroughput,
 };
 
 async function main(): Promise<void> {
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
   console.log(`audience-hub benchmarks on ${machine}`);
   const env = await benchEnv();
   const results: Record<string, unknown>[] = [];
-  for (const name of names) results.push(await BENCHES[name](env));
+  for (const name of names) results.push(...[await BENCHES[name](env)].flat());
   const out = resolve(__dirname, '../../../.infra/bench-results.json');
   mkdirSync(resolve(out, '..'), { recursive: true });
   writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2));

@@ -45,6 +45,29 @@ describe('TokenVerifier', () => {
     expect([...principal.scopes]).toEqual(['audiences.read', 'identities.read']);
   });
 
+  it('remembers a verified token but still refuses it once expired', async () => {
+    const cached = new TokenVerifier({ keys: createLocalJWKSet({ keys: [publicJwk] }), issuer: ISSUER, audience: AUDIENCE });
+    const shortLived = await sign({ exp: now() + 1, iat: now() });
+    await expect(cached.verify(shortLived)).resolves.toBeDefined();
+    await expect(cached.verify(shortLived)).resolves.toBeDefined();
+    const realNow = Date.now;
+    Date.now = () => realNow() + 62_000;
+    try {
+      await expect(cached.verify(shortLived)).rejects.toThrow('token expired');
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
+  it('does not let a changed token ride on a cached one', async () => {
+    const cached = new TokenVerifier({ keys: createLocalJWKSet({ keys: [publicJwk] }), issuer: ISSUER, audience: AUDIENCE });
+    const token = await sign();
+    await cached.verify(token);
+    const [head, , signature] = token.split('.');
+    const forged = `${head}.${b64({ ...claims({ org: '000000000000000000000000@AdobeOrg' }), iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 60 })}.${signature}`;
+    await expect(cached.verify(forged)).rejects.toThrow(/signature is invalid/);
+  });
+
   it('accepts an expiry within the 60 s leeway', async () => {
     await expect(verifier.verify(await sign({ exp: now() - 30, iat: now() - 3600 }))).resolves.toBeDefined();
   });

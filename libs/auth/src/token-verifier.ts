@@ -16,6 +16,14 @@ export interface TokenVerifierOptions {
   keys: JWTVerifyGetKey;
   issuer: string;
   audience: string;
+  /** Verified tokens remembered (a client reuses its token for hours); 0 turns the cache off. */
+  cacheSize?: number;
+}
+
+interface Verified {
+  principal: Principal;
+  notBefore: number;
+  expiresAt: number;
 }
 
 const ORG_ID = /^[0-9A-F]{24}@AdobeOrg$/;
@@ -26,9 +34,39 @@ const ORG_ID = /^[0-9A-F]{24}@AdobeOrg$/;
  * claims every request relies on.
  */
 export class TokenVerifier {
+  /**
+   * Tokens whose signature and claims were verified, keyed by the whole token (so any change to
+   * it misses), until they expire. Time-dependent claims are checked again on every use.
+   */
+  private readonly verified = new Map<string, Verified>();
+
   constructor(private readonly options: TokenVerifierOptions) {}
 
   async verify(token: string): Promise<Principal> {
+    const now = Date.now() / 1000;
+    const known = this.verified.get(token);
+    if (known) {
+      if (now > known.expiresAt + CLOCK_TOLERANCE_SECONDS) {
+        this.verified.delete(token);
+        throw new InvalidTokenError('token expired');
+      }
+      if (now < known.notBefore - CLOCK_TOLERANCE_SECONDS) throw new InvalidTokenError('token not yet valid');
+      return known.principal;
+    }
+    const principal = await this.verifyFully(token);
+    this.remember(token, principal);
+    return principal;
+  }
+
+  private remember(token: string, principal: Principal): void {
+    const size = this.options.cacheSize ?? 10_000;
+    if (size <= 0) return;
+    if (this.verified.size >= size) this.verified.delete(this.verified.keys().next().value!); // oldest first
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as AccessTokenClaims;
+    this.verified.set(token, { principal, notBefore: claims.nbf ?? 0, expiresAt: claims.exp });
+  }
+
+  private async verifyFully(token: string): Promise<Principal> {
     let claims: AccessTokenClaims;
     try {
       const { payload } = await jwtVerify<AccessTokenClaims>(token, this.options.keys, {
