@@ -181,7 +181,8 @@ async function standInResolver(kafka: Kafka, orgId: string): Promise<{ stop(): P
         const answer = createEvent({ type: EventTypes.idrecResolutionResolved, source: '/bench/resolver', orgId, aggregateId: header.requestId, data: { ...(header as object), matched, unmatched } as never });
         answers.push({ key: answer.partitionkey, value: JSON.stringify(answer) });
       }
-      if (answers.length) await producer.send({ topic: Topics.idrecResolutions, acks: -1, messages: answers });
+      // A few answers per request: each is ~150 KB.
+      for (let i = 0; i < answers.length; i += 20) await producer.send({ topic: Topics.idrecResolutions, acks: -1, messages: answers.slice(i, i + 20) });
     },
   });
   await waitFor('resolver joined', async () => (await consumer.describeGroup()).state === 'Stable', { timeoutMs: 30_000 });

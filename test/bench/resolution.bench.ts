@@ -34,7 +34,7 @@ export async function resolutionThroughput(env: BenchEnv): Promise<Record<string
     KAFKA_CONSUMER_GROUP: `bench-${randomUUID().slice(0, 8)}.id-reconciliation`,
     KAFKA_NEW_GROUP_START: 'latest',
     LOG_LEVEL: 'warn',
-  });
+  }, { nodeArgs: process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [] });
   const admin = new DataSource({ type: 'postgres', url: env.databaseUrl, extra: { options: '-c search_path=idrec' } });
   await admin.initialize();
   const probe = new KafkaProbe(env.kafkaBrokers);
@@ -92,6 +92,10 @@ async function throughKafka(probe: KafkaProbe, orgId: string): Promise<Measureme
   if (process.env.BENCH_VERBOSE) console.log(`published in ${published.toFixed(2)} s, first answer at ${firstAnswer.toFixed(2)} s`);
   const answers = await probe.waitFor('all answers', (m) => m.json?.type === EventTypes.idrecResolutionResolved && m.json.data.requestId === requestId, parts, 600_000);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (process.env.BENCH_VERBOSE) {
+    const t0 = Math.min(...answers.map((m) => m.timestamp));
+    console.log(answers.map((m) => `p${m.partition} sent+${m.timestamp - t0} recv+${m.receivedAt - t0}`).join('\n'));
+  }
   const matched = answers.reduce((sum, m) => sum + m.json.data.matched.length, 0);
   probe.received.length = 0;
   return { name: 'request chunks -> Kafka -> idrec -> answers', count: IDS, unit: 'ids', seconds, matched };

@@ -13,6 +13,9 @@ export interface ProbedMessage {
   headers: Record<string, string>;
   /** The value parsed as JSON, when it is JSON. */
   json?: any;
+  /** Producer timestamp (ms) and when this probe received it (ms). */
+  timestamp: number;
+  receivedAt: number;
 }
 
 /**
@@ -59,7 +62,17 @@ export class KafkaProbe {
         } catch {
           json = undefined;
         }
-        this.received.push({ topic: logicalTopic(topic), partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value, headers: headersOf(message.headers), json });
+        this.received.push({
+          topic: logicalTopic(topic),
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? null,
+          value,
+          headers: headersOf(message.headers),
+          json,
+          timestamp: Number(message.timestamp),
+          receivedAt: Date.now(),
+        });
       },
     });
     await joined;

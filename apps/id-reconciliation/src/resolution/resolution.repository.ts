@@ -13,7 +13,9 @@ export const MAX_ECIDS_PER_RECIPIENT = 5;
 
 /**
  * One set-based statement per chunk: the ids go in as an array (UNNEST, kept in order) and are
- * joined once with the key values or visitor links.
+ * joined once with the key values or visitor links. The joins are index lookups per id (LATERAL
+ * with LIMIT, which the planner cannot turn into a hash join), so a chunk costs the same whatever
+ * the size of the tables; a hash join would scan every link of the org for every chunk.
  */
 @Injectable()
 export class ResolutionRepository {
@@ -21,7 +23,9 @@ export class ResolutionRepository {
     return tx.query(
       `SELECT i.asked, d.recipient_id AS resolved
          FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS i(asked, normalized, n)
-         LEFT JOIN declared_ids d ON d.org_id = $1 AND d.data_source_id = $2 AND d.declared_id = i.normalized
+         LEFT JOIN LATERAL (
+           SELECT recipient_id FROM declared_ids WHERE org_id = $1 AND data_source_id = $2 AND declared_id = i.normalized LIMIT 1
+         ) d ON true
         ORDER BY i.n`,
       [orgId, dataSourceId, asked, normalized],
     );
@@ -31,7 +35,7 @@ export class ResolutionRepository {
     return tx.query(
       `SELECT i.asked, v.recipient_id AS resolved
          FROM unnest($2::text[]) WITH ORDINALITY AS i(asked, n)
-         LEFT JOIN visitor_links v ON v.org_id = $1 AND v.ecid = i.asked
+         LEFT JOIN LATERAL (SELECT recipient_id FROM visitor_links WHERE org_id = $1 AND ecid = i.asked LIMIT 1) v ON true
         ORDER BY i.n`,
       [orgId, ecids],
     );
@@ -41,7 +45,9 @@ export class ResolutionRepository {
     return tx.query(
       `SELECT i.asked, d.declared_id AS resolved
          FROM unnest($3::text[]) WITH ORDINALITY AS i(asked, n)
-         LEFT JOIN declared_ids d ON d.org_id = $1 AND d.data_source_id = $2 AND d.recipient_id = i.asked
+         LEFT JOIN LATERAL (
+           SELECT declared_id FROM declared_ids WHERE org_id = $1 AND data_source_id = $2 AND recipient_id = i.asked LIMIT 1
+         ) d ON true
         ORDER BY i.n`,
       [orgId, dataSourceId, recipientIds],
     );

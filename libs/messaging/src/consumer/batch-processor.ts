@@ -24,6 +24,11 @@ export interface BatchProcessorOptions {
   retry: RetryPolicy;
   /** Events applied in one transaction on the fast path. */
   maxEventsPerTransaction: number;
+  /**
+   * Bytes of events applied in one transaction: big chunks commit (and their results flow on)
+   * one or two at a time instead of waiting for a whole batch. Default 1 MiB.
+   */
+  maxBytesPerTransaction?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
   metrics?: { applied(count: number): void; deadLettered(): void; skipped(count: number): void };
 }
@@ -69,10 +74,13 @@ export class BatchProcessor {
       const item = items[index];
       if (item.kind === 'apply') {
         const group: ApplyItem[] = [];
-        while (index < items.length && group.length < this.options.maxEventsPerTransaction) {
+        const maxBytes = this.options.maxBytesPerTransaction ?? 1024 * 1024;
+        let bytes = 0;
+        while (index < items.length && group.length < this.options.maxEventsPerTransaction && (group.length === 0 || bytes < maxBytes)) {
           const next = items[index];
           if (next.kind !== 'apply') break;
           group.push(next);
+          bytes += next.message.value?.length ?? 0;
           index++;
         }
         const done = await this.applyGroup(group, control);

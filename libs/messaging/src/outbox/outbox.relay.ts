@@ -45,7 +45,7 @@ export class OutboxRelay {
   constructor(private readonly options: OutboxRelayOptions) {
     this.schema = (options.dataSource.options as { schema?: string }).schema ?? 'public';
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
-    this.maxBatchBytes = options.maxBatchBytes ?? 4 * 1024 * 1024;
+    this.maxBatchBytes = options.maxBatchBytes ?? 12 * 1024 * 1024;
     this.retentionMs = options.retentionMs ?? 60 * 60 * 1000;
   }
 

@@ -48,6 +48,7 @@ export class FinalizeUpdateUsecase {
       if (!dataSource) return this.done(this.outcome.fail(tx, update, audience.version, `data source ${audience.dataSourceId} was deleted during the run`));
       if (!(await this.lists.isLive(tx, orgId, update.listId))) return this.done(this.outcome.fail(tx, update, audience.version, `list ${update.listId} was deleted during the run`));
 
+      await this.members.preferSetPlans(tx, update.runNo);
       const version = audience.version + 1;
       // Removals first: an id moving from a leaver to a member stays exported.
       const removed = update.mode === 'mirror' ? await this.members.removeLeavers(tx, orgId, audience.id, update.listId, update.runNo, version) : 0;

@@ -1,0 +1,173 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { createEvent, EventTypes, Topics } from '@audience-hub/contracts';
+import { ImsTestClient, KafkaProbe, launchService, newId, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
+
+const env = testEnv();
+
+/**
+ * "Update shared audience" end to end with the real id-reconciliation: Campaign publishes recipients
+ * and a list, an operator exports it through REST, and an XC consumer reads the member changes
+ * (Kafka) and the Audience Manager inbound files (the sink directory).
+ */
+describe('audience-export with id-reconciliation', () => {
+  const probe = new KafkaProbe(env.kafkaBrokers);
+  const sinkDir = mkdtempSync(join(tmpdir(), 'export-e2e-'));
+  let ims: ImsTestClient;
+  let idrec: RunningService;
+  let exporter: RunningService;
+  let tenant: Tenant;
+
+  const call = async (service: RunningService, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${service.url}${path}`, {
+      method,
+      headers: { ...tenant.auth, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const files = () => readdirSync(sinkDir).filter((name) => !name.startsWith('.')).sort();
+  const read = (name: string) => gunzipSync(readFileSync(join(sinkDir, name))).toString('utf8');
+
+  const publishList = async (listId: string, type: 'added' | 'removed', recipientIds: string[]) => {
+    await probe.publish(Topics.campaignLists, [
+      createEvent({
+        type: type === 'added' ? EventTypes.campaignListMembersAdded : EventTypes.campaignListMembersRemoved,
+        source: '/campaign',
+        orgId: tenant.orgId,
+        aggregateId: listId,
+        data: { listId, recipientIds },
+      }),
+    ]);
+  };
+
+  const update = async (audienceId: string, listId: string, mode: 'add-only' | 'mirror') => {
+    const accepted = await call(exporter, 'POST', `/v1/shared-audiences/${audienceId}/updates`, { listId, mode });
+    expect(accepted.status).toBe(202);
+    return waitFor(
+      `update ${accepted.body.id} finished`,
+      async () => {
+        const answer = await call(exporter, 'GET', `/v1/shared-audiences/${audienceId}/updates/${accepted.body.id}`);
+        return ['completed', 'failed', 'denied'].includes(answer.body?.state) ? answer.body : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+  };
+
+  const changesOf = (audienceId: string, version: number) =>
+    probe.received.filter((m) => m.json?.type === EventTypes.xcSharedAudienceMembersChanged && m.json.data.sharedAudienceId === audienceId && m.json.data.version === version);
+
+  beforeAll(async () => {
+    ims = await ImsTestClient.start(env);
+    idrec = await launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv }));
+    exporter = await launchService(
+      'audience-export',
+      env.serviceEnv('audience-export', {
+        ...ims.trustEnv,
+        EXPORT_FILE_SINK_DIR: sinkDir,
+        // Other id-reconciliations sharing the broker may refuse our orgs: only this run's counts.
+        EXPORT_RESOLVER_CONSUMER_GROUP: env.serviceEnv('id-reconciliation').KAFKA_CONSUMER_GROUP,
+      }),
+    );
+    tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read', 'identities.write']);
+    await probe.listen([Topics.xcCampaignAudiences, Topics.campaignSharedAudienceResults]);
+  });
+
+  afterAll(async () => {
+    await exporter?.stop();
+    await idrec?.stop();
+    await ims?.stop();
+    await probe.close();
+    rmSync(sinkDir, { recursive: true, force: true });
+  });
+
+  it('exports add-only then mirror, reports unmapped recipients, writes the inbound files, and repeats nothing', async () => {
+    // A declared-ID data source in id-reconciliation, matched on crmId; it reaches audience-export through idrec.data-sources.v1.
+    const created = await call(idrec, 'POST', '/v1/data-sources', {
+      name: 'CRM id',
+      idType: 'declared',
+      integrationCode: 'CRMID',
+      reconciliationKey: { attribute: 'crmId', normalization: ['trim', 'lowercase'] },
+      xcDataSourceId: '163447',
+    });
+    expect(created.status).toBe(201);
+    const dataSourceId: string = created.body.id ?? created.body.dataSourceId;
+    const audience = await waitFor('data source known to audience-export', async () => {
+      const answer = await call(exporter, 'POST', '/v1/shared-audiences', { segmentName: 'Loyal customers', dataSourceId });
+      return answer.status === 201 ? answer.body : undefined;
+    });
+
+    // Recipients r-1..r-4 have a CRM id, r-5 has none (unmapped); r-6 joins later.
+    const crm = (n: number) => `C-${n}`;
+    await probe.publish(
+      Topics.campaignRecipients,
+      [1, 2, 3, 4, 5, 6].map((n) =>
+        createEvent({
+          type: EventTypes.campaignRecipientUpserted,
+          source: '/campaign',
+          orgId: tenant.orgId,
+          aggregateId: `r-${n}`,
+          data: { recipientId: `r-${n}`, attributes: n === 5 ? { email: 'x@example.com' } : { crmId: ` ${crm(n)} ` } },
+        }),
+      ),
+    );
+    await waitFor('recipients reconciled', async () => {
+      const answer = await call(idrec, 'POST', '/v1/resolve', { dataSourceId, direction: 'to-xc', ids: ['r-6'] });
+      return answer.body?.matched?.length === 1;
+    });
+    const listId = newId('list');
+    await probe.publish(Topics.campaignLists, [
+      createEvent({ type: EventTypes.campaignListCreated, source: '/campaign', orgId: tenant.orgId, aggregateId: listId, data: { listId, label: 'Loyal' } }),
+    ]);
+    await publishList(listId, 'added', ['r-1', 'r-2', 'r-3', 'r-4', 'r-5']);
+    await waitFor('list stored', async () => (await call(exporter, 'GET', `/v1/lists/${listId}`)).body?.memberCount === 5);
+
+    // 1. First export: everything mapped is added; the whole audience goes out in an .overwrite file.
+    const first = await update(audience.id, listId, 'add-only');
+    expect(first).toMatchObject({ state: 'completed', version: 1, counts: { exported: 4, added: 4, removed: 0, unmapped: 1 } });
+    const unmapped = await call(exporter, 'GET', `/v1/shared-audiences/${audience.id}/updates/${first.id}/unmapped`);
+    expect(unmapped.body).toEqual({ items: [{ recipientId: 'r-5' }], nextCursor: null });
+    const [v1] = await probe.waitFor('version 1 chunk', (m) => changesOf(audience.id, 1).includes(m));
+    expect(v1.json.data).toEqual({ sharedAudienceId: audience.id, version: 1, idType: 'declared', part: 0, lastPart: true, added: ['c-1', 'c-2', 'c-3', 'c-4'], removed: [] });
+    const [completed] = await probe.waitFor('outcome', (m) => m.json?.data?.updateId === first.id);
+    expect(completed.json.data).toMatchObject({ state: 'completed', version: 1, exported: 4, unmapped: 1 });
+    await waitFor('first file', () => files().length === 1);
+    const [overwrite] = files();
+    expect(overwrite).toMatch(/^ftp_dpm_163447_\d{10}\.overwrite\.gz$/);
+    const sid = audience.segmentId;
+    expect(read(overwrite)).toBe(`c-1\td_sid=${sid}\nc-2\td_sid=${sid}\nc-3\td_sid=${sid}\nc-4\td_sid=${sid}\n`);
+
+    // 2. The same update again changes nothing: same version, no chunk, no file.
+    const again = await update(audience.id, listId, 'add-only');
+    expect(again).toMatchObject({ state: 'completed', version: 1, counts: { exported: 4, added: 0, removed: 0, unmapped: 1 } });
+    await probe.waitFor('second outcome', (m) => m.json?.data?.updateId === again.id);
+    expect(changesOf(audience.id, 2)).toEqual([]);
+    expect(files()).toEqual([overwrite]);
+
+    // 3. r-1 leaves, r-6 joins. add-only adds r-6 and keeps r-1.
+    const memberCount = async () => (await call(exporter, 'GET', `/v1/lists/${listId}`)).body?.memberCount;
+    await publishList(listId, 'added', ['r-6']);
+    await waitFor('r-6 joined', async () => (await memberCount()) === 6);
+    await publishList(listId, 'removed', ['r-1']);
+    await waitFor('r-1 left', async () => (await memberCount()) === 5);
+    const addOnly = await update(audience.id, listId, 'add-only');
+    expect(addOnly).toMatchObject({ state: 'completed', version: 2, counts: { exported: 5, added: 1, removed: 0, unmapped: 1 } });
+    const [v2] = await probe.waitFor('version 2 chunk', (m) => changesOf(audience.id, 2).includes(m));
+    expect(v2.json.data).toMatchObject({ added: ['c-6'], removed: [] });
+
+    // 4. mirror removes the one who left.
+    const mirror = await update(audience.id, listId, 'mirror');
+    expect(mirror).toMatchObject({ state: 'completed', version: 3, counts: { exported: 4, added: 0, removed: 1, unmapped: 1 } });
+    const [v3] = await probe.waitFor('version 3 chunk', (m) => changesOf(audience.id, 3).includes(m));
+    expect(v3.json.data).toMatchObject({ added: [], removed: ['c-1'], lastPart: true });
+    await waitFor('three files', () => files().length === 3);
+    const [, second, third] = files();
+    expect(second).toMatch(/\.sync\.gz$/);
+    expect(read(second)).toBe(`c-6\td_sid=${sid}\n`);
+    expect(read(third)).toBe(`c-1\td_unsid=${sid}\n`);
+    expect((await call(exporter, 'GET', `/v1/shared-audiences/${audience.id}`)).body.version).toBe(3);
+  });
+});
