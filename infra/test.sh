@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: type check, build, then the unit, integration and end-to-end tiers, and one summary line.
+# npm test: type check, build, then the unit, integration, end-to-end and fault (chaos) tiers, and one summary line.
 # Integration and e2e need Kafka and Postgres: KAFKA_BROKERS + DATABASE_URL, or a stack from
 # `npm run up` (.infra/stack.env), or a Docker engine (testcontainers). See README.
 set -euo pipefail
@@ -9,7 +9,7 @@ rm -rf "$results" && mkdir -p "$results"
 npm run --silent typecheck
 npm run --silent build
 status=0
-for tier in unit int e2e; do
+for tier in unit int e2e chaos; do
   args=(-c "test/jest.$tier.config.js" --json --outputFile="$results/$tier.json")
   [ "$tier" = unit ] || args+=(--runInBand)
   npx jest "${args[@]}" "$@" || { status=$?; break; }

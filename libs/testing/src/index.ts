@@ -6,3 +6,4 @@ export * from './factories';
 export * from './test-env';
 export * from './ims-test-client';
 export * from './org-isolation';
+export * from './tcp-proxy';
