@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { createEvent, EventTypes, MAX_CHUNK_IDS, Topics } from '@audience-hub/contracts';
 import { copyRows } from '@audience-hub/persistence';
-import { KafkaProbe, launchService, newOrgId } from '@audience-hub/testing';
+import { KafkaProbe, launchService, newOrgId, waitFor } from '@audience-hub/testing';
 import { DataSource } from 'typeorm';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
@@ -22,24 +22,21 @@ export function peakRssMb(pid: number | undefined): number | undefined {
 
 const ecid = (n: number) => `9${String(n).padStart(37, '0')}`;
 
-/**
- * 1,000,000 ECIDs (half linked to recipients) resolved to recipients by the id-reconciliation
- * process through Kafka, in chunks of 10,000, beside the same join done by one SQL statement.
- */
-export async function resolutionThroughput(env: BenchEnv): Promise<Record<string, unknown>> {
-  const orgId = newOrgId();
-  const idrec = await launchService('id-reconciliation', {
+function idrecEnv(env: BenchEnv, group: string): Record<string, string> {
+  return {
     DATABASE_URL: env.serviceDatabaseUrl('id-reconciliation'),
     KAFKA_BROKERS: env.kafkaBrokers.join(','),
-    KAFKA_CONSUMER_GROUP: `bench-${randomUUID().slice(0, 8)}.id-reconciliation`,
+    KAFKA_CONSUMER_GROUP: group,
     KAFKA_NEW_GROUP_START: 'latest',
     LOG_LEVEL: 'warn',
-  }, { nodeArgs: process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [] });
+  };
+}
+
+/** Set-up, not measured: an org with half of the ids linked (as Campaign's observations would have). */
+async function seed(env: BenchEnv, orgId: string): Promise<void> {
   const admin = new DataSource({ type: 'postgres', url: env.databaseUrl, extra: { options: '-c search_path=idrec' } });
   await admin.initialize();
-  const probe = new KafkaProbe(env.kafkaBrokers);
   try {
-    // Set-up, not measured: the org and half of the ids linked (as Campaign's observations would have).
     await admin.transaction(async (tx) => {
       await tx.query(`INSERT INTO orgs (org_id, name) VALUES ($1, 'bench')`, [orgId]);
       await tx.query(
@@ -49,8 +46,25 @@ export async function resolutionThroughput(env: BenchEnv): Promise<Record<string
       await copyRows(tx, 'idrec.visitor_links', ['org_id', 'ecid', 'recipient_id', 'observed_at'], linkedRows(orgId));
     });
     await admin.query(`ANALYZE idrec.visitor_links`);
-    await probe.listen([Topics.idrecResolutions]);
+  } finally {
+    await admin.destroy();
+  }
+}
 
+/**
+ * 1,000,000 ECIDs (half linked to recipients) resolved to recipients by the id-reconciliation
+ * process through Kafka, in chunks of 10,000, beside the same join done by one SQL statement.
+ */
+export async function resolutionThroughput(env: BenchEnv): Promise<Record<string, unknown>> {
+  const orgId = newOrgId();
+  const group = `bench-${randomUUID().slice(0, 8)}.id-reconciliation`;
+  const idrec = await launchService('id-reconciliation', idrecEnv(env, group), {
+    nodeArgs: process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
+  });
+  const probe = new KafkaProbe(env.kafkaBrokers);
+  try {
+    await seed(env, orgId);
+    await probe.listen([Topics.idrecResolutions]);
     const subject = await throughKafka(probe, orgId);
     const baseline = await oneStatement(env.databaseUrl, orgId);
     return report('id-reconciliation: resolve 1,000,000 ECIDs, half matching (ids/s)', { ...subject, peakRssMb: peakRssMb(idrec.process.pid) }, baseline, {
@@ -60,8 +74,48 @@ export async function resolutionThroughput(env: BenchEnv): Promise<Record<string
     });
   } finally {
     await probe.close();
-    await admin.destroy();
     await idrec.stop();
+  }
+}
+
+/**
+ * Scale-out: the same resolution with two id-reconciliation instances in one consumer group,
+ * beside one instance, in the same run.
+ */
+export async function resolutionScaleOut(env: BenchEnv): Promise<Record<string, unknown>> {
+  const orgId = newOrgId();
+  const migrator = await launchService('id-reconciliation', idrecEnv(env, `bench-${randomUUID().slice(0, 8)}.migrate`)); // creates the schema
+  await migrator.stop();
+  await seed(env, orgId);
+  const probe = new KafkaProbe(env.kafkaBrokers);
+  await probe.listen([Topics.idrecResolutions]);
+  const run = async (instances: number): Promise<Measurement> => {
+    const group = `bench-${randomUUID().slice(0, 8)}.id-reconciliation`;
+    const running = [];
+    for (let i = 0; i < instances; i++) running.push(await launchService('id-reconciliation', idrecEnv(env, group)));
+    // Every instance holds partitions before the clock starts.
+    await waitFor('partitions shared', async () => {
+      const admin = env.kafka.admin();
+      await admin.connect();
+      const [description] = (await admin.describeGroups([group])).groups;
+      await admin.disconnect();
+      return description.state === 'Stable' && description.members.length === instances;
+    });
+    try {
+      const measured = await throughKafka(probe, orgId);
+      return { ...measured, name: `${instances} instance${instances > 1 ? 's' : ''} in one consumer group` };
+    } finally {
+      await Promise.all(running.map((service) => service.stop()));
+    }
+  };
+  try {
+    const one = await run(1);
+    const two = await run(2);
+    return report('scale-out: id-reconciliation resolution, two instances vs one (ids/s)', two, one, {
+      note: 'both instances, Postgres, Kafka and the load generator share 2 cores: the ratio is bounded by the machine, not the partitioning',
+    });
+  } finally {
+    await probe.close();
   }
 }
 

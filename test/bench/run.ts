@@ -10,7 +10,7 @@ import { benchEnv, type BenchEnv } from './bench-env';
 import { outboxThroughput } from './outbox-throughput.bench';
 import { importBench } from './import.bench';
 import { exportBench } from './export.bench';
-import { resolutionThroughput } from './resolution.bench';
+import { resolutionScaleOut, resolutionThroughput } from './resolution.bench';
 import { authThroughput } from './auth.bench';
 
 const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown> | Record<string, unknown>[]>> = {
@@ -18,6 +18,7 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown>
   import: importBench,
   export: exportBench,
   resolution: resolutionThroughput,
+  'resolution-scale-out': resolutionScaleOut,
   auth: authThroughput,
 };
 

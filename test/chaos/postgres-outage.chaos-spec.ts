@@ -49,7 +49,7 @@ describe('Postgres outage', () => {
     const cutAt = Date.now();
     proxy.cut();
     await waitFor('readiness reports the outage', async () => (await fetch(`${exporter.url}/health/ready`)).status === 503);
-    const ready = await (await fetch(`${exporter.url}/health/ready`)).json();
+    const ready = (await (await fetch(`${exporter.url}/health/ready`)).json()) as { checks: { postgres: { status: string } } };
     expect(ready.checks.postgres.status).toBe('down');
     // Events keep coming while the database is away.
     await probe.publish(Topics.campaignLists, [chunk(2000), chunk(3000), chunk(4000)]);

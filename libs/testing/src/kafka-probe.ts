@@ -105,6 +105,47 @@ export class KafkaProbe {
     );
   }
 
+  /**
+   * Reads `topic` from offset 0 up to its current end and publishes every message again, as it
+   * was (key, value, headers): what a replay from offset 0 into a running system looks like.
+   */
+  async replayFromStart(topic: string): Promise<number> {
+    const physical = physicalTopic(topic);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const ends = new Map((await admin.fetchTopicOffsets(physical)).map(({ partition, high }) => [partition, BigInt(high)]));
+    await admin.disconnect();
+    const pending = [...ends].filter(([, high]) => high > 0n).length;
+    const copies: Array<{ key: Buffer | null; value: Buffer | null; headers?: IHeaders }> = [];
+    if (pending > 0) {
+      const reader = this.kafka.consumer({ groupId: `test-replay-${randomUUID()}`, maxBytesPerPartition: 16 * 1024 * 1024 });
+      await reader.connect();
+      await reader.subscribe({ topics: [physical], fromBeginning: true });
+      const done = new Set<number>();
+      await new Promise<void>((resolve, reject) => {
+        reader
+          .run({
+            eachMessage: async ({ partition, message }) => {
+              const end = ends.get(partition)!;
+              if (BigInt(message.offset) < end) copies.push({ key: message.key, value: message.value, headers: message.headers });
+              if (BigInt(message.offset) + 1n >= end) done.add(partition);
+              if (done.size === pending) resolve();
+            },
+          })
+          .catch(reject);
+      });
+      await reader.disconnect();
+    }
+    if (copies.length > 0) {
+      if (!this.producer) {
+        this.producer = createIdempotentProducer(this.kafka);
+        await this.producer.connect();
+      }
+      for (let i = 0; i < copies.length; i += 500) await this.producer.send({ topic: physical, acks: -1, messages: copies.slice(i, i + 500) });
+    }
+    return copies.length;
+  }
+
   async close(): Promise<void> {
     await this.consumer?.disconnect().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);

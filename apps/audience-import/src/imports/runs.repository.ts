@@ -116,23 +116,9 @@ export class RunsRepository {
 
   /**
    * Replaces the import's members with the run's matched ids and its pending ids with the run's
-   * unmatched ones; records the recipient-level difference in run_changes.
+   * unmatched ones. The recipient-level difference is read through the cursors opened before.
    */
-  async applyReplace(tx: EntityManager, runId: string, importId: string, analyze: boolean): Promise<void> {
-    // Fresh statistics so a large run is diffed with hash joins rather than a million index probes.
-    if (analyze) await tx.query(`ANALYZE run_matched`);
-    await tx.query(
-      `INSERT INTO run_changes (run_id, op, recipient_id)
-       SELECT DISTINCT $1::bigint, 'a', m.recipient_id FROM run_matched m
-        WHERE m.run_id = $1 AND NOT EXISTS (SELECT 1 FROM import_members im WHERE im.import_id = $2 AND im.recipient_id = m.recipient_id)`,
-      [runId, importId],
-    );
-    await tx.query(
-      `INSERT INTO run_changes (run_id, op, recipient_id)
-       SELECT DISTINCT $1::bigint, 'r', im.recipient_id FROM import_members im
-        WHERE im.import_id = $2 AND NOT EXISTS (SELECT 1 FROM run_matched m WHERE m.run_id = $1 AND m.recipient_id = im.recipient_id)`,
-      [runId, importId],
-    );
+  async applyReplace(tx: EntityManager, runId: string, importId: string): Promise<void> {
     await tx.query(
       `DELETE FROM import_members im WHERE im.import_id = $2
           AND NOT EXISTS (SELECT 1 FROM run_matched m WHERE m.run_id = $1 AND m.xc_id = im.xc_id)`,
@@ -144,6 +130,48 @@ export class RunsRepository {
       [runId, importId],
     );
     await this.insertPending(tx, runId, importId);
+  }
+
+  /**
+   * Opens `run_adds` and `run_removes` over the recipient-level difference between the run and the
+   * import's members as they are now: a cursor keeps the snapshot it was declared in, so it can be
+   * read after the members changed, in chunks, without writing the difference down.
+   */
+  async openReplaceCursors(tx: EntityManager, runId: string, importId: string, large: boolean): Promise<void> {
+    if (large) {
+      // Fresh statistics so a large run is diffed with hash joins, and room to sort it in memory.
+      await tx.query(`ANALYZE run_matched`);
+      await tx.query(`SET LOCAL work_mem = '128MB'`);
+    }
+    const run = sqlBigint(runId);
+    const job = sqlEntityId(importId);
+    await tx.query(
+      `DECLARE run_adds NO SCROLL CURSOR FOR
+       SELECT DISTINCT m.recipient_id FROM run_matched m
+        WHERE m.run_id = ${run} AND NOT EXISTS (SELECT 1 FROM import_members im WHERE im.import_id = ${job} AND im.recipient_id = m.recipient_id)`,
+    );
+    await tx.query(
+      `DECLARE run_removes NO SCROLL CURSOR FOR
+       SELECT DISTINCT im.recipient_id FROM import_members im
+        WHERE im.import_id = ${job} AND NOT EXISTS (SELECT 1 FROM run_matched m WHERE m.run_id = ${run} AND m.recipient_id = im.recipient_id)`,
+    );
+  }
+
+  /** The same cursors over the changes a merge wrote down. */
+  async openMergeCursors(tx: EntityManager, runId: string): Promise<void> {
+    const run = sqlBigint(runId);
+    await tx.query(`DECLARE run_adds NO SCROLL CURSOR FOR SELECT recipient_id FROM run_changes WHERE run_id = ${run} AND op = 'a'`);
+    await tx.query(`DECLARE run_removes NO SCROLL CURSOR FOR SELECT recipient_id FROM run_changes WHERE run_id = ${run} AND op = 'r'`);
+  }
+
+  async fetch(tx: EntityManager, cursor: 'run_adds' | 'run_removes', count: number): Promise<string[]> {
+    const rows = await tx.query(`FETCH ${Math.trunc(count)} FROM ${cursor}`);
+    return rows.map((row: { recipient_id: string }) => row.recipient_id);
+  }
+
+  async closeCursors(tx: EntityManager): Promise<void> {
+    await tx.query(`CLOSE run_adds`);
+    await tx.query(`CLOSE run_removes`);
   }
 
   /**
@@ -200,23 +228,6 @@ export class RunsRepository {
     );
   }
 
-  async changeCounts(tx: EntityManager, runId: string): Promise<{ added: number; removed: number }> {
-    const [row] = await tx.query(
-      `SELECT count(*) FILTER (WHERE op = 'a')::int AS added, count(*) FILTER (WHERE op = 'r')::int AS removed FROM run_changes WHERE run_id = $1`,
-      [runId],
-    );
-    return { added: row.added, removed: row.removed };
-  }
-
-  /** One page of the run's changes of one kind, in recipient order (keyset). */
-  async changes(tx: EntityManager, runId: string, op: 'a' | 'r', after: string | null, limit: number): Promise<string[]> {
-    const rows = await tx.query(
-      `SELECT recipient_id FROM run_changes WHERE run_id = $1 AND op = $2 AND ($3::text IS NULL OR recipient_id > $3) ORDER BY recipient_id LIMIT $4`,
-      [runId, op, after, limit],
-    );
-    return rows.map((row: { recipient_id: string }) => row.recipient_id);
-  }
-
   async pendingCount(tx: EntityManager, importId: string): Promise<number> {
     const [row] = await tx.query(`SELECT count(*)::int AS n FROM pending_ids WHERE import_id = $1`, [importId]);
     return row.n;
@@ -232,6 +243,17 @@ export class RunsRepository {
     await tx.query(`UPDATE runs SET staged = false WHERE run_id = $1`, [row.run_id]);
     return true;
   }
+}
+
+// DECLARE takes no bind parameters: the two values it needs are checked, then inlined.
+function sqlBigint(value: string): string {
+  if (!/^[0-9]{1,18}$/.test(value)) throw new Error(`not a run id: ${value}`);
+  return value;
+}
+
+function sqlEntityId(value: string): string {
+  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(value)) throw new Error(`not an entity id: ${value}`);
+  return `'${value}'`;
 }
 
 function toRun(row: Record<string, any>): Run {

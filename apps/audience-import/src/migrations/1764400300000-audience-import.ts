@@ -127,7 +127,7 @@ export class AudienceImport1764400300000 implements MigrationInterface {
       `CREATE TABLE run_removed (run_id bigint NOT NULL, xc_id text NOT NULL)`,
       `CREATE INDEX run_removed_run ON run_removed (run_id)`,
       `CREATE TABLE run_changes (run_id bigint NOT NULL, op char(1) NOT NULL, recipient_id text NOT NULL)`,
-      `CREATE INDEX run_changes_page ON run_changes (run_id, op, recipient_id)`,
+      `CREATE INDEX run_changes_run ON run_changes (run_id)`,
       `CREATE TABLE import_members (
         import_id text NOT NULL,
         xc_id text NOT NULL,

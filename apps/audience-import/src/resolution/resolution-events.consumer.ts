@@ -1,6 +1,9 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
+import { Inject } from '@nestjs/common';
 import { EventsController, type EventContext } from '@audience-hub/messaging';
+import { SERVICE_CONFIG } from '@audience-hub/platform';
+import { resolverConsumerGroup, type ImportConfig } from '../config';
 import { REQUESTER } from './resolution-requests';
 import { RecordResolutionUsecase } from './record-resolution.usecase';
 
@@ -10,7 +13,14 @@ import { RecordResolutionUsecase } from './record-resolution.usecase';
  */
 @EventsController()
 export class ResolutionEventsConsumer {
-  constructor(private readonly recordResolution: RecordResolutionUsecase) {}
+  private readonly resolverGroup: string;
+
+  constructor(
+    private readonly recordResolution: RecordResolutionUsecase,
+    @Inject(SERVICE_CONFIG) config: ImportConfig,
+  ) {
+    this.resolverGroup = resolverConsumerGroup(config);
+  }
 
   @EventPattern(EventTypes.idrecResolutionResolved)
   async resolved(@Payload() event: HubEventOf<'idrec.resolution.resolved'>, @Ctx() ctx: EventContext): Promise<void> {
@@ -21,6 +31,7 @@ export class ResolutionEventsConsumer {
   @EventPattern(EventTypes.hubEventRejected)
   async rejected(@Payload() event: HubEventOf<'hub.event.rejected'>, @Ctx() ctx: EventContext): Promise<void> {
     if (event.data.eventType !== EventTypes.idrecResolutionRequested || !event.data.eventId) return;
+    if (event.data.consumerGroup !== this.resolverGroup) return;
     await this.recordResolution.rejected(ctx.manager, event.data.eventId, event.data.reason);
   }
 }

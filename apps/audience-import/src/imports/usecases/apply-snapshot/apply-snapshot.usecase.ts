@@ -7,8 +7,8 @@ import { importOutcome, membersChanged } from '../../import-events';
 import { ImportsRepository } from '../../imports.repository';
 import { isComplete, RunsRepository, type Run } from '../../runs.repository';
 
-/** Runs above this many matched ids get fresh planner statistics before the diff. */
-const ANALYZE_ABOVE = 50_000;
+/** Runs above this many matched ids get fresh planner statistics and more sort memory. */
+const LARGE_RUN = 50_000;
 
 /**
  * Applies an import's complete runs in snapshot order. A complete `full` run makes every earlier
@@ -39,13 +39,15 @@ export class ApplySnapshotUsecase {
 
   private async apply(tx: EntityManager, job: ImportRow, run: Run): Promise<void> {
     if (run.mode === 'full' && job.mode === 'full') {
-      await this.runs.applyReplace(tx, run.runId, job.importId, run.matched > ANALYZE_ABOVE);
+      await this.runs.openReplaceCursors(tx, run.runId, job.importId, run.matched > LARGE_RUN);
+      await this.runs.applyReplace(tx, run.runId, job.importId);
     } else {
       // A delta adds and removes; a full snapshot into a `delta` import only adds (see README).
       await this.runs.applyMerge(tx, run.runId, job.importId, run.mode === 'delta');
+      await this.runs.openMergeCursors(tx, run.runId);
     }
-    const changes = await this.runs.changeCounts(tx, run.runId);
-    await this.emitChanges(tx, job, run.runId, changes);
+    const changes = await this.emitChanges(tx, job);
+    await this.runs.closeCursors(tx);
     const counts: ImportCounts = {
       received: run.received,
       matched: run.matched,
@@ -61,21 +63,28 @@ export class ApplySnapshotUsecase {
     await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportCompleted, job.orgId, job, counts, { decision: decision ?? undefined })]);
   }
 
-  /** Added recipients first, then removed ones, numbered as one sequence of parts. */
-  private async emitChanges(tx: EntityManager, job: ImportRow, runId: string, changes: { added: number; removed: number }): Promise<void> {
-    const lastPart = Math.ceil(changes.added / MAX_CHUNK_IDS) + Math.ceil(changes.removed / MAX_CHUNK_IDS) - 1;
+  /**
+   * Added recipients first, then removed ones, as one sequence of parts of at most 10,000; one
+   * chunk is held back so the last can say lastPart. Nothing is emitted when nothing changed.
+   */
+  private async emitChanges(tx: EntityManager, job: ImportRow): Promise<{ added: number; removed: number }> {
+    const counts = { added: 0, removed: 0 };
     let part = 0;
-    for (const op of ['a', 'r'] as const) {
-      let after: string | null = null;
+    let held: { op: 'added' | 'removed'; ids: string[] } | undefined;
+    const emit = async (chunk: { op: 'added' | 'removed'; ids: string[] }, lastPart: boolean) => {
+      const [added, removed] = chunk.op === 'added' ? [chunk.ids, []] : [[], chunk.ids];
+      await enqueueEvents(tx, [membersChanged(job.orgId, job, part++, lastPart, added, removed)]);
+    };
+    for (const [op, cursor] of [['added', 'run_adds'], ['removed', 'run_removes']] as const) {
       for (;;) {
-        const ids = await this.runs.changes(tx, runId, op, after, MAX_CHUNK_IDS);
+        const ids = await this.runs.fetch(tx, cursor, MAX_CHUNK_IDS);
         if (ids.length === 0) break;
-        after = ids[ids.length - 1];
-        const event = op === 'a' ? membersChanged(job.orgId, job, part, part === lastPart, ids, []) : membersChanged(job.orgId, job, part, part === lastPart, [], ids);
-        await enqueueEvents(tx, [event]);
-        part++;
-        if (ids.length < MAX_CHUNK_IDS) break;
+        counts[op] += ids.length;
+        if (held) await emit(held, false);
+        held = { op, ids };
       }
     }
+    if (held) await emit(held, true);
+    return counts;
   }
 }
