@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createKafka, ensureTopics } from '@audience-hub/messaging';
 import { prepareDatabase, serviceDatabaseUrl, withDatabaseName } from '@audience-hub/persistence';
@@ -21,6 +22,8 @@ export async function benchEnv(): Promise<BenchEnv> {
   await server.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   await server.end();
   await prepareDatabase({ adminUrl: infra.adminDatabaseUrl, database, rolePassword: 'audience-hub' });
+  // Topics of this run only, deleted at the end: a running stack never sees benchmark traffic.
+  process.env.KAFKA_TOPIC_PREFIX = `bench-${randomUUID().slice(0, 8)}.`;
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'bench' });
   await ensureTopics(kafka, { partitions: 6, replicationFactor: 1 });
   const databaseUrl = withDatabaseName(infra.adminDatabaseUrl, database);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Kafka } from 'kafkajs';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
-import { createIdempotentProducer } from '@audience-hub/messaging';
+import { createIdempotentProducer, deletePrefixedTopics, ensureTopics, physicalTopic } from '@audience-hub/messaging';
 import { launchService, newOrgId, waitFor, type RunningService } from '@audience-hub/testing';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
@@ -26,6 +26,21 @@ const recipient = (n: number) => `r-${n}`;
  * Baseline in the same run: the same diff as one SQL statement over the same rows.
  */
 export async function exportBench(env: BenchEnv): Promise<Record<string, unknown>> {
+  // Topics of its own (inherited by the service it launches): nobody else's id-reconciliation or
+  // consumers on a shared broker see these events, and this bench sees nobody else's.
+  const previousPrefix = process.env.KAFKA_TOPIC_PREFIX;
+  process.env.KAFKA_TOPIC_PREFIX = `${previousPrefix ?? ''}bench-export-${randomUUID().slice(0, 8)}.`;
+  await ensureTopics(env.kafka, { partitions: 6, replicationFactor: 1 });
+  try {
+    return await exportBenchOnOwnTopics(env);
+  } finally {
+    await deletePrefixedTopics(env.kafka).catch((error) => console.warn(`could not delete the bench topics: ${error}`));
+    if (previousPrefix === undefined) delete process.env.KAFKA_TOPIC_PREFIX;
+    else process.env.KAFKA_TOPIC_PREFIX = previousPrefix;
+  }
+}
+
+async function exportBenchOnOwnTopics(env: BenchEnv): Promise<Record<string, unknown>> {
   const orgId = newOrgId();
   const sinkDir = mkdtempSync(join(tmpdir(), 'bench-export-'));
   const db = new Client({ connectionString: env.databaseUrl });
@@ -33,22 +48,26 @@ export async function exportBench(env: BenchEnv): Promise<Record<string, unknown
   const producer = createIdempotentProducer(env.kafka);
   await producer.connect();
   const publish = async (topic: string, events: AnyHubEvent[]) =>
-    producer.send({ topic, acks: -1, messages: events.map((event) => ({ key: event.partitionkey, value: JSON.stringify(event) })) });
+    producer.send({ topic: physicalTopic(topic), acks: -1, messages: events.map((event) => ({ key: event.partitionkey, value: JSON.stringify(event) })) });
   const outcomes = await watchOutcomes(env.kafka, orgId);
   const resolver = await standInResolver(env.kafka, orgId);
   let service: RunningService | undefined;
   try {
-    service = await launchService('audience-export', {
+    const profileDir = process.env.BENCH_EXPORT_CPU_PROF;
+    service = await launchService(
+      'audience-export',
+      {
       DATABASE_URL: env.serviceDatabaseUrl('audience-export'),
       KAFKA_BROKERS: env.kafkaBrokers.join(','),
       KAFKA_CONSUMER_GROUP: `bench.${randomUUID()}.audience-export`,
       KAFKA_NEW_GROUP_START: 'latest',
-      EXPORT_FILE_SINK_DIR: sinkDir,
-      // Only the stand-in resolves here: refusals by id-reconciliations of others sharing the broker do not count.
-      EXPORT_RESOLVER_CONSUMER_GROUP: 'bench-stand-in-resolver',
-      OUTBOX_POLL_INTERVAL_MS: '200',
-      LOG_LEVEL: 'warn',
-    });
+        EXPORT_FILE_SINK_DIR: sinkDir,
+        OUTBOX_POLL_INTERVAL_MS: '200',
+        LOG_LEVEL: 'warn',
+      },
+      // BENCH_EXPORT_CPU_PROF=<dir>: a V8 CPU profile of audience-export, written when it stops.
+      { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] },
+    );
     await publish(Topics.idrecDataSources, [
       createEvent({
         type: EventTypes.idrecDataSourceUpserted,
@@ -71,6 +90,7 @@ export async function exportBench(env: BenchEnv): Promise<Record<string, unknown
 
     const memory = rssSampler(service.process.pid!);
     const full = await timedUpdate('full export', publish, outcomes, orgId, listId);
+    const fullPhases = await phasesOf(db, orgId, full);
     const fullFiles = await waitFor('inbound file written', () => (readdirSync(sinkDir).filter((name) => !name.startsWith('.')).length >= 1 ? readdirSync(sinkDir) : undefined), { timeoutMs: 120_000 });
     const fullWithFile = (Date.now() - full.startedAt) / 1000;
 
@@ -86,6 +106,7 @@ export async function exportBench(env: BenchEnv): Promise<Record<string, unknown
       return rows[0].joined === 1 && rows[0].left === 0;
     });
     const delta = await timedUpdate('1% update', publish, outcomes, orgId, listId);
+    const deltaPhases = await phasesOf(db, orgId, delta);
     const peakRssMb = memory.stop();
 
     const fullBaseline = await sqlBaseline(db, 'full');
@@ -98,6 +119,7 @@ export async function exportBench(env: BenchEnv): Promise<Record<string, unknown
         fullBaseline,
         {
           outcome: JSON.stringify(full.data),
+          'phases (s)': fullPhases,
           'with the inbound file written (s)': fullWithFile.toFixed(2),
           files: fullFiles.join(' '),
           'members-changed chunks emitted': chunks.events,
@@ -108,7 +130,7 @@ export async function exportBench(env: BenchEnv): Promise<Record<string, unknown
         `export: update of a list where 1% changed (target <= 3 s)`,
         { name: 'update request -> update-completed', count: MEMBERS, unit: 'members', seconds: delta.seconds, peakRssMb },
         deltaBaseline,
-        { outcome: JSON.stringify(delta.data), 'peak RSS of audience-export (MB)': peakRssMb },
+        { outcome: JSON.stringify(delta.data), 'phases (s)': deltaPhases, 'peak RSS of audience-export (MB)': peakRssMb },
       ),
     };
   } catch (error) {
@@ -140,7 +162,7 @@ async function timedUpdate(
   outcomes: Awaited<ReturnType<typeof watchOutcomes>>,
   orgId: string,
   listId: string,
-): Promise<{ seconds: number; startedAt: number; data: Record<string, unknown> }> {
+): Promise<{ seconds: number; startedAt: number; receivedAt: number; data: Record<string, unknown> }> {
   const requestId = `bench-${randomUUID().slice(0, 8)}`;
   const startedAt = Date.now();
   await publish(Topics.campaignSharedAudienceRequests, [
@@ -154,7 +176,20 @@ async function timedUpdate(
   ]);
   const data = await waitFor(`${what} completed`, () => outcomes.completed.get(requestId), { timeoutMs: 600_000, intervalMs: 10 });
   if (data.state !== 'completed') throw new Error(`${what} ended ${JSON.stringify(data)}`);
-  return { seconds: (Date.now() - startedAt) / 1000, startedAt, data };
+  return { seconds: (Date.now() - startedAt) / 1000, startedAt, receivedAt: Date.now(), data };
+}
+
+/** Where a run's time went, from its own timestamps: queued+started, resolution, final step, relay to the outcome's reader. */
+async function phasesOf(db: Client, orgId: string, run: { startedAt: number; receivedAt: number; data: Record<string, unknown> }): Promise<string> {
+  const { rows } = await db.query(
+    `SELECT extract(epoch FROM started_at) * 1000 AS started, extract(epoch FROM progressed_at) * 1000 AS progressed, extract(epoch FROM finished_at) * 1000 AS finished
+       FROM audience_export.shared_audience_updates WHERE org_id = $1 AND update_id = $2`,
+    [orgId, run.data.updateId],
+  );
+  const [row] = rows;
+  if (!row) return 'unknown';
+  const s = (from: number, to: number) => ((to - from) / 1000).toFixed(2);
+  return `start ${s(run.startedAt, Number(row.started))}, resolution ${s(Number(row.started), Number(row.progressed))}, final step ${s(Number(row.progressed), Number(row.finished))}, relay ${s(Number(row.finished), run.receivedAt)}`;
 }
 
 /** Answers audience-export's resolution requests as id-reconciliation would, from a deterministic mapping. */
@@ -163,7 +198,7 @@ async function standInResolver(kafka: Kafka, orgId: string): Promise<{ stop(): P
   await producer.connect();
   const consumer = kafka.consumer({ groupId: `bench-resolver-${randomUUID()}`, maxBytesPerPartition: 16 * 1024 * 1024, maxWaitTimeInMs: 50 });
   await consumer.connect();
-  await consumer.subscribe({ topics: [Topics.idrecResolutions], fromBeginning: false });
+  await consumer.subscribe({ topics: [physicalTopic(Topics.idrecResolutions)], fromBeginning: false });
   await consumer.run({
     eachBatch: async ({ batch }) => {
       const answers: { key: string; value: string }[] = [];
@@ -182,7 +217,7 @@ async function standInResolver(kafka: Kafka, orgId: string): Promise<{ stop(): P
         answers.push({ key: answer.partitionkey, value: JSON.stringify(answer) });
       }
       // A few answers per request: each is ~150 KB.
-      for (let i = 0; i < answers.length; i += 20) await producer.send({ topic: Topics.idrecResolutions, acks: -1, messages: answers.slice(i, i + 20) });
+      for (let i = 0; i < answers.length; i += 20) await producer.send({ topic: physicalTopic(Topics.idrecResolutions), acks: -1, messages: answers.slice(i, i + 20) });
     },
   });
   await waitFor('resolver joined', async () => (await consumer.describeGroup()).state === 'Stable', { timeoutMs: 30_000 });
@@ -201,7 +236,7 @@ async function watchOutcomes(kafka: Kafka, orgId: string) {
   let ids = 0;
   const consumer = kafka.consumer({ groupId: `bench-outcomes-${randomUUID()}`, maxBytesPerPartition: 16 * 1024 * 1024, maxWaitTimeInMs: 50 });
   await consumer.connect();
-  await consumer.subscribe({ topics: [Topics.campaignSharedAudienceResults, Topics.xcCampaignAudiences], fromBeginning: false });
+  await consumer.subscribe({ topics: [Topics.campaignSharedAudienceResults, Topics.xcCampaignAudiences].map(physicalTopic), fromBeginning: false });
   await consumer.run({
     eachMessage: async ({ message }) => {
       const event = JSON.parse(message.value!.toString('utf8'));

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { deletePrefixedTopics } from '@audience-hub/messaging';
 import { benchEnv, type BenchEnv } from './bench-env';
 import { outboxThroughput } from './outbox-throughput.bench';
 import { importBench } from './import.bench';
@@ -31,7 +32,11 @@ async function main(): Promise<void> {
   console.log(`audience-hub benchmarks on ${machine}`);
   const env = await benchEnv();
   const results: Record<string, unknown>[] = [];
-  for (const name of names) results.push(...[await BENCHES[name](env)].flat());
+  try {
+    for (const name of names) results.push(...[await BENCHES[name](env)].flat());
+  } finally {
+    await deletePrefixedTopics(env.kafka).catch((error) => console.warn(`topic clean-up: ${error}`));
+  }
   const out = resolve(__dirname, '../../../.infra/bench-results.json');
   mkdirSync(resolve(out, '..'), { recursive: true });
   writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2));

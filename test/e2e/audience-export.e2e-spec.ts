@@ -63,15 +63,7 @@ describe('audience-export with id-reconciliation', () => {
   beforeAll(async () => {
     ims = await ImsTestClient.start(env);
     idrec = await launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv }));
-    exporter = await launchService(
-      'audience-export',
-      env.serviceEnv('audience-export', {
-        ...ims.trustEnv,
-        EXPORT_FILE_SINK_DIR: sinkDir,
-        // Other id-reconciliations sharing the broker may refuse our orgs: only this run's counts.
-        EXPORT_RESOLVER_CONSUMER_GROUP: env.serviceEnv('id-reconciliation').KAFKA_CONSUMER_GROUP,
-      }),
-    );
+    exporter = await launchService('audience-export', env.serviceEnv('audience-export', { ...ims.trustEnv, EXPORT_FILE_SINK_DIR: sinkDir }));
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read', 'identities.write']);
     await probe.listen([Topics.xcCampaignAudiences, Topics.campaignSharedAudienceResults]);
   });

@@ -12,12 +12,6 @@ export const audienceExportConfigSchema = z.object({
   EXPORT_FILE_MAX_LINES: int(5_000_000, 1),
   /** Fallback poll of the update runner when no NOTIFY arrives. */
   EXPORT_RUNNER_POLL_MS: int(1_000, 10),
-  /**
-   * The consumer group of id-reconciliation: only its rejections of a resolution request fail an
-   * update (other consumers of idrec.resolutions.v1 on a shared broker may refuse orgs they do not
-   * know). Unset: a rejection from any group counts.
-   */
-  EXPORT_RESOLVER_CONSUMER_GROUP: z.string().min(1).optional(),
   /** A running update that receives no resolution answer for this long fails. */
   EXPORT_RESOLUTION_TIMEOUT_MS: int(15 * 60_000, 1_000),
 });

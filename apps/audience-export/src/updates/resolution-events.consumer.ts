@@ -1,7 +1,6 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
 import { EventsController, type EventContext } from '@audience-hub/messaging';
-import { InjectConfig, type AudienceExportConfig } from '../config';
 import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
 import { UpdateOutcomeService } from './update-outcome.service';
 import { UpdatesRepository } from './updates.repository';
@@ -14,7 +13,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @EventsController()
 export class ResolutionEventsConsumer {
   constructor(
-    @InjectConfig() private readonly config: AudienceExportConfig,
     private readonly recordResolution: RecordResolutionUsecase,
     private readonly updates: UpdatesRepository,
     private readonly audiences: SharedAudiencesRepository,
@@ -33,8 +31,6 @@ export class ResolutionEventsConsumer {
   async rejected(@Payload() event: HubEventOf<'hub.event.rejected'>, @Ctx() ctx: EventContext): Promise<void> {
     const eventId = event.data.eventId;
     if (!eventId || !UUID.test(eventId)) return;
-    const resolverGroup = this.config.EXPORT_RESOLVER_CONSUMER_GROUP;
-    if (resolverGroup && event.data.consumerGroup !== resolverGroup) return;
     const ref = await this.updates.findByRequestEvent(ctx.manager, eventId);
     if (!ref) return;
     const update = await this.updates.lock(ctx.manager, ref.orgId, ref.updateId);

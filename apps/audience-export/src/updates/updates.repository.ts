@@ -116,7 +116,7 @@ export class UpdatesRepository {
     await tx.query(
       `UPDATE shared_audience_updates
           SET state = $3, version = $4, exported = $5, added = $6, removed = $7, unmapped = $8, reason = $9,
-              decisions = COALESCE($10::jsonb, decisions), started_at = COALESCE(started_at, now()), finished_at = now()
+              decisions = COALESCE($10::jsonb, decisions), started_at = COALESCE(started_at, now()), finished_at = clock_timestamp()
         WHERE org_id = $1 AND update_id = $2`,
       [
         update.orgId,
