@@ -35,9 +35,21 @@ export class SharedAudiencesRepository {
     return row ? toRow(row) : undefined;
   }
 
-  async setVersion(tx: EntityManager, orgId: string, id: string, version: number): Promise<void> {
+  /** Records a new version that added and removed ids; returns how many ids XC holds now. */
+  async setVersion(tx: EntityManager, orgId: string, id: string, version: number, added: number, removed: number): Promise<number> {
     // GREATEST: versions only grow, whatever happens.
-    await tx.query(`UPDATE shared_audiences SET version = GREATEST(version, $3) WHERE org_id = $1 AND shared_audience_id = $2`, [orgId, id, version]);
+    const [row] = await tx.query(
+      `UPDATE shared_audiences SET version = GREATEST(version, $3), member_count = member_count + $4 - $5
+        WHERE org_id = $1 AND shared_audience_id = $2 RETURNING member_count`,
+      [orgId, id, version, added, removed],
+    );
+    return Number(row.member_count);
+  }
+
+  /** How many ids XC holds for the shared audience (kept by the runs, never counted). */
+  async memberCount(tx: EntityManager, orgId: string, id: string): Promise<number> {
+    const [row] = await tx.query(`SELECT member_count FROM shared_audiences WHERE org_id = $1 AND shared_audience_id = $2`, [orgId, id]);
+    return Number(row?.member_count ?? 0);
   }
 
   async page(db: Database, orgId: string, limit: number, cursor?: string): Promise<Page<SharedAudienceView>> {

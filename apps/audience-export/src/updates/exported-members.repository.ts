@@ -16,13 +16,11 @@ const staging = (runNo: number) => {
 @Injectable()
 export class ExportedMembersRepository {
   /**
-   * The run's statements compare whole sets (a list against a snapshot, a staging table against
-   * both), on tables filled moments ago whose statistics still say "tiny": without this the planner
-   * picks nested loops over unindexed rows, quadratic at a million members. Hash joins it is.
+   * The staging table was filled moments ago: without fresh statistics the planner takes it for
+   * tiny and may scan it in a nested loop. With them, it is the outer side (or hashed).
    */
-  async preferSetPlans(tx: EntityManager, runNo?: number): Promise<void> {
-    await tx.query(`SET LOCAL enable_nestloop = off`);
-    if (runNo !== undefined) await tx.query(`ANALYZE ${staging(runNo)}`);
+  async analyzeStaging(tx: EntityManager, runNo: number): Promise<void> {
+    await tx.query(`ANALYZE ${staging(runNo)}`);
   }
 
   async createStaging(tx: EntityManager, runNo: number): Promise<void> {
@@ -81,15 +79,12 @@ export class ExportedMembersRepository {
       tx,
       `INSERT INTO exported_members (org_id, shared_audience_id, xc_id, recipient_id, version_added)
        SELECT $1, $2, s.xc_id, s.recipient_id, $4 FROM ${staging(runNo)} s
-        WHERE EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = s.recipient_id)
+        -- One primary-key probe per resolved id: the cost follows the change, not the list's size.
+        CROSS JOIN LATERAL (SELECT 1 FROM campaign_list_members m
+                             WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = s.recipient_id LIMIT 1) still_member
        ON CONFLICT (org_id, shared_audience_id, xc_id) DO NOTHING`,
       [orgId, sharedAudienceId, listId, version],
     );
-  }
-
-  async count(tx: EntityManager, orgId: string, sharedAudienceId: string): Promise<number> {
-    const [row] = await tx.query(`SELECT count(*)::int AS n FROM exported_members WHERE org_id = $1 AND shared_audience_id = $2`, [orgId, sharedAudienceId]);
-    return row.n;
   }
 
   /** The change of one version: its removals, then its additions, each in id order. */

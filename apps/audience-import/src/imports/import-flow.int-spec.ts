@@ -97,7 +97,7 @@ describe('importing XC audiences into lists', () => {
       launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv })),
       launchService('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv })),
     ]);
-    tenant = await ims.tenant(['audiences.read', 'audiences.write', 'policies.write', 'identities.read']);
+    tenant = await ims.tenant(['audiences.read', 'audiences.write', 'policies.write', 'identities.read', 'identities.write']);
     await probe.listen([Topics.campaignImports]);
     // IMS announces the org to every service.
     await probe.publish(Topics.imsEvents, [
@@ -235,6 +235,57 @@ describe('importing XC audiences into lists', () => {
     expect(await createImport(audienceId)).toMatchObject({ state: 'denied', decision: { policy: 'org:import-into-campaign', labels: ['C5'] } });
     await api('/v1/policies', { method: 'PUT', body: '[]' });
     expect((await api<any>('/v1/policies')).body[0]).toEqual({ action: 'import-into-campaign', deniedLabels: ['C3', 'C12'], source: 'default' });
+  });
+
+  it('fails the import with the reason when id-reconciliation rejects its resolution requests', async () => {
+    const idrecApi = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${idrec.url}${path}`, {
+        method,
+        headers: { ...tenant.auth, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: response.status === 204 ? undefined : ((await response.json()) as any) };
+    };
+    const created = await idrecApi('POST', '/v1/data-sources', {
+      name: 'CRM id',
+      idType: 'declared',
+      integrationCode: 'CRMID',
+      reconciliationKey: { attribute: 'crmId', normalization: ['trim'] },
+    });
+    expect(created.status).toBe(201);
+    const dataSourceId: string = created.body.id;
+    const audienceId = newId('aud');
+    await publishAudience(audienceId, []);
+    // The data source reaches audience-import through idrec.data-sources.v1.
+    const job = await waitFor('data source known to audience-import', async () => {
+      const { status, body } = await api<any>('/v1/imports', {
+        method: 'POST',
+        body: JSON.stringify({ audienceId, listLabel: `List of ${audienceId}`, dataSourceId, mode: 'full' }),
+      });
+      return status === 202 ? body : undefined;
+    });
+    const declared = (parts: string[][]) =>
+      parts.map((added, part) =>
+        xc(EventTypes.xcAudienceMembers, audienceId, { audienceId, snapshotId: 's1', mode: 'full', idType: 'declared', dataSourceId, part, lastPart: part === parts.length - 1, added, removed: [] }),
+      );
+    const [first, last] = declared([['crm-1'], ['crm-2']]);
+    // The snapshot's run opens while the data source still exists everywhere...
+    await probe.publish(Topics.xcAudiences, [first]);
+    await waitFor('snapshot run open', async () => (await importView(job.id)).state === 'running');
+    // ...then the data source is deleted in id-reconciliation, which refuses the requests still to come.
+    expect((await idrecApi('DELETE', `/v1/data-sources/${dataSourceId}`)).status).toBe(204);
+    await probe.publish(Topics.xcAudiences, [last]);
+
+    const failed = await waitFor('import failed', async () => {
+      const view = await importView(job.id);
+      return view.state === 'failed' ? view : undefined;
+    });
+    expect(failed.reason).toMatch(/^id-reconciliation rejected the resolution request: .*unknown data source/);
+    expect(failed.snapshots).toBe(0);
+    expect(await members(job.listId)).toEqual([]);
+    const [outcome] = await probe.waitFor('import failed event', (m) => m.json?.type === EventTypes.campaignImportFailed && m.json.data.importId === job.id);
+    expect(outcome.json.data.reason).toBe(failed.reason);
+    expect(probe.received.some((m) => m.json?.type === EventTypes.campaignImportCompleted && m.json.data.importId === job.id)).toBe(false);
   });
 
   it('answers 422 for an unknown data source or audience', async () => {

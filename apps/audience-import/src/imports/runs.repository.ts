@@ -21,6 +21,9 @@ export interface Run {
   unmatched: number;
 }
 
+/** A full snapshot into a `full` import replaces the list; anything else is merged into it. */
+export const replaces = (run: Pick<Run, 'mode'>, job: { mode: ImportMode }): boolean => run.mode === 'full' && job.mode === 'full';
+
 /** A run is complete once every part 0..lastPart arrived and every resolution request was answered. */
 export const isComplete = (run: Run): boolean =>
   run.state === 'receiving' && run.lastPart !== null && run.partsReceived === run.lastPart + 1 && run.partsUnresolved === 0;
@@ -99,13 +102,29 @@ export class RunsRepository {
     await tx.query(`INSERT INTO run_removed (run_id, xc_id) SELECT $1, unnest($2::text[])`, [runId, xcIds]);
   }
 
-  async stageAnswer(tx: EntityManager, runId: string, matched: ReadonlyArray<{ id: string; recipientId: string }>, unmatched: readonly string[]): Promise<void> {
+  /**
+   * Stages one answer. A run that will replace the list (`replaces`) stages its matched ids as
+   * members of its own run, so applying it writes no member rows; other runs stage them apart.
+   */
+  async stageAnswer(
+    tx: EntityManager,
+    runId: string,
+    replaces: boolean,
+    matched: ReadonlyArray<{ id: string; recipientId: string }>,
+    unmatched: readonly string[],
+  ): Promise<void> {
     if (matched.length > 0) {
-      await tx.query(`INSERT INTO run_matched (run_id, xc_id, recipient_id) SELECT $1, * FROM unnest($2::text[], $3::text[])`, [
-        runId,
-        matched.map((m) => m.id),
-        matched.map((m) => m.recipientId),
-      ]);
+      const ids = matched.map((m) => m.id);
+      const recipients = matched.map((m) => m.recipientId);
+      if (replaces) {
+        // An id sent twice in one snapshot is one member (the first answer wins).
+        await tx.query(
+          `INSERT INTO import_members (run_id, xc_id, recipient_id) SELECT $1, * FROM unnest($2::text[], $3::text[]) ON CONFLICT (run_id, xc_id) DO NOTHING`,
+          [runId, ids, recipients],
+        );
+      } else {
+        await tx.query(`INSERT INTO run_matched (run_id, xc_id, recipient_id) SELECT $1, * FROM unnest($2::text[], $3::text[])`, [runId, ids, recipients]);
+      }
     }
     if (unmatched.length > 0) await tx.query(`INSERT INTO run_unmatched (run_id, xc_id) SELECT $1, unnest($2::text[])`, [runId, unmatched]);
   }
@@ -114,47 +133,54 @@ export class RunsRepository {
     await tx.query(`UPDATE runs SET state = $2, reason = $3, finished_at = now() WHERE run_id = $1`, [runId, state, reason]);
   }
 
+  /** The run whose members are the import's list; null before any snapshot was applied. */
+  async membersRun(tx: EntityManager, importId: string): Promise<string | null> {
+    const [row] = await tx.query(`SELECT members_run FROM imports WHERE import_id = $1`, [importId]);
+    return row?.members_run == null ? null : String(row.members_run);
+  }
+
   /**
-   * Replaces the import's members with the run's matched ids and its pending ids with the run's
-   * unmatched ones. The recipient-level difference is read through the cursors opened before.
+   * Opens `run_adds` and `run_removes` over the recipient-level difference between the members the
+   * run staged and the list's current members (`previous`, a run too). Neither changes while they
+   * are read, so they are read in chunks without writing the difference down.
    */
-  async applyReplace(tx: EntityManager, runId: string, importId: string): Promise<void> {
+  async openReplaceCursors(tx: EntityManager, runId: string, previous: string | null, large: boolean): Promise<void> {
+    if (large) {
+      // Fresh statistics for the runs just staged, and room to hash or sort them in memory.
+      await tx.query(`ANALYZE import_members`);
+      await tx.query(`SET LOCAL work_mem = '64MB'`);
+    }
+    const run = sqlBigint(runId);
+    if (previous === null) {
+      await tx.query(`DECLARE run_adds NO SCROLL CURSOR FOR SELECT DISTINCT recipient_id FROM import_members WHERE run_id = ${run}`);
+      await tx.query(`DECLARE run_removes NO SCROLL CURSOR FOR SELECT NULL::text AS recipient_id WHERE false`);
+      return;
+    }
+    const old = sqlBigint(previous);
     await tx.query(
-      `DELETE FROM import_members im WHERE im.import_id = $2
-          AND NOT EXISTS (SELECT 1 FROM run_matched m WHERE m.run_id = $1 AND m.xc_id = im.xc_id)`,
-      [runId, importId],
+      `DECLARE run_adds NO SCROLL CURSOR FOR
+       SELECT DISTINCT n.recipient_id FROM import_members n
+        WHERE n.run_id = ${run} AND NOT EXISTS (SELECT 1 FROM import_members o WHERE o.run_id = ${old} AND o.recipient_id = n.recipient_id)`,
     );
-    await this.upsertMatched(tx, runId, importId);
+    await tx.query(
+      `DECLARE run_removes NO SCROLL CURSOR FOR
+       SELECT DISTINCT o.recipient_id FROM import_members o
+        WHERE o.run_id = ${old} AND NOT EXISTS (SELECT 1 FROM import_members n WHERE n.run_id = ${run} AND n.recipient_id = o.recipient_id)`,
+    );
+  }
+
+  /**
+   * The run's staged members become the import's list; its pending ids become the run's unmatched
+   * ones. The members replaced are purged in the background.
+   */
+  async applyReplace(tx: EntityManager, runId: string, importId: string, previous: string | null): Promise<void> {
     await tx.query(
       `DELETE FROM pending_ids p WHERE p.import_id = $2 AND NOT EXISTS (SELECT 1 FROM run_unmatched u WHERE u.run_id = $1 AND u.xc_id = p.xc_id)`,
       [runId, importId],
     );
-    await this.insertPending(tx, runId, importId);
-  }
-
-  /**
-   * Opens `run_adds` and `run_removes` over the recipient-level difference between the run and the
-   * import's members as they are now: a cursor keeps the snapshot it was declared in, so it can be
-   * read after the members changed, in chunks, without writing the difference down.
-   */
-  async openReplaceCursors(tx: EntityManager, runId: string, importId: string, large: boolean): Promise<void> {
-    if (large) {
-      // Fresh statistics so a large run is diffed with hash joins, and room to sort it in memory.
-      await tx.query(`ANALYZE run_matched`);
-      await tx.query(`SET LOCAL work_mem = '128MB'`);
-    }
-    const run = sqlBigint(runId);
-    const job = sqlEntityId(importId);
-    await tx.query(
-      `DECLARE run_adds NO SCROLL CURSOR FOR
-       SELECT DISTINCT m.recipient_id FROM run_matched m
-        WHERE m.run_id = ${run} AND NOT EXISTS (SELECT 1 FROM import_members im WHERE im.import_id = ${job} AND im.recipient_id = m.recipient_id)`,
-    );
-    await tx.query(
-      `DECLARE run_removes NO SCROLL CURSOR FOR
-       SELECT DISTINCT im.recipient_id FROM import_members im
-        WHERE im.import_id = ${job} AND NOT EXISTS (SELECT 1 FROM run_matched m WHERE m.run_id = ${run} AND m.recipient_id = im.recipient_id)`,
-    );
+    await this.insertPending(tx, runId, runId, importId);
+    await tx.query(`UPDATE imports SET members_run = $2 WHERE import_id = $1`, [importId, runId]);
+    if (previous !== null) await tx.query(`UPDATE runs SET staged = true WHERE run_id = $1`, [previous]);
   }
 
   /** The same cursors over the changes a merge wrote down. */
@@ -175,56 +201,59 @@ export class RunsRepository {
   }
 
   /**
-   * Adds the run's matched ids (and pending ones) to the import; with `withRemovals`, first takes out
-   * the run's removed ids. A recipient is removed only when none of its ids is left.
+   * Adds the run's matched ids (and pending ones) to the list's members, in place; with
+   * `withRemovals`, first takes out the run's removed ids. The recipient-level changes are written
+   * to run_changes. An import with no list yet gets the run itself as its members' run.
    */
   async applyMerge(tx: EntityManager, runId: string, importId: string, withRemovals: boolean): Promise<void> {
+    let members = await this.membersRun(tx, importId);
+    if (members === null) {
+      members = runId;
+      await tx.query(`UPDATE imports SET members_run = $2 WHERE import_id = $1`, [importId, runId]);
+    }
     await tx.query(
       `INSERT INTO run_changes (run_id, op, recipient_id)
        SELECT DISTINCT $1::bigint, 'a', m.recipient_id FROM run_matched m
-        WHERE m.run_id = $1 AND NOT EXISTS (SELECT 1 FROM import_members im WHERE im.import_id = $2 AND im.recipient_id = m.recipient_id)`,
-      [runId, importId],
+        WHERE m.run_id = $1 AND NOT EXISTS (SELECT 1 FROM import_members im WHERE im.run_id = $2 AND im.recipient_id = m.recipient_id)`,
+      [runId, members],
     );
     if (withRemovals) {
       await tx.query(
         `WITH gone AS (
            DELETE FROM import_members im USING run_removed r
-            WHERE r.run_id = $1 AND im.import_id = $2 AND im.xc_id = r.xc_id RETURNING im.recipient_id)
+            WHERE r.run_id = $1 AND im.run_id = $2 AND im.xc_id = r.xc_id RETURNING im.recipient_id)
          INSERT INTO run_changes (run_id, op, recipient_id) SELECT DISTINCT $1::bigint, 'r', recipient_id FROM gone`,
-        [runId, importId],
+        [runId, members],
       );
       await tx.query(`DELETE FROM pending_ids p USING run_removed r WHERE r.run_id = $1 AND p.import_id = $2 AND p.xc_id = r.xc_id`, [runId, importId]);
     }
-    await this.upsertMatched(tx, runId, importId);
-    await this.insertPending(tx, runId, importId);
+    await tx.query(
+      `INSERT INTO import_members (run_id, xc_id, recipient_id)
+       SELECT DISTINCT ON (xc_id) $2::bigint, xc_id, recipient_id FROM run_matched WHERE run_id = $1 ORDER BY xc_id
+       ON CONFLICT (run_id, xc_id) DO UPDATE SET recipient_id = EXCLUDED.recipient_id
+        WHERE import_members.recipient_id <> EXCLUDED.recipient_id`,
+      [runId, members],
+    );
+    // An id matched now is no longer pending.
+    await tx.query(`DELETE FROM pending_ids p USING run_matched m WHERE m.run_id = $1 AND p.import_id = $2 AND p.xc_id = m.xc_id`, [runId, importId]);
+    await this.insertPending(tx, runId, members, importId);
     if (withRemovals) {
       await tx.query(
         `DELETE FROM run_changes c WHERE c.run_id = $1 AND c.op = 'r'
-            AND EXISTS (SELECT 1 FROM import_members im WHERE im.import_id = $2 AND im.recipient_id = c.recipient_id)`,
-        [runId, importId],
+            AND EXISTS (SELECT 1 FROM import_members im WHERE im.run_id = $2 AND im.recipient_id = c.recipient_id)`,
+        [runId, members],
       );
     }
   }
 
-  private async upsertMatched(tx: EntityManager, runId: string, importId: string): Promise<void> {
-    await tx.query(
-      `INSERT INTO import_members (import_id, xc_id, recipient_id)
-       SELECT DISTINCT ON (xc_id) $2::text, xc_id, recipient_id FROM run_matched WHERE run_id = $1 ORDER BY xc_id
-       ON CONFLICT (import_id, xc_id) DO UPDATE SET recipient_id = EXCLUDED.recipient_id
-        WHERE import_members.recipient_id <> EXCLUDED.recipient_id`,
-      [runId, importId],
-    );
-    // An id matched now is no longer pending.
-    await tx.query(`DELETE FROM pending_ids p USING run_matched m WHERE m.run_id = $1 AND p.import_id = $2 AND p.xc_id = m.xc_id`, [runId, importId]);
-  }
-
-  private async insertPending(tx: EntityManager, runId: string, importId: string): Promise<void> {
+  /** The run's unmatched ids not among the members of `members` become pending. */
+  private async insertPending(tx: EntityManager, runId: string, members: string, importId: string): Promise<void> {
     await tx.query(
       `INSERT INTO pending_ids (import_id, xc_id)
-       SELECT DISTINCT $2::text, u.xc_id FROM run_unmatched u
-        WHERE u.run_id = $1 AND NOT EXISTS (SELECT 1 FROM import_members im WHERE im.import_id = $2 AND im.xc_id = u.xc_id)
+       SELECT DISTINCT $3::text, u.xc_id FROM run_unmatched u
+        WHERE u.run_id = $1 AND NOT EXISTS (SELECT 1 FROM import_members im WHERE im.run_id = $2 AND im.xc_id = u.xc_id)
        ON CONFLICT DO NOTHING`,
-      [runId, importId],
+      [runId, members, importId],
     );
   }
 
@@ -233,27 +262,37 @@ export class RunsRepository {
     return row.n;
   }
 
-  /** Staging of finished runs, dropped out of the hot path (one run at a time). */
-  async purgeOneFinished(tx: EntityManager): Promise<boolean> {
+  /**
+   * Staging of finished runs, dropped out of the hot path: one run at a time, at most PURGE_BATCH
+   * rows of one table per call (short transactions). A run's members go too unless they are its
+   * import's list. False when nothing is left to purge.
+   */
+  async purgeSomeFinished(tx: EntityManager): Promise<boolean> {
     const [row] = await tx.query(`SELECT run_id FROM runs WHERE staged AND state <> 'receiving' ORDER BY run_id LIMIT 1 FOR UPDATE SKIP LOCKED`);
     if (!row) return false;
-    for (const table of ['run_matched', 'run_unmatched', 'run_removed', 'run_changes']) {
-      await tx.query(`DELETE FROM ${table} WHERE run_id = $1`, [row.run_id]);
+    const [current] = await tx.query(`SELECT 1 FROM imports WHERE members_run = $1`, [row.run_id]);
+    for (const table of ['run_matched', 'run_unmatched', 'run_removed', 'run_changes', ...(current ? [] : ['import_members'])]) {
+      const result = await tx.query(
+        `DELETE FROM ${table} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${table} WHERE run_id = $1 LIMIT ${PURGE_BATCH}))`,
+        [row.run_id],
+      );
+      if (affected(result) > 0) return true;
     }
     await tx.query(`UPDATE runs SET staged = false WHERE run_id = $1`, [row.run_id]);
     return true;
   }
 }
 
-// DECLARE takes no bind parameters: the two values it needs are checked, then inlined.
+const PURGE_BATCH = 20_000;
+
+function affected(result: unknown): number {
+  return Array.isArray(result) && result.length === 2 && typeof result[1] === 'number' ? result[1] : 0;
+}
+
+// DECLARE takes no bind parameters: the run ids it needs are checked, then inlined.
 function sqlBigint(value: string): string {
   if (!/^[0-9]{1,18}$/.test(value)) throw new Error(`not a run id: ${value}`);
   return value;
-}
-
-function sqlEntityId(value: string): string {
-  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(value)) throw new Error(`not an entity id: ${value}`);
-  return `'${value}'`;
 }
 
 function toRun(row: Record<string, any>): Run {

@@ -29,7 +29,7 @@ export class StagingJanitor implements OnApplicationBootstrap, OnApplicationShut
 
   private async sweep(): Promise<void> {
     try {
-      while (this.timer && (await this.dataSource.transaction((tx) => this.runs.purgeOneFinished(tx))));
+      while (this.timer && (await this.dataSource.transaction((tx) => this.runs.purgeSomeFinished(tx))));
     } catch (error) {
       if (this.dataSource.isInitialized) this.logger.warn(`staging purge failed: ${(error as Error).message}`);
     }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-/** An imported list is the distinct recipients of its import's members. */
+/** An imported list is the distinct recipients of the members of its import's current run. */
 @Injectable()
 export class ListsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -9,7 +9,8 @@ export class ListsRepository {
   async members(importId: string, limit: number, after?: string): Promise<string[]> {
     const rows = await this.dataSource.query(
       `SELECT DISTINCT recipient_id FROM import_members
-        WHERE import_id = $1 AND ($2::text IS NULL OR recipient_id > $2) ORDER BY recipient_id LIMIT $3`,
+        WHERE run_id = (SELECT members_run FROM imports WHERE import_id = $1) AND ($2::text IS NULL OR recipient_id > $2)
+        ORDER BY recipient_id LIMIT $3`,
       [importId, after ?? null, limit],
     );
     return rows.map((row: { recipient_id: string }) => row.recipient_id);

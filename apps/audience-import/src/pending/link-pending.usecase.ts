@@ -19,7 +19,7 @@ export class LinkPendingUsecase {
 
   async execute(tx: EntityManager, orgId: string, link: EventDataOf<'idrec.identity.linked'>): Promise<void> {
     for (const job of await this.pending.take(tx, orgId, link.dataSourceId, link.xcId)) {
-      const added = await this.pending.addMember(tx, job.importId, link.xcId, link.recipientId);
+      const added = await this.pending.addMember(tx, job.membersRun, link.xcId, link.recipientId);
       await this.imports.recordLateMatch(tx, job.importId, added);
       if (added) await enqueueEvents(tx, [membersChanged(orgId, job, 0, true, [link.recipientId], [])]);
     }

@@ -4,7 +4,7 @@ import { EventTypes, type EventDataOf } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { importOutcome } from '../imports/import-events';
 import { ImportsRepository } from '../imports/imports.repository';
-import { isComplete, RunsRepository } from '../imports/runs.repository';
+import { isComplete, replaces, RunsRepository } from '../imports/runs.repository';
 import { ApplySnapshotUsecase } from '../imports/usecases/apply-snapshot/apply-snapshot.usecase';
 
 /** Stages id-reconciliation's answers per part (once each) and applies a run once it is complete. */
@@ -23,7 +23,7 @@ export class RecordResolutionUsecase {
     const run = await this.runs.byRequestId(tx, answer.requestId);
     if (!job || !run || run.state !== 'receiving') return;
     if (!(await this.runs.resolvePart(tx, run.runId, answer.part))) return;
-    await this.runs.stageAnswer(tx, run.runId, answer.matched, answer.unmatched);
+    await this.runs.stageAnswer(tx, run.runId, replaces(run, job), answer.matched, answer.unmatched);
     const updated = await this.runs.noteAnswer(tx, run.runId, answer.matched.length, answer.unmatched.length);
     if (isComplete(updated)) await this.applySnapshot.execute(tx, job);
   }

@@ -1,26 +1,17 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
-import { Inject } from '@nestjs/common';
 import { EventsController, type EventContext } from '@audience-hub/messaging';
-import { SERVICE_CONFIG } from '@audience-hub/platform';
-import { resolverConsumerGroup, type ImportConfig } from '../config';
 import { REQUESTER } from './resolution-requests';
 import { RecordResolutionUsecase } from './record-resolution.usecase';
 
 /**
- * id-reconciliation's answers to this service's requests, and its rejections of them. Answers to
- * other requesters and rejections of other events pass by.
+ * id-reconciliation's answers to this service's requests, and its rejections of them: a rejection
+ * whose eventId is one of our request events fails that run and the import. Answers to other
+ * requesters and rejections of other events pass by.
  */
 @EventsController()
 export class ResolutionEventsConsumer {
-  private readonly resolverGroup: string;
-
-  constructor(
-    private readonly recordResolution: RecordResolutionUsecase,
-    @Inject(SERVICE_CONFIG) config: ImportConfig,
-  ) {
-    this.resolverGroup = resolverConsumerGroup(config);
-  }
+  constructor(private readonly recordResolution: RecordResolutionUsecase) {}
 
   @EventPattern(EventTypes.idrecResolutionResolved)
   async resolved(@Payload() event: HubEventOf<'idrec.resolution.resolved'>, @Ctx() ctx: EventContext): Promise<void> {
@@ -31,7 +22,6 @@ export class ResolutionEventsConsumer {
   @EventPattern(EventTypes.hubEventRejected)
   async rejected(@Payload() event: HubEventOf<'hub.event.rejected'>, @Ctx() ctx: EventContext): Promise<void> {
     if (event.data.eventType !== EventTypes.idrecResolutionRequested || !event.data.eventId) return;
-    if (event.data.consumerGroup !== this.resolverGroup) return;
     await this.recordResolution.rejected(ctx.manager, event.data.eventId, event.data.reason);
   }
 }

@@ -58,7 +58,8 @@ export class EventConsumer {
     await consumer.run({
       eachBatchAutoResolve: false,
       autoCommitInterval: 1_000,
-      autoCommitThreshold: 500,
+      // Commit after every applied group: an idle partition never sits on applied-but-uncommitted events.
+      autoCommitThreshold: 1,
       partitionsConsumedConcurrently: 3,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         await this.processor.process(batch.messages, {

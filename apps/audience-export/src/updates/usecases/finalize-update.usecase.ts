@@ -48,22 +48,21 @@ export class FinalizeUpdateUsecase {
       if (!dataSource) return this.done(this.outcome.fail(tx, update, audience.version, `data source ${audience.dataSourceId} was deleted during the run`));
       if (!(await this.lists.isLive(tx, orgId, update.listId))) return this.done(this.outcome.fail(tx, update, audience.version, `list ${update.listId} was deleted during the run`));
 
-      await this.members.preferSetPlans(tx, update.runNo);
+      await this.members.analyzeStaging(tx, update.runNo);
       const version = audience.version + 1;
       // Removals first: an id moving from a leaver to a member stays exported.
       const removed = update.mode === 'mirror' ? await this.members.removeLeavers(tx, orgId, audience.id, update.listId, update.runNo, version) : 0;
       const added = await this.members.addNew(tx, orgId, audience.id, update.listId, update.runNo, version);
-      const counts = {
-        exported: await this.members.count(tx, orgId, audience.id),
-        added,
-        removed,
-        unmapped: await this.updates.countUnmapped(tx, update),
-      };
-      if (added + removed === 0) return this.done(this.outcome.complete(tx, update, audience.version, counts));
+      const unmapped = await this.updates.countUnmapped(tx, update);
+      if (added + removed === 0) {
+        const exported = await this.audiences.memberCount(tx, orgId, audience.id);
+        return this.done(this.outcome.complete(tx, update, audience.version, { exported, added, removed, unmapped }));
+      }
 
-      await this.audiences.setVersion(tx, orgId, audience.id, version);
+      const exported = await this.audiences.setVersion(tx, orgId, audience.id, version, added, removed);
       await this.emitChange(tx, update, audience, dataSource.idType, version);
       await this.files.plan(tx, update, dataSource, version, added + removed);
+      const counts = { exported, added, removed, unmapped };
       return this.done(this.outcome.complete(tx, update, version, counts));
     });
   }

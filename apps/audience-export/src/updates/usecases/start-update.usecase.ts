@@ -52,7 +52,6 @@ export class StartUpdateUsecase {
       if (!(await this.lists.isLive(tx, orgId, update.listId))) return this.done(this.outcome.fail(tx, update, audience.version, `list ${update.listId} is unknown or deleted`));
 
       await this.members.createStaging(tx, update.runNo);
-      await this.members.preferSetPlans(tx);
       let part = 0;
       let batch: AnyHubEvent[] = [];
       const flush = async () => {

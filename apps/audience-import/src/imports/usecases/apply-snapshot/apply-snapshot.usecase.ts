@@ -5,9 +5,9 @@ import { enqueueEvents } from '@audience-hub/messaging';
 import type { ImportCounts, ImportRow, RecordedDecision } from '../../import.model';
 import { importOutcome, membersChanged } from '../../import-events';
 import { ImportsRepository } from '../../imports.repository';
-import { isComplete, RunsRepository, type Run } from '../../runs.repository';
+import { isComplete, replaces, RunsRepository, type Run } from '../../runs.repository';
 
-/** Runs above this many matched ids get fresh planner statistics and more sort memory. */
+/** Runs above this many matched ids get fresh planner statistics and more hash/sort memory. */
 const LARGE_RUN = 50_000;
 
 /**
@@ -38,9 +38,11 @@ export class ApplySnapshotUsecase {
   }
 
   private async apply(tx: EntityManager, job: ImportRow, run: Run): Promise<void> {
-    if (run.mode === 'full' && job.mode === 'full') {
-      await this.runs.openReplaceCursors(tx, run.runId, job.importId, run.matched > LARGE_RUN);
-      await this.runs.applyReplace(tx, run.runId, job.importId);
+    if (replaces(run, job)) {
+      // The run's matched ids were staged as its own members: only the difference is read, and the list switched.
+      const previous = await this.runs.membersRun(tx, job.importId);
+      await this.runs.openReplaceCursors(tx, run.runId, previous, run.matched > LARGE_RUN);
+      await this.runs.applyReplace(tx, run.runId, job.importId, previous);
     } else {
       // A delta adds and removes; a full snapshot into a `delta` import only adds (see README).
       await this.runs.applyMerge(tx, run.runId, job.importId, run.mode === 'delta');

@@ -1,0 +1,189 @@
+/*
+ * Shared fixtures of the fault tier (not a spec: jest only runs *.chaos-spec.ts). Everything goes
+ * through the real services and Kafka; the only direct Postgres reads are progress probes (which
+ * phase a run is in) used to time a fault, never to decide a result.
+ */
+import { randomUUID } from 'node:crypto';
+import { createEvent, EventTypes, MAX_CHUNK_IDS, Topics, type AnyHubEvent } from '@audience-hub/contracts';
+import { createKafka, deletePrefixedTopics, ensureTopics } from '@audience-hub/messaging';
+import { launchService, waitFor, type HubServiceName, type KafkaProbe, type ProbedMessage, type RunningService, type Tenant, type TestEnv } from '@audience-hub/testing';
+
+export const MEMBERS = Number(process.env.CHAOS_MEMBERS ?? 100_000);
+
+/** Deterministic, valid ECIDs (38 digits) from a per-test base, so each test owns its ids. */
+export function ecids(): (n: number) => string {
+  const base = 10n ** 37n + BigInt(Math.floor(Math.random() * 1e9)) * 10n ** 12n;
+  return (n: number) => (base + BigInt(n)).toString();
+}
+
+/**
+ * This spec file's own topics (nested under the run's prefix, so the global teardown deletes them
+ * too): a replay from offset 0 replays only this file's traffic, and no other file's events reach
+ * the services it starts. Services launched afterwards inherit the prefix from process.env.
+ */
+export async function ownTopics(env: TestEnv, label: string): Promise<() => Promise<void>> {
+  const previous = process.env.KAFKA_TOPIC_PREFIX;
+  process.env.KAFKA_TOPIC_PREFIX = `${previous ?? ''}${label}-${randomUUID().slice(0, 6)}.`;
+  const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: `chaos-${label}` });
+  await ensureTopics(kafka, { partitions: 6, replicationFactor: 1 });
+  return async () => {
+    await deletePrefixedTopics(kafka).catch((error) => console.warn(`topic clean-up: ${error}`));
+    if (previous === undefined) delete process.env.KAFKA_TOPIC_PREFIX;
+    else process.env.KAFKA_TOPIC_PREFIX = previous;
+  };
+}
+
+/** This file's consumer group for a service (restarts of the service reuse it). */
+export function groupOf(label: string, service: HubServiceName): string {
+  return `test.${process.env.TEST_RUN_ID ?? 'run'}.${label}.${service}`;
+}
+
+export const event = (type: AnyHubEvent['type'], orgId: string, aggregateId: string, data: unknown): AnyHubEvent =>
+  createEvent({ type, source: '/chaos', orgId, aggregateId, data } as never) as AnyHubEvent;
+
+/** Publishes in batches of `size` messages (one producer request each). */
+export async function publishAll(probe: KafkaProbe, topic: string, events: AnyHubEvent[], size = 5_000): Promise<void> {
+  for (let i = 0; i < events.length; i += size) await probe.publish(topic, events.slice(i, i + size));
+}
+
+export async function call<T = any>(base: string, tenant: Tenant, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...tenant.auth, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** Announces the tenant's org to every service (as IMS does on ims.events.v1). */
+export async function announceOrg(probe: KafkaProbe, tenant: Tenant): Promise<void> {
+  await probe.publish(Topics.imsEvents, [event(EventTypes.imsOrgCreated, tenant.orgId, tenant.orgId, { orgId: tenant.orgId, name: 'Chaos org', createdAt: new Date().toISOString() })]);
+}
+
+/**
+ * Teaches id-reconciliation visitor links as Campaign does (campaign.visitor.observed events), then
+ * waits until its own stats count them all.
+ */
+export async function observeVisitors(probe: KafkaProbe, idrec: RunningService, tenant: Tenant, pairs: Array<{ ecid: string; recipientId: string }>): Promise<void> {
+  const observedAt = new Date().toISOString();
+  await publishAll(
+    probe,
+    Topics.campaignVisitorObservations,
+    pairs.map(({ ecid, recipientId }) => event(EventTypes.campaignVisitorObserved, tenant.orgId, recipientId, { recipientId, ecid, observedAt, channel: 'web' })),
+  );
+  await waitFor(
+    `id-reconciliation knows ${pairs.length} visitor links`,
+    async () => (await call(idrec.url, tenant, 'GET', '/v1/data-sources/visitor/stats')).body?.recipientsWithVisitorLink >= pairs.length,
+    { timeoutMs: 180_000, intervalMs: 250 },
+  );
+}
+
+/** An imported list's members through `GET /v1/lists/{listId}/members`, every page. */
+export async function importedMembers(importer: RunningService, tenant: Tenant, listId: string): Promise<string[]> {
+  const all: string[] = [];
+  let cursor = '';
+  for (;;) {
+    const { status, body } = await call<{ items: Array<{ recipientId: string }>; nextCursor: string | null }>(
+      importer.url,
+      tenant,
+      'GET',
+      `/v1/lists/${listId}/members?limit=1000&cursor=${cursor}`,
+    );
+    if (status !== 200) throw new Error(`members of ${listId}: ${status} ${JSON.stringify(body)}`);
+    all.push(...body.items.map((item) => item.recipientId));
+    if (!body.nextCursor) return all;
+    cursor = body.nextCursor;
+  }
+}
+
+/** A full snapshot of `ids` as xc.audience.members chunks of at most 10,000 ids. */
+export function snapshotChunks(orgId: string, audienceId: string, snapshotId: string, ids: string[]): AnyHubEvent[] {
+  const parts = Math.ceil(ids.length / MAX_CHUNK_IDS);
+  return Array.from({ length: parts }, (_, part) =>
+    event(EventTypes.xcAudienceMembers, orgId, audienceId, {
+      audienceId,
+      snapshotId,
+      mode: 'full',
+      idType: 'visitor',
+      part,
+      lastPart: part === parts - 1,
+      added: ids.slice(part * MAX_CHUNK_IDS, (part + 1) * MAX_CHUNK_IDS),
+      removed: [],
+    }),
+  );
+}
+
+/** Catalogues an XC audience (as XC does) and creates a `full` import of it into a new list. */
+export async function createImport(probe: KafkaProbe, importer: RunningService, tenant: Tenant, audienceId: string): Promise<{ importId: string; listId: string }> {
+  await probe.publish(Topics.xcAudiences, [
+    event(EventTypes.xcAudiencePublished, tenant.orgId, audienceId, { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels: [] }),
+  ]);
+  await waitFor('audience catalogued', async () => (await call(importer.url, tenant, 'GET', `/v1/xc-audiences/${audienceId}`)).status === 200);
+  const created = await call(importer.url, tenant, 'POST', '/v1/imports', { audienceId, listLabel: `Chaos ${audienceId}`, dataSourceId: 'visitor', mode: 'full' });
+  if (created.status !== 202) throw new Error(`import refused: ${created.status} ${JSON.stringify(created.body)}`);
+  return { importId: created.body.id, listId: created.body.listId };
+}
+
+/**
+ * Net membership from a sequence of members-changed events, after folding redelivered copies of one
+ * event id (delivery is at-least-once; a copy must be byte-identical). No other de-duplication: a
+ * recipient added by two distinct events counts twice, and `twice` lists it.
+ */
+export function netMembership(messages: ProbedMessage[]): { net: Map<string, number>; events: number; copies: number; twice: string[]; parts: number[] } {
+  const byId = new Map<string, ProbedMessage>();
+  let copies = 0;
+  for (const message of messages) {
+    const seen = byId.get(message.json.id);
+    if (seen) {
+      copies++;
+      if (seen.value !== message.value) throw new Error(`event ${message.json.id} delivered twice with different content`);
+      continue;
+    }
+    byId.set(message.json.id, message);
+  }
+  const net = new Map<string, number>();
+  for (const message of byId.values()) {
+    for (const id of message.json.data.added) net.set(id, (net.get(id) ?? 0) + 1);
+    for (const id of message.json.data.removed) net.set(id, (net.get(id) ?? 0) - 1);
+  }
+  const twice = [...net].filter(([, n]) => n > 1).map(([id]) => id);
+  const parts = [...byId.values()].map((m) => m.json.data.part as number).sort((a, b) => a - b);
+  return { net, events: byId.size, copies, twice, parts };
+}
+
+/** Launches a service and returns a handle that relaunches it with the same environment. */
+export class Restartable {
+  service!: RunningService;
+  private constructor(
+    readonly name: HubServiceName,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  static async start(name: HubServiceName, env: Record<string, string>): Promise<Restartable> {
+    const handle = new Restartable(name, env);
+    handle.service = await launchService(name, env, { readyTimeoutMs: 120_000 });
+    return handle;
+  }
+
+  get url(): string {
+    return this.service.url;
+  }
+
+  async kill(): Promise<void> {
+    await this.service.stop('SIGKILL');
+  }
+
+  /** Same port, database, consumer group and settings as before. */
+  async restart(): Promise<number> {
+    const started = Date.now();
+    this.service = await launchService(this.name, { ...this.env, PORT: String(this.service.port) }, { readyTimeoutMs: 120_000 });
+    return Date.now() - started;
+  }
+
+  async stop(): Promise<void> {
+    await this.service?.stop();
+  }
+}
+
+export const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
