@@ -23,6 +23,14 @@ export class ExportedMembersRepository {
     await tx.query(`ANALYZE ${staging(runNo)}`);
   }
 
+  /**
+   * For statements that compare two whole sets without an index on the join key (the list against
+   * the snapshot by recipient): a nested loop there would be quadratic, hash joins are linear.
+   */
+  async preferHashJoins(tx: EntityManager): Promise<void> {
+    await tx.query(`SET LOCAL enable_nestloop = off`);
+  }
+
   async createStaging(tx: EntityManager, runNo: number): Promise<void> {
     await tx.query(`CREATE TABLE IF NOT EXISTS ${staging(runNo)} (xc_id text NOT NULL, recipient_id text NOT NULL)`);
   }

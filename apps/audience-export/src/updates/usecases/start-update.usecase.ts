@@ -52,6 +52,7 @@ export class StartUpdateUsecase {
       if (!(await this.lists.isLive(tx, orgId, update.listId))) return this.done(this.outcome.fail(tx, update, audience.version, `list ${update.listId} is unknown or deleted`));
 
       await this.members.createStaging(tx, update.runNo);
+      await this.members.preferHashJoins(tx);
       let part = 0;
       let batch: AnyHubEvent[] = [];
       const flush = async () => {
