@@ -26,11 +26,14 @@ const recipient = (n: number) => `r-${n}`;
  * Baseline in the same run: the same diff as one SQL statement over the same rows.
  */
 export async function exportBench(env: BenchEnv): Promise<Record<string, unknown>> {
+  // bench-env gave this run topics of its own already.
+  if (process.env.KAFKA_TOPIC_PREFIX) return exportBenchOnOwnTopics(env);
   // Topics of its own (inherited by the service it launches): nobody else's id-reconciliation or
   // consumers on a shared broker see these events, and this bench sees nobody else's.
   const previousPrefix = process.env.KAFKA_TOPIC_PREFIX;
   process.env.KAFKA_TOPIC_PREFIX = `${previousPrefix ?? ''}bench-export-${randomUUID().slice(0, 8)}.`;
-  await ensureTopics(env.kafka, { partitions: 6, replicationFactor: 1 });
+  // Topic creation on a busy shared broker sometimes answers before the leaders are known: retry.
+  await waitFor('bench topics created', () => ensureTopics(env.kafka, { partitions: 6, replicationFactor: 1 }).then(() => true, () => false), { timeoutMs: 60_000, intervalMs: 1_000 });
   try {
     return await exportBenchOnOwnTopics(env);
   } finally {

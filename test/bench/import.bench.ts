@@ -9,6 +9,10 @@ import { ImsTestClient, KafkaProbe, launchService, waitFor, type ProbedMessage, 
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
 const MEMBERS = Number(process.env.BENCH_IMPORT_MEMBERS ?? 1_000_000);
+/** A smaller import run first through the same service, to show its peak memory does not grow with the audience. */
+const SMALL = Math.min(100_000, MEMBERS);
+/** Set to a directory to write V8 CPU profiles of audience-import and id-reconciliation there (node --cpu-prof). */
+const PROFILE_DIR = process.env.BENCH_IMPORT_PROFILE_DIR;
 const ECID_BASE = 10n ** 37n;
 const ecid = (i: number): string => (ECID_BASE + BigInt(i)).toString();
 const recipient = (i: number): string => `rcp-${i}`;
@@ -27,9 +31,10 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
   const ims = await ImsTestClient.start(testEnv);
   const services: RunningService[] = [];
   try {
+    const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
     const [idrec, importer] = await Promise.all([
-      launchService('id-reconciliation', testEnv.serviceEnv('id-reconciliation', { ...ims.trustEnv })),
-      launchService('audience-import', testEnv.serviceEnv('audience-import', { ...ims.trustEnv })),
+      launchService('id-reconciliation', testEnv.serviceEnv('id-reconciliation', { ...ims.trustEnv }), { nodeArgs }),
+      launchService('audience-import', testEnv.serviceEnv('audience-import', { ...ims.trustEnv }), { nodeArgs }),
     ]);
     services.push(idrec, importer);
     const tenant = await ims.tenant(['audiences.read', 'audiences.write']);
@@ -64,24 +69,36 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
     const completed = (importId: string) =>
       probe.waitFor('import completed', (m) => m.json?.type === EventTypes.campaignImportCompleted && m.json.data.importId === importId, 1, 600_000);
 
+    /** XC publishes a snapshot of `count` members as xc.audience.members chunks; resolves when Campaign hears it completed. */
+    const importViaEvents = async (audienceId: string, count: number) => {
+      const importId = await newImport(audienceId);
+      const start = process.hrtime.bigint();
+      const parts = Math.ceil(count / MAX_CHUNK_IDS);
+      for (let part = 0; part < parts; part++) {
+        const added = Array.from({ length: Math.min(MAX_CHUNK_IDS, count - part * MAX_CHUNK_IDS) }, (_, k) => ecid(part * MAX_CHUNK_IDS + k));
+        await publish([
+          createEvent({
+            type: EventTypes.xcAudienceMembers,
+            source: '/bench',
+            orgId,
+            aggregateId: audienceId,
+            data: { audienceId, snapshotId: `bench-${audienceId}`, mode: 'full', idType: 'visitor', part, lastPart: part === parts - 1, added, removed: [] },
+          }),
+        ]);
+      }
+      const published = seconds(start);
+      const [outcome] = await completed(importId);
+      return { outcome, seconds: seconds(start), published };
+    };
+
+    // Memory first: a SMALL-member import, then the full size through the same process.
+    await importViaEvents('900000', SMALL);
+    const smallRss = peakRssMb(importer);
+
     // XC events path.
-    const eventsImport = await newImport('900001');
-    const eventsStart = process.hrtime.bigint();
-    const parts = Math.ceil(MEMBERS / MAX_CHUNK_IDS);
-    for (let part = 0; part < parts; part++) {
-      const added = Array.from({ length: Math.min(MAX_CHUNK_IDS, MEMBERS - part * MAX_CHUNK_IDS) }, (_, k) => ecid(part * MAX_CHUNK_IDS + k));
-      await publish([
-        createEvent({
-          type: EventTypes.xcAudienceMembers,
-          source: '/bench',
-          orgId,
-          aggregateId: '900001',
-          data: { audienceId: '900001', snapshotId: 'bench-1', mode: 'full', idType: 'visitor', part, lastPart: part === parts - 1, added, removed: [] },
-        }),
-      ]);
-    }
-    const [eventsOutcome] = await completed(eventsImport);
-    const eventsSeconds = seconds(eventsStart);
+    const eventsRun = await importViaEvents('900001', MEMBERS);
+    const eventsOutcome = eventsRun.outcome;
+    const eventsSeconds = eventsRun.seconds;
     const eventsRss = peakRssMb(importer);
 
     // Audience Manager file path: the same members streamed as one outbound file upload.
@@ -103,6 +120,7 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
       duplex: 'half',
     } as RequestInit);
     if (!uploaded.ok) throw new Error(`upload: ${uploaded.status} ${await uploaded.text()}`);
+    const fileAccepted = seconds(fileStart);
     const [fileOutcome] = await completed(fileImport);
     const fileSeconds = seconds(fileStart);
     const fileRss = peakRssMb(importer);
@@ -121,10 +139,13 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
     return {
       events: report(`import: ${MEMBERS.toLocaleString('en-US')}-member audience end to end, XC events (target <= 30 s)`, events, baseline, {
         'members added': counts(eventsOutcome),
+        'chunks published by XC after': `${eventsRun.published.toFixed(2)} s`,
+        [`peak RSS of audience-import after a ${SMALL.toLocaleString('en-US')}-member import`]: `${smallRss} MB`,
         'peak RSS of audience-import (VmHWM)': `${eventsRss} MB`,
       }),
       file: report(`import: ${MEMBERS.toLocaleString('en-US')}-member audience end to end, outbound file (target <= 30 s)`, file, baseline, {
         'members added': counts(fileOutcome),
+        'file parsed and accepted after': `${fileAccepted.toFixed(2)} s`,
         'peak RSS of audience-import (VmHWM)': `${fileRss} MB`,
       }),
     };

@@ -4,6 +4,10 @@
  * phase a run is in) used to time a fault, never to decide a result.
  */
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { createEvent, EventTypes, MAX_CHUNK_IDS, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { createKafka, deletePrefixedTopics, ensureTopics } from '@audience-hub/messaging';
 import { launchService, waitFor, type HubServiceName, type KafkaProbe, type ProbedMessage, type RunningService, type Tenant, type TestEnv } from '@audience-hub/testing';
@@ -25,7 +29,8 @@ export async function ownTopics(env: TestEnv, label: string): Promise<() => Prom
   const previous = process.env.KAFKA_TOPIC_PREFIX;
   process.env.KAFKA_TOPIC_PREFIX = `${previous ?? ''}${label}-${randomUUID().slice(0, 6)}.`;
   const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: `chaos-${label}` });
-  await ensureTopics(kafka, { partitions: 6, replicationFactor: 1 });
+  // A busy broker may answer metadata before the new partitions have leaders: try again.
+  await waitFor('own topics created', async () => (await ensureTopics(kafka, { partitions: 6, replicationFactor: 1 }), true), { timeoutMs: 60_000, intervalMs: 500 });
   return async () => {
     await deletePrefixedTopics(kafka).catch((error) => console.warn(`topic clean-up: ${error}`));
     if (previous === undefined) delete process.env.KAFKA_TOPIC_PREFIX;
@@ -61,11 +66,40 @@ export async function announceOrg(probe: KafkaProbe, tenant: Tenant): Promise<vo
   await probe.publish(Topics.imsEvents, [event(EventTypes.imsOrgCreated, tenant.orgId, tenant.orgId, { orgId: tenant.orgId, name: 'Chaos org', createdAt: new Date().toISOString() })]);
 }
 
+/** Makes the org known to each service: a REST call with the tenant's token registers it (see the services' READMEs). */
+export async function knownTo(tenant: Tenant, services: Array<{ url: string; path: string }>): Promise<void> {
+  for (const { url, path } of services) {
+    const answer = await call(url, tenant, 'GET', path);
+    if (answer.status !== 200) throw new Error(`GET ${url}${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
+}
+
+/**
+ * Visitor links for `pairs`: the first `observed` through Campaign's real events, the rest loaded
+ * straight into id-reconciliation's table as a fixture (as the import benchmark does: on a loaded
+ * 2-core CI machine id-reconciliation applies observation events at a few hundred per second, so
+ * teaching it 100,000 that way would take minutes). Then waits until id-reconciliation's own stats
+ * count them all. The org must be known to id-reconciliation already.
+ */
+export async function visitorLinks(db: Client, probe: KafkaProbe, idrec: RunningService, tenant: Tenant, pairs: Array<{ ecid: string; recipientId: string }>, observed = 1_000): Promise<void> {
+  const rest = pairs.slice(observed);
+  const at = new Date().toISOString();
+  const sink = db.query(copyFrom(`COPY idrec.visitor_links (org_id, ecid, recipient_id, observed_at) FROM STDIN`));
+  const source = Readable.from(
+    (function* () {
+      for (let i = 0; i < rest.length; i += 10_000) yield rest.slice(i, i + 10_000).map((p) => `${tenant.orgId}\t${p.ecid}\t${p.recipientId}\t${at}\n`).join('');
+    })(),
+  );
+  await pipeline(source, sink);
+  await db.query('ANALYZE idrec.visitor_links');
+  await observeVisitors(probe, idrec, tenant, pairs.slice(0, observed), pairs.length);
+}
+
 /**
  * Teaches id-reconciliation visitor links as Campaign does (campaign.visitor.observed events), then
  * waits until its own stats count them all.
  */
-export async function observeVisitors(probe: KafkaProbe, idrec: RunningService, tenant: Tenant, pairs: Array<{ ecid: string; recipientId: string }>): Promise<void> {
+export async function observeVisitors(probe: KafkaProbe, idrec: RunningService, tenant: Tenant, pairs: Array<{ ecid: string; recipientId: string }>, total = pairs.length): Promise<void> {
   const observedAt = new Date().toISOString();
   await publishAll(
     probe,
@@ -74,7 +108,7 @@ export async function observeVisitors(probe: KafkaProbe, idrec: RunningService, 
   );
   await waitFor(
     `id-reconciliation knows ${pairs.length} visitor links`,
-    async () => (await call(idrec.url, tenant, 'GET', '/v1/data-sources/visitor/stats')).body?.recipientsWithVisitorLink >= pairs.length,
+    async () => (await call(idrec.url, tenant, 'GET', '/v1/data-sources/visitor/stats')).body?.recipientsWithVisitorLink >= total,
     { timeoutMs: 180_000, intervalMs: 250 },
   );
 }

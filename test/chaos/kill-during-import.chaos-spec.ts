@@ -10,7 +10,8 @@ import {
   importedMembers,
   MEMBERS,
   netMembership,
-  observeVisitors,
+  knownTo,
+  visitorLinks,
   ownTopics,
   publishAll,
   Restartable,
@@ -47,6 +48,10 @@ describe('audience-import killed during an import', () => {
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read']);
     await probe.listen([Topics.campaignImports]);
     await announceOrg(probe, tenant);
+    await knownTo(tenant, [
+      { url: idrec.url, path: '/v1/data-sources' },
+      { url: importer.url, path: '/v1/imports' },
+    ]);
   });
 
   afterAll(async () => {
@@ -61,7 +66,7 @@ describe('audience-import killed during an import', () => {
     const t0 = Date.now();
     const ecid = ecids();
     const pairs = Array.from({ length: MEMBERS }, (_, n) => ({ ecid: ecid(n), recipientId: `rcp-${n}` }));
-    await observeVisitors(probe, idrec, tenant, pairs);
+    await visitorLinks(db, probe, idrec, tenant, pairs);
     console.log(`[kill-import] ${MEMBERS} visitor links known to id-reconciliation after ${seconds(t0)}`);
 
     const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));

@@ -4,8 +4,32 @@ import { ProblemException } from '@audience-hub/platform';
 import { PUBLIC_ROUTE, REQUIRED_SCOPES, type AuthenticatedRequest } from './decorators';
 import { RevocationRegistry } from './revocations';
 import { InvalidTokenError, TokenVerifier } from './token-verifier';
+import type { Principal } from './principal';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+
+/** The JWT of an `Authorization: Bearer …` header, or a 401 problem saying one is needed. */
+export function bearerToken(headers: Record<string, string | string[] | undefined>): string {
+  const match = BEARER.exec(String(headers.authorization ?? ''));
+  if (!match) throw unauthorized('a bearer access token from IMS is required');
+  return match[1];
+}
+
+/** 401 problem+json with the RFC 6750 challenge. */
+export function unauthorized(reason: string): ProblemException {
+  const error = new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid-token', reason);
+  (error as unknown as { headers: Record<string, string> }).headers = {
+    'WWW-Authenticate': `Bearer error="invalid_token", error_description="${reason.replace(/"/g, "'")}"`,
+  };
+  return error;
+}
+
+/** 403 problem+json naming the scopes the route needs. */
+export function insufficientScope(principal: Principal, required: readonly string[]): ProblemException | undefined {
+  const missing = required.filter((scope) => !principal.scopes.has(scope));
+  if (missing.length === 0) return undefined;
+  return new ProblemException(HttpStatus.FORBIDDEN, 'insufficient-scope', `token lacks scope ${missing.join(', ')}`, { requiredScopes: [...required] });
+}
 
 /**
  * Default-deny: every HTTP route needs a valid IMS bearer token unless marked `@Public()`;
@@ -24,30 +48,18 @@ export class ImsAuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest & { headers: Record<string, string | undefined> }>();
-    const match = BEARER.exec(request.headers.authorization ?? '');
-    if (!match) throw unauthorized('a bearer access token from IMS is required');
+    const token = bearerToken(request.headers);
     let principal;
     try {
-      principal = await this.verifier.verify(match[1]);
+      principal = await this.verifier.verify(token);
     } catch (error) {
       if (error instanceof InvalidTokenError) throw unauthorized(error.reason);
       throw error;
     }
     if (this.revocations.isRevoked(principal)) throw unauthorized('token credentials were revoked');
-    const required = this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets) ?? [];
-    const missing = required.filter((scope) => !principal.scopes.has(scope));
-    if (missing.length > 0) {
-      throw new ProblemException(HttpStatus.FORBIDDEN, 'insufficient-scope', `token lacks scope ${missing.join(', ')}`, { requiredScopes: required });
-    }
+    const denied = insufficientScope(principal, this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets) ?? []);
+    if (denied) throw denied;
     request.principal = principal;
     return true;
   }
-}
-
-function unauthorized(reason: string): ProblemException {
-  const error = new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid-token', reason);
-  (error as unknown as { headers: Record<string, string> }).headers = {
-    'WWW-Authenticate': `Bearer error="invalid_token", error_description="${reason.replace(/"/g, "'")}"`,
-  };
-  return error;
 }
