@@ -25,6 +25,7 @@ export class MembersByRun1764400310000 implements MigrationInterface {
       `INSERT INTO import_members (run_id, xc_id, recipient_id)
        SELECT i.members_run, m.xc_id, m.recipient_id FROM import_members_by_import m JOIN imports i USING (import_id) WHERE i.members_run IS NOT NULL`,
       `DROP TABLE import_members_by_import`,
+      `ALTER INDEX import_members_pkey1 RENAME TO import_members_pkey`,
       `CREATE INDEX import_members_recipient ON import_members (run_id, recipient_id)`,
     ];
     for (const statement of statements) await runner.query(statement);

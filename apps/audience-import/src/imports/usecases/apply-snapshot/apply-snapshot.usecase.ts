@@ -7,7 +7,7 @@ import { importOutcome, membersChanged } from '../../import-events';
 import { ImportsRepository } from '../../imports.repository';
 import { isComplete, replaces, RunsRepository, type Run } from '../../runs.repository';
 
-/** Runs above this many matched ids get fresh planner statistics and more hash/sort memory. */
+/** Runs above this many matched ids get fresh planner statistics before they are diffed. */
 const LARGE_RUN = 50_000;
 
 /**
