@@ -42,8 +42,8 @@ if (!broker.ok) console.warn(`[kafka-restart] SKIPPED: cannot restart the broker
     await db.connect();
     ims = await ImsTestClient.start(env);
     [idrec, importer] = await Promise.all([
-      launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'id-reconciliation') })),
-      launchService('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'audience-import') })),
+      launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'id-reconciliation'), KAFKA_NEW_GROUP_START: 'earliest' })),
+      launchService('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'audience-import'), KAFKA_NEW_GROUP_START: 'earliest' })),
     ]);
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read']);
     await probe.listen([Topics.campaignImports]);

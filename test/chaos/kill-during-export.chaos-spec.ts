@@ -34,10 +34,10 @@ describe('audience-export killed during an update', () => {
     [idrec, exporter] = await Promise.all([
       launchService(
         'id-reconciliation',
-        env.serviceEnv('id-reconciliation', { ...ims.trustEnv, DATABASE_URL: idrecDb.toString(), KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'id-reconciliation') }),
+        env.serviceEnv('id-reconciliation', { ...ims.trustEnv, DATABASE_URL: idrecDb.toString(), KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'id-reconciliation'), KAFKA_NEW_GROUP_START: 'earliest' }),
       ),
       // Small transactions, so progress (parts received) is visible answer by answer.
-      Restartable.start('audience-export', env.serviceEnv('audience-export', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'audience-export'), EVENTS_PER_TRANSACTION: '2' })),
+      Restartable.start('audience-export', env.serviceEnv('audience-export', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'audience-export'), KAFKA_NEW_GROUP_START: 'earliest', EVENTS_PER_TRANSACTION: '2' })),
     ]);
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read']);
     await probe.listen([Topics.xcCampaignAudiences, Topics.campaignSharedAudienceResults]);

@@ -44,9 +44,9 @@ describe('audience-import rebalancing between two instances', () => {
     dropTopics = await ownTopics(env, LABEL);
     await db.connect();
     ims = await ImsTestClient.start(env);
-    idrec = await launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'id-reconciliation') }));
+    idrec = await launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'id-reconciliation'), KAFKA_NEW_GROUP_START: 'earliest' }));
     for (const n of [0, 1]) {
-      importers.push(await Restartable.start('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: group, KAFKA_CLIENT_ID: `chaos-import-${n}` })));
+      importers.push(await Restartable.start('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: group, KAFKA_NEW_GROUP_START: 'earliest', KAFKA_CLIENT_ID: `chaos-import-${n}` })));
     }
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read']);
     await probe.listen([Topics.campaignImports]);

@@ -49,6 +49,7 @@ export async function startService(descriptor: ServiceDescriptor, rootModule: Ty
         maxEventsPerTransaction: config.EVENTS_PER_TRANSACTION,
         maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
         fromBeginning: config.KAFKA_NEW_GROUP_START === 'earliest',
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         log: (level, message, extra) => {
           const logger = new NestLogger('events');
           const line = `${message} ${extra ? JSON.stringify(extra) : ''}`;

@@ -24,6 +24,8 @@ export function baseConfigSchema(descriptor: ServiceDescriptor) {
     KAFKA_CONSUMER_GROUP: z.string().min(1).default(`audience-hub.${descriptor.name}`),
     /** Where a consumer group with no committed offsets starts: the topic's history, or only what comes next. */
     KAFKA_NEW_GROUP_START: z.enum(['earliest', 'latest']).default('earliest'),
+    /** How long a silent member keeps its partitions: shorter means faster takeover after a crash. */
+    KAFKA_SESSION_TIMEOUT_MS: int(30_000, 6_000),
     KAFKA_MAX_BYTES_PER_PARTITION: int(16 * 1024 * 1024, 1024),
     IMS_URL: z.string().url().default('http://127.0.0.1:3000'),
     IMS_JWKS_URL: z.string().url().optional(),

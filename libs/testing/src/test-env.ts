@@ -32,6 +32,8 @@ export function testEnv(): TestEnv {
       // Ready only once positioned at the topics' ends: tests publish after readiness, and a
       // shared broker's history is none of their business.
       KAFKA_NEW_GROUP_START: 'latest',
+      // A killed member's partitions move on quickly.
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
       EVENT_RETRY_BACKOFF_MS: '50',
       OUTBOX_POLL_INTERVAL_MS: '200',
       ...extra,

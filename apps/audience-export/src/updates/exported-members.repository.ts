@@ -3,6 +3,9 @@ import type { EntityManager } from 'typeorm';
 import type { ChangePage } from './chunks';
 import { cursorPages } from './cursor';
 
+/** Resolved ids up to which a run checks list membership id by id rather than set against set. */
+const PROBE_LIMIT = 100_000;
+
 /** The per-run table holding the ids resolved for a run (dropped when the run ends). */
 const staging = (runNo: number) => {
   if (!Number.isSafeInteger(runNo) || runNo <= 0) throw new Error(`invalid run number ${runNo}`);
@@ -19,8 +22,10 @@ export class ExportedMembersRepository {
    * The staging table was filled moments ago: without fresh statistics the planner takes it for
    * tiny and may scan it in a nested loop. With them, it is the outer side (or hashed).
    */
-  async analyzeStaging(tx: EntityManager, runNo: number): Promise<void> {
+  async analyzeStaging(tx: EntityManager, runNo: number): Promise<number> {
     await tx.query(`ANALYZE ${staging(runNo)}`);
+    const [row] = await tx.query(`SELECT reltuples FROM pg_class WHERE oid = $1::regclass`, [staging(runNo)]);
+    return Math.max(0, Number(row?.reltuples ?? 0));
   }
 
   /**
@@ -81,15 +86,23 @@ export class ExportedMembersRepository {
     );
   }
 
-  /** Adds the resolved ids of recipients still in the list that XC does not hold yet, under `version`. Returns how many. */
-  async addNew(tx: EntityManager, orgId: string, sharedAudienceId: string, listId: string, runNo: number, version: number): Promise<number> {
+  /**
+   * Adds the resolved ids of recipients still in the list that XC does not hold yet, under `version`.
+   * Returns how many. A small run (`resolved` ids, up to PROBE_LIMIT) checks each id with one
+   * primary-key probe, so its cost follows the change, not the list's size; a large one compares
+   * the two sets with a hash join (a million random probes are slower than one pass over the list).
+   */
+  async addNew(tx: EntityManager, orgId: string, sharedAudienceId: string, listId: string, runNo: number, version: number, resolved: number): Promise<number> {
+    const stillMember =
+      resolved <= PROBE_LIMIT
+        ? `CROSS JOIN LATERAL (SELECT 1 FROM campaign_list_members m
+                                WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = s.recipient_id LIMIT 1) still_member`
+        : `WHERE EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = s.recipient_id)`;
+    if (resolved > PROBE_LIMIT) await this.preferHashJoins(tx);
     return affectedRows(
       tx,
       `INSERT INTO exported_members (org_id, shared_audience_id, xc_id, recipient_id, version_added)
-       SELECT $1, $2, s.xc_id, s.recipient_id, $4 FROM ${staging(runNo)} s
-        -- One primary-key probe per resolved id: the cost follows the change, not the list's size.
-        CROSS JOIN LATERAL (SELECT 1 FROM campaign_list_members m
-                             WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = s.recipient_id LIMIT 1) still_member
+       SELECT $1, $2, s.xc_id, s.recipient_id, $4 FROM ${staging(runNo)} s ${stillMember}
        ON CONFLICT (org_id, shared_audience_id, xc_id) DO NOTHING`,
       [orgId, sharedAudienceId, listId, version],
     );

@@ -44,6 +44,7 @@ export class MembersByRun1764400310000 implements MigrationInterface {
       `INSERT INTO import_members (import_id, xc_id, recipient_id)
        SELECT i.import_id, m.xc_id, m.recipient_id FROM import_members_by_run m JOIN imports i ON i.members_run = m.run_id`,
       `DROP TABLE import_members_by_run`,
+      `ALTER INDEX import_members_pkey1 RENAME TO import_members_pkey`,
       `CREATE INDEX import_members_recipient ON import_members (import_id, recipient_id)`,
       `ALTER TABLE imports DROP COLUMN members_run`,
     ];

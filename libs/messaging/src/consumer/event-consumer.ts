@@ -35,7 +35,7 @@ export class EventConsumer {
     const consumer = this.options.kafka.consumer({
       groupId: this.options.consumerGroup,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? 16 * 1024 * 1024,
       maxBytes: 64 * 1024 * 1024,
       maxWaitTimeInMs: 1_000,
@@ -43,6 +43,7 @@ export class EventConsumer {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.consumer = consumer;
+    if (!(this.options.fromBeginning ?? true)) await this.pinNewGroupAtEnd();
     this.positioned = new Promise<void>((resolve) => {
       const stopListening = consumer.on(consumer.events.GROUP_JOIN, () => {
         stopListening();
@@ -73,6 +74,29 @@ export class EventConsumer {
         });
       },
     });
+  }
+
+  /**
+   * A new group told to start at the end commits that end at once, per partition: otherwise a
+   * member killed before its first commit on a partition would restart at the end again and skip
+   * what arrived meanwhile. Partitions the group already committed are left alone.
+   */
+  private async pinNewGroupAtEnd(): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of this.options.topics.map(physicalTopic)) {
+        const [committed] = await admin.fetchOffsets({ groupId: this.options.consumerGroup, topics: [topic] });
+        const ends = new Map((await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, high]));
+        const fresh = committed.partitions.filter((entry) => Number(entry.offset) < 0).map((entry) => ({ partition: entry.partition, offset: ends.get(entry.partition) ?? '0' }));
+        if (fresh.length > 0) await admin.setOffsets({ groupId: this.options.consumerGroup, topic, partitions: fresh });
+      }
+    } catch (error) {
+      // Another member is active: the group has positions already, nothing to pin.
+      if (!/no running instances/i.test(String((error as Error).message))) throw error;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /**

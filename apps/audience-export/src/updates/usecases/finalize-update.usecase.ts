@@ -48,11 +48,11 @@ export class FinalizeUpdateUsecase {
       if (!dataSource) return this.done(this.outcome.fail(tx, update, audience.version, `data source ${audience.dataSourceId} was deleted during the run`));
       if (!(await this.lists.isLive(tx, orgId, update.listId))) return this.done(this.outcome.fail(tx, update, audience.version, `list ${update.listId} was deleted during the run`));
 
-      await this.members.analyzeStaging(tx, update.runNo);
+      const resolved = await this.members.analyzeStaging(tx, update.runNo);
       const version = audience.version + 1;
       // Removals first: an id moving from a leaver to a member stays exported.
       const removed = update.mode === 'mirror' ? await this.members.removeLeavers(tx, orgId, audience.id, update.listId, update.runNo, version) : 0;
-      const added = await this.members.addNew(tx, orgId, audience.id, update.listId, update.runNo, version);
+      const added = await this.members.addNew(tx, orgId, audience.id, update.listId, update.runNo, version, resolved);
       const unmapped = await this.updates.countUnmapped(tx, update);
       if (added + removed === 0) {
         const exported = await this.audiences.memberCount(tx, orgId, audience.id);
