@@ -14,8 +14,8 @@ const SMALL = Math.min(100_000, MEMBERS);
 /** Set to a directory to write V8 CPU profiles of audience-import and id-reconciliation there (node --cpu-prof). */
 const PROFILE_DIR = process.env.BENCH_IMPORT_PROFILE_DIR;
 const ECID_BASE = 10n ** 37n;
-const ecid = (i: number): string => (ECID_BASE + BigInt(i)).toString();
-const recipient = (i: number): string => `rcp-${i}`;
+export const ecid = (i: number): string => (ECID_BASE + BigInt(i)).toString();
+export const recipient = (i: number): string => `rcp-${i}`;
 
 /**
  * Import of a MEMBERS-member audience end to end, through the real services (IMS, id-reconciliation,
@@ -43,29 +43,11 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
     await probe.publish(Topics.imsEvents, [
       createEvent({ type: EventTypes.imsOrgCreated, source: '/bench', orgId, aggregateId: orgId, data: { orgId, name: 'Bench', createdAt: new Date().toISOString() } }),
     ]);
-    await waitFor('org known to both services', async () => {
-      const { rows } = await admin.query(
-        `SELECT (SELECT count(*) FROM idrec.orgs WHERE org_id = $1) + (SELECT count(*) FROM audience_import.known_orgs WHERE org_id = $1) AS n`,
-        [orgId],
-      );
-      return Number(rows[0].n) === 2;
-    });
-    // Fixture only (not measured): teaching idrec a million visitors one observation event at a time
-    // would take minutes, so its links are loaded straight into its table.
-    await copy(admin, 'idrec.visitor_links (org_id, ecid, recipient_id, observed_at)', (i) => `${orgId}\t${ecid(i)}\t${recipient(i)}\t2024-01-01T00:00:00Z\n`);
-    await admin.query('ANALYZE idrec.visitor_links');
+    await orgKnown(admin, orgId);
+    await loadVisitorLinks(admin, orgId, MEMBERS);
     await probe.listen([Topics.campaignImports]);
 
-    const api = async (path: string, body: unknown) => {
-      const response = await fetch(`${importer.url}${path}`, { method: 'POST', headers: { ...tenant.auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-      return (await response.json()) as { id: string };
-    };
-    const newImport = async (audienceId: string) => {
-      await publish([createEvent({ type: EventTypes.xcAudiencePublished, source: '/bench', orgId, aggregateId: audienceId, data: { audienceId, name: audienceId, solution: 'audience-manager', labels: [] } })]);
-      await waitFor('audience catalogued', async () => (await fetch(`${importer.url}/v1/xc-audiences/${audienceId}`, { headers: tenant.auth })).status === 200);
-      return (await api('/v1/imports', { audienceId, listLabel: audienceId, dataSourceId: 'visitor', mode: 'full' })).id;
-    };
+    const newImport = (audienceId: string) => createFullImport(probe, importer, tenant, audienceId);
     const completed = (importId: string) =>
       probe.waitFor('import completed', (m) => m.json?.type === EventTypes.campaignImportCompleted && m.json.data.importId === importId, 1, 600_000);
 
@@ -73,19 +55,7 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
     const importViaEvents = async (audienceId: string, count: number) => {
       const importId = await newImport(audienceId);
       const start = process.hrtime.bigint();
-      const parts = Math.ceil(count / MAX_CHUNK_IDS);
-      for (let part = 0; part < parts; part++) {
-        const added = Array.from({ length: Math.min(MAX_CHUNK_IDS, count - part * MAX_CHUNK_IDS) }, (_, k) => ecid(part * MAX_CHUNK_IDS + k));
-        await publish([
-          createEvent({
-            type: EventTypes.xcAudienceMembers,
-            source: '/bench',
-            orgId,
-            aggregateId: audienceId,
-            data: { audienceId, snapshotId: `bench-${audienceId}`, mode: 'full', idType: 'visitor', part, lastPart: part === parts - 1, added, removed: [] },
-          }),
-        ]);
-      }
+      for (const chunk of snapshotChunks(orgId, audienceId, 0, count)) await publish([chunk]);
       const published = seconds(start);
       const [outcome] = await completed(importId);
       return { outcome, seconds: seconds(start), published };
@@ -157,13 +127,72 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
   }
 }
 
-async function copy(client: Client, target: string, line: (i: number) => string): Promise<void> {
+/** Waits until id-reconciliation and audience-import both know the org (from ims.org.created). */
+export async function orgKnown(admin: Client, orgId: string): Promise<void> {
+  await waitFor('org known to both services', async () => {
+    const { rows } = await admin.query(
+      `SELECT (SELECT count(*) FROM idrec.orgs WHERE org_id = $1) + (SELECT count(*) FROM audience_import.known_orgs WHERE org_id = $1) AS n`,
+      [orgId],
+    );
+    return Number(rows[0].n) === 2;
+  });
+}
+
+/**
+ * Fixture only (not measured): teaching idrec a million visitors one observation event at a time
+ * would take minutes, so links ecid(i) -> recipient(i), i < count, are loaded straight into its table.
+ */
+export async function loadVisitorLinks(admin: Client, orgId: string, count: number): Promise<void> {
+  await copy(admin, 'idrec.visitor_links (org_id, ecid, recipient_id, observed_at)', (i) => `${orgId}\t${ecid(i)}\t${recipient(i)}\t2024-01-01T00:00:00Z\n`, count);
+  await admin.query('ANALYZE idrec.visitor_links');
+}
+
+/** Catalogues an XC audience (as XC does) and creates a `full` import of it; returns the import id. */
+export async function createFullImport(probe: KafkaProbe, importer: RunningService, tenant: { orgId: string; auth: Record<string, string> }, audienceId: string): Promise<string> {
+  const orgId = tenant.orgId;
+  await probe.publish(Topics.xcAudiences, [
+    createEvent({ type: EventTypes.xcAudiencePublished, source: '/bench', orgId, aggregateId: audienceId, data: { audienceId, name: audienceId, solution: 'audience-manager', labels: [] } }),
+  ]);
+  await waitFor('audience catalogued', async () => (await fetch(`${importer.url}/v1/xc-audiences/${audienceId}`, { headers: tenant.auth })).status === 200);
+  const response = await fetch(`${importer.url}/v1/imports`, {
+    method: 'POST',
+    headers: { ...tenant.auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ audienceId, listLabel: audienceId, dataSourceId: 'visitor', mode: 'full' }),
+  });
+  if (!response.ok) throw new Error(`/v1/imports: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
+/** A full snapshot of ecid(from) .. ecid(from + count - 1) as xc.audience.members chunks of at most 10,000 ids. */
+export function snapshotChunks(orgId: string, audienceId: string, from: number, count: number): AnyHubEvent[] {
+  const parts = Math.ceil(count / MAX_CHUNK_IDS);
+  return Array.from({ length: parts }, (_, part) =>
+    createEvent({
+      type: EventTypes.xcAudienceMembers,
+      source: '/bench',
+      orgId,
+      aggregateId: audienceId,
+      data: {
+        audienceId,
+        snapshotId: `bench-${audienceId}`,
+        mode: 'full',
+        idType: 'visitor',
+        part,
+        lastPart: part === parts - 1,
+        added: Array.from({ length: Math.min(MAX_CHUNK_IDS, count - part * MAX_CHUNK_IDS) }, (_, k) => ecid(from + part * MAX_CHUNK_IDS + k)),
+        removed: [],
+      },
+    }) as AnyHubEvent,
+  );
+}
+
+async function copy(client: Client, target: string, line: (i: number) => string, count = MEMBERS): Promise<void> {
   const sink = client.query(copyFrom(`COPY ${target} FROM STDIN`));
   const source = Readable.from(
     (function* () {
-      for (let i = 0; i < MEMBERS; i += 10_000) {
+      for (let i = 0; i < count; i += 10_000) {
         let text = '';
-        for (let k = i; k < Math.min(i + 10_000, MEMBERS); k++) text += line(k);
+        for (let k = i; k < Math.min(i + 10_000, count); k++) text += line(k);
         yield text;
       }
     })(),
@@ -176,7 +205,7 @@ function seconds(start: bigint): number {
 }
 
 /** The service process's peak resident memory so far (Linux). */
-function peakRssMb(service: RunningService): number {
+export function peakRssMb(service: RunningService): number {
   try {
     const status = readFileSync(`/proc/${service.process.pid}/status`, 'utf8');
     return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
@@ -185,8 +214,8 @@ function peakRssMb(service: RunningService): number {
   }
 }
 
-/** The launcher's environment for the bench database. */
-function asTestEnv(env: BenchEnv): TestEnv {
+/** The launcher's environment for the bench database (consumer groups of its own per call). */
+export function asTestEnv(env: BenchEnv): TestEnv {
   const brokers = env.kafkaBrokers.join(',');
   const run = randomUUID().slice(0, 8);
   return {

@@ -94,13 +94,7 @@ export async function resolutionScaleOut(env: BenchEnv): Promise<Record<string, 
     const running = [];
     for (let i = 0; i < instances; i++) running.push(await launchService('id-reconciliation', idrecEnv(env, group)));
     // Every instance holds partitions before the clock starts.
-    await waitFor('partitions shared', async () => {
-      const admin = env.kafka.admin();
-      await admin.connect();
-      const [description] = (await admin.describeGroups([group])).groups;
-      await admin.disconnect();
-      return description.state === 'Stable' && description.members.length === instances;
-    });
+    await groupStable(env, group, instances);
     try {
       const measured = await throughKafka(probe, orgId);
       return { ...measured, name: `${instances} instance${instances > 1 ? 's' : ''} in one consumer group` };
@@ -117,6 +111,24 @@ export async function resolutionScaleOut(env: BenchEnv): Promise<Record<string, 
   } finally {
     await probe.close();
   }
+}
+
+/** Waits until consumer group `group` is Stable with `members` members (every instance holds partitions). */
+export async function groupStable(env: BenchEnv, group: string, members: number, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    `group ${group} Stable with ${members} member(s)`,
+    async () => {
+      const admin = env.kafka.admin();
+      await admin.connect();
+      try {
+        const [description] = (await admin.describeGroups([group])).groups;
+        return description.state === 'Stable' && description.members.length === members;
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
 }
 
 function* linkedRows(orgId: string): Generator<string[]> {

@@ -10,6 +10,7 @@ import { deletePrefixedTopics } from '@audience-hub/messaging';
 import { benchEnv, type BenchEnv } from './bench-env';
 import { outboxThroughput } from './outbox-throughput.bench';
 import { importBench } from './import.bench';
+import { importScaleOut } from './import-scale-out.bench';
 import { exportBench } from './export.bench';
 import { resolutionScaleOut, resolutionThroughput } from './resolution.bench';
 import { authThroughput } from './auth.bench';
@@ -17,6 +18,7 @@ import { authThroughput } from './auth.bench';
 const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown> | Record<string, unknown>[]>> = {
   outbox: outboxThroughput,
   import: importBench,
+  'import-scale-out': importScaleOut,
   export: exportBench,
   resolution: resolutionThroughput,
   'resolution-scale-out': resolutionScaleOut,

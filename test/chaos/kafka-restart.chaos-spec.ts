@@ -10,14 +10,17 @@ const env = testEnv();
 const LABEL = 'kafka-restart';
 
 /**
- * The broker the tests run on is the one `infra/kafka.sh` started with this environment
- * (KAFKA_PORT, AUDIENCE_HUB_STATE): only then may the test restart it, through the same script.
+ * Only when asked (CI_KAFKA_RESTARTABLE=true: `.ci/run` sets it for the broker it starts), and only
+ * when the broker the tests run on is the one `infra/kafka.sh` manages with this environment
+ * (KAFKA_PORT, AUDIENCE_HUB_STATE), may the test restart it, through the same script. A pid file
+ * alone is no permission: a developer's shared broker has one too, and other runs use it.
  */
 function restartableBroker(): { ok: true } | { ok: false; why: string } {
   const state = process.env.AUDIENCE_HUB_STATE ?? join(REPO_ROOT, '.infra');
   const pidFile = join(state, 'kafka', 'broker.pid');
   const port = process.env.KAFKA_PORT ?? '9092';
-  if (process.env.CI_KAFKA_RESTARTABLE !== 'true' && !existsSync(pidFile)) return { ok: false, why: `neither CI_KAFKA_RESTARTABLE=true nor ${pidFile}` };
+  if (process.env.CI_KAFKA_RESTARTABLE !== 'true') return { ok: false, why: 'CI_KAFKA_RESTARTABLE is not "true"' };
+  if (!existsSync(pidFile)) return { ok: false, why: `no broker started by infra/kafka.sh in ${state} (${pidFile} missing)` };
   if (env.kafkaBrokers.length !== 1 || !env.kafkaBrokers[0].endsWith(`:${port}`)) {
     return { ok: false, why: `the tests use ${env.kafkaBrokers.join(',')}, not the broker infra/kafka.sh manages on port ${port}` };
   }
@@ -25,7 +28,12 @@ function restartableBroker(): { ok: true } | { ok: false; why: string } {
 }
 const broker = restartableBroker();
 const kafkaSh = (command: 'stop' | 'start') => execFileSync('bash', ['infra/kafka.sh', command], { cwd: REPO_ROOT, env: process.env, stdio: 'pipe', timeout: 120_000 }).toString().trim();
-if (!broker.ok) console.warn(`[kafka-restart] SKIPPED: cannot restart the broker (${broker.why}). Run it with CI_KAFKA_RESTARTABLE=true on a broker started by infra/kafka.sh.`);
+if (!broker.ok) {
+  const why = `[kafka-restart] SKIPPED: will not restart the broker (${broker.why}). Run it on a private broker: KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 AUDIENCE_HUB_STATE=/tmp/chaos-kafka bash infra/kafka.sh start, then KAFKA_BROKERS=127.0.0.1:19092 with the same KAFKA_PORT, KAFKA_CONTROLLER_PORT, AUDIENCE_HUB_STATE and CI_KAFKA_RESTARTABLE=true.`;
+  // In CI (.ci/run sets CI_KAFKA_RESTARTABLE=true) a skip means the set-up is wrong: fail instead.
+  if (process.env.CI_KAFKA_RESTARTABLE === 'true') throw new Error(why.replace('SKIPPED', 'CANNOT RUN'));
+  console.warn(why);
+}
 
 /** The Kafka broker restarted during a 100,000-member import: the import completes, exactly right. */
 (broker.ok ? describe : describe.skip)('Kafka broker restarted during an import', () => {

@@ -126,7 +126,9 @@ describe('audience-export killed during an update', () => {
     const done = await waitFor('update finished', async () => {
       const answer = await call(exporter.url, tenant, 'GET', `/v1/shared-audiences/${audience.id}/updates/${updateId}`);
       return ['completed', 'failed', 'denied'].includes(answer.body?.state) ? answer.body : undefined;
-    }, { timeoutMs: 120_000, intervalMs: 250 });
+    }, { timeoutMs: 60_000, intervalMs: 250 }).catch((error) => {
+      throw new Error(`${error.message}\n--- audience-export output ---\n${exporter.service.output().slice(-6000)}`);
+    });
     expect(done).toMatchObject({ state: 'completed', version: 1, counts: { exported: mapped.length, added: mapped.length, removed: 0, unmapped: MEMBERS - mapped.length } });
 
     const version = await waitFor('every chunk of version 1', () => {
@@ -139,6 +141,8 @@ describe('audience-export killed during an update', () => {
     expect(version.twice).toEqual([]);
     expect([...version.net].filter(([, n]) => n !== 1)).toEqual([]);
     expect([...version.net.keys()].sort()).toEqual(mapped.map((p) => p.ecid).sort());
+    // Campaign hears the outcome once (its event leaves through the outbox after the chunks).
+    await probe.waitFor('the update-completed event', (m) => m.json?.type === EventTypes.campaignSharedAudienceUpdateCompleted && m.json.data.updateId === updateId);
     expect(new Set(outcome().map((m) => m.json.id)).size).toBe(1);
     console.log(`[kill-export] done in ${seconds(t0)}: ${version.net.size} ids in ${version.events} chunks (+${version.copies} redelivered copies)`);
   });

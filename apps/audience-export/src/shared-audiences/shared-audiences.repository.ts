@@ -38,12 +38,12 @@ export class SharedAudiencesRepository {
   /** Records a new version that added and removed ids; returns how many ids XC holds now. */
   async setVersion(tx: EntityManager, orgId: string, id: string, version: number, added: number, removed: number): Promise<number> {
     // GREATEST: versions only grow, whatever happens.
-    const [row] = await tx.query(
+    await tx.query(
       `UPDATE shared_audiences SET version = GREATEST(version, $3), member_count = member_count + $4 - $5
-        WHERE org_id = $1 AND shared_audience_id = $2 RETURNING member_count`,
+        WHERE org_id = $1 AND shared_audience_id = $2`,
       [orgId, id, version, added, removed],
     );
-    return Number(row.member_count);
+    return this.memberCount(tx, orgId, id);
   }
 
   /** How many ids XC holds for the shared audience (kept by the runs, never counted). */

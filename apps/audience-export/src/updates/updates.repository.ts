@@ -143,9 +143,12 @@ export class UpdatesRepository {
   }
 
   async recordProgress(tx: EntityManager, update: UpdateRow): Promise<{ partsReceived: number; partsExpected: number }> {
+    // TypeORM answers an UPDATE as [rows, count]: a CTE makes it a SELECT, answered as rows.
     const [row] = await tx.query(
-      `UPDATE shared_audience_updates SET parts_received = parts_received + 1, progressed_at = now()
-        WHERE org_id = $1 AND update_id = $2 RETURNING parts_received, parts_expected`,
+      `WITH progressed AS (
+         UPDATE shared_audience_updates SET parts_received = parts_received + 1, progressed_at = now()
+          WHERE org_id = $1 AND update_id = $2 RETURNING parts_received, parts_expected)
+       SELECT * FROM progressed`,
       [update.orgId, update.id],
     );
     return { partsReceived: row.parts_received, partsExpected: row.parts_expected };

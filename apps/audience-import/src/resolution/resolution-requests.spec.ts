@@ -23,7 +23,7 @@ describe('resolution requests', () => {
     const event = resolutionRequest(ORG, { requestId, dataSourceId: 'visitor', part: 2, lastPart: true, ids: ['a', 'b'] });
     expect(requestId).toBe('imp-0123456789ab.3');
     expect(validateEventData(event.type, event.data)).toMatchObject({ requester: 'audience-import', direction: 'to-recipients', part: 2, lastPart: true });
-    expect(event.partitionkey).toBe(`${ORG}:${requestId}`);
+    expect(event.partitionkey).toBe(`${ORG}:${requestId}/2`);
   });
 
   it('refuse an empty or oversized chunk', () => {

@@ -16,7 +16,8 @@ export function resolutionRequest(
     type: EventTypes.idrecResolutionRequested,
     source: SOURCE,
     orgId,
-    aggregateId: request.requestId,
+    // Keyed per part: a run's chunks spread over the partitions, so id-reconciliation resolves them in parallel.
+    aggregateId: `${request.requestId}/${request.part}`,
     data: { requester: REQUESTER, direction: 'to-recipients', ...request },
   });
 }

@@ -33,7 +33,7 @@ export class ResolutionConsumer {
         type: EventTypes.idrecResolutionResolved,
         source: SOURCE,
         orgId: event.orgid,
-        aggregateId: requestId,
+        aggregateId: `${requestId}/${part}`, // answers spread like the requests
         traceparent: event.traceparent,
         data: { requestId, requester, dataSourceId, direction, part, lastPart, ...resolution },
       }),
