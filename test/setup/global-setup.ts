@@ -3,7 +3,7 @@ import { ensureTopics, createKafka } from '@audience-hub/messaging';
 import { prepareDatabase, withDatabaseName } from '@audience-hub/persistence';
 import { resolveTestInfra } from '@audience-hub/testing';
 import { Client } from 'pg';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 /**
  * Once per test run: find Kafka and Postgres (environment, a running stack, or testcontainers),
@@ -26,6 +26,9 @@ export default async function globalSetup(): Promise<void> {
   await ensureTopics(createKafka({ brokers: infra.kafkaBrokers, clientId: 'test-setup' }), { partitions: 6, replicationFactor: 1 });
   process.env.TEST_KAFKA_BROKERS = infra.kafkaBrokers.join(',');
   process.env.TEST_RUN_ID = runId;
+  // Every IMS started by this run shares the test database, so they share its master key and admin.
+  process.env.TEST_IMS_MASTER_KEY = randomBytes(32).toString('base64');
+  process.env.TEST_IMS_ADMIN_SECRET = randomBytes(24).toString('base64url');
   (globalThis as { __testBrokers?: string[] }).__testBrokers = infra.kafkaBrokers;
   process.env.TEST_DATABASE_URL = withDatabaseName(infra.adminDatabaseUrl, database);
   (globalThis as { __stopTestInfra?: () => Promise<void> }).__stopTestInfra = infra.stop;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { launchService, type RunningService } from './service-launcher';
-import type { TestEnv } from './test-env';
+import { testImsMasterKey, type TestEnv } from './test-env';
 
 export interface Tenant {
   orgId: string;
@@ -32,8 +32,12 @@ export class ImsTestClient {
   ) {}
 
   static async start(env: TestEnv, extra: Record<string, string> = {}): Promise<ImsTestClient> {
-    const adminSecret = randomBytes(24).toString('base64url');
-    const masterKey = randomBytes(32).toString('base64');
+    // One master key and one bootstrap secret per test run: every suite's IMS opens the signing key,
+    // and signs in as the bootstrap account, that an earlier suite of the run created in the same
+    // database (random ones per suite fail the second suite at start, or at its first token).
+    // The global setup draws both once per run (test/setup/global-setup.ts).
+    const masterKey = testImsMasterKey();
+    const adminSecret = process.env.TEST_IMS_ADMIN_SECRET ?? (process.env.TEST_IMS_ADMIN_SECRET = randomBytes(24).toString('base64url'));
     const service = await launchService(
       'ims',
       env.serviceEnv('ims', {

@@ -12,8 +12,10 @@ export interface TestEnv {
   serviceEnv(service: ServiceName, extra?: Record<string, string>): Record<string, string>;
 }
 
-/** One master key per test process for IMS instances started without their own. */
-const TEST_MASTER_KEY = randomBytes(32).toString('base64');
+/** The run's IMS master key (set by the global setup; every IMS of a run shares the test database). */
+export function testImsMasterKey(): string {
+  return process.env.TEST_IMS_MASTER_KEY ?? (process.env.TEST_IMS_MASTER_KEY = randomBytes(32).toString('base64'));
+}
 
 export function testEnv(): TestEnv {
   const brokers = process.env.TEST_KAFKA_BROKERS;
@@ -24,7 +26,7 @@ export function testEnv(): TestEnv {
     databaseUrl,
     serviceDatabaseUrl: (service) => serviceDatabaseUrl(databaseUrl, service, 'audience-hub'),
     serviceEnv: (service, extra = {}) => ({
-      ...(service === 'ims' ? { IMS_MASTER_KEY: TEST_MASTER_KEY } : {}),
+      ...(service === 'ims' ? { IMS_MASTER_KEY: testImsMasterKey() } : {}),
       DATABASE_URL: serviceDatabaseUrl(databaseUrl, service, 'audience-hub'),
       KAFKA_BROKERS: brokers,
       // Never share consumer groups with a running stack, nor with a killed process of an earlier run.
