@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createLocalJWKSet, decodeProtectedHeader, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
 import { EventTypes, Topics } from '@audience-hub/contracts';
-import { KafkaProbe, launchService, newOrgId, testEnv, type RunningService } from '@audience-hub/testing';
+import { KafkaProbe, launchService, newOrgId, testEnv, type RunningService, testImsMasterKey } from '@audience-hub/testing';
 import { KeyEncryption } from './keys/key-encryption';
 
 /** The IMS as its own process, driven over HTTP like an OAuth client and an org admin would. */
 const env = testEnv();
-const masterKey = randomBytes(32);
+// The run's key: every IMS of a test run shares the test database and so its signing keys.
+const masterKey = Buffer.from(testImsMasterKey(), 'base64');
 const admin = { orgId: newOrgId(), clientId: `admin-${randomBytes(4).toString('hex')}`, clientSecret: `p8e-${randomBytes(32).toString('base64url')}` };
 /** Every secret seen in clear during the run: none of them may be found in the database. */
 const seenSecrets: string[] = [admin.clientSecret];
