@@ -11,7 +11,9 @@ npm run --silent build
 status=0
 for tier in unit int e2e chaos; do
   args=(-c "test/jest.$tier.config.js" --json --outputFile="$results/$tier.json")
-  [ "$tier" = unit ] || args+=(--runInBand)
+  # Tiers with real services run one file at a time; --forceExit so a client a test left open
+  # (a Kafka consumer, a socket) cannot keep the run alive after the results are in.
+  [ "$tier" = unit ] || args+=(--runInBand --forceExit)
   npx jest "${args[@]}" "$@" || { status=$?; break; }
 done
 node -e '
