@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { returnedRows } from '@audience-hub/persistence';
 import type { Decision } from '../policies/governance';
-import { returned } from '../sql';
 import { matchRateOf, type ImportCounts, type ImportMode, type ImportRow, type ImportState, type ImportView, type RecordedDecision } from './import.model';
 
 export interface NewImport {
@@ -47,7 +47,7 @@ export class ImportsRepository {
   }
 
   async nextRunSeq(tx: EntityManager, importId: string): Promise<number> {
-    const [row] = returned(await tx.query(`UPDATE imports SET next_run_seq = next_run_seq + 1 WHERE import_id = $1 RETURNING next_run_seq - 1 AS seq`, [importId]));
+    const [row] = returnedRows(await tx.query(`UPDATE imports SET next_run_seq = next_run_seq + 1 WHERE import_id = $1 RETURNING next_run_seq - 1 AS seq`, [importId]));
     return row.seq;
   }
 

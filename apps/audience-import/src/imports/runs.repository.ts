@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { returned } from '../sql';
+import { returnedRows } from '@audience-hub/persistence';
 import type { ImportMode } from './import.model';
 
 export type RunState = 'receiving' | 'applied' | 'superseded' | 'denied' | 'failed';
@@ -74,7 +74,7 @@ export class RunsRepository {
   }
 
   async noteChunk(tx: EntityManager, runId: string, chunk: { received: number; invalid: number; lastPart: number | null; awaitsResolution: boolean }): Promise<Run> {
-    const [row] = returned(await tx.query(
+    const [row] = returnedRows(await tx.query(
       `UPDATE runs SET parts_received = parts_received + 1, parts_unresolved = parts_unresolved + $2,
               received = received + $3, invalid = invalid + $4, last_part = COALESCE($5, last_part)
         WHERE run_id = $1 RETURNING *`,
@@ -85,12 +85,12 @@ export class RunsRepository {
 
   /** Marks a part answered once: false for a repeated or unknown answer. */
   async resolvePart(tx: EntityManager, runId: string, part: number): Promise<boolean> {
-    const rows = returned(await tx.query(`UPDATE run_parts SET resolved = true WHERE run_id = $1 AND part = $2 AND NOT resolved RETURNING part`, [runId, part]));
+    const rows = returnedRows(await tx.query(`UPDATE run_parts SET resolved = true WHERE run_id = $1 AND part = $2 AND NOT resolved RETURNING part`, [runId, part]));
     return rows.length > 0;
   }
 
   async noteAnswer(tx: EntityManager, runId: string, matched: number, unmatched: number): Promise<Run> {
-    const [row] = returned(await tx.query(
+    const [row] = returnedRows(await tx.query(
       `UPDATE runs SET parts_unresolved = parts_unresolved - 1, matched = matched + $2, unmatched = unmatched + $3 WHERE run_id = $1 RETURNING *`,
       [runId, matched, unmatched],
     ));

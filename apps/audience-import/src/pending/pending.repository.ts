@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { returned } from '../sql';
+import { returnedRows } from '@audience-hub/persistence';
 
 /** SQL of ids still unmatched, per import, waiting for a late link. */
 @Injectable()
@@ -11,7 +11,7 @@ export class PendingRepository {
    * other writer locks them, so a snapshot being applied is waited for rather than raced.
    */
   async take(tx: EntityManager, orgId: string, dataSourceId: string, xcId: string): Promise<Array<{ importId: string; listId: string; membersRun: string }>> {
-    const rows = returned<Record<string, string>>(await tx.query(
+    const rows = returnedRows<Record<string, string>>(await tx.query(
       `WITH locked AS MATERIALIZED (
          SELECT i.import_id FROM imports i
           WHERE i.org_id = $1 AND i.data_source_id = $2 AND EXISTS (SELECT 1 FROM pending_ids p WHERE p.import_id = i.import_id AND p.xc_id = $3)
