@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { runService } from '@audience-hub/platform';
+import { KnownOrgsModule, runService } from '@audience-hub/platform';
 import { AuthModule } from '@audience-hub/auth';
 import { audienceImportService } from './service';
 import { importConfigSchema } from './config';
-import { OrgsModule } from './orgs/orgs.module';
 import { DataSourcesModule } from './data-sources/data-sources.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { PoliciesModule } from './policies/policies.module';
@@ -14,6 +13,6 @@ import { ListsModule } from './lists/lists.module';
 import { FilesModule } from './files/files.module';
 
 runService(audienceImportService, {
-  imports: [AuthModule, OrgsModule, DataSourcesModule, CatalogModule, PoliciesModule, ImportsModule, ResolutionModule, PendingModule, ListsModule, FilesModule],
+  imports: [AuthModule, KnownOrgsModule.forRoot({ table: 'known_orgs' }), DataSourcesModule, CatalogModule, PoliciesModule, ImportsModule, ResolutionModule, PendingModule, ListsModule, FilesModule],
   configSchema: importConfigSchema,
 });

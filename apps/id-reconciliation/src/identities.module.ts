@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
+import { KNOWN_ORGS_OPTIONS, KnownOrgsRepository, KnownOrgsService, OrgEventsConsumer, type KnownOrgsOptions } from '@audience-hub/platform';
 import { DataSourcesController } from './data-sources/data-sources.controller';
 import { DataSourcesRepository } from './data-sources/data-sources.repository';
 import { DataSourcesService } from './data-sources/data-sources.service';
-import { OrgEventsConsumer } from './orgs/org-events.consumer';
-import { OrgsRepository } from './orgs/orgs.repository';
-import { OrgsService } from './orgs/orgs.service';
 import { DeclaredIdsRepository } from './recipients/declared-ids.repository';
 import { RecipientEventsConsumer } from './recipients/recipient-events.consumer';
 import { RecipientsController } from './recipients/recipients.controller';
@@ -17,7 +15,10 @@ import { ResolveUseCase } from './resolution/resolve.usecase';
 import { VisitorEventsConsumer } from './visitors/visitor-events.consumer';
 import { VisitorLinksRepository } from './visitors/visitor-links.repository';
 
-/** id-reconciliation's capabilities; they share repositories, so one module holds them. */
+/**
+ * id-reconciliation's capabilities; they share repositories, so one module holds them. Its known
+ * orgs (table `orgs`) are wired here because knowing an org gives it the built-in visitor data source.
+ */
 @Module({
   controllers: [
     OrgEventsConsumer,
@@ -29,8 +30,13 @@ import { VisitorLinksRepository } from './visitors/visitor-links.repository';
     ResolveController,
   ],
   providers: [
-    OrgsRepository,
-    OrgsService,
+    {
+      provide: KNOWN_ORGS_OPTIONS,
+      inject: [DataSourcesService],
+      useFactory: (dataSources: DataSourcesService): KnownOrgsOptions => ({ table: 'orgs', onFirstSeen: (tx, orgId) => dataSources.createBuiltIn(tx, orgId) }),
+    },
+    KnownOrgsRepository,
+    KnownOrgsService,
     DataSourcesRepository,
     DataSourcesService,
     RecipientsRepository,

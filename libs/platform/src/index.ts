@@ -7,3 +7,8 @@ export * from './problem';
 export * from './tokens';
 export * from './public';
 export * from './paging';
+export * from './known-orgs/known-orgs.options';
+export * from './known-orgs/known-orgs.repository';
+export * from './known-orgs/known-orgs.service';
+export * from './known-orgs/org-events.consumer';
+export * from './known-orgs/known-orgs.module';

@@ -1,8 +1,8 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
 import { EventsController, RejectEventError, type EventContext } from '@audience-hub/messaging';
+import { KnownOrgsService } from '@audience-hub/platform';
 import { DataSourcesRepository } from '../data-sources/data-sources.repository';
-import { OrgsRepository } from '../orgs/orgs.repository';
 import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
 import { SharedAudiencesService } from '../shared-audiences/shared-audiences.service';
 import { RequestUpdateUsecase } from './usecases/request-update.usecase';
@@ -15,7 +15,7 @@ import { RequestUpdateUsecase } from './usecases/request-update.usecase';
 @EventsController()
 export class UpdateRequestsConsumer {
   constructor(
-    private readonly orgs: OrgsRepository,
+    private readonly orgs: KnownOrgsService,
     private readonly dataSources: DataSourcesRepository,
     private readonly audiences: SharedAudiencesRepository,
     private readonly sharedAudiences: SharedAudiencesService,
@@ -26,7 +26,7 @@ export class UpdateRequestsConsumer {
   async requested(@Payload() event: HubEventOf<'campaign.shared-audience.update-requested'>, @Ctx() ctx: EventContext): Promise<void> {
     const { data, orgid: orgId } = event;
     const tx = ctx.manager;
-    if (!(await this.orgs.isKnown(tx, orgId))) throw new RejectEventError(`unknown org ${orgId}`);
+    await this.orgs.requireKnown(tx, orgId);
     const dataSource = await this.dataSources.find(tx, orgId, data.dataSourceId);
     if (!dataSource) throw new RejectEventError(`unknown data source ${data.dataSourceId}`);
     const audience = data.sharedAudienceId

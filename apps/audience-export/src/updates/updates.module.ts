@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { DataSourcesModule } from '../data-sources/data-sources.module';
 import { FilesModule } from '../files/files.module';
 import { ListsModule } from '../lists/lists.module';
-import { OrgsModule } from '../orgs/orgs.module';
 import { SharedAudiencesModule } from '../shared-audiences/shared-audiences.module';
 import { ExportedMembersRepository } from './exported-members.repository';
 import { ResolutionEventsConsumer } from './resolution-events.consumer';
@@ -17,7 +16,7 @@ import { RequestUpdateUsecase } from './usecases/request-update.usecase';
 import { StartUpdateUsecase } from './usecases/start-update.usecase';
 
 @Module({
-  imports: [DataSourcesModule, ListsModule, OrgsModule, SharedAudiencesModule, FilesModule],
+  imports: [DataSourcesModule, ListsModule, SharedAudiencesModule, FilesModule],
   controllers: [UpdatesController, UpdateRequestsConsumer, ResolutionEventsConsumer],
   providers: [
     UpdatesRepository,

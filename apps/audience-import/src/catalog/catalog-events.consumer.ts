@@ -1,14 +1,14 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
 import { EventsController, type EventContext } from '@audience-hub/messaging';
-import { OrgsService } from '../orgs/orgs.service';
+import { KnownOrgsService } from '@audience-hub/platform';
 import { CatalogRepository } from './catalog.repository';
 
 /** The catalog from xc.audiences.v1: an audience's latest name, solution and labels. */
 @EventsController()
 export class CatalogEventsConsumer {
   constructor(
-    private readonly orgs: OrgsService,
+    private readonly orgs: KnownOrgsService,
     private readonly catalog: CatalogRepository,
   ) {}
 

@@ -2,8 +2,7 @@ import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req } from '
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { ProblemException } from '@audience-hub/platform';
-import { OrgsService } from '../orgs/orgs.service';
+import { KnownOrgsService, ProblemException } from '@audience-hub/platform';
 import type { FileReport } from './file-report';
 import { FilesRepository } from './files.repository';
 import { FileNameError, ImportFileUsecase } from './usecases/import-file/import-file.usecase';
@@ -15,7 +14,7 @@ export class FilesController {
   constructor(
     private readonly importFile: ImportFileUsecase,
     private readonly files: FilesRepository,
-    private readonly orgs: OrgsService,
+    private readonly orgs: KnownOrgsService,
   ) {}
 
   /** The body is streamed, never buffered whole; gzip by `.gz` name or `Content-Encoding: gzip`. */

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isImsOrgId } from '@audience-hub/contracts';
-import { SERVICE_CONFIG } from '@audience-hub/platform';
+import { KnownOrgsService, SERVICE_CONFIG } from '@audience-hub/platform';
 import type { ImportConfig } from '../config';
-import { OrgsService } from '../orgs/orgs.service';
 import type { FileReport } from './file-report';
 import { FileNameError, ImportFileUsecase } from './usecases/import-file/import-file.usecase';
 
@@ -28,7 +27,7 @@ export class InboxWatcher implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ImportConfig,
     private readonly importFile: ImportFileUsecase,
-    private readonly orgs: OrgsService,
+    private readonly orgs: KnownOrgsService,
     private readonly dataSource: DataSource,
   ) {}
 

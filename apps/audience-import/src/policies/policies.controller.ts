@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { OrgsService } from '../orgs/orgs.service';
+import { KnownOrgsService } from '@audience-hub/platform';
 import type { Policy } from './governance';
 import { PoliciesRepository } from './policies.repository';
 import { PutPoliciesSchema } from './policies.schema';
@@ -12,7 +12,7 @@ import { PutPoliciesSchema } from './policies.schema';
 export class PoliciesController {
   constructor(
     private readonly policies: PoliciesRepository,
-    private readonly orgs: OrgsService,
+    private readonly orgs: KnownOrgsService,
   ) {}
 
   @Get()

@@ -2,8 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { pageRequest, toPage, type Page } from '@audience-hub/platform';
-import { OrgsService } from '../orgs/orgs.service';
+import { KnownOrgsService, pageRequest, toPage, type Page } from '@audience-hub/platform';
 import { CreateDataSourceSchema, UpdateDataSourceSchema, type DataSourceModel } from './data-source.model';
 import { DataSourcesRepository } from './data-sources.repository';
 import { DataSourcesService } from './data-sources.service';
@@ -14,7 +13,7 @@ import { DataSourcesService } from './data-sources.service';
 export class DataSourcesController {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly orgs: OrgsService,
+    private readonly orgs: KnownOrgsService,
     private readonly service: DataSourcesService,
     private readonly repository: DataSourcesRepository,
   ) {}

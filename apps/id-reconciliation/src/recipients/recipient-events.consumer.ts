@@ -1,9 +1,9 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
 import { EventsController, type EventContext } from '@audience-hub/messaging';
+import { KnownOrgsService } from '@audience-hub/platform';
 import { identityEvent } from '../data-sources/data-source-events';
 import { BUILT_IN_VISITOR_ID } from '../data-sources/data-source.model';
-import { OrgsService } from '../orgs/orgs.service';
 import { VisitorLinksRepository } from '../visitors/visitor-links.repository';
 import { DeclaredIdsRepository } from './declared-ids.repository';
 import { RecipientsRepository } from './recipients.repository';
@@ -13,7 +13,7 @@ import { ApplyRecipientUpsertUseCase } from './usecases/apply-recipient-upsert.u
 @EventsController()
 export class RecipientEventsConsumer {
   constructor(
-    private readonly orgs: OrgsService,
+    private readonly orgs: KnownOrgsService,
     private readonly upsert: ApplyRecipientUpsertUseCase,
     private readonly recipients: RecipientsRepository,
     private readonly declaredIds: DeclaredIdsRepository,

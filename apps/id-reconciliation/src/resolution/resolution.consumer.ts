@@ -1,8 +1,8 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { createEvent, EventTypes, type HubEventOf } from '@audience-hub/contracts';
 import { EventsController, RejectEventError, type EventContext } from '@audience-hub/messaging';
+import { KnownOrgsService } from '@audience-hub/platform';
 import { SOURCE } from '../data-sources/data-source-events';
-import { OrgsService } from '../orgs/orgs.service';
 import { ResolveUseCase, UnknownDataSourceError } from './resolve.usecase';
 
 /**
@@ -13,7 +13,7 @@ import { ResolveUseCase, UnknownDataSourceError } from './resolve.usecase';
 @EventsController()
 export class ResolutionConsumer {
   constructor(
-    private readonly orgs: OrgsService,
+    private readonly orgs: KnownOrgsService,
     private readonly resolve: ResolveUseCase,
   ) {}
 

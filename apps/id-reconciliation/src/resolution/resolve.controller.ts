@@ -4,8 +4,7 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { EntityIdSchema, MAX_SYNC_RESOLVE_IDS } from '@audience-hub/contracts';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { ProblemException } from '@audience-hub/platform';
-import { OrgsService } from '../orgs/orgs.service';
+import { KnownOrgsService, ProblemException } from '@audience-hub/platform';
 import { ResolveUseCase, UnknownDataSourceError, type Resolution } from './resolve.usecase';
 
 const ResolveRequestSchema = z
@@ -22,7 +21,7 @@ const ResolveRequestSchema = z
 export class ResolveController {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly orgs: OrgsService,
+    private readonly orgs: KnownOrgsService,
     private readonly resolve: ResolveUseCase,
   ) {}
 

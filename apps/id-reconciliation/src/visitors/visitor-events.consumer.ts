@@ -1,9 +1,9 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
 import { EventsController, type EventContext } from '@audience-hub/messaging';
+import { KnownOrgsService } from '@audience-hub/platform';
 import { identityEvent } from '../data-sources/data-source-events';
 import { BUILT_IN_VISITOR_ID } from '../data-sources/data-source.model';
-import { OrgsService } from '../orgs/orgs.service';
 import { decideVisitorLink } from './visitor-link.decision';
 import { VisitorLinksRepository } from './visitor-links.repository';
 
@@ -11,7 +11,7 @@ import { VisitorLinksRepository } from './visitor-links.repository';
 @EventsController()
 export class VisitorEventsConsumer {
   constructor(
-    private readonly orgs: OrgsService,
+    private readonly orgs: KnownOrgsService,
     private readonly links: VisitorLinksRepository,
   ) {}
 

@@ -3,10 +3,9 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventTypes } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
-import { ProblemException } from '@audience-hub/platform';
+import { KnownOrgsService, ProblemException } from '@audience-hub/platform';
 import { CatalogRepository } from '../../../catalog/catalog.repository';
 import { DataSourcesRepository } from '../../../data-sources/data-sources.repository';
-import { OrgsService } from '../../../orgs/orgs.service';
 import { decideImport } from '../../../policies/governance';
 import { PoliciesRepository } from '../../../policies/policies.repository';
 import type { ImportView } from '../../import.model';
@@ -30,7 +29,7 @@ export class CreateImportUsecase {
     private readonly catalog: CatalogRepository,
     private readonly dataSources: DataSourcesRepository,
     private readonly policies: PoliciesRepository,
-    private readonly orgs: OrgsService,
+    private readonly orgs: KnownOrgsService,
   ) {}
 
   async execute(orgId: string, input: CreateImport): Promise<ImportView> {

@@ -1,14 +1,14 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
 import { EventsController, type EventContext } from '@audience-hub/messaging';
-import { OrgsService } from './orgs.service';
+import { KnownOrgsService } from './known-orgs.service';
 
 @EventsController()
 export class OrgEventsConsumer {
-  constructor(private readonly orgs: OrgsService) {}
+  constructor(private readonly orgs: KnownOrgsService) {}
 
   @EventPattern(EventTypes.imsOrgCreated)
   async created(@Payload() event: HubEventOf<'ims.org.created'>, @Ctx() ctx: EventContext): Promise<void> {
-    await this.orgs.register(ctx.manager, event.data.orgId, event.data.name);
+    await this.orgs.register(ctx.manager, event.data);
   }
 }
