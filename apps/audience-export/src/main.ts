@@ -1,14 +1,13 @@
 import 'reflect-metadata';
-import { KnownOrgsModule, runService } from '@audience-hub/platform';
+import { DataSourceCopiesModule, KnownOrgsModule, runService } from '@audience-hub/platform';
 import { AuthModule } from '@audience-hub/auth';
 import { audienceExportService } from './service';
 import { audienceExportConfigSchema } from './config';
-import { DataSourcesModule } from './data-sources/data-sources.module';
 import { ListsModule } from './lists/lists.module';
 import { SharedAudiencesModule } from './shared-audiences/shared-audiences.module';
 import { UpdatesModule } from './updates/updates.module';
 
 runService(audienceExportService, {
-  imports: [AuthModule, ListsModule, KnownOrgsModule.forRoot({ table: 'known_orgs', createdAtColumn: 'created_at', alsoKnownFrom: 'data_sources' }), DataSourcesModule, SharedAudiencesModule, UpdatesModule],
+  imports: [AuthModule, ListsModule, KnownOrgsModule.forRoot({ table: 'known_orgs', createdAtColumn: 'created_at', alsoKnownFrom: 'data_sources' }), DataSourceCopiesModule, SharedAudiencesModule, UpdatesModule],
   configSchema: audienceExportConfigSchema,
 });

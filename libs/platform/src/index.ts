@@ -12,3 +12,6 @@ export * from './known-orgs/known-orgs.repository';
 export * from './known-orgs/known-orgs.service';
 export * from './known-orgs/org-events.consumer';
 export * from './known-orgs/known-orgs.module';
+export * from './data-source-copies/data-source-definition';
+export * from './data-source-copies/data-source-copies.repository';
+export * from './data-source-copies/data-source-copies.module';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { DataSourceDefinition } from '@audience-hub/platform';
 import { InjectConfig, type AudienceExportConfig } from '../config';
-import type { DataSourceDefinition } from '../data-sources/data-source';
 import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
 import { ExportedMembersRepository } from '../updates/exported-members.repository';
 import { ExportFilesRepository, type ExportFileRow } from './export-files.repository';

@@ -1,4 +1,4 @@
-import type { DataSourceDefinition, ExportControl } from '../data-sources/data-source';
+import type { DataSourceDefinition, ExportControl } from '@audience-hub/platform';
 
 export const SHARE_TO_EXPERIENCE_CLOUD = 'share-to-experience-cloud';
 

@@ -2,8 +2,7 @@ import { Body, Controller, Get, HttpStatus, Param, Post, Query } from '@nestjs/c
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { ProblemException } from '@audience-hub/platform';
-import { DataSourcesRepository } from '../data-sources/data-sources.repository';
+import { DataSourceCopiesRepository, ProblemException } from '@audience-hub/platform';
 import { SharedAudiencesRepository, view } from './shared-audiences.repository';
 import { CreateSharedAudienceSchema, PageQuerySchema, type Page, type SharedAudienceView } from './shared-audiences.schema';
 import { SharedAudiencesService } from './shared-audiences.service';
@@ -16,7 +15,7 @@ export class SharedAudiencesController {
     private readonly database: DataSource,
     private readonly audiences: SharedAudiencesRepository,
     private readonly service: SharedAudiencesService,
-    private readonly dataSources: DataSourcesRepository,
+    private readonly dataSources: DataSourceCopiesRepository,
   ) {}
 
   @Post()

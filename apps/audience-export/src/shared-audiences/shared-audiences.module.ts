@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { DataSourcesModule } from '../data-sources/data-sources.module';
+import { DataSourceCopiesModule } from '@audience-hub/platform';
 import { SharedAudiencesController } from './shared-audiences.controller';
 import { SharedAudiencesRepository } from './shared-audiences.repository';
 import { SharedAudiencesService } from './shared-audiences.service';
 
 @Module({
-  imports: [DataSourcesModule],
+  imports: [DataSourceCopiesModule],
   controllers: [SharedAudiencesController],
   providers: [SharedAudiencesRepository, SharedAudiencesService],
   exports: [SharedAudiencesRepository, SharedAudiencesService],

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { createEvent, EventTypes } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
-import type { DataSourceDefinition } from '../data-sources/data-source';
+import type { DataSourceDefinition } from '@audience-hub/platform';
 import { SharedAudiencesRepository, type SharedAudienceRow } from './shared-audiences.repository';
 
 export const EXPORT_SOURCE = '/audience-hub/audience-export';

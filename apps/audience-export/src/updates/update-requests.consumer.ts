@@ -1,8 +1,7 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
 import { EventsController, RejectEventError, type EventContext } from '@audience-hub/messaging';
-import { KnownOrgsService } from '@audience-hub/platform';
-import { DataSourcesRepository } from '../data-sources/data-sources.repository';
+import { DataSourceCopiesRepository, KnownOrgsService } from '@audience-hub/platform';
 import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
 import { SharedAudiencesService } from '../shared-audiences/shared-audiences.service';
 import { RequestUpdateUsecase } from './usecases/request-update.usecase';
@@ -16,7 +15,7 @@ import { RequestUpdateUsecase } from './usecases/request-update.usecase';
 export class UpdateRequestsConsumer {
   constructor(
     private readonly orgs: KnownOrgsService,
-    private readonly dataSources: DataSourcesRepository,
+    private readonly dataSources: DataSourceCopiesRepository,
     private readonly audiences: SharedAudiencesRepository,
     private readonly sharedAudiences: SharedAudiencesService,
     private readonly requestUpdate: RequestUpdateUsecase,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DataSourcesModule } from '../data-sources/data-sources.module';
+import { DataSourceCopiesModule } from '@audience-hub/platform';
 import { FilesModule } from '../files/files.module';
 import { ListsModule } from '../lists/lists.module';
 import { SharedAudiencesModule } from '../shared-audiences/shared-audiences.module';
@@ -16,7 +16,7 @@ import { RequestUpdateUsecase } from './usecases/request-update.usecase';
 import { StartUpdateUsecase } from './usecases/start-update.usecase';
 
 @Module({
-  imports: [DataSourcesModule, ListsModule, SharedAudiencesModule, FilesModule],
+  imports: [DataSourceCopiesModule, ListsModule, SharedAudiencesModule, FilesModule],
   controllers: [UpdatesController, UpdateRequestsConsumer, ResolutionEventsConsumer],
   providers: [
     UpdatesRepository,

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import { DataSourceEventsConsumer } from './data-source-events.consumer';
+import { DataSourceCopiesModule } from '@audience-hub/platform';
 import { DataSourcesRepository } from './data-sources.repository';
 
 @Global()
-@Module({ controllers: [DataSourceEventsConsumer], providers: [DataSourcesRepository], exports: [DataSourcesRepository] })
+@Module({ imports: [DataSourceCopiesModule], providers: [DataSourcesRepository], exports: [DataSourcesRepository] })
 export class DataSourcesModule {}

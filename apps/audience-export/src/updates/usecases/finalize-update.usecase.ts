@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { createEvent, EventTypes, MAX_CHUNK_IDS, type AnyHubEvent } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
-import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
+import { DataSourceCopiesRepository } from '@audience-hub/platform';
 import { ExportFilesService } from '../../files/export-files.service';
 import { ListsRepository } from '../../lists/lists.repository';
 import { EXPORT_SOURCE } from '../../shared-audiences/shared-audiences.service';
@@ -28,7 +28,7 @@ export class FinalizeUpdateUsecase {
     private readonly database: DataSource,
     private readonly updates: UpdatesRepository,
     private readonly audiences: SharedAudiencesRepository,
-    private readonly dataSources: DataSourcesRepository,
+    private readonly dataSources: DataSourceCopiesRepository,
     private readonly lists: ListsRepository,
     private readonly members: ExportedMembersRepository,
     private readonly files: ExportFilesService,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createEvent, EventTypes, type AnyHubEvent } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
-import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
+import { DataSourceCopiesRepository } from '@audience-hub/platform';
 import { decideShare, denialReason, isAllowed } from '../../governance/export-governance';
 import { ListsRepository } from '../../lists/lists.repository';
 import { EXPORT_SOURCE } from '../../shared-audiences/shared-audiences.service';
@@ -29,7 +29,7 @@ export class StartUpdateUsecase {
     private readonly database: DataSource,
     private readonly updates: UpdatesRepository,
     private readonly audiences: SharedAudiencesRepository,
-    private readonly dataSources: DataSourcesRepository,
+    private readonly dataSources: DataSourceCopiesRepository,
     private readonly lists: ListsRepository,
     private readonly members: ExportedMembersRepository,
     private readonly outcome: UpdateOutcomeService,

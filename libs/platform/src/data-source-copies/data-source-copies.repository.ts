@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSourceDefinition } from './data-source-definition';
+
+const COLUMNS = `data_source_id, name, id_type, integration_code, built_in, export_controls, xc_data_source_id, destination_id`;
+
+/**
+ * The service's copy of id-reconciliation's data sources, in the `data_sources` table of its own
+ * schema. Each upsert carries the whole definition, so the latest wins; a deleted source keeps its
+ * row, marked deleted.
+ */
+@Injectable()
+export class DataSourceCopiesRepository {
+  async upsert(tx: EntityManager, orgId: string, source: DataSourceDefinition): Promise<void> {
+    await tx.query(
+      `INSERT INTO data_sources (org_id, ${COLUMNS})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (org_id, data_source_id) DO UPDATE SET
+         name = EXCLUDED.name, id_type = EXCLUDED.id_type, integration_code = EXCLUDED.integration_code,
+         built_in = EXCLUDED.built_in, export_controls = EXCLUDED.export_controls,
+         xc_data_source_id = EXCLUDED.xc_data_source_id, destination_id = EXCLUDED.destination_id,
+         deleted_at = NULL, updated_at = now()`,
+      [
+        orgId,
+        source.dataSourceId,
+        source.name,
+        source.idType,
+        source.integrationCode,
+        source.builtIn,
+        source.exportControls,
+        source.xcDataSourceId ?? null,
+        source.destinationId ?? null,
+      ],
+    );
+  }
+
+  async markDeleted(tx: EntityManager, orgId: string, dataSourceId: string): Promise<void> {
+    await tx.query(`UPDATE data_sources SET deleted_at = now(), updated_at = now() WHERE org_id = $1 AND data_source_id = $2`, [orgId, dataSourceId]);
+  }
+
+  /** The org's data source as idrec last published it, deleted or not; undefined when it never did. */
+  async lookup(db: EntityManager | DataSource, orgId: string, dataSourceId: string): Promise<{ source: DataSourceDefinition; deleted: boolean } | undefined> {
+    const [row] = await db.query(`SELECT ${COLUMNS}, deleted_at FROM data_sources WHERE org_id = $1 AND data_source_id = $2`, [orgId, dataSourceId]);
+    return row ? { source: toDefinition(row), deleted: row.deleted_at !== null } : undefined;
+  }
+
+  /** A live (not deleted) data source of the org. */
+  async find(db: EntityManager | DataSource, orgId: string, dataSourceId: string): Promise<DataSourceDefinition | undefined> {
+    const found = await this.lookup(db, orgId, dataSourceId);
+    return found && !found.deleted ? found.source : undefined;
+  }
+
+  /** The org's live data source with this Audience Manager data source id (DPID); the first by id if several. */
+  async findByXcDataSourceId(db: EntityManager | DataSource, orgId: string, xcDataSourceId: string): Promise<DataSourceDefinition | undefined> {
+    const [row] = await db.query(
+      `SELECT ${COLUMNS} FROM data_sources WHERE org_id = $1 AND xc_data_source_id = $2 AND deleted_at IS NULL ORDER BY data_source_id LIMIT 1`,
+      [orgId, xcDataSourceId],
+    );
+    return row ? toDefinition(row) : undefined;
+  }
+}
+
+function toDefinition(row: Record<string, any>): DataSourceDefinition {
+  return {
+    dataSourceId: row.data_source_id,
+    name: row.name,
+    idType: row.id_type,
+    integrationCode: row.integration_code,
+    builtIn: row.built_in,
+    exportControls: row.export_controls,
+    xcDataSourceId: row.xc_data_source_id ?? undefined,
+    destinationId: row.destination_id ?? undefined,
+  };
+}
