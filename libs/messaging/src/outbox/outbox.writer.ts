@@ -12,22 +12,24 @@ export function outboxChannel(schema: string): string {
  */
 export async function enqueueEvents(manager: EntityManager, events: readonly AnyHubEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const ids: string[] = [];
-  const topics: string[] = [];
-  const keys: string[] = [];
-  const values: string[] = [];
-  for (const event of events) {
-    validateEventData(event.type, event.data);
-    ids.push(event.id);
-    topics.push(topicOfEventType(event.type));
-    keys.push(event.partitionkey);
-    values.push(JSON.stringify(event));
-  }
-  await manager.query(
-    `INSERT INTO outbox_events (event_id, topic, message_key, message_value)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])`,
-    [ids, topics, keys, values],
-  );
+  for (let first = 0; first < events.length; first += EVENTS_PER_STATEMENT) await insertEvents(manager, events.slice(first, first + EVENTS_PER_STATEMENT));
   const schema = (manager.connection.options as { schema?: string }).schema;
   if (schema) await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(schema)]);
+}
+
+/** Four bind parameters per event: well within Postgres's 65,535 per statement. */
+const EVENTS_PER_STATEMENT = 1_000;
+
+async function insertEvents(manager: EntityManager, events: readonly AnyHubEvent[]): Promise<void> {
+  // One row of scalar parameters per event: a JSON value bound as a text[] element would be
+  // escaped character by character, which costs more than the rest of the insert for big chunks.
+  const rows: string[] = [];
+  const params: string[] = [];
+  for (const event of events) {
+    validateEventData(event.type, event.data);
+    const n = params.length;
+    rows.push(`($${n + 1}::uuid, $${n + 2}, $${n + 3}, $${n + 4})`);
+    params.push(event.id, topicOfEventType(event.type), event.partitionkey, JSON.stringify(event));
+  }
+  await manager.query(`INSERT INTO outbox_events (event_id, topic, message_key, message_value) VALUES ${rows.join(', ')}`, params);
 }
