@@ -91,19 +91,26 @@ export class ExportedMembersRepository {
    * Returns how many. A small run (`resolved` ids, up to PROBE_LIMIT) checks each id with one
    * primary-key probe, so its cost follows the change, not the list's size; a large one compares
    * the two sets with a hash join (a million random probes are slower than one pass over the list).
+   * Rows go in in key order (B-tree pages fill left to right instead of splitting at random) and
+   * without ON CONFLICT's speculative insertion: ids already held are left out by the anti-join,
+   * which is safe because the caller holds the shared audience's row lock (one writer at a time).
    */
   async addNew(tx: EntityManager, orgId: string, sharedAudienceId: string, listId: string, runNo: number, version: number, resolved: number): Promise<number> {
     const stillMember =
       resolved <= PROBE_LIMIT
         ? `CROSS JOIN LATERAL (SELECT 1 FROM campaign_list_members m
-                                WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = s.recipient_id LIMIT 1) still_member`
+                                WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = s.recipient_id LIMIT 1) still_member WHERE true`
         : `WHERE EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = s.recipient_id)`;
-    if (resolved > PROBE_LIMIT) await this.preferHashJoins(tx);
+    if (resolved > PROBE_LIMIT) {
+      await this.preferHashJoins(tx);
+      await tx.query(`SET LOCAL work_mem = '64MB'`); // the list's hash in one batch, the sort in memory
+    }
     return affectedRows(
       tx,
       `INSERT INTO exported_members (org_id, shared_audience_id, xc_id, recipient_id, version_added)
-       SELECT $1, $2, s.xc_id, s.recipient_id, $4 FROM ${staging(runNo)} s ${stillMember}
-       ON CONFLICT (org_id, shared_audience_id, xc_id) DO NOTHING`,
+       SELECT DISTINCT ON (s.xc_id) $1, $2, s.xc_id, s.recipient_id, $4 FROM ${staging(runNo)} s ${stillMember}
+          AND NOT EXISTS (SELECT 1 FROM exported_members e WHERE e.org_id = $1 AND e.shared_audience_id = $2 AND e.xc_id = s.xc_id)
+        ORDER BY s.xc_id`,
       [orgId, sharedAudienceId, listId, version],
     );
   }
