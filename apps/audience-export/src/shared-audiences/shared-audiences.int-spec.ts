@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
-import { expectInvisibleToOtherOrg, ImsTestClient, KafkaProbe, launchService, newId, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
+import { expectInvisibleToOtherOrg, ImsTestClient, KafkaProbe, launchService, newId, newOrgId, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
 const SCOPES = ['audiences.read', 'audiences.write'];
@@ -186,6 +186,37 @@ describe('audience-export shared audiences', () => {
     await probe.publish(Topics.campaignSharedAudienceRequests, [event]);
     const [rejected] = await probe.waitFor('rejection', (m) => m.topic === Topics.hubRejections && m.json?.data?.eventId === event.id);
     expect(rejected.json.data.reason).toContain('unknown data source');
+  });
+
+  it('rejects update requests of an org IMS never announced, unless idrec published one of its data sources', async () => {
+    const stranger = newOrgId();
+    const request = () => {
+      const requestId = newId('req');
+      return createEvent({
+        type: EventTypes.campaignSharedAudienceUpdateRequested,
+        source: '/campaign',
+        orgId: stranger,
+        aggregateId: requestId,
+        data: { requestId, listId: 'missing', segmentName: 'Stranger', dataSourceId: 'crm', mode: 'mirror' },
+      });
+    };
+    const answerTo = async (event: ReturnType<typeof request>) => {
+      await probe.publish(Topics.campaignSharedAudienceRequests, [event]);
+      const [answer] = await probe.waitFor('answer', (m) => m.json?.data?.eventId === event.id || m.json?.data?.requestId === event.data.requestId);
+      return answer;
+    };
+
+    const rejected = await answerTo(request());
+    expect(rejected.topic).toBe(Topics.hubRejections);
+    expect(rejected.json.data.reason).toBe(`unknown org ${stranger}: not announced by IMS`);
+
+    // The two topics are not ordered with each other: ask again until the data source is in.
+    await publishDataSource(stranger, 'crm');
+    const outcome = await waitFor('org known from its data source', async () => {
+      const answer = await answerTo(request());
+      return answer.topic === Topics.hubRejections ? undefined : answer;
+    });
+    expect(outcome.json).toMatchObject({ type: EventTypes.campaignSharedAudienceUpdateCompleted, data: { state: 'failed' } });
   });
 
   it('keeps shared audiences and updates invisible to another org', async () => {
