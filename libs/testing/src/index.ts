@@ -7,3 +7,4 @@ export * from './test-env';
 export * from './ims-test-client';
 export * from './org-isolation';
 export * from './tcp-proxy';
+export * from './rest-call';

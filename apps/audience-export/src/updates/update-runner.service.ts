@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown }
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { describeError } from '@audience-hub/messaging';
+import { isDatabaseUnavailable } from '@audience-hub/persistence';
 import { InjectConfig, type AudienceExportConfig } from '../config';
 import { ExportFilesService } from '../files/export-files.service';
 import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
@@ -10,10 +11,18 @@ import { runnerChannel, UpdatesRepository } from './updates.repository';
 import { FinalizeUpdateUsecase } from './usecases/finalize-update.usecase';
 import { StartUpdateUsecase } from './usecases/start-update.usecase';
 
+/** Longest wait between two attempts at a failing step. */
+const MAX_STEP_BACKOFF_MS = 60_000;
+
+type Step = 'start' | 'final step';
+
 /**
  * Drives update runs from the database, so any instance can carry on after another one crashed:
  * starts pending updates first in their queue, finalizes runs whose resolution is complete, writes
  * planned inbound files and fails runs that stalled. Woken by NOTIFY at commit; polls as fallback.
+ * A step that throws is retried with backoff, counted on the update (so a restart continues the
+ * count), and fails the update after EXPORT_STEP_MAX_ATTEMPTS; a database outage is no attempt.
+ * One update's failing step never holds up the others.
  */
 @Injectable()
 export class UpdateRunnerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -71,7 +80,10 @@ export class UpdateRunnerService implements OnApplicationBootstrap, BeforeApplic
       try {
         progressed = await this.step();
       } catch (error) {
-        this.logger.error(`update step failed: ${describeError(error)}`);
+        // Each update's own failures are handled in attempt(); what stops a whole pass is mostly a
+        // database outage, which no update is charged for: the pass runs again at the next poll.
+        if (isDatabaseUnavailable(error)) this.logger.warn(`database unavailable, update runner waiting: ${describeError(error)}`);
+        else this.logger.error(`update runner pass failed: ${describeError(error)}`);
       }
       if (!this.running) break;
       if (progressed || this.dirty) continue;
@@ -88,21 +100,74 @@ export class UpdateRunnerService implements OnApplicationBootstrap, BeforeApplic
 
   /** One pass over the work; true when something moved (so look again at once). */
   private async step(): Promise<boolean> {
-    let moved = (await this.files.writePending()) > 0;
+    let moved = await this.writeFiles();
     for (const { orgId, updateId } of await this.updates.finalizable(this.database, 10)) {
       if (!this.running) return false;
-      if (await this.finalize.execute(orgId, updateId)) moved = true;
+      if (await this.attempt('final step', orgId, updateId, () => this.finalize.execute(orgId, updateId))) moved = true;
     }
-    if ((await this.files.writePending()) > 0) moved = true;
+    if (await this.writeFiles()) moved = true;
     for (const { orgId, updateId } of await this.updates.startable(this.database, 10)) {
       if (!this.running) return false;
-      if (await this.start.execute(orgId, updateId)) moved = true;
+      if (await this.attempt('start', orgId, updateId, () => this.start.execute(orgId, updateId))) moved = true;
     }
     for (const { orgId, updateId } of await this.updates.stalled(this.database, this.config.EXPORT_RESOLUTION_TIMEOUT_MS)) {
       await this.failStalled(orgId, updateId);
       moved = true;
     }
     return moved;
+  }
+
+  /**
+   * Runs one update's step; true when it moved. When the step throws (anything but a database
+   * outage, which propagates and is no attempt), the failure is counted on the update: the update
+   * fails with the reason at EXPORT_STEP_MAX_ATTEMPTS, else the step waits its backoff.
+   */
+  private async attempt(step: Step, orgId: string, updateId: string, work: () => Promise<boolean>): Promise<boolean> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
+      try {
+        return await this.recordFailure(step, orgId, updateId, error);
+      } catch (failure) {
+        if (isDatabaseUnavailable(failure)) throw failure;
+        this.logger.error(`${step} of update ${updateId} failed and could not be recorded: ${describeError(failure)} (step: ${describeError(error)})`);
+        return false;
+      }
+    }
+  }
+
+  /** True when the failure ended the update (the next one of its shared audience may start). */
+  private async recordFailure(step: Step, orgId: string, updateId: string, error: unknown): Promise<boolean> {
+    const max = this.config.EXPORT_STEP_MAX_ATTEMPTS;
+    return this.database.transaction(async (tx): Promise<boolean> => {
+      const update = await this.updates.lock(tx, orgId, updateId);
+      if (update?.state !== (step === 'start' ? 'pending' : 'running')) return false; // it moved on meanwhile
+      const attempts = update.stepAttempts + 1;
+      if (attempts < max) {
+        const backoff = Math.min(this.config.EXPORT_STEP_RETRY_BACKOFF_MS * 2 ** (attempts - 1), MAX_STEP_BACKOFF_MS);
+        this.logger.warn(`${step} of update ${updateId} failed (attempt ${attempts} of ${max}), retrying in ${backoff} ms: ${describeError(error)}`);
+        await this.updates.recordFailedAttempts(tx, update, attempts, backoff);
+        return false;
+      }
+      const reason = `${step} failed ${attempts} times: ${describeError(error)}`;
+      this.logger.error(`update ${updateId} failed: ${reason}`);
+      await this.updates.recordFailedAttempts(tx, update, attempts);
+      const audience = await this.audiences.find(tx, orgId, update.sharedAudienceId);
+      await this.outcome.fail(tx, update, audience?.version ?? 0, reason);
+      return true;
+    });
+  }
+
+  /** Writes the planned inbound files; a file that cannot be written waits for the next pass without holding up the runs. */
+  private async writeFiles(): Promise<boolean> {
+    try {
+      return (await this.files.writePending()) > 0;
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
+      this.logger.error(`inbound files not written, retrying: ${describeError(error)}`);
+      return false;
+    }
   }
 
   private async failStalled(orgId: string, updateId: string): Promise<void> {

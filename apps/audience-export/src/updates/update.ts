@@ -25,6 +25,8 @@ export interface UpdateRow {
   version: number | null;
   partsExpected: number | null;
   partsReceived: number;
+  /** Failed attempts at the step the update is waiting for (start while pending, final step while running). */
+  stepAttempts: number;
   counts: UpdateCounts;
   decisions: GovernanceDecision[];
   reason: string | null;

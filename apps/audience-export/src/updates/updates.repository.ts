@@ -65,11 +65,11 @@ export class UpdatesRepository {
     return row.blocked;
   }
 
-  /** Pending updates that are first in their shared audience's queue. */
+  /** Pending updates that are first in their shared audience's queue (and not waiting to retry a failed start). */
   async startable(db: Db, limit: number): Promise<Array<{ orgId: string; updateId: string }>> {
     const rows = await db.query(
       `SELECT u.org_id, u.update_id FROM shared_audience_updates u
-        WHERE u.state = 'pending'
+        WHERE u.state = 'pending' AND (u.step_retry_at IS NULL OR u.step_retry_at <= now())
           AND NOT EXISTS (SELECT 1 FROM shared_audience_updates o
                            WHERE o.org_id = u.org_id AND o.shared_audience_id = u.shared_audience_id
                              AND (o.state = 'running' OR (o.state = 'pending' AND o.run_no < u.run_no)))
@@ -79,11 +79,12 @@ export class UpdatesRepository {
     return rows.map((row: Record<string, string>) => ({ orgId: row.org_id, updateId: row.update_id }));
   }
 
-  /** Running updates whose every resolution answer arrived. */
+  /** Running updates whose every resolution answer arrived (and not waiting to retry a failed final step). */
   async finalizable(db: Db, limit: number): Promise<Array<{ orgId: string; updateId: string }>> {
     const rows = await db.query(
       `SELECT org_id, update_id FROM shared_audience_updates
-        WHERE state = 'running' AND parts_received >= parts_expected ORDER BY run_no LIMIT $1`,
+        WHERE state = 'running' AND parts_received >= parts_expected AND (step_retry_at IS NULL OR step_retry_at <= now())
+        ORDER BY run_no LIMIT $1`,
       [limit],
     );
     return rows.map((row: Record<string, string>) => ({ orgId: row.org_id, updateId: row.update_id }));
@@ -102,7 +103,8 @@ export class UpdatesRepository {
   async markRunning(tx: EntityManager, update: UpdateRow, idType: string, partsExpected: number, decisions: GovernanceDecision[]): Promise<void> {
     await tx.query(
       `UPDATE shared_audience_updates
-          SET state = 'running', id_type = $3, parts_expected = $4, decisions = $5, started_at = now(), progressed_at = now()
+          SET state = 'running', id_type = $3, parts_expected = $4, decisions = $5, started_at = now(), progressed_at = now(),
+              step_attempts = 0, step_retry_at = NULL
         WHERE org_id = $1 AND update_id = $2`,
       [update.orgId, update.id, idType, partsExpected, JSON.stringify(decisions)],
     );
@@ -130,6 +132,15 @@ export class UpdatesRepository {
         outcome.reason ?? null,
         outcome.decisions ? JSON.stringify(outcome.decisions) : null,
       ],
+    );
+  }
+
+  /** Records `attempts` failed attempts at the update's next step; the next one not before `retryInMs` (none when undefined). */
+  async recordFailedAttempts(tx: EntityManager, update: UpdateRow, attempts: number, retryInMs?: number): Promise<void> {
+    await tx.query(
+      `UPDATE shared_audience_updates SET step_attempts = $3, step_retry_at = now() + $4 * interval '1 millisecond'
+        WHERE org_id = $1 AND update_id = $2`,
+      [update.orgId, update.id, attempts, retryInMs ?? null],
     );
   }
 
@@ -210,6 +221,7 @@ function toRow(row: Record<string, any>): UpdateRow {
     version: row.version,
     partsExpected: row.parts_expected,
     partsReceived: row.parts_received,
+    stepAttempts: row.step_attempts,
     counts: { exported: row.exported, added: row.added, removed: row.removed, unmapped: row.unmapped },
     decisions: row.decisions,
     reason: row.reason,
