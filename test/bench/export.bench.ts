@@ -66,7 +66,7 @@ async function exportBenchOnOwnTopics(env: BenchEnv): Promise<Record<string, unk
       KAFKA_NEW_GROUP_START: 'latest',
         EXPORT_FILE_SINK_DIR: sinkDir,
         OUTBOX_POLL_INTERVAL_MS: '200',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       },
       // BENCH_EXPORT_CPU_PROF=<dir>: a V8 CPU profile of audience-export, written when it stops.
       { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] },
@@ -204,11 +204,16 @@ async function standInResolver(kafka: Kafka, orgId: string): Promise<{ stop(): P
   await consumer.subscribe({ topics: [physicalTopic(Topics.idrecResolutions)], fromBeginning: false });
   await consumer.run({
     eachBatch: async ({ batch }) => {
-      const answers: { key: string; value: string }[] = [];
+      let answers: { key: string; value: string }[] = [];
+      // A few answers per send (each is ~150 KB), sent as they are made, as id-reconciliation does.
+      const send = async () => {
+        if (answers.length > 0) await producer.send({ topic: physicalTopic(Topics.idrecResolutions), acks: -1, messages: answers });
+        answers = [];
+      };
       for (const message of batch.messages) {
         const event = JSON.parse(message.value!.toString('utf8'));
         if (event.type !== EventTypes.idrecResolutionRequested || event.orgid !== orgId) continue;
-        const { ids, ...header } = event.data as { ids: string[]; requestId: string };
+        const { ids, ...header } = event.data as { ids: string[]; requestId: string; part: number };
         const matched: { id: string; recipientId: string }[] = [];
         const unmatched: string[] = [];
         for (const id of ids) {
@@ -216,11 +221,12 @@ async function standInResolver(kafka: Kafka, orgId: string): Promise<{ stop(): P
           if (isMapped(n)) matched.push({ id: ecidOf(n), recipientId: id });
           else unmatched.push(id);
         }
-        const answer = createEvent({ type: EventTypes.idrecResolutionResolved, source: '/bench/resolver', orgId, aggregateId: header.requestId, data: { ...(header as object), matched, unmatched } as never });
+        const aggregateId = `${header.requestId}/${header.part}`; // keyed per part, like id-reconciliation's answers
+        const answer = createEvent({ type: EventTypes.idrecResolutionResolved, source: '/bench/resolver', orgId, aggregateId, data: { ...(header as object), matched, unmatched } as never });
         answers.push({ key: answer.partitionkey, value: JSON.stringify(answer) });
+        if (answers.length >= 20) await send();
       }
-      // A few answers per request: each is ~150 KB.
-      for (let i = 0; i < answers.length; i += 20) await producer.send({ topic: physicalTopic(Topics.idrecResolutions), acks: -1, messages: answers.slice(i, i + 20) });
+      await send();
     },
   });
   await waitFor('resolver joined', async () => (await consumer.describeGroup()).state === 'Stable', { timeoutMs: 30_000 });

@@ -76,7 +76,7 @@ describe('audience-export with id-reconciliation', () => {
     rmSync(sinkDir, { recursive: true, force: true });
   });
 
-  it('exports add-only then mirror, reports unmapped recipients, writes the inbound files, and repeats nothing', async () => {
+  it('exports add-only then mirror, reports unmapped recipients, writes the inbound files, repeats nothing, and follows list changes', async () => {
     // A declared-ID data source in id-reconciliation, matched on crmId; it reaches audience-export through idrec.data-sources.v1.
     const created = await call(idrec, 'POST', '/v1/data-sources', {
       name: 'CRM id',
@@ -161,5 +161,41 @@ describe('audience-export with id-reconciliation', () => {
     expect(read(second)).toBe(`c-6\td_sid=${sid}\n`);
     expect(read(third)).toBe(`c-1\td_unsid=${sid}\n`);
     expect((await call(exporter, 'GET', `/v1/shared-audiences/${audience.id}`)).body.version).toBe(3);
+
+    // 5. Later mirror updates read only the list's changes since the last one; the outcome is the
+    // same as comparing whole sets. r-3 leaves, r-1 comes back, r-4 leaves and comes back, and
+    // r-5 (unmapped so far) gets a CRM id.
+    await publishList(listId, 'removed', ['r-3', 'r-4']);
+    await waitFor('r-3 and r-4 left', async () => (await memberCount()) === 3);
+    await publishList(listId, 'added', ['r-1', 'r-4']);
+    await probe.publish(Topics.campaignRecipients, [
+      createEvent({ type: EventTypes.campaignRecipientUpserted, source: '/campaign', orgId: tenant.orgId, aggregateId: 'r-5', data: { recipientId: 'r-5', attributes: { crmId: crm(5) } } }),
+    ]);
+    await waitFor('r-5 reconciled', async () => (await call(idrec, 'POST', '/v1/resolve', { dataSourceId, direction: 'to-xc', ids: ['r-5'] })).body?.matched?.length === 1);
+    await waitFor('r-1 and r-4 joined', async () => (await memberCount()) === 5);
+    const incremental = await update(audience.id, listId, 'mirror');
+    expect(incremental).toMatchObject({ state: 'completed', version: 4, counts: { exported: 5, added: 2, removed: 1, unmapped: 0 } });
+    const [v4] = await probe.waitFor('version 4 chunk', (m) => changesOf(audience.id, 4).includes(m));
+    expect(v4.json.data).toMatchObject({ added: ['c-1', 'c-5'], removed: ['c-3'] });
+
+    // 6. Mirroring another list compares whole sets: only that list's members stay.
+    const other = newId('list');
+    await publishList(other, 'added', ['r-2', 'r-3']);
+    await waitFor('other list stored', async () => (await call(exporter, 'GET', `/v1/lists/${other}`)).body?.memberCount === 2);
+    const switched = await update(audience.id, other, 'mirror');
+    expect(switched).toMatchObject({ state: 'completed', version: 5, counts: { exported: 2, added: 1, removed: 4, unmapped: 0 } });
+    const [v5] = await probe.waitFor('version 5 chunk', (m) => changesOf(audience.id, 5).includes(m));
+    expect(v5.json.data).toMatchObject({ added: ['c-3'], removed: ['c-1', 'c-4', 'c-5', 'c-6'] });
+
+    // 7. A list deleted and created again has no history to read from: whole sets again.
+    await probe.publish(Topics.campaignLists, [
+      createEvent({ type: EventTypes.campaignListDeleted, source: '/campaign', orgId: tenant.orgId, aggregateId: other, data: { listId: other } }),
+    ]);
+    await publishList(other, 'added', ['r-6']);
+    await waitFor('other list recreated', async () => (await call(exporter, 'GET', `/v1/lists/${other}`)).body?.memberCount === 1);
+    const recreated = await update(audience.id, other, 'mirror');
+    expect(recreated).toMatchObject({ state: 'completed', version: 6, counts: { exported: 1, added: 1, removed: 2, unmapped: 0 } });
+    const [v6] = await probe.waitFor('version 6 chunk', (m) => changesOf(audience.id, 6).includes(m));
+    expect(v6.json.data).toMatchObject({ added: ['c-6'], removed: ['c-2', 'c-3'] });
   });
 });

@@ -26,7 +26,6 @@ export class ListEventsConsumer {
   @EventPattern(EventTypes.campaignListMembersRemoved)
   async membersRemoved(@Payload() event: HubEventOf<'campaign.list.members-removed'>, @Ctx() ctx: EventContext): Promise<void> {
     await this.lists.removeMembers(ctx.manager, event.orgid, event.data.listId, event.data.recipientIds);
-    await this.lists.touch(ctx.manager, event.orgid, event.data.listId);
   }
 
   @EventPattern(EventTypes.campaignListDeleted)

@@ -10,7 +10,20 @@ export interface ListSummary {
   deleted: boolean;
 }
 
-/** SQL for the copies of Campaign lists. Every statement is scoped by org. */
+export interface ListPosition {
+  /** The seq of the list's latest membership change. */
+  seq: number;
+  /** The oldest seq after which every change is known (members by their seq, removals logged). */
+  historyFrom: number;
+}
+
+/** Takes the list's next change seq (the list row's lock orders changes of one list). */
+const NEXT_SEQ = `UPDATE campaign_lists SET change_seq = change_seq + 1, updated_at = now() WHERE org_id = $1 AND list_id = $2 RETURNING change_seq`;
+
+/**
+ * SQL for the copies of Campaign lists. Every statement is scoped by org. Membership changes are
+ * numbered per list (see the list-change-log migration) so updates can read only what changed.
+ */
 @Injectable()
 export class ListsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -49,29 +62,55 @@ export class ListsRepository {
     );
   }
 
+  /** Adds members under the list's next change seq (members already in keep theirs). */
   async addMembers(tx: EntityManager, orgId: string, listId: string, recipientIds: readonly string[]): Promise<void> {
     await tx.query(
-      `INSERT INTO campaign_list_members (org_id, list_id, recipient_id)
-       SELECT $1, $2, id FROM unnest($3::text[]) AS id
+      `WITH next AS (${NEXT_SEQ})
+       INSERT INTO campaign_list_members (org_id, list_id, recipient_id, seq)
+       SELECT $1, $2, id, next.change_seq FROM unnest($3::text[]) AS id, next
        ON CONFLICT DO NOTHING`,
       [orgId, listId, recipientIds],
     );
   }
 
+  /** Removes members, logging each removal under the list's next change seq. */
   async removeMembers(tx: EntityManager, orgId: string, listId: string, recipientIds: readonly string[]): Promise<void> {
-    await tx.query(`DELETE FROM campaign_list_members WHERE org_id = $1 AND list_id = $2 AND recipient_id = ANY($3::text[])`, [
-      orgId,
-      listId,
-      recipientIds,
-    ]);
+    await tx.query(
+      `WITH next AS (${NEXT_SEQ}),
+       gone AS (DELETE FROM campaign_list_members WHERE org_id = $1 AND list_id = $2 AND recipient_id = ANY($3::text[]) RETURNING recipient_id)
+       INSERT INTO campaign_list_removals (org_id, list_id, seq, recipient_id) SELECT $1, $2, next.change_seq, gone.recipient_id FROM gone, next`,
+      [orgId, listId, recipientIds],
+    );
   }
 
+  /** Deletes the members without logging them: the log is complete only from the next seq on. */
   async deleteList(tx: EntityManager, orgId: string, listId: string): Promise<void> {
     await tx.query(`DELETE FROM campaign_list_members WHERE org_id = $1 AND list_id = $2`, [orgId, listId]);
-    await tx.query(`UPDATE campaign_lists SET deleted_at = now(), updated_at = now() WHERE org_id = $1 AND list_id = $2`, [orgId, listId]);
+    await tx.query(`DELETE FROM campaign_list_removals WHERE org_id = $1 AND list_id = $2`, [orgId, listId]);
+    await tx.query(
+      `UPDATE campaign_lists SET deleted_at = now(), updated_at = now(), change_seq = change_seq + 1, history_from = change_seq + 1
+        WHERE org_id = $1 AND list_id = $2`,
+      [orgId, listId],
+    );
   }
 
-  async touch(tx: EntityManager, orgId: string, listId: string): Promise<void> {
-    await tx.query(`UPDATE campaign_lists SET updated_at = now() WHERE org_id = $1 AND list_id = $2`, [orgId, listId]);
+  /** Where the list's change log stands: its latest seq, and the oldest seq it is complete from. */
+  async changePosition(tx: EntityManager, orgId: string, listId: string): Promise<ListPosition | undefined> {
+    const [row] = await tx.query(`SELECT change_seq, history_from FROM campaign_lists WHERE org_id = $1 AND list_id = $2`, [orgId, listId]);
+    return row ? { seq: Number(row.change_seq), historyFrom: Number(row.history_from) } : undefined;
+  }
+
+  /**
+   * Drops removals no shared audience still needs: those at or before the oldest seq that any
+   * audience mirroring this list has applied (audiences that mirror another list compare whole sets
+   * if they come back to this one).
+   */
+  async purgeRemovals(tx: EntityManager, orgId: string, listId: string): Promise<void> {
+    const [row] = await tx.query(
+      `SELECT min(mirrored_list_seq) AS oldest FROM shared_audiences WHERE org_id = $1 AND mirrored_list_id = $2`,
+      [orgId, listId],
+    );
+    if (row?.oldest == null) return;
+    await tx.query(`DELETE FROM campaign_list_removals WHERE org_id = $1 AND list_id = $2 AND seq <= $3`, [orgId, listId, row.oldest]);
   }
 }

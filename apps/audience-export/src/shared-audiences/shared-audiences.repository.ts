@@ -6,6 +6,19 @@ export interface SharedAudienceRow extends SharedAudienceView {
   orgId: string;
 }
 
+/** How far a shared audience has taken in a list's changes (see the list-change-log migration). */
+export interface ListSync {
+  listId: string;
+  seq: number;
+}
+
+export interface AudienceSync {
+  /** The list and seq the last completed update resolved up to, and that update (its unmapped recipients are asked again). */
+  resolved?: ListSync & { updateId: string };
+  /** The list and seq up to which leavers were removed (by `mirror` updates). */
+  mirrored?: ListSync;
+}
+
 /** SQL of shared audiences; every statement is scoped by org. */
 @Injectable()
 export class SharedAudiencesRepository {
@@ -44,6 +57,28 @@ export class SharedAudiencesRepository {
       [orgId, id, version, added, removed],
     );
     return this.memberCount(tx, orgId, id);
+  }
+
+  async syncOf(tx: EntityManager, orgId: string, id: string): Promise<AudienceSync> {
+    const [row] = await tx.query(
+      `SELECT resolved_list_id, resolved_list_seq, resolved_update_id, mirrored_list_id, mirrored_list_seq
+         FROM shared_audiences WHERE org_id = $1 AND shared_audience_id = $2`,
+      [orgId, id],
+    );
+    return {
+      ...(row?.resolved_list_id != null ? { resolved: { listId: row.resolved_list_id, seq: Number(row.resolved_list_seq), updateId: row.resolved_update_id } } : {}),
+      ...(row?.mirrored_list_id != null ? { mirrored: { listId: row.mirrored_list_id, seq: Number(row.mirrored_list_seq) } } : {}),
+    };
+  }
+
+  /** Records what a completed update took in; `mirrored` only for `mirror` updates. */
+  async recordSync(tx: EntityManager, orgId: string, id: string, resolved: ListSync & { updateId: string }, mirrored?: ListSync): Promise<void> {
+    await tx.query(
+      `UPDATE shared_audiences SET resolved_list_id = $3, resolved_list_seq = $4, resolved_update_id = $5,
+              mirrored_list_id = COALESCE($6, mirrored_list_id), mirrored_list_seq = CASE WHEN $6::text IS NULL THEN mirrored_list_seq ELSE $7 END
+        WHERE org_id = $1 AND shared_audience_id = $2`,
+      [orgId, id, resolved.listId, resolved.seq, resolved.updateId, mirrored?.listId ?? null, mirrored?.seq ?? null],
+    );
   }
 
   /** How many ids XC holds for the shared audience (kept by the runs, never counted). */

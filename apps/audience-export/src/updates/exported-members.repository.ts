@@ -69,6 +69,33 @@ export class ExportedMembersRepository {
   }
 
   /**
+   * The same set when the audience resolved this list up to `fromSeq` in update `previousUpdate`:
+   * the members added after it (up to `toSeq`) and that update's unmapped recipients still in the
+   * list (ids may have appeared for them since). Reads the change, not the list.
+   */
+  recipientsChangedSince(
+    tx: EntityManager,
+    orgId: string,
+    listId: string,
+    since: { fromSeq: number; toSeq: number; previousUpdate: string },
+    pageSize: number,
+  ): AsyncGenerator<string[]> {
+    return mapPages(
+      cursorPages<{ recipient_id: string }>(
+        tx,
+        `SELECT recipient_id FROM campaign_list_members WHERE org_id = $1 AND list_id = $2 AND seq > $3 AND seq <= $4
+         UNION
+         SELECT u.recipient_id FROM update_unmapped u
+          WHERE u.org_id = $1 AND u.update_id = $5
+            AND EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $2 AND m.recipient_id = u.recipient_id)`,
+        [orgId, listId, since.fromSeq, since.toSeq, since.previousUpdate],
+        pageSize,
+      ),
+      (row) => row.recipient_id,
+    );
+  }
+
+  /**
    * mirror: removes the ids of recipients no longer in the list (unless the run resolved that id
    * for a recipient still in it), logging them under `version`. Returns how many.
    */
@@ -83,6 +110,35 @@ export class ExportedMembersRepository {
          RETURNING e.xc_id)
        INSERT INTO removed_members (org_id, shared_audience_id, version, xc_id) SELECT $1, $2, $4, xc_id FROM gone`,
       [orgId, sharedAudienceId, listId, version],
+    );
+  }
+
+  /**
+   * The same removal when leavers up to `fromSeq` were removed already: only the recipients whose
+   * removal was logged after it (up to `toSeq`) and who are not members again are looked up.
+   */
+  async removeLeaversSince(
+    tx: EntityManager,
+    orgId: string,
+    sharedAudienceId: string,
+    listId: string,
+    runNo: number,
+    version: number,
+    since: { fromSeq: number; toSeq: number },
+  ): Promise<number> {
+    return affectedRows(
+      tx,
+      `WITH leavers AS (
+         SELECT DISTINCT r.recipient_id FROM campaign_list_removals r
+          WHERE r.org_id = $1 AND r.list_id = $3 AND r.seq > $5 AND r.seq <= $6
+            AND NOT EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = r.recipient_id)),
+       gone AS (
+         DELETE FROM exported_members e USING leavers l
+          WHERE e.org_id = $1 AND e.shared_audience_id = $2 AND e.recipient_id = l.recipient_id
+            AND NOT EXISTS (SELECT 1 FROM ${staging(runNo)} s WHERE s.xc_id = e.xc_id)
+         RETURNING e.xc_id)
+       INSERT INTO removed_members (org_id, shared_audience_id, version, xc_id) SELECT $1, $2, $4, xc_id FROM gone`,
+      [orgId, sharedAudienceId, listId, version, since.fromSeq, since.toSeq],
     );
   }
 

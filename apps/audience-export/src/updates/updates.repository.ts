@@ -100,13 +100,14 @@ export class UpdatesRepository {
     return rows.map((row: Record<string, string>) => ({ orgId: row.org_id, updateId: row.update_id }));
   }
 
-  async markRunning(tx: EntityManager, update: UpdateRow, idType: string, partsExpected: number, decisions: GovernanceDecision[]): Promise<void> {
+  /** `listSeq`: the list's change seq the run resolved up to. */
+  async markRunning(tx: EntityManager, update: UpdateRow, idType: string, partsExpected: number, decisions: GovernanceDecision[], listSeq: number): Promise<void> {
     await tx.query(
       `UPDATE shared_audience_updates
           SET state = 'running', id_type = $3, parts_expected = $4, decisions = $5, started_at = now(), progressed_at = now(),
-              step_attempts = 0, step_retry_at = NULL
+              step_attempts = 0, step_retry_at = NULL, list_seq = $6
         WHERE org_id = $1 AND update_id = $2`,
-      [update.orgId, update.id, idType, partsExpected, JSON.stringify(decisions)],
+      [update.orgId, update.id, idType, partsExpected, JSON.stringify(decisions), listSeq],
     );
   }
 
@@ -220,6 +221,7 @@ function toRow(row: Record<string, any>): UpdateRow {
     state: row.state,
     version: row.version,
     partsExpected: row.parts_expected,
+    listSeq: row.list_seq == null ? null : Number(row.list_seq),
     partsReceived: row.parts_received,
     stepAttempts: row.step_attempts,
     counts: { exported: row.exported, added: row.added, removed: row.removed, unmapped: row.unmapped },
