@@ -10,7 +10,7 @@ import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createEvent, EventTypes, MAX_CHUNK_IDS, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { createKafka, deletePrefixedTopics, ensureTopics } from '@audience-hub/messaging';
-import { launchService, waitFor, type HubServiceName, type KafkaProbe, type ProbedMessage, type RunningService, type Tenant, type TestEnv } from '@audience-hub/testing';
+import { launchService, restCall, waitFor, type HubServiceName, type KafkaProbe, type ProbedMessage, type RunningService, type Tenant, type TestEnv } from '@audience-hub/testing';
 
 export const MEMBERS = Number(process.env.CHAOS_MEMBERS ?? 100_000);
 
@@ -48,6 +48,14 @@ export function groupOf(label: string, service: HubServiceName): string {
   return `test.${process.env.TEST_RUN_ID ?? 'run'}.${label}.${service}`;
 }
 
+/**
+ * A service's environment in a fault-tier file: the run's test infrastructure, the IMS to trust,
+ * the file's own consumer group, starting from the earliest offset (see groupOf), and `extra`.
+ */
+export function chaosServiceEnv(env: TestEnv, trustEnv: Record<string, string>, label: string, service: HubServiceName, extra: Record<string, string> = {}): Record<string, string> {
+  return env.serviceEnv(service, { ...trustEnv, KAFKA_CONSUMER_GROUP: groupOf(label, service), KAFKA_NEW_GROUP_START: 'earliest', ...extra });
+}
+
 export const event = (type: AnyHubEvent['type'], orgId: string, aggregateId: string, data: unknown): AnyHubEvent =>
   createEvent({ type, source: '/chaos', orgId, aggregateId, data } as never) as AnyHubEvent;
 
@@ -56,15 +64,8 @@ export async function publishAll(probe: KafkaProbe, topic: string, events: AnyHu
   for (let i = 0; i < events.length; i += size) await probe.publish(topic, events.slice(i, i + size));
 }
 
-export async function call<T = any>(base: string, tenant: Tenant, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...tenant.auth, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+/** A REST call with the tenant's token (libs/testing's restCall). */
+export const call = restCall;
 
 /** Announces the tenant's org to every service (as IMS does on ims.events.v1). */
 export async function announceOrg(probe: KafkaProbe, tenant: Tenant): Promise<void> {
@@ -189,6 +190,59 @@ export function netMembership(messages: ProbedMessage[]): { net: Map<string, num
   const twice = [...net].filter(([, n]) => n > 1).map(([id]) => id);
   const parts = [...byId.values()].map((m) => m.json.data.part as number).sort((a, b) => a - b);
   return { net, events: byId.size, copies, twice, parts };
+}
+
+/**
+ * Waits until a members-changed stream is complete (one last part, every part before it) and folds
+ * it; `messages` is read again at each poll.
+ */
+export function everyChunk(description: string, messages: () => ProbedMessage[], timeoutMs = 60_000): Promise<ReturnType<typeof netMembership>> {
+  return waitFor(
+    description,
+    () => {
+      const last = messages().find((m) => m.json.data.lastPart);
+      const folded = netMembership(messages());
+      return last && folded.parts.length === last.json.data.part + 1 ? folded : undefined;
+    },
+    { timeoutMs },
+  );
+}
+
+/**
+ * What a consumer of a members-changed stream checks: parts 0..last once each, a single last
+ * part, and every expected id added exactly once (none twice, none missing, none extra).
+ */
+export function expectExactlyOnce(stream: ReturnType<typeof netMembership>, messages: ProbedMessage[], expected: string[]): void {
+  expect(new Set(messages.filter((m) => m.json.data.lastPart).map((m) => m.json.id)).size).toBe(1);
+  expect(stream.parts).toEqual(Array.from({ length: stream.events }, (_, i) => i));
+  expect(stream.twice).toEqual([]);
+  expect([...stream.net].filter(([, n]) => n !== 1)).toEqual([]);
+  expect([...stream.net.keys()].sort()).toEqual([...expected].sort());
+}
+
+/**
+ * The oldest transaction of `role` (a service's database role) in flight for at least `minMs`,
+ * holding a lock on the table `holding` when given: a step being applied, seen from outside.
+ */
+export async function transactionInFlight(db: Client, role: string, { minMs = 150, holding }: { minMs?: number; holding?: string } = {}): Promise<{ ms: number; statement: string } | undefined> {
+  const { rows } = await db.query(
+    `SELECT round(extract(epoch FROM now() - a.xact_start) * 1000)::int AS ms, left(a.query, 60) AS statement FROM pg_stat_activity a
+      WHERE a.datname = current_database() AND a.usename = $1 AND a.state <> 'idle'
+        AND a.xact_start < now() - $2 * interval '1 millisecond'
+        AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.relation = to_regclass($3)))
+      ORDER BY a.xact_start LIMIT 1`,
+    [role, minMs, holding ?? null],
+  );
+  return rows[0];
+}
+
+/** A Campaign list with `recipientIds`, as Campaign publishes it (created, then members in chunks of at most 10,000). */
+export async function publishList(probe: KafkaProbe, tenant: Tenant, listId: string, recipientIds: string[]): Promise<void> {
+  const added = [];
+  for (let i = 0; i < recipientIds.length; i += MAX_CHUNK_IDS) {
+    added.push(event(EventTypes.campaignListMembersAdded, tenant.orgId, listId, { listId, recipientIds: recipientIds.slice(i, i + MAX_CHUNK_IDS) }));
+  }
+  await publishAll(probe, Topics.campaignLists, [event(EventTypes.campaignListCreated, tenant.orgId, listId, { listId, label: `Chaos ${listId}` }), ...added]);
 }
 
 /** Launches a service and returns a handle that relaunches it with the same environment. */
