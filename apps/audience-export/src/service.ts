@@ -6,6 +6,7 @@ import { SharedAudiences1764400200000 } from './migrations/1764400200000-shared-
 import { AudienceMemberCounts1764400300000 } from './migrations/1764400300000-audience-member-counts';
 import { UpdateStepAttempts1764400500000 } from './migrations/1764400500000-update-step-attempts';
 import { ListChangeLog1764400600000 } from './migrations/1764400600000-list-change-log';
+import { AudienceNumbers1764400700000 } from './migrations/1764400700000-audience-numbers';
 
 export const audienceExportService: ServiceDescriptor = {
   name: 'audience-export',
@@ -13,5 +14,5 @@ export const audienceExportService: ServiceDescriptor = {
   defaultPort: 3003,
   title: 'audience-hub audience export',
   description: '"Update shared audience": Campaign lists become XC shared audiences.',
-  migrations: [MessagingTables1764400000000, RevokedCredentials1764400000100, CampaignLists1764400100000, SharedAudiences1764400200000, AudienceMemberCounts1764400300000, UpdateStepAttempts1764400500000, ListChangeLog1764400600000],
+  migrations: [MessagingTables1764400000000, RevokedCredentials1764400000100, CampaignLists1764400100000, SharedAudiences1764400200000, AudienceMemberCounts1764400300000, UpdateStepAttempts1764400500000, ListChangeLog1764400600000, AudienceNumbers1764400700000],
 };

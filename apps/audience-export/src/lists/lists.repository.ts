@@ -67,9 +67,9 @@ export class ListsRepository {
     await tx.query(
       `WITH next AS (${NEXT_SEQ})
        INSERT INTO campaign_list_members (org_id, list_id, recipient_id, seq)
-       SELECT $1, $2, id, next.change_seq FROM unnest($3::text[]) AS id, next
+       SELECT $1, $2, id, next.change_seq FROM json_array_elements_text($3::json) AS id, next
        ON CONFLICT DO NOTHING`,
-      [orgId, listId, recipientIds],
+      [orgId, listId, JSON.stringify(recipientIds)], // one JSON parameter: cheaper to bind than a text[] of 10,000
     );
   }
 

@@ -13,6 +13,13 @@ const staging = (runNo: number) => {
 };
 
 /**
+ * The audience's number, the key of its exported and removed ids (see the audience-numbers
+ * migration), looked up once per statement from its org and id parameters: every statement stays
+ * scoped by org.
+ */
+const audienceNo = (orgParam: string, idParam: string) => `(SELECT audience_no FROM shared_audiences WHERE org_id = ${orgParam} AND shared_audience_id = ${idParam})`;
+
+/**
  * SQL of the exported snapshot (what XC holds for each shared audience) and of the per-run staging
  * table; diffs are computed set-based in Postgres, never in memory.
  */
@@ -44,9 +51,13 @@ export class ExportedMembersRepository {
     await tx.query(`DROP TABLE IF EXISTS ${staging(runNo)}`);
   }
 
-  async addResolved(tx: EntityManager, runNo: number, xcIds: string[], recipientIds: string[]): Promise<void> {
-    if (xcIds.length === 0) return;
-    await tx.query(`INSERT INTO ${staging(runNo)} (xc_id, recipient_id) SELECT * FROM unnest($1::text[], $2::text[])`, [xcIds, recipientIds]);
+  /** Stages resolved pairs; they go in as one JSON parameter (a text[] would be escaped element by element). */
+  async addResolved(tx: EntityManager, runNo: number, matches: ReadonlyArray<{ id: string; recipientId: string }>): Promise<void> {
+    if (matches.length === 0) return;
+    await tx.query(
+      `INSERT INTO ${staging(runNo)} (xc_id, recipient_id) SELECT id, "recipientId" FROM json_to_recordset($1::json) AS m(id text, "recipientId" text)`,
+      [JSON.stringify(matches)],
+    );
   }
 
   /**
@@ -59,8 +70,7 @@ export class ExportedMembersRepository {
         tx,
         `SELECT m.recipient_id FROM campaign_list_members m
           WHERE m.org_id = $1 AND m.list_id = $2
-            AND NOT EXISTS (SELECT 1 FROM exported_members e
-                             WHERE e.org_id = $1 AND e.shared_audience_id = $3 AND e.recipient_id = m.recipient_id)`,
+            AND NOT EXISTS (SELECT 1 FROM exported_members e WHERE e.audience_no = ${audienceNo('$1', '$3')} AND e.recipient_id = m.recipient_id)`,
         [orgId, listId, sharedAudienceId],
         pageSize,
       ),
@@ -104,11 +114,11 @@ export class ExportedMembersRepository {
       tx,
       `WITH gone AS (
          DELETE FROM exported_members e
-          WHERE e.org_id = $1 AND e.shared_audience_id = $2
+          WHERE e.audience_no = ${audienceNo('$1', '$2')}
             AND NOT EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = e.recipient_id)
             AND NOT EXISTS (SELECT 1 FROM ${staging(runNo)} s WHERE s.xc_id = e.xc_id)
          RETURNING e.xc_id)
-       INSERT INTO removed_members (org_id, shared_audience_id, version, xc_id) SELECT $1, $2, $4, xc_id FROM gone`,
+       INSERT INTO removed_members (audience_no, version, xc_id) SELECT ${audienceNo('$1', '$2')}, $4, xc_id FROM gone`,
       [orgId, sharedAudienceId, listId, version],
     );
   }
@@ -142,10 +152,10 @@ export class ExportedMembersRepository {
       tx,
       `WITH gone AS (
          DELETE FROM exported_members e USING run_leavers l
-          WHERE e.org_id = $1 AND e.shared_audience_id = $2 AND e.recipient_id = l.recipient_id
+          WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.recipient_id = l.recipient_id
             AND NOT EXISTS (SELECT 1 FROM ${staging(runNo)} s WHERE s.xc_id = e.xc_id)
          RETURNING e.xc_id)
-       INSERT INTO removed_members (org_id, shared_audience_id, version, xc_id) SELECT $1, $2, $3, xc_id FROM gone`,
+       INSERT INTO removed_members (audience_no, version, xc_id) SELECT ${audienceNo('$1', '$2')}, $3, xc_id FROM gone`,
       [orgId, sharedAudienceId, version],
     );
     await tx.query(`SET LOCAL enable_nestloop = on`); // the small-run probes that follow are nested loops
@@ -173,9 +183,9 @@ export class ExportedMembersRepository {
     }
     return affectedRows(
       tx,
-      `INSERT INTO exported_members (org_id, shared_audience_id, xc_id, recipient_id, version_added)
-       SELECT DISTINCT ON (s.xc_id) $1, $2, s.xc_id, s.recipient_id, $4 FROM ${staging(runNo)} s ${stillMember}
-          AND NOT EXISTS (SELECT 1 FROM exported_members e WHERE e.org_id = $1 AND e.shared_audience_id = $2 AND e.xc_id = s.xc_id)
+      `INSERT INTO exported_members (audience_no, xc_id, recipient_id, version_added)
+       SELECT DISTINCT ON (s.xc_id) ${audienceNo('$1', '$2')}, s.xc_id, s.recipient_id, $4 FROM ${staging(runNo)} s ${stillMember}
+          AND NOT EXISTS (SELECT 1 FROM exported_members e WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.xc_id = s.xc_id)
         ORDER BY s.xc_id`,
       [orgId, sharedAudienceId, listId, version],
     );
@@ -185,14 +195,14 @@ export class ExportedMembersRepository {
   async *changes(tx: EntityManager, orgId: string, sharedAudienceId: string, version: number, pageSize: number): AsyncGenerator<ChangePage> {
     const removed = cursorPages<{ xc_id: string }>(
       tx,
-      `SELECT xc_id FROM removed_members WHERE org_id = $1 AND shared_audience_id = $2 AND version = $3 ORDER BY xc_id`,
+      `SELECT xc_id FROM removed_members WHERE audience_no = ${audienceNo('$1', '$2')} AND version = $3 ORDER BY xc_id`,
       [orgId, sharedAudienceId, version],
       pageSize,
     );
     for await (const rows of removed) yield { kind: 'removed', ids: rows.map((row) => row.xc_id) };
     const added = cursorPages<{ xc_id: string }>(
       tx,
-      `SELECT xc_id FROM exported_members WHERE org_id = $1 AND shared_audience_id = $2 AND version_added = $3 ORDER BY xc_id`,
+      `SELECT xc_id FROM exported_members WHERE audience_no = ${audienceNo('$1', '$2')} AND version_added = $3 ORDER BY xc_id`,
       [orgId, sharedAudienceId, version],
       pageSize,
     );

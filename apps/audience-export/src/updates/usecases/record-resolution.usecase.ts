@@ -23,19 +23,11 @@ export class RecordResolutionUsecase {
     // A late answer to a run that ended (failed, timed out) changes nothing.
     if (update?.state !== 'running' || !update.idType) return;
     if (!(await this.updates.claimPart(tx, update, data.part))) return;
-    const xcIds: string[] = [];
-    const recipientIds: string[] = [];
-    let invalid = 0;
-    for (const match of data.matched) {
-      if (xcIdError(update.idType, match.id) !== undefined) {
-        invalid++;
-        continue;
-      }
-      xcIds.push(match.id);
-      recipientIds.push(match.recipientId);
-    }
+    const idType = update.idType;
+    const valid = data.matched.filter((match) => xcIdError(idType, match.id) === undefined);
+    const invalid = data.matched.length - valid.length;
     if (invalid > 0) this.logger.warn(`${invalid} resolved ids of update ${update.id} are not valid ${update.idType} ids; skipped`);
-    await this.members.addResolved(tx, update.runNo, xcIds, recipientIds);
+    await this.members.addResolved(tx, update.runNo, valid);
     await this.updates.addUnmapped(tx, update, data.unmatched);
     const progress = await this.updates.recordProgress(tx, update);
     if (progress.partsReceived >= progress.partsExpected) await this.updates.notifyRunner(tx);
