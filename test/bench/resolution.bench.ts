@@ -139,19 +139,20 @@ function* linkedRows(orgId: string): Generator<string[]> {
 async function throughKafka(probe: KafkaProbe, orgId: string): Promise<Measurement & { matched: number }> {
   const requestId = `bench-${randomUUID().slice(0, 8)}`;
   const parts = Math.ceil(IDS / MAX_CHUNK_IDS);
-  const started = process.hrtime.bigint();
-  for (let part = 0; part < parts; part++) {
+  // The requests are made before the clock starts: the load generator's own work (a million ids
+  // built) is not the system's, as the baseline's ids are already in a table.
+  const requests = Array.from({ length: parts }, (_, part) => {
     const ids = Array.from({ length: Math.min(MAX_CHUNK_IDS, IDS - part * MAX_CHUNK_IDS) }, (_, i) => ecid(part * MAX_CHUNK_IDS + i));
-    await probe.publish(Topics.idrecResolutions, [
-      createEvent({
-        type: EventTypes.idrecResolutionRequested,
-        source: '/bench',
-        orgId,
-        aggregateId: `${requestId}-${part % 6}`,
-        data: { requestId, requester: 'bench', dataSourceId: 'visitor', direction: 'to-recipients', part, lastPart: part === parts - 1, ids },
-      }),
-    ]);
-  }
+    return createEvent({
+      type: EventTypes.idrecResolutionRequested,
+      source: '/bench',
+      orgId,
+      aggregateId: `${requestId}-${part % 6}`,
+      data: { requestId, requester: 'bench', dataSourceId: 'visitor', direction: 'to-recipients', part, lastPart: part === parts - 1, ids },
+    });
+  });
+  const started = process.hrtime.bigint();
+  for (const request of requests) await probe.publish(Topics.idrecResolutions, [request]);
   const published = Number(process.hrtime.bigint() - started) / 1e9;
   await probe.waitFor('first answer', (m) => m.json?.type === EventTypes.idrecResolutionResolved && m.json.data.requestId === requestId, 1, 600_000);
   const firstAnswer = Number(process.hrtime.bigint() - started) / 1e9;

@@ -26,7 +26,12 @@ export function baseConfigSchema(descriptor: ServiceDescriptor) {
     KAFKA_NEW_GROUP_START: z.enum(['earliest', 'latest']).default('earliest'),
     /** How long a silent member keeps its partitions: shorter means faster takeover after a crash. */
     KAFKA_SESSION_TIMEOUT_MS: int(30_000, 6_000),
-    KAFKA_MAX_BYTES_PER_PARTITION: int(16 * 1024 * 1024, 1024),
+    /**
+     * Bytes fetched per partition. Audience events are large (chunks of 10,000 ids) and a fetched
+     * batch is held parsed while it is applied, on up to three partitions at once: 4 MiB keeps that
+     * bounded. Kafka still returns a single larger message (up to 16 MiB) on its own.
+     */
+    KAFKA_MAX_BYTES_PER_PARTITION: int(4 * 1024 * 1024, 1024),
     IMS_URL: z.string().url().default('http://127.0.0.1:3000'),
     IMS_JWKS_URL: z.string().url().optional(),
     IMS_ISSUER: z.string().min(1).default('audience-hub-ims'),
