@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EventTypes, Topics } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, REPO_ROOT, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 import { Client } from 'pg';
-import { announceOrg, call, createImport, ecids, groupOf, importedMembers, knownTo, MEMBERS, ownTopics, publishAll, seconds, snapshotChunks, visitorLinks } from './chaos-support';
+import { announceOrg, call, createImport, ecids, importedMembers, knownTo, MEMBERS, ownTopics, publishAll, seconds, snapshotChunks, visitorLinks, chaosServiceEnv } from './chaos-support';
 
 const env = testEnv();
 const LABEL = 'kafka-restart';
@@ -50,8 +50,8 @@ if (!broker.ok) {
     await db.connect();
     ims = await ImsTestClient.start(env);
     [idrec, importer] = await Promise.all([
-      launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'id-reconciliation'), KAFKA_NEW_GROUP_START: 'earliest' })),
-      launchService('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'audience-import'), KAFKA_NEW_GROUP_START: 'earliest' })),
+      launchService('id-reconciliation', chaosServiceEnv(env, ims.trustEnv, LABEL, 'id-reconciliation')),
+      launchService('audience-import', chaosServiceEnv(env, ims.trustEnv, LABEL, 'audience-import')),
     ]);
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read']);
     await probe.listen([Topics.campaignImports]);

@@ -6,7 +6,6 @@ import {
   call,
   createImport,
   ecids,
-  groupOf,
   importedMembers,
   MEMBERS,
   netMembership,
@@ -17,6 +16,7 @@ import {
   Restartable,
   seconds,
   snapshotChunks,
+  chaosServiceEnv,
 } from './chaos-support';
 
 const env = testEnv();
@@ -42,8 +42,8 @@ describe('audience-import killed during an import', () => {
     await db.connect();
     ims = await ImsTestClient.start(env);
     [idrec, importer] = await Promise.all([
-      launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'id-reconciliation'), KAFKA_NEW_GROUP_START: 'earliest' })),
-      Restartable.start('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'audience-import'), KAFKA_NEW_GROUP_START: 'earliest' })),
+      launchService('id-reconciliation', chaosServiceEnv(env, ims.trustEnv, LABEL, 'id-reconciliation')),
+      Restartable.start('audience-import', chaosServiceEnv(env, ims.trustEnv, LABEL, 'audience-import')),
     ]);
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read']);
     await probe.listen([Topics.campaignImports]);

@@ -1,7 +1,7 @@
 import { EventTypes, Topics } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 import { Client } from 'pg';
-import { announceOrg, call, createImport, ecids, groupOf, importedMembers, knownTo, MEMBERS, netMembership, ownTopics, publishAll, Restartable, seconds, snapshotChunks, visitorLinks } from './chaos-support';
+import { announceOrg, call, createImport, ecids, groupOf, importedMembers, knownTo, MEMBERS, netMembership, ownTopics, publishAll, Restartable, seconds, snapshotChunks, visitorLinks, chaosServiceEnv } from './chaos-support';
 
 const env = testEnv();
 const LABEL = 'rebalance';
@@ -44,7 +44,7 @@ describe('audience-import rebalancing between two instances', () => {
     dropTopics = await ownTopics(env, LABEL);
     await db.connect();
     ims = await ImsTestClient.start(env);
-    idrec = await launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: groupOf(LABEL, 'id-reconciliation'), KAFKA_NEW_GROUP_START: 'earliest' }));
+    idrec = await launchService('id-reconciliation', chaosServiceEnv(env, ims.trustEnv, LABEL, 'id-reconciliation'));
     for (const n of [0, 1]) {
       importers.push(await Restartable.start('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: group, KAFKA_NEW_GROUP_START: 'earliest', KAFKA_CLIENT_ID: `chaos-import-${n}` })));
     }

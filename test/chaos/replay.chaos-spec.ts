@@ -1,7 +1,7 @@
 import { EventTypes, Topics } from '@audience-hub/contracts';
 import { physicalTopic } from '@audience-hub/messaging';
 import { ImsTestClient, KafkaProbe, launchService, testEnv, waitFor, type HubServiceName, type RunningService, type Tenant } from '@audience-hub/testing';
-import { announceOrg, call, createImport, ecids, event, groupOf, importedMembers, knownTo, observeVisitors, ownTopics, publishAll, seconds, snapshotChunks } from './chaos-support';
+import { announceOrg, call, createImport, ecids, event, groupOf, importedMembers, knownTo, observeVisitors, ownTopics, publishAll, seconds, snapshotChunks, chaosServiceEnv } from './chaos-support';
 
 const env = testEnv();
 const LABEL = 'replay';
@@ -33,7 +33,7 @@ describe('every input topic replayed from offset 0', () => {
     ims = await ImsTestClient.start(env);
     const names = Object.keys(INPUTS) as Array<Exclude<HubServiceName, 'ims'>>;
     const launched = await Promise.all(
-      names.map((name) => launchService(name, env.serviceEnv(name, { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: groupOf(LABEL, name), KAFKA_NEW_GROUP_START: 'earliest' }))),
+      names.map((name) => launchService(name, chaosServiceEnv(env, ims.trustEnv, LABEL, name))),
     );
     names.forEach((name, i) => services.set(name, launched[i]));
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read']);
