@@ -41,6 +41,12 @@ export class ImportsRepository {
     return rows.map(toRow);
   }
 
+  /** Unlocked read, for what never changes once the import exists (its mode, org, list). */
+  async find(tx: EntityManager, importId: string): Promise<ImportRow | undefined> {
+    const [row] = await tx.query(`SELECT * FROM imports WHERE import_id = $1`, [importId]);
+    return row ? toRow(row) : undefined;
+  }
+
   async lock(tx: EntityManager, importId: string): Promise<ImportRow | undefined> {
     const [row] = await tx.query(`SELECT * FROM imports WHERE import_id = $1 FOR UPDATE`, [importId]);
     return row ? toRow(row) : undefined;

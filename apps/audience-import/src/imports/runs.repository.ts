@@ -35,33 +35,57 @@ export const isComplete = (run: Run): boolean =>
 @Injectable()
 export class RunsRepository {
   async find(tx: EntityManager, importId: string, snapshotKey: string): Promise<Run | undefined> {
-    const [row] = await tx.query(`SELECT * FROM runs WHERE import_id = $1 AND snapshot_key = $2`, [importId, snapshotKey]);
+    const [row] = await tx.query(`SELECT ${RUN} FROM runs r ${PARTS} WHERE r.import_id = $1 AND r.snapshot_key = $2`, [importId, snapshotKey]);
+    return row ? toRun(row) : undefined;
+  }
+
+  async byId(tx: EntityManager, runId: string): Promise<Run | undefined> {
+    const [row] = await tx.query(`SELECT ${RUN} FROM runs r ${PARTS} WHERE r.run_id = $1`, [runId]);
     return row ? toRun(row) : undefined;
   }
 
   async create(tx: EntityManager, run: { importId: string; seq: number; snapshotKey: string; mode: ImportMode; requestId: string; state: RunState }): Promise<Run> {
     const [row] = await tx.query(
-      `INSERT INTO runs (import_id, seq, snapshot_key, mode, request_id, state, finished_at)
-       VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6 = 'receiving' THEN NULL ELSE now() END) RETURNING *`,
+      `WITH r AS (
+         INSERT INTO runs (import_id, seq, snapshot_key, mode, request_id, state, finished_at)
+         VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6 = 'receiving' THEN NULL ELSE now() END) RETURNING *)
+       SELECT r.*, 0 AS parts_unresolved, 0 AS matched, 0 AS unmatched FROM r`,
       [run.importId, run.seq, run.snapshotKey, run.mode, run.requestId, run.state],
     );
     return toRun(row);
   }
 
-  async byRequestId(tx: EntityManager, requestId: string): Promise<Run | undefined> {
-    const [row] = await tx.query(`SELECT * FROM runs WHERE request_id = $1`, [requestId]);
-    return row ? toRun(row) : undefined;
+  /** What an answer needs to know of its run (no counts: the parts are not read). */
+  async byRequestId(tx: EntityManager, requestId: string): Promise<Pick<Run, 'runId' | 'importId' | 'mode' | 'state'> | undefined> {
+    const [row] = await tx.query(`SELECT run_id, import_id, mode, state FROM runs WHERE request_id = $1`, [requestId]);
+    return row ? { runId: String(row.run_id), importId: row.import_id, mode: row.mode, state: row.state } : undefined;
   }
 
   async byRequestEvent(tx: EntityManager, eventId: string): Promise<Run | undefined> {
-    const [row] = await tx.query(`SELECT r.* FROM runs r JOIN run_parts p USING (run_id) WHERE p.request_event_id = $1`, [eventId]);
+    const [row] = await tx.query(`SELECT ${RUN} FROM runs r ${PARTS} WHERE r.run_id = (SELECT run_id FROM run_parts WHERE request_event_id = $1)`, [eventId]);
     return row ? toRun(row) : undefined;
+  }
+
+  async stateOf(tx: EntityManager, runId: string): Promise<RunState | undefined> {
+    const [row] = await tx.query(`SELECT state FROM runs WHERE run_id = $1`, [runId]);
+    return row?.state;
   }
 
   /** Runs of an import still receiving, oldest first. */
   async open(tx: EntityManager, importId: string): Promise<Run[]> {
-    const rows = await tx.query(`SELECT * FROM runs WHERE import_id = $1 AND state = 'receiving' ORDER BY seq`, [importId]);
+    const rows = await tx.query(`SELECT ${RUN} FROM runs r ${PARTS} WHERE r.import_id = $1 AND r.state = 'receiving' ORDER BY r.seq`, [importId]);
     return rows.map(toRun);
+  }
+
+  /** Runs that look complete (every part arrived and was answered): those whose announcement may have been missed. */
+  async ready(tx: EntityManager): Promise<string[]> {
+    const rows = await tx.query(
+      `SELECT r.run_id FROM runs r
+        WHERE r.state = 'receiving' AND r.last_part IS NOT NULL AND r.parts_received = r.last_part + 1
+          AND NOT EXISTS (SELECT 1 FROM run_parts p WHERE p.run_id = r.run_id AND NOT p.resolved)
+        ORDER BY r.run_id`,
+    );
+    return rows.map((row: { run_id: string | number }) => String(row.run_id));
   }
 
   /** Records a part once: false when (run, part) was seen before (XC may resend a chunk under a new event id). */
@@ -73,28 +97,32 @@ export class RunsRepository {
     return rows.length > 0;
   }
 
-  async noteChunk(tx: EntityManager, runId: string, chunk: { received: number; invalid: number; lastPart: number | null; awaitsResolution: boolean }): Promise<Run> {
-    const [row] = returnedRows(await tx.query(
-      `UPDATE runs SET parts_received = parts_received + 1, parts_unresolved = parts_unresolved + $2,
-              received = received + $3, invalid = invalid + $4, last_part = COALESCE($5, last_part)
-        WHERE run_id = $1 RETURNING *`,
-      [runId, chunk.awaitsResolution ? 1 : 0, chunk.received, chunk.invalid, chunk.lastPart],
-    ));
+  async noteChunk(tx: EntityManager, runId: string, chunk: { received: number; invalid: number; lastPart: number | null }): Promise<Run> {
+    const [row] = await tx.query(
+      `WITH r AS (
+         UPDATE runs SET parts_received = parts_received + 1, received = received + $2, invalid = invalid + $3, last_part = COALESCE($4, last_part)
+          WHERE run_id = $1 RETURNING *)
+       SELECT ${RUN} FROM r ${PARTS}`,
+      [runId, chunk.received, chunk.invalid, chunk.lastPart],
+    );
     return toRun(row);
   }
 
-  /** Marks a part answered once: false for a repeated or unknown answer. */
-  async resolvePart(tx: EntityManager, runId: string, part: number): Promise<boolean> {
-    const rows = returnedRows(await tx.query(`UPDATE run_parts SET resolved = true WHERE run_id = $1 AND part = $2 AND NOT resolved RETURNING part`, [runId, part]));
+  /**
+   * Claims an answer's part, with its counts: false for a repeated or unknown answer. The part's
+   * row stays locked until commit, so the same answer delivered twice at once is staged once.
+   */
+  async claimPart(tx: EntityManager, runId: string, part: number, matched: number, unmatched: number): Promise<boolean> {
+    const rows = returnedRows(await tx.query(
+      `UPDATE run_parts SET resolved = true, matched = $3, unmatched = $4 WHERE run_id = $1 AND part = $2 AND NOT resolved RETURNING part`,
+      [runId, part, matched, unmatched],
+    ));
     return rows.length > 0;
   }
 
-  async noteAnswer(tx: EntityManager, runId: string, matched: number, unmatched: number): Promise<Run> {
-    const [row] = returnedRows(await tx.query(
-      `UPDATE runs SET parts_unresolved = parts_unresolved - 1, matched = matched + $2, unmatched = unmatched + $3 WHERE run_id = $1 RETURNING *`,
-      [runId, matched, unmatched],
-    ));
-    return toRun(row);
+  /** Tells the RunCompletionWatcher, once the transaction commits, that one of the run's answers is staged. */
+  async announceAnswered(tx: EntityManager, runId: string): Promise<void> {
+    await tx.query(`SELECT pg_notify($1, $2)`, [runsChannel(schemaOf(tx)), runId]);
   }
 
   async stageRemoved(tx: EntityManager, runId: string, xcIds: readonly string[]): Promise<void> {
@@ -105,6 +133,11 @@ export class RunsRepository {
   /**
    * Stages one answer. A run that will replace the list (`replaces`) stages its matched ids as
    * members of its own run, so applying it writes no member rows; other runs stage them apart.
+   * An id sent twice in one snapshot is one member, the first answer wins: repeats within the
+   * answer are dropped here; an id an earlier answer staged makes the plain insert fail on the
+   * key, and the answer is staged again skipping such ids. ON CONFLICT every time would pay a
+   * speculative insertion per row, and a NOT EXISTS probe is at the mercy of the planner's
+   * statistics for a run still being staged.
    */
   async stageAnswer(
     tx: EntityManager,
@@ -114,15 +147,31 @@ export class RunsRepository {
     unmatched: readonly string[],
   ): Promise<void> {
     if (matched.length > 0) {
-      const ids = matched.map((m) => m.id);
-      const recipients = matched.map((m) => m.recipientId);
+      const ids: string[] = [];
+      const recipients: string[] = [];
       if (replaces) {
-        // An id sent twice in one snapshot is one member (the first answer wins).
-        await tx.query(
-          `INSERT INTO import_members (run_id, xc_id, recipient_id) SELECT $1, * FROM unnest($2::text[], $3::text[]) ON CONFLICT (run_id, xc_id) DO NOTHING`,
-          [runId, ids, recipients],
-        );
+        const seen = new Set<string>();
+        for (const m of matched) {
+          if (seen.has(m.id)) continue;
+          seen.add(m.id);
+          ids.push(m.id);
+          recipients.push(m.recipientId);
+        }
+        const insert = `INSERT INTO import_members (run_id, xc_id, recipient_id) SELECT $1, * FROM unnest($2::text[], $3::text[])`;
+        await tx.query(`SAVEPOINT stage_answer`);
+        try {
+          await tx.query(insert, [runId, ids, recipients]);
+        } catch (error) {
+          if (!isUniqueViolation(error)) throw error;
+          await tx.query(`ROLLBACK TO SAVEPOINT stage_answer`);
+          await tx.query(`${insert} ON CONFLICT (run_id, xc_id) DO NOTHING`, [runId, ids, recipients]);
+        }
+        await tx.query(`RELEASE SAVEPOINT stage_answer`);
       } else {
+        for (const m of matched) {
+          ids.push(m.id);
+          recipients.push(m.recipientId);
+        }
         await tx.query(`INSERT INTO run_matched (run_id, xc_id, recipient_id) SELECT $1, * FROM unnest($2::text[], $3::text[])`, [runId, ids, recipients]);
       }
     }
@@ -264,24 +313,55 @@ export class RunsRepository {
    * Staging of finished runs, dropped out of the hot path: one run at a time, at most PURGE_BATCH
    * rows of one table per call (short transactions). A run's members go too unless they are its
    * import's list. False when nothing is left to purge.
+   *
+   * Answers are staged without the import's lock, so an answer claimed before its run finished may
+   * still be writing: before the run is marked purged, its parts are locked (waiting for any such
+   * answer to commit) and the tables looked at once more. An answer claimed after that sees the run
+   * finished and stages nothing (RecordResolutionUsecase).
    */
   async purgeSomeFinished(tx: EntityManager): Promise<boolean> {
     const [row] = await tx.query(`SELECT run_id FROM runs WHERE staged AND state <> 'receiving' ORDER BY run_id LIMIT 1 FOR UPDATE SKIP LOCKED`);
     if (!row) return false;
     const [current] = await tx.query(`SELECT 1 FROM imports WHERE members_run = $1`, [row.run_id]);
-    for (const table of ['run_matched', 'run_unmatched', 'run_removed', 'run_changes', ...(current ? [] : ['import_members'])]) {
+    const tables = ['run_matched', 'run_unmatched', 'run_removed', 'run_changes', ...(current ? [] : ['import_members'])];
+    for (const table of tables) {
       const result = await tx.query(
         `DELETE FROM ${table} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${table} WHERE run_id = $1 LIMIT ${PURGE_BATCH}))`,
         [row.run_id],
       );
       if (affected(result) > 0) return true;
     }
+    await tx.query(`SELECT 1 FROM run_parts WHERE run_id = $1 FOR UPDATE`, [row.run_id]);
+    for (const table of tables) {
+      const [left] = await tx.query(`SELECT 1 FROM ${table} WHERE run_id = $1 LIMIT 1`, [row.run_id]);
+      if (left) return true;
+    }
     await tx.query(`UPDATE runs SET staged = false WHERE run_id = $1`, [row.run_id]);
     return true;
   }
 }
 
+/** The NOTIFY channel of a schema's staged answers (payload: the run id). */
+export const runsChannel = (schema: string): string => `${schema}_run_answered`;
+
+const schemaOf = (tx: EntityManager): string => (tx.connection.options as { schema?: string }).schema ?? 'public';
+
+/**
+ * A run's columns with what its parts say: parts not answered yet, and the ids matched and left
+ * unmatched, counted per answer (answers are staged concurrently, so they share no counter row).
+ */
+const RUN = `r.run_id, r.import_id, r.seq, r.mode, r.request_id, r.state, r.last_part, r.parts_received, r.received, r.invalid,
+  p.parts_unresolved, p.matched, p.unmatched`;
+const PARTS = `CROSS JOIN LATERAL (
+  SELECT count(*) FILTER (WHERE NOT q.resolved) AS parts_unresolved, coalesce(sum(q.matched), 0) AS matched, coalesce(sum(q.unmatched), 0) AS unmatched
+    FROM run_parts q WHERE q.run_id = r.run_id) p`;
+
 const PURGE_BATCH = 20_000;
+
+function isUniqueViolation(error: unknown): boolean {
+  const err = error as { code?: string; driverError?: { code?: string } };
+  return (err?.code ?? err?.driverError?.code) === '23505';
+}
 
 function affected(result: unknown): number {
   return Array.isArray(result) && result.length === 2 && typeof result[1] === 'number' ? result[1] : 0;
@@ -303,7 +383,7 @@ function toRun(row: Record<string, any>): Run {
     state: row.state,
     lastPart: row.last_part,
     partsReceived: row.parts_received,
-    partsUnresolved: row.parts_unresolved,
+    partsUnresolved: Number(row.parts_unresolved),
     received: Number(row.received),
     invalid: Number(row.invalid),
     matched: Number(row.matched),

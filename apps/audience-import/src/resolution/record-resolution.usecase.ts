@@ -5,9 +5,20 @@ import { enqueueEvents } from '@audience-hub/messaging';
 import { importOutcome } from '../imports/import-events';
 import { ImportsRepository } from '../imports/imports.repository';
 import { isComplete, replaces, RunsRepository } from '../imports/runs.repository';
+import { trace } from '../trace.tmp';
 import { ApplySnapshotUsecase } from '../imports/usecases/apply-snapshot/apply-snapshot.usecase';
 
-/** Stages id-reconciliation's answers per part (once each) and applies a run once it is complete. */
+/**
+ * Stages id-reconciliation's answers per part (once each) and applies a run once it is complete.
+ *
+ * Answers come back on several partitions at once, and staging one is the costly step (10,000
+ * rows), so it takes neither the import's row lock nor the run's row: the part is claimed with its
+ * counts (its run_parts row stays locked until commit, so a redelivered answer of the same part
+ * waits and then finds it answered), the ids are staged, and the run is announced (NOTIFY, sent at
+ * commit). The transaction that stages the last answer cannot tell it is the last (the others may
+ * not have committed yet), so completion is decided after commit, in a transaction of its own
+ * (`completeIfReady`, run by the RunCompletionWatcher): import locked, then run, as everywhere.
+ */
 @Injectable()
 export class RecordResolutionUsecase {
   constructor(
@@ -17,15 +28,28 @@ export class RecordResolutionUsecase {
   ) {}
 
   async answered(tx: EntityManager, answer: EventDataOf<'idrec.resolution.resolved'>): Promise<void> {
-    const found = await this.runs.byRequestId(tx, answer.requestId);
-    if (!found) return; // not ours (another instance's test data, or a purged run)
-    const job = await this.imports.lock(tx, found.importId); // import first, then run: one lock order everywhere
     const run = await this.runs.byRequestId(tx, answer.requestId);
-    if (!job || !run || run.state !== 'receiving') return;
-    if (!(await this.runs.resolvePart(tx, run.runId, answer.part))) return;
+    if (!run || run.state !== 'receiving') return; // not ours (another instance's test data, or a purged run), or finished
+    const job = await this.imports.find(tx, run.importId); // its mode is all staging needs, and it never changes
+    if (!job) return;
+    if (!(await this.runs.claimPart(tx, run.runId, answer.part, answer.matched.length, answer.unmatched.length))) return;
+    // Read again with the part claimed: a run superseded or failed meanwhile gets nothing more staged
+    // (the staging janitor waits for claimed parts before it marks a run purged).
+    if ((await this.runs.stateOf(tx, run.runId)) !== 'receiving') return;
     await this.runs.stageAnswer(tx, run.runId, replaces(run, job), answer.matched, answer.unmatched);
-    const updated = await this.runs.noteAnswer(tx, run.runId, answer.matched.length, answer.unmatched.length);
-    if (isComplete(updated)) await this.applySnapshot.execute(tx, job);
+    await this.runs.announceAnswered(tx, run.runId);
+  }
+
+  /**
+   * After an answer of the run committed: applies it (and the runs waiting behind it) if every part
+   * arrived and was answered by now. Any number of calls, from any instance, apply it once.
+   */
+  async completeIfReady(tx: EntityManager, runId: string): Promise<void> {
+    const found = await this.runs.byId(tx, runId);
+    if (!found || !isComplete(found)) return;
+    const job = await this.imports.lock(tx, found.importId);
+    const run = await this.runs.byId(tx, runId);
+    if (job && run && isComplete(run)) await this.applySnapshot.execute(tx, job);
   }
 
   /** id-reconciliation refused a request (unknown org or data source): the snapshot fails with its reason. */

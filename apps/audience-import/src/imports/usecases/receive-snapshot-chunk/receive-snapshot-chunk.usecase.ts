@@ -106,7 +106,6 @@ export class ReceiveSnapshotChunkUsecase {
       received: chunk.added.length + removed.length + (chunk.invalid ?? 0),
       invalid: chunk.invalid ?? 0,
       lastPart: chunk.lastPart ? chunk.part : null,
-      awaitsResolution: request !== undefined,
     });
     if (isComplete(updated)) await this.applySnapshot.execute(tx, job);
   }
