@@ -161,6 +161,26 @@ describe('importing XC audiences into lists', () => {
     expect(mine(EventTypes.campaignImportCompleted).map((c) => [c.counts.added, c.counts.removed])).toEqual([[3, 0], [1, 1], [2, 2], [0, 0]]);
   });
 
+  it('keeps an id sent twice in one snapshot (within a part, and in two parts) as one member', async () => {
+    const e = Array.from({ length: 3 }, () => newEcid());
+    const r = e.map((_, i) => newId(`d${i}`));
+    await observe(e.map((ecid, i) => [ecid, r[i]]));
+    await resolvable(e);
+    const audienceId = newId('aud');
+    await publishAudience(audienceId, []);
+    const job = await createImport(audienceId);
+    await probe.publish(Topics.xcAudiences, snapshot(audienceId, 's1', 'full', [{ added: [e[0], e[1], e[0]] }, { added: [e[1], e[2]] }]));
+    const view = await untilSnapshots(job.id, 1);
+    expect(view.counts).toMatchObject({ received: 5, added: 3, removed: 0 });
+    expect(await members(job.listId)).toEqual([...r].sort());
+
+    // Without e[1] next time: its recipient leaves, no copy of it stays behind.
+    await probe.publish(Topics.xcAudiences, snapshot(audienceId, 's2', 'full', [{ added: [e[2], e[0]] }]));
+    const next = await untilSnapshots(job.id, 2);
+    expect(next.counts).toMatchObject({ received: 2, added: 0, removed: 1 });
+    expect(await members(job.listId)).toEqual([r[0], r[2]].sort());
+  });
+
   it('adds a pending id once id-reconciliation links it (late reconciliation)', async () => {
     const known = newEcid();
     const late = newEcid();

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { returnedRows } from '@audience-hub/persistence';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copyText, pgClientOf, returnedRows } from '@audience-hub/persistence';
 import type { ImportMode } from './import.model';
 
 export type RunState = 'receiving' | 'applied' | 'superseded' | 'denied' | 'failed';
@@ -131,13 +134,13 @@ export class RunsRepository {
   }
 
   /**
-   * Stages one answer. A run that will replace the list (`replaces`) stages its matched ids as
+   * Stages one answer with COPY (a third of the cost of an INSERT of unnested arrays, in Postgres
+   * and in the driver). A run that will replace the list (`replaces`) stages its matched ids as
    * members of its own run, so applying it writes no member rows; other runs stage them apart.
-   * An id sent twice in one snapshot is one member, the first answer wins: repeats within the
-   * answer are dropped here; an id an earlier answer staged makes the plain insert fail on the
-   * key, and the answer is staged again skipping such ids. ON CONFLICT every time would pay a
-   * speculative insertion per row, and a NOT EXISTS probe is at the mercy of the planner's
-   * statistics for a run still being staged.
+   * An id sent twice in one snapshot is one member, the first answer wins: a repeated id makes the
+   * COPY fail on the key, and the answer is staged again skipping ids already there. (ON CONFLICT
+   * every time would pay a speculative insertion per row; a NOT EXISTS probe is at the mercy of
+   * the planner's statistics for a run still being staged.)
    */
   async stageAnswer(
     tx: EntityManager,
@@ -146,36 +149,34 @@ export class RunsRepository {
     matched: ReadonlyArray<{ id: string; recipientId: string }>,
     unmatched: readonly string[],
   ): Promise<void> {
+    const run = sqlBigint(runId);
     if (matched.length > 0) {
-      const ids: string[] = [];
-      const recipients: string[] = [];
+      let rows = '';
+      for (const m of matched) rows += `${run}\t${copyText(m.id)}\t${copyText(m.recipientId)}\n`;
       if (replaces) {
-        const seen = new Set<string>();
-        for (const m of matched) {
-          if (seen.has(m.id)) continue;
-          seen.add(m.id);
-          ids.push(m.id);
-          recipients.push(m.recipientId);
-        }
-        const insert = `INSERT INTO import_members (run_id, xc_id, recipient_id) SELECT $1, * FROM unnest($2::text[], $3::text[])`;
         await tx.query(`SAVEPOINT stage_answer`);
         try {
-          await tx.query(insert, [runId, ids, recipients]);
+          await copyInto(tx, 'import_members (run_id, xc_id, recipient_id)', rows);
         } catch (error) {
           if (!isUniqueViolation(error)) throw error;
           await tx.query(`ROLLBACK TO SAVEPOINT stage_answer`);
-          await tx.query(`${insert} ON CONFLICT (run_id, xc_id) DO NOTHING`, [runId, ids, recipients]);
+          await tx.query(
+            `INSERT INTO import_members (run_id, xc_id, recipient_id)
+             SELECT $1, u.xc_id, u.recipient_id FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u(xc_id, recipient_id, n)
+              ORDER BY u.n ON CONFLICT (run_id, xc_id) DO NOTHING`,
+            [runId, matched.map((m) => m.id), matched.map((m) => m.recipientId)],
+          );
         }
         await tx.query(`RELEASE SAVEPOINT stage_answer`);
       } else {
-        for (const m of matched) {
-          ids.push(m.id);
-          recipients.push(m.recipientId);
-        }
-        await tx.query(`INSERT INTO run_matched (run_id, xc_id, recipient_id) SELECT $1, * FROM unnest($2::text[], $3::text[])`, [runId, ids, recipients]);
+        await copyInto(tx, 'run_matched (run_id, xc_id, recipient_id)', rows);
       }
     }
-    if (unmatched.length > 0) await tx.query(`INSERT INTO run_unmatched (run_id, xc_id) SELECT $1, unnest($2::text[])`, [runId, unmatched]);
+    if (unmatched.length > 0) {
+      let rows = '';
+      for (const id of unmatched) rows += `${run}\t${copyText(id)}\n`;
+      await copyInto(tx, 'run_unmatched (run_id, xc_id)', rows);
+    }
   }
 
   async finish(tx: EntityManager, runId: string, state: Exclude<RunState, 'receiving'>, reason: string | null = null): Promise<void> {
@@ -357,6 +358,11 @@ const PARTS = `CROSS JOIN LATERAL (
     FROM run_parts q WHERE q.run_id = r.run_id) p`;
 
 const PURGE_BATCH = 20_000;
+
+/** COPY of rows already in COPY's text format, on the transaction's connection. */
+async function copyInto(tx: EntityManager, target: string, rows: string): Promise<void> {
+  await pipeline(Readable.from([rows]), pgClientOf(tx).query(copyFrom(`COPY ${target} FROM STDIN`)));
+}
 
 function isUniqueViolation(error: unknown): boolean {
   const err = error as { code?: string; driverError?: { code?: string } };
