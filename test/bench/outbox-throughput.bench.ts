@@ -10,6 +10,7 @@ import {
   EventConsumer,
   MessagingTables1764400000000,
   OutboxRelay,
+  physicalTopic,
 } from '@audience-hub/messaging';
 import { newOrgId, waitFor } from '@audience-hub/testing';
 import { report, type BenchEnv, type Measurement } from './bench-env';
@@ -108,7 +109,7 @@ async function rawKafkajs(kafka: Kafka): Promise<Measurement> {
   await producer.connect();
   const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, maxWaitTimeInMs: 1000, maxBytesPerPartition: 16 * 1024 * 1024 });
   await consumer.connect();
-  await consumer.subscribe({ topics: [Topics.campaignLists], fromBeginning: false });
+  await consumer.subscribe({ topics: [physicalTopic(Topics.campaignLists)], fromBeginning: false });
   let received = 0;
   const positioned = new Promise<void>((resolve) => {
     const off = consumer.on(consumer.events.FETCH, () => {
@@ -127,7 +128,7 @@ async function rawKafkajs(kafka: Kafka): Promise<Measurement> {
   await positioned;
   const started = process.hrtime.bigint();
   for (let i = 0; i < values.length; i += PER_TRANSACTION) {
-    await producer.send({ topic: Topics.campaignLists, acks: -1, messages: values.slice(i, i + PER_TRANSACTION) });
+    await producer.send({ topic: physicalTopic(Topics.campaignLists), acks: -1, messages: values.slice(i, i + PER_TRANSACTION) });
   }
   await waitFor('raw messages consumed', () => received >= EVENTS, { timeoutMs: 600_000, intervalMs: 5 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
