@@ -5,7 +5,6 @@ import { enqueueEvents } from '@audience-hub/messaging';
 import { importOutcome } from '../imports/import-events';
 import { ImportsRepository } from '../imports/imports.repository';
 import { isComplete, replaces, RunsRepository } from '../imports/runs.repository';
-import { trace } from '../trace.tmp';
 import { ApplySnapshotUsecase } from '../imports/usecases/apply-snapshot/apply-snapshot.usecase';
 
 /**
