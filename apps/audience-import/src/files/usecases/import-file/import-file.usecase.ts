@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Inject, Injectable } from '@nestjs/common';
@@ -11,6 +10,7 @@ import { DataSourcesRepository } from '../../../data-sources/data-sources.reposi
 import type { DataSourceCopy } from '../../../data-sources/data-source.model';
 import { ReceiveSnapshotChunkUsecase } from '../../../imports/usecases/receive-snapshot-chunk/receive-snapshot-chunk.usecase';
 import { MAX_REPORTED_ERRORS, type FileReport, type LineError } from '../../file-report';
+import { lineBatches } from '../../line-batches';
 import { FilesRepository } from '../../files.repository';
 import { parseOutboundFileName, parseOutboundLine, type OutboundFileName } from '../../outbound-file';
 
@@ -91,34 +91,46 @@ export class ImportFileUsecase {
         removed: buffer.removed,
         invalid: lastPart ? buffer.invalid : 0,
       });
-    const bufferOf = async (audienceId: string): Promise<AudienceBuffer> => {
+    const bufferOf = (audienceId: string): AudienceBuffer => {
       let buffer = audiences.get(audienceId);
       if (!buffer) audiences.set(audienceId, (buffer = new AudienceBuffer()));
-      // A full buffer goes out only once more ids follow, so the last chunk can say lastPart.
-      if (buffer.size >= MAX_CHUNK_IDS) {
-        await send(audienceId, buffer, false);
-        const next = new AudienceBuffer();
-        next.part = buffer.part + 1;
-        next.invalid = buffer.invalid;
-        audiences.set(audienceId, (buffer = next));
-      }
       return buffer;
+    };
+    // A full buffer goes out only once more ids follow, so the last chunk can say lastPart.
+    const next = async (audienceId: string, buffer: AudienceBuffer): Promise<AudienceBuffer> => {
+      await send(audienceId, buffer, false);
+      const following = new AudienceBuffer();
+      following.part = buffer.part + 1;
+      following.invalid = buffer.invalid;
+      audiences.set(audienceId, following);
+      return following;
     };
 
     let lines = 0;
     let errorCount = 0;
     const errors: LineError[] = [];
-    for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
-      lines++;
-      const line = parseOutboundLine(raw, ds.idType);
-      if (!line.ok) {
-        errorCount++;
-        if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: lines, reason: line.reason });
-        for (const audienceId of line.segments ?? []) (await bufferOf(audienceId)).invalid++;
-        continue;
+    // Lines are read a chunk at a time; the only awaits are the chunks sent on.
+    for await (const batch of lineBatches(input)) {
+      for (const raw of batch) {
+        lines++;
+        const line = parseOutboundLine(raw, ds.idType);
+        if (!line.ok) {
+          errorCount++;
+          if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: lines, reason: line.reason });
+          for (const audienceId of line.segments ?? []) bufferOf(audienceId).invalid++;
+          continue;
+        }
+        for (const audienceId of line.added) {
+          let buffer = bufferOf(audienceId);
+          if (buffer.size >= MAX_CHUNK_IDS) buffer = await next(audienceId, buffer);
+          buffer.added.push(line.id);
+        }
+        for (const audienceId of line.removed) {
+          let buffer = bufferOf(audienceId);
+          if (buffer.size >= MAX_CHUNK_IDS) buffer = await next(audienceId, buffer);
+          buffer.removed.push(line.id);
+        }
       }
-      for (const audienceId of line.added) (await bufferOf(audienceId)).added.push(line.id);
-      for (const audienceId of line.removed) (await bufferOf(audienceId)).removed.push(line.id);
     }
 
     const report: FileReport = { id, name, state: 'applied', lines, applied: lines - errorCount, errorCount, errors };
