@@ -152,7 +152,7 @@ export class RunsRepository {
     const run = sqlBigint(runId);
     if (matched.length > 0) {
       let rows = '';
-      for (const m of matched) rows += `${run}\t${copyText(m.id)}\t${copyText(m.recipientId)}\n`;
+      for (const m of inKeyOrder(matched)) rows += `${run}\t${copyText(m.id)}\t${copyText(m.recipientId)}\n`;
       if (replaces) {
         await tx.query(`SAVEPOINT stage_answer`);
         try {
@@ -195,15 +195,16 @@ export class RunsRepository {
    * are read, so they are read in chunks without writing the difference down.
    */
   async openReplaceCursors(tx: EntityManager, runId: string, previous: string | null, large: boolean): Promise<void> {
-    // Fresh statistics for the run just staged, so the difference streams from the two runs'
-    // recipient indexes (merge anti-join, no sort, no hash of a million rows).
-    if (large) await tx.query(`ANALYZE import_members`);
     const run = sqlBigint(runId);
     if (previous === null) {
+      // The run's distinct recipients stream from its recipient index (a cursor's fast-start plan): no statistics needed.
       await tx.query(`DECLARE run_adds NO SCROLL CURSOR FOR SELECT DISTINCT recipient_id FROM import_members WHERE run_id = ${run}`);
       await tx.query(`DECLARE run_removes NO SCROLL CURSOR FOR SELECT NULL::text AS recipient_id WHERE false`);
       return;
     }
+    // Fresh statistics for the run just staged, so the difference streams from the two runs'
+    // recipient indexes (merge anti-join, no sort, no hash of a million rows).
+    if (large) await tx.query(`ANALYZE import_members`);
     const old = sqlBigint(previous);
     await tx.query(
       `DECLARE run_adds NO SCROLL CURSOR FOR
@@ -358,6 +359,18 @@ const PARTS = `CROSS JOIN LATERAL (
     FROM run_parts q WHERE q.run_id = r.run_id) p`;
 
 const PURGE_BATCH = 20_000;
+
+/**
+ * The answer's ids sorted, unless they already are: rows copied in the order of the run's primary
+ * key fill its index pages one after the other instead of all over it (an eighth cheaper for
+ * random ids, measured).
+ */
+function inKeyOrder<T extends { id: string }>(matched: readonly T[]): readonly T[] {
+  for (let i = 1; i < matched.length; i++) {
+    if (matched[i - 1].id > matched[i].id) return [...matched].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+  return matched;
+}
 
 /** COPY of rows already in COPY's text format, on the transaction's connection. */
 async function copyInto(tx: EntityManager, target: string, rows: string): Promise<void> {

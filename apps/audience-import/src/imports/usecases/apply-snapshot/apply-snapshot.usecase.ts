@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { EventTypes, MAX_CHUNK_IDS } from '@audience-hub/contracts';
+import { EventTypes, MAX_CHUNK_IDS, type AnyHubEvent } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import type { ImportCounts, ImportRow, RecordedDecision } from '../../import.model';
 import { importOutcome, membersChanged } from '../../import-events';
@@ -9,6 +9,8 @@ import { isComplete, replaces, RunsRepository, type Run } from '../../runs.repos
 
 /** Runs above this many matched ids get fresh planner statistics before they are diffed. */
 const LARGE_RUN = 50_000;
+/** members-changed parts written to the outbox per statement (10 parts: at most 100,000 recipients, a few MB). */
+const CHANGES_PER_INSERT = 10;
 
 /**
  * Applies an import's complete runs in snapshot order. A complete `full` run makes every earlier
@@ -68,14 +70,20 @@ export class ApplySnapshotUsecase {
   /**
    * Added recipients first, then removed ones, as one sequence of parts of at most 10,000; one
    * chunk is held back so the last can say lastPart. Nothing is emitted when nothing changed.
+   * Parts go to the outbox CHANGES_PER_INSERT at a time (one statement, one NOTIFY).
    */
   private async emitChanges(tx: EntityManager, job: ImportRow): Promise<{ added: number; removed: number }> {
     const counts = { added: 0, removed: 0 };
     let part = 0;
     let held: { op: 'added' | 'removed'; ids: string[] } | undefined;
+    let pending: AnyHubEvent[] = [];
     const emit = async (chunk: { op: 'added' | 'removed'; ids: string[] }, lastPart: boolean) => {
       const [added, removed] = chunk.op === 'added' ? [chunk.ids, []] : [[], chunk.ids];
-      await enqueueEvents(tx, [membersChanged(job.orgId, job, part++, lastPart, added, removed)]);
+      pending.push(membersChanged(job.orgId, job, part++, lastPart, added, removed));
+      if (pending.length < CHANGES_PER_INSERT && !lastPart) return;
+      const batch = pending;
+      pending = [];
+      await enqueueEvents(tx, batch);
     };
     for (const [op, cursor] of [['added', 'run_adds'], ['removed', 'run_removes']] as const) {
       for (;;) {
