@@ -13,6 +13,8 @@ const MEMBERS = Number(process.env.BENCH_IMPORT_MEMBERS ?? 1_000_000);
 const SMALL = Math.min(100_000, MEMBERS);
 /** Set to a directory to write V8 CPU profiles of audience-import and id-reconciliation there (node --cpu-prof). */
 const PROFILE_DIR = process.env.BENCH_IMPORT_PROFILE_DIR;
+/** Extra environment of audience-import, as JSON (e.g. `{"NODE_OPTIONS":"--max-old-space-size=192"}`), to compare settings. */
+const SERVICE_ENV: Record<string, string> = JSON.parse(process.env.BENCH_IMPORT_SERVICE_ENV ?? '{}');
 const ECID_BASE = 10n ** 37n;
 export const ecid = (i: number): string => (ECID_BASE + BigInt(i)).toString();
 export const recipient = (i: number): string => `rcp-${i}`;
@@ -34,7 +36,7 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
     const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
     const [idrec, importer] = await Promise.all([
       launchService('id-reconciliation', testEnv.serviceEnv('id-reconciliation', { ...ims.trustEnv }), { nodeArgs }),
-      launchService('audience-import', testEnv.serviceEnv('audience-import', { ...ims.trustEnv }), { nodeArgs }),
+      launchService('audience-import', testEnv.serviceEnv('audience-import', { ...ims.trustEnv, ...SERVICE_ENV }), { nodeArgs }),
     ]);
     services.push(idrec, importer);
     const tenant = await ims.tenant(['audiences.read', 'audiences.write']);
@@ -51,14 +53,20 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
     const completed = (importId: string) =>
       probe.waitFor('import completed', (m) => m.json?.type === EventTypes.campaignImportCompleted && m.json.data.importId === importId, 1, 600_000);
 
-    /** XC publishes a snapshot of `count` members as xc.audience.members chunks; resolves when Campaign hears it completed. */
+    /**
+     * XC publishes a snapshot of `count` members as xc.audience.members chunks; resolves when
+     * Campaign hears it completed. XC's events are built before the clock starts (their
+     * serialisation and publication are in it), as the COPY's rows and the file are below.
+     */
     const importViaEvents = async (audienceId: string, count: number) => {
       const importId = await newImport(audienceId);
+      const chunks = snapshotChunks(orgId, audienceId, 0, count);
+      const cpu = cpuSeconds(services);
       const start = process.hrtime.bigint();
-      for (const chunk of snapshotChunks(orgId, audienceId, 0, count)) await publish([chunk]);
+      for (const chunk of chunks) await publish([chunk]);
       const published = seconds(start);
       const [outcome] = await completed(importId);
-      return { outcome, seconds: seconds(start), published };
+      return { outcome, seconds: seconds(start), published, cpu: cpuSpent(services, cpu) };
     };
 
     // Memory first: a SMALL-member import, then the full size through the same process.
@@ -71,34 +79,29 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
     const eventsSeconds = eventsRun.seconds;
     const eventsRss = peakRssMb(importer);
 
-    // Audience Manager file path: the same members streamed as one outbound file upload.
+    // Audience Manager file path: the same members as one outbound file, uploaded.
     const fileImport = await newImport('900002');
+    const fileChunks = [...textChunks((i) => `${ecid(i)} 900002 \n`)].map((text) => Buffer.from(text));
+    const fileCpu = cpuSeconds(services);
     const fileStart = process.hrtime.bigint();
-    const body = Readable.from(
-      (function* () {
-        for (let i = 0; i < MEMBERS; i += 10_000) {
-          let text = '';
-          for (let k = i; k < Math.min(i + 10_000, MEMBERS); k++) text += `${ecid(k)} 900002 \n`;
-          yield Buffer.from(text);
-        }
-      })(),
-    );
     const uploaded = await fetch(`${importer.url}/v1/files?name=S3_1_0_bench_full_${Date.now()}-0.sync`, {
       method: 'POST',
       headers: { ...tenant.auth, 'content-type': 'application/octet-stream' },
-      body: Readable.toWeb(body) as ReadableStream,
+      body: Readable.toWeb(Readable.from(fileChunks)) as ReadableStream,
       duplex: 'half',
     } as RequestInit);
     if (!uploaded.ok) throw new Error(`upload: ${uploaded.status} ${await uploaded.text()}`);
     const fileAccepted = seconds(fileStart);
     const [fileOutcome] = await completed(fileImport);
     const fileSeconds = seconds(fileStart);
+    const fileCpuSpent = cpuSpent(services, fileCpu);
     const fileRss = peakRssMb(importer);
 
     // Baseline: the same rows, raw COPY into a fresh table.
     await admin.query(`CREATE TABLE bench_import_copy_${process.pid} (xc_id text NOT NULL, recipient_id text NOT NULL)`);
+    const rows = [...textChunks((i) => `${ecid(i)}\t${recipient(i)}\n`)];
     const copyStart = process.hrtime.bigint();
-    await copy(admin, `bench_import_copy_${process.pid} (xc_id, recipient_id)`, (i) => `${ecid(i)}\t${recipient(i)}\n`);
+    await copy(admin, `bench_import_copy_${process.pid} (xc_id, recipient_id)`, rows);
     const copySeconds = seconds(copyStart);
     await admin.query(`DROP TABLE bench_import_copy_${process.pid}`);
 
@@ -110,12 +113,15 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
       events: report(`import: ${MEMBERS.toLocaleString('en-US')}-member audience end to end, XC events (target <= 30 s)`, events, baseline, {
         'members added': counts(eventsOutcome),
         'chunks published by XC after': `${eventsRun.published.toFixed(2)} s`,
+        'CPU used by the services (Postgres, Kafka apart)': eventsRun.cpu,
         [`peak RSS of audience-import after a ${SMALL.toLocaleString('en-US')}-member import`]: `${smallRss} MB`,
+        ...(Object.keys(SERVICE_ENV).length ? { 'audience-import ran with': JSON.stringify(SERVICE_ENV) } : {}),
         'peak RSS of audience-import (VmHWM)': `${eventsRss} MB`,
       }),
       file: report(`import: ${MEMBERS.toLocaleString('en-US')}-member audience end to end, outbound file (target <= 30 s)`, file, baseline, {
         'members added': counts(fileOutcome),
         'file parsed and accepted after': `${fileAccepted.toFixed(2)} s`,
+        'CPU used by the services (Postgres, Kafka apart)': fileCpuSpent,
         'peak RSS of audience-import (VmHWM)': `${fileRss} MB`,
       }),
     };
@@ -143,7 +149,7 @@ export async function orgKnown(admin: Client, orgId: string): Promise<void> {
  * would take minutes, so links ecid(i) -> recipient(i), i < count, are loaded straight into its table.
  */
 export async function loadVisitorLinks(admin: Client, orgId: string, count: number): Promise<void> {
-  await copy(admin, 'idrec.visitor_links (org_id, ecid, recipient_id, observed_at)', (i) => `${orgId}\t${ecid(i)}\t${recipient(i)}\t2024-01-01T00:00:00Z\n`, count);
+  await copy(admin, 'idrec.visitor_links (org_id, ecid, recipient_id, observed_at)', textChunks((i) => `${orgId}\t${ecid(i)}\t${recipient(i)}\t2024-01-01T00:00:00Z\n`, count));
   await admin.query('ANALYZE idrec.visitor_links');
 }
 
@@ -186,18 +192,35 @@ export function snapshotChunks(orgId: string, audienceId: string, from: number, 
   );
 }
 
-async function copy(client: Client, target: string, line: (i: number) => string, count = MEMBERS): Promise<void> {
-  const sink = client.query(copyFrom(`COPY ${target} FROM STDIN`));
-  const source = Readable.from(
-    (function* () {
-      for (let i = 0; i < count; i += 10_000) {
-        let text = '';
-        for (let k = i; k < Math.min(i + 10_000, count); k++) text += line(k);
-        yield text;
-      }
-    })(),
-  );
-  await pipeline(source, sink);
+/** Rows 0..count-1 as text, 10,000 to a string. */
+function* textChunks(line: (i: number) => string, count = MEMBERS): Generator<string> {
+  for (let i = 0; i < count; i += 10_000) {
+    let text = '';
+    for (let k = i; k < Math.min(i + 10_000, count); k++) text += line(k);
+    yield text;
+  }
+}
+
+async function copy(client: Client, target: string, chunks: Iterable<string>): Promise<void> {
+  await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${target} FROM STDIN`)));
+}
+
+/** CPU seconds (user + system) the services used so far, by service (Linux). */
+function cpuSeconds(services: RunningService[]): number[] {
+  return services.map((service) => {
+    try {
+      const stat = readFileSync(`/proc/${service.process.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return 0;
+    }
+  });
+}
+
+function cpuSpent(services: RunningService[], before: number[]): string {
+  const now = cpuSeconds(services);
+  return services.map((service, i) => `${service.name} ${(now[i] - before[i]).toFixed(1)} s`).join(', ');
 }
 
 function seconds(start: bigint): number {
