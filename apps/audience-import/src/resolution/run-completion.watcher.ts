@@ -6,8 +6,9 @@ import { RecordResolutionUsecase } from './record-resolution.usecase';
 
 /** How often runs that look complete are looked for, in case an announcement was missed. */
 const SWEEP_MS = 5_000;
-/** Pause before a run whose completion failed (a deadlock, the database away) is tried again. */
+/** Pause before a run whose completion failed (a deadlock, the database away) is tried again, doubling up to MAX_RETRY_MS. */
 const RETRY_MS = 1_000;
+const MAX_RETRY_MS = 60_000;
 
 /**
  * Applies runs once their last answer is staged. Each staged answer announces its run (NOTIFY at
@@ -20,6 +21,8 @@ const RETRY_MS = 1_000;
 export class RunCompletionWatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('runs');
   private readonly due = new Set<string>();
+  /** Runs whose completion failed: not tried again before `until`. */
+  private readonly failing = new Map<string, { until: number; delay: number }>();
   private listener?: Client;
   private listening?: Promise<void>;
   private draining?: Promise<void>;
@@ -83,6 +86,7 @@ export class RunCompletionWatcher implements OnApplicationBootstrap, BeforeAppli
 
   private queue(runId: string): void {
     if (this.stopped || !/^[0-9]{1,18}$/.test(runId)) return;
+    if ((this.failing.get(runId)?.until ?? 0) > Date.now()) return;
     this.due.add(runId);
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
   }
@@ -93,10 +97,13 @@ export class RunCompletionWatcher implements OnApplicationBootstrap, BeforeAppli
       this.due.delete(runId);
       try {
         await this.dataSource.transaction((tx) => this.recordResolution.completeIfReady(tx, runId));
+        this.failing.delete(runId);
       } catch (error) {
         if (!this.dataSource.isInitialized) return;
-        this.logger.warn(`completing run ${runId} failed, trying again: ${(error as Error).message}`);
-        setTimeout(() => this.queue(runId), RETRY_MS).unref();
+        const delay = Math.min((this.failing.get(runId)?.delay ?? RETRY_MS / 2) * 2, MAX_RETRY_MS);
+        this.failing.set(runId, { until: Date.now() + delay, delay });
+        this.logger.warn(`completing run ${runId} failed, trying again in ${delay / 1000} s: ${(error as Error).message}`);
+        setTimeout(() => this.queue(runId), delay + 10).unref();
       }
     }
   }
