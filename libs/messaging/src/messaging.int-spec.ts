@@ -5,9 +5,11 @@ import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub
 import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
 import { KafkaProbe, newId, newOrgId, testEnv, waitFor } from '@audience-hub/testing';
 import {
+  answerId,
   createIdempotentProducer,
   createKafka,
   DeadLetterPublisher,
+  DirectPublisher,
   enqueueEvents,
   EventConsumer,
   MessagingTables1764400000000,
@@ -44,7 +46,7 @@ beforeAll(async () => {
   await dataSource.initialize();
   await migrateServiceSchema(dataSource);
   probe = new KafkaProbe(env.kafkaBrokers);
-  await probe.listen([Topics.campaignLists, Topics.hubDeadLetter, Topics.hubRejections]);
+  await probe.listen([Topics.campaignLists, Topics.idrecResolutions, Topics.hubDeadLetter, Topics.hubRejections]);
 });
 
 afterEach(async () => {
@@ -68,7 +70,7 @@ function startRelay(): OutboxRelay {
   return relay;
 }
 
-async function startConsumer(handler: EventHandler, options: { maxAttempts?: number } = {}): Promise<EventConsumer> {
+async function startConsumer(handler: EventHandler, options: { maxAttempts?: number; readOnly?: boolean } = {}): Promise<EventConsumer> {
   const group = `test-${randomUUID()}`;
   const consumer = new EventConsumer({
     kafka,
@@ -78,6 +80,7 @@ async function startConsumer(handler: EventHandler, options: { maxAttempts?: num
     consumerGroup: group,
     handlerFor: (type) => (type === EventTypes.campaignListCreated ? handler : undefined),
     deadLetters: new DeadLetterPublisher(producer, group, '/test/messaging'),
+    readOnly: options.readOnly ? { handles: () => true, publisher: new DirectPublisher(producer) } : undefined,
     retry: { maxAttempts: options.maxAttempts ?? 3, backoffMs: 20, maxBackoffMs: 100 },
     maxEventsPerTransaction: 100,
   });
@@ -224,5 +227,54 @@ describe('inbox consumer', () => {
     const [notice] = await probe.waitFor('rejection for the invalid event', (m) => m.topic === Topics.hubRejections && m.json?.data?.eventId === invalid.id);
     expect(notice.json.data.errors).toEqual(['data.label: Required']);
     await waitFor('the valid event after them applied', async () => (await effectsOf(orgId)).length === 1);
+  });
+});
+
+describe('read-only handlers', () => {
+  /** Answers each list with a resolution answer naming it, as id-reconciliation answers requests. */
+  const answering: EventHandler = async (event, ctx) => {
+    const requestId = (event.data as { label: string }).label;
+    await ctx.publish(
+      createEvent({
+        type: EventTypes.idrecResolutionResolved,
+        source: '/test',
+        orgId: event.orgid,
+        aggregateId: requestId,
+        data: { requestId, requester: 'test', dataSourceId: 'visitor', direction: 'to-recipients', part: 0, lastPart: true, matched: [], unmatched: [] },
+      }),
+    );
+  };
+  const answersTo = (requestId: string) => probe.received.filter((m) => m.topic === Topics.idrecResolutions && m.json?.data?.requestId === requestId);
+
+  it('answer straight to Kafka, under the same event id however often the event is delivered, through neither outbox nor inbox', async () => {
+    const orgId = newOrgId();
+    const consumer = await startConsumer(answering, { readOnly: true });
+    const event = listCreated(orgId, 'list-ro', `req-${randomUUID().slice(0, 8)}`);
+    const label = (event.data as { label: string }).label;
+    await probe.publish(Topics.campaignLists, [event, event]);
+    await probe.waitFor('two answers', (m) => m.topic === Topics.idrecResolutions && m.json?.data?.requestId === label, 2);
+    // Redelivered after a restart, in a later batch: answered again, the same way.
+    await consumer.stop();
+    await startConsumer(answering, { readOnly: true });
+    await probe.publish(Topics.campaignLists, [event]);
+    await probe.waitFor('third answer', (m) => m.topic === Topics.idrecResolutions && m.json?.data?.requestId === label, 3);
+
+    const answers = answersTo(label);
+    expect(new Set(answers.map((m) => m.json.id))).toEqual(new Set([answerId(event.id, 0)]));
+    for (const answer of answers) expect(answer.json.data).toEqual(answers[0].json.data);
+    expect(answers[0].key).toBe(`${orgId}:${label}`);
+    const [{ outbox }] = await dataSource.query(`SELECT count(*)::int AS outbox FROM outbox_events WHERE message_value LIKE $1`, [`%${label}%`]);
+    const [{ inbox }] = await dataSource.query(`SELECT count(*)::int AS inbox FROM inbox_events WHERE event_id = $1`, [event.id]);
+    expect({ outbox, inbox }).toEqual({ outbox: 0, inbox: 0 });
+  });
+
+  it('may not write: a handler that tries is dead-lettered with the reason and nothing is stored', async () => {
+    const orgId = newOrgId();
+    await startConsumer(recordingHandler(orgId), { readOnly: true, maxAttempts: 2 });
+    const event = listCreated(orgId, 'list-ro-w', 'writes');
+    await probe.publish(Topics.campaignLists, [event]);
+    const [dead] = await probe.waitFor('writing handler dead-lettered', (m) => m.topic === Topics.hubDeadLetter && m.json?.id === event.id);
+    expect(dead.headers['dlq-reason']).toMatch(/read-only transaction/);
+    expect(await effectsOf(orgId)).toEqual([]);
   });
 });

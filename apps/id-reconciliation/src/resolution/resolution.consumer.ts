@@ -1,14 +1,15 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { createEvent, EventTypes, type HubEventOf } from '@audience-hub/contracts';
-import { EventsController, RejectEventError, type EventContext } from '@audience-hub/messaging';
+import { EventsController, READ_ONLY_HANDLER, RejectEventError, type EventContext } from '@audience-hub/messaging';
 import { KnownOrgsService } from '@audience-hub/platform';
 import { SOURCE } from '../data-sources/data-source-events';
 import { ResolveUseCase, UnknownDataSourceError } from './resolve.usecase';
 
 /**
  * Answers each `idrec.resolution.requested` chunk with one `idrec.resolution.resolved` (same
- * requestId and part), in the transaction that records the request as applied: a redelivered
- * request produces no second answer.
+ * requestId and part). Resolving changes nothing, so the answer goes straight to Kafka (no inbox,
+ * no outbox): a redelivered request is answered again under the same event id, which the
+ * requester's inbox drops.
  */
 @EventsController()
 export class ResolutionConsumer {
@@ -17,7 +18,7 @@ export class ResolutionConsumer {
     private readonly resolve: ResolveUseCase,
   ) {}
 
-  @EventPattern(EventTypes.idrecResolutionRequested)
+  @EventPattern(EventTypes.idrecResolutionRequested, READ_ONLY_HANDLER)
   async requested(@Payload() event: HubEventOf<'idrec.resolution.requested'>, @Ctx() ctx: EventContext): Promise<void> {
     const { requestId, requester, dataSourceId, direction, part, lastPart, ids } = event.data;
     await this.orgs.requireKnown(ctx.manager, event.orgid);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DataSourcesRepository } from '../data-sources/data-sources.repository';
 import { normalizeIncoming } from '../data-sources/normalization';
-import { ResolutionRepository, type Pair } from './resolution.repository';
+import { ResolutionRepository, type Matches } from './resolution.repository';
 
 export type Direction = 'to-recipients' | 'to-xc';
 
@@ -30,29 +30,32 @@ export class ResolveUseCase {
     const ds = await this.dataSources.find(tx, orgId, dataSourceId);
     if (!ds) throw new UnknownDataSourceError(dataSourceId);
     if (direction === 'to-recipients') {
-      const pairs =
+      const matches =
         ds.idType === 'visitor'
           ? await this.resolution.visitorsToRecipients(tx, orgId, ids)
           : await this.resolution.declaredToRecipients(
               tx,
               orgId,
               ds.id,
-              ids,
               ids.map((id) => normalizeIncoming(id, ds.reconciliationKey!.normalization)),
             );
-      return split(pairs, (pair) => ({ id: pair.asked, recipientId: pair.resolved! }));
+      return split(ids, matches, (asked, recipientId) => ({ id: asked, recipientId }));
     }
-    const pairs = ds.idType === 'visitor' ? await this.resolution.recipientsToVisitors(tx, orgId, ids) : await this.resolution.recipientsToDeclared(tx, orgId, ds.id, ids);
-    return split(pairs, (pair) => ({ id: pair.resolved!, recipientId: pair.asked }));
+    const matches =
+      ds.idType === 'visitor' ? await this.resolution.recipientsToVisitors(tx, orgId, ids) : await this.resolution.recipientsToDeclared(tx, orgId, ds.id, ids);
+    return split(ids, matches, (asked, xcId) => ({ id: xcId, recipientId: asked }));
   }
 }
 
-function split(pairs: Pair[], match: (pair: Pair) => { id: string; recipientId: string }): Resolution {
+/** Each asked id is matched once per value it resolved to, or unmatched; in the order asked. */
+function split(asked: string[], matches: Matches, match: (asked: string, resolved: string) => { id: string; recipientId: string }): Resolution {
   const matched: Resolution['matched'] = [];
   const unmatched: string[] = [];
-  for (const pair of pairs) {
-    if (pair.resolved === null) unmatched.push(pair.asked);
-    else matched.push(match(pair));
+  let next = 0;
+  for (let i = 0; i < asked.length; i++) {
+    const first = next;
+    for (; next < matches.length && matches[next][0] === i + 1; next++) matched.push(match(asked[i], matches[next][1]));
+    if (next === first) unmatched.push(asked[i]);
   }
   return { matched, unmatched };
 }

@@ -1,11 +1,12 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { eventTypesOf, parseEvent, type AnyHubEvent } from '@audience-hub/contracts';
+import { eventTypesOf, parseEvent, validateEventData, type AnyHubEvent } from '@audience-hub/contracts';
 import { isDatabaseUnavailable } from '@audience-hub/persistence';
 import { claimEvents } from '../inbox/inbox';
 import { enqueueEvents } from '../outbox/outbox.writer';
 import { RejectEventError, describeError } from '../errors';
 import type { DeadLetterPublisher, RejectedMessage } from './dead-letter';
+import { answerId, type DirectPublisher } from './direct-publisher';
 import type { EventContext, EventHandler } from './event-context';
 
 export interface RetryPolicy {
@@ -21,6 +22,12 @@ export interface BatchProcessorOptions {
   consumerGroup: string;
   handlerFor: (eventType: string) => EventHandler | undefined;
   deadLetters: DeadLetterPublisher;
+  /**
+   * Handlers that change nothing and only answer (`@EventPattern(type, READ_ONLY_HANDLER)`): they
+   * run in a read-only transaction without the inbox, and what they publish goes straight to
+   * Kafka under ids derived from the event's, before the offset moves on.
+   */
+  readOnly?: { handles(eventType: string): boolean; publisher: DirectPublisher };
   retry: RetryPolicy;
   /** Events applied in one transaction on the fast path. */
   maxEventsPerTransaction: number;
@@ -44,7 +51,7 @@ export interface BatchControl {
   isStale(): boolean;
 }
 
-type ApplyItem = { kind: 'apply'; message: KafkaMessage; event: AnyHubEvent; handler: EventHandler };
+type ApplyItem = { kind: 'apply'; message: KafkaMessage; event: AnyHubEvent; handler: EventHandler; readOnly: boolean };
 type Item =
   | ApplyItem
   | { kind: 'skip'; message: KafkaMessage }
@@ -56,7 +63,7 @@ const STOPPED = Symbol('stopped');
 /**
  * Applies one fetched batch of one partition, in order, with exactly-once effects:
  * - valid events go through their handler in a transaction that also records them in the inbox,
- *   many events per transaction on the fast path;
+ *   many events per transaction on the fast path (read-only handlers: see `readOnly`);
  * - if that transaction fails, the events are retried one by one to isolate the culprit, which is
  *   dead-lettered after bounded retries while the rest of the partition keeps flowing;
  * - invalid events are dead-lettered at once with the validation errors;
@@ -78,7 +85,7 @@ export class BatchProcessor {
         let bytes = 0;
         while (index < items.length && group.length < this.options.maxEventsPerTransaction && (group.length === 0 || bytes < maxBytes)) {
           const next = items[index];
-          if (next.kind !== 'apply') break;
+          if (next.kind !== 'apply' || next.readOnly !== item.readOnly) break;
           group.push(next);
           bytes += next.message.value?.length ?? 0;
           index++;
@@ -128,7 +135,7 @@ export class BatchProcessor {
     if (!parsed.ok) return { kind: 'reject', message, rejected, reason: parsed.reason, errors: parsed.errors };
     const handler = this.options.handlerFor(parsed.event.type);
     if (!handler) return { kind: 'skip', message };
-    return { kind: 'apply', message, event: parsed.event, handler };
+    return { kind: 'apply', message, event: parsed.event, handler, readOnly: this.options.readOnly?.handles(parsed.event.type) ?? false };
   }
 
   /**
@@ -212,6 +219,7 @@ export class BatchProcessor {
   }
 
   private async transaction(group: ApplyItem[], control: BatchControl, attempt: number, progress: { index?: number }): Promise<void> {
+    if (group[0].readOnly) return this.answer(group, control, attempt, progress);
     let applied = 0;
     await this.options.dataSource.transaction(async (manager) => {
       const fresh = await claimEvents(manager, this.options.consumerGroup, group.map((item) => item.event.id));
@@ -224,6 +232,35 @@ export class BatchProcessor {
       progress.index = undefined;
     });
     this.options.metrics?.applied(applied);
+  }
+
+  /**
+   * Read-only handlers: no inbox (a redelivered event is answered again, under the same ids, and
+   * the requester's inbox drops the copy); their events are sent once every handler of the group
+   * answered, after the transaction, before the offsets move on.
+   */
+  private async answer(group: ApplyItem[], control: BatchControl, attempt: number, progress: { index?: number }): Promise<void> {
+    const readOnly = this.options.readOnly;
+    if (!readOnly) throw new Error('read-only handlers need a DirectPublisher');
+    const answers: AnyHubEvent[] = [];
+    await this.options.dataSource.transaction(async (manager) => {
+      await manager.query('SET TRANSACTION READ ONLY');
+      for (const [index, item] of group.entries()) {
+        progress.index = index;
+        let published = 0;
+        const context = this.contextFor(manager, control, item.message, attempt);
+        context.publish = async (events) => {
+          for (const event of Array.isArray(events) ? events : [events as AnyHubEvent]) {
+            validateEventData(event.type, event.data);
+            answers.push({ ...event, id: answerId(item.event.id, published++) });
+          }
+        };
+        await item.handler(item.event, context);
+      }
+      progress.index = undefined;
+    });
+    await readOnly.publisher.send(answers);
+    this.options.metrics?.applied(group.length);
   }
 
   private contextFor(manager: EntityManager, control: BatchControl, message: KafkaMessage, attempt: number): EventContext {
