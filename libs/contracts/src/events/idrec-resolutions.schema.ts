@@ -48,4 +48,6 @@ export const ResolutionResolvedDataSchema = z
   .superRefine((data, ctx) => {
     checkChunkSize(ctx, data.matched.length + data.unmatched.length);
   })
-  .describe('One answer chunk per request chunk (same part); matched + unmatched hold at most 10000 ids.');
+  .describe(
+    'One answer chunk per request chunk (same part); matched + unmatched hold at most 10000 ids. A redelivered request may be answered again, always under the same event id: apply an answer once per event id (the inbox does).',
+  );
