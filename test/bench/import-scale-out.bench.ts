@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { Partitioners } from 'kafkajs';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, type RunningService } from '@audience-hub/testing';
+import { cpuSeconds, cpuSpent, machineCpu } from './cpu';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 import { asTestEnv, createFullImport, loadVisitorLinks, orgKnown, snapshotChunks } from './import.bench';
 import { groupStable } from './resolution.bench';
@@ -28,6 +29,7 @@ export async function importScaleOut(env: BenchEnv): Promise<Record<string, unkn
     let prepared = false;
     const perAudience = Math.ceil(MEMBERS / PARTITIONS);
 
+    const usage: Record<string, string> = {};
     const run = async (instances: number, round: number): Promise<Measurement> => {
       const launcher = asTestEnv(env); // consumer groups of this round only
       const running: RunningService[] = [];
@@ -55,6 +57,8 @@ export async function importScaleOut(env: BenchEnv): Promise<Record<string, unkn
         for (const audienceId of audiences) imports.add(await createFullImport(probe, importer, tenant, audienceId));
         const chunks = audiences.map((audienceId, k) => snapshotChunks(tenant.orgId, audienceId, k * perAudience, perAudience));
 
+        const cpuBefore = cpuSeconds(running);
+        const machine = machineCpu();
         const started = process.hrtime.bigint();
         // XC publishes the six snapshots side by side, chunk by chunk.
         for (let part = 0; part < chunks[0].length; part++) await probe.publish(Topics.xcAudiences, chunks.map((snapshot) => snapshot[part]));
@@ -65,6 +69,8 @@ export async function importScaleOut(env: BenchEnv): Promise<Record<string, unkn
           600_000,
         );
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        usage[`machine busy, ${instances} instance(s) per group`] = machine.busyShare();
+        usage[`CPU by process, ${instances} instance(s) per group`] = cpuSpent(running, cpuBefore, running.map((service, i) => `${service.name}#${Math.floor(i / 2)}`));
         const added = new Map(done.map((m) => [m.json.data.importId as string, m.json.data.counts.added as number]));
         const total = [...added.values()].reduce((sum, n) => sum + n, 0);
         if (added.size !== imports.size || total !== perAudience * PARTITIONS) throw new Error(`imports added ${total} members in ${added.size} imports, expected ${perAudience * PARTITIONS} in ${imports.size}`);
@@ -77,6 +83,7 @@ export async function importScaleOut(env: BenchEnv): Promise<Record<string, unkn
     const one = await run(1, 0);
     const two = await run(2, 1);
     return report(`scale-out: ${(perAudience * PARTITIONS).toLocaleString('en-US')} members in ${PARTITIONS} concurrent imports, two instances vs one (members/s)`, two, one, {
+      ...usage,
       note: 'every instance, Postgres, Kafka and the load generator share the machine: the ratio is bounded by its cores, not the partitioning',
     });
   } finally {

@@ -6,6 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { createEvent, EventTypes, MAX_CHUNK_IDS, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, waitFor, type ProbedMessage, type RunningService, type TestEnv } from '@audience-hub/testing';
+import { cpuSeconds, cpuSpent } from './cpu';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
 const MEMBERS = Number(process.env.BENCH_IMPORT_MEMBERS ?? 1_000_000);
@@ -203,24 +204,6 @@ function* textChunks(line: (i: number) => string, count = MEMBERS): Generator<st
 
 async function copy(client: Client, target: string, chunks: Iterable<string>): Promise<void> {
   await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${target} FROM STDIN`)));
-}
-
-/** CPU seconds (user + system) the services used so far, by service (Linux). */
-function cpuSeconds(services: RunningService[]): number[] {
-  return services.map((service) => {
-    try {
-      const stat = readFileSync(`/proc/${service.process.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return 0;
-    }
-  });
-}
-
-function cpuSpent(services: RunningService[], before: number[]): string {
-  const now = cpuSeconds(services);
-  return services.map((service, i) => `${service.name} ${(now[i] - before[i]).toFixed(1)} s`).join(', ');
 }
 
 function seconds(start: bigint): number {

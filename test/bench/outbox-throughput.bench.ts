@@ -8,7 +8,7 @@ import {
   DeadLetterPublisher,
   enqueueEvents,
   EventConsumer,
-  MessagingTables1764400000000,
+  MESSAGING_MIGRATIONS,
   OutboxRelay,
   physicalTopic,
 } from '@audience-hub/messaging';
@@ -55,7 +55,7 @@ async function throughOutbox(env: BenchEnv): Promise<Measurement> {
   const dataSource = createServiceDataSource({
     url: env.databaseUrl,
     schema: `bench_${randomBytes(3).toString('hex')}`,
-    migrations: [MessagingTables1764400000000, BenchEffects1764400000002],
+    migrations: [...MESSAGING_MIGRATIONS, BenchEffects1764400000002],
   });
   await dataSource.initialize();
   await migrateServiceSchema(dataSource);

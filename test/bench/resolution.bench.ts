@@ -5,6 +5,7 @@ import { createEvent, EventTypes, MAX_CHUNK_IDS, Topics } from '@audience-hub/co
 import { copyRows } from '@audience-hub/persistence';
 import { KafkaProbe, launchService, newOrgId, waitFor } from '@audience-hub/testing';
 import { DataSource } from 'typeorm';
+import { cpuSeconds, cpuSpent, machineCpu } from './cpu';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
 const IDS = Number(process.env.BENCH_RESOLUTION_IDS ?? 1_000_000);
@@ -89,6 +90,7 @@ export async function resolutionScaleOut(env: BenchEnv): Promise<Record<string, 
   await seed(env, orgId);
   const probe = new KafkaProbe(env.kafkaBrokers);
   await probe.listen([Topics.idrecResolutions]);
+  const usage: Record<string, string> = {};
   const run = async (instances: number): Promise<Measurement> => {
     const group = `bench-${randomUUID().slice(0, 8)}.id-reconciliation`;
     const running = [];
@@ -96,7 +98,11 @@ export async function resolutionScaleOut(env: BenchEnv): Promise<Record<string, 
     // Every instance holds partitions before the clock starts.
     await groupStable(env, group, instances);
     try {
+      const cpuBefore = cpuSeconds(running);
+      const machine = machineCpu();
       const measured = await throughKafka(probe, orgId);
+      usage[`machine busy, ${instances} instance(s)`] = machine.busyShare();
+      usage[`CPU by instance, ${instances} instance(s)`] = cpuSpent(running, cpuBefore, running.map((_, i) => `id-reconciliation#${i}`));
       return { ...measured, name: `${instances} instance${instances > 1 ? 's' : ''} in one consumer group` };
     } finally {
       await Promise.all(running.map((service) => service.stop()));
@@ -106,6 +112,7 @@ export async function resolutionScaleOut(env: BenchEnv): Promise<Record<string, 
     const one = await run(1);
     const two = await run(2);
     return report('scale-out: id-reconciliation resolution, two instances vs one (ids/s)', two, one, {
+      ...usage,
       note: 'both instances, Postgres, Kafka and the load generator share 2 cores: the ratio is bounded by the machine, not the partitioning',
     });
   } finally {
@@ -147,7 +154,7 @@ async function throughKafka(probe: KafkaProbe, orgId: string): Promise<Measureme
       type: EventTypes.idrecResolutionRequested,
       source: '/bench',
       orgId,
-      aggregateId: `${requestId}-${part % 6}`,
+      aggregateId: `${requestId}/${part}`, // keyed per part, as audience-import and audience-export key theirs
       data: { requestId, requester: 'bench', dataSourceId: 'visitor', direction: 'to-recipients', part, lastPart: part === parts - 1, ids },
     });
   });

@@ -1,5 +1,5 @@
 import type { ServiceDescriptor } from '@audience-hub/platform';
-import { MessagingTables1764400000000 } from '@audience-hub/messaging';
+import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
 import { CampaignLists1764400100000 } from './migrations/1764400100000-campaign-lists';
 import { SharedAudiences1764400200000 } from './migrations/1764400200000-shared-audiences';
@@ -14,5 +14,5 @@ export const audienceExportService: ServiceDescriptor = {
   defaultPort: 3003,
   title: 'audience-hub audience export',
   description: '"Update shared audience": Campaign lists become XC shared audiences.',
-  migrations: [MessagingTables1764400000000, RevokedCredentials1764400000100, CampaignLists1764400100000, SharedAudiences1764400200000, AudienceMemberCounts1764400300000, UpdateStepAttempts1764400500000, ListChangeLog1764400600000, AudienceNumbers1764400700000],
+  migrations: [...MESSAGING_MIGRATIONS, RevokedCredentials1764400000100, CampaignLists1764400100000, SharedAudiences1764400200000, AudienceMemberCounts1764400300000, UpdateStepAttempts1764400500000, ListChangeLog1764400600000, AudienceNumbers1764400700000],
 };

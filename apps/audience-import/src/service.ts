@@ -1,5 +1,5 @@
 import type { ServiceDescriptor } from '@audience-hub/platform';
-import { MessagingTables1764400000000 } from '@audience-hub/messaging';
+import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
 import { AudienceImport1764400300000 } from './migrations/1764400300000-audience-import';
 import { MembersByRun1764400310000 } from './migrations/1764400310000-members-by-run';
@@ -11,5 +11,5 @@ export const audienceImportService: ServiceDescriptor = {
   defaultPort: 3002,
   title: 'audience-hub audience import',
   description: 'XC shared audiences become Campaign lists: catalog, import jobs, imported lists, pending ids, governance.',
-  migrations: [MessagingTables1764400000000, RevokedCredentials1764400000100, AudienceImport1764400300000, MembersByRun1764400310000, AnswersPerPart1764400320000],
+  migrations: [...MESSAGING_MIGRATIONS, RevokedCredentials1764400000100, AudienceImport1764400300000, MembersByRun1764400310000, AnswersPerPart1764400320000],
 };

@@ -1,5 +1,5 @@
 import type { ServiceDescriptor } from '@audience-hub/platform';
-import { MessagingTables1764400000000 } from '@audience-hub/messaging';
+import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
 import { Identities1764400200000 } from './migrations/1764400200000-identities';
 
@@ -9,5 +9,5 @@ export const idReconciliationService: ServiceDescriptor = {
   defaultPort: 3001,
   title: 'audience-hub ID reconciliation',
   description: 'Data sources, recipients\' key values and visitor links, and resolution of XC ids to recipients and back.',
-  migrations: [MessagingTables1764400000000, RevokedCredentials1764400000100, Identities1764400200000],
+  migrations: [...MESSAGING_MIGRATIONS, RevokedCredentials1764400000100, Identities1764400200000],
 };

@@ -1,5 +1,5 @@
 import type { ServiceDescriptor } from '@audience-hub/platform';
-import { MessagingTables1764400000000 } from '@audience-hub/messaging';
+import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { ImsCredentials1764400200000 } from './migrations/1764400200000-ims-credentials';
 
 export const imsService: ServiceDescriptor = {
@@ -8,7 +8,7 @@ export const imsService: ServiceDescriptor = {
   defaultPort: 3000,
   title: 'audience-hub IMS',
   description: 'OAuth 2.0 identity service: orgs, technical accounts, client secrets, signing keys and access tokens.',
-  migrations: [MessagingTables1764400000000, ImsCredentials1764400200000],
+  migrations: [...MESSAGING_MIGRATIONS, ImsCredentials1764400200000],
 };
 
 /** CloudEvents `source` of everything the IMS publishes. */

@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './kafka-client';
 export * from './messaging-tables.migration';
+export * from './outbox-event-type.migration';
 export * from './outbox/outbox.writer';
 export * from './outbox/outbox.relay';
 export * from './inbox/inbox';

@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The outbox and inbox tables every service keeps in its own schema (search_path points there).
- * Each service lists this migration first.
+ * Every service lists it first, through MESSAGING_MIGRATIONS.
  */
 export class MessagingTables1764400000000 implements MigrationInterface {
   name = 'MessagingTables1764400000000';

@@ -12,7 +12,7 @@ import {
   DirectPublisher,
   enqueueEvents,
   EventConsumer,
-  MessagingTables1764400000000,
+  MESSAGING_MIGRATIONS,
   OutboxRelay,
   RejectEventError,
   type EventHandler,
@@ -41,7 +41,7 @@ beforeAll(async () => {
   dataSource = createServiceDataSource({
     url: env.databaseUrl,
     schema: `msg_${randomBytes(4).toString('hex')}`,
-    migrations: [MessagingTables1764400000000, EffectsTable1764400000001],
+    migrations: [...MESSAGING_MIGRATIONS, EffectsTable1764400000001],
   });
   await dataSource.initialize();
   await migrateServiceSchema(dataSource);
@@ -230,6 +230,31 @@ describe('inbox consumer', () => {
   });
 });
 
+describe('events of types a consumer does not handle', () => {
+  it('pass by unparsed when a header names their type, and are judged by their own consumers', async () => {
+    const orgId = newOrgId();
+    await startConsumer(recordingHandler(orgId)); // handles campaign.list.created only
+    // Not JSON, but named as another type of the topic: this consumer has no business with it.
+    const foreign = { key: `${orgId}:list-h`, value: 'not json, and not ours {', headers: { ce_type: EventTypes.campaignListDeleted } };
+    const unnamed = { key: `${orgId}:list-h`, value: 'not json, and no header {' };
+    const marker = listCreated(orgId, 'list-h', 'after');
+    await probe.publish(Topics.campaignLists, [foreign]);
+    await probe.publish(Topics.campaignLists, [unnamed]);
+    await probe.publish(Topics.campaignLists, [marker]);
+    await waitFor('the event after them applied', async () => (await effectsOf(orgId)).length === 1);
+    await probe.waitFor('the unnamed one dead-lettered', (m) => m.topic === Topics.hubDeadLetter && m.value === unnamed.value);
+    expect(probe.received.filter((m) => m.topic === Topics.hubDeadLetter && m.value === foreign.value)).toEqual([]);
+  });
+
+  it('are named in a header by the outbox relay (and by read-only handlers, below)', async () => {
+    const event = listCreated(newOrgId(), 'list-named', 'named');
+    await dataSource.transaction((manager) => enqueueEvents(manager, [event]));
+    startRelay();
+    const [relayed] = await probe.waitFor('relayed', (m) => m.json?.id === event.id);
+    expect(relayed.headers.ce_type).toBe(EventTypes.campaignListCreated);
+  });
+});
+
 describe('read-only handlers', () => {
   /** Answers each list with a resolution answer naming it, as id-reconciliation answers requests. */
   const answering: EventHandler = async (event, ctx) => {
@@ -263,6 +288,7 @@ describe('read-only handlers', () => {
     expect(new Set(answers.map((m) => m.json.id))).toEqual(new Set([answerId(event.id, 0)]));
     for (const answer of answers) expect(answer.json.data).toEqual(answers[0].json.data);
     expect(answers[0].key).toBe(`${orgId}:${label}`);
+    expect(answers[0].headers.ce_type).toBe(EventTypes.idrecResolutionResolved);
     const [{ outbox }] = await dataSource.query(`SELECT count(*)::int AS outbox FROM outbox_events WHERE message_value LIKE $1`, [`%${label}%`]);
     const [{ inbox }] = await dataSource.query(`SELECT count(*)::int AS inbox FROM inbox_events WHERE event_id = $1`, [event.id]);
     expect({ outbox, inbox }).toEqual({ outbox: 0, inbox: 0 });

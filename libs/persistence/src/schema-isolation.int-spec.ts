@@ -1,13 +1,13 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { MessagingTables1764400000000 } from '@audience-hub/messaging';
+import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { testEnv } from '@audience-hub/testing';
 import { createServiceDataSource, migrateServiceSchema } from './data-source';
 
 const env = testEnv();
 
 async function migrateAs(service: 'id-reconciliation' | 'audience-export', schema: string): Promise<DataSource> {
-  const dataSource = createServiceDataSource({ url: env.serviceDatabaseUrl(service), schema, migrations: [MessagingTables1764400000000] });
+  const dataSource = createServiceDataSource({ url: env.serviceDatabaseUrl(service), schema, migrations: MESSAGING_MIGRATIONS });
   await dataSource.initialize();
   await migrateServiceSchema(dataSource);
   return dataSource;

@@ -82,14 +82,14 @@ export class KafkaProbe {
     }
   }
 
-  async publish(topic: string, events: AnyHubEvent[] | { key: string; value: string }[]): Promise<void> {
+  async publish(topic: string, events: AnyHubEvent[] | { key: string; value: string; headers?: IHeaders }[]): Promise<void> {
     if (!this.producer) {
       this.producer = createIdempotentProducer(this.kafka);
       await this.producer.connect();
     }
     const messages = events.map((event) =>
       'value' in event && typeof event.value === 'string' ? event : { key: (event as AnyHubEvent).partitionkey, value: JSON.stringify(event) },
-    ) as { key: string; value: string }[];
+    ) as { key: string; value: string; headers?: IHeaders }[];
     await this.producer.send({ topic: physicalTopic(topic), acks: -1, messages });
   }
 

@@ -7,6 +7,7 @@ import { enqueueEvents } from '../outbox/outbox.writer';
 import { RejectEventError, describeError } from '../errors';
 import type { DeadLetterPublisher, RejectedMessage } from './dead-letter';
 import { answerId, type DirectPublisher } from './direct-publisher';
+import { typeOfHeader } from '../event-type-header';
 import type { EventContext, EventHandler } from './event-context';
 
 export interface RetryPolicy {
@@ -108,6 +109,10 @@ export class BatchProcessor {
   }
 
   private classify(control: BatchControl, message: KafkaMessage): Item {
+    // Types of this topic that this service does not consume pass by untouched, unparsed when
+    // the producer named the type in a header (ours do): their consumers judge them.
+    const hinted = typeOfHeader(message.headers);
+    if (hinted && this.passesBy(control.topic, hinted)) return { kind: 'skip', message };
     const rejected: RejectedMessage = {
       topic: control.topic,
       partition: control.partition,
@@ -128,14 +133,17 @@ export class BatchProcessor {
       rejected.eventType = typeof envelope.type === 'string' ? envelope.type : undefined;
       rejected.orgId = typeof envelope.orgid === 'string' ? envelope.orgid : undefined;
     }
-    // Types of this topic that this service does not consume pass by untouched: their consumers judge them.
     const type = rejected.eventType;
-    if (type && !this.options.handlerFor(type) && eventTypesOf(control.topic).includes(type)) return { kind: 'skip', message };
+    if (type && this.passesBy(control.topic, type)) return { kind: 'skip', message };
     const parsed = parseEvent(control.topic, raw);
     if (!parsed.ok) return { kind: 'reject', message, rejected, reason: parsed.reason, errors: parsed.errors };
     const handler = this.options.handlerFor(parsed.event.type);
     if (!handler) return { kind: 'skip', message };
     return { kind: 'apply', message, event: parsed.event, handler, readOnly: this.options.readOnly?.handles(parsed.event.type) ?? false };
+  }
+
+  private passesBy(topic: string, type: string): boolean {
+    return !this.options.handlerFor(type) && eventTypesOf(topic).includes(type);
   }
 
   /**

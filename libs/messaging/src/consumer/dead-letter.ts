@@ -1,5 +1,6 @@
 import type { Producer, IHeaders } from 'kafkajs';
 import { physicalTopic } from '../topic-names';
+import { typeHeader } from '../event-type-header';
 import { createEvent, Topics, EventTypes, ImsOrgIdSchema } from '@audience-hub/contracts';
 
 /** Org named on a rejection notice when the rejected message carried no valid org of its own. */
@@ -75,7 +76,7 @@ export class DeadLetterPublisher {
             },
           ],
         },
-        { topic: physicalTopic(Topics.hubRejections), messages: [{ key: notice.partitionkey, value: JSON.stringify(notice) }] },
+        { topic: physicalTopic(Topics.hubRejections), messages: [{ key: notice.partitionkey, value: JSON.stringify(notice), headers: typeHeader(notice.type) }] },
       ],
     });
   }

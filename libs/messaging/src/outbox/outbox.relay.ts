@@ -1,9 +1,10 @@
 import { Client } from 'pg';
-import type { Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { isDatabaseUnavailable } from '@audience-hub/persistence';
 import { outboxChannel } from './outbox.writer';
 import { physicalTopic } from '../topic-names';
+import { typeHeader } from '../event-type-header';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
@@ -21,6 +22,7 @@ export interface OutboxRelayOptions {
 interface OutboxRow {
   seq: string;
   topic: string;
+  event_type: string | null;
   message_key: string;
   message_value: string;
 }
@@ -78,8 +80,8 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many events it sent. Exposed for tests and draining. */
   async publishOnce(): Promise<number> {
     const rows: OutboxRow[] = await this.options.dataSource.query(
-      `SELECT seq, topic, message_key, message_value FROM (
-         SELECT seq, topic, message_key, message_value,
+      `SELECT seq, topic, event_type, message_key, message_value FROM (
+         SELECT seq, topic, event_type, message_key, message_value,
                 sum(octet_length(message_value)) OVER (ORDER BY seq) AS running_bytes,
                 row_number() OVER (ORDER BY seq) AS n
          FROM (SELECT * FROM outbox_events WHERE sent_at IS NULL ORDER BY seq LIMIT 500) unsent
@@ -89,10 +91,10 @@ export class OutboxRelay {
       [this.maxBatchBytes],
     );
     if (rows.length === 0) return 0;
-    const byTopic = new Map<string, { key: string; value: string }[]>();
+    const byTopic = new Map<string, Message[]>();
     for (const row of rows) {
       const messages = byTopic.get(row.topic) ?? [];
-      messages.push({ key: row.message_key, value: row.message_value });
+      messages.push({ key: row.message_key, value: row.message_value, headers: row.event_type ? typeHeader(row.event_type) : undefined });
       byTopic.set(row.topic, messages);
     }
     await this.options.producer.sendBatch({

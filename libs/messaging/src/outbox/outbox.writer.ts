@@ -17,7 +17,7 @@ export async function enqueueEvents(manager: EntityManager, events: readonly Any
   if (schema) await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(schema)]);
 }
 
-/** Four bind parameters per event: well within Postgres's 65,535 per statement. */
+/** Five bind parameters per event: well within Postgres's 65,535 per statement. */
 const EVENTS_PER_STATEMENT = 1_000;
 
 async function insertEvents(manager: EntityManager, events: readonly AnyHubEvent[]): Promise<void> {
@@ -28,8 +28,8 @@ async function insertEvents(manager: EntityManager, events: readonly AnyHubEvent
   for (const event of events) {
     validateEventData(event.type, event.data);
     const n = params.length;
-    rows.push(`($${n + 1}::uuid, $${n + 2}, $${n + 3}, $${n + 4})`);
-    params.push(event.id, topicOfEventType(event.type), event.partitionkey, JSON.stringify(event));
+    rows.push(`($${n + 1}::uuid, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5})`);
+    params.push(event.id, topicOfEventType(event.type), event.type, event.partitionkey, JSON.stringify(event));
   }
-  await manager.query(`INSERT INTO outbox_events (event_id, topic, message_key, message_value) VALUES ${rows.join(', ')}`, params);
+  await manager.query(`INSERT INTO outbox_events (event_id, topic, event_type, message_key, message_value) VALUES ${rows.join(', ')}`, params);
 }

@@ -1,0 +1,21 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { MessagingTables1764400000000 } from './messaging-tables.migration';
+
+/**
+ * The outbox keeps each event's type, which the relay sends as the `ce_type` header: consumers
+ * pass by the types they do not handle without parsing them. Each service lists this migration.
+ */
+export class OutboxEventType1764400800000 implements MigrationInterface {
+  name = 'OutboxEventType1764400800000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`ALTER TABLE outbox_events ADD COLUMN event_type text`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`ALTER TABLE outbox_events DROP COLUMN event_type`);
+  }
+}
+
+/** The messaging tables' migrations, which every service (and any schema using the outbox) lists first. */
+export const MESSAGING_MIGRATIONS = [MessagingTables1764400000000, OutboxEventType1764400800000];

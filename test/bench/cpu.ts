@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import type { RunningService } from '@audience-hub/testing';
+
+/** CPU seconds (user + system) the services used so far, by service (Linux). */
+export function cpuSeconds(services: RunningService[]): number[] {
+  return services.map((service) => {
+    try {
+      const stat = readFileSync(`/proc/${service.process.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return 0;
+    }
+  });
+}
+
+/** "name s, name s": CPU each service used since `before` (a `cpuSeconds` of the same services). */
+export function cpuSpent(services: RunningService[], before: number[], labels: string[] = services.map((service) => service.name)): string {
+  const now = cpuSeconds(services);
+  return services.map((_, i) => `${labels[i]} ${(now[i] - before[i]).toFixed(1)} s`).join(', ');
+}
+
+/**
+ * How busy the whole machine's cores were since it was called (Linux /proc/stat): what bounds a
+ * scale-out when every process shares the same cores.
+ */
+export function machineCpu(): { busyShare(): string } {
+  const sample = () => {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = fields[3] + (fields[4] ?? 0);
+    return { idle, total: fields.reduce((sum, n) => sum + n, 0) };
+  };
+  const before = sample();
+  return {
+    busyShare: () => {
+      const now = sample();
+      const busy = 1 - (now.idle - before.idle) / Math.max(1, now.total - before.total);
+      return `${Math.round(busy * 100)}% of ${cpus().length} cores`;
+    },
+  };
+}
