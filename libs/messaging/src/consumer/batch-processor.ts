@@ -248,8 +248,6 @@ export class BatchProcessor {
    * answered, after the transaction, before the offsets move on.
    */
   private async answer(group: ApplyItem[], control: BatchControl, attempt: number, progress: { index?: number }): Promise<void> {
-    const readOnly = this.options.readOnly;
-    if (!readOnly) throw new Error('read-only handlers need a DirectPublisher');
     const answers: AnyHubEvent[] = [];
     await this.options.dataSource.transaction(async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
@@ -267,7 +265,7 @@ export class BatchProcessor {
       }
       progress.index = undefined;
     });
-    await readOnly.publisher.send(answers);
+    await this.options.readOnly!.publisher.send(answers); // set whenever an item is readOnly
     this.options.metrics?.applied(group.length);
   }
 
