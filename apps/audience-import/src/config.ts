@@ -8,11 +8,6 @@ export const importConfigSchema = z.object({
   IMPORT_INBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /** Share of malformed lines past which a whole file is refused. */
   IMPORT_MAX_ERROR_RATIO: z.coerce.number().min(0).max(1).default(0.01),
-  /**
-   * Smaller fetches than the common default (16 MiB): member chunks and resolution answers are
-   * large events, and a fetched batch is held parsed in memory; 4 MiB keeps the peak flat.
-   */
-  KAFKA_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
 });
 
 export type ImportConfig = BaseConfig & z.infer<typeof importConfigSchema>;
