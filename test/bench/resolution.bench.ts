@@ -3,12 +3,15 @@ import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { createEvent, EventTypes, MAX_CHUNK_IDS, Topics } from '@audience-hub/contracts';
 import { copyRows } from '@audience-hub/persistence';
+import { typeHeader } from '@audience-hub/messaging';
 import { KafkaProbe, launchService, newOrgId, waitFor } from '@audience-hub/testing';
 import { DataSource } from 'typeorm';
 import { cpuSeconds, cpuSpent, machineCpu } from './cpu';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
 const IDS = Number(process.env.BENCH_RESOLUTION_IDS ?? 1_000_000);
+/** Extra environment of the id-reconciliation process, as JSON (e.g. a heap cap: {"NODE_OPTIONS":"--max-old-space-size=96"}). */
+const SERVICE_ENV: Record<string, string> = JSON.parse(process.env.BENCH_RESOLUTION_SERVICE_ENV ?? '{}');
 
 /** Peak resident memory of a process, from /proc (Linux). */
 export function peakRssMb(pid: number | undefined): number | undefined {
@@ -21,6 +24,9 @@ export function peakRssMb(pid: number | undefined): number | undefined {
   }
 }
 
+/** The bench reads the answers as a requester does: the requests on the same topic pass by unparsed. */
+const ANSWERS_ONLY = { types: [EventTypes.idrecResolutionResolved] };
+
 const ecid = (n: number) => `9${String(n).padStart(37, '0')}`;
 
 function idrecEnv(env: BenchEnv, group: string): Record<string, string> {
@@ -30,6 +36,7 @@ function idrecEnv(env: BenchEnv, group: string): Record<string, string> {
     KAFKA_CONSUMER_GROUP: group,
     KAFKA_NEW_GROUP_START: 'latest',
     LOG_LEVEL: 'warn',
+    ...SERVICE_ENV,
   };
 }
 
@@ -65,10 +72,10 @@ export async function resolutionThroughput(env: BenchEnv): Promise<Record<string
   const probe = new KafkaProbe(env.kafkaBrokers);
   try {
     await seed(env, orgId);
-    await probe.listen([Topics.idrecResolutions]);
+    await probe.listen([Topics.idrecResolutions], ANSWERS_ONLY);
     const subject = await throughKafka(probe, orgId);
     const baseline = await oneStatement(env.databaseUrl, orgId);
-    return report('id-reconciliation: resolve 1,000,000 ECIDs, half matching (ids/s)', { ...subject, peakRssMb: peakRssMb(idrec.process.pid) }, baseline, {
+    return report(`id-reconciliation: resolve ${IDS.toLocaleString('en-US')} ECIDs, half matching (ids/s)`, { ...subject, peakRssMb: peakRssMb(idrec.process.pid) }, baseline, {
       'chunk size': MAX_CHUNK_IDS,
       'matched (Kafka path)': subject.matched,
       'matched (baseline)': baseline.matched,
@@ -146,17 +153,18 @@ function* linkedRows(orgId: string): Generator<string[]> {
 async function throughKafka(probe: KafkaProbe, orgId: string): Promise<Measurement & { matched: number }> {
   const requestId = `bench-${randomUUID().slice(0, 8)}`;
   const parts = Math.ceil(IDS / MAX_CHUNK_IDS);
-  // The requests are made before the clock starts: the load generator's own work (a million ids
-  // built) is not the system's, as the baseline's ids are already in a table.
+  // The requests are made and serialized before the clock starts: the load generator's own work
+  // (a million ids built) is not the system's, as the baseline's ids are already in a table.
   const requests = Array.from({ length: parts }, (_, part) => {
     const ids = Array.from({ length: Math.min(MAX_CHUNK_IDS, IDS - part * MAX_CHUNK_IDS) }, (_, i) => ecid(part * MAX_CHUNK_IDS + i));
-    return createEvent({
+    const request = createEvent({
       type: EventTypes.idrecResolutionRequested,
       source: '/bench',
       orgId,
       aggregateId: `${requestId}/${part}`, // keyed per part, as audience-import and audience-export key theirs
       data: { requestId, requester: 'bench', dataSourceId: 'visitor', direction: 'to-recipients', part, lastPart: part === parts - 1, ids },
     });
+    return { key: request.partitionkey, value: JSON.stringify(request), headers: typeHeader(request.type) };
   });
   const started = process.hrtime.bigint();
   for (const request of requests) await probe.publish(Topics.idrecResolutions, [request]);

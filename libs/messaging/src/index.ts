@@ -14,3 +14,4 @@ export * from './consumer/kafka-events.server';
 export * from './consumer/rethrow-rpc.filter';
 export * from './admin/topics';
 export * from './topic-names';
+export * from './event-type-header';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
-import { createKafka, createIdempotentProducer, logicalTopic, physicalTopic } from '@audience-hub/messaging';
+import { createKafka, createIdempotentProducer, logicalTopic, physicalTopic, typeOfHeader } from '@audience-hub/messaging';
 import type { AnyHubEvent } from '@audience-hub/contracts';
 import { waitFor } from './wait-for';
 
@@ -34,9 +34,10 @@ export class KafkaProbe {
 
   /**
    * Subscribes from the topics' current ends: everything published after this resolves is seen,
-   * nothing published before is.
+   * nothing published before is. With `types`, messages whose `ce_type` header names another type
+   * pass by unparsed and unkept, as they do for a service that does not consume them.
    */
-  async listen(topics: string[]): Promise<void> {
+  async listen(topics: string[], options: { types?: readonly string[] } = {}): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     const starts = new Map<string, bigint>();
@@ -55,6 +56,8 @@ export class KafkaProbe {
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         if (BigInt(message.offset) < (starts.get(`${topic}/${partition}`) ?? 0n)) return;
+        const named = typeOfHeader(message.headers);
+        if (options.types && named && !options.types.includes(named)) return;
         const value = message.value?.toString('utf8') ?? null;
         let json: unknown;
         try {
