@@ -8,7 +8,7 @@ import { typeHeader } from '../event-type-header';
  * Sends the answers of read-only handlers straight to Kafka, without the outbox: an answer that
  * reflects no state change has nothing to commit with, and sending it through Postgres would
  * write, read and mark every byte once more. Sent before the request's offset moves on, so a
- * crash answers again on redelivery; `answerIds` makes that second answer a duplicate the
+ * crash answers again on redelivery; `answerId` makes that second answer a duplicate the
  * requester's inbox drops.
  */
 export class DirectPublisher {
