@@ -24,7 +24,9 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     applicationName: options.applicationName,
     poolSize: options.poolSize ?? 10,
     extra: {
-      options: `-c search_path=${options.schema}`,
+      // client_connection_check_interval: a statement of an instance that died (SIGKILL, lost
+      // host) is cancelled within 2 s, releasing its locks, instead of running to its end.
+      options: `-c search_path=${options.schema} -c client_connection_check_interval=2000`,
       connectionTimeoutMillis: 5_000,
     },
   });
