@@ -82,13 +82,13 @@ export const TOPIC_INFO: Readonly<Record<Topic, TopicInfo>> = {
   },
   'idrec.identities.v1': {
     producer: 'id-reconciliation',
-    consumer: 'audience-import, audience-export',
+    consumer: 'audience-import',
     summary: 'Identity links made or broken after the fact (late reconciliation).',
   },
   'ims.events.v1': {
     producer: 'ims',
     consumer: 'all services',
-    summary: 'Credential revocations and signing-key rotations.',
+    summary: 'Org creations, credential revocations and signing-key rotations.',
   },
   'hub.rejections.v1': {
     producer: 'any consumer',
