@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { Partitioners } from 'kafkajs';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, type RunningService } from '@audience-hub/testing';
-import { cpuSeconds, cpuSpent, machineCpu } from './cpu';
+import { cpuSeconds, cpuSpent, machineCpu } from './process-usage';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 import { asTestEnv, createFullImport, loadVisitorLinks, orgKnown, snapshotChunks } from './import.bench';
 import { groupStable } from './resolution.bench';

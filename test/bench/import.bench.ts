@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { createEvent, EventTypes, MAX_CHUNK_IDS, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, waitFor, type ProbedMessage, type RunningService, type TestEnv } from '@audience-hub/testing';
-import { cpuSeconds, cpuSpent } from './cpu';
+import { cpuSeconds, cpuSpent, peakRssMb } from './process-usage';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
 const MEMBERS = Number(process.env.BENCH_IMPORT_MEMBERS ?? 1_000_000);
@@ -72,13 +71,13 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
 
     // Memory first: a SMALL-member import, then the full size through the same process.
     await importViaEvents('900000', SMALL);
-    const smallRss = peakRssMb(importer);
+    const smallRss = peakRssMb(importer.process.pid);
 
     // XC events path.
     const eventsRun = await importViaEvents('900001', MEMBERS);
     const eventsOutcome = eventsRun.outcome;
     const eventsSeconds = eventsRun.seconds;
-    const eventsRss = peakRssMb(importer);
+    const eventsRss = peakRssMb(importer.process.pid);
 
     // Audience Manager file path: the same members as one outbound file, uploaded.
     const fileImport = await newImport('900002');
@@ -96,7 +95,7 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
     const [fileOutcome] = await completed(fileImport);
     const fileSeconds = seconds(fileStart);
     const fileCpuSpent = cpuSpent(services, fileCpu);
-    const fileRss = peakRssMb(importer);
+    const fileRss = peakRssMb(importer.process.pid);
 
     // Baseline: the same rows, raw COPY into a fresh table.
     await admin.query(`CREATE TABLE bench_import_copy_${process.pid} (xc_id text NOT NULL, recipient_id text NOT NULL)`);
@@ -210,15 +209,6 @@ function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** The service process's peak resident memory so far (Linux). */
-export function peakRssMb(service: RunningService): number {
-  try {
-    const status = readFileSync(`/proc/${service.process.pid}/status`, 'utf8');
-    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-  } catch {
-    return 0;
-  }
-}
 
 /** The launcher's environment for the bench database (consumer groups of its own per call). */
 export function asTestEnv(env: BenchEnv): TestEnv {

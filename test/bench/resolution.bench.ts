@@ -1,28 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { createEvent, EventTypes, MAX_CHUNK_IDS, Topics } from '@audience-hub/contracts';
 import { copyRows } from '@audience-hub/persistence';
 import { typeHeader } from '@audience-hub/messaging';
 import { KafkaProbe, launchService, newOrgId, waitFor } from '@audience-hub/testing';
 import { DataSource } from 'typeorm';
-import { cpuSeconds, cpuSpent, machineCpu } from './cpu';
+import { cpuSeconds, cpuSpent, machineCpu, peakRssMb } from './process-usage';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
 const IDS = Number(process.env.BENCH_RESOLUTION_IDS ?? 1_000_000);
 /** Extra environment of the id-reconciliation process, as JSON (e.g. a heap cap: {"NODE_OPTIONS":"--max-old-space-size=96"}). */
 const SERVICE_ENV: Record<string, string> = JSON.parse(process.env.BENCH_RESOLUTION_SERVICE_ENV ?? '{}');
-
-/** Peak resident memory of a process, from /proc (Linux). */
-export function peakRssMb(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Math.round(Number(match[1]) / 1024) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The bench reads the answers as a requester does: the requests on the same topic pass by unparsed. */
 const ANSWERS_ONLY = { types: [EventTypes.idrecResolutionResolved] };

@@ -1,4 +1,5 @@
-import { Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, Message, Partitioners, Producer } from 'kafkajs';
+import { physicalTopic } from './topic-names';
 
 export interface KafkaConnectionOptions {
   brokers: string[];
@@ -45,4 +46,16 @@ export function createIdempotentProducer(kafka: Kafka): Producer {
     createPartitioner: Partitioners.DefaultPartitioner,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
   });
+}
+
+/** Sends messages to their topics (contract names) in one request, acknowledged by all replicas. */
+export async function sendToTopics(producer: Producer, messages: Iterable<{ topic: string; message: Message }>): Promise<void> {
+  const byTopic = new Map<string, Message[]>();
+  for (const { topic, message } of messages) {
+    const list = byTopic.get(topic);
+    if (list) list.push(message);
+    else byTopic.set(topic, [message]);
+  }
+  if (byTopic.size === 0) return;
+  await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, list]) => ({ topic: physicalTopic(topic), messages: list })) });
 }

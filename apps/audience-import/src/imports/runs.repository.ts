@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { from as copyFrom } from 'pg-copy-streams';
-import { copyText, pgClientOf, returnedRows } from '@audience-hub/persistence';
+import { copyEncoded, copyText, returnedRows } from '@audience-hub/persistence';
 import type { ImportMode } from './import.model';
 
 export type RunState = 'receiving' | 'applied' | 'superseded' | 'denied' | 'failed';
@@ -156,7 +153,7 @@ export class RunsRepository {
       if (replaces) {
         await tx.query(`SAVEPOINT stage_answer`);
         try {
-          await copyInto(tx, 'import_members (run_id, xc_id, recipient_id)', rows);
+          await copyEncoded(tx, 'import_members', MATCHED_COLUMNS, [rows]);
         } catch (error) {
           if (!isUniqueViolation(error)) throw error;
           await tx.query(`ROLLBACK TO SAVEPOINT stage_answer`);
@@ -169,13 +166,13 @@ export class RunsRepository {
         }
         await tx.query(`RELEASE SAVEPOINT stage_answer`);
       } else {
-        await copyInto(tx, 'run_matched (run_id, xc_id, recipient_id)', rows);
+        await copyEncoded(tx, 'run_matched', MATCHED_COLUMNS, [rows]);
       }
     }
     if (unmatched.length > 0) {
       let rows = '';
       for (const id of unmatched) rows += `${run}\t${copyText(id)}\n`;
-      await copyInto(tx, 'run_unmatched (run_id, xc_id)', rows);
+      await copyEncoded(tx, 'run_unmatched', ['run_id', 'xc_id'], [rows]);
     }
   }
 
@@ -372,10 +369,7 @@ function inKeyOrder<T extends { id: string }>(matched: readonly T[]): readonly T
   return matched;
 }
 
-/** COPY of rows already in COPY's text format, on the transaction's connection. */
-async function copyInto(tx: EntityManager, target: string, rows: string): Promise<void> {
-  await pipeline(Readable.from([rows]), pgClientOf(tx).query(copyFrom(`COPY ${target} FROM STDIN`)));
-}
+const MATCHED_COLUMNS = ['run_id', 'xc_id', 'recipient_id'];
 
 function isUniqueViolation(error: unknown): boolean {
   const err = error as { code?: string; driverError?: { code?: string } };

@@ -20,54 +20,46 @@ export const MAX_ECIDS_PER_RECIPIENT = 5;
  */
 @Injectable()
 export class ResolutionRepository {
+  /** `normalized`: the asked ids normalised like the key values. */
   async declaredToRecipients(tx: EntityManager, orgId: string, dataSourceId: string, normalized: string[]): Promise<Matches> {
-    return matches(
-      tx,
-      `SELECT json_agg(json_build_array(i.n, d.recipient_id) ORDER BY i.n) AS matches
-         FROM json_array_elements_text($3::json) WITH ORDINALITY AS i(normalized, n)
-         CROSS JOIN LATERAL (
-           SELECT recipient_id FROM declared_ids WHERE org_id = $1 AND data_source_id = $2 AND declared_id = i.normalized LIMIT 1
-         ) d`,
-      [orgId, dataSourceId, JSON.stringify(normalized)],
-    );
+    return resolveEach(tx, normalized, `SELECT recipient_id AS resolved FROM declared_ids WHERE org_id = $2 AND data_source_id = $3 AND declared_id = i.asked LIMIT 1`, [
+      orgId,
+      dataSourceId,
+    ]);
   }
 
   async visitorsToRecipients(tx: EntityManager, orgId: string, ecids: string[]): Promise<Matches> {
-    return matches(
-      tx,
-      `SELECT json_agg(json_build_array(i.n, v.recipient_id) ORDER BY i.n) AS matches
-         FROM json_array_elements_text($2::json) WITH ORDINALITY AS i(asked, n)
-         CROSS JOIN LATERAL (SELECT recipient_id FROM visitor_links WHERE org_id = $1 AND ecid = i.asked LIMIT 1) v`,
-      [orgId, JSON.stringify(ecids)],
-    );
+    return resolveEach(tx, ecids, `SELECT recipient_id AS resolved FROM visitor_links WHERE org_id = $2 AND ecid = i.asked LIMIT 1`, [orgId]);
   }
 
   async recipientsToDeclared(tx: EntityManager, orgId: string, dataSourceId: string, recipientIds: string[]): Promise<Matches> {
-    return matches(
-      tx,
-      `SELECT json_agg(json_build_array(i.n, d.declared_id) ORDER BY i.n) AS matches
-         FROM json_array_elements_text($3::json) WITH ORDINALITY AS i(asked, n)
-         CROSS JOIN LATERAL (
-           SELECT declared_id FROM declared_ids WHERE org_id = $1 AND data_source_id = $2 AND recipient_id = i.asked LIMIT 1
-         ) d`,
-      [orgId, dataSourceId, JSON.stringify(recipientIds)],
-    );
+    return resolveEach(tx, recipientIds, `SELECT declared_id AS resolved FROM declared_ids WHERE org_id = $2 AND data_source_id = $3 AND recipient_id = i.asked LIMIT 1`, [
+      orgId,
+      dataSourceId,
+    ]);
   }
 
   async recipientsToVisitors(tx: EntityManager, orgId: string, recipientIds: string[]): Promise<Matches> {
-    return matches(
+    return resolveEach(
       tx,
-      `SELECT json_agg(json_build_array(i.n, v.ecid) ORDER BY i.n, v.observed_at DESC) AS matches
-         FROM json_array_elements_text($2::json) WITH ORDINALITY AS i(asked, n)
-         CROSS JOIN LATERAL (
-           SELECT ecid, observed_at FROM visitor_links WHERE org_id = $1 AND recipient_id = i.asked ORDER BY observed_at DESC LIMIT ${MAX_ECIDS_PER_RECIPIENT}
-         ) v`,
-      [orgId, JSON.stringify(recipientIds)],
+      recipientIds,
+      `SELECT ecid AS resolved, observed_at FROM visitor_links WHERE org_id = $2 AND recipient_id = i.asked ORDER BY observed_at DESC LIMIT ${MAX_ECIDS_PER_RECIPIENT}`,
+      [orgId],
+      ', r.observed_at DESC',
     );
   }
 }
 
-async function matches(tx: EntityManager, sql: string, params: unknown[]): Promise<Matches> {
-  const [row]: Array<{ matches: Matches | null }> = await tx.query(sql, params);
+/**
+ * Runs `lookup` (a LATERAL subquery over `i.asked` with a `resolved` column; its parameters from
+ * $2 on) for every asked id; `thenBy` orders several values of one id.
+ */
+async function resolveEach(tx: EntityManager, asked: string[], lookup: string, params: unknown[], thenBy = ''): Promise<Matches> {
+  const [row]: Array<{ matches: Matches | null }> = await tx.query(
+    `SELECT json_agg(json_build_array(i.n, r.resolved) ORDER BY i.n${thenBy}) AS matches
+       FROM json_array_elements_text($1::json) WITH ORDINALITY AS i(asked, n)
+       CROSS JOIN LATERAL (${lookup}) r`,
+    [JSON.stringify(asked), ...params],
+  );
   return row?.matches ?? [];
 }

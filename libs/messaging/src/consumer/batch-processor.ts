@@ -234,7 +234,7 @@ export class BatchProcessor {
       for (const [index, item] of group.entries()) {
         if (!fresh.delete(item.event.id)) continue; // applied before: redelivery changes nothing
         progress.index = index;
-        await item.handler(item.event, this.contextFor(manager, control, item.message, attempt));
+        await item.handler(item.event, this.contextFor(manager, control, item.message, attempt, (events) => enqueueEvents(manager, events)));
         applied++;
       }
       progress.index = undefined;
@@ -254,14 +254,13 @@ export class BatchProcessor {
       for (const [index, item] of group.entries()) {
         progress.index = index;
         let published = 0;
-        const context = this.contextFor(manager, control, item.message, attempt);
-        context.publish = async (events) => {
-          for (const event of Array.isArray(events) ? events : [events as AnyHubEvent]) {
+        const collect = async (events: readonly AnyHubEvent[]) => {
+          for (const event of events) {
             validateEventData(event.type, event.data);
             answers.push({ ...event, id: answerId(item.event.id, published++) });
           }
         };
-        await item.handler(item.event, context);
+        await item.handler(item.event, this.contextFor(manager, control, item.message, attempt, collect));
       }
       progress.index = undefined;
     });
@@ -269,10 +268,17 @@ export class BatchProcessor {
     this.options.metrics?.applied(group.length);
   }
 
-  private contextFor(manager: EntityManager, control: BatchControl, message: KafkaMessage, attempt: number): EventContext {
+  /** `publish`: where the handler's events go (the transaction's outbox, or a read-only handler's answers). */
+  private contextFor(
+    manager: EntityManager,
+    control: BatchControl,
+    message: KafkaMessage,
+    attempt: number,
+    publish: (events: readonly AnyHubEvent[]) => Promise<void>,
+  ): EventContext {
     return {
       manager,
-      publish: (events) => enqueueEvents(manager, Array.isArray(events) ? events : [events as AnyHubEvent]),
+      publish: (events) => publish(Array.isArray(events) ? events : [events as AnyHubEvent]),
       topic: control.topic,
       partition: control.partition,
       offset: message.offset,

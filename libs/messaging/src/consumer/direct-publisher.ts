@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Message, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { topicOfEventType, type AnyHubEvent } from '@audience-hub/contracts';
-import { physicalTopic } from '../topic-names';
+import { sendToTopics } from '../kafka-client';
 import { typeHeader } from '../event-type-header';
 
 /**
@@ -16,15 +16,13 @@ export class DirectPublisher {
 
   /** Sends events already validated against their contracts (the BatchProcessor does, per handler). */
   async send(events: readonly AnyHubEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const byTopic = new Map<string, Message[]>();
-    for (const event of events) {
-      const topic = physicalTopic(topicOfEventType(event.type));
-      const messages = byTopic.get(topic) ?? [];
-      messages.push({ key: event.partitionkey, value: JSON.stringify(event), headers: typeHeader(event.type) });
-      byTopic.set(topic, messages);
-    }
-    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    await sendToTopics(
+      this.producer,
+      events.map((event) => ({
+        topic: topicOfEventType(event.type),
+        message: { key: event.partitionkey, value: JSON.stringify(event), headers: typeHeader(event.type) },
+      })),
+    );
   }
 }
 

@@ -1,9 +1,9 @@
 import { Client } from 'pg';
-import type { Message, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { isDatabaseUnavailable } from '@audience-hub/persistence';
 import { outboxChannel } from './outbox.writer';
-import { physicalTopic } from '../topic-names';
+import { sendToTopics } from '../kafka-client';
 import { typeHeader } from '../event-type-header';
 
 export interface OutboxRelayOptions {
@@ -91,16 +91,13 @@ export class OutboxRelay {
       [this.maxBatchBytes],
     );
     if (rows.length === 0) return 0;
-    const byTopic = new Map<string, Message[]>();
-    for (const row of rows) {
-      const messages = byTopic.get(row.topic) ?? [];
-      messages.push({ key: row.message_key, value: row.message_value, headers: row.event_type ? typeHeader(row.event_type) : undefined });
-      byTopic.set(row.topic, messages);
-    }
-    await this.options.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic: physicalTopic(topic), messages })),
-    });
+    await sendToTopics(
+      this.options.producer,
+      rows.map((row) => ({
+        topic: row.topic,
+        message: { key: row.message_key, value: row.message_value, headers: row.event_type ? typeHeader(row.event_type) : undefined },
+      })),
+    );
     await this.options.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [
       rows.map((row) => row.seq),
     ]);

@@ -40,3 +40,14 @@ export function machineCpu(): { busyShare(): string } {
     },
   };
 }
+
+/** A process's peak resident memory so far, in MB (Linux VmHWM); undefined once it is gone. */
+export function peakRssMb(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
