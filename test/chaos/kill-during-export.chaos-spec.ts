@@ -127,8 +127,11 @@ describe('audience-export killed during an export', () => {
       return final && `final transaction in flight for ${final.ms} ms (at: ${final.statement.replace(/\s+/g, ' ')})`;
     });
     const lastRestart = Date.now();
-    const atLastKill = await run();
-    expect(atLastKill).toMatchObject({ state: 'running', parts_expected: parts, parts_received: parts });
+    // The restarted instance may already have finished the update by now: what must hold is that
+    // every answer stayed recorded, whether the final transaction is yet to run again or done.
+    const afterLastKill = await run();
+    expect(['running', 'completed']).toContain(afterLastKill.state);
+    expect(afterLastKill).toMatchObject({ parts_expected: parts, parts_received: parts });
 
     // Campaign's view: one outcome, completed with the right counts.
     const [outcome] = await probe.waitFor('update completed', (m) => outcomes().includes(m), 1, 120_000);
