@@ -1,32 +1,76 @@
 import { ENTITY_ID_PATTERN, xcIdError, type IdType } from '@audience-hub/contracts';
 
 /**
- * Audience Manager outbound ("sync") files, DESIGN section 6:
- * name `<type>_<destId>_<dpid>_<alias>_<iter|full>_<13-digit ms>-<split>.sync[.gz]`,
- * line `<ECID or declared id><SP><segment ids added, comma-separated><SP><segment ids removed>`.
+ * Audience Manager outbound ("sync") files, DESIGN section 6: name in AAM's own syntax
+ * `[SYNC_TYPE][_DID][_MASTER_DPID][_PID_ALIAS][_SYNC-MODE][_TIMESTAMP]SPLITNUM.sync[.gz]`, every
+ * element optional; line `<ECID or declared id><SP><segment ids added, comma-separated><SP><segment ids removed>`.
  */
 export interface OutboundFileName {
-  syncType: string;
-  destinationId: string;
-  /** The data provider id: which data source the ids of the file belong to. */
+  syncType?: string;
+  destinationId?: string;
+  /**
+   * MASTER_DPID, which names the data source the file's ids belong to; '' when the name has none
+   * (no data source has an empty xcDataSourceId, so the built-in visitor source applies).
+   */
   dpid: string;
-  alias: string;
-  /** `full` files replace, `iter` files are deltas. */
+  alias?: string;
+  /** `full` files replace, `iter` files are deltas; a name without SYNC_MODE is a delta. */
   mode: 'full' | 'delta';
-  timestamp: Date;
-  split: number;
+  timestamp?: Date;
+  /** Undefined for an unsplit file. */
+  split?: number;
   gzip: boolean;
 }
 
-const NAME = /^([A-Za-z0-9]+)_([0-9]+)_([0-9]+)_([A-Za-z0-9.-]+)_(iter|full)_([0-9]{13})-([0-9]+)\.sync(\.gz)?$/;
+const EXPECTED =
+  '[SYNC_TYPE][_DID][_MASTER_DPID][_PID_ALIAS][_iter|_full][_TIMESTAMP[SPLIT]].sync[.gz], every element optional ' +
+  '(SYNC_TYPE a letter then letters and digits, DID and MASTER_DPID digits, PID_ALIAS letters, digits, "." and "-", ' +
+  'TIMESTAMP 13 digits of ms, SPLIT 3 or more digits or -N)';
+const EXTENSION = /\.sync(\.gz)?$/;
+const SYNC_TYPE = /^[A-Za-z][A-Za-z0-9]*$/;
+const NUMBER = /^[0-9]+$/;
+const ALIAS = /^[A-Za-z0-9.-]+$/;
+const TIMESTAMP = /^([0-9]{13})(?:([0-9]{3,})|-([0-9]+))?$/;
 
+/**
+ * Reads the elements from both ends: TIMESTAMP[SPLIT] then SYNC_MODE off the end, SYNC_TYPE off the
+ * front, then the numbers, then PID_ALIAS. Two numbers are DID and MASTER_DPID; a lone number is the
+ * MASTER_DPID, since that is what names the data source (reading a DPID as a DID would silently
+ * import into the wrong source; the DID is not used). A name that starts with a number has no
+ * SYNC_TYPE (AAM writes `_1234_...`; the leading underscore is optional here).
+ */
 export function parseOutboundFileName(name: string): OutboundFileName | { error: string } {
-  const match = NAME.exec(name);
-  if (!match) {
-    return { error: `file name "${name.slice(0, 200)}" is not <type>_<destId>_<dpid>_<alias>_<iter|full>_<13-digit ms>-<split>.sync[.gz]` };
+  const refuse = (why: string) => ({ error: `file name "${name.slice(0, 200)}" ${why}; expected ${EXPECTED}` });
+  const extension = EXTENSION.exec(name);
+  if (!extension) return refuse('does not end in .sync or .sync.gz');
+  const elements = name.slice(0, extension.index).split('_');
+
+  let timestamp: Date | undefined;
+  let split: number | undefined;
+  // A last element starting with 13 digits can only be the timestamp (AAM's ids are far shorter), so it must be well formed.
+  if (/^[0-9]{13}/.test(elements.at(-1)!)) {
+    const stamp = TIMESTAMP.exec(elements.pop()!);
+    if (!stamp) return refuse('has a timestamp that is not 13 digits, optionally followed by a split of 3 or more digits or -N');
+    timestamp = new Date(Number(stamp[1]));
+    const splitDigits = stamp[2] ?? stamp[3];
+    split = splitDigits === undefined ? undefined : Number(splitDigits);
   }
-  const [, syncType, destinationId, dpid, alias, syncMode, ms, split, gz] = match;
-  return { syncType, destinationId, dpid, alias, mode: syncMode === 'full' ? 'full' : 'delta', timestamp: new Date(Number(ms)), split: Number(split), gzip: gz !== undefined };
+  const syncMode = elements.at(-1) === 'iter' || elements.at(-1) === 'full' ? elements.pop() : undefined;
+
+  // SYNC_TYPE is the only element without a leading underscore, so a name starting with '_' has none.
+  const head = elements.length > 0 && !NUMBER.test(elements[0]) ? elements.shift()! : undefined;
+  if (head !== undefined && head !== '' && !SYNC_TYPE.test(head)) return refuse(`starts with "${head.slice(0, 80)}", which is no SYNC_TYPE (without one, a name starts with "_" or a number)`);
+  const numbers: string[] = [];
+  while (numbers.length < 2 && elements.length > 0 && NUMBER.test(elements[0])) numbers.push(elements.shift()!);
+  const alias = elements.length > 0 && ALIAS.test(elements[0]) ? elements.shift() : undefined;
+  if (elements.length > 0) {
+    return refuse(elements[0] === '' ? 'has an empty element (a doubled or trailing underscore)' : `has "${elements[0].slice(0, 80)}" where no element fits`);
+  }
+
+  const syncType = head || undefined;
+  if (!syncType && numbers.length === 0 && !alias && !syncMode && !timestamp) return refuse('names no element');
+  const [destinationId, dpid = ''] = numbers.length === 2 ? numbers : [undefined, numbers[0]];
+  return { syncType, destinationId, dpid, alias, mode: syncMode === 'full' ? 'full' : 'delta', timestamp, split, gzip: extension[1] !== undefined };
 }
 
 export type OutboundLine =
