@@ -1,11 +1,12 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { z } from 'zod';
+import { z, ZodError } from 'zod';
 import { EntityIdSchema, MAX_SYNC_RESOLVE_IDS } from '@audience-hub/contracts';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
 import { KnownOrgsService, ProblemException } from '@audience-hub/platform';
-import { ResolveUseCase, UnknownDataSourceError, type Resolution } from './resolve.usecase';
+import type { InvalidId } from './resolve-ids';
+import { InvalidIdsError, ResolveUseCase, UnknownDataSourceError, type Resolution } from './resolve.usecase';
 
 const ResolveRequestSchema = z
   .object({
@@ -25,7 +26,11 @@ export class ResolveController {
     private readonly resolve: ResolveUseCase,
   ) {}
 
-  /** Synchronous resolution for tools: the same answer the Kafka path gives. */
+  /**
+   * Synchronous resolution for tools: the same answer the Kafka path gives, except that an id
+   * which is not an id of what the call resolves from (an ECID for the visitor source, a declared
+   * id after normalisation, a recipient id to-xc) refuses the call with a 400 naming each one.
+   */
   @Post()
   @HttpCode(200)
   @RequireScopes(Scopes.identitiesRead)
@@ -33,10 +38,19 @@ export class ResolveController {
     const { dataSourceId, direction, ids } = ResolveRequestSchema.parse(body);
     await this.orgs.ensureKnown(orgId);
     try {
-      return await this.resolve.execute(this.dataSource.manager, orgId, dataSourceId, direction, ids);
+      return await this.resolve.execute(this.dataSource.manager, orgId, dataSourceId, direction, ids, { refuseInvalid: true });
     } catch (error) {
       if (error instanceof UnknownDataSourceError) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', error.message);
+      if (error instanceof InvalidIdsError) throw invalidIdsProblem(error.invalid);
       throw error;
     }
   }
+}
+
+/**
+ * Bad ids as the validation errors of the request's shape are answered (problem type
+ * `validation`, one `ids.<index>: <reason>` line each), which the problem filter renders.
+ */
+export function invalidIdsProblem(invalid: readonly InvalidId[]): ZodError {
+  return new ZodError(invalid.map(({ index, reason }) => ({ code: 'custom' as const, path: ['ids', index], message: reason, input: undefined })));
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { DataSourcesRepository } from '../data-sources/data-sources.repository';
 import type { DataSourceModel } from '../data-sources/data-source.model';
 import type { ResolutionRepository } from './resolution.repository';
-import { ResolveUseCase, UnknownDataSourceError } from './resolve.usecase';
+import { InvalidIdsError, ResolveUseCase, UnknownDataSourceError } from './resolve.usecase';
 
 const tx = {} as EntityManager;
 const visitor = { id: 'visitor', idType: 'visitor' } as DataSourceModel;
@@ -50,6 +50,46 @@ describe('ResolveUseCase', () => {
       unmatched: ['bob@example.com'],
     });
     expect(looked).toEqual(['ann@example.com', 'bob@example.com']);
+  });
+
+  it('refuses the whole call, looking nothing up, when asked to refuse ids that can never match', async () => {
+    const lookups: string[] = [];
+    const lookup = (name: string) => async () => {
+      lookups.push(name);
+      return [];
+    };
+    const resolve = useCase({ visitorsToRecipients: lookup('visitors'), declaredToRecipients: lookup('declared'), recipientsToDeclared: lookup('recipients') });
+    const ecid = '1'.repeat(38);
+    const refused = (ds: string, direction: 'to-recipients' | 'to-xc', ids: string[]) =>
+      resolve.execute(tx, 'org', ds, direction, ids, { refuseInvalid: true }).then(
+        () => undefined,
+        (error) => error,
+      );
+
+    const short = await refused('visitor', 'to-recipients', [ecid, '1'.repeat(37)]);
+    expect(short).toBeInstanceOf(InvalidIdsError);
+    expect(short).toMatchObject({ dataSourceId: 'visitor', invalid: [{ index: 1, reason: 'ECID must be exactly 38 decimal digits' }] });
+    // Declared ids are checked normalised (the source trims): blanks are refused, padding is not.
+    expect(await refused('crm', 'to-recipients', [' Ann@Example.com ', '  ', 'a:b'])).toMatchObject({
+      invalid: [
+        { index: 1, reason: 'declared ID must not be empty after normalisation' },
+        { index: 2, reason: 'declared ID must not contain ":"' },
+      ],
+    });
+    expect(await refused('crm', 'to-xc', ['r1', 'r 2'])).toMatchObject({ invalid: [{ index: 1, reason: expect.stringMatching(/^recipient id must be 1..64/) }] });
+    expect(lookups).toEqual([]);
+  });
+
+  it('answers ids that can never match as unmatched unless asked to refuse them (the Kafka path)', async () => {
+    const resolve = useCase({ visitorsToRecipients: async () => [[1, 'r1']] });
+    expect(await resolve.execute(tx, 'org', 'visitor', 'to-recipients', ['1'.repeat(38), '1'.repeat(37)])).toEqual({
+      matched: [{ id: '1'.repeat(38), recipientId: 'r1' }],
+      unmatched: ['1'.repeat(37)],
+    });
+    expect(await resolve.execute(tx, 'org', 'visitor', 'to-recipients', ['1'.repeat(38)], { refuseInvalid: true })).toEqual({
+      matched: [{ id: '1'.repeat(38), recipientId: 'r1' }],
+      unmatched: [],
+    });
   });
 
   it('refuses an unknown data source', async () => {

@@ -3,8 +3,9 @@ import type { EntityManager } from 'typeorm';
 import { DataSourcesRepository } from '../data-sources/data-sources.repository';
 import { normalizeIncoming } from '../data-sources/normalization';
 import { ResolutionRepository, type Matches } from './resolution.repository';
+import { invalidIds, type Direction, type InvalidId } from './resolve-ids';
 
-export type Direction = 'to-recipients' | 'to-xc';
+export type { Direction } from './resolve-ids';
 
 /** matched: for to-recipients {id: XC id, recipientId}; for to-xc {id: XC id, recipientId: asked}. */
 export interface Resolution {
@@ -18,6 +19,24 @@ export class UnknownDataSourceError extends Error {
   }
 }
 
+/** Some asked ids can never match, not being ids of what the call resolves from (`refuseInvalid`). */
+export class InvalidIdsError extends Error {
+  constructor(
+    readonly dataSourceId: string,
+    readonly invalid: InvalidId[],
+  ) {
+    super(`${invalid.length} of the ids are not valid for data source ${dataSourceId}`);
+  }
+}
+
+export interface ResolveOptions {
+  /**
+   * Refuse the whole call (InvalidIdsError, nothing looked up) when an asked id is not an id of
+   * what it resolves from (see invalidIds); otherwise such an id is simply unmatched.
+   */
+  refuseInvalid?: boolean;
+}
+
 /** Resolves a chunk of ids in one direction; the same answer for the same input (idempotent). */
 @Injectable()
 export class ResolveUseCase {
@@ -26,19 +45,21 @@ export class ResolveUseCase {
     private readonly resolution: ResolutionRepository,
   ) {}
 
-  async execute(tx: EntityManager, orgId: string, dataSourceId: string, direction: Direction, ids: string[]): Promise<Resolution> {
+  async execute(tx: EntityManager, orgId: string, dataSourceId: string, direction: Direction, ids: string[], options: ResolveOptions = {}): Promise<Resolution> {
     const ds = await this.dataSources.find(tx, orgId, dataSourceId);
     if (!ds) throw new UnknownDataSourceError(dataSourceId);
+    // Declared ids are looked up normalised like the recipients' key values.
+    const lookedUp =
+      direction === 'to-recipients' && ds.idType === 'declared' ? ids.map((id) => normalizeIncoming(id, ds.reconciliationKey!.normalization)) : ids;
+    if (options.refuseInvalid) {
+      const invalid = invalidIds(ds.idType, direction, ids, lookedUp);
+      if (invalid.length > 0) throw new InvalidIdsError(ds.id, invalid);
+    }
     if (direction === 'to-recipients') {
       const matches =
         ds.idType === 'visitor'
-          ? await this.resolution.visitorsToRecipients(tx, orgId, ids)
-          : await this.resolution.declaredToRecipients(
-              tx,
-              orgId,
-              ds.id,
-              ids.map((id) => normalizeIncoming(id, ds.reconciliationKey!.normalization)),
-            );
+          ? await this.resolution.visitorsToRecipients(tx, orgId, lookedUp)
+          : await this.resolution.declaredToRecipients(tx, orgId, ds.id, lookedUp);
       return split(ids, matches, (asked, recipientId) => ({ id: asked, recipientId }));
     }
     const matches =
