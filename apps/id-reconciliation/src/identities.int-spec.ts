@@ -51,7 +51,7 @@ describe('id-reconciliation', () => {
     ims = await ImsTestClient.start(env);
     idrec = await launchService('id-reconciliation', env.serviceEnv('id-reconciliation', ims.trustEnv));
     tenant = await ims.tenant(['identities.read', 'identities.write']);
-    await probe.listen([Topics.idrecResolutions, Topics.idrecIdentities, Topics.idrecDataSources, Topics.hubDeadLetter, Topics.hubRejections]);
+    await probe.listen([Topics.idrecResolutions, Topics.idrecIdentityLinks, Topics.idrecDataSources, Topics.hubDeadLetter, Topics.hubRejections]);
 
     const created = await api('POST', '/v1/data-sources', {
       name: 'CRM email',
@@ -103,7 +103,9 @@ describe('id-reconciliation', () => {
       unmatched: [e3],
     });
     const [moved] = await probe.waitFor('e2 moved', (m) => m.json?.type === EventTypes.idrecIdentityLinked && m.json.data.xcId === e2 && m.json.data.recipientId === 'r3');
-    expect(moved.json.data.previousRecipientId).toBe('r2');
+    // The changelog record says the ECID's current recipient and the observation that moved it there.
+    expect(moved.key).toBe(`${tenant.orgId}:visitor/${e2}`);
+    expect(moved.json.data.observedAt).toEqual(expect.any(String));
   });
 
   it('resolves declared ids normalised like the recipients (raw or already hashed)', async () => {
@@ -175,7 +177,8 @@ describe('id-reconciliation', () => {
 
   it('forgets every link of a deleted recipient', async () => {
     await probe.publish(Topics.campaignRecipients, [campaign(EventTypes.campaignRecipientDeleted, 'r1', { recipientId: 'r1' })]);
-    await probe.waitFor('e1 unlinked', (m) => m.json?.type === EventTypes.idrecIdentityUnlinked && m.json.data.xcId === e1);
+    // A tombstone on the changelog: the ECID's key with no value.
+    await probe.waitFor('e1 unlinked', (m) => m.topic === Topics.idrecIdentityLinks && m.value === null && m.key === `${tenant.orgId}:visitor/${e1}`);
     expect(await resolveOverKafka('visitor', 'to-recipients', [e1])).toEqual({ matched: [], unmatched: [e1] });
     expect((await api('GET', '/v1/recipients/r1/identities')).status).toBe(404);
   });

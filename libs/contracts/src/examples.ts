@@ -118,13 +118,7 @@ const EXAMPLE_DATA: { [K in EventType]: () => EventDataOf<K> } = {
     matched: [{ id: exampleEcid(1), recipientId: 'rcp-1' }],
     unmatched: [exampleEcid(2)],
   }),
-  'idrec.identity.linked': () => ({ dataSourceId: 'ds-visitor', idType: 'visitor', xcId: exampleEcid(2), recipientId: 'rcp-2' }),
-  'idrec.identity.unlinked': () => ({
-    dataSourceId: 'ds-crm',
-    idType: 'declared',
-    xcId: 'crm-42',
-    recipientId: 'rcp-2',
-  }),
+  'idrec.identity.linked': () => ({ dataSourceId: 'visitor', idType: 'visitor', xcId: exampleEcid(2), recipientId: 'rcp-2', observedAt: EXAMPLE_TIME }),
   'ims.technical-account.revoked': () => ({
     technicalAccountId: 'ta-1',
     clientId: 'client-abc123',

@@ -10,6 +10,7 @@ import {
   validateEventData,
 } from './registry';
 import { ALL_TOPICS, Topics } from './topics';
+import { parseIdentityLinkKey } from './events/idrec-identities.schema';
 
 const failure = (topic: string, raw: unknown) => {
   const result = parseEvent(topic, raw);
@@ -160,7 +161,14 @@ describe('parseEvent rejects, with readable errors', () => {
 
   it('an identity link whose xcId does not match its idType', () => {
     const event = exampleEvent('idrec.identity.linked', { data: { xcId: 'crm-1' } });
-    expect(failure(Topics.idrecIdentities, event).errors).toEqual(['data.xcId: ECID must be exactly 38 decimal digits']);
+    expect(failure(Topics.idrecIdentityLinks, event).errors).toEqual(['data.xcId: ECID must be exactly 38 decimal digits']);
+  });
+
+  it('identity-link keys read back, with ":" and "/" inside the XC id', () => {
+    expect(parseIdentityLinkKey(`${EXAMPLE_ORG_ID}:crm:v2/a/b:c`)).toEqual({ orgId: EXAMPLE_ORG_ID, dataSourceId: 'crm:v2', xcId: 'a/b:c' });
+    for (const bad of ['', 'no-colon', `${EXAMPLE_ORG_ID}:no-slash`, `${EXAMPLE_ORG_ID}:/x`, `${EXAMPLE_ORG_ID}:ds/`, ':ds/x']) {
+      expect(parseIdentityLinkKey(bad)).toBeUndefined();
+    }
   });
 
   it('a multi-line rejection reason and an out-of-range match rate', () => {

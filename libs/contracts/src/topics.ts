@@ -9,7 +9,7 @@ export const Topics = {
   campaignImports: 'campaign.imports.v1',
   campaignSharedAudienceResults: 'campaign.shared-audience-results.v1',
   idrecResolutions: 'idrec.resolutions.v1',
-  idrecIdentities: 'idrec.identities.v1',
+  idrecIdentityLinks: 'idrec.identity-links.v1',
   idrecDataSources: 'idrec.data-sources.v1',
   imsEvents: 'ims.events.v1',
   hubRejections: 'hub.rejections.v1',
@@ -80,10 +80,11 @@ export const TOPIC_INFO: Readonly<Record<Topic, TopicInfo>> = {
     consumer: 'audience-import, audience-export',
     summary: 'Data source definitions (id type, integration code, export controls), latest per key (compacted).',
   },
-  'idrec.identities.v1': {
+  'idrec.identity-links.v1': {
     producer: 'id-reconciliation',
-    consumer: 'audience-import',
-    summary: 'Identity links made or broken after the fact (late reconciliation).',
+    consumer: 'audience-import, audience-export (each keeps a replica of the identity graph)',
+    summary:
+      'The identity graph\'s changelog, compacted: the current recipient of each (data source, XC id), keyed `<orgid>:<dataSourceId>/<xcId>`; a tombstone (null value) when the id has none any more.',
   },
   'ims.events.v1': {
     producer: 'ims',

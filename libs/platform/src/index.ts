@@ -15,3 +15,8 @@ export * from './known-orgs/known-orgs.module';
 export * from './data-source-copies/data-source-definition';
 export * from './data-source-copies/data-source-copies.repository';
 export * from './data-source-copies/data-source-copies.module';
+export * from './identity-replica/identity-replica.migration';
+export * from './identity-replica/identity-replica.repository';
+export * from './identity-replica/identity-changes.listener';
+export * from './identity-replica/identity-replica.consumer';
+export * from './identity-replica/identity-replica.module';

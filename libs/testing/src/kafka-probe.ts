@@ -85,14 +85,15 @@ export class KafkaProbe {
     }
   }
 
-  async publish(topic: string, events: AnyHubEvent[] | { key: string; value: string; headers?: IHeaders }[]): Promise<void> {
+  /** Publishes events, or raw messages (a `null` value is a tombstone, for compacted topics). */
+  async publish(topic: string, events: AnyHubEvent[] | { key: string; value: string | null; headers?: IHeaders }[]): Promise<void> {
     if (!this.producer) {
       this.producer = createIdempotentProducer(this.kafka);
       await this.producer.connect();
     }
     const messages = events.map((event) =>
-      'value' in event && typeof event.value === 'string' ? event : { key: (event as AnyHubEvent).partitionkey, value: JSON.stringify(event) },
-    ) as { key: string; value: string; headers?: IHeaders }[];
+      'value' in event && (typeof event.value === 'string' || event.value === null) ? event : { key: (event as AnyHubEvent).partitionkey, value: JSON.stringify(event) },
+    ) as { key: string; value: string | null; headers?: IHeaders }[];
     await this.producer.send({ topic: physicalTopic(topic), acks: -1, messages });
   }
 
@@ -112,7 +113,7 @@ export class KafkaProbe {
    * Reads `topic` from offset 0 up to its current end and publishes every message again, as it
    * was (key, value, headers): what a replay from offset 0 into a running system looks like.
    */
-  async replayFromStart(topic: string): Promise<number> {
+  async replayFromStart(topic: string, options: { latestPerKey?: boolean } = {}): Promise<number> {
     const physical = physicalTopic(topic);
     const admin = this.kafka.admin();
     await admin.connect();
@@ -138,6 +139,16 @@ export class KafkaProbe {
           .catch(reject);
       });
       await reader.disconnect();
+    }
+    if (options.latestPerKey) {
+      // What a compacted topic holds once compacted: the latest record of each key.
+      const latest = new Map<string, (typeof copies)[number]>();
+      for (const copy of copies) {
+        const key = copy.key?.toString('utf8') ?? '';
+        latest.delete(key);
+        latest.set(key, copy);
+      }
+      copies.splice(0, copies.length, ...latest.values());
     }
     if (copies.length > 0) {
       if (!this.producer) {

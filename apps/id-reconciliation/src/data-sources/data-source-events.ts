@@ -1,4 +1,6 @@
-import { createEvent, EventTypes, type AnyHubEvent } from '@audience-hub/contracts';
+import type { EntityManager } from 'typeorm';
+import { createEvent, EventTypes, identityLinkAggregateId, partitionKeyOf, Topics, type AnyHubEvent } from '@audience-hub/contracts';
+import { enqueueTombstones } from '@audience-hub/messaging';
 import type { DataSourceModel } from './data-source.model';
 
 export const SOURCE = '/audience-hub/id-reconciliation';
@@ -28,28 +30,43 @@ export function dataSourceDeleted(orgId: string, dataSourceId: string): AnyHubEv
   return createEvent({ type: EventTypes.idrecDataSourceDeleted, source: SOURCE, orgId, aggregateId: dataSourceId, data: { dataSourceId } });
 }
 
-export interface IdentityChange {
-  change: 'linked' | 'unlinked';
+export interface IdentityLink {
   dataSourceId: string;
   idType: 'visitor' | 'declared';
   xcId: string;
   recipientId: string;
-  previousRecipientId?: string;
+  /** Visitor links: the observation that made or refreshed the link. */
+  observedAt?: Date;
 }
 
-/** `idrec.identity.linked` / `unlinked`, keyed by the XC id so its changes stay in order. */
-export function identityEvent(orgId: string, change: IdentityChange): AnyHubEvent {
+/**
+ * The changelog record of an XC id's current link on the compacted `idrec.identity-links.v1`,
+ * keyed by data source and XC id so that compaction keeps the latest.
+ */
+export function identityLinked(orgId: string, link: IdentityLink): AnyHubEvent {
   return createEvent({
-    type: change.change === 'linked' ? EventTypes.idrecIdentityLinked : EventTypes.idrecIdentityUnlinked,
+    type: EventTypes.idrecIdentityLinked,
     source: SOURCE,
     orgId,
-    aggregateId: `${change.dataSourceId}/${change.xcId}`,
+    aggregateId: identityLinkAggregateId(link.dataSourceId, link.xcId),
     data: {
-      dataSourceId: change.dataSourceId,
-      idType: change.idType,
-      xcId: change.xcId,
-      recipientId: change.recipientId,
-      ...(change.previousRecipientId ? { previousRecipientId: change.previousRecipientId } : {}),
+      dataSourceId: link.dataSourceId,
+      idType: link.idType,
+      xcId: link.xcId,
+      recipientId: link.recipientId,
+      ...(link.observedAt ? { observedAt: link.observedAt.toISOString() } : {}),
     },
   });
+}
+
+/**
+ * Tombstones for XC ids that have no link any more (unlinked, re-keyed, their recipient or data
+ * source deleted), in the caller's transaction, after whatever it published before.
+ */
+export async function publishUnlinked(tx: EntityManager, orgId: string, ids: ReadonlyArray<{ dataSourceId: string; xcId: string }>): Promise<void> {
+  await enqueueTombstones(
+    tx,
+    Topics.idrecIdentityLinks,
+    ids.map(({ dataSourceId, xcId }) => partitionKeyOf(orgId, identityLinkAggregateId(dataSourceId, xcId))),
+  );
 }

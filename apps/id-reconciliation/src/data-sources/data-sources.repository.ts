@@ -87,9 +87,11 @@ export class DataSourcesRepository {
     return toModel(rows[0]);
   }
 
-  async delete(tx: EntityManager, orgId: string, dataSourceId: string): Promise<void> {
-    await tx.query(`DELETE FROM declared_ids WHERE org_id = $1 AND data_source_id = $2`, [orgId, dataSourceId]);
+  /** Deletes the data source and its key values; returns the declared ids it had. */
+  async delete(tx: EntityManager, orgId: string, dataSourceId: string): Promise<string[]> {
+    const removed = returnedRows(await tx.query(`DELETE FROM declared_ids WHERE org_id = $1 AND data_source_id = $2 RETURNING declared_id`, [orgId, dataSourceId]));
     await tx.query(`DELETE FROM data_sources WHERE org_id = $1 AND data_source_id = $2`, [orgId, dataSourceId]);
+    return removed.map((row: { declared_id: string }) => row.declared_id);
   }
 
   async find(tx: EntityManager, orgId: string, dataSourceId: string, options: { lock?: boolean } = {}): Promise<DataSourceModel | undefined> {

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { ProblemException } from '@audience-hub/platform';
 import { BUILT_IN_VISITOR_ID, type CreateDataSource, type DataSourceModel, type UpdateDataSource } from './data-source.model';
-import { dataSourceDeleted, dataSourceUpserted, identityEvent } from './data-source-events';
+import { dataSourceDeleted, dataSourceUpserted, identityLinked, publishUnlinked } from './data-source-events';
 import { DataSourcesRepository, type LinkChange } from './data-sources.repository';
 import { canonicalSteps } from './normalization';
 
@@ -73,7 +73,8 @@ export class DataSourcesService {
     const current = await this.repository.find(tx, orgId, id, { lock: true });
     if (!current) throw notFound(id);
     if (current.builtIn) throw new ProblemException(HttpStatus.CONFLICT, 'built-in-data-source', 'the built-in visitor data source cannot be deleted');
-    await this.repository.delete(tx, orgId, id);
+    const declaredIds = await this.repository.delete(tx, orgId, id);
+    await publishUnlinked(tx, orgId, declaredIds.map((xcId) => ({ dataSourceId: id, xcId })));
     await enqueueEvents(tx, [dataSourceDeleted(orgId, id)]);
   }
 
@@ -83,7 +84,7 @@ export class DataSourcesService {
     return found;
   }
 
-  /** Recomputes a declared source's key values and announces every link that appeared or went. */
+  /** Recomputes a declared source's key values and publishes every link that went (tombstones first) or appeared. */
   private async recompute(tx: EntityManager, orgId: string, ds: DataSourceModel): Promise<void> {
     await this.repository.recomputeKeyValues(tx, orgId, ds);
     for (const change of ['unlinked', 'linked'] as const) {
@@ -91,10 +92,8 @@ export class DataSourcesService {
       for (;;) {
         const page = await this.repository.recomputedChanges(tx, change, after, 1000);
         if (page.length === 0) break;
-        await enqueueEvents(
-          tx,
-          page.map((row) => identityEvent(orgId, { change, dataSourceId: ds.id, idType: 'declared', xcId: row.declared_id, recipientId: row.recipient_id })),
-        );
+        if (change === 'unlinked') await publishUnlinked(tx, orgId, page.map((row) => ({ dataSourceId: ds.id, xcId: row.declared_id })));
+        else await enqueueEvents(tx, page.map((row) => identityLinked(orgId, { dataSourceId: ds.id, idType: 'declared', xcId: row.declared_id, recipientId: row.recipient_id })));
         after = page[page.length - 1];
       }
     }

@@ -2,7 +2,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
 import { EventsController, type EventContext } from '@audience-hub/messaging';
 import { KnownOrgsService } from '@audience-hub/platform';
-import { identityEvent } from '../data-sources/data-source-events';
+import { publishUnlinked } from '../data-sources/data-source-events';
 import { BUILT_IN_VISITOR_ID } from '../data-sources/data-source.model';
 import { VisitorLinksRepository } from '../visitors/visitor-links.repository';
 import { DeclaredIdsRepository } from './declared-ids.repository';
@@ -23,7 +23,7 @@ export class RecipientEventsConsumer {
   @EventPattern(EventTypes.campaignRecipientUpserted)
   async upserted(@Payload() event: HubEventOf<'campaign.recipient.upserted'>, @Ctx() ctx: EventContext): Promise<void> {
     await this.orgs.requireKnown(ctx.manager, event.orgid);
-    await ctx.publish(await this.upsert.execute(ctx.manager, event.orgid, event.data.recipientId, event.data.attributes));
+    await this.upsert.execute(ctx.manager, event.orgid, event.data.recipientId, event.data.attributes);
   }
 
   @EventPattern(EventTypes.campaignRecipientDeleted)
@@ -33,11 +33,9 @@ export class RecipientEventsConsumer {
     const declared = await this.declaredIds.unlinkRecipient(ctx.manager, event.orgid, recipientId);
     const ecids = await this.visitorLinks.unlinkRecipient(ctx.manager, event.orgid, recipientId);
     await this.recipients.delete(ctx.manager, event.orgid, recipientId);
-    await ctx.publish([
-      ...declared.map(({ dataSourceId, declaredId }) =>
-        identityEvent(event.orgid, { change: 'unlinked', dataSourceId, idType: 'declared', xcId: declaredId, recipientId }),
-      ),
-      ...ecids.map((ecid) => identityEvent(event.orgid, { change: 'unlinked', dataSourceId: BUILT_IN_VISITOR_ID, idType: 'visitor', xcId: ecid, recipientId })),
+    await publishUnlinked(ctx.manager, event.orgid, [
+      ...declared.map(({ dataSourceId, declaredId }) => ({ dataSourceId, xcId: declaredId })),
+      ...ecids.map((ecid) => ({ dataSourceId: BUILT_IN_VISITOR_ID, xcId: ecid })),
     ]);
   }
 }

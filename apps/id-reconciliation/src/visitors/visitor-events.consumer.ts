@@ -2,7 +2,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
 import { EventsController, type EventContext } from '@audience-hub/messaging';
 import { KnownOrgsService } from '@audience-hub/platform';
-import { identityEvent } from '../data-sources/data-source-events';
+import { identityLinked } from '../data-sources/data-source-events';
 import { BUILT_IN_VISITOR_ID } from '../data-sources/data-source.model';
 import { decideVisitorLink } from './visitor-link.decision';
 import { VisitorLinksRepository } from './visitor-links.repository';
@@ -27,15 +27,6 @@ export class VisitorEventsConsumer {
     if (decision === 'refresh') await this.links.refresh(ctx.manager, event.orgid, ecid, observedAt);
     if (decision !== 'take') return;
     if (current) await this.links.link(ctx.manager, event.orgid, ecid, recipientId, observedAt);
-    await ctx.publish(
-      identityEvent(event.orgid, {
-        change: 'linked',
-        dataSourceId: BUILT_IN_VISITOR_ID,
-        idType: 'visitor',
-        xcId: ecid,
-        recipientId,
-        previousRecipientId: current?.recipientId,
-      }),
-    );
+    await ctx.publish(identityLinked(event.orgid, { dataSourceId: BUILT_IN_VISITOR_ID, idType: 'visitor', xcId: ecid, recipientId, observedAt }));
   }
 }

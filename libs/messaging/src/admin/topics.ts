@@ -13,8 +13,17 @@ export const TOPIC_CONFIG = [
   { name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) },
 ];
 
-/** Topics holding the latest state per key (catalogs), kept by compaction rather than age. */
-const COMPACTED: readonly string[] = [Topics.idrecDataSources];
+/**
+ * Topics holding the latest state per key (catalogs, the identity changelog), kept by compaction
+ * rather than age. A tombstone stays readable for `delete.retention.ms` (7 days, like every other
+ * topic's retention): a replica that falls further behind than that must be rebuilt from the start.
+ */
+const COMPACTED: readonly string[] = [Topics.idrecDataSources, Topics.idrecIdentityLinks];
+const COMPACTED_CONFIG = [
+  ...TOPIC_CONFIG.filter((entry) => entry.name !== 'retention.ms'),
+  { name: 'cleanup.policy', value: 'compact' },
+  { name: 'delete.retention.ms', value: String(7 * 24 * 3600 * 1000) },
+];
 
 /** Creates every topic of the contract that is missing; existing topics are left as they are. */
 export async function ensureTopics(kafka: Kafka, setup: TopicSetup): Promise<string[]> {
@@ -30,9 +39,7 @@ export async function ensureTopics(kafka: Kafka, setup: TopicSetup): Promise<str
           topic,
           numPartitions: setup.partitions,
           replicationFactor: setup.replicationFactor,
-          configEntries: COMPACTED.map(physicalTopic).includes(topic)
-            ? [...TOPIC_CONFIG.filter((entry) => entry.name !== 'retention.ms'), { name: 'cleanup.policy', value: 'compact' }]
-            : TOPIC_CONFIG,
+          configEntries: COMPACTED.map(physicalTopic).includes(topic) ? COMPACTED_CONFIG : TOPIC_CONFIG,
         })),
       });
     }

@@ -24,7 +24,8 @@ interface OutboxRow {
   topic: string;
   event_type: string | null;
   message_key: string;
-  message_value: string;
+  /** Null: a tombstone. */
+  message_value: string | null;
 }
 
 /**
@@ -82,7 +83,7 @@ export class OutboxRelay {
     const rows: OutboxRow[] = await this.options.dataSource.query(
       `SELECT seq, topic, event_type, message_key, message_value FROM (
          SELECT seq, topic, event_type, message_key, message_value,
-                sum(octet_length(message_value)) OVER (ORDER BY seq) AS running_bytes,
+                sum(coalesce(octet_length(message_value), 0)) OVER (ORDER BY seq) AS running_bytes,
                 row_number() OVER (ORDER BY seq) AS n
          FROM (SELECT * FROM outbox_events WHERE sent_at IS NULL ORDER BY seq LIMIT 500) unsent
        ) sized

@@ -17,6 +17,20 @@ export async function enqueueEvents(manager: EntityManager, events: readonly Any
   if (schema) await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(schema)]);
 }
 
+/**
+ * Adds tombstones (null values) for these keys of a compacted topic to the outbox, in the caller's
+ * transaction, after whatever it enqueued before: the relay keeps the order.
+ */
+export async function enqueueTombstones(manager: EntityManager, topic: string, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await manager.query(`INSERT INTO outbox_events (topic, message_key) SELECT $1, key FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS k(key, n) ORDER BY n`, [
+    topic,
+    JSON.stringify(keys),
+  ]);
+  const schema = (manager.connection.options as { schema?: string }).schema;
+  if (schema) await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(schema)]);
+}
+
 /** Five bind parameters per event: well within Postgres's 65,535 per statement. */
 const EVENTS_PER_STATEMENT = 1_000;
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { AnyHubEvent } from '@audience-hub/contracts';
+import { enqueueEvents } from '@audience-hub/messaging';
 import { RejectEventError } from '@audience-hub/messaging';
-import { identityEvent } from '../../data-sources/data-source-events';
+import { identityLinked, publishUnlinked } from '../../data-sources/data-source-events';
 import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
 import { declaredIdProblem, normalizeAttribute } from '../../data-sources/normalization';
 import { DeclaredIdsRepository } from '../declared-ids.repository';
@@ -20,9 +20,8 @@ export class ApplyRecipientUpsertUseCase {
     private readonly declaredIds: DeclaredIdsRepository,
   ) {}
 
-  async execute(tx: EntityManager, orgId: string, recipientId: string, attributes: Attributes): Promise<AnyHubEvent[]> {
+  async execute(tx: EntityManager, orgId: string, recipientId: string, attributes: Attributes): Promise<void> {
     const merged = await this.recipients.upsert(tx, orgId, recipientId, attributes);
-    const events: AnyHubEvent[] = [];
     for (const ds of await this.dataSources.declaredSources(tx, orgId)) {
       const { attribute, normalization } = ds.reconciliationKey!;
       const next = normalizeAttribute(merged[attribute], normalization);
@@ -30,16 +29,14 @@ export class ApplyRecipientUpsertUseCase {
       if (problem) throw new RejectEventError(`attribute ${attribute} of recipient ${recipientId} is not a valid declared id for ${ds.id}: ${problem}`, [`data.attributes.${attribute}: ${problem}`]);
       const current = await this.declaredIds.ofRecipientInSource(tx, orgId, ds.id, recipientId);
       if (current === next) continue;
-      const link = { dataSourceId: ds.id, idType: 'declared' as const, recipientId };
       if (current !== undefined) {
         await this.declaredIds.remove(tx, orgId, ds.id, current);
-        events.push(identityEvent(orgId, { ...link, change: 'unlinked', xcId: current }));
+        await publishUnlinked(tx, orgId, [{ dataSourceId: ds.id, xcId: current }]);
       }
       if (next !== undefined) {
-        const previousRecipientId = await this.declaredIds.assign(tx, orgId, ds.id, next, recipientId);
-        events.push(identityEvent(orgId, { ...link, change: 'linked', xcId: next, previousRecipientId }));
+        await this.declaredIds.assign(tx, orgId, ds.id, next, recipientId);
+        await enqueueEvents(tx, [identityLinked(orgId, { dataSourceId: ds.id, idType: 'declared', xcId: next, recipientId })]);
       }
     }
-    return events;
   }
 }

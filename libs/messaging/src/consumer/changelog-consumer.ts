@@ -1,0 +1,208 @@
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import { isDatabaseUnavailable } from '@audience-hub/persistence';
+import { describeError } from '../errors';
+import { logicalTopic, physicalTopic } from '../topic-names';
+import type { DeadLetterPublisher, RejectedMessage } from './dead-letter';
+import type { RetryPolicy } from './batch-processor';
+
+/** A record of a compacted topic, decoded: its key and its value, or null for a tombstone. */
+export interface ChangelogRecord<V> {
+  key: string;
+  value: V | null;
+  offset: string;
+}
+
+export type Decoded<V> = { ok: true; key: string; value: V | null; orgId?: string } | { ok: false; reason: string; errors: string[]; orgId?: string };
+
+export interface ChangelogConsumerOptions<V> {
+  kafka: Kafka;
+  dataSource: DataSource;
+  /** The compacted topic (contract name). */
+  topic: string;
+  consumerGroup: string;
+  deadLetters: DeadLetterPublisher;
+  retry: RetryPolicy;
+  /** Reads one message: a key and a value (null: tombstone), or why it cannot be applied. */
+  decode(message: KafkaMessage): Decoded<V>;
+  /**
+   * Applies records of one partition in one transaction: the latest record per key, in offset
+   * order. It must be idempotent per key (a redelivered batch is applied again).
+   */
+  apply(tx: EntityManager, records: ReadonlyArray<ChangelogRecord<V>>): Promise<void>;
+  sessionTimeoutMs?: number;
+  maxBytesPerPartition?: number;
+  log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+  metrics?: { applied(count: number): void; deadLettered(): void };
+}
+
+/**
+ * Keeps a replica of a compacted topic: a consumer-group member of its own (so a backlog of other
+ * events never delays it, nor it them) that applies each fetched batch set-based, in one
+ * transaction, then commits its offsets. A new group reads the topic from the start, which builds
+ * the replica from what compaction kept. Effects are idempotent per key, so a batch redelivered
+ * after a crash changes nothing; no inbox is needed.
+ *
+ * Failures: while the database is away the batch waits; a batch whose transaction fails is applied
+ * again record by record, and a record that keeps failing is dead-lettered after bounded retries.
+ */
+export class ChangelogConsumer<V> {
+  private consumer?: Consumer;
+  private positioned?: Promise<void>;
+
+  constructor(private readonly options: ChangelogConsumerOptions<V>) {}
+
+  async start(): Promise<void> {
+    if (this.consumer) return;
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.consumerGroup,
+      sessionTimeout,
+      heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
+      maxBytesPerPartition: this.options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxWaitTimeInMs: 500,
+      allowAutoTopicCreation: false,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    this.consumer = consumer;
+    this.positioned = new Promise<void>((resolve) => {
+      const stop = consumer.on(consumer.events.FETCH, () => {
+        stop();
+        resolve();
+      });
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [physicalTopic(this.options.topic)], fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommitInterval: 1_000,
+      autoCommitThreshold: 1,
+      partitionsConsumedConcurrently: 2,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        const control = { topic: logicalTopic(batch.topic), partition: batch.partition, heartbeat, isRunning, isStale };
+        const accepted: Array<ChangelogRecord<V>> = [];
+        for (const message of batch.messages) {
+          const decoded = this.options.decode(message);
+          if (decoded.ok) accepted.push({ key: decoded.key, value: decoded.value, offset: message.offset });
+          else await this.deadLetter(control, message, decoded.reason, decoded.errors, 0, decoded.orgId);
+        }
+        const messages = new Map(batch.messages.map((message) => [message.offset, message]));
+        if (accepted.length > 0 && !(await this.applyAll(accepted, { ...control, messages }))) return;
+        if (batch.messages.length > 0) resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        await commitOffsetsIfNecessary();
+        await heartbeat();
+      },
+    });
+  }
+
+  /** Resolves after the first fetch: the replica is being read. */
+  whenPositioned(): Promise<void> {
+    return this.positioned ?? Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect();
+  }
+
+  /** Latest record per key, in offset order: what compaction would have kept. */
+  static latestPerKey<V>(records: ReadonlyArray<ChangelogRecord<V>>): Array<ChangelogRecord<V>> {
+    const latest = new Map<string, ChangelogRecord<V>>();
+    for (const record of records) {
+      latest.delete(record.key);
+      latest.set(record.key, record);
+    }
+    return [...latest.values()];
+  }
+
+  /** Returns false when it gave up because the consumer is stopping. */
+  private async applyAll(records: Array<ChangelogRecord<V>>, control: Control): Promise<boolean> {
+    const first = await this.untilDatabase(control, () => this.attempt(ChangelogConsumer.latestPerKey(records)));
+    if (first === STOPPED) return false;
+    if (first.ok) return true;
+    if (records.length === 1) return this.retryOrDeadLetter(records[0], control, first.error);
+    // Isolate the record that fails: the others are applied one by one, in order.
+    for (const record of records) {
+      const outcome = await this.untilDatabase(control, () => this.attempt([record]));
+      if (outcome === STOPPED) return false;
+      if (!outcome.ok && !(await this.retryOrDeadLetter(record, control, outcome.error))) return false;
+    }
+    return true;
+  }
+
+  private async retryOrDeadLetter(record: ChangelogRecord<V>, control: Control, firstError: unknown): Promise<boolean> {
+    const { maxAttempts, backoffMs, maxBackoffMs } = this.options.retry;
+    let lastError = firstError;
+    for (let attempt = 2; attempt <= maxAttempts; attempt++) {
+      this.options.log?.('warn', 'changelog record failed; retrying', { key: record.key, attempt: attempt - 1, error: describeError(lastError) });
+      await sleep(Math.min(backoffMs * 2 ** (attempt - 2), maxBackoffMs));
+      await control.heartbeat();
+      const outcome = await this.untilDatabase(control, () => this.attempt([record]));
+      if (outcome === STOPPED) return false;
+      if (outcome.ok) return true;
+      lastError = outcome.error;
+    }
+    const reason = `changelog record failed after ${maxAttempts} attempts: ${describeError(lastError)}`;
+    this.options.log?.('error', 'changelog record dead-lettered', { key: record.key, reason });
+    await this.deadLetter(control, control.messages!.get(record.offset)!, reason, [describeError(lastError)], maxAttempts);
+    return true;
+  }
+
+  private async attempt(records: ReadonlyArray<ChangelogRecord<V>>): Promise<{ ok: true } | { ok: false; error: unknown }> {
+    try {
+      await this.options.dataSource.transaction((tx) => this.options.apply(tx, records));
+      this.options.metrics?.applied(records.length);
+      return { ok: true };
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw error;
+      return { ok: false, error };
+    }
+  }
+
+  private async deadLetter(control: Control, message: KafkaMessage, reason: string, errors: string[], attempts: number, orgId?: string): Promise<void> {
+    const rejected: RejectedMessage = {
+      topic: control.topic,
+      partition: control.partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers: message.headers,
+      orgId,
+    };
+    await this.options.deadLetters.reject(rejected, { reason, errors, attempts });
+    this.options.metrics?.deadLettered();
+  }
+
+  private async untilDatabase<T>(control: Control, work: () => Promise<T>): Promise<T | typeof STOPPED> {
+    let wait = this.options.retry.backoffMs;
+    for (;;) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        if (!control.isRunning() || control.isStale()) return STOPPED;
+        this.options.log?.('warn', 'database unavailable; holding the changelog batch', { error: describeError(error) });
+        await sleep(wait);
+        wait = Math.min(wait * 2, 5_000);
+        await control.heartbeat().catch(() => undefined);
+      }
+    }
+  }
+}
+
+interface Control {
+  topic: string;
+  partition: number;
+  heartbeat(): Promise<void>;
+  isRunning(): boolean;
+  isStale(): boolean;
+  /** The batch's messages by offset, for dead-lettering the original bytes. */
+  messages?: Map<string, KafkaMessage>;
+}
+
+const STOPPED = Symbol('stopped');
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
