@@ -1,18 +1,26 @@
-import { exampleEvent, EventTypes, Topics, type AnyHubEvent, type EventType } from '@audience-hub/contracts';
+import { exampleEcid, exampleEvent, EventTypes, Topics, type AnyHubEvent, type EventType } from '@audience-hub/contracts';
 import { physicalTopic } from '@audience-hub/messaging';
+import { replicaConsumerGroup } from '@audience-hub/platform';
 import { ImsTestClient, KafkaProbe, launchService, testEnv, waitFor, type HubServiceName, type RunningService, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
 
 /** Each input topic, an event type its consumers take, and the services consuming it. */
-const INPUTS: Array<{ topic: string; type: EventType; consumers: HubServiceName[] }> = [
+const INPUTS: Array<{ topic: string; type: EventType; consumers: HubServiceName[]; aggregateId?: string; groupOf?: (group: string) => string }> = [
   { topic: Topics.campaignRecipients, type: EventTypes.campaignRecipientUpserted, consumers: ['id-reconciliation'] },
   { topic: Topics.campaignVisitorObservations, type: EventTypes.campaignVisitorObserved, consumers: ['id-reconciliation'] },
   { topic: Topics.campaignLists, type: EventTypes.campaignListMembersAdded, consumers: ['audience-export'] },
   { topic: Topics.campaignSharedAudienceRequests, type: EventTypes.campaignSharedAudienceUpdateRequested, consumers: ['audience-export'] },
   { topic: Topics.xcAudiences, type: EventTypes.xcAudienceMembers, consumers: ['audience-import'] },
   { topic: Topics.idrecResolutions, type: EventTypes.idrecResolutionRequested, consumers: ['id-reconciliation'] },
-  { topic: Topics.idrecIdentities, type: EventTypes.idrecIdentityLinked, consumers: ['audience-import'] },
+  // The identity changelog is keyed by data source and XC id, and read by each replica's own group.
+  {
+    topic: Topics.idrecIdentityLinks,
+    type: EventTypes.idrecIdentityLinked,
+    consumers: ['audience-import', 'audience-export'],
+    aggregateId: `visitor/${exampleEcid(2)}`,
+    groupOf: replicaConsumerGroup,
+  },
   { topic: Topics.idrecDataSources, type: EventTypes.idrecDataSourceUpserted, consumers: ['audience-import', 'audience-export'] },
   { topic: Topics.imsEvents, type: EventTypes.imsOrgCreated, consumers: ['id-reconciliation', 'audience-import', 'audience-export'] },
 ];
@@ -43,14 +51,14 @@ describe('poison events on every input topic', () => {
     await ims?.stop();
   });
 
-  it.each(INPUTS)('$topic', async ({ topic, type, consumers }) => {
-    const valid = exampleEvent(type, { orgid: tenant.orgId, aggregateId: 'poison-test' } as never) as AnyHubEvent;
-    const poison = { ...exampleEvent(type, { orgid: tenant.orgId, aggregateId: 'poison-test' } as never), data: { unexpected: true } } as unknown as AnyHubEvent;
+  it.each(INPUTS)('$topic', async ({ topic, type, consumers, aggregateId = 'poison-test', groupOf = (group: string) => group }) => {
+    const valid = exampleEvent(type, { orgid: tenant.orgId, aggregateId } as never) as AnyHubEvent;
+    const poison = { ...exampleEvent(type, { orgid: tenant.orgId, aggregateId } as never), data: { unexpected: true } } as unknown as AnyHubEvent;
     await probe.publish(topic, [poison]);
     await probe.publish(topic, [valid]);
 
     for (const service of consumers) {
-      const group = env.serviceEnv(service).KAFKA_CONSUMER_GROUP;
+      const group = groupOf(env.serviceEnv(service).KAFKA_CONSUMER_GROUP);
       const [dead] = await probe.waitFor(`${service} dead-letters the poison`, (m) => m.topic === Topics.hubDeadLetter && m.json?.id === poison.id && m.headers['dlq-consumer-group'] === group);
       expect(dead.headers['dlq-original-topic']).toBe(topic);
       expect(dead.headers['dlq-reason']).toMatch(new RegExp(`^invalid data for ${type}: data\.`));

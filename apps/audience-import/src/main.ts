@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { KnownOrgsModule, runService } from '@audience-hub/platform';
+import { IdentityReplicaModule, KnownOrgsModule, runService } from '@audience-hub/platform';
 import { AuthModule } from '@audience-hub/auth';
 import { audienceImportService } from './service';
 import { importConfigSchema } from './config';
@@ -7,12 +7,12 @@ import { DataSourcesModule } from './data-sources/data-sources.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { PoliciesModule } from './policies/policies.module';
 import { ImportsModule } from './imports/imports.module';
-import { ResolutionModule } from './resolution/resolution.module';
 import { PendingModule } from './pending/pending.module';
+import { LateLinksListener } from './pending/late-links.listener';
 import { ListsModule } from './lists/lists.module';
 import { FilesModule } from './files/files.module';
 
 runService(audienceImportService, {
-  imports: [AuthModule, KnownOrgsModule.forRoot({ table: 'known_orgs' }), DataSourcesModule, CatalogModule, PoliciesModule, ImportsModule, ResolutionModule, PendingModule, ListsModule, FilesModule],
+  imports: [AuthModule, KnownOrgsModule.forRoot({ table: 'known_orgs' }), DataSourcesModule, CatalogModule, PoliciesModule, ImportsModule, IdentityReplicaModule.forRoot({ listener: LateLinksListener, imports: [PendingModule] }), ListsModule, FilesModule],
   configSchema: importConfigSchema,
 });

@@ -1,15 +1,16 @@
-import type { ServiceDescriptor } from '@audience-hub/platform';
+import { IdentityReplica1764401000000, type ServiceDescriptor } from '@audience-hub/platform';
 import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
 import { AudienceImport1764400300000 } from './migrations/1764400300000-audience-import';
 import { MembersByRun1764400310000 } from './migrations/1764400310000-members-by-run';
 import { AnswersPerPart1764400320000 } from './migrations/1764400320000-answers-per-part';
+import { ReplicaResolution1764401100000 } from './migrations/1764401100000-replica-resolution';
 
 export const audienceImportService: ServiceDescriptor = {
   name: 'audience-import',
   schema: 'audience_import',
   defaultPort: 3002,
   title: 'audience-hub audience import',
-  description: 'XC shared audiences become Campaign lists: catalog, import jobs, imported lists, pending ids, governance.',
-  migrations: [...MESSAGING_MIGRATIONS, RevokedCredentials1764400000100, AudienceImport1764400300000, MembersByRun1764400310000, AnswersPerPart1764400320000],
+  description: 'XC shared audiences become Campaign lists: catalog, import jobs, imported lists, pending ids reconciled against a replica of the identity graph, governance.',
+  migrations: [...MESSAGING_MIGRATIONS, RevokedCredentials1764400000100, AudienceImport1764400300000, MembersByRun1764400310000, AnswersPerPart1764400320000, IdentityReplica1764401000000, ReplicaResolution1764401100000],
 };

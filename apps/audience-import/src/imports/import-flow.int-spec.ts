@@ -257,7 +257,7 @@ describe('importing XC audiences into lists', () => {
     expect((await api<any>('/v1/policies')).body[0]).toEqual({ action: 'import-into-campaign', deniedLabels: ['C3', 'C12'], source: 'default' });
   });
 
-  it('fails the import with the reason when id-reconciliation rejects its resolution requests', async () => {
+  it('fails the import with the reason when its data source is deleted before the snapshot is complete', async () => {
     const idrecApi = async (method: string, path: string, body?: unknown) => {
       const response = await fetch(`${idrec.url}${path}`, {
         method,
@@ -292,15 +292,20 @@ describe('importing XC audiences into lists', () => {
     // The snapshot's run opens while the data source still exists everywhere...
     await probe.publish(Topics.xcAudiences, [first]);
     await waitFor('snapshot run open', async () => (await importView(job.id)).state === 'running');
-    // ...then the data source is deleted in id-reconciliation, which refuses the requests still to come.
+    // ...then the data source is deleted in id-reconciliation, and audience-import hears of it...
     expect((await idrecApi('DELETE', `/v1/data-sources/${dataSourceId}`)).status).toBe(204);
+    await waitFor('data source deletion known to audience-import', async () => {
+      const { status } = await api<any>('/v1/imports', { method: 'POST', body: JSON.stringify({ audienceId, listId: newId('l'), dataSourceId, mode: 'full' }) });
+      return status === 422;
+    });
+    // ...before the snapshot's last part arrives.
     await probe.publish(Topics.xcAudiences, [last]);
 
     const failed = await waitFor('import failed', async () => {
       const view = await importView(job.id);
       return view.state === 'failed' ? view : undefined;
     });
-    expect(failed.reason).toMatch(/^id-reconciliation rejected the resolution request: .*unknown data source/);
+    expect(failed.reason).toBe(`data source ${dataSourceId} was deleted before the snapshot was complete`);
     expect(failed.snapshots).toBe(0);
     expect(await members(job.listId)).toEqual([]);
     const [outcome] = await probe.waitFor('import failed event', (m) => m.json?.type === EventTypes.campaignImportFailed && m.json.data.importId === job.id);

@@ -80,13 +80,17 @@ export class ImportsRepository {
     );
   }
 
-  /** A pending id matched later: it counts as matched, and as added when its recipient is new to the list. */
-  async recordLateMatch(tx: EntityManager, importId: string, recipientAdded: boolean): Promise<void> {
+  /**
+   * Ids linked, re-linked or unlinked after the snapshot: a pending id linked now counts as matched
+   * (and late-matched), a matched id unlinked as pending again, and the list's recipients gained and
+   * lost as added and removed.
+   */
+  async recordLateChanges(tx: EntityManager, importId: string, change: { linked: number; unlinked: number; added: readonly string[]; removed: readonly string[] }): Promise<void> {
     await tx.query(
-      `UPDATE imports SET matched = matched + 1, unmatched = GREATEST(unmatched - 1, 0), pending = GREATEST(pending - 1, 0),
-              added = added + $2, late_matched = late_matched + 1, updated_at = now()
+      `UPDATE imports SET matched = GREATEST(matched + $2 - $3, 0), unmatched = GREATEST(unmatched - $2 + $3, 0), pending = GREATEST(pending - $2 + $3, 0),
+              added = added + $4, removed = removed + $5, late_matched = late_matched + $2, updated_at = now()
         WHERE import_id = $1`,
-      [importId, recipientAdded ? 1 : 0],
+      [importId, change.linked, change.unlinked, change.added.length, change.removed.length],
     );
   }
 

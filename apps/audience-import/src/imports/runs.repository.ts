@@ -14,19 +14,16 @@ export interface Run {
   state: RunState;
   lastPart: number | null;
   partsReceived: number;
-  partsUnresolved: number;
   received: number;
   invalid: number;
-  matched: number;
-  unmatched: number;
 }
 
 /** A full snapshot into a `full` import replaces the list; anything else is merged into it. */
 export const replaces = (run: Pick<Run, 'mode'>, job: { mode: ImportMode }): boolean => run.mode === 'full' && job.mode === 'full';
 
-/** A run is complete once every part 0..lastPart arrived and every resolution request was answered. */
+/** A run is complete once every part 0..lastPart arrived. */
 export const isComplete = (run: Run): boolean =>
-  run.state === 'receiving' && run.lastPart !== null && run.partsReceived === run.lastPart + 1 && run.partsUnresolved === 0;
+  run.state === 'receiving' && run.lastPart !== null && run.partsReceived === run.lastPart + 1;
 
 /**
  * SQL of runs (one snapshot applied to one import): their parts, the staged ids, and the set-based
@@ -35,12 +32,12 @@ export const isComplete = (run: Run): boolean =>
 @Injectable()
 export class RunsRepository {
   async find(tx: EntityManager, importId: string, snapshotKey: string): Promise<Run | undefined> {
-    const [row] = await tx.query(`SELECT ${RUN} FROM runs r ${PARTS} WHERE r.import_id = $1 AND r.snapshot_key = $2`, [importId, snapshotKey]);
+    const [row] = await tx.query(`SELECT ${RUN} FROM runs r WHERE r.import_id = $1 AND r.snapshot_key = $2`, [importId, snapshotKey]);
     return row ? toRun(row) : undefined;
   }
 
   async byId(tx: EntityManager, runId: string): Promise<Run | undefined> {
-    const [row] = await tx.query(`SELECT ${RUN} FROM runs r ${PARTS} WHERE r.run_id = $1`, [runId]);
+    const [row] = await tx.query(`SELECT ${RUN} FROM runs r WHERE r.run_id = $1`, [runId]);
     return row ? toRun(row) : undefined;
   }
 
@@ -49,21 +46,10 @@ export class RunsRepository {
       `WITH r AS (
          INSERT INTO runs (import_id, seq, snapshot_key, mode, request_id, state, finished_at)
          VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6 = 'receiving' THEN NULL ELSE now() END) RETURNING *)
-       SELECT r.*, 0 AS parts_unresolved, 0 AS matched, 0 AS unmatched FROM r`,
+       SELECT * FROM r`,
       [run.importId, run.seq, run.snapshotKey, run.mode, run.requestId, run.state],
     );
     return toRun(row);
-  }
-
-  /** What an answer needs to know of its run (no counts: the parts are not read). */
-  async byRequestId(tx: EntityManager, requestId: string): Promise<Pick<Run, 'runId' | 'importId' | 'mode' | 'state'> | undefined> {
-    const [row] = await tx.query(`SELECT run_id, import_id, mode, state FROM runs WHERE request_id = $1`, [requestId]);
-    return row ? { runId: String(row.run_id), importId: row.import_id, mode: row.mode, state: row.state } : undefined;
-  }
-
-  async byRequestEvent(tx: EntityManager, eventId: string): Promise<Run | undefined> {
-    const [row] = await tx.query(`SELECT ${RUN} FROM runs r ${PARTS} WHERE r.run_id = (SELECT run_id FROM run_parts WHERE request_event_id = $1)`, [eventId]);
-    return row ? toRun(row) : undefined;
   }
 
   async stateOf(tx: EntityManager, runId: string): Promise<RunState | undefined> {
@@ -73,27 +59,13 @@ export class RunsRepository {
 
   /** Runs of an import still receiving, oldest first. */
   async open(tx: EntityManager, importId: string): Promise<Run[]> {
-    const rows = await tx.query(`SELECT ${RUN} FROM runs r ${PARTS} WHERE r.import_id = $1 AND r.state = 'receiving' ORDER BY r.seq`, [importId]);
+    const rows = await tx.query(`SELECT ${RUN} FROM runs r WHERE r.import_id = $1 AND r.state = 'receiving' ORDER BY r.seq`, [importId]);
     return rows.map(toRun);
   }
 
-  /** Runs that look complete (every part arrived and was answered): those whose announcement may have been missed. */
-  async ready(tx: EntityManager): Promise<string[]> {
-    const rows = await tx.query(
-      `SELECT r.run_id FROM runs r
-        WHERE r.state = 'receiving' AND r.last_part IS NOT NULL AND r.parts_received = r.last_part + 1
-          AND NOT EXISTS (SELECT 1 FROM run_parts p WHERE p.run_id = r.run_id AND NOT p.resolved)
-        ORDER BY r.run_id`,
-    );
-    return rows.map((row: { run_id: string | number }) => String(row.run_id));
-  }
-
   /** Records a part once: false when (run, part) was seen before (XC may resend a chunk under a new event id). */
-  async addPart(tx: EntityManager, runId: string, part: number, requestEventId: string | null): Promise<boolean> {
-    const rows = await tx.query(
-      `INSERT INTO run_parts (run_id, part, request_event_id, resolved) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING part`,
-      [runId, part, requestEventId, requestEventId === null],
-    );
+  async addPart(tx: EntityManager, runId: string, part: number): Promise<boolean> {
+    const rows = await tx.query(`INSERT INTO run_parts (run_id, part, resolved) VALUES ($1, $2, true) ON CONFLICT DO NOTHING RETURNING part`, [runId, part]);
     return rows.length > 0;
   }
 
@@ -102,27 +74,10 @@ export class RunsRepository {
       `WITH r AS (
          UPDATE runs SET parts_received = parts_received + 1, received = received + $2, invalid = invalid + $3, last_part = COALESCE($4, last_part)
           WHERE run_id = $1 RETURNING *)
-       SELECT ${RUN} FROM r ${PARTS}`,
+       SELECT ${RUN} FROM r`,
       [runId, chunk.received, chunk.invalid, chunk.lastPart],
     );
     return toRun(row);
-  }
-
-  /**
-   * Claims an answer's part, with its counts: false for a repeated or unknown answer. The part's
-   * row stays locked until commit, so the same answer delivered twice at once is staged once.
-   */
-  async claimPart(tx: EntityManager, runId: string, part: number, matched: number, unmatched: number): Promise<boolean> {
-    const rows = returnedRows(await tx.query(
-      `UPDATE run_parts SET resolved = true, matched = $3, unmatched = $4 WHERE run_id = $1 AND part = $2 AND NOT resolved RETURNING part`,
-      [runId, part, matched, unmatched],
-    ));
-    return rows.length > 0;
-  }
-
-  /** Tells the RunCompletionWatcher, once the transaction commits, that one of the run's answers is staged. */
-  async announceAnswered(tx: EntityManager, runId: string): Promise<void> {
-    await tx.query(`SELECT pg_notify($1, $2)`, [runsChannel(schemaOf(tx)), runId]);
   }
 
   async stageRemoved(tx: EntityManager, runId: string, xcIds: readonly string[]): Promise<void> {
@@ -130,50 +85,47 @@ export class RunsRepository {
     await tx.query(`INSERT INTO run_removed (run_id, xc_id) SELECT $1, unnest($2::text[])`, [runId, xcIds]);
   }
 
-  /**
-   * Stages one answer with COPY (a third of the cost of an INSERT of unnested arrays, in Postgres
-   * and in the driver). A run that will replace the list (`replaces`) stages its matched ids as
-   * members of its own run, so applying it writes no member rows; other runs stage them apart.
-   * An id sent twice in one snapshot is one member, the first answer wins: a repeated id makes the
-   * COPY fail on the key, and the answer is staged again skipping ids already there. (ON CONFLICT
-   * every time would pay a speculative insertion per row; a NOT EXISTS probe is at the mercy of
-   * the planner's statistics for a run still being staged.)
-   */
-  async stageAnswer(
-    tx: EntityManager,
-    runId: string,
-    replaces: boolean,
-    matched: ReadonlyArray<{ id: string; recipientId: string }>,
-    unmatched: readonly string[],
-  ): Promise<void> {
+  /** Stages a chunk's added ids as received, with COPY; they are matched when the run is applied. */
+  async stageReceived(tx: EntityManager, runId: string, xcIds: readonly string[]): Promise<void> {
+    if (xcIds.length === 0) return;
     const run = sqlBigint(runId);
-    if (matched.length > 0) {
-      let rows = '';
-      for (const m of inKeyOrder(matched)) rows += `${run}\t${copyText(m.id)}\t${copyText(m.recipientId)}\n`;
-      if (replaces) {
-        await tx.query(`SAVEPOINT stage_answer`);
-        try {
-          await copyEncoded(tx, 'import_members', MATCHED_COLUMNS, [rows]);
-        } catch (error) {
-          if (!isUniqueViolation(error)) throw error;
-          await tx.query(`ROLLBACK TO SAVEPOINT stage_answer`);
-          await tx.query(
-            `INSERT INTO import_members (run_id, xc_id, recipient_id)
-             SELECT $1, u.xc_id, u.recipient_id FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u(xc_id, recipient_id, n)
-              ORDER BY u.n ON CONFLICT (run_id, xc_id) DO NOTHING`,
-            [runId, matched.map((m) => m.id), matched.map((m) => m.recipientId)],
-          );
-        }
-        await tx.query(`RELEASE SAVEPOINT stage_answer`);
-      } else {
-        await copyEncoded(tx, 'run_matched', MATCHED_COLUMNS, [rows]);
-      }
-    }
-    if (unmatched.length > 0) {
-      let rows = '';
-      for (const id of unmatched) rows += `${run}\t${copyText(id)}\n`;
-      await copyEncoded(tx, 'run_unmatched', ['run_id', 'xc_id'], [rows]);
-    }
+    let rows = '';
+    for (const id of xcIds) rows += `${run}\t${copyText(id)}\n`;
+    await copyEncoded(tx, 'run_received', ['run_id', 'xc_id'], [rows]);
+  }
+
+  /**
+   * Matches the run's received ids against the replica of the identity graph, in one join: a run
+   * that will replace the list (`replaces`) gets its matched ids as members of its own run, other
+   * runs stage them apart (run_matched); the others are the run's unmatched ids. An id received
+   * twice counts once. The caller holds the org's graph lock (GraphLock), so no link changes
+   * meanwhile. Returns the distinct ids matched and unmatched.
+   */
+  async resolve(tx: EntityManager, runId: string, job: { orgId: string; dataSourceId: string }, replaces: boolean): Promise<{ matched: number; unmatched: number }> {
+    const [matched] = returnedRows<{ n: string }>(
+      await tx.query(
+        `WITH staged AS (
+           INSERT INTO ${replaces ? 'import_members' : 'run_matched'} (run_id, xc_id, recipient_id)
+           SELECT DISTINCT ON (x.xc_id) x.run_id, x.xc_id, l.recipient_id
+             FROM run_received x JOIN identity_links l ON l.org_id = $2 AND l.data_source_id = $3 AND l.xc_id = x.xc_id
+            WHERE x.run_id = $1 ORDER BY x.xc_id
+           RETURNING 1)
+         SELECT count(*) AS n FROM staged`,
+        [runId, job.orgId, job.dataSourceId],
+      ),
+    );
+    const [unmatched] = returnedRows<{ n: string }>(
+      await tx.query(
+        `WITH staged AS (
+           INSERT INTO run_unmatched (run_id, xc_id)
+           SELECT DISTINCT x.run_id, x.xc_id FROM run_received x
+            WHERE x.run_id = $1 AND NOT EXISTS (SELECT 1 FROM identity_links l WHERE l.org_id = $2 AND l.data_source_id = $3 AND l.xc_id = x.xc_id)
+           RETURNING 1)
+         SELECT count(*) AS n FROM staged`,
+        [runId, job.orgId, job.dataSourceId],
+      ),
+    );
+    return { matched: Number(matched.n), unmatched: Number(unmatched.n) };
   }
 
   async finish(tx: EntityManager, runId: string, state: Exclude<RunState, 'receiving'>, reason: string | null = null): Promise<void> {
@@ -312,17 +264,12 @@ export class RunsRepository {
    * Staging of finished runs, dropped out of the hot path: one run at a time, at most PURGE_BATCH
    * rows of one table per call (short transactions). A run's members go too unless they are its
    * import's list. False when nothing is left to purge.
-   *
-   * Answers are staged without the import's lock, so an answer claimed before its run finished may
-   * still be writing: before the run is marked purged, its parts are locked (waiting for any such
-   * answer to commit) and the tables looked at once more. An answer claimed after that sees the run
-   * finished and stages nothing (RecordResolutionUsecase).
    */
   async purgeSomeFinished(tx: EntityManager): Promise<boolean> {
     const [row] = await tx.query(`SELECT run_id FROM runs WHERE staged AND state <> 'receiving' ORDER BY run_id LIMIT 1 FOR UPDATE SKIP LOCKED`);
     if (!row) return false;
     const [current] = await tx.query(`SELECT 1 FROM imports WHERE members_run = $1`, [row.run_id]);
-    const tables = ['run_matched', 'run_unmatched', 'run_removed', 'run_changes', ...(current ? [] : ['import_members'])];
+    const tables = ['run_received', 'run_matched', 'run_unmatched', 'run_removed', 'run_changes', ...(current ? [] : ['import_members'])];
     for (const table of tables) {
       const result = await tx.query(
         `DELETE FROM ${table} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${table} WHERE run_id = $1 LIMIT ${PURGE_BATCH}))`,
@@ -330,51 +277,17 @@ export class RunsRepository {
       );
       if (affected(result) > 0) return true;
     }
-    await tx.query(`SELECT 1 FROM run_parts WHERE run_id = $1 FOR UPDATE`, [row.run_id]);
-    for (const table of tables) {
-      const [left] = await tx.query(`SELECT 1 FROM ${table} WHERE run_id = $1 LIMIT 1`, [row.run_id]);
-      if (left) return true;
-    }
     await tx.query(`UPDATE runs SET staged = false WHERE run_id = $1`, [row.run_id]);
     return true;
   }
 }
 
-/** The NOTIFY channel of a schema's staged answers (payload: the run id). */
-export const runsChannel = (schema: string): string => `${schema}_run_answered`;
+/** Unique per run (import + snapshot seq): `<importId>.<seq>`. */
+export const requestIdOf = (importId: string, runSeq: number): string => `${importId}.${runSeq}`;
 
-const schemaOf = (tx: EntityManager): string => (tx.connection.options as { schema?: string }).schema ?? 'public';
-
-/**
- * A run's columns with what its parts say: parts not answered yet, and the ids matched and left
- * unmatched, counted per answer (answers are staged concurrently, so they share no counter row).
- */
-const RUN = `r.run_id, r.import_id, r.seq, r.mode, r.request_id, r.state, r.last_part, r.parts_received, r.received, r.invalid,
-  p.parts_unresolved, p.matched, p.unmatched`;
-const PARTS = `CROSS JOIN LATERAL (
-  SELECT count(*) FILTER (WHERE NOT q.resolved) AS parts_unresolved, coalesce(sum(q.matched), 0) AS matched, coalesce(sum(q.unmatched), 0) AS unmatched
-    FROM run_parts q WHERE q.run_id = r.run_id) p`;
+const RUN = `r.run_id, r.import_id, r.seq, r.mode, r.request_id, r.state, r.last_part, r.parts_received, r.received, r.invalid`;
 
 const PURGE_BATCH = 20_000;
-
-/**
- * The answer's ids sorted, unless they already are: rows copied in the order of the run's primary
- * key fill its index pages one after the other instead of all over it (an eighth cheaper for
- * random ids, measured).
- */
-function inKeyOrder<T extends { id: string }>(matched: readonly T[]): readonly T[] {
-  for (let i = 1; i < matched.length; i++) {
-    if (matched[i - 1].id > matched[i].id) return [...matched].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  }
-  return matched;
-}
-
-const MATCHED_COLUMNS = ['run_id', 'xc_id', 'recipient_id'];
-
-function isUniqueViolation(error: unknown): boolean {
-  const err = error as { code?: string; driverError?: { code?: string } };
-  return (err?.code ?? err?.driverError?.code) === '23505';
-}
 
 function affected(result: unknown): number {
   return Array.isArray(result) && result.length === 2 && typeof result[1] === 'number' ? result[1] : 0;
@@ -396,10 +309,7 @@ function toRun(row: Record<string, any>): Run {
     state: row.state,
     lastPart: row.last_part,
     partsReceived: row.parts_received,
-    partsUnresolved: Number(row.parts_unresolved),
     received: Number(row.received),
     invalid: Number(row.invalid),
-    matched: Number(row.matched),
-    unmatched: Number(row.unmatched),
   };
 }

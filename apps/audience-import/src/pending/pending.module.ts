@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ImportsModule } from '../imports/imports.module';
-import { IdentityEventsConsumer } from './identity-events.consumer';
-import { LinkPendingUsecase } from './link-pending.usecase';
+import { LateLinksListener } from './late-links.listener';
 import { PendingRepository } from './pending.repository';
 
-@Module({ imports: [ImportsModule], controllers: [IdentityEventsConsumer], providers: [PendingRepository, LinkPendingUsecase] })
+/** Late reconciliation: the replica's link changes applied to imported lists (IdentityReplicaModule's listener). */
+@Module({ imports: [ImportsModule], providers: [PendingRepository, LateLinksListener], exports: [LateLinksListener] })
 export class PendingModule {}

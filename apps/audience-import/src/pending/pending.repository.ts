@@ -1,38 +1,108 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { returnedRows } from '@audience-hub/persistence';
 
-/** SQL of ids still unmatched, per import, waiting for a late link. */
+/** One import's list changes caused by a batch of link changes. */
+export interface LateChanges {
+  importId: string;
+  listId: string;
+  added: string[];
+  removed: string[];
+  /** Ids that were pending and now have a recipient, and matched ids that lost theirs. */
+  linked: number;
+  unlinked: number;
+}
+
+/**
+ * SQL of late links: members of imported lists follow their ids' links, set-based per batch of
+ * changes. Reads the replica's `identity_link_changes` (org, data source, XC id, old and new
+ * recipient) of the transaction.
+ */
 @Injectable()
 export class PendingRepository {
-  /**
-   * Takes `xcId` out of the pending ids of the org's imports through `dataSourceId`; returns those
-   * imports with the run holding their members. The imports are locked first, in the order every
-   * other writer locks them, so a snapshot being applied is waited for rather than raced.
-   */
-  async take(tx: EntityManager, orgId: string, dataSourceId: string, xcId: string): Promise<Array<{ importId: string; listId: string; membersRun: string }>> {
-    const rows = returnedRows<Record<string, string>>(await tx.query(
-      `WITH locked AS MATERIALIZED (
-         SELECT i.import_id FROM imports i
-          WHERE i.org_id = $1 AND i.data_source_id = $2 AND EXISTS (SELECT 1 FROM pending_ids p WHERE p.import_id = i.import_id AND p.xc_id = $3)
-          ORDER BY i.import_id FOR UPDATE)
-       DELETE FROM pending_ids p USING locked l, imports i
-        WHERE p.import_id = l.import_id AND i.import_id = l.import_id AND p.xc_id = $3 AND i.members_run IS NOT NULL
-        RETURNING i.import_id, i.list_id, i.members_run`,
-      [orgId, dataSourceId, xcId],
-    ));
-    return rows.map((row) => ({ importId: row.import_id, listId: row.list_id, membersRun: String(row.members_run) }));
+  /** The orgs of the batch's changes (their graph locks are taken before anything is read). */
+  async changedOrgs(tx: EntityManager): Promise<string[]> {
+    const rows: Array<{ org_id: string }> = await tx.query(`SELECT DISTINCT org_id FROM identity_link_changes`);
+    return rows.map((row) => row.org_id);
   }
 
-  /** Adds the member to the list's run; true when its recipient is new to the list. */
-  async addMember(tx: EntityManager, membersRun: string, xcId: string, recipientId: string): Promise<boolean> {
-    const [row] = await tx.query(
-      `WITH present AS (SELECT 1 FROM import_members WHERE run_id = $1 AND recipient_id = $3 LIMIT 1),
-            upsert AS (INSERT INTO import_members (run_id, xc_id, recipient_id) VALUES ($1, $2, $3)
-                       ON CONFLICT (run_id, xc_id) DO UPDATE SET recipient_id = EXCLUDED.recipient_id)
-       SELECT NOT EXISTS (SELECT 1 FROM present) AS added`,
-      [membersRun, xcId, recipientId],
+  /**
+   * Moves the members of every import through the changed ids' data source: a matched id follows
+   * its new recipient or becomes pending, a pending id with a recipient now becomes a member.
+   * Returns, per import, the recipients the list gained and lost (a recipient stays while any
+   * other of its ids is still a member), and how many ids were linked and unlinked.
+   */
+  async moveMembers(tx: EntityManager): Promise<LateChanges[]> {
+    await tx.query(`
+      CREATE TEMP TABLE IF NOT EXISTS member_moves (
+        import_id text NOT NULL, run_id bigint NOT NULL, xc_id text NOT NULL, old_recipient_id text, new_recipient_id text
+      ) ON COMMIT DELETE ROWS`);
+    await tx.query(`
+      CREATE TEMP TABLE IF NOT EXISTS touched_recipients (
+        import_id text NOT NULL, run_id bigint NOT NULL, recipient_id text NOT NULL, was_member boolean NOT NULL
+      ) ON COMMIT DELETE ROWS`);
+    await tx.query(
+      `INSERT INTO member_moves (import_id, run_id, xc_id, old_recipient_id, new_recipient_id)
+       SELECT i.import_id, i.members_run, c.xc_id, m.recipient_id, c.new_recipient_id
+         FROM identity_link_changes c
+         JOIN imports i ON i.org_id = c.org_id AND i.data_source_id = c.data_source_id AND i.members_run IS NOT NULL AND NOT i.closed
+         JOIN import_members m ON m.run_id = i.members_run AND m.xc_id = c.xc_id
+        WHERE m.recipient_id IS DISTINCT FROM c.new_recipient_id
+       UNION ALL
+       SELECT i.import_id, i.members_run, c.xc_id, NULL, c.new_recipient_id
+         FROM identity_link_changes c
+         JOIN pending_ids p ON p.xc_id = c.xc_id
+         JOIN imports i ON i.import_id = p.import_id AND i.org_id = c.org_id AND i.data_source_id = c.data_source_id AND i.members_run IS NOT NULL AND NOT i.closed
+        WHERE c.new_recipient_id IS NOT NULL`,
     );
-    return row.added;
+    await tx.query(
+      `INSERT INTO touched_recipients (import_id, run_id, recipient_id, was_member)
+       SELECT t.import_id, t.run_id, t.recipient_id, EXISTS (SELECT 1 FROM import_members m WHERE m.run_id = t.run_id AND m.recipient_id = t.recipient_id)
+         FROM (SELECT import_id, run_id, old_recipient_id AS recipient_id FROM member_moves WHERE old_recipient_id IS NOT NULL
+               UNION
+               SELECT import_id, run_id, new_recipient_id FROM member_moves WHERE new_recipient_id IS NOT NULL) t`,
+    );
+    // Matched ids: re-linked ones follow, unlinked ones leave for pending.
+    await tx.query(
+      `UPDATE import_members m SET recipient_id = mv.new_recipient_id FROM member_moves mv
+        WHERE mv.old_recipient_id IS NOT NULL AND mv.new_recipient_id IS NOT NULL AND m.run_id = mv.run_id AND m.xc_id = mv.xc_id`,
+    );
+    await tx.query(
+      `DELETE FROM import_members m USING member_moves mv
+        WHERE mv.old_recipient_id IS NOT NULL AND mv.new_recipient_id IS NULL AND m.run_id = mv.run_id AND m.xc_id = mv.xc_id`,
+    );
+    await tx.query(
+      `INSERT INTO pending_ids (import_id, xc_id) SELECT import_id, xc_id FROM member_moves
+        WHERE old_recipient_id IS NOT NULL AND new_recipient_id IS NULL ON CONFLICT DO NOTHING`,
+    );
+    // Pending ids with a recipient now join.
+    await tx.query(
+      `DELETE FROM pending_ids p USING member_moves mv WHERE mv.old_recipient_id IS NULL AND p.import_id = mv.import_id AND p.xc_id = mv.xc_id`,
+    );
+    await tx.query(
+      `INSERT INTO import_members (run_id, xc_id, recipient_id) SELECT run_id, xc_id, new_recipient_id FROM member_moves WHERE old_recipient_id IS NULL
+       ON CONFLICT (run_id, xc_id) DO UPDATE SET recipient_id = EXCLUDED.recipient_id`,
+    );
+    const rows: Array<{ import_id: string; list_id: string; added: string[] | null; removed: string[] | null; linked: number; unlinked: number }> = await tx.query(
+      `WITH now AS (
+         SELECT t.import_id, t.recipient_id, t.was_member,
+                EXISTS (SELECT 1 FROM import_members m WHERE m.run_id = t.run_id AND m.recipient_id = t.recipient_id) AS is_member
+           FROM touched_recipients t),
+       counts AS (
+         SELECT import_id, count(*) FILTER (WHERE old_recipient_id IS NULL)::int AS linked, count(*) FILTER (WHERE new_recipient_id IS NULL)::int AS unlinked
+           FROM member_moves GROUP BY import_id)
+       SELECT c.import_id, i.list_id, c.linked, c.unlinked,
+              (SELECT array_agg(recipient_id ORDER BY recipient_id) FROM now WHERE now.import_id = c.import_id AND is_member AND NOT was_member) AS added,
+              (SELECT array_agg(recipient_id ORDER BY recipient_id) FROM now WHERE now.import_id = c.import_id AND was_member AND NOT is_member) AS removed
+         FROM counts c JOIN imports i USING (import_id)
+        ORDER BY c.import_id`,
+    );
+    return rows.map((row) => ({
+      importId: row.import_id,
+      listId: row.list_id,
+      added: row.added ?? [],
+      removed: row.removed ?? [],
+      linked: row.linked,
+      unlinked: row.unlinked,
+    }));
   }
 }

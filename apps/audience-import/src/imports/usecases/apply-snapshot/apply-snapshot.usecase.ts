@@ -4,6 +4,7 @@ import { EventTypes, MAX_CHUNK_IDS, type AnyHubEvent } from '@audience-hub/contr
 import { enqueueEvents } from '@audience-hub/messaging';
 import type { ImportCounts, ImportRow, RecordedDecision } from '../../import.model';
 import { importOutcome, membersChanged } from '../../import-events';
+import { DataSourcesRepository } from '../../../data-sources/data-sources.repository';
 import { ImportsRepository } from '../../imports.repository';
 import { isComplete, replaces, RunsRepository, type Run } from '../../runs.repository';
 
@@ -15,13 +16,15 @@ const CHANGES_PER_INSERT = 10;
 /**
  * Applies an import's complete runs in snapshot order. A complete `full` run makes every earlier
  * open run moot (superseded); a delta waits for the runs before it. Only the difference is written
- * and emitted, in chunks of at most 10,000 recipients. The caller holds the import's row lock.
+ * and emitted, in chunks of at most 10,000 recipients. The caller holds the org's graph lock
+ * (shared) and the import's row lock: the run is resolved against the replica as it is now.
  */
 @Injectable()
 export class ApplySnapshotUsecase {
   constructor(
     private readonly imports: ImportsRepository,
     private readonly runs: RunsRepository,
+    private readonly dataSources: DataSourcesRepository,
   ) {}
 
   async execute(tx: EntityManager, job: ImportRow): Promise<void> {
@@ -40,10 +43,19 @@ export class ApplySnapshotUsecase {
   }
 
   private async apply(tx: EntityManager, job: ImportRow, run: Run): Promise<void> {
+    if (!(await this.dataSources.find(job.orgId, job.dataSourceId, tx))) {
+      // Deleted while the snapshot arrived: its ids cannot be resolved, and the list is left as it was.
+      const reason = `data source ${job.dataSourceId} was deleted before the snapshot was complete`;
+      await this.runs.finish(tx, run.runId, 'failed', reason);
+      await this.imports.setState(tx, job.importId, 'failed', reason);
+      await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportFailed, job.orgId, job, (await this.imports.viewOf(tx, job.importId)).counts, { reason })]);
+      return;
+    }
+    const resolved = await this.runs.resolve(tx, run.runId, job, replaces(run, job));
     if (replaces(run, job)) {
       // The run's matched ids were staged as its own members: only the difference is read, and the list switched.
       const previous = await this.runs.membersRun(tx, job.importId);
-      await this.runs.openReplaceCursors(tx, run.runId, previous, run.matched > LARGE_RUN);
+      await this.runs.openReplaceCursors(tx, run.runId, previous, resolved.matched > LARGE_RUN);
       await this.runs.applyReplace(tx, run.runId, job.importId, previous);
     } else {
       // A delta adds and removes; a full snapshot into a `delta` import only adds (see README).
@@ -54,8 +66,8 @@ export class ApplySnapshotUsecase {
     await this.runs.closeCursors(tx);
     const counts: ImportCounts = {
       received: run.received,
-      matched: run.matched,
-      unmatched: run.unmatched,
+      matched: resolved.matched,
+      unmatched: resolved.unmatched,
       pending: await this.runs.pendingCount(tx, job.importId),
       added: changes.added,
       removed: changes.removed,

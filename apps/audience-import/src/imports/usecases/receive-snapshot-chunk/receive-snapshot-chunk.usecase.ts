@@ -7,11 +7,11 @@ import { DataSourcesRepository } from '../../../data-sources/data-sources.reposi
 import type { DataSourceCopy } from '../../../data-sources/data-source.model';
 import { decideImport } from '../../../policies/governance';
 import { PoliciesRepository } from '../../../policies/policies.repository';
-import { requestIdOf, resolutionRequest } from '../../../resolution/resolution-requests';
 import type { ImportMode, ImportRow } from '../../import.model';
 import { importOutcome, NO_COUNTS } from '../../import-events';
 import { ImportsRepository } from '../../imports.repository';
-import { isComplete, RunsRepository, type Run } from '../../runs.repository';
+import { lockGraphShared } from '../../graph-lock';
+import { isComplete, requestIdOf, RunsRepository, type Run } from '../../runs.repository';
 import { ApplySnapshotUsecase } from '../apply-snapshot/apply-snapshot.usecase';
 
 /** One chunk of one audience's snapshot, from an `xc.audience.members` event or a file. */
@@ -35,8 +35,9 @@ export interface SnapshotChunk {
 /**
  * Records a received chunk for every open import of its audience, in the caller's transaction:
  * the first chunk of a snapshot opens a run and takes the governance decision (a denial writes
- * nothing); removed ids are staged; added ids go to id-reconciliation through the outbox. A
- * (snapshot, part) seen before changes nothing. A run complete on arrival is applied at once.
+ * nothing); added and removed ids are staged. A (snapshot, part) seen before changes nothing. The
+ * chunk that completes a run applies it at once, resolving it against the replica of the identity
+ * graph under the org's graph lock (taken first, see graph-lock.ts).
  */
 @Injectable()
 export class ReceiveSnapshotChunkUsecase {
@@ -50,6 +51,7 @@ export class ReceiveSnapshotChunkUsecase {
   ) {}
 
   async execute(tx: EntityManager, orgId: string, chunk: SnapshotChunk): Promise<void> {
+    await lockGraphShared(tx, orgId);
     for (const job of await this.imports.lockOpenForAudience(tx, orgId, chunk.audienceId)) {
       if (chunk.dataSourceId !== undefined && chunk.dataSourceId !== job.dataSourceId) continue;
       const ds = await this.dataSources.find(orgId, job.dataSourceId, tx);
@@ -95,13 +97,9 @@ export class ReceiveSnapshotChunkUsecase {
   private async record(tx: EntityManager, job: ImportRow, run: Run, chunk: SnapshotChunk): Promise<void> {
     // A full snapshot is a set: its `removed` means nothing.
     const removed = chunk.mode === 'delta' ? chunk.removed : [];
-    const request =
-      chunk.added.length > 0
-        ? resolutionRequest(job.orgId, { requestId: run.requestId, dataSourceId: job.dataSourceId, part: chunk.part, lastPart: chunk.lastPart, ids: chunk.added })
-        : undefined;
-    if (!(await this.runs.addPart(tx, run.runId, chunk.part, request ? request.id : null))) return;
+    if (!(await this.runs.addPart(tx, run.runId, chunk.part))) return;
+    await this.runs.stageReceived(tx, run.runId, chunk.added);
     await this.runs.stageRemoved(tx, run.runId, removed);
-    if (request) await enqueueEvents(tx, [request]);
     const updated = await this.runs.noteChunk(tx, run.runId, {
       received: chunk.added.length + removed.length + (chunk.invalid ?? 0),
       invalid: chunk.invalid ?? 0,
