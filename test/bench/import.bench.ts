@@ -145,12 +145,15 @@ export async function orgKnown(admin: Client, orgId: string): Promise<void> {
 }
 
 /**
- * Fixture only (not measured): teaching idrec a million visitors one observation event at a time
- * would take minutes, so links ecid(i) -> recipient(i), i < count, are loaded straight into its table.
+ * Fixture only (not measured): links ecid(i) -> recipient(i), i < count, loaded straight into
+ * idrec's table and into audience-import's replica of the identity graph (what the changelog would
+ * have brought it; the replica bench measures that separately).
  */
 export async function loadVisitorLinks(admin: Client, orgId: string, count: number): Promise<void> {
   await copy(admin, 'idrec.visitor_links (org_id, ecid, recipient_id, observed_at)', textChunks((i) => `${orgId}\t${ecid(i)}\t${recipient(i)}\t2024-01-01T00:00:00Z\n`, count));
   await admin.query('ANALYZE idrec.visitor_links');
+  await copy(admin, 'audience_import.identity_links (org_id, data_source_id, xc_id, recipient_id, observed_at)', textChunks((i) => `${orgId}\tvisitor\t${ecid(i)}\t${recipient(i)}\t2024-01-01T00:00:00Z\n`, count));
+  await admin.query('ANALYZE audience_import.identity_links');
 }
 
 /** Catalogues an XC audience (as XC does) and creates a `full` import of it; returns the import id. */

@@ -98,7 +98,26 @@ export async function visitorLinks(db: Client, probe: KafkaProbe, idrec: Running
   );
   await pipeline(source, sink);
   await db.query('ANALYZE idrec.visitor_links');
+  // What id-reconciliation would have published for the links copied in: their changelog records.
+  await publishAll(
+    probe,
+    Topics.idrecIdentityLinks,
+    rest.map(({ ecid, recipientId }) =>
+      createEvent({ type: EventTypes.idrecIdentityLinked, source: '/audience-hub/id-reconciliation', orgId: tenant.orgId, aggregateId: `visitor/${ecid}`, data: { dataSourceId: 'visitor', idType: 'visitor', xcId: ecid, recipientId, observedAt: at } }),
+    ),
+  );
   await observeVisitors(probe, idrec, tenant, pairs.slice(0, observed), pairs.length);
+}
+
+/** Waits until the replicas of the identity graph in these schemas hold at least `count` links of the tenant's org. */
+export async function replicasHold(db: Client, tenant: Tenant, schemas: string[], count: number, timeoutMs = 120_000): Promise<void> {
+  for (const schema of schemas) {
+    await waitFor(
+      `${count} links in ${schema}'s replica`,
+      async () => Number((await db.query(`SELECT count(*) AS n FROM ${schema}.identity_links WHERE org_id = $1`, [tenant.orgId])).rows[0].n) >= count,
+      { timeoutMs, intervalMs: 250 },
+    );
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EventTypes, Topics } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, REPO_ROOT, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 import { Client } from 'pg';
-import { announceOrg, call, createImport, ecids, importedMembers, knownTo, MEMBERS, ownTopics, publishAll, seconds, snapshotChunks, visitorLinks, chaosServiceEnv } from './chaos-support';
+import { announceOrg, call, createImport, ecids, importedMembers, knownTo, MEMBERS, ownTopics, publishAll, seconds, snapshotChunks, replicasHold, visitorLinks, chaosServiceEnv } from './chaos-support';
 
 const env = testEnv();
 const LABEL = 'kafka-restart';
@@ -75,6 +75,7 @@ if (!broker.ok) {
     const ecid = ecids();
     const pairs = Array.from({ length: MEMBERS }, (_, n) => ({ ecid: ecid(n), recipientId: `rcp-${n}` }));
     await visitorLinks(db, probe, idrec, tenant, pairs);
+    await replicasHold(db, tenant, ['audience_import'], MEMBERS);
     const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));
     const { importId, listId } = await createImport(probe, importer, tenant, audienceId);
     const chunks = snapshotChunks(tenant.orgId, audienceId, 'chaos-kafka', pairs.map((p) => p.ecid));

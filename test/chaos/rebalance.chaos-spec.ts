@@ -1,7 +1,7 @@
 import { EventTypes, Topics } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 import { Client } from 'pg';
-import { announceOrg, call, createImport, ecids, groupOf, importedMembers, knownTo, MEMBERS, netMembership, ownTopics, publishAll, Restartable, seconds, snapshotChunks, visitorLinks, chaosServiceEnv } from './chaos-support';
+import { announceOrg, call, createImport, ecids, groupOf, importedMembers, knownTo, MEMBERS, netMembership, ownTopics, publishAll, Restartable, seconds, snapshotChunks, replicasHold, visitorLinks, chaosServiceEnv } from './chaos-support';
 
 const env = testEnv();
 const LABEL = 'rebalance';
@@ -70,6 +70,7 @@ describe('audience-import rebalancing between two instances', () => {
     const ecid = ecids();
     const pairs = Array.from({ length: MEMBERS }, (_, n) => ({ ecid: ecid(n), recipientId: `rcp-${n}` }));
     await visitorLinks(db, probe, idrec, tenant, pairs);
+    await replicasHold(db, tenant, ['audience_import'], MEMBERS);
     const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));
     const { importId, listId } = await createImport(probe, importers[0].service, tenant, audienceId);
     const chunks = snapshotChunks(tenant.orgId, audienceId, 'chaos-rebalance', pairs.map((p) => p.ecid));
