@@ -12,8 +12,6 @@ export const audienceExportConfigSchema = z.object({
   EXPORT_FILE_MAX_LINES: int(5_000_000, 1),
   /** Fallback poll of the update runner when no NOTIFY arrives. */
   EXPORT_RUNNER_POLL_MS: int(1_000, 10),
-  /** A running update that receives no resolution answer for this long fails. */
-  EXPORT_RESOLUTION_TIMEOUT_MS: int(15 * 60_000, 1_000),
   /** Attempts of an update's step (start, final step) that keeps failing before the update fails; a database outage is no attempt. */
   EXPORT_STEP_MAX_ATTEMPTS: int(5, 1),
   /** Wait after a step's first failed attempt, doubling with each further one up to a minute. */

@@ -1,13 +1,24 @@
 import 'reflect-metadata';
-import { DataSourceCopiesModule, KnownOrgsModule, runService } from '@audience-hub/platform';
+import { DataSourceCopiesModule, IdentityReplicaModule, KnownOrgsModule, runService } from '@audience-hub/platform';
 import { AuthModule } from '@audience-hub/auth';
 import { audienceExportService } from './service';
 import { audienceExportConfigSchema } from './config';
+import { IdentityClocksListener } from './identity/identity-clocks.listener';
+import { IdentityClocksModule } from './identity/identity-clocks.module';
 import { ListsModule } from './lists/lists.module';
 import { SharedAudiencesModule } from './shared-audiences/shared-audiences.module';
 import { UpdatesModule } from './updates/updates.module';
 
 runService(audienceExportService, {
-  imports: [AuthModule, ListsModule, KnownOrgsModule.forRoot({ table: 'known_orgs', createdAtColumn: 'created_at', alsoKnownFrom: 'data_sources' }), DataSourceCopiesModule, SharedAudiencesModule, UpdatesModule],
+  imports: [
+    AuthModule,
+    ListsModule,
+    KnownOrgsModule.forRoot({ table: 'known_orgs', createdAtColumn: 'created_at', alsoKnownFrom: 'data_sources' }),
+    DataSourceCopiesModule,
+    // The replica of id-reconciliation's identity graph that updates resolve against (consumer group <KAFKA_CONSUMER_GROUP>.identity-links).
+    IdentityReplicaModule.forRoot({ listener: IdentityClocksListener, imports: [IdentityClocksModule] }),
+    SharedAudiencesModule,
+    UpdatesModule,
+  ],
   configSchema: audienceExportConfigSchema,
 });

@@ -1,4 +1,4 @@
-import type { ServiceDescriptor } from '@audience-hub/platform';
+import { IdentityReplica1764401000000, type ServiceDescriptor } from '@audience-hub/platform';
 import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
 import { CampaignLists1764400100000 } from './migrations/1764400100000-campaign-lists';
@@ -7,6 +7,7 @@ import { AudienceMemberCounts1764400300000 } from './migrations/1764400300000-au
 import { UpdateStepAttempts1764400500000 } from './migrations/1764400500000-update-step-attempts';
 import { ListChangeLog1764400600000 } from './migrations/1764400600000-list-change-log';
 import { AudienceNumbers1764400700000 } from './migrations/1764400700000-audience-numbers';
+import { ResolutionByReplica1764401100000 } from './migrations/1764401100000-resolution-by-replica';
 
 export const audienceExportService: ServiceDescriptor = {
   name: 'audience-export',
@@ -14,5 +15,16 @@ export const audienceExportService: ServiceDescriptor = {
   defaultPort: 3003,
   title: 'audience-hub audience export',
   description: '"Update shared audience": Campaign lists become XC shared audiences.',
-  migrations: [...MESSAGING_MIGRATIONS, RevokedCredentials1764400000100, CampaignLists1764400100000, SharedAudiences1764400200000, AudienceMemberCounts1764400300000, UpdateStepAttempts1764400500000, ListChangeLog1764400600000, AudienceNumbers1764400700000],
+  migrations: [
+    ...MESSAGING_MIGRATIONS,
+    RevokedCredentials1764400000100,
+    CampaignLists1764400100000,
+    SharedAudiences1764400200000,
+    AudienceMemberCounts1764400300000,
+    UpdateStepAttempts1764400500000,
+    ListChangeLog1764400600000,
+    AudienceNumbers1764400700000,
+    IdentityReplica1764401000000,
+    ResolutionByReplica1764401100000,
+  ],
 };

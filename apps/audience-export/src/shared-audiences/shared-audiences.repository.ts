@@ -12,11 +12,16 @@ export interface ListSync {
   seq: number;
 }
 
+/** What the last `mirror` update took in: the list and seq up to which leavers were removed, and the identity clock it resolved against. */
+export interface MirrorSync extends ListSync {
+  linksSeq: number | null;
+}
+
 export interface AudienceSync {
-  /** The list and seq the last completed update resolved up to, and that update (its unmapped recipients are asked again). */
+  /** The list and seq the last completed update resolved up to, and that update (its unmapped recipients are resolved again). */
   resolved?: ListSync & { updateId: string };
-  /** The list and seq up to which leavers were removed (by `mirror` updates). */
-  mirrored?: ListSync;
+  /** The list, seq and identity clock of the last `mirror` update. */
+  mirrored?: MirrorSync;
 }
 
 /** SQL of shared audiences; every statement is scoped by org. */
@@ -61,23 +66,26 @@ export class SharedAudiencesRepository {
 
   async syncOf(tx: EntityManager, orgId: string, id: string): Promise<AudienceSync> {
     const [row] = await tx.query(
-      `SELECT resolved_list_id, resolved_list_seq, resolved_update_id, mirrored_list_id, mirrored_list_seq
+      `SELECT resolved_list_id, resolved_list_seq, resolved_update_id, mirrored_list_id, mirrored_list_seq, mirrored_links_seq
          FROM shared_audiences WHERE org_id = $1 AND shared_audience_id = $2`,
       [orgId, id],
     );
+    const linksSeq = row?.mirrored_links_seq == null ? null : Number(row.mirrored_links_seq);
     return {
       ...(row?.resolved_list_id != null ? { resolved: { listId: row.resolved_list_id, seq: Number(row.resolved_list_seq), updateId: row.resolved_update_id } } : {}),
-      ...(row?.mirrored_list_id != null ? { mirrored: { listId: row.mirrored_list_id, seq: Number(row.mirrored_list_seq) } } : {}),
+      ...(row?.mirrored_list_id != null ? { mirrored: { listId: row.mirrored_list_id, seq: Number(row.mirrored_list_seq), linksSeq } } : {}),
     };
   }
 
   /** Records what a completed update took in; `mirrored` only for `mirror` updates. */
-  async recordSync(tx: EntityManager, orgId: string, id: string, resolved: ListSync & { updateId: string }, mirrored?: ListSync): Promise<void> {
+  async recordSync(tx: EntityManager, orgId: string, id: string, resolved: ListSync & { updateId: string }, mirrored?: MirrorSync): Promise<void> {
     await tx.query(
       `UPDATE shared_audiences SET resolved_list_id = $3, resolved_list_seq = $4, resolved_update_id = $5,
-              mirrored_list_id = COALESCE($6, mirrored_list_id), mirrored_list_seq = CASE WHEN $6::text IS NULL THEN mirrored_list_seq ELSE $7 END
+              mirrored_list_id = COALESCE($6, mirrored_list_id),
+              mirrored_list_seq = CASE WHEN $6::text IS NULL THEN mirrored_list_seq ELSE $7 END,
+              mirrored_links_seq = CASE WHEN $6::text IS NULL THEN mirrored_links_seq ELSE $8 END
         WHERE org_id = $1 AND shared_audience_id = $2`,
-      [orgId, id, resolved.listId, resolved.seq, resolved.updateId, mirrored?.listId ?? null, mirrored?.seq ?? null],
+      [orgId, id, resolved.listId, resolved.seq, resolved.updateId, mirrored?.listId ?? null, mirrored?.seq ?? null, mirrored?.linksSeq ?? null],
     );
   }
 

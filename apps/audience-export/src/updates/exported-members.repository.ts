@@ -3,14 +3,8 @@ import type { EntityManager } from 'typeorm';
 import type { ChangePage } from './chunks';
 import { cursorPages } from './cursor';
 
-/** Resolved ids up to which a run checks list membership id by id rather than set against set. */
+/** Resolved ids up to which a run checks what XC holds id by id rather than set against set. */
 const PROBE_LIMIT = 100_000;
-
-/** The per-run table holding the ids resolved for a run (dropped when the run ends). */
-const staging = (runNo: number) => {
-  if (!Number.isSafeInteger(runNo) || runNo <= 0) throw new Error(`invalid run number ${runNo}`);
-  return `resolved_run_${runNo}`;
-};
 
 /**
  * The audience's number, the key of its exported and removed ids (see the audience-numbers
@@ -19,22 +13,30 @@ const staging = (runNo: number) => {
  */
 const audienceNo = (orgParam: string, idParam: string) => `(SELECT audience_no FROM shared_audiences WHERE org_id = ${orgParam} AND shared_audience_id = ${idParam})`;
 
+/** What a run resolves, and through which data source. */
+export interface ResolutionScope {
+  orgId: string;
+  updateId: string;
+  listId: string;
+  dataSourceId: string;
+  /** Most ids one recipient resolves to: the most recently observed first (never observed last), then by id. */
+  idsPerRecipient: number;
+  /**
+   * When the audience's last update read this list up to `fromSeq` (in update `previousUpdate`):
+   * only the members added after it (up to `toSeq`) and that update's unmapped recipients still in
+   * the list. Otherwise the whole list.
+   */
+  since?: { fromSeq: number; toSeq: number; previousUpdate: string };
+}
+
 /**
- * SQL of the exported snapshot (what XC holds for each shared audience) and of the per-run staging
- * table; diffs are computed set-based in Postgres, never in memory.
+ * SQL of the exported snapshot (what XC holds for each shared audience) and of a run's resolution:
+ * the recipients it reads, mapped to their XC ids through the replica of the identity graph
+ * (`identity_links`), go to the transaction's temporary table `run_mapped`; diffs are computed
+ * set-based in Postgres, never in memory.
  */
 @Injectable()
 export class ExportedMembersRepository {
-  /**
-   * The staging table was filled moments ago: without fresh statistics the planner takes it for
-   * tiny and may scan it in a nested loop. With them, it is the outer side (or hashed).
-   */
-  async analyzeStaging(tx: EntityManager, runNo: number): Promise<number> {
-    await tx.query(`ANALYZE ${staging(runNo)}`);
-    const [row] = await tx.query(`SELECT reltuples FROM pg_class WHERE oid = $1::regclass`, [staging(runNo)]);
-    return Math.max(0, Number(row?.reltuples ?? 0));
-  }
-
   /**
    * For statements that compare two whole sets without an index on the join key (the list against
    * the snapshot by recipient): a nested loop there would be quadratic, hash joins are linear.
@@ -43,96 +45,93 @@ export class ExportedMembersRepository {
     await tx.query(`SET LOCAL enable_nestloop = off`);
   }
 
-  async createStaging(tx: EntityManager, runNo: number): Promise<void> {
-    await tx.query(`CREATE TABLE IF NOT EXISTS ${staging(runNo)} (xc_id text NOT NULL, recipient_id text NOT NULL)`);
-  }
-
-  async dropStaging(tx: EntityManager, runNo: number): Promise<void> {
-    await tx.query(`DROP TABLE IF EXISTS ${staging(runNo)}`);
-  }
-
-  /** Stages resolved pairs; they go in as one JSON parameter (a text[] would be escaped element by element). */
-  async addResolved(tx: EntityManager, runNo: number, matches: ReadonlyArray<{ id: string; recipientId: string }>): Promise<void> {
-    if (matches.length === 0) return;
-    await tx.query(
-      `INSERT INTO ${staging(runNo)} (xc_id, recipient_id) SELECT id, "recipientId" FROM json_to_recordset($1::json) AS m(id text, "recipientId" text)`,
-      [JSON.stringify(matches)],
+  /**
+   * Resolves the run's recipients against the replica, in the caller's transaction: each one's
+   * ids (at most `idsPerRecipient`) go to `run_mapped` (dropped at commit), the recipients with
+   * none are the update's unmapped ones. One join, no round trip: the same answer as
+   * id-reconciliation's to-xc resolution, from the graph as the replica holds it.
+   */
+  async resolve(tx: EntityManager, scope: ResolutionScope): Promise<{ mapped: number; unmapped: number }> {
+    const { orgId, listId, dataSourceId, since } = scope;
+    await tx.query(`CREATE TEMP TABLE run_mapped (recipient_id text NOT NULL, xc_id text, observed_at timestamptz) ON COMMIT DROP`);
+    // A recipient with no id gets one row with a null id (the left join), to be listed as unmapped.
+    const [recipients, params] = since
+      ? [
+          `SELECT recipient_id FROM campaign_list_members WHERE org_id = $1 AND list_id = $2 AND seq > $4 AND seq <= $5
+           UNION
+           SELECT u.recipient_id FROM update_unmapped u
+            WHERE u.org_id = $1 AND u.update_id = $6
+              AND EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $2 AND m.recipient_id = u.recipient_id)`,
+          [orgId, listId, dataSourceId, since.fromSeq, since.toSeq, since.previousUpdate],
+        ]
+      : [`SELECT recipient_id FROM campaign_list_members WHERE org_id = $1 AND list_id = $2`, [orgId, listId, dataSourceId]];
+    const rows = await affectedRows(
+      tx,
+      `INSERT INTO run_mapped (recipient_id, xc_id, observed_at)
+       SELECT q.recipient_id, l.xc_id, l.observed_at FROM (${recipients}) q
+         LEFT JOIN identity_links l ON l.org_id = $1 AND l.data_source_id = $3 AND l.recipient_id = q.recipient_id`,
+      params,
     );
+    // Fresh statistics: without them the planner takes the table for tiny and may scan it in nested loops.
+    await tx.query(`ANALYZE run_mapped`);
+    // Recipients with more ids than they may have keep the most recent: only they are ranked.
+    const beyond = await affectedRows(
+      tx,
+      `DELETE FROM run_mapped r USING (
+         SELECT xc_id, row_number() OVER (PARTITION BY recipient_id ORDER BY observed_at DESC NULLS LAST, xc_id) AS rank FROM run_mapped
+          WHERE recipient_id IN (SELECT recipient_id FROM run_mapped WHERE xc_id IS NOT NULL GROUP BY recipient_id HAVING count(*) > $1)
+       ) ranked
+       WHERE ranked.rank > $1 AND r.xc_id = ranked.xc_id`,
+      [scope.idsPerRecipient],
+    );
+    const unmapped = await affectedRows(
+      tx,
+      `INSERT INTO update_unmapped (org_id, update_id, recipient_id) SELECT $1, $2, recipient_id FROM run_mapped WHERE xc_id IS NULL`,
+      [orgId, scope.updateId],
+    );
+    return { mapped: rows - beyond - unmapped, unmapped };
   }
 
   /**
-   * The list's recipients that the shared audience holds no id for yet, in pages: those are the
-   * ones to resolve (recipients already exported keep their ids; unmapped ones are asked again).
+   * mirror, whole list resolved: removes every id the run did not resolve (ids of leavers, ids
+   * unlinked or moved to a recipient outside the list, ids beyond a recipient's most recent),
+   * logging them under `version`. Returns how many.
    */
-  recipientsToResolve(tx: EntityManager, orgId: string, listId: string, sharedAudienceId: string, pageSize: number): AsyncGenerator<string[]> {
-    return mapPages(
-      cursorPages<{ recipient_id: string }>(
-        tx,
-        `SELECT m.recipient_id FROM campaign_list_members m
-          WHERE m.org_id = $1 AND m.list_id = $2
-            AND NOT EXISTS (SELECT 1 FROM exported_members e WHERE e.audience_no = ${audienceNo('$1', '$3')} AND e.recipient_id = m.recipient_id)`,
-        [orgId, listId, sharedAudienceId],
-        pageSize,
-      ),
-      (row) => row.recipient_id,
-    );
-  }
-
-  /**
-   * The same set when the audience resolved this list up to `fromSeq` in update `previousUpdate`:
-   * the members added after it (up to `toSeq`) and that update's unmapped recipients still in the
-   * list (ids may have appeared for them since). Reads the change, not the list.
-   */
-  recipientsChangedSince(
-    tx: EntityManager,
-    orgId: string,
-    listId: string,
-    since: { fromSeq: number; toSeq: number; previousUpdate: string },
-    pageSize: number,
-  ): AsyncGenerator<string[]> {
-    return mapPages(
-      cursorPages<{ recipient_id: string }>(
-        tx,
-        `SELECT recipient_id FROM campaign_list_members WHERE org_id = $1 AND list_id = $2 AND seq > $3 AND seq <= $4
-         UNION
-         SELECT u.recipient_id FROM update_unmapped u
-          WHERE u.org_id = $1 AND u.update_id = $5
-            AND EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $2 AND m.recipient_id = u.recipient_id)`,
-        [orgId, listId, since.fromSeq, since.toSeq, since.previousUpdate],
-        pageSize,
-      ),
-      (row) => row.recipient_id,
-    );
-  }
-
-  /**
-   * mirror: removes the ids of recipients no longer in the list (unless the run resolved that id
-   * for a recipient still in it), logging them under `version`. Returns how many.
-   */
-  async removeLeavers(tx: EntityManager, orgId: string, sharedAudienceId: string, listId: string, runNo: number, version: number): Promise<number> {
+  async removeUnresolved(tx: EntityManager, orgId: string, sharedAudienceId: string, version: number): Promise<number> {
     return affectedRows(
       tx,
       `WITH gone AS (
          DELETE FROM exported_members e
-          WHERE e.audience_no = ${audienceNo('$1', '$2')}
-            AND NOT EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = e.recipient_id)
-            AND NOT EXISTS (SELECT 1 FROM ${staging(runNo)} s WHERE s.xc_id = e.xc_id)
+          WHERE e.audience_no = ${audienceNo('$1', '$2')} AND NOT EXISTS (SELECT 1 FROM run_mapped s WHERE s.xc_id = e.xc_id)
          RETURNING e.xc_id)
-       INSERT INTO removed_members (audience_no, version, xc_id) SELECT ${audienceNo('$1', '$2')}, $4, xc_id FROM gone`,
-      [orgId, sharedAudienceId, listId, version],
+       INSERT INTO removed_members (audience_no, version, xc_id) SELECT ${audienceNo('$1', '$2')}, $3, xc_id FROM gone`,
+      [orgId, sharedAudienceId, version],
     );
   }
 
   /**
-   * The same removal when leavers up to `fromSeq` were removed already: only the recipients whose
-   * removal was logged after it (up to `toSeq`) and who are not members again are looked up.
+   * Whole list resolved: ids XC holds that now belong to another recipient of the list are kept
+   * under that recipient, so a later removal by recipient (leavers) finds them.
+   */
+  async relink(tx: EntityManager, orgId: string, sharedAudienceId: string): Promise<void> {
+    await tx.query(
+      `UPDATE exported_members e SET recipient_id = s.recipient_id FROM run_mapped s
+        WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.xc_id = s.xc_id AND e.recipient_id <> s.recipient_id`,
+      [orgId, sharedAudienceId],
+    );
+  }
+
+  /**
+   * mirror, when the audience's last `mirror` update read this list up to `fromSeq` and the graph
+   * has not changed since: the ids of the recipients whose removal was logged after it (up to
+   * `toSeq`) and who are not members again are removed (unless the run resolved that id for a
+   * member), logged under `version`. Returns how many.
    */
   async removeLeaversSince(
     tx: EntityManager,
     orgId: string,
     sharedAudienceId: string,
     listId: string,
-    runNo: number,
     version: number,
     since: { fromSeq: number; toSeq: number },
   ): Promise<number> {
@@ -153,7 +152,7 @@ export class ExportedMembersRepository {
       `WITH gone AS (
          DELETE FROM exported_members e USING run_leavers l
           WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.recipient_id = l.recipient_id
-            AND NOT EXISTS (SELECT 1 FROM ${staging(runNo)} s WHERE s.xc_id = e.xc_id)
+            AND NOT EXISTS (SELECT 1 FROM run_mapped s WHERE s.xc_id = e.xc_id)
          RETURNING e.xc_id)
        INSERT INTO removed_members (audience_no, version, xc_id) SELECT ${audienceNo('$1', '$2')}, $3, xc_id FROM gone`,
       [orgId, sharedAudienceId, version],
@@ -163,31 +162,25 @@ export class ExportedMembersRepository {
   }
 
   /**
-   * Adds the resolved ids of recipients still in the list that XC does not hold yet, under `version`.
-   * Returns how many. A small run (`resolved` ids, up to PROBE_LIMIT) checks each id with one
-   * primary-key probe, so its cost follows the change, not the list's size; a large one compares
-   * the two sets with a hash join (a million random probes are slower than one pass over the list).
+   * Adds the run's resolved ids that XC does not hold yet, under `version`; returns how many. A
+   * small run (`mapped` ids, up to PROBE_LIMIT) checks each id with one primary-key probe, so its
+   * cost follows the change, not the audience's size; a large one compares the two sets in one pass.
    * Rows go in in key order (B-tree pages fill left to right instead of splitting at random) and
    * without ON CONFLICT's speculative insertion: ids already held are left out by the anti-join,
    * which is safe because the caller holds the shared audience's row lock (one writer at a time).
    */
-  async addNew(tx: EntityManager, orgId: string, sharedAudienceId: string, listId: string, runNo: number, version: number, resolved: number): Promise<number> {
-    const stillMember =
-      resolved <= PROBE_LIMIT
-        ? `CROSS JOIN LATERAL (SELECT 1 FROM campaign_list_members m
-                                WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = s.recipient_id LIMIT 1) still_member WHERE true`
-        : `WHERE EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = s.recipient_id)`;
-    if (resolved > PROBE_LIMIT) {
+  async addNew(tx: EntityManager, orgId: string, sharedAudienceId: string, version: number, mapped: number): Promise<number> {
+    if (mapped > PROBE_LIMIT) {
       await this.preferHashJoins(tx);
-      await tx.query(`SET LOCAL work_mem = '64MB'`); // the list's hash in one batch, the sort in memory
+      await tx.query(`SET LOCAL work_mem = '128MB'`); // the sort of a million ids in memory
     }
     return affectedRows(
       tx,
       `INSERT INTO exported_members (audience_no, xc_id, recipient_id, version_added)
-       SELECT DISTINCT ON (s.xc_id) ${audienceNo('$1', '$2')}, s.xc_id, s.recipient_id, $4 FROM ${staging(runNo)} s ${stillMember}
-          AND NOT EXISTS (SELECT 1 FROM exported_members e WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.xc_id = s.xc_id)
+       SELECT ${audienceNo('$1', '$2')}, s.xc_id, s.recipient_id, $3 FROM run_mapped s
+        WHERE s.xc_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM exported_members e WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.xc_id = s.xc_id)
         ORDER BY s.xc_id`,
-      [orgId, sharedAudienceId, listId, version],
+      [orgId, sharedAudienceId, version],
     );
   }
 
@@ -215,8 +208,4 @@ async function affectedRows(tx: EntityManager, sql: string, params: unknown[]): 
   if (!tx.queryRunner) throw new Error('needs a transaction');
   const result = await tx.queryRunner.query(sql, params, true);
   return result.affected ?? 0;
-}
-
-async function* mapPages<R, T>(pages: AsyncIterable<R[]>, map: (row: R) => T): AsyncGenerator<T[]> {
-  for await (const rows of pages) yield rows.map(map);
 }

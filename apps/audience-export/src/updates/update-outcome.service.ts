@@ -4,7 +4,6 @@ import { createEvent, EventTypes } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import type { GovernanceDecision } from '../governance/export-governance';
 import { EXPORT_SOURCE } from '../shared-audiences/shared-audiences.service';
-import { ExportedMembersRepository } from './exported-members.repository';
 import type { UpdateCounts, UpdateRow } from './update';
 import { UpdatesRepository } from './updates.repository';
 
@@ -13,10 +12,7 @@ const NO_COUNTS: UpdateCounts = { exported: 0, added: 0, removed: 0, unmapped: 0
 /** Ends an update run: its final state and `campaign.shared-audience.update-completed` commit together. */
 @Injectable()
 export class UpdateOutcomeService {
-  constructor(
-    private readonly updates: UpdatesRepository,
-    private readonly members: ExportedMembersRepository,
-  ) {}
+  constructor(private readonly updates: UpdatesRepository) {}
 
   async complete(tx: EntityManager, update: UpdateRow, version: number, counts: UpdateCounts): Promise<void> {
     await this.end(tx, update, { state: 'completed', version, counts });
@@ -37,7 +33,6 @@ export class UpdateOutcomeService {
     outcome: { state: 'completed' | 'failed' | 'denied'; version: number; counts: UpdateCounts; reason?: string; decisions?: GovernanceDecision[] },
   ): Promise<void> {
     await this.updates.finish(tx, update, outcome);
-    await this.members.dropStaging(tx, update.runNo);
     await enqueueEvents(tx, [
       createEvent({
         type: EventTypes.campaignSharedAudienceUpdateCompleted,

@@ -18,8 +18,8 @@ type Step = 'start' | 'final step';
 
 /**
  * Drives update runs from the database, so any instance can carry on after another one crashed:
- * starts pending updates first in their queue, finalizes runs whose resolution is complete, writes
- * planned inbound files and fails runs that stalled. Woken by NOTIFY at commit; polls as fallback.
+ * starts pending updates first in their queue, runs the final step of running ones and writes
+ * planned inbound files. Woken by NOTIFY at commit; polls as fallback.
  * A step that throws is retried with backoff, counted on the update (so a restart continues the
  * count), and fails the update after EXPORT_STEP_MAX_ATTEMPTS; a database outage is no attempt.
  * One update's failing step never holds up the others.
@@ -110,10 +110,6 @@ export class UpdateRunnerService implements OnApplicationBootstrap, BeforeApplic
       if (!this.running) return false;
       if (await this.attempt('start', orgId, updateId, () => this.start.execute(orgId, updateId))) moved = true;
     }
-    for (const { orgId, updateId } of await this.updates.stalled(this.database, this.config.EXPORT_RESOLUTION_TIMEOUT_MS)) {
-      await this.failStalled(orgId, updateId);
-      moved = true;
-    }
     return moved;
   }
 
@@ -168,14 +164,5 @@ export class UpdateRunnerService implements OnApplicationBootstrap, BeforeApplic
       this.logger.error(`inbound files not written, retrying: ${describeError(error)}`);
       return false;
     }
-  }
-
-  private async failStalled(orgId: string, updateId: string): Promise<void> {
-    await this.database.transaction(async (tx) => {
-      const update = await this.updates.lock(tx, orgId, updateId);
-      if (update?.state !== 'running') return;
-      const audience = await this.audiences.find(tx, orgId, update.sharedAudienceId);
-      await this.outcome.fail(tx, update, audience?.version ?? 0, `no answer from id-reconciliation for ${this.config.EXPORT_RESOLUTION_TIMEOUT_MS} ms`);
-    });
   }
 }

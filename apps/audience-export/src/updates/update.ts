@@ -23,10 +23,6 @@ export interface UpdateRow {
   idType: 'visitor' | 'declared' | null;
   state: UpdateState;
   version: number | null;
-  partsExpected: number | null;
-  /** The list's change seq the run resolved up to (set when it starts). */
-  listSeq: number | null;
-  partsReceived: number;
   /** Failed attempts at the step the update is waiting for (start while pending, final step while running). */
   stepAttempts: number;
   counts: UpdateCounts;

@@ -18,7 +18,7 @@ export interface NewUpdate {
 /** The NOTIFY channel that wakes the update runner when work becomes ready (delivered at commit). */
 export const runnerChannel = (schema: string) => `audience_export_updates_${schema}`;
 
-/** SQL of update runs and their resolution progress; every statement is scoped by org. */
+/** SQL of update runs and their unmapped recipients; every statement is scoped by org. */
 @Injectable()
 export class UpdatesRepository {
   /** Inserts a pending update; undefined when the org already has one for this request id. */
@@ -79,35 +79,23 @@ export class UpdatesRepository {
     return rows.map((row: Record<string, string>) => ({ orgId: row.org_id, updateId: row.update_id }));
   }
 
-  /** Running updates whose every resolution answer arrived (and not waiting to retry a failed final step). */
+  /** Running updates, waiting for their final step (and not waiting to retry a failed one). */
   async finalizable(db: Db, limit: number): Promise<Array<{ orgId: string; updateId: string }>> {
     const rows = await db.query(
       `SELECT org_id, update_id FROM shared_audience_updates
-        WHERE state = 'running' AND parts_received >= parts_expected AND (step_retry_at IS NULL OR step_retry_at <= now())
+        WHERE state = 'running' AND (step_retry_at IS NULL OR step_retry_at <= now())
         ORDER BY run_no LIMIT $1`,
       [limit],
     );
     return rows.map((row: Record<string, string>) => ({ orgId: row.org_id, updateId: row.update_id }));
   }
 
-  /** Running updates that heard nothing from id-reconciliation for `timeoutMs`. */
-  async stalled(db: Db, timeoutMs: number): Promise<Array<{ orgId: string; updateId: string }>> {
-    const rows = await db.query(
-      `SELECT org_id, update_id FROM shared_audience_updates
-        WHERE state = 'running' AND parts_received < parts_expected AND progressed_at < now() - $1 * interval '1 millisecond'`,
-      [timeoutMs],
-    );
-    return rows.map((row: Record<string, string>) => ({ orgId: row.org_id, updateId: row.update_id }));
-  }
-
-  /** `listSeq`: the list's change seq the run resolved up to. */
-  async markRunning(tx: EntityManager, update: UpdateRow, idType: string, partsExpected: number, decisions: GovernanceDecision[], listSeq: number): Promise<void> {
+  async markRunning(tx: EntityManager, update: UpdateRow, idType: string, decisions: GovernanceDecision[]): Promise<void> {
     await tx.query(
       `UPDATE shared_audience_updates
-          SET state = 'running', id_type = $3, parts_expected = $4, decisions = $5, started_at = now(), progressed_at = now(),
-              step_attempts = 0, step_retry_at = NULL, list_seq = $6
+          SET state = 'running', id_type = $3, decisions = $4, started_at = now(), step_attempts = 0, step_retry_at = NULL
         WHERE org_id = $1 AND update_id = $2`,
-      [update.orgId, update.id, idType, partsExpected, JSON.stringify(decisions), listSeq],
+      [update.orgId, update.id, idType, JSON.stringify(decisions)],
     );
   }
 
@@ -145,52 +133,6 @@ export class UpdatesRepository {
     );
   }
 
-  /** Records that answer `part` arrived; false when it had arrived before (a repeated answer changes nothing). */
-  async claimPart(tx: EntityManager, update: UpdateRow, part: number): Promise<boolean> {
-    const rows = await tx.query(
-      `INSERT INTO resolved_parts (org_id, update_id, part) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING part`,
-      [update.orgId, update.id, part],
-    );
-    return rows.length === 1;
-  }
-
-  async recordProgress(tx: EntityManager, update: UpdateRow): Promise<{ partsReceived: number; partsExpected: number }> {
-    // TypeORM answers an UPDATE as [rows, count]: a CTE makes it a SELECT, answered as rows.
-    const [row] = await tx.query(
-      `WITH progressed AS (
-         UPDATE shared_audience_updates SET parts_received = parts_received + 1, progressed_at = now()
-          WHERE org_id = $1 AND update_id = $2 RETURNING parts_received, parts_expected)
-       SELECT * FROM progressed`,
-      [update.orgId, update.id],
-    );
-    return { partsReceived: row.parts_received, partsExpected: row.parts_expected };
-  }
-
-  async recordRequestEvents(tx: EntityManager, orgId: string, updateId: string, eventIds: string[]): Promise<void> {
-    await tx.query(
-      `INSERT INTO resolution_requests (event_id, org_id, update_id) SELECT id, $1, $2 FROM unnest($3::uuid[]) AS id`,
-      [orgId, updateId, eventIds],
-    );
-  }
-
-  async findByRequestEvent(tx: EntityManager, eventId: string): Promise<{ orgId: string; updateId: string } | undefined> {
-    const [row] = await tx.query(`SELECT org_id, update_id FROM resolution_requests WHERE event_id = $1`, [eventId]);
-    return row ? { orgId: row.org_id, updateId: row.update_id } : undefined;
-  }
-
-  async addUnmapped(tx: EntityManager, update: UpdateRow, recipientIds: readonly string[]): Promise<void> {
-    if (recipientIds.length === 0) return;
-    await tx.query(
-      `INSERT INTO update_unmapped (org_id, update_id, recipient_id) SELECT $1, $2, id FROM unnest($3::text[]) AS id ON CONFLICT DO NOTHING`,
-      [update.orgId, update.id, recipientIds],
-    );
-  }
-
-  async countUnmapped(tx: EntityManager, update: UpdateRow): Promise<number> {
-    const [row] = await tx.query(`SELECT count(*)::int AS n FROM update_unmapped WHERE org_id = $1 AND update_id = $2`, [update.orgId, update.id]);
-    return row.n;
-  }
-
   async unmappedPage(db: Db, orgId: string, updateId: string, limit: number, cursor?: string): Promise<Page<{ recipientId: string }>> {
     const rows = await db.query(
       `SELECT recipient_id FROM update_unmapped WHERE org_id = $1 AND update_id = $2 AND ($3::text IS NULL OR recipient_id > $3)
@@ -220,9 +162,6 @@ function toRow(row: Record<string, any>): UpdateRow {
     idType: row.id_type,
     state: row.state,
     version: row.version,
-    partsExpected: row.parts_expected,
-    listSeq: row.list_seq == null ? null : Number(row.list_seq),
-    partsReceived: row.parts_received,
     stepAttempts: row.step_attempts,
     counts: { exported: row.exported, added: row.added, removed: row.removed, unmapped: row.unmapped },
     decisions: row.decisions,

@@ -4,9 +4,10 @@ import { createEvent, EventTypes, MAX_CHUNK_IDS, type AnyHubEvent } from '@audie
 import { enqueueEvents } from '@audience-hub/messaging';
 import { DataSourceCopiesRepository } from '@audience-hub/platform';
 import { ExportFilesService } from '../../files/export-files.service';
+import { IdentityClocksRepository } from '../../identity/identity-clocks.repository';
 import { ListsRepository, type ListPosition } from '../../lists/lists.repository';
 import { EXPORT_SOURCE } from '../../shared-audiences/shared-audiences.service';
-import { SharedAudiencesRepository, type SharedAudienceRow } from '../../shared-audiences/shared-audiences.repository';
+import { SharedAudiencesRepository, type AudienceSync, type ListSync, type SharedAudienceRow } from '../../shared-audiences/shared-audiences.repository';
 import { packChanges, withLast } from '../chunks';
 import { ExportedMembersRepository } from '../exported-members.repository';
 import type { UpdateRow } from '../update';
@@ -14,13 +15,21 @@ import { UpdateOutcomeService } from '../update-outcome.service';
 import { UpdatesRepository } from '../updates.repository';
 
 const EVENTS_PER_INSERT = 10;
+/** ECIDs a recipient resolves to at most (the most recently observed), as id-reconciliation's to-xc answered. */
+export const MAX_ECIDS_PER_RECIPIENT = 5;
 
 /**
- * Ends a run whose every resolution answer arrived, in one transaction: compares the resolved ids
- * with what the shared audience holds (set-based, in SQL), records the change under a new version,
+ * The final step of a running update, in one transaction: resolves the list's recipients to the
+ * data source's XC ids with a join against the replica of the identity graph, compares them with
+ * what the shared audience holds (set-based, in SQL), records the change under a new version,
  * emits it as `members-changed` chunks, plans the inbound files and completes the update. Either
  * all of it commits or none, so a crash never emits a member twice in one version; a change of
  * nothing keeps the version and emits no chunk.
+ *
+ * What it reads: the whole list, unless the audience's last update read the same list (then only
+ * the members added since and that update's unmapped recipients) and, for `mirror`, the graph has
+ * not changed since the last `mirror` update either (its identity clock): after a link moved or
+ * broke, `mirror` compares the whole list mapped through the current graph with what XC holds.
  */
 @Injectable()
 export class FinalizeUpdateUsecase {
@@ -33,18 +42,19 @@ export class FinalizeUpdateUsecase {
     private readonly dataSources: DataSourceCopiesRepository,
     private readonly lists: ListsRepository,
     private readonly members: ExportedMembersRepository,
+    private readonly clocks: IdentityClocksRepository,
     private readonly files: ExportFilesService,
     private readonly outcome: UpdateOutcomeService,
   ) {}
 
-  /** True when it changed the update (started, finished it); false when it is not its turn. */
+  /** True when it changed the update (finished it); false when it is not its turn. */
   async execute(orgId: string, updateId: string): Promise<boolean> {
     return this.database.transaction(async (tx): Promise<boolean> => {
       const found = await this.updates.find(tx, orgId, updateId);
       if (found?.state !== 'running') return false;
       const audience = await this.audiences.lock(tx, orgId, found.sharedAudienceId);
       const update = await this.updates.lock(tx, orgId, updateId);
-      if (!audience || update?.state !== 'running' || update.partsReceived < (update.partsExpected ?? Infinity)) return false;
+      if (!audience || update?.state !== 'running') return false;
 
       const dataSource = await this.dataSources.find(tx, orgId, audience.dataSourceId);
       if (!dataSource) return this.done(this.outcome.fail(tx, update, audience.version, `data source ${audience.dataSourceId} was deleted during the run`));
@@ -52,22 +62,40 @@ export class FinalizeUpdateUsecase {
       if (!list) return this.done(this.outcome.fail(tx, update, audience.version, `list ${update.listId} was deleted during the run`));
 
       const timer = stepTimer();
-      const resolved = await this.members.analyzeStaging(tx, update.runNo);
+      const mirror = update.mode === 'mirror';
+      // Read before the graph is: a link changed later ticks past it, so the next update looks again.
+      const linksSeq = await this.clocks.current(tx, orgId, audience.dataSourceId);
+      const sync = await this.audiences.syncOf(tx, orgId, audience.id);
+      const changesOnly = readsChangesOnly(update, sync, list, linksSeq);
+      if (!changesOnly) await this.members.preferHashJoins(tx);
+      const { mapped, unmapped } = await this.members.resolve(tx, {
+        orgId,
+        updateId: update.id,
+        listId: update.listId,
+        dataSourceId: audience.dataSourceId,
+        idsPerRecipient: dataSource.idType === 'visitor' ? MAX_ECIDS_PER_RECIPIENT : 1,
+        ...(changesOnly ? { since: { fromSeq: sync.resolved!.seq, toSeq: list.seq, previousUpdate: sync.resolved!.updateId } } : {}),
+      });
+      timer.lap('resolved');
       const version = audience.version + 1;
       // Removals first: an id moving from a leaver to a member stays exported.
-      const removed = update.mode === 'mirror' ? await this.removeLeavers(tx, update, audience, list, version) : 0;
-      timer.lap('removed');
-      const added = await this.members.addNew(tx, orgId, audience.id, update.listId, update.runNo, version, resolved);
-      timer.lap('added');
-      const unmapped = await this.updates.countUnmapped(tx, update);
-      // A run started before list seqs existed (listSeq null) leaves the next update to compare whole sets.
-      if (update.listSeq !== null) {
-        const mirrored = update.mode === 'mirror' ? { listId: update.listId, seq: list.seq } : undefined;
-        await this.audiences.recordSync(tx, orgId, audience.id, { listId: update.listId, seq: update.listSeq, updateId: update.id }, mirrored);
-        if (mirrored) await this.lists.purgeRemovals(tx, orgId, update.listId);
+      let removed = 0;
+      if (mirror) {
+        removed = changesOnly
+          ? await this.members.removeLeaversSince(tx, orgId, audience.id, update.listId, version, { fromSeq: sync.mirrored!.seq, toSeq: list.seq })
+          : await this.members.removeUnresolved(tx, orgId, audience.id, version);
       }
+      if (!changesOnly) await this.members.relink(tx, orgId, audience.id);
+      timer.lap('removed');
+      const added = await this.members.addNew(tx, orgId, audience.id, version, mapped);
+      timer.lap('added');
+      const position: ListSync = { listId: update.listId, seq: list.seq };
+      await this.audiences.recordSync(tx, orgId, audience.id, { ...position, updateId: update.id }, mirror ? { ...position, linksSeq } : undefined);
+      if (mirror) await this.lists.purgeRemovals(tx, orgId, update.listId);
+      const read = changesOnly ? 'the list\'s changes' : 'the whole list';
       if (added + removed === 0) {
         const exported = await this.audiences.memberCount(tx, orgId, audience.id);
+        this.logger.log(`update ${update.id} final step (${read}): no change (ms: ${timer.laps()})`);
         return this.done(this.outcome.complete(tx, update, audience.version, { exported, added, removed, unmapped }));
       }
 
@@ -75,19 +103,9 @@ export class FinalizeUpdateUsecase {
       await this.emitChange(tx, update, audience, dataSource.idType, version);
       timer.lap('emitted');
       await this.files.plan(tx, update, dataSource, version, added + removed);
-      this.logger.log(`update ${update.id} final step: +${added} -${removed} as version ${version} (ms: ${timer.laps()})`);
-      const counts = { exported, added, removed, unmapped };
-      return this.done(this.outcome.complete(tx, update, version, counts));
+      this.logger.log(`update ${update.id} final step (${read}): +${added} -${removed} as version ${version}, ${unmapped} unmapped (ms: ${timer.laps()})`);
+      return this.done(this.outcome.complete(tx, update, version, { exported, added, removed, unmapped }));
     });
-  }
-
-  /** Leavers since the audience last mirrored this list, or (first time, other list) all of them. */
-  private async removeLeavers(tx: EntityManager, update: UpdateRow, audience: SharedAudienceRow, list: ListPosition, version: number): Promise<number> {
-    const { mirrored } = await this.audiences.syncOf(tx, update.orgId, audience.id);
-    if (mirrored?.listId === update.listId && mirrored.seq >= list.historyFrom) {
-      return this.members.removeLeaversSince(tx, update.orgId, audience.id, update.listId, update.runNo, version, { fromSeq: mirrored.seq, toSeq: list.seq });
-    }
-    return this.members.removeLeavers(tx, update.orgId, audience.id, update.listId, update.runNo, version);
   }
 
   /** The version's change as `xc.shared-audience.members-changed` chunks of at most 10,000 ids, through the outbox. */
@@ -117,6 +135,17 @@ export class FinalizeUpdateUsecase {
     await ending;
     return true;
   }
+}
+
+/**
+ * Whether the run reads only the list's changes since the audience's last update (same list, its
+ * history known since) rather than the whole list; `mirror` also needs leavers known since its
+ * last `mirror` update of this list, and the graph unchanged since (same identity clock).
+ */
+function readsChangesOnly(update: UpdateRow, sync: AudienceSync, list: ListPosition, linksSeq: number): boolean {
+  const follows = (previous?: ListSync) => previous?.listId === update.listId && previous.seq >= list.historyFrom;
+  if (!follows(sync.resolved)) return false;
+  return update.mode !== 'mirror' || (follows(sync.mirrored) && sync.mirrored!.linksSeq === linksSeq);
 }
 
 /** Milliseconds between the named points of a step, for its log line. */
