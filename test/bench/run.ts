@@ -14,6 +14,7 @@ import { importScaleOut } from './import-scale-out.bench';
 import { exportBench } from './export.bench';
 import { resolutionScaleOut, resolutionThroughput } from './resolution.bench';
 import { authThroughput } from './auth.bench';
+import { replicaBench } from './replica.bench';
 
 const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown> | Record<string, unknown>[]>> = {
   outbox: outboxThroughput,
@@ -23,6 +24,7 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown>
   resolution: resolutionThroughput,
   'resolution-scale-out': resolutionScaleOut,
   auth: authThroughput,
+  replica: replicaBench,
 };
 
 async function main(): Promise<void> {

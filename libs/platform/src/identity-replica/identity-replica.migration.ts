@@ -18,7 +18,9 @@ export class IdentityReplica1764401000000 implements MigrationInterface {
         observed_at timestamptz,
         PRIMARY KEY (org_id, data_source_id, xc_id)
       )`);
-    await runner.query(`CREATE INDEX identity_links_by_recipient ON identity_links (org_id, data_source_id, recipient_id)`);
+    // Recipient first: an index that also began with (org_id, data_source_id) would tempt the planner,
+    // before the table has statistics, to probe it for an XC id and filter a whole org's links.
+    await runner.query(`CREATE INDEX identity_links_by_recipient ON identity_links (recipient_id, org_id, data_source_id)`);
   }
 
   async down(runner: QueryRunner): Promise<void> {

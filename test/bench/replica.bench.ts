@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { Producer } from 'kafkajs';
+import { createEvent, EventTypes, Topics } from '@audience-hub/contracts';
+import { createIdempotentProducer, physicalTopic, typeHeader } from '@audience-hub/messaging';
+import { ImsTestClient, launchService, waitFor, type RunningService } from '@audience-hub/testing';
+import { report, type BenchEnv, type Measurement } from './bench-env';
+import { asTestEnv, ecid, recipient } from './import.bench';
+import { cpuSeconds, cpuSpent, peakRssMb } from './process-usage';
+
+const LINKS = Number(process.env.BENCH_REPLICA_LINKS ?? 1_000_000);
+/** audience-import's heap cap while it builds its replica: memory must not grow with the topic. */
+const HEAP_MB = Number(process.env.BENCH_REPLICA_HEAP_MB ?? 96);
+const PUBLISH_BATCH = 5_000;
+
+/**
+ * A new audience-import instance (an empty schema) builds its replica of the identity graph from
+ * the compacted idrec.identity-links.v1 holding LINKS visitor links, as id-reconciliation wrote
+ * them; the clock runs from the service's start until its replica holds every link. Its heap is
+ * capped to show memory stays bounded. Baseline: a raw kafkajs consumer reading the same topic
+ * from the start, same run. Also reports the replica's size on disk per million links.
+ */
+export async function replicaBench(env: BenchEnv): Promise<Record<string, unknown>> {
+  const testEnv = asTestEnv(env);
+  const admin = new Client({ connectionString: env.databaseUrl });
+  await admin.connect();
+  const producer = createIdempotentProducer(env.kafka);
+  await producer.connect();
+  const ims = await ImsTestClient.start(testEnv);
+  let importer: RunningService | undefined;
+  try {
+    const orgId = `${randomUUID().replace(/-/g, '').slice(0, 24).toUpperCase()}@AdobeOrg`;
+    await publishLinks(producer, orgId);
+
+    const rawSeconds = await rawConsumption(env);
+
+    const start = process.hrtime.bigint();
+    importer = await launchService('audience-import', testEnv.serviceEnv('audience-import', { ...ims.trustEnv, NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` }));
+    const cpu = cpuSeconds([importer]);
+    await waitFor(
+      'replica complete',
+      async () => Number((await admin.query(`SELECT count(*) AS n FROM audience_import.identity_links WHERE org_id = $1`, [orgId])).rows[0].n) >= LINKS,
+      { timeoutMs: 1_800_000, intervalMs: 200 },
+    );
+    const buildSeconds = seconds(start);
+    const rss = peakRssMb(importer.process.pid);
+    await admin.query(`VACUUM ANALYZE audience_import.identity_links`);
+    const [{ table, indexes }] = (
+      await admin.query(
+        `SELECT pg_relation_size('audience_import.identity_links') AS table, pg_indexes_size('audience_import.identity_links') AS indexes`,
+      )
+    ).rows;
+    const perMillion = (bytes: number) => `${Math.round((bytes / LINKS) * 1e6 / 1048576)} MB`;
+
+    const build: Measurement = { name: 'new audience-import builds its replica', count: LINKS, unit: 'links', seconds: buildSeconds, peakRssMb: rss };
+    const raw: Measurement = { name: 'raw kafkajs consumption of the same topic', count: LINKS, unit: 'links', seconds: rawSeconds };
+    return report(`replica: a new instance builds its identity replica from ${LINKS.toLocaleString('en-US')} changelog records`, build, raw, {
+      'audience-import heap cap': `${HEAP_MB} MB (--max-old-space-size)`,
+      'CPU used by audience-import (after its start)': cpuSpent([importer], cpu),
+      'replica on disk per million links': `${perMillion(Number(table) + Number(indexes))} (table ${perMillion(Number(table))}, indexes ${perMillion(Number(indexes))})`,
+    });
+  } finally {
+    await importer?.stop();
+    await ims.stop();
+    await producer.disconnect();
+    await admin.end();
+  }
+}
+
+/** The changelog as id-reconciliation writes it: one record per ECID, keyed by data source and ECID. */
+async function publishLinks(producer: Producer, orgId: string): Promise<void> {
+  const observedAt = new Date().toISOString();
+  for (let first = 0; first < LINKS; first += PUBLISH_BATCH) {
+    const messages = [];
+    for (let i = first; i < Math.min(first + PUBLISH_BATCH, LINKS); i++) {
+      const event = createEvent({
+        type: EventTypes.idrecIdentityLinked,
+        source: '/audience-hub/id-reconciliation',
+        orgId,
+        aggregateId: `visitor/${ecid(i)}`,
+        data: { dataSourceId: 'visitor', idType: 'visitor', xcId: ecid(i), recipientId: recipient(i), observedAt },
+      });
+      messages.push({ key: event.partitionkey, value: JSON.stringify(event), headers: typeHeader(event.type) });
+    }
+    await producer.send({ topic: physicalTopic(Topics.idrecIdentityLinks), acks: -1, messages });
+  }
+}
+
+/** Seconds a plain consumer group takes to read every record of the topic from the start. */
+async function rawConsumption(env: BenchEnv): Promise<number> {
+  const consumer = env.kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, maxBytesPerPartition: 4 * 1024 * 1024 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [physicalTopic(Topics.idrecIdentityLinks)], fromBeginning: true });
+  let seen = 0;
+  const start = process.hrtime.bigint();
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        eachBatch: async ({ batch }) => {
+          seen += batch.messages.length;
+          if (seen >= LINKS) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  const elapsed = seconds(start);
+  await consumer.disconnect();
+  return elapsed;
+}
+
+function seconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
