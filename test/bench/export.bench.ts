@@ -3,15 +3,22 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Kafka } from 'kafkajs';
-import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
+import { createEvent, EventTypes, identityLinkAggregateId, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { createIdempotentProducer, deletePrefixedTopics, ensureTopics, physicalTopic } from '@audience-hub/messaging';
 import { launchService, newOrgId, waitFor, type RunningService } from '@audience-hub/testing';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
 const MEMBERS = Number(process.env.BENCH_EXPORT_MEMBERS ?? 1_000_000);
 const CHANGED = Math.round(MEMBERS * 0.01);
+/** Links published as id-reconciliation's changelog records (the rest are loaded into the replica's table as a fixture). */
+const PUBLISHED_LINKS = 10_000;
+/** Links moved to other recipients before the last update (a whole-list comparison). */
+const RELINKED = 1_000;
 const source = '/bench';
 
 /** Recipient n resolves to one ECID, except every hundredth, which has none (unmapped). */
@@ -21,9 +28,12 @@ const recipient = (n: number) => `r-${n}`;
 
 /**
  * "Update shared audience" of a 1,000,000-member list through the real audience-export process:
- * list events in, an update request in, members-changed chunks and an inbound file out. A stand-in
- * answers the resolution requests (deterministic ids), so the figure is audience-export's own.
- * Baseline in the same run: the same diff as one SQL statement over the same rows.
+ * list events in, an update request in, members-changed chunks and an inbound file out. The
+ * service resolves against its replica of the identity graph, seeded before the clock starts (the
+ * first links as id-reconciliation's changelog records through Kafka, the rest loaded into the
+ * replica's table), so the figure is audience-export's own. Then an update where 1% of the list
+ * changed, and one after links moved (the whole list compared again). Baseline in the same run:
+ * the same diff as one SQL statement over the same rows, resolution excluded.
  */
 export async function exportBench(env: BenchEnv): Promise<Record<string, unknown>> {
   // bench-env gave this run topics of its own already.
@@ -53,7 +63,6 @@ async function exportBenchOnOwnTopics(env: BenchEnv): Promise<Record<string, unk
   const publish = async (topic: string, events: AnyHubEvent[]) =>
     producer.send({ topic: physicalTopic(topic), acks: -1, messages: events.map((event) => ({ key: event.partitionkey, value: JSON.stringify(event) })) });
   const outcomes = await watchOutcomes(env.kafka, orgId);
-  const resolver = await standInResolver(env.kafka, orgId);
   let service: RunningService | undefined;
   try {
     const profileDir = process.env.BENCH_EXPORT_CPU_PROF;
@@ -80,6 +89,9 @@ async function exportBenchOnOwnTopics(env: BenchEnv): Promise<Record<string, unk
         data: { dataSourceId: 'visitor', name: 'Recipient - Visitor ID', idType: 'visitor', integrationCode: 'AdobeCampaignVisitorID', builtIn: true, exportControls: [], xcDataSourceId: '163447' },
       }),
     ]);
+    const linksStarted = Date.now();
+    const links = await seedReplica(db, publish, orgId);
+    console.log(`(replica of ${links.toLocaleString('en-US')} links in place in ${((Date.now() - linksStarted) / 1000).toFixed(1)} s, not part of the figures)`);
     const listId = 'bench-list';
     const loadStarted = Date.now();
     await publish(Topics.campaignLists, [createEvent({ type: EventTypes.campaignListCreated, source, orgId, aggregateId: listId, data: { listId, label: 'bench' } })]);
@@ -110,6 +122,21 @@ async function exportBenchOnOwnTopics(env: BenchEnv): Promise<Record<string, unk
     });
     const delta = await timedUpdate('1% update', publish, outcomes, orgId, listId);
     const deltaPhases = await phasesOf(db, orgId, delta);
+
+    // RELINKED ECIDs of members move to other members (as when Campaign merges profiles): XC holds
+    // the same ids, the graph changed, so the next mirror update compares the whole list again.
+    const moves = Array.from({ length: RELINKED }, (_, i) => half + i * 7).filter(isMapped);
+    await publish(Topics.idrecIdentityLinks, moves.map((n) => linkEvent(orgId, n, recipient(n + 1))));
+    await waitFor('moved links in the replica', async () => {
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM audience_export.identity_links l JOIN unnest($2::text[], $3::text[]) AS m(xc_id, recipient_id) USING (xc_id, recipient_id)
+          WHERE l.org_id = $1 AND l.data_source_id = 'visitor'`,
+        [orgId, moves.map(ecidOf), moves.map((n) => recipient(n + 1))],
+      );
+      return rows[0].n === moves.length;
+    });
+    const relinked = await timedUpdate('update after links moved', publish, outcomes, orgId, listId);
+    const relinkedPhases = await phasesOf(db, orgId, relinked);
     const peakRssMb = memory.stop();
 
     const fullBaseline = await sqlBaseline(db, 'full');
@@ -133,7 +160,14 @@ async function exportBenchOnOwnTopics(env: BenchEnv): Promise<Record<string, unk
         `export: update of a list where 1% changed (target <= 3 s)`,
         { name: 'update request -> update-completed', count: MEMBERS, unit: 'members', seconds: delta.seconds, peakRssMb },
         deltaBaseline,
-        { outcome: JSON.stringify(delta.data), 'phases (s)': deltaPhases, 'peak RSS of audience-export (MB)': peakRssMb },
+        {
+          outcome: JSON.stringify(delta.data),
+          'phases (s)': deltaPhases,
+          [`update after ${moves.length} links moved (whole list compared) (s)`]: relinked.seconds.toFixed(2),
+          'its outcome': JSON.stringify(relinked.data),
+          'its phases (s)': relinkedPhases,
+          'peak RSS of audience-export (MB)': peakRssMb,
+        },
       ),
     };
   } catch (error) {
@@ -142,7 +176,6 @@ async function exportBenchOnOwnTopics(env: BenchEnv): Promise<Record<string, unk
   } finally {
     if (process.env.BENCH_VERBOSE) console.log(service?.output().slice(-6000));
     await service?.stop();
-    await resolver.stop();
     await outcomes.stop();
     await producer.disconnect();
     await db.end();
@@ -182,60 +215,58 @@ async function timedUpdate(
   return { seconds: (Date.now() - startedAt) / 1000, startedAt, receivedAt: Date.now(), data };
 }
 
-/** Where a run's time went, from its own timestamps: queued+started, resolution, final step, relay to the outcome's reader. */
+/** Where a run's time went, from its own timestamps: queued and started, final step (resolution, diff, chunks), relay to the outcome's reader. */
 async function phasesOf(db: Client, orgId: string, run: { startedAt: number; receivedAt: number; data: Record<string, unknown> }): Promise<string> {
   const { rows } = await db.query(
-    `SELECT extract(epoch FROM started_at) * 1000 AS started, extract(epoch FROM progressed_at) * 1000 AS progressed, extract(epoch FROM finished_at) * 1000 AS finished
+    `SELECT extract(epoch FROM started_at) * 1000 AS started, extract(epoch FROM finished_at) * 1000 AS finished
        FROM audience_export.shared_audience_updates WHERE org_id = $1 AND update_id = $2`,
     [orgId, run.data.updateId],
   );
   const [row] = rows;
   if (!row) return 'unknown';
   const s = (from: number, to: number) => ((to - from) / 1000).toFixed(2);
-  return `start ${s(run.startedAt, Number(row.started))}, resolution ${s(Number(row.started), Number(row.progressed))}, final step ${s(Number(row.progressed), Number(row.finished))}, relay ${s(Number(row.finished), run.receivedAt)}`;
+  return `start ${s(run.startedAt, Number(row.started))}, final step ${s(Number(row.started), Number(row.finished))}, relay ${s(Number(row.finished), run.receivedAt)}`;
 }
 
-/** Answers audience-export's resolution requests as id-reconciliation would, from a deterministic mapping. */
-async function standInResolver(kafka: Kafka, orgId: string): Promise<{ stop(): Promise<void> }> {
-  const producer = createIdempotentProducer(kafka);
-  await producer.connect();
-  const consumer = kafka.consumer({ groupId: `bench-resolver-${randomUUID()}`, maxBytesPerPartition: 16 * 1024 * 1024, maxWaitTimeInMs: 50 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [physicalTopic(Topics.idrecResolutions)], fromBeginning: false });
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      let answers: { key: string; value: string }[] = [];
-      // A few answers per send (each is ~150 KB), sent as they are made, as id-reconciliation does.
-      const send = async () => {
-        if (answers.length > 0) await producer.send({ topic: physicalTopic(Topics.idrecResolutions), acks: -1, messages: answers });
-        answers = [];
-      };
-      for (const message of batch.messages) {
-        const event = JSON.parse(message.value!.toString('utf8'));
-        if (event.type !== EventTypes.idrecResolutionRequested || event.orgid !== orgId) continue;
-        const { ids, ...header } = event.data as { ids: string[]; requestId: string; part: number };
-        const matched: { id: string; recipientId: string }[] = [];
-        const unmatched: string[] = [];
-        for (const id of ids) {
-          const n = Number(id.slice(2));
-          if (isMapped(n)) matched.push({ id: ecidOf(n), recipientId: id });
-          else unmatched.push(id);
-        }
-        const aggregateId = `${header.requestId}/${header.part}`; // keyed per part, like id-reconciliation's answers
-        const answer = createEvent({ type: EventTypes.idrecResolutionResolved, source: '/bench/resolver', orgId, aggregateId, data: { ...(header as object), matched, unmatched } as never });
-        answers.push({ key: answer.partitionkey, value: JSON.stringify(answer) });
-        if (answers.length >= 20) await send();
-      }
-      await send();
-    },
+/** Recipients n with a link: the mapped ones of the list and of its members-to-be. */
+const linked = () => Array.from({ length: MEMBERS + Math.floor(CHANGED / 2) }, (_, n) => n).filter(isMapped);
+
+/** id-reconciliation's changelog record of recipient n's ECID, linked to `recipientId`. */
+function linkEvent(orgId: string, n: number, recipientId = recipient(n)): AnyHubEvent {
+  return createEvent({
+    type: EventTypes.idrecIdentityLinked,
+    source: '/bench/id-reconciliation',
+    orgId,
+    aggregateId: identityLinkAggregateId('visitor', ecidOf(n)),
+    data: { dataSourceId: 'visitor', idType: 'visitor', xcId: ecidOf(n), recipientId, observedAt: new Date().toISOString() },
   });
-  await waitFor('resolver joined', async () => (await consumer.describeGroup()).state === 'Stable', { timeoutMs: 30_000 });
-  return {
-    stop: async () => {
-      await consumer.disconnect();
-      await producer.disconnect();
-    },
-  };
+}
+
+/**
+ * audience-export's replica holds recipient n's ECID for every linked n: the first
+ * PUBLISHED_LINKS as changelog records through Kafka (applied by its replica consumer), the rest
+ * copied into its table as a fixture (as the chaos tier loads id-reconciliation's links; building
+ * a replica of a million links is the replica benchmark's subject). Returns how many.
+ */
+async function seedReplica(db: Client, publish: (topic: string, events: AnyHubEvent[]) => Promise<unknown>, orgId: string): Promise<number> {
+  const mapped = linked();
+  const published = mapped.slice(0, PUBLISHED_LINKS);
+  for (let i = 0; i < published.length; i += 5_000) await publish(Topics.idrecIdentityLinks, published.slice(i, i + 5_000).map((n) => linkEvent(orgId, n)));
+  const rest = mapped.slice(PUBLISHED_LINKS);
+  const at = new Date().toISOString();
+  const sink = db.query(copyFrom(`COPY audience_export.identity_links (org_id, data_source_id, xc_id, recipient_id, observed_at) FROM STDIN`));
+  await pipeline(
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < rest.length; i += 10_000) yield rest.slice(i, i + 10_000).map((n) => `${orgId}\tvisitor\t${ecidOf(n)}\t${recipient(n)}\t${at}\n`).join('');
+      })(),
+    ),
+    sink,
+  );
+  const replicated = async () => Number((await db.query(`SELECT count(*) AS n FROM audience_export.identity_links WHERE org_id = $1`, [orgId])).rows[0].n);
+  await waitFor('published links in the replica', async () => (await replicated()) === mapped.length, { timeoutMs: 300_000, intervalMs: 250 });
+  await db.query(`VACUUM ANALYZE audience_export.identity_links`);
+  return mapped.length;
 }
 
 /** update-completed outcomes by request id, and how many member ids the chunks carried. */

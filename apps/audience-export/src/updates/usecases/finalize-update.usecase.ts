@@ -49,6 +49,7 @@ export class FinalizeUpdateUsecase {
 
   /** True when it changed the update (finished it); false when it is not its turn. */
   async execute(orgId: string, updateId: string): Promise<boolean> {
+    await this.lists.freshenStatistics(this.database);
     return this.database.transaction(async (tx): Promise<boolean> => {
       const found = await this.updates.find(tx, orgId, updateId);
       if (found?.state !== 'running') return false;
