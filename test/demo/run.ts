@@ -106,6 +106,19 @@ async function main(): Promise<void> {
   );
   info(`import ${imported.id}: ${job.state}, list ${job.listId}`);
   info(`received ${job.counts.received}, matched ${job.counts.matched}, unmatched (kept pending) ${job.counts.unmatched}, match rate ${pct(job.matchRate)}`);
+  if (job.state === 'completed' && job.counts.matched < known) {
+    // Links id-reconciliation made that had not reached audience-import's replica yet: they join the list as they arrive.
+    const settled = await waitFor(
+      'late links applied',
+      async () => {
+        const view = await api<{ counts: Record<string, number>; matchRate: number; lateMatched?: number }>('GET', `${URLS.import}/v1/imports/${imported.id}`);
+        return view.counts.matched >= known ? view : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 250 },
+    );
+    info(`after late links: matched ${settled.counts.matched}, pending ${settled.counts.pending}, match rate ${pct(settled.matchRate)}`);
+    job.counts = settled.counts;
+  }
   const changes = await waitFor('Campaign received the list changes', () => {
     const chunks = probe.received.filter((m) => m.json?.type === EventTypes.campaignImportedListMembersChanged && m.json.data.listId === job.listId);
     return chunks.reduce((n, m) => n + m.json.data.added.length, 0) >= job.counts.matched ? chunks : undefined;
