@@ -9,7 +9,7 @@ const SCOPES = ['audiences.read', 'audiences.write'];
 
 /**
  * audience-export through its public interfaces (REST with IMS tokens, Kafka), for everything that
- * needs no resolution: the data source catalog from idrec.data-sources.v1, shared audiences,
+ * needs no identity links: the data source catalog from idrec.data-sources.v1, shared audiences,
  * governance denials, the update queue, update requests from Campaign.
  */
 describe('audience-export shared audiences', () => {
@@ -65,7 +65,7 @@ describe('audience-export shared audiences', () => {
     ims = await ImsTestClient.start(env);
     service = await launchService('audience-export', env.serviceEnv('audience-export', { ...ims.trustEnv, EXPORT_FILE_SINK_DIR: sinkDir, EXPORT_RUNNER_POLL_MS: '200' }));
     [tenant, other] = await Promise.all([ims.tenant(SCOPES), ims.tenant(SCOPES, 'Other org')]);
-    await probe.listen([Topics.xcCampaignAudiences, Topics.campaignSharedAudienceResults, Topics.hubRejections, Topics.idrecResolutions]);
+    await probe.listen([Topics.xcCampaignAudiences, Topics.campaignSharedAudienceResults, Topics.hubRejections]);
   });
 
   afterAll(async () => {
@@ -133,8 +133,8 @@ describe('audience-export shared audiences', () => {
     );
     const [completed] = await probe.waitFor('denied outcome', (m) => m.json?.data?.updateId === accepted.body.id);
     expect(completed.json).toMatchObject({ type: EventTypes.campaignSharedAudienceUpdateCompleted, data: { state: 'denied', version: 0, exported: 0, unmapped: 0 } });
-    // Nothing else: no resolution request, no member change, no file.
-    expect(probe.received.filter((m) => m.json?.data?.requestId === accepted.body.id || m.json?.data?.sharedAudienceId === audience.id && m.json?.type === EventTypes.xcSharedAudienceMembersChanged)).toEqual([]);
+    // Nothing else: no member change, no file.
+    expect(probe.received.filter((m) => m.json?.data?.sharedAudienceId === audience.id && m.json?.type === EventTypes.xcSharedAudienceMembersChanged)).toEqual([]);
     expect(readdirSync(sinkDir)).toEqual([]);
     expect((await api('GET', `/v1/shared-audiences/${audience.id}`)).body.version).toBe(0);
   });

@@ -1,26 +1,29 @@
 import { Client } from 'pg';
-import { createEvent, EventTypes, Topics } from '@audience-hub/contracts';
+import { createEvent, EventTypes, identityLinkAggregateId, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, newId, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
-const RECIPIENTS = 12_000; // 6 resolution requests of 2,000
+const RECIPIENTS = 12_000;
 const isMapped = (n: number) => n % 10 !== 7;
 
 /**
- * audience-export SIGKILLed in the middle of an update run (its resolution requests sent, answers
- * arriving), then restarted: the run completes, and its version holds every mapped id exactly once.
- * Real id-reconciliation and IMS; the XC side read from Kafka as a consumer would.
+ * audience-export SIGKILLed inside an update's final transaction (its ids resolved and inserted,
+ * its chunks about to go to the outbox), then restarted: the run completes once, and its version
+ * holds every mapped id exactly once. The kill lands there for sure: the test holds a SHARE lock
+ * on the outbox table, which the final transaction waits for. Identity links come as
+ * id-reconciliation publishes them (idrec.identity-links.v1); the XC side is read from Kafka as a
+ * consumer would.
  */
 describe('audience-export killed during an update run', () => {
   const probe = new KafkaProbe(env.kafkaBrokers);
   const db = new Client({ connectionString: env.databaseUrl });
+  const blocker = new Client({ connectionString: env.databaseUrl });
   let ims: ImsTestClient;
-  let idrec: RunningService;
   let exporter: RunningService | undefined;
   let tenant: Tenant;
-  // One answer per transaction and small fetches: the kill lands between answers.
-  const exporterEnv = () =>
-    env.serviceEnv('audience-export', { ...ims.trustEnv, EVENTS_PER_TRANSACTION: '1', KAFKA_MAX_BYTES_PER_PARTITION: '65536', EXPORT_RUNNER_POLL_MS: '200' });
+  const exporterEnv = () => env.serviceEnv('audience-export', { ...ims.trustEnv, EXPORT_RUNNER_POLL_MS: '200' });
+  const event = (type: AnyHubEvent['type'], aggregateId: string, data: unknown) =>
+    createEvent({ type, source: '/audience-hub/id-reconciliation', orgId: tenant.orgId, aggregateId, data } as never) as AnyHubEvent;
 
   const call = async (service: RunningService, method: string, path: string, body?: unknown) => {
     const response = await fetch(`${service.url}${path}`, {
@@ -33,60 +36,42 @@ describe('audience-export killed during an update run', () => {
   };
 
   beforeAll(async () => {
-    await db.connect();
+    await Promise.all([db.connect(), blocker.connect()]);
     ims = await ImsTestClient.start(env);
-    idrec = await launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv }));
     exporter = await launchService('audience-export', exporterEnv());
-    tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read', 'identities.write']);
+    tenant = await ims.tenant(['audiences.read', 'audiences.write']);
     await probe.listen([Topics.xcCampaignAudiences, Topics.campaignSharedAudienceResults]);
   });
 
   afterAll(async () => {
+    await blocker.query('ROLLBACK').catch(() => undefined);
     await exporter?.stop();
-    await idrec?.stop();
     await ims?.stop();
     await probe.close();
-    await db.end();
+    await Promise.all([db.end(), blocker.end()]);
   });
 
   it('completes the run after a restart with each mapped id exactly once in its version', async () => {
-    const created = await call(idrec, 'POST', '/v1/data-sources', {
-      name: 'CRM id',
-      idType: 'declared',
-      integrationCode: 'CRMID',
-      reconciliationKey: { attribute: 'crmId', normalization: ['trim', 'lowercase'] },
-    });
-    expect(created.status).toBe(201);
-    const dataSourceId: string = created.body.id ?? created.body.dataSourceId;
+    // A declared data source; recipients r-0..r-11999, those with n % 10 = 7 have no CRM id (unmapped).
+    const dataSourceId = newId('crm');
+    await probe.publish(Topics.idrecDataSources, [
+      event(EventTypes.idrecDataSourceUpserted, dataSourceId, { dataSourceId, name: 'CRM id', idType: 'declared', integrationCode: 'CRMID', builtIn: false, exportControls: [] }),
+    ]);
+    const mapped = Array.from({ length: RECIPIENTS }, (_, n) => n).filter(isMapped);
+    const links = mapped.map((n) =>
+      event(EventTypes.idrecIdentityLinked, identityLinkAggregateId(dataSourceId, `c-${n}`), { dataSourceId, idType: 'declared', xcId: `c-${n}`, recipientId: `r-${n}` }),
+    );
+    for (let i = 0; i < links.length; i += 2_000) await probe.publish(Topics.idrecIdentityLinks, links.slice(i, i + 2_000));
+    const expected = mapped.map((n) => `c-${n}`);
+    await waitFor(
+      'every link in the replica',
+      async () => (await db.query(`SELECT count(*)::int AS n FROM audience_export.identity_links WHERE org_id = $1`, [tenant.orgId])).rows[0].n === expected.length,
+      { timeoutMs: 60_000 },
+    );
     const audience = await waitFor('data source known to audience-export', async () => {
       const answer = await call(exporter!, 'POST', '/v1/shared-audiences', { segmentName: 'Crash test', dataSourceId });
       return answer.status === 201 ? answer.body : undefined;
     });
-
-    // Recipients r-0..r-19999; those with n % 10 = 7 have no CRM id (unmapped).
-    const recipients = Array.from({ length: RECIPIENTS }, (_, n) =>
-      createEvent({
-        type: EventTypes.campaignRecipientUpserted,
-        source: '/campaign',
-        orgId: tenant.orgId,
-        aggregateId: `r-${n}`,
-        data: { recipientId: `r-${n}`, attributes: isMapped(n) ? { crmId: `C-${n}` } : { email: `${n}@example.com` } },
-      }),
-    );
-    for (let i = 0; i < recipients.length; i += 2_000) await probe.publish(Topics.campaignRecipients, recipients.slice(i, i + 2_000));
-    const expected = Array.from({ length: RECIPIENTS }, (_, n) => n).filter(isMapped).map((n) => `c-${n}`);
-    await waitFor(
-      'every recipient known to id-reconciliation',
-      async () => {
-        for (let first = 0; first < RECIPIENTS; first += 1_000) {
-          const ids = Array.from({ length: 1_000 }, (_, i) => first + i).filter(isMapped).map((n) => `r-${n}`);
-          const answer = await call(idrec, 'POST', '/v1/resolve', { dataSourceId, direction: 'to-xc', ids });
-          if (answer.body?.matched?.length !== ids.length) return false;
-        }
-        return true;
-      },
-      { timeoutMs: 120_000, intervalMs: 500 },
-    );
 
     const listId = newId('list');
     await probe.publish(Topics.campaignLists, [
@@ -102,23 +87,30 @@ describe('audience-export killed during an update run', () => {
       ),
     ]);
     await waitFor('list stored', async () => (await call(exporter!, 'GET', `/v1/lists/${listId}`)).body?.memberCount === RECIPIENTS, { timeoutMs: 60_000 });
+    // The audience's definition is out; from now on nothing may enter the outbox until the lock goes.
+    await probe.waitFor('audience defined', (m) => m.json?.type === EventTypes.xcSharedAudienceDefined && m.json.data.sharedAudienceId === audience.id);
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE audience_export.outbox_events IN SHARE MODE');
 
     const accepted = await call(exporter!, 'POST', `/v1/shared-audiences/${audience.id}/updates`, { listId, mode: 'mirror' });
     expect(accepted.status).toBe(202);
-    const progress = async () =>
-      (
-        await db.query(`SELECT state, parts_expected, parts_received FROM audience_export.shared_audience_updates WHERE org_id = $1 AND update_id = $2`, [
-          tenant.orgId,
-          accepted.body.id,
-        ])
-      ).rows[0] as { state: string; parts_expected: number | null; parts_received: number };
-
-    // Requests sent and the first answer applied: kill it, no drain, no goodbye.
-    await waitFor('first answer applied', async () => (await progress()).parts_received >= 1, { timeoutMs: 180_000, intervalMs: 5 });
+    // The final transaction resolved and inserted the ids, and waits to enqueue the chunks: kill it, no drain, no goodbye.
+    const waiting = await waitFor(
+      'final transaction waiting for the outbox',
+      async () =>
+        (
+          await db.query(
+            `SELECT a.pid, left(a.query, 40) AS statement FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted
+              WHERE a.usename = 'audience_hub_export' AND l.relation = 'audience_export.outbox_events'::regclass`,
+          )
+        ).rows[0],
+      { timeoutMs: 60_000, intervalMs: 20 },
+    );
+    expect(waiting.statement).toMatch(/INSERT INTO outbox_events/i);
     await exporter!.stop('SIGKILL');
-    const atKill = await progress();
-    expect(atKill).toMatchObject({ state: 'running', parts_expected: RECIPIENTS / 2_000 });
-    expect(atKill.parts_received).toBeLessThan(atKill.parts_expected!); // it really died mid-run
+    const atKill = (await db.query(`SELECT state FROM audience_export.shared_audience_updates WHERE org_id = $1 AND update_id = $2`, [tenant.orgId, accepted.body.id])).rows[0];
+    expect(atKill.state).toBe('running'); // its final transaction could not commit before the kill
+    await blocker.query('ROLLBACK');
 
     exporter = await launchService('audience-export', exporterEnv());
     const done = await waitFor(
@@ -127,10 +119,9 @@ describe('audience-export killed during an update run', () => {
         const answer = await call(exporter!, 'GET', `/v1/shared-audiences/${audience.id}/updates/${accepted.body.id}`);
         return ['completed', 'failed', 'denied'].includes(answer.body?.state) ? answer.body : undefined;
       },
-      { timeoutMs: 120_000 },
+      { timeoutMs: 60_000 },
     );
-    const mapped = expected.length;
-    expect(done).toMatchObject({ state: 'completed', version: 1, counts: { exported: mapped, added: mapped, removed: 0, unmapped: RECIPIENTS - mapped } });
+    expect(done).toMatchObject({ state: 'completed', version: 1, counts: { exported: expected.length, added: expected.length, removed: 0, unmapped: RECIPIENTS - expected.length } });
 
     // The version's chunks as XC reads them (a redelivered event has the same id: counted once).
     const [last] = await probe.waitFor(
@@ -154,6 +145,6 @@ describe('audience-export killed during an update run', () => {
 
     const outcomes = await probe.waitFor('outcome', (m) => m.json?.type === EventTypes.campaignSharedAudienceUpdateCompleted && m.json.data.updateId === accepted.body.id);
     expect(new Set(outcomes.map((m) => m.json.id)).size).toBe(1);
-    expect(outcomes[0].json.data).toMatchObject({ state: 'completed', version: 1, exported: mapped });
-  }, 600_000);
+    expect(outcomes[0].json.data).toMatchObject({ state: 'completed', version: 1, exported: expected.length });
+  }, 300_000);
 });

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
+import { createEvent, EventTypes, identityLinkAggregateId, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, newId, restCall, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
@@ -17,7 +17,6 @@ describe('update runner: bounded retries of a failing step', () => {
   const db = new Client({ connectionString: env.databaseUrl });
   const faultyList = newId('list');
   let ims: ImsTestClient;
-  let idrec: RunningService;
   let exporter: RunningService;
   let tenant: Tenant;
 
@@ -40,19 +39,16 @@ describe('update runner: bounded retries of a failing step', () => {
   beforeAll(async () => {
     await db.connect();
     ims = await ImsTestClient.start(env);
-    [idrec, exporter] = await Promise.all([
-      launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv })),
-      launchService(
-        'audience-export',
-        env.serviceEnv('audience-export', {
-          ...ims.trustEnv,
-          EXPORT_STEP_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-          EXPORT_STEP_RETRY_BACKOFF_MS: '200',
-          EXPORT_RUNNER_POLL_MS: '100',
-        }),
-      ),
-    ]);
-    tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read']);
+    exporter = await launchService(
+      'audience-export',
+      env.serviceEnv('audience-export', {
+        ...ims.trustEnv,
+        EXPORT_STEP_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+        EXPORT_STEP_RETRY_BACKOFF_MS: '200',
+        EXPORT_RUNNER_POLL_MS: '100',
+      }),
+    );
+    tenant = await ims.tenant(['audiences.read', 'audiences.write']);
     await probe.listen([Topics.xcCampaignAudiences, Topics.campaignSharedAudienceResults]);
     // The fault: completing an update of `faultyList` raises, first as an outage (SQLSTATE 57P01,
     // "the server is shutting down"), then as a plain error. `test_fault_hits` counts every raise.
@@ -75,19 +71,36 @@ describe('update runner: bounded retries of a failing step', () => {
     await db.query(`DROP FUNCTION IF EXISTS audience_export.test_fault()`).catch(() => undefined);
     await db.query(`DROP SEQUENCE IF EXISTS audience_export.test_fault_hits`).catch(() => undefined);
     await exporter?.stop();
-    await idrec?.stop();
     await ims?.stop();
     await probe.close();
     await db.end();
   });
 
   it('fails the update after the last attempt with the reason, and runs the next update of the audience', async () => {
-    // Three recipients seen with an ECID each; the faulty list holds two of them, the good one all three.
+    // Three recipients linked to an ECID each (id-reconciliation's changelog); the faulty list holds
+    // two of them, the good one all three.
     const ecids = [1, 2, 3].map((n) => `${10n ** 37n + BigInt(Date.now()) * 1000n + BigInt(n)}`);
     const observedAt = new Date().toISOString();
+    await probe.publish(Topics.idrecDataSources, [
+      createEvent({
+        type: EventTypes.idrecDataSourceUpserted,
+        source: '/audience-hub/id-reconciliation',
+        orgId: tenant.orgId,
+        aggregateId: 'visitor',
+        data: { dataSourceId: 'visitor', name: 'Recipient - Visitor ID', idType: 'visitor', integrationCode: 'AdobeCampaignVisitorID', builtIn: true, exportControls: [] },
+      }),
+    ]);
     await probe.publish(
-      Topics.campaignVisitorObservations,
-      ecids.map((ecid, i) => campaign(EventTypes.campaignVisitorObserved, `rcp-${i}`, { recipientId: `rcp-${i}`, ecid, observedAt, channel: 'web' })),
+      Topics.idrecIdentityLinks,
+      ecids.map((ecid, i) =>
+        createEvent({
+          type: EventTypes.idrecIdentityLinked,
+          source: '/audience-hub/id-reconciliation',
+          orgId: tenant.orgId,
+          aggregateId: identityLinkAggregateId('visitor', ecid),
+          data: { dataSourceId: 'visitor', idType: 'visitor', xcId: ecid, recipientId: `rcp-${i}`, observedAt },
+        }),
+      ),
     );
     const goodList = newId('list');
     await probe.publish(Topics.campaignLists, [
@@ -95,8 +108,9 @@ describe('update runner: bounded retries of a failing step', () => {
       campaign(EventTypes.campaignListMembersAdded, faultyList, { listId: faultyList, recipientIds: ['rcp-0', 'rcp-1'] }),
       campaign(EventTypes.campaignListMembersAdded, goodList, { listId: goodList, recipientIds: ['rcp-0', 'rcp-1', 'rcp-2'] }),
     ]);
-    await waitFor('visitor links known', async () => {
-      return (await restCall(idrec.url, tenant, 'GET', '/v1/data-sources/visitor/stats')).body?.recipientsWithVisitorLink === 3;
+    await waitFor('visitor links in the replica', async () => {
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM audience_export.identity_links WHERE org_id = $1`, [tenant.orgId]);
+      return rows[0].n === 3;
     });
     await waitFor('lists stored', async () => (await call('GET', `/v1/lists/${goodList}`)).body?.memberCount === 3);
     const audience = await waitFor('visitor data source known', async () => {
@@ -110,13 +124,14 @@ describe('update runner: bounded retries of a failing step', () => {
     expect(failed.reason).toBe(`final step failed ${MAX_ATTEMPTS} times: injected fault on completion`);
     const [row] = (
       await db.query(
-        `SELECT u.step_attempts, u.run_no, to_regclass('audience_export.resolved_run_' || u.run_no) AS staging, h.last_value AS hits
+        `SELECT u.step_attempts, h.last_value AS hits, (SELECT count(*)::int FROM audience_export.exported_members e JOIN audience_export.shared_audiences a USING (audience_no)
+                   WHERE a.org_id = u.org_id AND a.shared_audience_id = u.shared_audience_id) AS exported
            FROM audience_export.shared_audience_updates u, audience_export.test_fault_hits h WHERE u.org_id = $1 AND u.update_id = $2`,
         [tenant.orgId, failed.id],
       )
     ).rows;
-    // Kept in the database; the outages were waited out, not counted; the run's staging table is gone.
-    expect(row).toMatchObject({ step_attempts: MAX_ATTEMPTS, staging: null, hits: String(OUTAGES + MAX_ATTEMPTS) });
+    // Kept in the database; the outages were waited out, not counted; what the failed attempts exported was rolled back.
+    expect(row).toMatchObject({ step_attempts: MAX_ATTEMPTS, hits: String(OUTAGES + MAX_ATTEMPTS), exported: 0 });
     const output = exporter.output();
     expect(output).toContain('database unavailable, update runner waiting: injected outage');
     expect(output).toContain(`final step of update ${failed.id} failed (attempt 2 of ${MAX_ATTEMPTS}), retrying in 400 ms`);
