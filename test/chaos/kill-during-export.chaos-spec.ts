@@ -1,40 +1,40 @@
-import { EventTypes, Topics } from '@audience-hub/contracts';
-import { ImsTestClient, KafkaProbe, launchService, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
+import { EventTypes, identityLinkAggregateId, Topics } from '@audience-hub/contracts';
+import { ImsTestClient, KafkaProbe, testEnv, waitFor, type Tenant } from '@audience-hub/testing';
 import { Client } from 'pg';
 import {
   announceOrg,
   call,
   chaosServiceEnv,
   ecids,
+  event,
   everyChunk,
   expectExactlyOnce,
   knownTo,
   MEMBERS,
   ownTopics,
+  publishAll,
   publishList,
   Restartable,
   seconds,
   transactionInFlight,
-  visitorLinks,
 } from './chaos-support';
 
 const env = testEnv();
 const LABEL = 'kill-export';
-/** Recipients per resolution request (audience-export's RESOLVE_CHUNK). */
-const PER_REQUEST = 2_000;
 
 /**
- * audience-export SIGKILLed three times during the first export of a 100,000-member list (twice
- * while resolution answers arrive, once while the final transaction is in flight), restarted each
- * time on the same database and consumer group: the update completes once with the right counts,
- * and XC's members-changed stream of that version adds every id exactly once.
+ * audience-export SIGKILLed three times during the first export of a 100,000-member list (as soon
+ * as the update runs, then twice inside its final transaction, which resolves the list against the
+ * identity replica, writes the audience's ids and enqueues the chunks), restarted each time on the
+ * same database and consumer groups: the update completes once with the right counts, and XC's
+ * members-changed stream of that version adds every id exactly once, wherever the kills landed.
+ * The identity links come as id-reconciliation publishes them, on idrec.identity-links.v1.
  */
 describe('audience-export killed during an export', () => {
   const probe = new KafkaProbe(env.kafkaBrokers);
   const db = new Client({ connectionString: env.databaseUrl });
   let dropTopics: () => Promise<void>;
   let ims: ImsTestClient;
-  let idrec: RunningService;
   let exporter: Restartable;
   let tenant: Tenant;
 
@@ -42,25 +42,15 @@ describe('audience-export killed during an export', () => {
     dropTopics = await ownTopics(env, LABEL);
     await db.connect();
     ims = await ImsTestClient.start(env);
-    [idrec, exporter] = await Promise.all([
-      launchService('id-reconciliation', chaosServiceEnv(env, ims.trustEnv, LABEL, 'id-reconciliation')),
-      // One answer per transaction and small fetches: resolution takes long enough for two kills in it.
-      Restartable.start(
-        'audience-export',
-        chaosServiceEnv(env, ims.trustEnv, LABEL, 'audience-export', { EVENTS_PER_TRANSACTION: '1', KAFKA_MAX_BYTES_PER_PARTITION: '65536', EXPORT_RUNNER_POLL_MS: '200' }),
-      ),
-    ]);
-    tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read']);
+    exporter = await Restartable.start('audience-export', chaosServiceEnv(env, ims.trustEnv, LABEL, 'audience-export', { EXPORT_RUNNER_POLL_MS: '200' }));
+    tenant = await ims.tenant(['audiences.read', 'audiences.write']);
     await probe.listen([Topics.xcCampaignAudiences, Topics.campaignSharedAudienceResults]);
     await announceOrg(probe, tenant);
-    await knownTo(tenant, [
-      { url: idrec.url, path: '/v1/data-sources' },
-      { url: exporter.url, path: '/v1/shared-audiences' },
-    ]);
+    await knownTo(tenant, [{ url: exporter.url, path: '/v1/shared-audiences' }]);
   });
 
   afterAll(async () => {
-    await Promise.all([exporter?.stop(), idrec?.stop()]);
+    await exporter?.stop();
     await ims?.stop();
     await probe.close();
     await db.end();
@@ -71,7 +61,30 @@ describe('audience-export killed during an export', () => {
     const t0 = Date.now();
     const ecid = ecids();
     const pairs = Array.from({ length: MEMBERS }, (_, n) => ({ ecid: ecid(n), recipientId: `rcp-${n}` }));
-    await visitorLinks(db, probe, idrec, tenant, pairs);
+    // id-reconciliation's catalog and changelog, as it publishes them; audience-export's replica takes them in.
+    await probe.publish(Topics.idrecDataSources, [
+      event(EventTypes.idrecDataSourceUpserted, tenant.orgId, 'visitor', {
+        dataSourceId: 'visitor',
+        name: 'Recipient - Visitor ID',
+        idType: 'visitor',
+        integrationCode: 'AdobeCampaignVisitorID',
+        builtIn: true,
+        exportControls: [],
+      }),
+    ]);
+    const observedAt = new Date().toISOString();
+    await publishAll(
+      probe,
+      Topics.idrecIdentityLinks,
+      pairs.map(({ ecid: xcId, recipientId }) =>
+        event(EventTypes.idrecIdentityLinked, tenant.orgId, identityLinkAggregateId('visitor', xcId), { dataSourceId: 'visitor', idType: 'visitor', xcId, recipientId, observedAt }),
+      ),
+    );
+    await waitFor(
+      `${MEMBERS} links in audience-export's replica`,
+      async () => (await db.query(`SELECT count(*)::int AS n FROM audience_export.identity_links WHERE org_id = $1`, [tenant.orgId])).rows[0].n === MEMBERS,
+      { timeoutMs: 300_000, intervalMs: 500 },
+    );
     const listId = `list-${Date.now()}`;
     await publishList(probe, tenant, listId, pairs.map((p) => p.recipientId));
     await waitFor('list stored', async () => (await call(exporter.url, tenant, 'GET', `/v1/lists/${listId}`)).body?.memberCount === MEMBERS, { timeoutMs: 120_000, intervalMs: 250 });
@@ -84,14 +97,10 @@ describe('audience-export killed during an export', () => {
     const accepted = await call(exporter.url, tenant, 'POST', `/v1/shared-audiences/${audience.id}/updates`, { listId, mode: 'mirror' });
     expect(accepted.status).toBe(202);
     const updateId: string = accepted.body.id;
-    const parts = Math.ceil(MEMBERS / PER_REQUEST);
-    const run = async () =>
-      (
-        await db.query(`SELECT state, run_no, parts_expected, parts_received FROM audience_export.shared_audience_updates WHERE org_id = $1 AND update_id = $2`, [
-          tenant.orgId,
-          updateId,
-        ])
-      ).rows[0] as { state: string; run_no: string; parts_expected: number | null; parts_received: number };
+    const state = async () =>
+      (await db.query(`SELECT state FROM audience_export.shared_audience_updates WHERE org_id = $1 AND update_id = $2`, [tenant.orgId, updateId])).rows[0]?.state as
+        | string
+        | undefined;
     const outcomes = () => probe.received.filter((m) => m.json?.type === EventTypes.campaignSharedAudienceUpdateCompleted && m.json.data.updateId === updateId);
     const changes = () =>
       probe.received.filter((m) => m.json?.type === EventTypes.xcSharedAudienceMembersChanged && m.json.data.sharedAudienceId === audience.id);
@@ -105,33 +114,22 @@ describe('audience-export killed during an export', () => {
       kills.push(why);
       console.log(`[kill-export] ${why}; restart ready in ${await exporter.restart()} ms`);
     };
-    // While answers arrive: at least 20% of the parts recorded since the last start, some still missing.
-    const answersArriving = (since: number) => async () => {
-      const state = await run();
-      if (state?.state !== 'running' || state.parts_received < since + Math.ceil(parts * 0.2)) return undefined;
-      if (state.parts_received >= parts) throw new Error(`every answer was recorded before the kill (${state.parts_received}/${parts})`);
-      return `${state.parts_received}/${parts} answers recorded`;
+    // The final transaction (the only one that resolves, diffs and emits) in flight for `minMs`, holding a lock on `table`.
+    const finalStep = (minMs: number, table: string) => async () => {
+      if ((await state()) !== 'running') return undefined;
+      const final = await transactionInFlight(db, 'audience_hub_export', { minMs, holding: `audience_export.${table}` });
+      return final && `final transaction in flight for ${final.ms} ms (at: ${final.statement.replace(/\s+/g, ' ')})`;
     };
 
-    // Kill 1 and 2: while the resolution answers are being recorded.
-    await killAt('20% of the answers recorded', answersArriving(0));
-    const afterFirst = (await run()).parts_received;
-    await killAt('20% more of the answers recorded', answersArriving(afterFirst));
-    // Kill 3: every answer in and the final transaction (diff, chunks, outcome) half a second under
-    // way (past its ANALYZE, writing the new members or later): the one transaction that works on
-    // the run's staging table once every answer is in.
-    await killAt('the final transaction in flight', async () => {
-      const state = await run();
-      if (state?.state !== 'running' || state.parts_received < parts) return undefined;
-      const final = await transactionInFlight(db, 'audience_hub_export', { minMs: 500, holding: `audience_export.resolved_run_${state.run_no}` });
-      return final && `final transaction in flight for ${final.ms} ms (at: ${final.statement.replace(/\s+/g, ' ')})`;
-    });
+    // Kill 1: as soon as the update runs (its final transaction due or just begun).
+    await killAt('the update running', async () => ((await state()) === 'running' ? 'update running' : undefined));
+    // Kill 2: the final transaction (it locks the audience first) 150 ms under way: resolving, or
+    // further on when the restart took longer (the runner resumes the update before the instance
+    // reports ready).
+    await killAt('the final transaction in flight', finalStep(150, 'shared_audiences'));
+    // Kill 3: the final transaction past its resolution, writing the audience's ids or its chunks.
+    await killAt('the final transaction writing ids', finalStep(300, 'exported_members'));
     const lastRestart = Date.now();
-    // The restarted instance may already have finished the update by now: what must hold is that
-    // every answer stayed recorded, whether the final transaction is yet to run again or done.
-    const afterLastKill = await run();
-    expect(['running', 'completed']).toContain(afterLastKill.state);
-    expect(afterLastKill).toMatchObject({ parts_expected: parts, parts_received: parts });
 
     // Campaign's view: one outcome, completed with the right counts.
     const [outcome] = await probe.waitFor('update completed', (m) => outcomes().includes(m), 1, 120_000);
