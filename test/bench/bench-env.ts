@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createKafka, ensureTopics } from '@audience-hub/messaging';
 import { prepareDatabase, serviceDatabaseUrl, withDatabaseName } from '@audience-hub/persistence';
-import { resolveTestInfra } from '@audience-hub/testing';
+import { resolveTestInfra, waitFor } from '@audience-hub/testing';
 import type { Kafka } from 'kafkajs';
 
 export interface BenchEnv {
@@ -71,4 +71,22 @@ export async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: 
   } finally {
     clearInterval(timer);
   }
+}
+
+/** Waits until consumer group `group` is Stable with `members` members (every instance holds partitions). */
+export async function groupStable(env: BenchEnv, group: string, members: number, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    `group ${group} Stable with ${members} member(s)`,
+    async () => {
+      const admin = env.kafka.admin();
+      await admin.connect();
+      try {
+        const [description] = (await admin.describeGroups([group])).groups;
+        return description.state === 'Stable' && description.members.length === members;
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
 }

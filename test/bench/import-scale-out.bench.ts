@@ -3,9 +3,8 @@ import { Partitioners } from 'kafkajs';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, type RunningService } from '@audience-hub/testing';
 import { cpuSeconds, cpuSpent, machineCpu } from './process-usage';
-import { report, type BenchEnv, type Measurement } from './bench-env';
+import { groupStable, report, type BenchEnv, type Measurement } from './bench-env';
 import { asTestEnv, createFullImport, loadVisitorLinks, orgKnown, snapshotChunks } from './import.bench';
-import { groupStable } from './resolution.bench';
 
 const MEMBERS = Number(process.env.BENCH_IMPORT_SCALE_OUT_MEMBERS ?? 200_000);
 /** The contract's topics have 6 partitions (see ensureTopics): one audience per partition of xc.audiences.v1. */

@@ -12,7 +12,6 @@ import { outboxThroughput } from './outbox-throughput.bench';
 import { importBench } from './import.bench';
 import { importScaleOut } from './import-scale-out.bench';
 import { exportBench } from './export.bench';
-import { resolutionScaleOut, resolutionThroughput } from './resolution.bench';
 import { authThroughput } from './auth.bench';
 import { replicaBench } from './replica.bench';
 
@@ -21,8 +20,6 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown>
   import: importBench,
   'import-scale-out': importScaleOut,
   export: exportBench,
-  resolution: resolutionThroughput,
-  'resolution-scale-out': resolutionScaleOut,
   auth: authThroughput,
   replica: replicaBench,
 };

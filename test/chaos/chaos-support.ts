@@ -41,7 +41,7 @@ export async function ownTopics(env: TestEnv, label: string): Promise<() => Prom
 /**
  * This file's consumer group for a service (restarts of the service reuse it). Services of the
  * fault tier run with KAFKA_NEW_GROUP_START=earliest on the file's own topics: with `latest`, a
- * partition the group has not committed on yet (say, the resolution answers before the first one
+ * partition the group has not committed on yet (say, the changelog records before the first one
  * was applied) is reset to its end after a SIGKILL, and what arrived meanwhile is skipped.
  */
 export function groupOf(label: string, service: HubServiceName): string {

@@ -12,7 +12,6 @@ const INPUTS: Array<{ topic: string; type: EventType; consumers: HubServiceName[
   { topic: Topics.campaignLists, type: EventTypes.campaignListMembersAdded, consumers: ['audience-export'] },
   { topic: Topics.campaignSharedAudienceRequests, type: EventTypes.campaignSharedAudienceUpdateRequested, consumers: ['audience-export'] },
   { topic: Topics.xcAudiences, type: EventTypes.xcAudienceMembers, consumers: ['audience-import'] },
-  { topic: Topics.idrecResolutions, type: EventTypes.idrecResolutionRequested, consumers: ['id-reconciliation'] },
   // The identity changelog is keyed by data source and XC id, and read by each replica's own group.
   {
     topic: Topics.idrecIdentityLinks,

@@ -10,7 +10,7 @@ const N = 300;
 
 /** The input topics each service consumes (its README), which the barrier waits on. */
 const INPUTS: Record<Exclude<HubServiceName, 'ims'>, string[]> = {
-  'id-reconciliation': [Topics.campaignRecipients, Topics.campaignVisitorObservations, Topics.idrecResolutions, Topics.imsEvents],
+  'id-reconciliation': [Topics.campaignRecipients, Topics.campaignVisitorObservations, Topics.imsEvents],
   'audience-import': [Topics.xcAudiences, Topics.idrecIdentityLinks, Topics.idrecDataSources, Topics.imsEvents],
   'audience-export': [Topics.campaignLists, Topics.campaignSharedAudienceRequests, Topics.idrecIdentityLinks, Topics.idrecDataSources, Topics.imsEvents],
 };

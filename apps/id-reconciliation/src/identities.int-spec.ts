@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import {
   expectInvisibleToOtherOrg,
@@ -33,25 +33,21 @@ describe('id-reconciliation', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, contentType: response.headers.get('content-type'), body: text ? JSON.parse(text) : undefined };
   }
 
-  /** Publishes a resolution request as a requester would and waits for its answer. */
-  async function resolveOverKafka(dataSourceId: string, direction: 'to-recipients' | 'to-xc', ids: string[]) {
-    const requestId = `req-${randomUUID().slice(0, 8)}`;
-    await probe.publish(Topics.idrecResolutions, [
-      campaign(EventTypes.idrecResolutionRequested, requestId, { requestId, requester: 'test', dataSourceId, direction, part: 0, lastPart: true, ids }),
-    ]);
-    const [answer] = await probe.waitFor(`answer to ${requestId}`, (m) => m.json?.type === EventTypes.idrecResolutionResolved && m.json.data.requestId === requestId);
-    const { matched, unmatched } = answer.json.data as { matched: Array<{ id: string; recipientId: string }>; unmatched: string[] };
-    return { matched, unmatched };
+  /** Resolves through POST /v1/resolve, as operators and tools do. */
+  async function resolve(dataSourceId: string, direction: 'to-recipients' | 'to-xc', ids: string[]) {
+    const answer = await api('POST', '/v1/resolve', { dataSourceId, direction, ids });
+    expect(answer.status).toBe(200);
+    return answer.body as { matched: Array<{ id: string; recipientId: string }>; unmatched: string[] };
   }
 
   beforeAll(async () => {
     ims = await ImsTestClient.start(env);
     idrec = await launchService('id-reconciliation', env.serviceEnv('id-reconciliation', ims.trustEnv));
     tenant = await ims.tenant(['identities.read', 'identities.write']);
-    await probe.listen([Topics.idrecResolutions, Topics.idrecIdentityLinks, Topics.idrecDataSources, Topics.hubDeadLetter, Topics.hubRejections]);
+    await probe.listen([Topics.idrecIdentityLinks, Topics.idrecDataSources, Topics.hubDeadLetter, Topics.hubRejections]);
 
     const created = await api('POST', '/v1/data-sources', {
       name: 'CRM email',
@@ -95,7 +91,7 @@ describe('id-reconciliation', () => {
   });
 
   it('resolves visitor ids to recipients, the most recent observation winning', async () => {
-    expect(await resolveOverKafka('visitor', 'to-recipients', [e1, e2, e3])).toEqual({
+    expect(await resolve('visitor', 'to-recipients', [e1, e2, e3])).toEqual({
       matched: [
         { id: e1, recipientId: 'r1' },
         { id: e2, recipientId: 'r3' },
@@ -109,7 +105,7 @@ describe('id-reconciliation', () => {
   });
 
   it('resolves declared ids normalised like the recipients (raw or already hashed)', async () => {
-    expect(await resolveOverKafka(crm.id, 'to-recipients', [sha('ann@example.com'), ' BOB@example.com', 'nobody@example.com'])).toEqual({
+    expect(await resolve(crm.id, 'to-recipients', [sha('ann@example.com'), ' BOB@example.com', 'nobody@example.com'])).toEqual({
       matched: [
         { id: sha('ann@example.com'), recipientId: 'r1' },
         { id: ' BOB@example.com', recipientId: 'r2' },
@@ -119,51 +115,28 @@ describe('id-reconciliation', () => {
   });
 
   it('resolves recipients to XC ids, and says which have none', async () => {
-    expect(await resolveOverKafka('visitor', 'to-xc', ['r1', 'r2', 'r3', 'r4'])).toEqual({
+    expect(await resolve('visitor', 'to-xc', ['r1', 'r2', 'r3', 'r4'])).toEqual({
       matched: [
         { id: e1, recipientId: 'r1' },
         { id: e2, recipientId: 'r3' },
       ],
       unmatched: ['r2', 'r4'],
     });
-    expect(await resolveOverKafka(crm.id, 'to-xc', ['r1', 'r3'])).toEqual({ matched: [{ id: sha('ann@example.com'), recipientId: 'r1' }], unmatched: ['r3'] });
+    expect(await resolve(crm.id, 'to-xc', ['r1', 'r3'])).toEqual({ matched: [{ id: sha('ann@example.com'), recipientId: 'r1' }], unmatched: ['r3'] });
   });
 
-  it('answers POST /v1/resolve the same way, up to 1000 ids', async () => {
-    const answer = await api('POST', '/v1/resolve', { dataSourceId: 'visitor', direction: 'to-recipients', ids: [e1, e3] });
-    expect(answer).toEqual({ status: 200, body: { matched: [{ id: e1, recipientId: 'r1' }], unmatched: [e3] } });
+  it('answers at most 1000 ids per call, and an unknown data source 404, as problem+json', async () => {
     const tooMany = await api('POST', '/v1/resolve', { dataSourceId: 'visitor', direction: 'to-recipients', ids: Array.from({ length: 1001 }, () => e1) });
-    expect(tooMany.status).toBe(400);
+    expect(tooMany).toMatchObject({ status: 400, contentType: expect.stringMatching(/^application\/problem\+json/), body: { type: 'https://audience-hub.dev/problems/validation' } });
     expect(tooMany.body.errors[0]).toMatch(/at most 1000 ids/);
-  });
-
-  it('answers a redelivered request with the same answer under the same event id, which a requester applies once', async () => {
-    const requestId = `req-dup-${randomUUID().slice(0, 6)}`;
-    const request = campaign(EventTypes.idrecResolutionRequested, requestId, {
-      requestId,
-      requester: 'test',
-      dataSourceId: 'visitor',
-      direction: 'to-recipients',
-      part: 0,
-      lastPart: true,
-      ids: [e1],
-    });
-    await probe.publish(Topics.idrecResolutions, [request, request]);
-    await probe.publish(Topics.idrecResolutions, [request]);
-    const marker = await resolveOverKafka('visitor', 'to-recipients', [e3]);
-    expect(marker.unmatched).toEqual([e3]);
-    // Answers go straight to Kafka (no outbox): each delivery of the request is answered, always
-    // under the same event id and with the same data, so a requester's inbox applies one of them.
-    const answers = probe.received.filter((m) => m.json?.type === EventTypes.idrecResolutionResolved && m.json.data.requestId === requestId);
-    expect(answers.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(answers.map((m) => m.json.id))).toEqual(new Set([answers[0].json.id]));
-    for (const answer of answers) expect(answer.json.data).toEqual({ ...answers[0].json.data, matched: [{ id: e1, recipientId: 'r1' }], unmatched: [] });
+    const unknownSource = await api('POST', '/v1/resolve', { dataSourceId: 'no-such-source', direction: 'to-recipients', ids: [e1] });
+    expect(unknownSource).toMatchObject({ status: 404, contentType: expect.stringMatching(/^application\/problem\+json/), body: { type: 'https://audience-hub.dev/problems/not-found', detail: 'unknown data source no-such-source' } });
   });
 
   it('recomputes key values when the reconciliation key changes', async () => {
     const patched = await api('PATCH', `/v1/data-sources/${crm.id}`, { reconciliationKey: { attribute: 'crmId', normalization: ['trim', 'lowercase'] } });
     expect(patched.status).toBe(200);
-    expect(await resolveOverKafka(crm.id, 'to-recipients', ['c-1', 'C-3 ', sha('ann@example.com')])).toEqual({
+    expect(await resolve(crm.id, 'to-recipients', ['c-1', 'C-3 ', sha('ann@example.com')])).toEqual({
       matched: [
         { id: 'c-1', recipientId: 'r1' },
         { id: 'C-3 ', recipientId: 'r3' },
@@ -179,22 +152,13 @@ describe('id-reconciliation', () => {
     await probe.publish(Topics.campaignRecipients, [campaign(EventTypes.campaignRecipientDeleted, 'r1', { recipientId: 'r1' })]);
     // A tombstone on the changelog: the ECID's key with no value.
     await probe.waitFor('e1 unlinked', (m) => m.topic === Topics.idrecIdentityLinks && m.value === null && m.key === `${tenant.orgId}:visitor/${e1}`);
-    expect(await resolveOverKafka('visitor', 'to-recipients', [e1])).toEqual({ matched: [], unmatched: [e1] });
+    expect(await resolve('visitor', 'to-recipients', [e1])).toEqual({ matched: [], unmatched: [e1] });
     expect((await api('GET', '/v1/recipients/r1/identities')).status).toBe(404);
   });
 
   it('rejects bad input to the dead-letter topic with its reason, keeps what was stored, and goes on', async () => {
     const before = await api('GET', '/v1/recipients/r2/identities');
     const colon = campaign(EventTypes.campaignRecipientUpserted, 'r2', { recipientId: 'r2', attributes: { crmId: 'has:colon' } });
-    const unknownSource = campaign(EventTypes.idrecResolutionRequested, 'bad-ds', {
-      requestId: 'bad-ds',
-      requester: 'test',
-      dataSourceId: 'no-such-source',
-      direction: 'to-recipients',
-      part: 0,
-      lastPart: true,
-      ids: ['x'],
-    });
     const unknownOrg = createEvent({
       type: EventTypes.campaignRecipientUpserted,
       source: '/campaign',
@@ -204,34 +168,29 @@ describe('id-reconciliation', () => {
     });
     const badEcid = { ...campaign(EventTypes.campaignVisitorObserved, 'r2', { recipientId: 'r2', ecid: e1, observedAt: '2026-11-03T00:00:00Z', channel: 'web' }) };
     (badEcid.data as { ecid: string }).ecid = '12345';
-    const oversize = campaign(EventTypes.idrecResolutionRequested, 'big', {
-      requestId: 'big',
-      requester: 'test',
-      dataSourceId: 'visitor',
-      direction: 'to-recipients',
-      part: 0,
-      lastPart: true,
-      ids: [e1],
-    });
-    (oversize.data as { ids: string[] }).ids = Array.from({ length: 10_001 }, () => e1);
 
     await probe.publish(Topics.campaignRecipients, [colon, unknownOrg as AnyHubEvent]);
     await probe.publish(Topics.campaignVisitorObservations, [badEcid]);
-    await probe.publish(Topics.idrecResolutions, [unknownSource, oversize]);
 
     const reasonOf = async (event: AnyHubEvent) =>
       (await probe.waitFor(`${event.type} dead-lettered`, (m) => m.topic === Topics.hubDeadLetter && m.json?.id === event.id))[0].headers['dlq-reason'];
     expect(await reasonOf(colon)).toMatch(/crmId of recipient r2 is not a valid declared id .*":"/);
     expect(await reasonOf(unknownOrg as AnyHubEvent)).toMatch(/unknown org ABCDEFABCDEFABCDEFABCDEF@AdobeOrg/);
     expect(await reasonOf(badEcid)).toMatch(/ECID must be exactly 38 decimal digits/);
-    expect(await reasonOf(unknownSource)).toMatch(/unknown data source no-such-source/);
-    expect(await reasonOf(oversize)).toMatch(/at most 10000/);
     const [notice] = await probe.waitFor('rejection for the producer', (m) => m.topic === Topics.hubRejections && m.json?.data?.eventId === colon.id);
     expect(notice.json.orgid).toBe(tenant.orgId);
 
     expect(await api('GET', '/v1/recipients/r2/identities')).toEqual(before);
-    // The partitions keep flowing.
-    expect((await resolveOverKafka('visitor', 'to-recipients', [e2])).matched).toEqual([{ id: e2, recipientId: 'r3' }]);
+    // The partitions keep flowing: an observation after the bad one, on its partition, is applied.
+    const e4 = newEcid();
+    await probe.publish(Topics.campaignVisitorObservations, [
+      campaign(EventTypes.campaignVisitorObserved, 'r2', { recipientId: 'r2', ecid: e4, observedAt: '2026-11-04T00:00:00Z', channel: 'web' }),
+    ]);
+    await waitFor('the observation after the bad one applied', async () => (await resolve('visitor', 'to-recipients', [e4])).matched.length === 1);
+    expect((await resolve('visitor', 'to-recipients', [e4, e2])).matched).toEqual([
+      { id: e4, recipientId: 'r2' },
+      { id: e2, recipientId: 'r3' },
+    ]);
   });
 
   it("never shows one org's data sources to another", async () => {

@@ -8,7 +8,6 @@ import { RecipientEventsConsumer } from './recipients/recipient-events.consumer'
 import { RecipientsController } from './recipients/recipients.controller';
 import { RecipientsRepository } from './recipients/recipients.repository';
 import { ApplyRecipientUpsertUseCase } from './recipients/usecases/apply-recipient-upsert.usecase';
-import { ResolutionConsumer } from './resolution/resolution.consumer';
 import { ResolutionRepository } from './resolution/resolution.repository';
 import { ResolveController } from './resolution/resolve.controller';
 import { ResolveUseCase } from './resolution/resolve.usecase';
@@ -26,7 +25,6 @@ import { VisitorLinksRepository } from './visitors/visitor-links.repository';
     RecipientEventsConsumer,
     RecipientsController,
     VisitorEventsConsumer,
-    ResolutionConsumer,
     ResolveController,
   ],
   providers: [

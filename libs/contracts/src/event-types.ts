@@ -7,7 +7,6 @@ import { CampaignVisitorEventTypes } from './events/campaign-visitor-observation
 import { HubRejectionEventTypes } from './events/hub-rejections.schema';
 import { IdrecIdentityEventTypes } from './events/idrec-identities.schema';
 import { IdrecDataSourceEventTypes } from './events/idrec-data-sources.schema';
-import { IdrecResolutionEventTypes } from './events/idrec-resolutions.schema';
 import { ImsEventTypes } from './events/ims-events.schema';
 import { XcAudienceEventTypes } from './events/xc-audiences.schema';
 import { XcSharedAudienceEventTypes } from './events/xc-campaign-audiences.schema';
@@ -22,7 +21,6 @@ export const EventTypes = {
   ...XcSharedAudienceEventTypes,
   ...CampaignImportEventTypes,
   ...CampaignSharedAudienceResultEventTypes,
-  ...IdrecResolutionEventTypes,
   ...IdrecIdentityEventTypes,
   ...IdrecDataSourceEventTypes,
   ...ImsEventTypes,

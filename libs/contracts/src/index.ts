@@ -13,7 +13,6 @@ export * from './events/xc-audiences.schema';
 export * from './events/xc-campaign-audiences.schema';
 export * from './events/campaign-imports.schema';
 export * from './events/campaign-shared-audience-results.schema';
-export * from './events/idrec-resolutions.schema';
 export * from './events/idrec-identities.schema';
 export * from './events/idrec-data-sources.schema';
 export * from './events/ims-events.schema';

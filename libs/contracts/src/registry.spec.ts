@@ -31,7 +31,7 @@ describe('registry', () => {
       'campaign.list.deleted',
     ]);
     expect(eventTypesOf('no.such.topic')).toEqual([]);
-    expect(topicOfEventType('idrec.resolution.resolved')).toBe('idrec.resolutions.v1');
+    expect(topicOfEventType('idrec.identity.linked')).toBe('idrec.identity-links.v1');
   });
 
   it.each(ALL_EVENT_TYPES.map((type) => [type]))('accepts a valid %s on its topic', (type: EventType) => {

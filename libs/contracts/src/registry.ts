@@ -10,7 +10,6 @@ import * as visitors from './events/campaign-visitor-observations.schema';
 import * as rejections from './events/hub-rejections.schema';
 import * as identities from './events/idrec-identities.schema';
 import * as dataSources from './events/idrec-data-sources.schema';
-import * as resolutions from './events/idrec-resolutions.schema';
 import * as ims from './events/ims-events.schema';
 import * as xcAudiences from './events/xc-audiences.schema';
 import * as xcShared from './events/xc-campaign-audiences.schema';
@@ -56,8 +55,6 @@ export const EVENT_REGISTRY = {
     Topics.campaignSharedAudienceResults,
     results.SharedAudienceUpdateCompletedDataSchema,
   ),
-  [EventTypes.idrecResolutionRequested]: on(Topics.idrecResolutions, resolutions.ResolutionRequestedDataSchema),
-  [EventTypes.idrecResolutionResolved]: on(Topics.idrecResolutions, resolutions.ResolutionResolvedDataSchema),
   [EventTypes.idrecIdentityLinked]: on(Topics.idrecIdentityLinks, identities.IdentityLinkDataSchema),
   [EventTypes.idrecDataSourceUpserted]: on(Topics.idrecDataSources, dataSources.DataSourceUpsertedDataSchema),
   [EventTypes.idrecDataSourceDeleted]: on(Topics.idrecDataSources, dataSources.DataSourceDeletedDataSchema),

@@ -11,7 +11,7 @@ describe('renderTopicReference', () => {
     for (const topic of ALL_TOPICS) expect(markdown).toContain(`## \`${topic}\``);
     for (const type of ALL_EVENT_TYPES) expect(markdown).toContain(`### \`${type}\``);
     expect(markdown).toContain('| `dataSource.integrationCode` | string | yes |');
-    expect(markdown).toContain('| `matched[].recipientId` | string | yes |');
+    expect(markdown).toContain('| `errors` | string[] | yes |');
   });
 
   it('matches the committed TOPICS.md', () => {

@@ -8,7 +8,6 @@ export const Topics = {
   xcCampaignAudiences: 'xc.campaign-audiences.v1',
   campaignImports: 'campaign.imports.v1',
   campaignSharedAudienceResults: 'campaign.shared-audience-results.v1',
-  idrecResolutions: 'idrec.resolutions.v1',
   idrecIdentityLinks: 'idrec.identity-links.v1',
   idrecDataSources: 'idrec.data-sources.v1',
   imsEvents: 'ims.events.v1',
@@ -69,11 +68,6 @@ export const TOPIC_INFO: Readonly<Record<Topic, TopicInfo>> = {
     producer: 'audience-export',
     consumer: 'Campaign',
     summary: 'Outcome of each shared-audience update (the activity\'s two outcomes: exported, unmapped).',
-  },
-  'idrec.resolutions.v1': {
-    producer: 'audience-import, audience-export (requests); id-reconciliation (results)',
-    consumer: 'id-reconciliation (requests); the requester (results)',
-    summary: 'Asynchronous id resolution in chunks, correlated by requestId and addressed by requester.',
   },
   'idrec.data-sources.v1': {
     producer: 'id-reconciliation',

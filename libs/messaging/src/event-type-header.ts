@@ -2,8 +2,7 @@ import type { IHeaders } from 'kafkajs';
 
 /**
  * Our producers name each event's type in a `ce_type` header (the CloudEvents Kafka binding's
- * name), so a consumer passes by types it does not handle without parsing their JSON: on a topic
- * shared by requests and answers, half the bytes are the other side's.
+ * name), so a consumer passes by types it does not handle without parsing their JSON.
  */
 const TYPE_HEADER = 'ce_type';
 

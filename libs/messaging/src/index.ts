@@ -8,7 +8,6 @@ export * from './outbox/outbox.relay';
 export * from './inbox/inbox';
 export * from './consumer/event-context';
 export * from './consumer/dead-letter';
-export * from './consumer/direct-publisher';
 export * from './consumer/batch-processor';
 export * from './consumer/event-consumer';
 export * from './consumer/changelog-consumer';

@@ -5,11 +5,9 @@ import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub
 import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
 import { KafkaProbe, newId, newOrgId, testEnv, waitFor } from '@audience-hub/testing';
 import {
-  answerId,
   createIdempotentProducer,
   createKafka,
   DeadLetterPublisher,
-  DirectPublisher,
   enqueueEvents,
   EventConsumer,
   MESSAGING_MIGRATIONS,
@@ -46,7 +44,7 @@ beforeAll(async () => {
   await dataSource.initialize();
   await migrateServiceSchema(dataSource);
   probe = new KafkaProbe(env.kafkaBrokers);
-  await probe.listen([Topics.campaignLists, Topics.idrecResolutions, Topics.hubDeadLetter, Topics.hubRejections]);
+  await probe.listen([Topics.campaignLists, Topics.hubDeadLetter, Topics.hubRejections]);
 });
 
 afterEach(async () => {
@@ -70,7 +68,7 @@ function startRelay(): OutboxRelay {
   return relay;
 }
 
-async function startConsumer(handler: EventHandler, options: { maxAttempts?: number; readOnly?: boolean } = {}): Promise<EventConsumer> {
+async function startConsumer(handler: EventHandler, options: { maxAttempts?: number } = {}): Promise<EventConsumer> {
   const group = `test-${randomUUID()}`;
   const consumer = new EventConsumer({
     kafka,
@@ -80,7 +78,6 @@ async function startConsumer(handler: EventHandler, options: { maxAttempts?: num
     consumerGroup: group,
     handlerFor: (type) => (type === EventTypes.campaignListCreated ? handler : undefined),
     deadLetters: new DeadLetterPublisher(producer, group, '/test/messaging'),
-    readOnly: options.readOnly ? { handles: () => true, publisher: new DirectPublisher(producer) } : undefined,
     retry: { maxAttempts: options.maxAttempts ?? 3, backoffMs: 20, maxBackoffMs: 100 },
     maxEventsPerTransaction: 100,
   });
@@ -246,61 +243,11 @@ describe('events of types a consumer does not handle', () => {
     expect(probe.received.filter((m) => m.topic === Topics.hubDeadLetter && m.value === foreign.value)).toEqual([]);
   });
 
-  it('are named in a header by the outbox relay (and by read-only handlers, below)', async () => {
+  it('are named in a header by the outbox relay', async () => {
     const event = listCreated(newOrgId(), 'list-named', 'named');
     await dataSource.transaction((manager) => enqueueEvents(manager, [event]));
     startRelay();
     const [relayed] = await probe.waitFor('relayed', (m) => m.json?.id === event.id);
     expect(relayed.headers.ce_type).toBe(EventTypes.campaignListCreated);
-  });
-});
-
-describe('read-only handlers', () => {
-  /** Answers each list with a resolution answer naming it, as id-reconciliation answers requests. */
-  const answering: EventHandler = async (event, ctx) => {
-    const requestId = (event.data as { label: string }).label;
-    await ctx.publish(
-      createEvent({
-        type: EventTypes.idrecResolutionResolved,
-        source: '/test',
-        orgId: event.orgid,
-        aggregateId: requestId,
-        data: { requestId, requester: 'test', dataSourceId: 'visitor', direction: 'to-recipients', part: 0, lastPart: true, matched: [], unmatched: [] },
-      }),
-    );
-  };
-  const answersTo = (requestId: string) => probe.received.filter((m) => m.topic === Topics.idrecResolutions && m.json?.data?.requestId === requestId);
-
-  it('answer straight to Kafka, under the same event id however often the event is delivered, through neither outbox nor inbox', async () => {
-    const orgId = newOrgId();
-    const consumer = await startConsumer(answering, { readOnly: true });
-    const event = listCreated(orgId, 'list-ro', `req-${randomUUID().slice(0, 8)}`);
-    const label = (event.data as { label: string }).label;
-    await probe.publish(Topics.campaignLists, [event, event]);
-    await probe.waitFor('two answers', (m) => m.topic === Topics.idrecResolutions && m.json?.data?.requestId === label, 2);
-    // Redelivered after a restart, in a later batch: answered again, the same way.
-    await consumer.stop();
-    await startConsumer(answering, { readOnly: true });
-    await probe.publish(Topics.campaignLists, [event]);
-    await probe.waitFor('third answer', (m) => m.topic === Topics.idrecResolutions && m.json?.data?.requestId === label, 3);
-
-    const answers = answersTo(label);
-    expect(new Set(answers.map((m) => m.json.id))).toEqual(new Set([answerId(event.id, 0)]));
-    for (const answer of answers) expect(answer.json.data).toEqual(answers[0].json.data);
-    expect(answers[0].key).toBe(`${orgId}:${label}`);
-    expect(answers[0].headers.ce_type).toBe(EventTypes.idrecResolutionResolved);
-    const [{ outbox }] = await dataSource.query(`SELECT count(*)::int AS outbox FROM outbox_events WHERE message_value LIKE $1`, [`%${label}%`]);
-    const [{ inbox }] = await dataSource.query(`SELECT count(*)::int AS inbox FROM inbox_events WHERE event_id = $1`, [event.id]);
-    expect({ outbox, inbox }).toEqual({ outbox: 0, inbox: 0 });
-  });
-
-  it('may not write: a handler that tries is dead-lettered with the reason and nothing is stored', async () => {
-    const orgId = newOrgId();
-    await startConsumer(recordingHandler(orgId), { readOnly: true, maxAttempts: 2 });
-    const event = listCreated(orgId, 'list-ro-w', 'writes');
-    await probe.publish(Topics.campaignLists, [event]);
-    const [dead] = await probe.waitFor('writing handler dead-lettered', (m) => m.topic === Topics.hubDeadLetter && m.json?.id === event.id);
-    expect(dead.headers['dlq-reason']).toMatch(/read-only transaction/);
-    expect(await effectsOf(orgId)).toEqual([]);
   });
 });

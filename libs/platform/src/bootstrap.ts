@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { KafkaEventsServer, DeadLetterPublisher, DirectPublisher } from '@audience-hub/messaging';
+import { KafkaEventsServer, DeadLetterPublisher } from '@audience-hub/messaging';
 import { eventsApplied, eventsDeadLettered, eventsSkipped, httpRequestDuration, initMetrics } from '@audience-hub/observability';
 import type { Kafka, Producer } from 'kafkajs';
 import { ConfigError, baseConfigSchema, loadConfig, type BaseConfig } from './config';
@@ -45,7 +45,6 @@ export async function startService(descriptor: ServiceDescriptor, rootModule: Ty
         dataSource: app.get(DataSource),
         consumerGroup: config.KAFKA_CONSUMER_GROUP,
         deadLetters: new DeadLetterPublisher(producer, config.KAFKA_CONSUMER_GROUP, `/audience-hub/${descriptor.name}`),
-        directPublisher: new DirectPublisher(producer),
         retry: { maxAttempts: config.EVENT_MAX_ATTEMPTS, backoffMs: config.EVENT_RETRY_BACKOFF_MS, maxBackoffMs: 10_000 },
         maxEventsPerTransaction: config.EVENTS_PER_TRANSACTION,
         maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,

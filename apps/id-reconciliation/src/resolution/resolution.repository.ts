@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 /**
- * What a chunk's ids resolved to: [n, resolved] for the n-th asked id (1-based), in order of n; an
+ * What the asked ids resolved to: [n, resolved] for the n-th asked id (1-based), in order of n; an
  * id that resolved to nothing is absent, one that resolved to several appears once per value.
  */
 export type Matches = Array<[number, string]>;
@@ -11,12 +11,12 @@ export type Matches = Array<[number, string]>;
 export const MAX_ECIDS_PER_RECIPIENT = 5;
 
 /**
- * One set-based statement per chunk: the ids go in as one JSON array (cheaper to bind than a
- * text[] of 10,000 elements, which the driver escapes one by one) and are joined once with the
- * key values or visitor links. The joins are index lookups per id (LATERAL with LIMIT, which the
- * planner cannot turn into a hash join), so a chunk costs the same whatever the size of the
- * tables; a hash join would scan every link of the org for every chunk. Only the matches come
- * back, as one JSON value (parsed natively, where 10,000 rows cost the driver twice as much CPU).
+ * One set-based statement per call: the ids go in as one JSON array (cheaper to bind than a
+ * text[], which the driver escapes element by element) and are joined once with the key values or
+ * visitor links. The joins are index lookups per id (LATERAL with LIMIT, which the planner cannot
+ * turn into a hash join), so a call costs the same whatever the size of the tables; a hash join
+ * would scan every link of the org for every call. Only the matches come back, as one JSON value
+ * (parsed natively, where one row per match costs the driver about twice as much CPU).
  */
 @Injectable()
 export class ResolutionRepository {

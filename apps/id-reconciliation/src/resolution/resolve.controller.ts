@@ -12,7 +12,7 @@ const ResolveRequestSchema = z
   .object({
     dataSourceId: EntityIdSchema,
     direction: z.enum(['to-recipients', 'to-xc']),
-    ids: z.array(z.string().min(1).max(256)).min(1).max(MAX_SYNC_RESOLVE_IDS, `at most ${MAX_SYNC_RESOLVE_IDS} ids per call; use idrec.resolutions.v1 for more`),
+    ids: z.array(z.string().min(1).max(256)).min(1).max(MAX_SYNC_RESOLVE_IDS, `at most ${MAX_SYNC_RESOLVE_IDS} ids per call`),
   })
   .strict();
 
@@ -27,9 +27,9 @@ export class ResolveController {
   ) {}
 
   /**
-   * Synchronous resolution for tools: the same answer the Kafka path gives, except that an id
-   * which is not an id of what the call resolves from (an ECID for the visitor source, a declared
-   * id after normalisation, a recipient id to-xc) refuses the call with a 400 naming each one.
+   * Synchronous resolution for operators and tools. An id which is not an id of what the call
+   * resolves from (an ECID for the visitor source, a declared id after normalisation, a recipient
+   * id to-xc) refuses the call with a 400 naming each one.
    */
   @Post()
   @HttpCode(200)
@@ -38,7 +38,7 @@ export class ResolveController {
     const { dataSourceId, direction, ids } = ResolveRequestSchema.parse(body);
     await this.orgs.ensureKnown(orgId);
     try {
-      return await this.resolve.execute(this.dataSource.manager, orgId, dataSourceId, direction, ids, { refuseInvalid: true });
+      return await this.resolve.execute(this.dataSource.manager, orgId, dataSourceId, direction, ids);
     } catch (error) {
       if (error instanceof UnknownDataSourceError) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', error.message);
       if (error instanceof InvalidIdsError) throw invalidIdsProblem(error.invalid);

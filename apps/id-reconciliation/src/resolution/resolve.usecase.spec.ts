@@ -27,13 +27,14 @@ describe('ResolveUseCase', () => {
   });
 
   it('answers an id asked twice twice, by position', async () => {
+    const [e0, e1] = ['0'.repeat(38), '1'.repeat(38)];
     const resolve = useCase({ visitorsToRecipients: async () => [[2, 'r1'], [3, 'r1']] });
-    expect(await resolve.execute(tx, 'org', 'visitor', 'to-recipients', ['e0', 'e1', 'e1'])).toEqual({
+    expect(await resolve.execute(tx, 'org', 'visitor', 'to-recipients', [e0, e1, e1])).toEqual({
       matched: [
-        { id: 'e1', recipientId: 'r1' },
-        { id: 'e1', recipientId: 'r1' },
+        { id: e1, recipientId: 'r1' },
+        { id: e1, recipientId: 'r1' },
       ],
-      unmatched: ['e0'],
+      unmatched: [e0],
     });
   });
 
@@ -52,7 +53,7 @@ describe('ResolveUseCase', () => {
     expect(looked).toEqual(['ann@example.com', 'bob@example.com']);
   });
 
-  it('refuses the whole call, looking nothing up, when asked to refuse ids that can never match', async () => {
+  it('refuses the whole call, looking nothing up, when an id can never match', async () => {
     const lookups: string[] = [];
     const lookup = (name: string) => async () => {
       lookups.push(name);
@@ -61,7 +62,7 @@ describe('ResolveUseCase', () => {
     const resolve = useCase({ visitorsToRecipients: lookup('visitors'), declaredToRecipients: lookup('declared'), recipientsToDeclared: lookup('recipients') });
     const ecid = '1'.repeat(38);
     const refused = (ds: string, direction: 'to-recipients' | 'to-xc', ids: string[]) =>
-      resolve.execute(tx, 'org', ds, direction, ids, { refuseInvalid: true }).then(
+      resolve.execute(tx, 'org', ds, direction, ids).then(
         () => undefined,
         (error) => error,
       );
@@ -78,18 +79,6 @@ describe('ResolveUseCase', () => {
     });
     expect(await refused('crm', 'to-xc', ['r1', 'r 2'])).toMatchObject({ invalid: [{ index: 1, reason: expect.stringMatching(/^recipient id must be 1..64/) }] });
     expect(lookups).toEqual([]);
-  });
-
-  it('answers ids that can never match as unmatched unless asked to refuse them (the Kafka path)', async () => {
-    const resolve = useCase({ visitorsToRecipients: async () => [[1, 'r1']] });
-    expect(await resolve.execute(tx, 'org', 'visitor', 'to-recipients', ['1'.repeat(38), '1'.repeat(37)])).toEqual({
-      matched: [{ id: '1'.repeat(38), recipientId: 'r1' }],
-      unmatched: ['1'.repeat(37)],
-    });
-    expect(await resolve.execute(tx, 'org', 'visitor', 'to-recipients', ['1'.repeat(38)], { refuseInvalid: true })).toEqual({
-      matched: [{ id: '1'.repeat(38), recipientId: 'r1' }],
-      unmatched: [],
-    });
   });
 
   it('refuses an unknown data source', async () => {

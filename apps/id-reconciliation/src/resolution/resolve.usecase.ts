@@ -19,7 +19,7 @@ export class UnknownDataSourceError extends Error {
   }
 }
 
-/** Some asked ids can never match, not being ids of what the call resolves from (`refuseInvalid`). */
+/** Some asked ids can never match, not being ids of what the call resolves from (see invalidIds). */
 export class InvalidIdsError extends Error {
   constructor(
     readonly dataSourceId: string,
@@ -29,15 +29,11 @@ export class InvalidIdsError extends Error {
   }
 }
 
-export interface ResolveOptions {
-  /**
-   * Refuse the whole call (InvalidIdsError, nothing looked up) when an asked id is not an id of
-   * what it resolves from (see invalidIds); otherwise such an id is simply unmatched.
-   */
-  refuseInvalid?: boolean;
-}
-
-/** Resolves a chunk of ids in one direction; the same answer for the same input (idempotent). */
+/**
+ * Resolves ids in one direction; the same answer for the same input (idempotent). An asked id that
+ * is not an id of what the call resolves from refuses the whole call (InvalidIdsError, nothing
+ * looked up).
+ */
 @Injectable()
 export class ResolveUseCase {
   constructor(
@@ -45,16 +41,14 @@ export class ResolveUseCase {
     private readonly resolution: ResolutionRepository,
   ) {}
 
-  async execute(tx: EntityManager, orgId: string, dataSourceId: string, direction: Direction, ids: string[], options: ResolveOptions = {}): Promise<Resolution> {
+  async execute(tx: EntityManager, orgId: string, dataSourceId: string, direction: Direction, ids: string[]): Promise<Resolution> {
     const ds = await this.dataSources.find(tx, orgId, dataSourceId);
     if (!ds) throw new UnknownDataSourceError(dataSourceId);
     // Declared ids are looked up normalised like the recipients' key values.
     const lookedUp =
       direction === 'to-recipients' && ds.idType === 'declared' ? ids.map((id) => normalizeIncoming(id, ds.reconciliationKey!.normalization)) : ids;
-    if (options.refuseInvalid) {
-      const invalid = invalidIds(ds.idType, direction, ids, lookedUp);
-      if (invalid.length > 0) throw new InvalidIdsError(ds.id, invalid);
-    }
+    const invalid = invalidIds(ds.idType, direction, ids, lookedUp);
+    if (invalid.length > 0) throw new InvalidIdsError(ds.id, invalid);
     if (direction === 'to-recipients') {
       const matches =
         ds.idType === 'visitor'

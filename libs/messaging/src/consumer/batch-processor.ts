@@ -1,12 +1,11 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { eventTypesOf, parseEvent, validateEventData, type AnyHubEvent } from '@audience-hub/contracts';
+import { eventTypesOf, parseEvent, type AnyHubEvent } from '@audience-hub/contracts';
 import { isDatabaseUnavailable } from '@audience-hub/persistence';
 import { claimEvents } from '../inbox/inbox';
 import { enqueueEvents } from '../outbox/outbox.writer';
 import { RejectEventError, describeError } from '../errors';
 import type { DeadLetterPublisher, RejectedMessage } from './dead-letter';
-import { answerId, type DirectPublisher } from './direct-publisher';
 import { typeOfHeader } from '../event-type-header';
 import type { EventContext, EventHandler } from './event-context';
 
@@ -23,12 +22,6 @@ export interface BatchProcessorOptions {
   consumerGroup: string;
   handlerFor: (eventType: string) => EventHandler | undefined;
   deadLetters: DeadLetterPublisher;
-  /**
-   * Handlers that change nothing and only answer (`@EventPattern(type, READ_ONLY_HANDLER)`): they
-   * run in a read-only transaction without the inbox, and what they publish goes straight to
-   * Kafka under ids derived from the event's, before the offset moves on.
-   */
-  readOnly?: { handles(eventType: string): boolean; publisher: DirectPublisher };
   retry: RetryPolicy;
   /** Events applied in one transaction on the fast path. */
   maxEventsPerTransaction: number;
@@ -52,7 +45,7 @@ export interface BatchControl {
   isStale(): boolean;
 }
 
-type ApplyItem = { kind: 'apply'; message: KafkaMessage; event: AnyHubEvent; handler: EventHandler; readOnly: boolean };
+type ApplyItem = { kind: 'apply'; message: KafkaMessage; event: AnyHubEvent; handler: EventHandler };
 type Item =
   | ApplyItem
   | { kind: 'skip'; message: KafkaMessage }
@@ -64,7 +57,7 @@ const STOPPED = Symbol('stopped');
 /**
  * Applies one fetched batch of one partition, in order, with exactly-once effects:
  * - valid events go through their handler in a transaction that also records them in the inbox,
- *   many events per transaction on the fast path (read-only handlers: see `readOnly`);
+ *   many events per transaction on the fast path;
  * - if that transaction fails, the events are retried one by one to isolate the culprit, which is
  *   dead-lettered after bounded retries while the rest of the partition keeps flowing;
  * - invalid events are dead-lettered at once with the validation errors;
@@ -86,7 +79,7 @@ export class BatchProcessor {
         let bytes = 0;
         while (index < items.length && group.length < this.options.maxEventsPerTransaction && (group.length === 0 || bytes < maxBytes)) {
           const next = items[index];
-          if (next.kind !== 'apply' || next.readOnly !== item.readOnly) break;
+          if (next.kind !== 'apply') break;
           group.push(next);
           bytes += next.message.value?.length ?? 0;
           index++;
@@ -139,7 +132,7 @@ export class BatchProcessor {
     if (!parsed.ok) return { kind: 'reject', message, rejected, reason: parsed.reason, errors: parsed.errors };
     const handler = this.options.handlerFor(parsed.event.type);
     if (!handler) return { kind: 'skip', message };
-    return { kind: 'apply', message, event: parsed.event, handler, readOnly: this.options.readOnly?.handles(parsed.event.type) ?? false };
+    return { kind: 'apply', message, event: parsed.event, handler };
   }
 
   private passesBy(topic: string, type: string): boolean {
@@ -227,14 +220,13 @@ export class BatchProcessor {
   }
 
   private async transaction(group: ApplyItem[], control: BatchControl, attempt: number, progress: { index?: number }): Promise<void> {
-    if (group[0].readOnly) return this.answer(group, control, attempt, progress);
     let applied = 0;
     await this.options.dataSource.transaction(async (manager) => {
       const fresh = await claimEvents(manager, this.options.consumerGroup, group.map((item) => item.event.id));
       for (const [index, item] of group.entries()) {
         if (!fresh.delete(item.event.id)) continue; // applied before: redelivery changes nothing
         progress.index = index;
-        await item.handler(item.event, this.contextFor(manager, control, item.message, attempt, (events) => enqueueEvents(manager, events)));
+        await item.handler(item.event, this.contextFor(manager, control, item.message, attempt));
         applied++;
       }
       progress.index = undefined;
@@ -242,43 +234,11 @@ export class BatchProcessor {
     this.options.metrics?.applied(applied);
   }
 
-  /**
-   * Read-only handlers: no inbox (a redelivered event is answered again, under the same ids, and
-   * the requester's inbox drops the copy); their events are sent once every handler of the group
-   * answered, after the transaction, before the offsets move on.
-   */
-  private async answer(group: ApplyItem[], control: BatchControl, attempt: number, progress: { index?: number }): Promise<void> {
-    const answers: AnyHubEvent[] = [];
-    await this.options.dataSource.transaction(async (manager) => {
-      await manager.query('SET TRANSACTION READ ONLY');
-      for (const [index, item] of group.entries()) {
-        progress.index = index;
-        let published = 0;
-        const collect = async (events: readonly AnyHubEvent[]) => {
-          for (const event of events) {
-            validateEventData(event.type, event.data);
-            answers.push({ ...event, id: answerId(item.event.id, published++) });
-          }
-        };
-        await item.handler(item.event, this.contextFor(manager, control, item.message, attempt, collect));
-      }
-      progress.index = undefined;
-    });
-    await this.options.readOnly!.publisher.send(answers); // set whenever an item is readOnly
-    this.options.metrics?.applied(group.length);
-  }
-
-  /** `publish`: where the handler's events go (the transaction's outbox, or a read-only handler's answers). */
-  private contextFor(
-    manager: EntityManager,
-    control: BatchControl,
-    message: KafkaMessage,
-    attempt: number,
-    publish: (events: readonly AnyHubEvent[]) => Promise<void>,
-  ): EventContext {
+  /** The handler's events go to the transaction's outbox. */
+  private contextFor(manager: EntityManager, control: BatchControl, message: KafkaMessage, attempt: number): EventContext {
     return {
       manager,
-      publish: (events) => publish(Array.isArray(events) ? events : [events as AnyHubEvent]),
+      publish: (events) => enqueueEvents(manager, Array.isArray(events) ? events : [events as AnyHubEvent]),
       topic: control.topic,
       partition: control.partition,
       offset: message.offset,

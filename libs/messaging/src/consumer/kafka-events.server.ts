@@ -3,18 +3,8 @@ import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isEventType, topicOfEventType, type AnyHubEvent } from '@audience-hub/contracts';
 import type { EventContext, EventHandler } from './event-context';
 import { EventConsumer, type EventConsumerOptions } from './event-consumer';
-import type { DirectPublisher } from './direct-publisher';
 
-export type KafkaEventsServerOptions = Omit<EventConsumerOptions, 'topics' | 'handlerFor' | 'readOnly'> & {
-  /** Where the events of read-only handlers go (required when a handler is one). */
-  directPublisher?: DirectPublisher;
-};
-
-/**
- * `@EventPattern(type, READ_ONLY_HANDLER)`: the handler changes nothing and only answers, so its
- * events go straight to Kafka instead of through the outbox (see BatchProcessorOptions.readOnly).
- */
-export const READ_ONLY_HANDLER = { readOnly: true } as const;
+export type KafkaEventsServerOptions = Omit<EventConsumerOptions, 'topics' | 'handlerFor'>;
 
 /**
  * A Nest microservice transport over kafkajs: `@EventPattern(EventTypes.X)` methods become the
@@ -35,15 +25,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       if (unknown.length > 0) throw new Error(`@EventPattern names event types the contracts do not know: ${unknown.join(", ")}`);
       const topics = [...new Set(types.filter(isEventType).map((type) => topicOfEventType(type)))];
       const handlers = new Map<string, EventHandler>(types.map((type) => [type, this.invoker(type)]));
-      const readOnlyTypes = new Set(types.filter((type) => this.getHandlerByPattern(type)?.extras?.readOnly === true));
-      const { directPublisher, ...options } = this.options;
-      if (readOnlyTypes.size > 0 && !directPublisher) throw new Error(`read-only handlers (${[...readOnlyTypes].join(', ')}) need a directPublisher`);
-      this.consumer = new EventConsumer({
-        ...options,
-        topics,
-        handlerFor: (type) => handlers.get(type),
-        readOnly: directPublisher && { handles: (type) => readOnlyTypes.has(type), publisher: directPublisher },
-      });
+      this.consumer = new EventConsumer({ ...this.options, topics, handlerFor: (type) => handlers.get(type) });
       await this.consumer.start();
       callback();
     } catch (error) {
