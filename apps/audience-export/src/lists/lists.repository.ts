@@ -17,9 +17,6 @@ export interface ListPosition {
   historyFrom: number;
 }
 
-/** Rows changed since the last ANALYZE above which (and above 20% of the rows) list statistics count as stale. */
-const STALE_STATISTICS_ROWS = 10_000;
-
 /** Takes the list's next change seq (the list row's lock orders changes of one list). */
 const NEXT_SEQ = `UPDATE campaign_lists SET change_seq = change_seq + 1, updated_at = now() WHERE org_id = $1 AND list_id = $2 RETURNING change_seq`;
 
@@ -97,20 +94,6 @@ export class ListsRepository {
     );
   }
 
-  /**
-   * Refreshes the planner's statistics of list members when many rows changed since they were
-   * taken (a big list stored moments ago, before autovacuum came by): statements that look a few
-   * recipients up in a list are planned as probes only when the planner knows the list is big;
-   * believing it tiny, it scans the whole list once per recipient. Outside a transaction, so the
-   * lock ANALYZE takes is not held on.
-   */
-  async freshenStatistics(db: DataSource): Promise<void> {
-    const [row] = await db.query(
-      `SELECT s.n_mod_since_analyze AS changed, c.reltuples AS known FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-        WHERE s.relid = 'campaign_list_members'::regclass`,
-    );
-    if (row && Number(row.changed) > Math.max(STALE_STATISTICS_ROWS, Number(row.known) * 0.2)) await db.query(`ANALYZE campaign_list_members`);
-  }
 
   /** Where the list's change log stands: its latest seq, and the oldest seq it is complete from. */
   async changePosition(tx: EntityManager, orgId: string, listId: string): Promise<ListPosition | undefined> {

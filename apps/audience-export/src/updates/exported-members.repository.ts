@@ -110,35 +110,20 @@ export class ExportedMembersRepository {
   }
 
   /**
-   * Whole list resolved: ids XC holds that now belong to another recipient of the list are kept
-   * under that recipient, so a later removal by recipient (leavers) finds them.
-   */
-  async relink(tx: EntityManager, orgId: string, sharedAudienceId: string): Promise<void> {
-    await tx.query(
-      `UPDATE exported_members e SET recipient_id = s.recipient_id FROM run_mapped s
-        WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.xc_id = s.xc_id AND e.recipient_id <> s.recipient_id`,
-      [orgId, sharedAudienceId],
-    );
-  }
-
-  /**
    * mirror, when the audience's last `mirror` update read this list up to `fromSeq` and the graph
-   * has not changed since: the ids of the recipients whose removal was logged after it (up to
-   * `toSeq`) and who are not members again are removed (unless the run resolved that id for a
-   * member), logged under `version`. Returns how many.
+   * has not changed since: removes the ids of the recipients whose removal was logged after it (up
+   * to `toSeq`) and who are not members again, logging them under `version`; returns how many. The
+   * graph unchanged, a leaver's exported ids are its ids in the replica: the leavers are looked up
+   * there, then their ids in the audience, so the cost follows the change, not the audience's size.
    */
   async removeLeaversSince(
     tx: EntityManager,
-    orgId: string,
-    sharedAudienceId: string,
-    listId: string,
+    scope: { orgId: string; sharedAudienceId: string; listId: string; dataSourceId: string },
     version: number,
     since: { fromSeq: number; toSeq: number },
   ): Promise<number> {
-    // Two statements, so each gets the join it needs whatever the statistics say (they lag behind
-    // a big first export): the leavers are few and probed in the list one by one; the audience's
-    // ids have no index by recipient, so the leavers are hashed and the ids passed over once (a
-    // nested loop of leavers x ids would be quadratic).
+    const { orgId, sharedAudienceId, listId, dataSourceId } = scope;
+    // Two statements, so the second is planned knowing how few the leavers are.
     await tx.query(
       `CREATE TEMP TABLE run_leavers ON COMMIT DROP AS
        SELECT DISTINCT r.recipient_id FROM campaign_list_removals r
@@ -146,19 +131,16 @@ export class ExportedMembersRepository {
           AND NOT EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $2 AND m.recipient_id = r.recipient_id)`,
       [orgId, listId, since.fromSeq, since.toSeq],
     );
-    await this.preferHashJoins(tx);
-    const removed = await affectedRows(
+    await tx.query(`ANALYZE run_leavers`);
+    return affectedRows(
       tx,
       `WITH gone AS (
-         DELETE FROM exported_members e USING run_leavers l
-          WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.recipient_id = l.recipient_id
-            AND NOT EXISTS (SELECT 1 FROM run_mapped s WHERE s.xc_id = e.xc_id)
+         DELETE FROM exported_members e USING run_leavers v JOIN identity_links l ON l.recipient_id = v.recipient_id AND l.org_id = $1 AND l.data_source_id = $3
+          WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.xc_id = l.xc_id
          RETURNING e.xc_id)
-       INSERT INTO removed_members (audience_no, version, xc_id) SELECT ${audienceNo('$1', '$2')}, $3, xc_id FROM gone`,
-      [orgId, sharedAudienceId, version],
+       INSERT INTO removed_members (audience_no, version, xc_id) SELECT ${audienceNo('$1', '$2')}, $4, xc_id FROM gone`,
+      [orgId, sharedAudienceId, dataSourceId, version],
     );
-    await tx.query(`SET LOCAL enable_nestloop = on`); // the small-run probes that follow are nested loops
-    return removed;
   }
 
   /**
@@ -176,16 +158,21 @@ export class ExportedMembersRepository {
     }
     return affectedRows(
       tx,
-      `INSERT INTO exported_members (audience_no, xc_id, recipient_id, version_added)
-       SELECT ${audienceNo('$1', '$2')}, s.xc_id, s.recipient_id, $3 FROM run_mapped s
+      `INSERT INTO exported_members (audience_no, xc_id, version_added)
+       SELECT ${audienceNo('$1', '$2')}, s.xc_id, $3 FROM run_mapped s
         WHERE s.xc_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM exported_members e WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.xc_id = s.xc_id)
         ORDER BY s.xc_id`,
       [orgId, sharedAudienceId, version],
     );
   }
 
-  /** The change of one version: its removals, then its additions, each in id order. */
-  async *changes(tx: EntityManager, orgId: string, sharedAudienceId: string, version: number, pageSize: number): AsyncGenerator<ChangePage> {
+  /**
+   * The change of one version: its removals, then its additions, each in id order. In the run's
+   * own transaction (`runMapped`: how many ids it resolved), the additions of a small run (up to
+   * PROBE_LIMIT ids) are looked up from its ids, one probe each; otherwise they are read from the
+   * audience's ids in one pass.
+   */
+  async *changes(tx: EntityManager, orgId: string, sharedAudienceId: string, version: number, pageSize: number, runMapped?: number): AsyncGenerator<ChangePage> {
     const removed = cursorPages<{ xc_id: string }>(
       tx,
       `SELECT xc_id FROM removed_members WHERE audience_no = ${audienceNo('$1', '$2')} AND version = $3 ORDER BY xc_id`,
@@ -195,14 +182,16 @@ export class ExportedMembersRepository {
     for await (const rows of removed) yield { kind: 'removed', ids: rows.map((row) => row.xc_id) };
     const added = cursorPages<{ xc_id: string }>(
       tx,
-      `SELECT xc_id FROM exported_members WHERE audience_no = ${audienceNo('$1', '$2')} AND version_added = $3 ORDER BY xc_id`,
+      runMapped !== undefined && runMapped <= PROBE_LIMIT
+        ? `SELECT s.xc_id FROM run_mapped s JOIN exported_members e ON e.audience_no = ${audienceNo('$1', '$2')} AND e.xc_id = s.xc_id
+            WHERE e.version_added = $3 ORDER BY s.xc_id`
+        : `SELECT xc_id FROM exported_members WHERE audience_no = ${audienceNo('$1', '$2')} AND version_added = $3 ORDER BY xc_id`,
       [orgId, sharedAudienceId, version],
       pageSize,
     );
     for await (const rows of added) yield { kind: 'added', ids: rows.map((row) => row.xc_id) };
   }
 }
-
 /** Rows a statement inserted or deleted (TypeORM reports the count only in its structured result). */
 async function affectedRows(tx: EntityManager, sql: string, params: unknown[]): Promise<number> {
   if (!tx.queryRunner) throw new Error('needs a transaction');

@@ -10,6 +10,7 @@ import { EXPORT_SOURCE } from '../../shared-audiences/shared-audiences.service';
 import { SharedAudiencesRepository, type AudienceSync, type ListSync, type SharedAudienceRow } from '../../shared-audiences/shared-audiences.repository';
 import { packChanges, withLast } from '../chunks';
 import { ExportedMembersRepository } from '../exported-members.repository';
+import { freshenStatistics } from '../statistics';
 import type { UpdateRow } from '../update';
 import { UpdateOutcomeService } from '../update-outcome.service';
 import { UpdatesRepository } from '../updates.repository';
@@ -49,7 +50,7 @@ export class FinalizeUpdateUsecase {
 
   /** True when it changed the update (finished it); false when it is not its turn. */
   async execute(orgId: string, updateId: string): Promise<boolean> {
-    await this.lists.freshenStatistics(this.database);
+    await freshenStatistics(this.database);
     return this.database.transaction(async (tx): Promise<boolean> => {
       const found = await this.updates.find(tx, orgId, updateId);
       if (found?.state !== 'running') return false;
@@ -82,11 +83,11 @@ export class FinalizeUpdateUsecase {
       // Removals first: an id moving from a leaver to a member stays exported.
       let removed = 0;
       if (mirror) {
+        const scope = { orgId, sharedAudienceId: audience.id, listId: update.listId, dataSourceId: audience.dataSourceId };
         removed = changesOnly
-          ? await this.members.removeLeaversSince(tx, orgId, audience.id, update.listId, version, { fromSeq: sync.mirrored!.seq, toSeq: list.seq })
+          ? await this.members.removeLeaversSince(tx, scope, version, { fromSeq: sync.mirrored!.seq, toSeq: list.seq })
           : await this.members.removeUnresolved(tx, orgId, audience.id, version);
       }
-      if (!changesOnly) await this.members.relink(tx, orgId, audience.id);
       timer.lap('removed');
       const added = await this.members.addNew(tx, orgId, audience.id, version, mapped);
       timer.lap('added');
@@ -101,7 +102,7 @@ export class FinalizeUpdateUsecase {
       }
 
       const exported = await this.audiences.setVersion(tx, orgId, audience.id, version, added, removed);
-      await this.emitChange(tx, update, audience, dataSource.idType, version);
+      await this.emitChange(tx, update, audience, dataSource.idType, version, mapped);
       timer.lap('emitted');
       await this.files.plan(tx, update, dataSource, version, added + removed);
       this.logger.log(`update ${update.id} final step (${read}): +${added} -${removed} as version ${version}, ${unmapped} unmapped (ms: ${timer.laps()})`);
@@ -110,10 +111,10 @@ export class FinalizeUpdateUsecase {
   }
 
   /** The version's change as `xc.shared-audience.members-changed` chunks of at most 10,000 ids, through the outbox. */
-  private async emitChange(tx: EntityManager, update: UpdateRow, audience: SharedAudienceRow, idType: 'visitor' | 'declared', version: number): Promise<void> {
+  private async emitChange(tx: EntityManager, update: UpdateRow, audience: SharedAudienceRow, idType: 'visitor' | 'declared', version: number, mapped: number): Promise<void> {
     let part = 0;
     let batch: AnyHubEvent[] = [];
-    const chunks = packChanges(this.members.changes(tx, update.orgId, audience.id, version, MAX_CHUNK_IDS), MAX_CHUNK_IDS);
+    const chunks = packChanges(this.members.changes(tx, update.orgId, audience.id, version, MAX_CHUNK_IDS, mapped), MAX_CHUNK_IDS);
     for await (const { value: chunk, last } of withLast(chunks)) {
       batch.push(
         createEvent({
