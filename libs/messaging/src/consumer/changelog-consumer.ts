@@ -13,7 +13,17 @@ export interface ChangelogRecord<V> {
   offset: string;
 }
 
-export type Decoded<V> = { ok: true; key: string; value: V | null; orgId?: string } | { ok: false; reason: string; errors: string[]; orgId?: string };
+/** What is known of a message that cannot be applied goes on its dead letter and rejection notice. */
+export interface Undecodable {
+  ok: false;
+  reason: string;
+  errors: string[];
+  orgId?: string;
+  eventId?: string;
+  eventType?: string;
+}
+
+export type Decoded<V> = { ok: true; key: string; value: V | null } | Undecodable;
 
 export interface ChangelogConsumerOptions<V> {
   kafka: Kafka;
@@ -84,7 +94,7 @@ export class ChangelogConsumer<V> {
         for (const message of batch.messages) {
           const decoded = this.options.decode(message);
           if (decoded.ok) accepted.push({ key: decoded.key, value: decoded.value, offset: message.offset });
-          else await this.deadLetter(control, message, decoded.reason, decoded.errors, 0, decoded.orgId);
+          else await this.deadLetter(control, message, decoded, 0);
         }
         const messages = new Map(batch.messages.map((message) => [message.offset, message]));
         if (accepted.length > 0 && !(await this.applyAll(accepted, { ...control, messages }))) return;
@@ -145,7 +155,7 @@ export class ChangelogConsumer<V> {
     }
     const reason = `changelog record failed after ${maxAttempts} attempts: ${describeError(lastError)}`;
     this.options.log?.('error', 'changelog record dead-lettered', { key: record.key, reason });
-    await this.deadLetter(control, control.messages!.get(record.offset)!, reason, [describeError(lastError)], maxAttempts);
+    await this.deadLetter(control, control.messages!.get(record.offset)!, { ok: false, reason, errors: [describeError(lastError)] }, maxAttempts);
     return true;
   }
 
@@ -160,7 +170,7 @@ export class ChangelogConsumer<V> {
     }
   }
 
-  private async deadLetter(control: Control, message: KafkaMessage, reason: string, errors: string[], attempts: number, orgId?: string): Promise<void> {
+  private async deadLetter(control: Control, message: KafkaMessage, why: Undecodable, attempts: number): Promise<void> {
     const rejected: RejectedMessage = {
       topic: control.topic,
       partition: control.partition,
@@ -168,9 +178,11 @@ export class ChangelogConsumer<V> {
       key: message.key,
       value: message.value,
       headers: message.headers,
-      orgId,
+      orgId: why.orgId,
+      eventId: why.eventId,
+      eventType: why.eventType,
     };
-    await this.options.deadLetters.reject(rejected, { reason, errors, attempts });
+    await this.options.deadLetters.reject(rejected, { reason: why.reason, errors: why.errors, attempts });
     this.options.metrics?.deadLettered();
   }
 

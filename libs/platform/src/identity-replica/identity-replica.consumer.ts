@@ -77,18 +77,24 @@ export function decodeIdentityLink(message: KafkaMessage): Decoded<LinkValue> {
   const key = message.key?.toString('utf8') ?? '';
   const parts = parseIdentityLinkKey(key);
   if (!parts) return { ok: false, reason: 'key is not "<orgid>:<dataSourceId>/<xcId>"', errors: [`key: ${JSON.stringify(key.slice(0, 200))}`] };
-  if (message.value === null || message.value.length === 0) return { ok: true, key, value: null, orgId: parts.orgId };
+  if (message.value === null || message.value.length === 0) return { ok: true, key, value: null };
   let raw: unknown;
   try {
     raw = JSON.parse(message.value.toString('utf8'));
   } catch {
     return { ok: false, reason: 'value is not JSON', errors: ['value: expected a CloudEvents JSON object or a tombstone'], orgId: parts.orgId };
   }
+  const envelope = (raw && typeof raw === 'object' ? raw : {}) as { id?: unknown; type?: unknown };
+  const known = {
+    orgId: parts.orgId,
+    eventId: typeof envelope.id === 'string' ? envelope.id : undefined,
+    eventType: typeof envelope.type === 'string' ? envelope.type : undefined,
+  };
   const parsed = parseEvent(Topics.idrecIdentityLinks, raw);
-  if (!parsed.ok) return { ok: false, reason: parsed.reason, errors: parsed.errors, orgId: parts.orgId };
+  if (!parsed.ok) return { ok: false, reason: parsed.reason, errors: parsed.errors, ...known };
   const event = parsed.event as { orgid: string; partitionkey: string; data: { dataSourceId: string; xcId: string; recipientId: string; observedAt?: string } };
   const mismatch =
     event.partitionkey !== key ? 'partitionkey' : event.data.dataSourceId !== parts.dataSourceId ? 'data.dataSourceId' : event.data.xcId !== parts.xcId ? 'data.xcId' : undefined;
-  if (mismatch) return { ok: false, reason: 'the link does not match its Kafka key', errors: [`${mismatch}: does not match the key ${JSON.stringify(key)}`], orgId: parts.orgId };
-  return { ok: true, key, value: { recipientId: event.data.recipientId, observedAt: event.data.observedAt }, orgId: parts.orgId };
+  if (mismatch) return { ok: false, reason: 'the link does not match its Kafka key', errors: [`${mismatch}: does not match the key ${JSON.stringify(key)}`], ...known };
+  return { ok: true, key, value: { recipientId: event.data.recipientId, observedAt: event.data.observedAt } };
 }
