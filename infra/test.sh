@@ -9,7 +9,7 @@ rm -rf "$results" && mkdir -p "$results"
 npm run --silent typecheck
 npm run --silent build
 status=0
-for tier in unit int e2e chaos; do
+for tier in unit int e2e property chaos; do
   args=(-c "test/jest.$tier.config.js" --json --outputFile="$results/$tier.json")
   # Tiers with real services run one file at a time; --forceExit so a client a test left open
   # (a Kafka consumer, a socket) cannot keep the run alive after the results are in.
