@@ -1,4 +1,4 @@
-import { IdentityReplica1764401000000, type ServiceDescriptor } from '@audience-hub/platform';
+import { DataSourceNormalization1764401200000, IdentityReplica1764401000000, type ServiceDescriptor } from '@audience-hub/platform';
 import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
 import { CampaignLists1764400100000 } from './migrations/1764400100000-campaign-lists';
@@ -26,5 +26,6 @@ export const audienceExportService: ServiceDescriptor = {
     AudienceNumbers1764400700000,
     IdentityReplica1764401000000,
     ResolutionByReplica1764401100000,
+    DataSourceNormalization1764401200000,
   ],
 };

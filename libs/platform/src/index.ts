@@ -15,6 +15,7 @@ export * from './known-orgs/known-orgs.module';
 export * from './data-source-copies/data-source-definition';
 export * from './data-source-copies/data-source-copies.repository';
 export * from './data-source-copies/data-source-copies.module';
+export * from './data-source-copies/data-source-normalization.migration';
 export * from './identity-replica/identity-replica.migration';
 export * from './identity-replica/identity-replica.repository';
 export * from './identity-replica/identity-changes.listener';

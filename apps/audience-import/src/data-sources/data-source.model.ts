@@ -11,4 +11,5 @@ export const BUILT_IN_VISITOR: DataSourceCopy = {
   integrationCode: 'AdobeCampaignVisitorID',
   builtIn: true,
   exportControls: [],
+  normalization: [],
 };

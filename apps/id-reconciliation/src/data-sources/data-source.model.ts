@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ExportControlSchema, NormalizationStepSchema } from '@audience-hub/contracts';
-import type { NormalizationStep } from './normalization';
+import type { NormalizationStep } from '@audience-hub/contracts';
 
 /** A data source as stored and as answered by the API. */
 export interface DataSourceModel {

@@ -2,7 +2,7 @@ import { returnedRows } from '@audience-hub/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BUILT_IN_VISITOR_ID, type DataSourceModel } from './data-source.model';
-import { normalizationSql, type NormalizationStep } from './normalization';
+import { normalizationSql, type NormalizationStep } from '@audience-hub/contracts';
 
 interface Row {
   data_source_id: string;

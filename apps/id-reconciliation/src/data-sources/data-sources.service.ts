@@ -6,7 +6,7 @@ import { ProblemException } from '@audience-hub/platform';
 import { BUILT_IN_VISITOR_ID, type CreateDataSource, type DataSourceModel, type UpdateDataSource } from './data-source.model';
 import { dataSourceDeleted, dataSourceUpserted, identityLinked, publishUnlinked } from './data-source-events';
 import { DataSourcesRepository, type LinkChange } from './data-sources.repository';
-import { canonicalSteps } from './normalization';
+import { canonicalSteps } from '@audience-hub/contracts';
 
 const notFound = (id: string) => new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no data source ${id}`);
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { exampleEcid } from '@audience-hub/contracts';
-import { normalizeIncoming, type NormalizationStep } from '../data-sources/normalization';
+import { normalizeIncoming, type NormalizationStep } from '@audience-hub/contracts';
 import { invalidIds } from './resolve-ids';
 
 const ecid = exampleEcid(1);

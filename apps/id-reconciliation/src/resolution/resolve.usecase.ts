@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DataSourcesRepository } from '../data-sources/data-sources.repository';
-import { normalizeIncoming } from '../data-sources/normalization';
+import { normalizeIncoming } from '@audience-hub/contracts';
 import { ResolutionRepository, type Matches } from './resolution.repository';
 import { invalidIds, type Direction, type InvalidId } from './resolve-ids';
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { DataSourceDefinition } from './data-source-definition';
+import type { DataSourceDefinition, PublishedDataSource } from './data-source-definition';
 
-const COLUMNS = `data_source_id, name, id_type, integration_code, built_in, export_controls, xc_data_source_id, destination_id`;
+const COLUMNS = `data_source_id, name, id_type, integration_code, built_in, export_controls, xc_data_source_id, destination_id, normalization`;
 
 /**
  * The service's copy of id-reconciliation's data sources, in the `data_sources` table of its own
@@ -11,15 +11,15 @@ const COLUMNS = `data_source_id, name, id_type, integration_code, built_in, expo
  */
 @Injectable()
 export class DataSourceCopiesRepository {
-  async upsert(tx: EntityManager, orgId: string, source: DataSourceDefinition): Promise<void> {
+  async upsert(tx: EntityManager, orgId: string, source: PublishedDataSource): Promise<void> {
     await tx.query(
       `INSERT INTO data_sources (org_id, ${COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (org_id, data_source_id) DO UPDATE SET
          name = EXCLUDED.name, id_type = EXCLUDED.id_type, integration_code = EXCLUDED.integration_code,
          built_in = EXCLUDED.built_in, export_controls = EXCLUDED.export_controls,
          xc_data_source_id = EXCLUDED.xc_data_source_id, destination_id = EXCLUDED.destination_id,
-         deleted_at = NULL, updated_at = now()`,
+         normalization = EXCLUDED.normalization, deleted_at = NULL, updated_at = now()`,
       [
         orgId,
         source.dataSourceId,
@@ -30,6 +30,7 @@ export class DataSourceCopiesRepository {
         source.exportControls,
         source.xcDataSourceId ?? null,
         source.destinationId ?? null,
+        source.reconciliationKey?.normalization ?? [],
       ],
     );
   }
@@ -70,5 +71,6 @@ function toDefinition(row: Record<string, any>): DataSourceDefinition {
     exportControls: row.export_controls,
     xcDataSourceId: row.xc_data_source_id ?? undefined,
     destinationId: row.destination_id ?? undefined,
+    normalization: row.normalization ?? [],
   };
 }

@@ -4,7 +4,7 @@ import { enqueueEvents } from '@audience-hub/messaging';
 import { RejectEventError } from '@audience-hub/messaging';
 import { identityLinked, publishUnlinked } from '../../data-sources/data-source-events';
 import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
-import { declaredIdProblem, normalizeAttribute } from '../../data-sources/normalization';
+import { declaredIdProblem, normalizeAttribute } from '@audience-hub/contracts';
 import { DeclaredIdsRepository } from '../declared-ids.repository';
 import { RecipientsRepository, type Attributes } from '../recipients.repository';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { EventTypes, type IdType } from '@audience-hub/contracts';
+import { EventTypes, normalizeIncoming, type IdType } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { CatalogRepository } from '../../../catalog/catalog.repository';
 import { DataSourcesRepository } from '../../../data-sources/data-sources.repository';
@@ -58,7 +58,7 @@ export class ReceiveSnapshotChunkUsecase {
       if (ds && ds.idType !== chunk.idType) continue; // ids of another kind: for another import of the audience
       const run = await this.runFor(tx, job, chunk, ds);
       if (run.state !== 'receiving') continue;
-      await this.record(tx, job, run, chunk);
+      await this.record(tx, job, run, ds ? normalized(chunk, ds) : chunk);
     }
   }
 
@@ -109,3 +109,13 @@ export class ReceiveSnapshotChunkUsecase {
   }
 }
 
+
+/**
+ * XC's declared ids normalised with the data source's reconciliation key, as id-reconciliation
+ * normalised the recipients' side: the form the replica holds them in.
+ */
+function normalized(chunk: SnapshotChunk, ds: DataSourceCopy): SnapshotChunk {
+  if (ds.idType !== 'declared' || ds.normalization.length === 0) return chunk;
+  const normalize = (id: string) => normalizeIncoming(id, ds.normalization);
+  return { ...chunk, added: chunk.added.map(normalize), removed: chunk.removed.map(normalize) };
+}

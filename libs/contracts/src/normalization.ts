@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
 
+/**
+ * A reconciliation key's normalisation (DESIGN section 2): both sides, the recipients' attribute
+ * values and the ids XC sends, are normalised the same way before they are matched. id-reconciliation
+ * normalises the recipients' side; a service receiving XC's ids normalises them with the same steps.
+ */
 export type NormalizationStep = 'trim' | 'lowercase' | 'sha256';
 
 /** Applied to both sides before matching, always in this order whatever order was configured. */
