@@ -38,51 +38,58 @@ export interface ResolutionScope {
 @Injectable()
 export class ExportedMembersRepository {
   /**
-   * For statements that compare two whole sets without an index on the join key (the list against
-   * the snapshot by recipient): a nested loop there would be quadratic, hash joins are linear.
-   */
-  async preferHashJoins(tx: EntityManager): Promise<void> {
-    await tx.query(`SET LOCAL enable_nestloop = off`);
-  }
-
-  /**
    * Resolves the run's recipients against the replica, in the caller's transaction: each one's
    * ids (at most `idsPerRecipient`) go to `run_mapped` (dropped at commit), the recipients with
    * none are the update's unmapped ones. One join, no round trip: the same answer as
    * id-reconciliation's to-xc resolution, from the graph as the replica holds it.
+   *
+   * The whole list is compared set against set (hash joins: linear whatever the statistics say).
+   * The list's changes are few: their recipients are looked up one by one (LATERAL with LIMIT or
+   * OFFSET 0, so the planner cannot turn a probe into a pass, nor, believing a table tiny after a
+   * big change it has no statistics of yet, into a pass per recipient).
    */
   async resolve(tx: EntityManager, scope: ResolutionScope): Promise<{ mapped: number; unmapped: number }> {
     const { orgId, listId, dataSourceId, since } = scope;
-    await tx.query(`CREATE TEMP TABLE run_mapped (recipient_id text NOT NULL, xc_id text, observed_at timestamptz) ON COMMIT DROP`);
-    // A recipient with no id gets one row with a null id (the left join), to be listed as unmapped.
-    const [recipients, params] = since
-      ? [
-          `SELECT recipient_id FROM campaign_list_members WHERE org_id = $1 AND list_id = $2 AND seq > $4 AND seq <= $5
-           UNION
-           SELECT u.recipient_id FROM update_unmapped u
-            WHERE u.org_id = $1 AND u.update_id = $6
-              AND EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $2 AND m.recipient_id = u.recipient_id)`,
+    await tx.query(`CREATE TEMP TABLE run_mapped (recipient_id text NOT NULL, xc_id text) ON COMMIT DROP`);
+    // A recipient with no id gets one row with a null id, to be listed as unmapped.
+    const rows = since
+      ? await affectedRows(
+          tx,
+          `INSERT INTO run_mapped (recipient_id, xc_id)
+           SELECT q.recipient_id, l.xc_id FROM (
+             SELECT recipient_id FROM campaign_list_members WHERE org_id = $1 AND list_id = $2 AND seq > $4 AND seq <= $5
+             UNION
+             SELECT u.recipient_id FROM update_unmapped u
+              CROSS JOIN LATERAL (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $2 AND m.recipient_id = u.recipient_id LIMIT 1) still_member
+              WHERE u.org_id = $1 AND u.update_id = $6
+           ) q
+           LEFT JOIN LATERAL (SELECT xc_id FROM identity_links l WHERE l.recipient_id = q.recipient_id AND l.org_id = $1 AND l.data_source_id = $3 OFFSET 0) l ON true`,
           [orgId, listId, dataSourceId, since.fromSeq, since.toSeq, since.previousUpdate],
-        ]
-      : [`SELECT recipient_id FROM campaign_list_members WHERE org_id = $1 AND list_id = $2`, [orgId, listId, dataSourceId]];
-    const rows = await affectedRows(
-      tx,
-      `INSERT INTO run_mapped (recipient_id, xc_id, observed_at)
-       SELECT q.recipient_id, l.xc_id, l.observed_at FROM (${recipients}) q
-         LEFT JOIN identity_links l ON l.org_id = $1 AND l.data_source_id = $3 AND l.recipient_id = q.recipient_id`,
-      params,
-    );
-    // Fresh statistics: without them the planner takes the table for tiny and may scan it in nested loops.
-    await tx.query(`ANALYZE run_mapped`);
-    // Recipients with more ids than they may have keep the most recent: only they are ranked.
-    const beyond = await affectedRows(
-      tx,
-      `DELETE FROM run_mapped r USING (
-         SELECT xc_id, row_number() OVER (PARTITION BY recipient_id ORDER BY observed_at DESC NULLS LAST, xc_id) AS rank FROM run_mapped
-          WHERE recipient_id IN (SELECT recipient_id FROM run_mapped WHERE xc_id IS NOT NULL GROUP BY recipient_id HAVING count(*) > $1)
-       ) ranked
-       WHERE ranked.rank > $1 AND r.xc_id = ranked.xc_id`,
-      [scope.idsPerRecipient],
+        )
+      : await this.passes(tx, () =>
+          affectedRows(
+            tx,
+            `INSERT INTO run_mapped (recipient_id, xc_id)
+             SELECT m.recipient_id, l.xc_id FROM campaign_list_members m
+               LEFT JOIN identity_links l ON l.recipient_id = m.recipient_id AND l.org_id = $1 AND l.data_source_id = $3
+              WHERE m.org_id = $1 AND m.list_id = $2`,
+            [orgId, listId, dataSourceId],
+          ),
+        );
+    // Recipients with more ids than they may have keep the most recent: only they are ranked, their
+    // ids' observation times looked up one by one.
+    const beyond = await this.passes(tx, () =>
+      affectedRows(
+        tx,
+        `DELETE FROM run_mapped r USING (
+           SELECT s.xc_id, row_number() OVER (PARTITION BY s.recipient_id ORDER BY l.observed_at DESC NULLS LAST, s.xc_id) AS rank
+             FROM run_mapped s
+             LEFT JOIN LATERAL (SELECT observed_at FROM identity_links l WHERE l.org_id = $2 AND l.data_source_id = $3 AND l.xc_id = s.xc_id OFFSET 0) l ON true
+            WHERE s.recipient_id IN (SELECT recipient_id FROM run_mapped WHERE xc_id IS NOT NULL GROUP BY recipient_id HAVING count(*) > $1)
+         ) ranked
+         WHERE ranked.rank > $1 AND r.xc_id = ranked.xc_id`,
+        [scope.idsPerRecipient, orgId, dataSourceId],
+      ),
     );
     const unmapped = await affectedRows(
       tx,
@@ -98,14 +105,16 @@ export class ExportedMembersRepository {
    * logging them under `version`. Returns how many.
    */
   async removeUnresolved(tx: EntityManager, orgId: string, sharedAudienceId: string, version: number): Promise<number> {
-    return affectedRows(
-      tx,
-      `WITH gone AS (
-         DELETE FROM exported_members e
-          WHERE e.audience_no = ${audienceNo('$1', '$2')} AND NOT EXISTS (SELECT 1 FROM run_mapped s WHERE s.xc_id = e.xc_id)
-         RETURNING e.xc_id)
-       INSERT INTO removed_members (audience_no, version, xc_id) SELECT ${audienceNo('$1', '$2')}, $3, xc_id FROM gone`,
-      [orgId, sharedAudienceId, version],
+    return this.passes(tx, () =>
+      affectedRows(
+        tx,
+        `WITH gone AS (
+           DELETE FROM exported_members e
+            WHERE e.audience_no = ${audienceNo('$1', '$2')} AND NOT EXISTS (SELECT 1 FROM run_mapped s WHERE s.xc_id = e.xc_id)
+           RETURNING e.xc_id)
+         INSERT INTO removed_members (audience_no, version, xc_id) SELECT ${audienceNo('$1', '$2')}, $3, xc_id FROM gone`,
+        [orgId, sharedAudienceId, version],
+      ),
     );
   }
 
@@ -113,8 +122,8 @@ export class ExportedMembersRepository {
    * mirror, when the audience's last `mirror` update read this list up to `fromSeq` and the graph
    * has not changed since: removes the ids of the recipients whose removal was logged after it (up
    * to `toSeq`) and who are not members again, logging them under `version`; returns how many. The
-   * graph unchanged, a leaver's exported ids are its ids in the replica: the leavers are looked up
-   * there, then their ids in the audience, so the cost follows the change, not the audience's size.
+   * graph unchanged, a leaver's exported ids are its ids in the replica: each leaver is looked up
+   * there, and its ids in the audience, so the cost follows the change, not the audience's size.
    */
   async removeLeaversSince(
     tx: EntityManager,
@@ -123,23 +132,21 @@ export class ExportedMembersRepository {
     since: { fromSeq: number; toSeq: number },
   ): Promise<number> {
     const { orgId, sharedAudienceId, listId, dataSourceId } = scope;
-    // Two statements, so the second is planned knowing how few the leavers are.
-    await tx.query(
-      `CREATE TEMP TABLE run_leavers ON COMMIT DROP AS
-       SELECT DISTINCT r.recipient_id FROM campaign_list_removals r
-        WHERE r.org_id = $1 AND r.list_id = $2 AND r.seq > $3 AND r.seq <= $4
-          AND NOT EXISTS (SELECT 1 FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $2 AND m.recipient_id = r.recipient_id)`,
-      [orgId, listId, since.fromSeq, since.toSeq],
-    );
-    await tx.query(`ANALYZE run_leavers`);
     return affectedRows(
       tx,
-      `WITH gone AS (
-         DELETE FROM exported_members e USING run_leavers v JOIN identity_links l ON l.recipient_id = v.recipient_id AND l.org_id = $1 AND l.data_source_id = $3
-          WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.xc_id = l.xc_id
+      `WITH leavers AS (
+         SELECT DISTINCT r.recipient_id FROM campaign_list_removals r
+           LEFT JOIN LATERAL (SELECT 1 AS again FROM campaign_list_members m WHERE m.org_id = $1 AND m.list_id = $3 AND m.recipient_id = r.recipient_id LIMIT 1) m ON true
+          WHERE r.org_id = $1 AND r.list_id = $3 AND r.seq > $5 AND r.seq <= $6 AND m.again IS NULL
+       ), gone AS (
+         DELETE FROM exported_members e
+          WHERE e.audience_no = ${audienceNo('$1', '$2')}
+            AND e.xc_id = ANY (ARRAY(
+              SELECT l.xc_id FROM leavers v
+               CROSS JOIN LATERAL (SELECT xc_id FROM identity_links l WHERE l.recipient_id = v.recipient_id AND l.org_id = $1 AND l.data_source_id = $4 OFFSET 0) l))
          RETURNING e.xc_id)
-       INSERT INTO removed_members (audience_no, version, xc_id) SELECT ${audienceNo('$1', '$2')}, $4, xc_id FROM gone`,
-      [orgId, sharedAudienceId, dataSourceId, version],
+       INSERT INTO removed_members (audience_no, version, xc_id) SELECT ${audienceNo('$1', '$2')}, $7, xc_id FROM gone`,
+      [orgId, sharedAudienceId, listId, dataSourceId, since.fromSeq, since.toSeq, version],
     );
   }
 
@@ -152,27 +159,33 @@ export class ExportedMembersRepository {
    * which is safe because the caller holds the shared audience's row lock (one writer at a time).
    */
   async addNew(tx: EntityManager, orgId: string, sharedAudienceId: string, version: number, mapped: number): Promise<number> {
-    if (mapped > PROBE_LIMIT) {
-      await this.preferHashJoins(tx);
-      await tx.query(`SET LOCAL work_mem = '128MB'`); // the sort of a million ids in memory
+    const params = [orgId, sharedAudienceId, version];
+    if (mapped <= PROBE_LIMIT) {
+      return affectedRows(
+        tx,
+        `INSERT INTO exported_members (audience_no, xc_id, version_added)
+         SELECT ${audienceNo('$1', '$2')}, s.xc_id, $3 FROM run_mapped s
+           LEFT JOIN LATERAL (SELECT 1 AS held FROM exported_members e WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.xc_id = s.xc_id LIMIT 1) e ON true
+          WHERE s.xc_id IS NOT NULL AND e.held IS NULL
+          ORDER BY s.xc_id`,
+        params,
+      );
     }
-    return affectedRows(
-      tx,
-      `INSERT INTO exported_members (audience_no, xc_id, version_added)
-       SELECT ${audienceNo('$1', '$2')}, s.xc_id, $3 FROM run_mapped s
-        WHERE s.xc_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM exported_members e WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.xc_id = s.xc_id)
-        ORDER BY s.xc_id`,
-      [orgId, sharedAudienceId, version],
-    );
+    return this.passes(tx, async () => {
+      await tx.query(`SET LOCAL work_mem = '128MB'`); // the sort of a million ids in memory
+      return affectedRows(
+        tx,
+        `INSERT INTO exported_members (audience_no, xc_id, version_added)
+         SELECT ${audienceNo('$1', '$2')}, s.xc_id, $3 FROM run_mapped s
+          WHERE s.xc_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM exported_members e WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.xc_id = s.xc_id)
+          ORDER BY s.xc_id`,
+        params,
+      );
+    });
   }
 
-  /**
-   * The change of one version: its removals, then its additions, each in id order. In the run's
-   * own transaction (`runMapped`: how many ids it resolved), the additions of a small run (up to
-   * PROBE_LIMIT ids) are looked up from its ids, one probe each; otherwise they are read from the
-   * audience's ids in one pass.
-   */
-  async *changes(tx: EntityManager, orgId: string, sharedAudienceId: string, version: number, pageSize: number, runMapped?: number): AsyncGenerator<ChangePage> {
+  /** The change of one version: its removals, then its additions, each in id order. */
+  async *changes(tx: EntityManager, orgId: string, sharedAudienceId: string, version: number, pageSize: number): AsyncGenerator<ChangePage> {
     const removed = cursorPages<{ xc_id: string }>(
       tx,
       `SELECT xc_id FROM removed_members WHERE audience_no = ${audienceNo('$1', '$2')} AND version = $3 ORDER BY xc_id`,
@@ -180,18 +193,32 @@ export class ExportedMembersRepository {
       pageSize,
     );
     for await (const rows of removed) yield { kind: 'removed', ids: rows.map((row) => row.xc_id) };
+    // The audience's key is in id order: read along it rather than sort a million ids (which the
+    // planner would do when the statistics lag behind a big first export).
+    await tx.query(`SET LOCAL enable_sort = off`);
     const added = cursorPages<{ xc_id: string }>(
       tx,
-      runMapped !== undefined && runMapped <= PROBE_LIMIT
-        ? `SELECT s.xc_id FROM run_mapped s JOIN exported_members e ON e.audience_no = ${audienceNo('$1', '$2')} AND e.xc_id = s.xc_id
-            WHERE e.version_added = $3 ORDER BY s.xc_id`
-        : `SELECT xc_id FROM exported_members WHERE audience_no = ${audienceNo('$1', '$2')} AND version_added = $3 ORDER BY xc_id`,
+      `SELECT xc_id FROM exported_members WHERE audience_no = ${audienceNo('$1', '$2')} AND version_added = $3 ORDER BY xc_id`,
       [orgId, sharedAudienceId, version],
       pageSize,
     );
     for await (const rows of added) yield { kind: 'added', ids: rows.map((row) => row.xc_id) };
+    await tx.query(`SET LOCAL enable_sort = on`);
+  }
+
+  /**
+   * Runs statements that compare whole sets with hash joins, whatever the statistics say (they
+   * lag behind a big change until the table is analyzed): a nested loop over two big sets would
+   * be quadratic.
+   */
+  private async passes<T>(tx: EntityManager, statements: () => Promise<T>): Promise<T> {
+    await tx.query(`SET LOCAL enable_nestloop = off`);
+    const result = await statements(); // a failure aborts the transaction, setting and all
+    await tx.query(`SET LOCAL enable_nestloop = on`);
+    return result;
   }
 }
+
 /** Rows a statement inserted or deleted (TypeORM reports the count only in its structured result). */
 async function affectedRows(tx: EntityManager, sql: string, params: unknown[]): Promise<number> {
   if (!tx.queryRunner) throw new Error('needs a transaction');

@@ -10,7 +10,6 @@ import { EXPORT_SOURCE } from '../../shared-audiences/shared-audiences.service';
 import { SharedAudiencesRepository, type AudienceSync, type ListSync, type SharedAudienceRow } from '../../shared-audiences/shared-audiences.repository';
 import { packChanges, withLast } from '../chunks';
 import { ExportedMembersRepository } from '../exported-members.repository';
-import { freshenStatistics } from '../statistics';
 import type { UpdateRow } from '../update';
 import { UpdateOutcomeService } from '../update-outcome.service';
 import { UpdatesRepository } from '../updates.repository';
@@ -50,7 +49,6 @@ export class FinalizeUpdateUsecase {
 
   /** True when it changed the update (finished it); false when it is not its turn. */
   async execute(orgId: string, updateId: string): Promise<boolean> {
-    await freshenStatistics(this.database);
     return this.database.transaction(async (tx): Promise<boolean> => {
       const found = await this.updates.find(tx, orgId, updateId);
       if (found?.state !== 'running') return false;
@@ -69,7 +67,6 @@ export class FinalizeUpdateUsecase {
       const linksSeq = await this.clocks.current(tx, orgId, audience.dataSourceId);
       const sync = await this.audiences.syncOf(tx, orgId, audience.id);
       const changesOnly = readsChangesOnly(update, sync, list, linksSeq);
-      if (!changesOnly) await this.members.preferHashJoins(tx);
       const { mapped, unmapped } = await this.members.resolve(tx, {
         orgId,
         updateId: update.id,
@@ -102,7 +99,7 @@ export class FinalizeUpdateUsecase {
       }
 
       const exported = await this.audiences.setVersion(tx, orgId, audience.id, version, added, removed);
-      await this.emitChange(tx, update, audience, dataSource.idType, version, mapped);
+      await this.emitChange(tx, update, audience, dataSource.idType, version);
       timer.lap('emitted');
       await this.files.plan(tx, update, dataSource, version, added + removed);
       this.logger.log(`update ${update.id} final step (${read}): +${added} -${removed} as version ${version}, ${unmapped} unmapped (ms: ${timer.laps()})`);
@@ -111,10 +108,10 @@ export class FinalizeUpdateUsecase {
   }
 
   /** The version's change as `xc.shared-audience.members-changed` chunks of at most 10,000 ids, through the outbox. */
-  private async emitChange(tx: EntityManager, update: UpdateRow, audience: SharedAudienceRow, idType: 'visitor' | 'declared', version: number, mapped: number): Promise<void> {
+  private async emitChange(tx: EntityManager, update: UpdateRow, audience: SharedAudienceRow, idType: 'visitor' | 'declared', version: number): Promise<void> {
     let part = 0;
     let batch: AnyHubEvent[] = [];
-    const chunks = packChanges(this.members.changes(tx, update.orgId, audience.id, version, MAX_CHUNK_IDS, mapped), MAX_CHUNK_IDS);
+    const chunks = packChanges(this.members.changes(tx, update.orgId, audience.id, version, MAX_CHUNK_IDS), MAX_CHUNK_IDS);
     for await (const { value: chunk, last } of withLast(chunks)) {
       batch.push(
         createEvent({
