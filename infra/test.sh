@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: type check, build, then the unit, integration, end-to-end and fault (chaos) tiers, and one summary line.
+# npm test: type check, build, then the unit, integration, end-to-end, property and fault (chaos) tiers, and one summary line.
 # Integration and e2e need Kafka and Postgres: KAFKA_BROKERS + DATABASE_URL, or a stack from
 # `npm run up` (.infra/stack.env), or a Docker engine (testcontainers). See README.
 set -euo pipefail
