@@ -8,6 +8,7 @@ import { RejectEventError, describeError } from '../errors';
 import type { DeadLetterPublisher, RejectedMessage } from './dead-letter';
 import { typeOfHeader } from '../event-type-header';
 import type { EventContext, EventHandler } from './event-context';
+import { sleep, STOPPED, untilDatabase } from './until-database';
 
 export interface RetryPolicy {
   /** Attempts of one event before it is dead-lettered. */
@@ -52,7 +53,6 @@ type Item =
   | { kind: 'reject'; message: KafkaMessage; rejected: RejectedMessage; reason: string; errors: string[] };
 /** failedIndex: which event's handler threw, when one did. */
 type Outcome = { ok: true } | { ok: false; error: unknown; failedIndex?: number };
-const STOPPED = Symbol('stopped');
 
 /**
  * Applies one fetched batch of one partition, in order, with exactly-once effects:
@@ -246,27 +246,7 @@ export class BatchProcessor {
     };
   }
 
-  /**
-   * Runs `work` until it completes without the database being unavailable; while it is, waits with
-   * backoff (heartbeating) instead of failing events. Gives up only when the consumer stops.
-   */
-  private async untilDatabase<T>(control: BatchControl, work: () => Promise<T>): Promise<T | typeof STOPPED> {
-    let wait = this.options.retry.backoffMs;
-    for (;;) {
-      try {
-        return await work();
-      } catch (error) {
-        if (!isDatabaseUnavailable(error)) throw error;
-        if (!control.isRunning() || control.isStale()) return STOPPED;
-        this.options.log?.('warn', 'database unavailable; holding the batch', { error: describeError(error) });
-        await sleep(wait);
-        wait = Math.min(wait * 2, 5_000);
-        await control.heartbeat().catch(() => undefined);
-      }
-    }
+  private untilDatabase<T>(control: BatchControl, work: () => Promise<T>): Promise<T | typeof STOPPED> {
+    return untilDatabase(control, work, { backoffMs: this.options.retry.backoffMs, holding: 'the batch', log: this.options.log });
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

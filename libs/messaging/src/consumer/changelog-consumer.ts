@@ -5,6 +5,7 @@ import { describeError } from '../errors';
 import { logicalTopic, physicalTopic } from '../topic-names';
 import type { DeadLetterPublisher, RejectedMessage } from './dead-letter';
 import type { RetryPolicy } from './batch-processor';
+import { sleep, STOPPED, untilDatabase, type PartitionControl } from './until-database';
 
 /** A record of a compacted topic, decoded: its key and its value, or null for a tombstone. */
 export interface ChangelogRecord<V> {
@@ -186,35 +187,14 @@ export class ChangelogConsumer<V> {
     this.options.metrics?.deadLettered();
   }
 
-  private async untilDatabase<T>(control: Control, work: () => Promise<T>): Promise<T | typeof STOPPED> {
-    let wait = this.options.retry.backoffMs;
-    for (;;) {
-      try {
-        return await work();
-      } catch (error) {
-        if (!isDatabaseUnavailable(error)) throw error;
-        if (!control.isRunning() || control.isStale()) return STOPPED;
-        this.options.log?.('warn', 'database unavailable; holding the changelog batch', { error: describeError(error) });
-        await sleep(wait);
-        wait = Math.min(wait * 2, 5_000);
-        await control.heartbeat().catch(() => undefined);
-      }
-    }
+  private untilDatabase<T>(control: Control, work: () => Promise<T>): Promise<T | typeof STOPPED> {
+    return untilDatabase(control, work, { backoffMs: this.options.retry.backoffMs, holding: 'the changelog batch', log: this.options.log });
   }
 }
 
-interface Control {
+interface Control extends PartitionControl {
   topic: string;
   partition: number;
-  heartbeat(): Promise<void>;
-  isRunning(): boolean;
-  isStale(): boolean;
   /** The batch's messages by offset, for dead-lettering the original bytes. */
   messages?: Map<string, KafkaMessage>;
-}
-
-const STOPPED = Symbol('stopped');
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
