@@ -76,21 +76,30 @@ export class ExportedMembersRepository {
             [orgId, listId, dataSourceId],
           ),
         );
-    // Recipients with more ids than they may have keep the most recent: only they are ranked, their
-    // ids' observation times looked up one by one.
-    const beyond = await this.passes(tx, () =>
+    // Recipients with more ids than they may have keep the most recent: they are found in one pass
+    // (usually none), then only their ids are ranked, their observation times looked up one by one.
+    const crowded = await this.passes(tx, () =>
       affectedRows(
+        tx,
+        `CREATE TEMP TABLE run_crowded ON COMMIT DROP AS
+         SELECT recipient_id FROM run_mapped WHERE xc_id IS NOT NULL GROUP BY recipient_id HAVING count(*) > $1`,
+        [scope.idsPerRecipient],
+      ),
+    );
+    let beyond = 0;
+    if (crowded > 0) {
+      await tx.query(`ANALYZE run_crowded`);
+      beyond = await affectedRows(
         tx,
         `DELETE FROM run_mapped r USING (
            SELECT s.xc_id, row_number() OVER (PARTITION BY s.recipient_id ORDER BY l.observed_at DESC NULLS LAST, s.xc_id) AS rank
-             FROM run_mapped s
+             FROM run_crowded c JOIN run_mapped s USING (recipient_id)
              LEFT JOIN LATERAL (SELECT observed_at FROM identity_links l WHERE l.org_id = $2 AND l.data_source_id = $3 AND l.xc_id = s.xc_id OFFSET 0) l ON true
-            WHERE s.recipient_id IN (SELECT recipient_id FROM run_mapped WHERE xc_id IS NOT NULL GROUP BY recipient_id HAVING count(*) > $1)
          ) ranked
          WHERE ranked.rank > $1 AND r.xc_id = ranked.xc_id`,
         [scope.idsPerRecipient, orgId, dataSourceId],
-      ),
-    );
+      );
+    }
     const unmapped = await affectedRows(
       tx,
       `INSERT INTO update_unmapped (org_id, update_id, recipient_id) SELECT $1, $2, recipient_id FROM run_mapped WHERE xc_id IS NULL`,
@@ -171,17 +180,16 @@ export class ExportedMembersRepository {
         params,
       );
     }
-    return this.passes(tx, async () => {
-      await tx.query(`SET LOCAL work_mem = '128MB'`); // the sort of a million ids in memory
-      return affectedRows(
+    return this.passes(tx, () =>
+      affectedRows(
         tx,
         `INSERT INTO exported_members (audience_no, xc_id, version_added)
          SELECT ${audienceNo('$1', '$2')}, s.xc_id, $3 FROM run_mapped s
           WHERE s.xc_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM exported_members e WHERE e.audience_no = ${audienceNo('$1', '$2')} AND e.xc_id = s.xc_id)
           ORDER BY s.xc_id`,
         params,
-      );
-    });
+      ),
+    );
   }
 
   /** The change of one version: its removals, then its additions, each in id order. */
@@ -209,10 +217,10 @@ export class ExportedMembersRepository {
   /**
    * Runs statements that compare whole sets with hash joins, whatever the statistics say (they
    * lag behind a big change until the table is analyzed): a nested loop over two big sets would
-   * be quadratic.
+   * be quadratic. The memory lets a million recipients' hash stay in one batch.
    */
   private async passes<T>(tx: EntityManager, statements: () => Promise<T>): Promise<T> {
-    await tx.query(`SET LOCAL enable_nestloop = off`);
+    await tx.query(`SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '128MB'`);
     const result = await statements(); // a failure aborts the transaction, setting and all
     await tx.query(`SET LOCAL enable_nestloop = on`);
     return result;
