@@ -109,6 +109,9 @@ export class FinalizeUpdateUsecase {
 
   /** The version's change as `xc.shared-audience.members-changed` chunks of at most 10,000 ids, through the outbox. */
   private async emitChange(tx: EntityManager, update: UpdateRow, audience: SharedAudienceRow, idType: 'visitor' | 'declared', version: number): Promise<void> {
+    // The chunks (about 400 KB each) are stored compressed until relayed: lz4, where the server has
+    // it, compresses them five times faster than the default pglz.
+    await tx.query(`SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)`);
     let part = 0;
     let batch: AnyHubEvent[] = [];
     const chunks = packChanges(this.members.changes(tx, update.orgId, audience.id, version, MAX_CHUNK_IDS), MAX_CHUNK_IDS);
