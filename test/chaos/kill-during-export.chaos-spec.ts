@@ -16,7 +16,6 @@ import {
   publishList,
   Restartable,
   seconds,
-  transactionInFlight,
 } from './chaos-support';
 
 const env = testEnv();
@@ -24,11 +23,12 @@ const LABEL = 'kill-export';
 
 /**
  * audience-export SIGKILLed three times during the first export of a 100,000-member list (as soon
- * as the update runs, then twice inside its final transaction, which resolves the list against the
- * identity replica, writes the audience's ids and enqueues the chunks), restarted each time on the
- * same database and consumer groups: the update completes once with the right counts, and XC's
- * members-changed stream of that version adds every id exactly once, wherever the kills landed.
- * The identity links come as id-reconciliation publishes them, on idrec.identity-links.v1.
+ * as the update runs, then inside its final transaction, which resolves the list against the
+ * identity replica, writes the audience's ids and enqueues the chunks: once before the ids, once
+ * before the chunks), restarted each time on the same database and consumer groups: the update
+ * completes once with the right counts, and XC's members-changed stream of that version adds every
+ * id exactly once. The identity links come as id-reconciliation publishes them, on
+ * idrec.identity-links.v1.
  */
 describe('audience-export killed during an export', () => {
   const probe = new KafkaProbe(env.kafkaBrokers);
@@ -50,6 +50,7 @@ describe('audience-export killed during an export', () => {
   });
 
   afterAll(async () => {
+    await Promise.all([...Gate.closed].map((gate) => gate.open().catch(() => undefined)));
     await exporter?.stop();
     await ims?.stop();
     await probe.close();
@@ -94,6 +95,11 @@ describe('audience-export killed during an export', () => {
     });
     console.log(`[kill-export] ${MEMBERS} visitor links and a ${MEMBERS}-member list in place after ${seconds(t0)}`);
 
+    // Two tables the final transaction writes are held by the test, so kills 2 and 3 land inside it
+    // whatever the timing: the audience's ids (written once the list is resolved) and the outbox
+    // (written once the ids are). Resolving 100,000 members takes about a second, restarting an
+    // instance several, and the runner resumes the update before the instance reports ready.
+    const ids = await Gate.close(env.databaseUrl, 'audience_export.exported_members');
     const accepted = await call(exporter.url, tenant, 'POST', `/v1/shared-audiences/${audience.id}/updates`, { listId, mode: 'mirror' });
     expect(accepted.status).toBe(202);
     const updateId: string = accepted.body.id;
@@ -105,30 +111,31 @@ describe('audience-export killed during an export', () => {
     const changes = () =>
       probe.received.filter((m) => m.json?.type === EventTypes.xcSharedAudienceMembersChanged && m.json.data.sharedAudienceId === audience.id);
     const kills: string[] = [];
-    const killAt = async (description: string, moment: () => Promise<string | undefined>) => {
+    let started = new Date();
+    const killAt = async (description: string, moment: () => Promise<string | undefined>, beforeRestart?: () => Promise<void>) => {
       const why = await waitFor(description, async () => {
         if (outcomes().length > 0) throw new Error(`the update ended before ${description}`);
         return moment();
       }, { timeoutMs: 120_000, intervalMs: 20 });
       await exporter.kill();
       kills.push(why);
+      await beforeRestart?.();
+      started = new Date();
       console.log(`[kill-export] ${why}; restart ready in ${await exporter.restart()} ms`);
     };
-    // The final transaction (the only one that resolves, diffs and emits) in flight for `minMs`, holding a lock on `table`.
-    const finalStep = (minMs: number, table: string) => async () => {
-      if ((await state()) !== 'running') return undefined;
-      const final = await transactionInFlight(db, 'audience_hub_export', { minMs, holding: `audience_export.${table}` });
-      return final && `final transaction in flight for ${final.ms} ms (at: ${final.statement.replace(/\s+/g, ' ')})`;
+    // A final transaction of the running instance waiting for the test to open `gate`.
+    const waitingAt = (gate: Gate) => async () => {
+      const waiting = await gate.waiter(db, started);
+      return waiting && `final transaction waiting to write ${gate.table} (at: ${waiting.replace(/\s+/g, ' ')})`;
     };
 
-    // Kill 1: as soon as the update runs (its final transaction due or just begun).
+    // Kill 1: as soon as the update runs (its final transaction due, resolving, or waiting at the first gate).
     await killAt('the update running', async () => ((await state()) === 'running' ? 'update running' : undefined));
-    // Kill 2: the final transaction (it locks the audience first) 150 ms under way: resolving, or
-    // further on when the restart took longer (the runner resumes the update before the instance
-    // reports ready).
-    await killAt('the final transaction in flight', finalStep(150, 'shared_audiences'));
-    // Kill 3: the final transaction past its resolution, writing the audience's ids or its chunks.
-    await killAt('the final transaction writing ids', finalStep(300, 'exported_members'));
+    // Kill 2: the final transaction with the list resolved, about to write the audience's ids.
+    const outbox = await Gate.close(env.databaseUrl, 'audience_export.outbox_events');
+    await killAt('the final transaction at the ids', waitingAt(ids), () => ids.open());
+    // Kill 3: the final transaction with the ids written, about to enqueue the chunks.
+    await killAt('the final transaction at the chunks', waitingAt(outbox), () => outbox.open());
     const lastRestart = Date.now();
 
     // Campaign's view: one outcome, completed with the right counts.
@@ -152,3 +159,47 @@ describe('audience-export killed during an export', () => {
     );
   });
 });
+
+/**
+ * A table the test holds in SHARE mode (reads go on, writes wait) until it opens the gate: a
+ * transaction that writes it waits there, at a known point.
+ */
+class Gate {
+  private constructor(
+    readonly table: string,
+    private readonly holder: Client,
+  ) {}
+
+  /** Gates still closed, opened by afterAll whatever happened. */
+  static readonly closed = new Set<Gate>();
+
+  static async close(databaseUrl: string, table: string): Promise<Gate> {
+    const holder = new Client({ connectionString: databaseUrl });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query(`LOCK TABLE ${table} IN SHARE MODE`);
+    const gate = new Gate(table, holder);
+    Gate.closed.add(gate);
+    return gate;
+  }
+
+  /**
+   * The statement of an update's final transaction (it holds its shared audience's row) that waits
+   * at the gate, on a connection opened after `since`.
+   */
+  async waiter(db: Client, since: Date): Promise<string | undefined> {
+    const { rows } = await db.query(
+      `SELECT left(a.query, 60) AS statement FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted
+        WHERE a.usename = 'audience_hub_export' AND a.backend_start > $1 AND l.relation = $2::regclass
+          AND EXISTS (SELECT 1 FROM pg_locks h WHERE h.pid = a.pid AND h.granted AND h.relation = 'audience_export.shared_audiences'::regclass)`,
+      [since, this.table],
+    );
+    return rows[0]?.statement;
+  }
+
+  async open(): Promise<void> {
+    if (!Gate.closed.delete(this)) return;
+    await this.holder.query('ROLLBACK');
+    await this.holder.end();
+  }
+}
