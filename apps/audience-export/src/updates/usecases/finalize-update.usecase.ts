@@ -144,7 +144,7 @@ export class FinalizeUpdateUsecase {
  * history known since) rather than the whole list; `mirror` also needs leavers known since its
  * last `mirror` update of this list, and the graph unchanged since (same identity clock).
  */
-function readsChangesOnly(update: UpdateRow, sync: AudienceSync, list: ListPosition, linksSeq: number): boolean {
+export function readsChangesOnly(update: Pick<UpdateRow, 'listId' | 'mode'>, sync: AudienceSync, list: ListPosition, linksSeq: number): boolean {
   const follows = (previous?: ListSync) => previous?.listId === update.listId && previous.seq >= list.historyFrom;
   if (!follows(sync.resolved)) return false;
   return update.mode !== 'mirror' || (follows(sync.mirrored) && sync.mirrored!.linksSeq === linksSeq);
