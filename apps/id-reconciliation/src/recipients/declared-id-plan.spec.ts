@@ -91,7 +91,7 @@ describe('a batch of recipient upserts', () => {
   });
 
   it('merges the attributes of every upsert of a recipient into one patch, a null clearing a value', () => {
-    const upserts = [
+    const upserts: RecipientUpsert[] = [
       { recipientId: 'r1', attributes: { crmId: 'A', city: 'Basel' } },
       { recipientId: 'r1', attributes: { city: null } },
     ];

@@ -16,12 +16,18 @@ export class DeclaredIdsRepository {
     recipientIds: readonly string[],
     ids: ReadonlyArray<{ dataSourceId: string; declaredId: string }>,
   ): Promise<DeclaredIdRow[]> {
+    // One index lookup per key whatever the planner's statistics say (OFFSET 0 keeps each
+    // subquery a parameterised lookup instead of a join over a whole data source's ids).
     const rows: Array<{ data_source_id: string; declared_id: string; recipient_id: string }> = await tx.query(
-      `SELECT data_source_id, declared_id, recipient_id FROM declared_ids
-       WHERE org_id = $1 AND (data_source_id, declared_id) IN (
-         SELECT data_source_id, declared_id FROM declared_ids WHERE org_id = $1 AND data_source_id = ANY($2::text[]) AND recipient_id = ANY($3::text[])
+      `WITH keys AS (
+         SELECT held.data_source_id, held.declared_id
+         FROM unnest($2::text[]) AS s(data_source_id) CROSS JOIN unnest($3::text[]) AS r(recipient_id),
+         LATERAL (SELECT d.data_source_id, d.declared_id FROM declared_ids d
+                  WHERE d.org_id = $1 AND d.data_source_id = s.data_source_id AND d.recipient_id = r.recipient_id OFFSET 0) held
          UNION SELECT * FROM unnest($4::text[], $5::text[]))
-       ORDER BY data_source_id, declared_id FOR UPDATE`,
+       SELECT row.data_source_id, row.declared_id, row.recipient_id FROM (SELECT * FROM keys ORDER BY 1, 2) ordered,
+       LATERAL (SELECT d.data_source_id, d.declared_id, d.recipient_id FROM declared_ids d
+                WHERE d.org_id = $1 AND d.data_source_id = ordered.data_source_id AND d.declared_id = ordered.declared_id FOR UPDATE) row`,
       [orgId, dataSourceIds, recipientIds, ids.map((id) => id.dataSourceId), ids.map((id) => id.declaredId)],
     );
     return rows.map((row) => ({ dataSourceId: row.data_source_id, declaredId: row.declared_id, recipientId: row.recipient_id }));

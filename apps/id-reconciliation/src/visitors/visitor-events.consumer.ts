@@ -5,7 +5,7 @@ import { KnownOrgsService } from '@audience-hub/platform';
 import { identityLinked } from '../data-sources/data-source-events';
 import { BUILT_IN_VISITOR_ID } from '../data-sources/data-source.model';
 import { applyPerOrg } from '../org-batches';
-import { foldObservations } from './visitor-link.decision';
+import { latestPerEcid } from './visitor-link.decision';
 import { VisitorLinksRepository } from './visitor-links.repository';
 
 /**
@@ -24,13 +24,9 @@ export class VisitorEventsConsumer {
     await applyPerOrg(ctx.manager, this.orgs, events, async (orgId, ofOrg) => {
       const observations = ofOrg.map(({ data }) => ({ ...data, observedAt: new Date(data.observedAt) }));
       await this.links.recordObservations(ctx.manager, orgId, observations);
-      const current = await this.links.lockOrCreate(ctx.manager, orgId, [...new Set(observations.map((observation) => observation.ecid))]);
-      const changes = foldObservations(current, observations);
-      await this.links.write(ctx.manager, orgId, changes);
+      const moved = await this.links.follow(ctx.manager, orgId, latestPerEcid(observations));
       await ctx.publish(
-        changes
-          .filter((change) => change.moved)
-          .map(({ ecid, recipientId, observedAt }) => identityLinked(orgId, { dataSourceId: BUILT_IN_VISITOR_ID, idType: 'visitor', xcId: ecid, recipientId, observedAt })),
+        moved.map(({ ecid, recipientId, observedAt }) => identityLinked(orgId, { dataSourceId: BUILT_IN_VISITOR_ID, idType: 'visitor', xcId: ecid, recipientId, observedAt })),
       );
     });
   }

@@ -25,29 +25,16 @@ export interface EcidObservation extends Observation {
   ecid: string;
 }
 
-export interface LinkChange extends CurrentLink {
-  ecid: string;
-  /** The link was made or moved (not only refreshed): its changelog record is published. */
-  moved: boolean;
-}
-
 /**
- * Each ECID's link after these observations, taken in order from its current link (none when
- * absent): the outcome of deciding them one by one. ECIDs whose link did not change are left out.
+ * Per ECID, the observation that decides its link among these: the first of the most recent ones
+ * (what deciding them one by one from no link leaves). Against a stored link, it wins only if
+ * more recent, which gives the outcome of deciding every observation one by one from that link.
  */
-export function foldObservations(current: ReadonlyMap<string, CurrentLink | undefined>, observations: readonly EcidObservation[]): LinkChange[] {
-  const changes = new Map<string, LinkChange>();
+export function latestPerEcid(observations: readonly EcidObservation[]): EcidObservation[] {
+  const latest = new Map<string, EcidObservation>();
   for (const observation of observations) {
-    const changed = changes.get(observation.ecid);
-    const link = changed ?? current.get(observation.ecid);
-    const decision = decideVisitorLink(link, observation);
-    if (decision === 'ignore') continue;
-    changes.set(observation.ecid, {
-      ecid: observation.ecid,
-      recipientId: observation.recipientId,
-      observedAt: observation.observedAt,
-      moved: decision === 'take' || (changed?.moved ?? false),
-    });
+    const current = latest.get(observation.ecid);
+    if (!current || decideVisitorLink(current, observation) !== 'ignore') latest.set(observation.ecid, observation);
   }
-  return [...changes.values()];
+  return [...latest.values()];
 }

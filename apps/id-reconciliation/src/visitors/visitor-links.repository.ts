@@ -1,7 +1,7 @@
 import { returnedRows } from '@audience-hub/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { CurrentLink, EcidObservation, LinkChange } from './visitor-link.decision';
+import type { EcidObservation } from './visitor-link.decision';
 
 @Injectable()
 export class VisitorLinksRepository {
@@ -21,43 +21,35 @@ export class VisitorLinksRepository {
   }
 
   /**
-   * The current links of these ECIDs (undefined: none yet), locked until the transaction ends, so
-   * observations of one ECID on different partitions serialize. An ECID without a link gets a
-   * placeholder row (no recipient) that this transaction must replace through `write`: the lock
-   * then covers new ECIDs too. Locks are taken in ECID order, so batches wait instead of
-   * deadlocking.
+   * Moves each ECID's link to its observation where that is more recent than the stored link
+   * (ties keep the current owner), creating links for new ECIDs. Returns the links made or moved
+   * to another recipient: those the changelog must hear of.
+   *
+   * Stored links are locked first, in ECID order, so observations of one ECID on different
+   * partitions serialize without deadlocking; an ECID that another transaction links meanwhile is
+   * decided against that link by the upsert's condition.
    */
-  async lockOrCreate(tx: EntityManager, orgId: string, ecids: readonly string[]): Promise<Map<string, CurrentLink | undefined>> {
-    const sorted = [...ecids].sort();
-    await tx.query(
-      `INSERT INTO visitor_links (org_id, ecid, recipient_id, observed_at)
-       SELECT $1, ecid, '', '-infinity' FROM unnest($2::text[]) AS ecid ORDER BY ecid ON CONFLICT DO NOTHING`,
-      [orgId, sorted],
+  async follow(tx: EntityManager, orgId: string, latest: readonly EcidObservation[]): Promise<EcidObservation[]> {
+    if (latest.length === 0) return [];
+    const sorted = [...latest].sort((a, b) => (a.ecid < b.ecid ? -1 : a.ecid > b.ecid ? 1 : 0));
+    const ecids = sorted.map((o) => o.ecid);
+    const before: Array<{ ecid: string; recipient_id: string }> = await tx.query(
+      `SELECT ecid, recipient_id FROM visitor_links WHERE org_id = $1 AND ecid = ANY($2::text[]) ORDER BY ecid FOR UPDATE`,
+      [orgId, ecids],
     );
-    const rows: Array<{ ecid: string; recipient_id: string; observed_at: Date | null }> = await tx.query(
-      `SELECT ecid, recipient_id, CASE WHEN recipient_id = '' THEN NULL ELSE observed_at END AS observed_at
-       FROM visitor_links WHERE org_id = $1 AND ecid = ANY($2::text[]) ORDER BY ecid FOR UPDATE`,
-      [orgId, sorted],
+    const ownerBefore = new Map(before.map((row) => [row.ecid, row.recipient_id]));
+    const written: Array<{ ecid: string; recipient_id: string; observed_at: Date }> = await tx.query(
+      `INSERT INTO visitor_links AS v (org_id, ecid, recipient_id, observed_at)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[])
+       ON CONFLICT (org_id, ecid) DO UPDATE SET recipient_id = EXCLUDED.recipient_id, observed_at = EXCLUDED.observed_at,
+         linked_at = CASE WHEN v.recipient_id = EXCLUDED.recipient_id THEN v.linked_at ELSE now() END
+       WHERE v.observed_at < EXCLUDED.observed_at
+       RETURNING ecid, recipient_id, observed_at`,
+      [orgId, ecids, sorted.map((o) => o.recipientId), sorted.map((o) => o.observedAt.toISOString())],
     );
-    return new Map(rows.map((row) => [row.ecid, row.observed_at ? { recipientId: row.recipient_id, observedAt: row.observed_at } : undefined]));
-  }
-
-  /** Writes the links' new state; `linked_at` moves only when the link was made or moved. */
-  async write(tx: EntityManager, orgId: string, changes: readonly LinkChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    await tx.query(
-      `UPDATE visitor_links v SET recipient_id = x.recipient_id, observed_at = x.observed_at,
-              linked_at = CASE WHEN x.moved THEN now() ELSE v.linked_at END
-       FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::boolean[]) AS x(ecid, recipient_id, observed_at, moved)
-       WHERE v.org_id = $1 AND v.ecid = x.ecid`,
-      [
-        orgId,
-        changes.map((c) => c.ecid),
-        changes.map((c) => c.recipientId),
-        changes.map((c) => c.observedAt.toISOString()),
-        changes.map((c) => c.moved),
-      ],
-    );
+    return returnedRows(written)
+      .filter((row: { ecid: string; recipient_id: string }) => ownerBefore.get(row.ecid) !== row.recipient_id)
+      .map((row: { ecid: string; recipient_id: string; observed_at: Date }) => ({ ecid: row.ecid, recipientId: row.recipient_id, observedAt: row.observed_at }));
   }
 
   /** Removes a recipient's links; returns the ECIDs it had. */

@@ -13,8 +13,8 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** Upper bound of one Kafka batch, in bytes of event JSON. */
   maxBatchBytes?: number;
-  /** Sent rows are kept this long for audit, then purged (ms). */
-  retentionMs?: number;
+  /** Upper bound of one Kafka batch, in rows (default 5,000): small records go in big batches. */
+  maxBatchRows?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
   onPublished?: (count: number) => void;
 }
@@ -29,7 +29,7 @@ interface OutboxRow {
 }
 
 /**
- * Publishes committed outbox rows to Kafka in commit order and marks them sent.
+ * Publishes committed outbox rows to Kafka in seq order and deletes them once sent.
  * One relay per schema publishes at a time (a session advisory lock elects it), so the order of
  * events with the same key is kept even with several instances running. A crash between
  * publish and mark re-publishes: consumers' inboxes make that harmless.
@@ -38,18 +38,17 @@ export class OutboxRelay {
   private readonly schema: string;
   private readonly pollIntervalMs: number;
   private readonly maxBatchBytes: number;
-  private readonly retentionMs: number;
+  private readonly maxBatchRows: number;
   private listener?: Client;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
-  private lastPurge = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.schema = (options.dataSource.options as { schema?: string }).schema ?? 'public';
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.maxBatchBytes = options.maxBatchBytes ?? 12 * 1024 * 1024;
-    this.retentionMs = options.retentionMs ?? 60 * 60 * 1000;
+    this.maxBatchRows = options.maxBatchRows ?? 5_000;
   }
 
   start(): void {
@@ -80,18 +79,43 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many events it sent. Exposed for tests and draining. */
   async publishOnce(): Promise<number> {
-    const rows: OutboxRow[] = await this.options.dataSource.query(
-      `SELECT seq, topic, event_type, message_key, message_value FROM (
-         SELECT seq, topic, event_type, message_key, message_value,
-                sum(coalesce(octet_length(message_value), 0)) OVER (ORDER BY seq) AS running_bytes,
-                row_number() OVER (ORDER BY seq) AS n
-         FROM (SELECT * FROM outbox_events WHERE sent_at IS NULL ORDER BY seq LIMIT 500) unsent
-       ) sized
-       WHERE n = 1 OR running_bytes <= $1
-       ORDER BY seq`,
-      [this.maxBatchBytes],
-    );
+    const rows = await this.fetch(undefined);
     if (rows.length === 0) return 0;
+    await this.send(rows);
+    await this.markSent(rows);
+    return rows.length;
+  }
+
+  /**
+   * The oldest unsent rows, after seq `after` if given, up to the batch limits. Within one drain
+   * the next batch starts where the last ended instead of walking the index over every row sent
+   * since the last vacuum. A row that commits late with a lower seq is taken by the next drain,
+   * which starts from the beginning: rows of one key are written by transactions that serialize
+   * on that key's state, so a late row never overtakes a later row of its own key.
+   */
+  private async fetch(after: string | undefined): Promise<OutboxRow[]> {
+    // The batch's end is found over (seq, size) pairs only, so that the values are read once. The
+    // unsent rows are walked in index order whatever the planner's statistics say: a bitmap scan
+    // would read and sort the whole backlog for each batch.
+    return this.options.dataSource.transaction(async (tx) => {
+      await tx.query(`SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off`);
+      return tx.query(
+      `WITH head AS (
+         SELECT seq, coalesce(octet_length(message_value), 0) AS bytes FROM outbox_events
+         WHERE sent_at IS NULL AND seq > $3 ORDER BY seq LIMIT $2),
+       batch_end AS (
+         SELECT max(seq) AS seq FROM (
+           SELECT seq, sum(bytes) OVER (ORDER BY seq) AS running_bytes, row_number() OVER (ORDER BY seq) AS n FROM head) sized
+         WHERE n = 1 OR running_bytes <= $1)
+       SELECT o.seq, o.topic, o.event_type, o.message_key, o.message_value FROM outbox_events o, batch_end
+       WHERE o.sent_at IS NULL AND o.seq > $3 AND o.seq <= batch_end.seq
+       ORDER BY o.seq`,
+      [this.maxBatchBytes, this.maxBatchRows, after ?? '0'],
+      );
+    });
+  }
+
+  private async send(rows: OutboxRow[]): Promise<void> {
     await sendToTopics(
       this.options.producer,
       rows.map((row) => ({
@@ -99,30 +123,53 @@ export class OutboxRelay {
         message: { key: row.message_key, value: row.message_value, headers: row.event_type ? typeHeader(row.event_type) : undefined },
       })),
     );
-    await this.options.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [
-      rows.map((row) => row.seq),
-    ]);
     this.options.onPublished?.(rows.length);
-    return rows.length;
   }
 
+  /** Sent rows are deleted: cheaper than marking them (no new row version, no index entry). */
+  private async markSent(rows: OutboxRow[]): Promise<void> {
+    await this.options.dataSource.query(`DELETE FROM outbox_events WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
+  }
+
+  /**
+   * While leader: fetch, send, and mark sent, with one batch's marking overlapping the next
+   * batch's fetch and send (sends stay one at a time, in seq order). A drain follows the seqs
+   * from batch to batch; a new one starts from the beginning once the last found nothing more,
+   * and at least every 5 s, so a late commit waits at most that long under sustained load.
+   */
   private async run(): Promise<void> {
+    let after: string | undefined;
+    let drainStarted = Date.now();
+    let marking: Promise<unknown> = Promise.resolve();
     while (this.running) {
       try {
         if (!(await this.ensureLeadership())) {
           await this.idle(this.pollIntervalMs * 3);
           continue;
         }
-        const sent = await this.publishOnce();
-        await this.purgeIfDue();
-        if (sent === 0) await this.idle(this.pollIntervalMs);
+        if (Date.now() - drainStarted > 5_000) after = undefined;
+        if (after === undefined) drainStarted = Date.now();
+        const rows = await this.fetch(after);
+        if (rows.length > 0) {
+          await this.send(rows);
+          await marking;
+          // A failed mark only means these rows are sent again by a later drain: consumers' inboxes absorb it.
+          marking = this.markSent(rows).catch((error) => this.options.log?.('warn', 'outbox rows sent but not marked; they will be sent again', { error: String(error) }));
+          after = rows[rows.length - 1].seq;
+          continue;
+        }
+        await marking;
+        if (after !== undefined) after = undefined;
+        else await this.idle(this.pollIntervalMs);
       } catch (error) {
+        after = undefined;
         const level = isDatabaseUnavailable(error) ? 'warn' : 'error';
         this.options.log?.(level, 'outbox relay failed; retrying', { error: String(error) });
         await this.closeListener();
         await this.idle(this.pollIntervalMs);
       }
     }
+    await marking;
   }
 
   /** Holds a session advisory lock on a dedicated connection that also LISTENs for commits. */
@@ -141,6 +188,8 @@ export class OutboxRelay {
     }
     client.on('notification', () => this.wake?.());
     await client.query(`LISTEN ${outboxChannel(this.schema)}`);
+    // Rows that an earlier version marked sent instead of deleting.
+    await this.options.dataSource.query(`DELETE FROM outbox_events WHERE sent_at IS NOT NULL`);
     this.listener = client;
     return true;
   }
@@ -149,15 +198,6 @@ export class OutboxRelay {
     const client = this.listener;
     this.listener = undefined;
     await client?.end().catch(() => undefined);
-  }
-
-  private async purgeIfDue(): Promise<void> {
-    if (Date.now() - this.lastPurge < 60_000) return;
-    this.lastPurge = Date.now();
-    await this.options.dataSource.query(
-      `DELETE FROM outbox_events WHERE sent_at IS NOT NULL AND sent_at < now() - ($1::int * interval '1 millisecond')`,
-      [this.retentionMs],
-    );
   }
 
   private idle(ms: number): Promise<void> {
