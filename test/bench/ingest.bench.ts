@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { Producer } from 'kafkajs';
 import { createEvent, EventTypes, Topics, type AnyHubEvent, type Topic } from '@audience-hub/contracts';
@@ -6,7 +5,8 @@ import { createIdempotentProducer, physicalTopic, typeHeader } from '@audience-h
 import { ImsTestClient, launchService, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 import { asTestEnv, ecid, recipient } from './import.bench';
-import { cpuSeconds, cpuSpent, peakRssMb } from './process-usage';
+import { rawConsumption } from './kafka-load';
+import { cpuSpent, peakRssMb } from './process-usage';
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 1_000_000);
 /** Upserts of the run with many declared data sources: each writes one declared id per source. */
@@ -156,29 +156,6 @@ async function topicEnd(env: BenchEnv, topic: Topic): Promise<number> {
   } finally {
     await admin.disconnect();
   }
-}
-
-/** Seconds a plain consumer group takes to read the first `count` records of the topic. */
-async function rawConsumption(env: BenchEnv, topic: Topic, count: number): Promise<number> {
-  const consumer = env.kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, maxBytesPerPartition: 4 * 1024 * 1024 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [physicalTopic(topic)], fromBeginning: true });
-  let seen = 0;
-  const start = process.hrtime.bigint();
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        eachBatch: async ({ batch }) => {
-          for (const message of batch.messages) JSON.parse(message.value!.toString());
-          seen += batch.messages.length;
-          if (seen >= count) resolve();
-        },
-      })
-      .catch(reject);
-  });
-  const elapsed = secondsSince(start);
-  await consumer.disconnect();
-  return elapsed;
 }
 
 /** One statement upserting the same recipients (attributes and hashed key) into a table shaped like id-reconciliation's. */

@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import type { Producer } from 'kafkajs';
-import { createEvent, EventTypes, Topics } from '@audience-hub/contracts';
-import { createIdempotentProducer, physicalTopic, typeHeader } from '@audience-hub/messaging';
+import { Topics } from '@audience-hub/contracts';
+import { createIdempotentProducer } from '@audience-hub/messaging';
 import { ImsTestClient, launchService, waitFor, type RunningService } from '@audience-hub/testing';
 import { report, type BenchEnv, type Measurement } from './bench-env';
-import { asTestEnv, ecid, recipient } from './import.bench';
+import { asTestEnv } from './import.bench';
+import { publishVisitorLinks, rawConsumption } from './kafka-load';
 import { cpuSeconds, cpuSpent, peakRssMb } from './process-usage';
 
 const LINKS = Number(process.env.BENCH_REPLICA_LINKS ?? 1_000_000);
 /** audience-import's heap cap while it builds its replica: memory must not grow with the topic. */
 const HEAP_MB = Number(process.env.BENCH_REPLICA_HEAP_MB ?? 96);
-const PUBLISH_BATCH = 5_000;
 
 /**
  * A new audience-import instance (an empty schema) builds its replica of the identity graph from
@@ -30,9 +29,9 @@ export async function replicaBench(env: BenchEnv): Promise<Record<string, unknow
   let importer: RunningService | undefined;
   try {
     const orgId = `${randomUUID().replace(/-/g, '').slice(0, 24).toUpperCase()}@AdobeOrg`;
-    await publishLinks(producer, orgId);
+    await publishVisitorLinks(producer, orgId, LINKS);
 
-    const rawSeconds = await rawConsumption(env);
+    const rawSeconds = await rawConsumption(env, Topics.idrecIdentityLinks, LINKS);
 
     // Other benchmarks of the run may have filled the replica already: its size is measured as the growth.
     const sizes = async () =>
@@ -66,47 +65,6 @@ export async function replicaBench(env: BenchEnv): Promise<Record<string, unknow
     await producer.disconnect();
     await admin.end();
   }
-}
-
-/** The changelog as id-reconciliation writes it: one record per ECID, keyed by data source and ECID. */
-async function publishLinks(producer: Producer, orgId: string): Promise<void> {
-  const observedAt = new Date().toISOString();
-  for (let first = 0; first < LINKS; first += PUBLISH_BATCH) {
-    const messages = [];
-    for (let i = first; i < Math.min(first + PUBLISH_BATCH, LINKS); i++) {
-      const event = createEvent({
-        type: EventTypes.idrecIdentityLinked,
-        source: '/audience-hub/id-reconciliation',
-        orgId,
-        aggregateId: `visitor/${ecid(i)}`,
-        data: { dataSourceId: 'visitor', idType: 'visitor', xcId: ecid(i), recipientId: recipient(i), observedAt },
-      });
-      messages.push({ key: event.partitionkey, value: JSON.stringify(event), headers: typeHeader(event.type) });
-    }
-    await producer.send({ topic: physicalTopic(Topics.idrecIdentityLinks), acks: -1, messages });
-  }
-}
-
-/** Seconds a plain consumer group takes to read every record of the topic from the start. */
-async function rawConsumption(env: BenchEnv): Promise<number> {
-  const consumer = env.kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, maxBytesPerPartition: 4 * 1024 * 1024 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [physicalTopic(Topics.idrecIdentityLinks)], fromBeginning: true });
-  let seen = 0;
-  const start = process.hrtime.bigint();
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        eachBatch: async ({ batch }) => {
-          seen += batch.messages.length;
-          if (seen >= LINKS) resolve();
-        },
-      })
-      .catch(reject);
-  });
-  const elapsed = seconds(start);
-  await consumer.disconnect();
-  return elapsed;
 }
 
 function seconds(start: bigint): number {

@@ -15,6 +15,7 @@ import { exportBench } from './export.bench';
 import { authThroughput } from './auth.bench';
 import { replicaBench } from './replica.bench';
 import { ingestBench } from './ingest.bench';
+import { lateLinksBench } from './late-links.bench';
 
 const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown> | Record<string, unknown>[]>> = {
   outbox: outboxThroughput,
@@ -24,6 +25,7 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown>
   auth: authThroughput,
   replica: replicaBench,
   ingest: ingestBench,
+  'late-links': lateLinksBench,
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { Topics } from '@audience-hub/contracts';
+import { createIdempotentProducer } from '@audience-hub/messaging';
+import { ImsTestClient, KafkaProbe, launchService, waitFor, type RunningService } from '@audience-hub/testing';
+import { report, type BenchEnv, type Measurement } from './bench-env';
+import { asTestEnv, createFullImport, snapshotChunks } from './import.bench';
+import { publishVisitorLinks, rawConsumption } from './kafka-load';
+import { cpuSpent, peakRssMb } from './process-usage';
+
+const LINKS = Number(process.env.BENCH_LATE_LINKS ?? 1_000_000);
+
+/**
+ * Late links at scale: an audience of LINKS members is imported while none of its ECIDs is linked
+ * (every member pending), then id-reconciliation's changelog brings a link for each. The clock runs
+ * from audience-import's start (the links waited on Kafka while it was down) until no member is
+ * pending any more: each link replicated, each pending member moved into the list and Campaign's
+ * list changes in the outbox. Baseline: a raw kafkajs consumer group reading the same links.
+ */
+export async function lateLinksBench(env: BenchEnv): Promise<Record<string, unknown>> {
+  const testEnv = asTestEnv(env);
+  const admin = new Client({ connectionString: env.databaseUrl });
+  await admin.connect();
+  const probe = new KafkaProbe(env.kafkaBrokers);
+  const producer = createIdempotentProducer(env.kafka);
+  await producer.connect();
+  const ims = await ImsTestClient.start(testEnv);
+  const importerEnv = testEnv.serviceEnv('audience-import', { ...ims.trustEnv });
+  let importer: RunningService | undefined = await launchService('audience-import', importerEnv);
+  try {
+    const tenant = await ims.tenant(['audiences.read', 'audiences.write'], 'late links bench');
+    const orgId = tenant.orgId;
+    await waitFor('org known to audience-import', async () => Number((await admin.query(`SELECT count(*) AS n FROM audience_import.known_orgs WHERE org_id = $1`, [orgId])).rows[0].n) === 1);
+    const audienceId = `late-${randomUUID().slice(0, 8)}`;
+    const importId = await createFullImport(probe, importer, tenant, audienceId);
+    await probe.publish(Topics.xcAudiences, snapshotChunks(orgId, audienceId, 0, LINKS));
+    const pending = async () => Number((await admin.query(`SELECT count(*) AS n FROM audience_import.pending_ids WHERE import_id = $1`, [importId])).rows[0].n);
+    await waitFor('every member pending', async () => (await pending()) === LINKS, { timeoutMs: 1_800_000, intervalMs: 500 });
+
+    await importer.stop();
+    importer = undefined;
+    await publishVisitorLinks(producer, orgId, LINKS);
+    const rawSeconds = await rawConsumption(env, Topics.idrecIdentityLinks, LINKS);
+
+    const start = process.hrtime.bigint();
+    importer = await launchService('audience-import', importerEnv);
+    await waitFor('no member pending', async () => (await pending()) === 0, { timeoutMs: 3_600_000, intervalMs: 200 });
+    const elapsed = secondsSince(start);
+    const members = Number((await admin.query(`SELECT count(*) AS n FROM audience_import.import_members WHERE run_id IN (SELECT run_id FROM audience_import.runs WHERE import_id = $1)`, [importId])).rows[0].n);
+    if (members !== LINKS) throw new Error(`expected ${LINKS} members after the late links, found ${members}`);
+
+    const applied: Measurement = { name: 'audience-import (from its start) applies the links', count: LINKS, unit: 'links', seconds: elapsed, peakRssMb: peakRssMb(importer.process.pid) };
+    const raw: Measurement = { name: 'raw kafkajs consumption of the same links', count: LINKS, unit: 'links', seconds: rawSeconds };
+    return report(`late-links: ${LINKS.toLocaleString('en-US')} new links, each resolving a pending member of an imported list`, applied, raw, {
+      'CPU used by audience-import': cpuSpent([importer], [0]),
+    });
+  } finally {
+    await importer?.stop();
+    await ims.stop();
+    await producer.disconnect();
+    await probe.close();
+    await admin.end();
+  }
+}
+
+function secondsSince(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
