@@ -15,6 +15,8 @@ export interface OutboxRelayOptions {
   maxBatchBytes?: number;
   /** Upper bound of one Kafka batch, in rows (default 5,000): small records go in big batches. */
   maxBatchRows?: number;
+  /** Sent rows are kept this long for audit, then purged (ms). */
+  retentionMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
   onPublished?: (count: number) => void;
 }
@@ -29,7 +31,7 @@ interface OutboxRow {
 }
 
 /**
- * Publishes committed outbox rows to Kafka in seq order and deletes them once sent.
+ * Publishes committed outbox rows to Kafka in seq order and marks them sent.
  * One relay per schema publishes at a time (a session advisory lock elects it), so the order of
  * events with the same key is kept even with several instances running. A crash between
  * publish and mark re-publishes: consumers' inboxes make that harmless.
@@ -39,6 +41,8 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly maxBatchBytes: number;
   private readonly maxBatchRows: number;
+  private readonly retentionMs: number;
+  private lastPurge = 0;
   private listener?: Client;
   private running = false;
   private loop?: Promise<void>;
@@ -49,6 +53,7 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.maxBatchBytes = options.maxBatchBytes ?? 12 * 1024 * 1024;
     this.maxBatchRows = options.maxBatchRows ?? 5_000;
+    this.retentionMs = options.retentionMs ?? 60 * 60 * 1000;
   }
 
   start(): void {
@@ -126,9 +131,8 @@ export class OutboxRelay {
     this.options.onPublished?.(rows.length);
   }
 
-  /** Sent rows are deleted: cheaper than marking them (no new row version, no index entry). */
   private async markSent(rows: OutboxRow[]): Promise<void> {
-    await this.options.dataSource.query(`DELETE FROM outbox_events WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
+    await this.options.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
   }
 
   /**
@@ -147,6 +151,7 @@ export class OutboxRelay {
           await this.idle(this.pollIntervalMs * 3);
           continue;
         }
+        await this.purgeIfDue();
         if (Date.now() - drainStarted > 5_000) after = undefined;
         if (after === undefined) drainStarted = Date.now();
         const rows = await this.fetch(after);
@@ -188,8 +193,7 @@ export class OutboxRelay {
     }
     client.on('notification', () => this.wake?.());
     await client.query(`LISTEN ${outboxChannel(this.schema)}`);
-    // Rows that an earlier version marked sent instead of deleting.
-    await this.options.dataSource.query(`DELETE FROM outbox_events WHERE sent_at IS NOT NULL`);
+
     this.listener = client;
     return true;
   }
@@ -198,6 +202,15 @@ export class OutboxRelay {
     const client = this.listener;
     this.listener = undefined;
     await client?.end().catch(() => undefined);
+  }
+
+  private async purgeIfDue(): Promise<void> {
+    if (Date.now() - this.lastPurge < 60_000) return;
+    this.lastPurge = Date.now();
+    await this.options.dataSource.query(
+      `DELETE FROM outbox_events WHERE sent_at IS NOT NULL AND sent_at < now() - ($1::int * interval '1 millisecond')`,
+      [this.retentionMs],
+    );
   }
 
   private idle(ms: number): Promise<void> {
