@@ -106,10 +106,18 @@ export class ApplySnapshotUsecase {
       pending = [];
       await enqueueEvents(tx, batch);
     };
+    // The next FETCH is sent before a chunk's event is built: Postgres reads while Node serializes.
+    const fetch = (cursor: 'run_adds' | 'run_removes') => {
+      const next = this.runs.fetch(tx, cursor, MAX_CHUNK_IDS);
+      next.catch(() => undefined); // awaited below
+      return next;
+    };
     for (const [op, cursor] of [['added', 'run_adds'], ['removed', 'run_removes']] as const) {
+      let next = fetch(cursor);
       for (;;) {
-        const ids = await this.runs.fetch(tx, cursor, MAX_CHUNK_IDS);
+        const ids = await next;
         if (ids.length === 0) break;
+        next = fetch(cursor);
         counts[op] += ids.length;
         if (held) await emit(held, false);
         held = { op, ids };
