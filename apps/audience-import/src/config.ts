@@ -8,6 +8,8 @@ export const importConfigSchema = z.object({
   IMPORT_INBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /** Share of malformed lines past which a whole file is refused. */
   IMPORT_MAX_ERROR_RATIO: z.coerce.number().min(0).max(1).default(0.01),
+  /** How long a request may take to arrive whole (an uploaded file arrives as fast as it is applied); 0: no limit. */
+  IMPORT_UPLOAD_TIMEOUT_MS: z.coerce.number().int().min(0).default(3_600_000),
 });
 
 export type ImportConfig = BaseConfig & z.infer<typeof importConfigSchema>;

@@ -181,6 +181,81 @@ describe('importing XC audiences into lists', () => {
     expect(await members(job.listId)).toEqual([r[0], r[2]].sort());
   });
 
+  it('counts an id once when a later part of more than 5,000 ids sends it again', async () => {
+    // Big parts are inserted without checking the run for each id first; a repeated one makes the
+    // part go again the careful way.
+    const known = Array.from({ length: 3 }, () => newEcid());
+    const r = known.map((_, i) => newId(`big${i}`));
+    await observe(known.map((ecid, i) => [ecid, r[i]]));
+    await resolvable(known);
+    const unknownA = Array.from({ length: 6_000 }, () => newEcid());
+    const unknownB = Array.from({ length: 6_000 }, () => newEcid());
+    const audienceId = newId('aud');
+    await publishAudience(audienceId, []);
+    const job = await createImport(audienceId);
+    await probe.publish(
+      Topics.xcAudiences,
+      snapshot(audienceId, 's1', 'full', [{ added: [...unknownA, known[0], known[1]] }, { added: [...unknownB, unknownA[0], known[1], known[2]] }]),
+    );
+    const view = await untilSnapshots(job.id, 1);
+    expect(view.counts).toEqual({ received: 12_005, matched: 3, unmatched: 12_000, pending: 12_000, added: 3, removed: 0, invalid: 0 });
+    expect(await members(job.listId)).toEqual([...r].sort());
+  });
+
+  it('applies links made between the parts of a snapshot, as if the snapshot had been resolved when complete', async () => {
+    const [e0, e1, e2, e3] = Array.from({ length: 4 }, () => newEcid());
+    const [r0, r1, r2, r3, r4] = Array.from({ length: 5 }, (_, i) => newId(`mid${i}`));
+    await observe([[e0, r0], [e2, r2], [e3, r4]]);
+    await resolvable([e0, e2, e3]);
+    // A list already holding the same ids shows when audience-import's replica has the new links.
+    const witnessAudience = newId('aud');
+    await publishAudience(witnessAudience, []);
+    const witness = await createImport(witnessAudience);
+    await probe.publish(Topics.xcAudiences, snapshot(witnessAudience, 'w1', 'full', [{ added: [e0, e1, e2] }]));
+    expect((await untilSnapshots(witness.id, 1)).counts).toMatchObject({ matched: 2, pending: 1 });
+
+    const audienceId = newId('aud');
+    await publishAudience(audienceId, []);
+    const job = await createImport(audienceId);
+    const parts = snapshot(audienceId, 's1', 'full', [{ added: [e0, e1, e2] }, { added: [e3] }]);
+    await probe.publish(Topics.xcAudiences, [parts[0]]);
+    await waitFor('snapshot run open', async () => (await importView(job.id)).state === 'running');
+    // Between the parts: e1 is linked, e0 moves to another recipient, e2's recipient is deleted.
+    await observe([[e1, r1], [e0, r3]]);
+    await probe.publish(Topics.campaignRecipients, [
+      createEvent({ type: EventTypes.campaignRecipientDeleted, source: '/campaign', orgId: tenant.orgId, aggregateId: r2, data: { recipientId: r2 } }),
+    ]);
+    await waitFor('the replica has the new links', async () => JSON.stringify(await members(witness.listId)) === JSON.stringify([r1, r3].sort()));
+    await probe.publish(Topics.xcAudiences, [parts[1]]);
+
+    const view = await untilSnapshots(job.id, 1);
+    expect(view.counts).toEqual({ received: 4, matched: 3, unmatched: 1, pending: 1, added: 3, removed: 0, invalid: 0 });
+    expect(await members(job.listId)).toEqual([r1, r3, r4].sort());
+  });
+
+  it('imports an outbound file of several chunks that names an id twice, far apart', async () => {
+    const known = [newEcid(), newEcid()];
+    const r = known.map((_, i) => newId(`file${i}`));
+    await observe(known.map((ecid, i) => [ecid, r[i]]));
+    await resolvable(known);
+    const audienceId = String(Math.floor(Math.random() * 1e9));
+    await publishAudience(audienceId, []);
+    const job = await createImport(audienceId);
+    const ids = [known[0], ...Array.from({ length: 24_997 }, () => newEcid()), known[1]];
+    ids.splice(20_000, 0, ids[5]); // 25,000 lines, 24,999 distinct ids
+    const body = ids.map((id) => `${id} ${audienceId} \n`).join('');
+    const response = await fetch(`${importer.url}/v1/files?name=S3_1_0_flow_full_${Date.now()}.sync`, {
+      method: 'POST',
+      headers: { ...tenant.auth, 'content-type': 'application/octet-stream' },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ lines: 25_000, applied: 25_000, errorCount: 0 });
+    const view = await untilSnapshots(job.id, 1);
+    expect(view.counts).toEqual({ received: 25_000, matched: 2, unmatched: 24_997, pending: 24_997, added: 2, removed: 0, invalid: 0 });
+    expect(await members(job.listId)).toEqual([...r].sort());
+  });
+
   it('adds a pending id once id-reconciliation links it (late reconciliation)', async () => {
     const known = newEcid();
     const late = newEcid();

@@ -32,6 +32,7 @@ export class PendingRepository {
    * other of its ids is still a member), and how many ids were linked and unlinked.
    */
   async moveMembers(tx: EntityManager): Promise<LateChanges[]> {
+    await this.moveStaged(tx);
     await tx.query(`
       CREATE TEMP TABLE IF NOT EXISTS member_moves (
         import_id text NOT NULL, run_id bigint NOT NULL, xc_id text NOT NULL, old_recipient_id text, new_recipient_id text
@@ -104,5 +105,50 @@ export class PendingRepository {
       linked: row.linked,
       unlinked: row.unlinked,
     }));
+  }
+
+  /**
+   * Runs still receiving had their chunks resolved as they arrived (RunsRepository.resolveChunk):
+   * their resolved ids follow the changed links too, so that a run is applied as if resolved
+   * against the replica when it completes. A matched id is re-linked or becomes unmatched, an
+   * unmatched id with a recipient now becomes matched; the run's counts follow. Nothing is emitted:
+   * these ids are no list's members yet.
+   */
+  private async moveStaged(tx: EntityManager): Promise<void> {
+    const runs: Array<{ run_id: string; org_id: string; data_source_id: string; replaces: boolean }> = await tx.query(
+      `SELECT r.run_id, i.org_id, i.data_source_id, (r.mode = 'full' AND i.mode = 'full') AS replaces
+         FROM runs r JOIN imports i USING (import_id)
+        WHERE r.state = 'receiving'
+          AND EXISTS (SELECT 1 FROM identity_link_changes c WHERE c.org_id = i.org_id AND c.data_source_id = i.data_source_id)`,
+    );
+    for (const run of runs) {
+      const matched = run.replaces ? 'import_members' : 'run_matched';
+      const params = [run.run_id, run.org_id, run.data_source_id];
+      await tx.query(
+        `UPDATE ${matched} m SET recipient_id = c.new_recipient_id FROM identity_link_changes c
+          WHERE c.org_id = $2 AND c.data_source_id = $3 AND c.new_recipient_id IS NOT NULL
+            AND m.run_id = $1 AND m.xc_id = c.xc_id AND m.recipient_id <> c.new_recipient_id`,
+        params,
+      );
+      await tx.query(
+        `WITH unlinked AS (
+           DELETE FROM ${matched} m USING identity_link_changes c
+            WHERE c.org_id = $2 AND c.data_source_id = $3 AND c.new_recipient_id IS NULL AND m.run_id = $1 AND m.xc_id = c.xc_id
+           RETURNING m.xc_id
+         ), linked AS (
+           DELETE FROM run_unmatched u USING identity_link_changes c
+            WHERE c.org_id = $2 AND c.data_source_id = $3 AND c.new_recipient_id IS NOT NULL AND u.run_id = $1 AND u.xc_id = c.xc_id
+           RETURNING u.xc_id, c.new_recipient_id
+         ), to_unmatched AS (
+           INSERT INTO run_unmatched (run_id, xc_id) SELECT $1, xc_id FROM unlinked ON CONFLICT DO NOTHING
+         ), to_matched AS (
+           INSERT INTO ${matched} (run_id, xc_id, recipient_id) SELECT $1, xc_id, new_recipient_id FROM linked ON CONFLICT DO NOTHING
+         )
+         UPDATE runs SET matched = matched + (SELECT count(*) FROM linked) - (SELECT count(*) FROM unlinked),
+                         unmatched = unmatched - (SELECT count(*) FROM linked) + (SELECT count(*) FROM unlinked)
+          WHERE run_id = $1`,
+        params,
+      );
+    }
   }
 }

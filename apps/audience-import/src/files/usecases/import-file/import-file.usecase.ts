@@ -9,6 +9,7 @@ import type { ImportConfig } from '../../../config';
 import { DataSourcesRepository } from '../../../data-sources/data-sources.repository';
 import type { DataSourceCopy } from '../../../data-sources/data-source.model';
 import { ReceiveSnapshotChunkUsecase } from '../../../imports/usecases/receive-snapshot-chunk/receive-snapshot-chunk.usecase';
+import { SeenIds } from '../../../imports/seen-ids';
 import { MAX_REPORTED_ERRORS, type FileReport, type LineError } from '../../file-report';
 import { lineBatches } from '../../line-batches';
 import { FilesRepository } from '../../files.repository';
@@ -78,8 +79,13 @@ export class ImportFileUsecase {
   private async stream(tx: EntityManager, orgId: string, id: string, name: string, fileName: OutboundFileName, ds: DataSourceCopy, input: Readable): Promise<FileReport> {
     const audiences = new Map<string, AudienceBuffer>();
     const snapshotKey = `file:${id}`;
-    const send = (audienceId: string, buffer: AudienceBuffer, lastPart: boolean) =>
-      this.receiveChunk.execute(tx, orgId, {
+    // The whole file is one transaction: it knows every id it resolved into each run.
+    const seenIds = new SeenIds();
+    // One chunk is applied while the next is parsed: the transaction takes one at a time.
+    let inFlight: Promise<void> = Promise.resolve();
+    const send = async (audienceId: string, buffer: AudienceBuffer, lastPart: boolean): Promise<void> => {
+      await inFlight;
+      inFlight = this.receiveChunk.execute(tx, orgId, {
         audienceId,
         snapshotKey,
         mode: fileName.mode,
@@ -90,7 +96,10 @@ export class ImportFileUsecase {
         added: buffer.added,
         removed: buffer.removed,
         invalid: lastPart ? buffer.invalid : 0,
+        seenIds,
       });
+      inFlight.catch(() => undefined); // awaited by the next send or at the end
+    };
     const bufferOf = (audienceId: string): AudienceBuffer => {
       let buffer = audiences.get(audienceId);
       if (!buffer) audiences.set(audienceId, (buffer = new AudienceBuffer()));
@@ -110,29 +119,34 @@ export class ImportFileUsecase {
     let errorCount = 0;
     const errors: LineError[] = [];
     // Lines are read a chunk at a time; the only awaits are the chunks sent on.
-    for await (const batch of lineBatches(input)) {
-      for (const raw of batch) {
-        lines++;
-        const line = parseOutboundLine(raw, ds.idType);
-        if (!line.ok) {
-          errorCount++;
-          if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: lines, reason: line.reason });
-          for (const audienceId of line.segments ?? []) bufferOf(audienceId).invalid++;
-          continue;
-        }
-        for (const audienceId of line.added) {
-          let buffer = bufferOf(audienceId);
-          if (buffer.size >= MAX_CHUNK_IDS) buffer = await next(audienceId, buffer);
-          buffer.added.push(line.id);
-        }
-        for (const audienceId of line.removed) {
-          let buffer = bufferOf(audienceId);
-          if (buffer.size >= MAX_CHUNK_IDS) buffer = await next(audienceId, buffer);
-          buffer.removed.push(line.id);
+    try {
+      for await (const batch of lineBatches(input)) {
+        for (const raw of batch) {
+          lines++;
+          const line = parseOutboundLine(raw, ds.idType);
+          if (!line.ok) {
+            errorCount++;
+            if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: lines, reason: line.reason });
+            for (const audienceId of line.segments ?? []) bufferOf(audienceId).invalid++;
+            continue;
+          }
+          for (const audienceId of line.added) {
+            let buffer = bufferOf(audienceId);
+            if (buffer.size >= MAX_CHUNK_IDS) buffer = await next(audienceId, buffer);
+            buffer.added.push(line.id);
+          }
+          for (const audienceId of line.removed) {
+            let buffer = bufferOf(audienceId);
+            if (buffer.size >= MAX_CHUNK_IDS) buffer = await next(audienceId, buffer);
+            buffer.removed.push(line.id);
+          }
         }
       }
+    } catch (error) {
+      await inFlight.catch(() => undefined); // the transaction is idle before it rolls back
+      throw error;
     }
-
+    await inFlight;
     const report: FileReport = { id, name, state: 'applied', lines, applied: lines - errorCount, errorCount, errors };
     const ratio = lines === 0 ? 1 : errorCount / lines;
     if (lines === 0 || ratio > this.config.IMPORT_MAX_ERROR_RATIO) {
@@ -143,6 +157,7 @@ export class ImportFileUsecase {
       throw new RefusedFile({ ...report, state: 'refused', applied: 0, reason });
     }
     for (const [audienceId, buffer] of audiences) await send(audienceId, buffer, true);
+    await inFlight;
     return report;
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EventTypes, MAX_CHUNK_IDS, type AnyHubEvent } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
@@ -17,10 +17,13 @@ const CHANGES_PER_INSERT = 10;
  * Applies an import's complete runs in snapshot order. A complete `full` run makes every earlier
  * open run moot (superseded); a delta waits for the runs before it. Only the difference is written
  * and emitted, in chunks of at most 10,000 recipients. The caller holds the org's graph lock
- * (shared) and the import's row lock: the run is resolved against the replica as it is now.
+ * (shared) and the import's row lock: the run's ids, resolved as its chunks arrived and moved by
+ * every link change since, are resolved against the replica as it is now.
  */
 @Injectable()
 export class ApplySnapshotUsecase {
+  private readonly logger = new Logger('apply-snapshot');
+
   constructor(
     private readonly imports: ImportsRepository,
     private readonly runs: RunsRepository,
@@ -51,23 +54,29 @@ export class ApplySnapshotUsecase {
       await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportFailed, job.orgId, job, (await this.imports.viewOf(tx, job.importId)).counts, { reason })]);
       return;
     }
-    const resolved = await this.runs.resolve(tx, run.runId, job, replaces(run, job));
+    // The run's ids were resolved as its chunks arrived (and kept current by late links since).
+    const started = Date.now();
     if (replaces(run, job)) {
       // The run's matched ids were staged as its own members: only the difference is read, and the list switched.
       const previous = await this.runs.membersRun(tx, job.importId);
-      await this.runs.openReplaceCursors(tx, run.runId, previous, resolved.matched > LARGE_RUN);
+      await this.runs.openReplaceCursors(tx, run.runId, previous, run.matched > LARGE_RUN);
       await this.runs.applyReplace(tx, run.runId, job.importId, previous);
     } else {
       // A delta adds and removes; a full snapshot into a `delta` import only adds (see README).
       await this.runs.applyMerge(tx, run.runId, job.importId, run.mode === 'delta');
       await this.runs.openMergeCursors(tx, run.runId);
     }
+    const diffed = Date.now();
     const changes = await this.emitChanges(tx, job);
     await this.runs.closeCursors(tx);
+    this.logger.log(
+      `run ${run.runId} of import ${job.importId} applied: ${run.matched} matched, ${run.unmatched} unmatched, ${changes.added} added, ${changes.removed} removed; ` +
+        `list switched in ${diffed - started} ms, changes read and enqueued in ${Date.now() - diffed} ms`,
+    );
     const counts: ImportCounts = {
       received: run.received,
-      matched: resolved.matched,
-      unmatched: resolved.unmatched,
+      matched: run.matched,
+      unmatched: run.unmatched,
       pending: await this.runs.pendingCount(tx, job.importId),
       added: changes.added,
       removed: changes.removed,
@@ -97,10 +106,18 @@ export class ApplySnapshotUsecase {
       pending = [];
       await enqueueEvents(tx, batch);
     };
+    // The next FETCH is sent before a chunk's event is built: Postgres reads while Node serializes.
+    const fetch = (cursor: 'run_adds' | 'run_removes') => {
+      const next = this.runs.fetch(tx, cursor, MAX_CHUNK_IDS);
+      next.catch(() => undefined); // awaited below
+      return next;
+    };
     for (const [op, cursor] of [['added', 'run_adds'], ['removed', 'run_removes']] as const) {
+      let next = fetch(cursor);
       for (;;) {
-        const ids = await this.runs.fetch(tx, cursor, MAX_CHUNK_IDS);
+        const ids = await next;
         if (ids.length === 0) break;
+        next = fetch(cursor);
         counts[op] += ids.length;
         if (held) await emit(held, false);
         held = { op, ids };

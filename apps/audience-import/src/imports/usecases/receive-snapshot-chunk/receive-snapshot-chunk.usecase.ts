@@ -11,8 +11,9 @@ import type { ImportMode, ImportRow } from '../../import.model';
 import { importOutcome, NO_COUNTS } from '../../import-events';
 import { ImportsRepository } from '../../imports.repository';
 import { lockGraphShared } from '../../graph-lock';
-import { isComplete, requestIdOf, RunsRepository, type Run } from '../../runs.repository';
+import { isComplete, replaces, requestIdOf, RunsRepository, type Run } from '../../runs.repository';
 import { ApplySnapshotUsecase } from '../apply-snapshot/apply-snapshot.usecase';
+import type { SeenIds } from '../../seen-ids';
 
 /** One chunk of one audience's snapshot, from an `xc.audience.members` event or a file. */
 export interface SnapshotChunk {
@@ -30,14 +31,19 @@ export interface SnapshotChunk {
   removed: string[];
   /** Records of this chunk with no usable id. */
   invalid?: number;
+  /**
+   * The ids the caller's transaction resolved into runs before (a file's earlier chunks), when it
+   * keeps track: ids never seen are inserted without checking the run for them.
+   */
+  seenIds?: SeenIds;
 }
 
 /**
  * Records a received chunk for every open import of its audience, in the caller's transaction:
  * the first chunk of a snapshot opens a run and takes the governance decision (a denial writes
- * nothing); added and removed ids are staged. A (snapshot, part) seen before changes nothing. The
- * chunk that completes a run applies it at once, resolving it against the replica of the identity
- * graph under the org's graph lock (taken first, see graph-lock.ts).
+ * nothing); added ids are resolved against the replica of the identity graph at once, under the
+ * org's graph lock (taken first, see graph-lock.ts), and removed ids are staged. A (snapshot, part)
+ * seen before changes nothing. The chunk that completes a run applies it at once.
  */
 @Injectable()
 export class ReceiveSnapshotChunkUsecase {
@@ -98,12 +104,16 @@ export class ReceiveSnapshotChunkUsecase {
     // A full snapshot is a set: its `removed` means nothing.
     const removed = chunk.mode === 'delta' ? chunk.removed : [];
     if (!(await this.runs.addPart(tx, run.runId, chunk.part))) return;
-    await this.runs.stageReceived(tx, run.runId, chunk.added);
+    // Distinct and in key order: an id sent twice in a chunk counts once, and the replica's and the
+    // run's indexes are visited in order.
+    const added = [...new Set(chunk.added)].sort();
+    const resolved = await this.runs.resolveChunk(tx, run.runId, job, replaces(run, job), chunk.seenIds ? chunk.seenIds.split(run.runId, added) : { unknown: added });
     await this.runs.stageRemoved(tx, run.runId, removed);
     const updated = await this.runs.noteChunk(tx, run.runId, {
       received: chunk.added.length + removed.length + (chunk.invalid ?? 0),
       invalid: chunk.invalid ?? 0,
       lastPart: chunk.lastPart ? chunk.part : null,
+      ...resolved,
     });
     if (isComplete(updated)) await this.applySnapshot.execute(tx, job);
   }
