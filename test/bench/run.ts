@@ -14,6 +14,7 @@ import { importScaleOut } from './import-scale-out.bench';
 import { exportBench } from './export.bench';
 import { authThroughput } from './auth.bench';
 import { replicaBench } from './replica.bench';
+import { latencyBench } from './latency.bench';
 
 const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown> | Record<string, unknown>[]>> = {
   outbox: outboxThroughput,
@@ -22,6 +23,7 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown>
   export: exportBench,
   auth: authThroughput,
   replica: replicaBench,
+  latency: latencyBench,
 };
 
 async function main(): Promise<void> {
