@@ -7,7 +7,7 @@ import { DeclaredIdsRepository } from './recipients/declared-ids.repository';
 import { RecipientEventsConsumer } from './recipients/recipient-events.consumer';
 import { RecipientsController } from './recipients/recipients.controller';
 import { RecipientsRepository } from './recipients/recipients.repository';
-import { ApplyRecipientUpsertUseCase } from './recipients/usecases/apply-recipient-upsert.usecase';
+import { ApplyRecipientUpsertsUseCase } from './recipients/usecases/apply-recipient-upserts.usecase';
 import { ResolutionRepository } from './resolution/resolution.repository';
 import { ResolveController } from './resolution/resolve.controller';
 import { ResolveUseCase } from './resolution/resolve.usecase';
@@ -39,7 +39,7 @@ import { VisitorLinksRepository } from './visitors/visitor-links.repository';
     DataSourcesService,
     RecipientsRepository,
     DeclaredIdsRepository,
-    ApplyRecipientUpsertUseCase,
+    ApplyRecipientUpsertsUseCase,
     VisitorLinksRepository,
     ResolutionRepository,
     ResolveUseCase,

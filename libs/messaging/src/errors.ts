@@ -16,3 +16,18 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0].slice(0, 500);
   return String(error).slice(0, 500);
 }
+
+/**
+ * Thrown by a batch handler when one event of its batch failed (`cause`, often a RejectEventError):
+ * the consumer applies the events before it, retries or dead-letters it alone, and goes on after it.
+ */
+export class EventInBatchFailedError extends Error {
+  constructor(
+    /** The failed event's position in the batch the handler was given. */
+    readonly index: number,
+    override readonly cause: unknown,
+  ) {
+    super(`event ${index} of the batch failed: ${describeError(cause)}`);
+    this.name = 'EventInBatchFailedError';
+  }
+}

@@ -1,36 +1,60 @@
 import { returnedRows } from '@audience-hub/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { DeclaredIdRow } from './declared-id-plan';
 
 @Injectable()
 export class DeclaredIdsRepository {
-  async ofRecipientInSource(tx: EntityManager, orgId: string, dataSourceId: string, recipientId: string): Promise<string | undefined> {
-    const rows = await tx.query(`SELECT declared_id FROM declared_ids WHERE org_id = $1 AND data_source_id = $2 AND recipient_id = $3`, [
-      orgId,
-      dataSourceId,
-      recipientId,
-    ]);
-    return rows[0]?.declared_id;
-  }
-
-  async remove(tx: EntityManager, orgId: string, dataSourceId: string, declaredId: string): Promise<void> {
-    await tx.query(`DELETE FROM declared_ids WHERE org_id = $1 AND data_source_id = $2 AND declared_id = $3`, [orgId, dataSourceId, declaredId]);
-  }
-
-  /** Gives the declared id to the recipient; returns the recipient that held it before, if another. */
-  async assign(tx: EntityManager, orgId: string, dataSourceId: string, declaredId: string, recipientId: string): Promise<string | undefined> {
-    const before = await tx.query(`SELECT recipient_id FROM declared_ids WHERE org_id = $1 AND data_source_id = $2 AND declared_id = $3 FOR UPDATE`, [
-      orgId,
-      dataSourceId,
-      declaredId,
-    ]);
-    await tx.query(
-      `INSERT INTO declared_ids (org_id, data_source_id, declared_id, recipient_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (org_id, data_source_id, declared_id) DO UPDATE SET recipient_id = EXCLUDED.recipient_id, linked_at = now()`,
-      [orgId, dataSourceId, declaredId, recipientId],
+  /**
+   * The rows of these recipients in these sources, and the rows of these ids, locked until the
+   * transaction ends (in key order, so batches touching the same ids wait instead of deadlocking).
+   */
+  async lockHeld(
+    tx: EntityManager,
+    orgId: string,
+    dataSourceIds: readonly string[],
+    recipientIds: readonly string[],
+    ids: ReadonlyArray<{ dataSourceId: string; declaredId: string }>,
+  ): Promise<DeclaredIdRow[]> {
+    const rows: Array<{ data_source_id: string; declared_id: string; recipient_id: string }> = await tx.query(
+      `SELECT data_source_id, declared_id, recipient_id FROM declared_ids
+       WHERE org_id = $1 AND (data_source_id, declared_id) IN (
+         SELECT data_source_id, declared_id FROM declared_ids WHERE org_id = $1 AND data_source_id = ANY($2::text[]) AND recipient_id = ANY($3::text[])
+         UNION SELECT * FROM unnest($4::text[], $5::text[]))
+       ORDER BY data_source_id, declared_id FOR UPDATE`,
+      [orgId, dataSourceIds, recipientIds, ids.map((id) => id.dataSourceId), ids.map((id) => id.declaredId)],
     );
-    const previous = before[0]?.recipient_id as string | undefined;
-    return previous && previous !== recipientId ? previous : undefined;
+    return rows.map((row) => ({ dataSourceId: row.data_source_id, declaredId: row.declared_id, recipientId: row.recipient_id }));
+  }
+
+  /** Deletes these rows where they are still as given; returns those deleted. */
+  async removeRows(tx: EntityManager, orgId: string, rows: readonly DeclaredIdRow[]): Promise<DeclaredIdRow[]> {
+    if (rows.length === 0) return [];
+    const deleted = returnedRows(
+      await tx.query(
+        `DELETE FROM declared_ids d USING unnest($2::text[], $3::text[], $4::text[]) AS x(data_source_id, declared_id, recipient_id)
+         WHERE d.org_id = $1 AND d.data_source_id = x.data_source_id AND d.declared_id = x.declared_id AND d.recipient_id = x.recipient_id
+         RETURNING d.data_source_id, d.declared_id, d.recipient_id`,
+        [orgId, ...columns(rows)],
+      ),
+    );
+    return deleted.map((row: { data_source_id: string; declared_id: string; recipient_id: string }) => ({
+      dataSourceId: row.data_source_id,
+      declaredId: row.declared_id,
+      recipientId: row.recipient_id,
+    }));
+  }
+
+  /** Gives each id to its row's recipient, taking it from whichever recipient held it. */
+  async assignRows(tx: EntityManager, orgId: string, rows: readonly DeclaredIdRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.query(
+      `INSERT INTO declared_ids (org_id, data_source_id, declared_id, recipient_id)
+       SELECT $1, x.data_source_id, x.declared_id, x.recipient_id
+       FROM unnest($2::text[], $3::text[], $4::text[]) AS x(data_source_id, declared_id, recipient_id) ORDER BY 2, 3
+       ON CONFLICT (org_id, data_source_id, declared_id) DO UPDATE SET recipient_id = EXCLUDED.recipient_id, linked_at = now()`,
+      [orgId, ...columns(rows)],
+    );
   }
 
   /** Removes every declared id of a recipient; returns what it had. */
@@ -46,4 +70,8 @@ export class DeclaredIdsRepository {
     ]);
     return rows.map((row: { data_source_id: string; declared_id: string }) => ({ dataSourceId: row.data_source_id, id: row.declared_id }));
   }
+}
+
+function columns(rows: readonly DeclaredIdRow[]): [string[], string[], string[]] {
+  return [rows.map((row) => row.dataSourceId), rows.map((row) => row.declaredId), rows.map((row) => row.recipientId)];
 }

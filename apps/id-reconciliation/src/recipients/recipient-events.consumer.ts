@@ -1,29 +1,35 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
-import { EventsController, type EventContext } from '@audience-hub/messaging';
+import { BATCH, EventsController, type EventContext } from '@audience-hub/messaging';
 import { KnownOrgsService } from '@audience-hub/platform';
 import { publishUnlinked } from '../data-sources/data-source-events';
 import { BUILT_IN_VISITOR_ID } from '../data-sources/data-source.model';
 import { VisitorLinksRepository } from '../visitors/visitor-links.repository';
 import { DeclaredIdsRepository } from './declared-ids.repository';
 import { RecipientsRepository } from './recipients.repository';
-import { ApplyRecipientUpsertUseCase } from './usecases/apply-recipient-upsert.usecase';
+import { applyPerOrg } from '../org-batches';
+import { ApplyRecipientUpsertsUseCase } from './usecases/apply-recipient-upserts.usecase';
 
 /** Recipients from campaign.recipients.v1: their key values, and on deletion every link they had. */
 @EventsController()
 export class RecipientEventsConsumer {
   constructor(
     private readonly orgs: KnownOrgsService,
-    private readonly upsert: ApplyRecipientUpsertUseCase,
+    private readonly upserts: ApplyRecipientUpsertsUseCase,
     private readonly recipients: RecipientsRepository,
     private readonly declaredIds: DeclaredIdsRepository,
     private readonly visitorLinks: VisitorLinksRepository,
   ) {}
 
-  @EventPattern(EventTypes.campaignRecipientUpserted)
-  async upserted(@Payload() event: HubEventOf<'campaign.recipient.upserted'>, @Ctx() ctx: EventContext): Promise<void> {
-    await this.orgs.requireKnown(ctx.manager, event.orgid);
-    await this.upsert.execute(ctx.manager, event.orgid, event.data.recipientId, event.data.attributes);
+  @EventPattern(EventTypes.campaignRecipientUpserted, BATCH)
+  async upserted(@Payload() events: HubEventOf<'campaign.recipient.upserted'>[], @Ctx() ctx: EventContext): Promise<void> {
+    await applyPerOrg(ctx.manager, this.orgs, events, (orgId, ofOrg) =>
+      this.upserts.execute(
+        ctx.manager,
+        orgId,
+        ofOrg.map((event) => event.data),
+      ),
+    );
   }
 
   @EventPattern(EventTypes.campaignRecipientDeleted)

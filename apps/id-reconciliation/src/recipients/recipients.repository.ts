@@ -6,15 +6,25 @@ export type Attributes = Record<string, string | number | boolean | null>;
 
 @Injectable()
 export class RecipientsRepository {
-  /** Merges the attributes into the stored profile (a null value clears one) and returns the merged set. */
-  async upsert(tx: EntityManager, orgId: string, recipientId: string, attributes: Attributes): Promise<Attributes> {
-    const rows = await tx.query(
-      `INSERT INTO recipients (org_id, recipient_id, attributes) VALUES ($1, $2, $3::jsonb)
-       ON CONFLICT (org_id, recipient_id) DO UPDATE SET attributes = recipients.attributes || EXCLUDED.attributes, updated_at = now()
-       RETURNING attributes`,
-      [orgId, recipientId, JSON.stringify(attributes)],
+  /** The stored attributes of these recipients (those that exist), locked until the transaction ends. */
+  async lockAttributes(tx: EntityManager, orgId: string, recipientIds: readonly string[]): Promise<Map<string, Attributes>> {
+    const rows: Array<{ recipient_id: string; attributes: Attributes }> = await tx.query(
+      `SELECT recipient_id, attributes FROM recipients WHERE org_id = $1 AND recipient_id = ANY($2::text[]) ORDER BY recipient_id FOR UPDATE`,
+      [orgId, recipientIds],
     );
-    return rows[0].attributes;
+    return new Map(rows.map((row) => [row.recipient_id, row.attributes]));
+  }
+
+  /** Merges each patch into its recipient's stored profile (a null value clears one), creating new recipients. */
+  async merge(tx: EntityManager, orgId: string, patches: ReadonlyMap<string, Attributes>): Promise<void> {
+    if (patches.size === 0) return;
+    const rows = [...patches].map(([recipient_id, attributes]) => ({ recipient_id, attributes }));
+    await tx.query(
+      `INSERT INTO recipients (org_id, recipient_id, attributes)
+       SELECT $1, x.recipient_id, x.attributes FROM jsonb_to_recordset($2::jsonb) AS x(recipient_id text, attributes jsonb) ORDER BY x.recipient_id
+       ON CONFLICT (org_id, recipient_id) DO UPDATE SET attributes = recipients.attributes || EXCLUDED.attributes, updated_at = now()`,
+      [orgId, JSON.stringify(rows)],
+    );
   }
 
   async delete(tx: EntityManager, orgId: string, recipientId: string): Promise<boolean> {

@@ -4,10 +4,10 @@ import { eventTypesOf, parseEvent, type AnyHubEvent } from '@audience-hub/contra
 import { isDatabaseUnavailable } from '@audience-hub/persistence';
 import { claimEvents } from '../inbox/inbox';
 import { enqueueEvents } from '../outbox/outbox.writer';
-import { RejectEventError, describeError } from '../errors';
+import { EventInBatchFailedError, RejectEventError, describeError } from '../errors';
 import type { DeadLetterPublisher, RejectedMessage } from './dead-letter';
 import { typeOfHeader } from '../event-type-header';
-import type { EventContext, EventHandler } from './event-context';
+import type { AnyEventHandler, BatchEventHandler, EventContext } from './event-context';
 import { sleep, STOPPED, untilDatabase } from './until-database';
 
 export interface RetryPolicy {
@@ -21,7 +21,7 @@ export interface RetryPolicy {
 export interface BatchProcessorOptions {
   dataSource: DataSource;
   consumerGroup: string;
-  handlerFor: (eventType: string) => EventHandler | undefined;
+  handlerFor: (eventType: string) => AnyEventHandler | undefined;
   deadLetters: DeadLetterPublisher;
   retry: RetryPolicy;
   /** Events applied in one transaction on the fast path. */
@@ -31,6 +31,9 @@ export interface BatchProcessorOptions {
    * one or two at a time instead of waiting for a whole batch. Default 1 MiB.
    */
   maxBytesPerTransaction?: number;
+  /** Events given to batch handlers in one transaction (default 5,000) and their bytes (default 8 MiB). */
+  maxEventsPerBatchTransaction?: number;
+  maxBytesPerBatchTransaction?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
   metrics?: { applied(count: number): void; deadLettered(): void; skipped(count: number): void };
 }
@@ -46,7 +49,7 @@ export interface BatchControl {
   isStale(): boolean;
 }
 
-type ApplyItem = { kind: 'apply'; message: KafkaMessage; event: AnyHubEvent; handler: EventHandler };
+type ApplyItem = { kind: 'apply'; message: KafkaMessage; event: AnyHubEvent; handler: AnyEventHandler };
 type Item =
   | ApplyItem
   | { kind: 'skip'; message: KafkaMessage }
@@ -57,7 +60,8 @@ type Outcome = { ok: true } | { ok: false; error: unknown; failedIndex?: number 
 /**
  * Applies one fetched batch of one partition, in order, with exactly-once effects:
  * - valid events go through their handler in a transaction that also records them in the inbox,
- *   many events per transaction on the fast path;
+ *   many events per transaction on the fast path; consecutive events of a batch handler's type
+ *   reach it together, in bigger transactions;
  * - if that transaction fails, the events are retried one by one to isolate the culprit, which is
  *   dead-lettered after bounded retries while the rest of the partition keeps flowing;
  * - invalid events are dead-lettered at once with the validation errors;
@@ -75,11 +79,14 @@ export class BatchProcessor {
       const item = items[index];
       if (item.kind === 'apply') {
         const group: ApplyItem[] = [];
-        const maxBytes = this.options.maxBytesPerTransaction ?? 1024 * 1024;
+        const batched = isBatchHandler(item.handler);
+        const [maxEvents, maxBytes] = batched
+          ? [this.options.maxEventsPerBatchTransaction ?? 5_000, this.options.maxBytesPerBatchTransaction ?? 8 * 1024 * 1024]
+          : [this.options.maxEventsPerTransaction, this.options.maxBytesPerTransaction ?? 1024 * 1024];
         let bytes = 0;
-        while (index < items.length && group.length < this.options.maxEventsPerTransaction && (group.length === 0 || bytes < maxBytes)) {
+        while (index < items.length && group.length < maxEvents && (group.length === 0 || bytes < maxBytes)) {
           const next = items[index];
-          if (next.kind !== 'apply') break;
+          if (next.kind !== 'apply' || isBatchHandler(next.handler) !== batched) break;
           group.push(next);
           bytes += next.message.value?.length ?? 0;
           index++;
@@ -155,9 +162,10 @@ export class BatchProcessor {
         return true;
       }
       if (outcome.failedIndex === undefined && batch.length > 1) {
-        // The failure is not any one handler's (the commit itself failed): isolate every event.
-        for (const item of batch) if (!(await this.applyGroup([item], control))) return false;
-        return true;
+        // No one event is named (the commit failed, or a batch handler failed as a whole): halve
+        // the group until the failure passes (it was transient) or one event is left to blame.
+        const half = Math.ceil(batch.length / 2);
+        return (await this.applyGroup(batch.slice(0, half), control)) && this.applyGroup(batch.slice(half), control);
       }
       const culprit = outcome.failedIndex ?? 0;
       if (culprit > 0 && !(await this.applyGroup(batch.slice(0, culprit), control))) return false;
@@ -213,8 +221,9 @@ export class BatchProcessor {
     try {
       await this.transaction(group, control, attempt, progress);
       return { ok: true };
-    } catch (error) {
-      if (isDatabaseUnavailable(error)) throw error;
+    } catch (thrown) {
+      if (isDatabaseUnavailable(thrown)) throw thrown;
+      const error = thrown instanceof EventInBatchFailedError ? thrown.cause : thrown;
       return { ok: false, error, failedIndex: progress.index };
     }
   }
@@ -223,11 +232,35 @@ export class BatchProcessor {
     let applied = 0;
     await this.options.dataSource.transaction(async (manager) => {
       const fresh = await claimEvents(manager, this.options.consumerGroup, group.map((item) => item.event.id));
-      for (const [index, item] of group.entries()) {
-        if (!fresh.delete(item.event.id)) continue; // applied before: redelivery changes nothing
-        progress.index = index;
-        await item.handler(item.event, this.contextFor(manager, control, item.message, attempt));
-        applied++;
+      // Applied before: redelivery changes nothing.
+      const due = [...group.entries()].filter(([, item]) => fresh.delete(item.event.id));
+      for (let first = 0; first < due.length; ) {
+        const handler = due[first][1].handler;
+        if (isBatchHandler(handler)) {
+          let end = first + 1;
+          while (end < due.length && due[end][1].handler === handler) end++;
+          const run = due.slice(first, end);
+          progress.index = run[0][0];
+          try {
+            await handler.batch(
+              run.map(([, item]) => item.event),
+              this.contextFor(manager, control, run[run.length - 1][1].message, attempt),
+            );
+          } catch (error) {
+            // Unless the handler named the event, any of them may be the cause: each is then isolated.
+            if (error instanceof EventInBatchFailedError && run[error.index]) progress.index = run[error.index][0];
+            else if (run.length > 1) progress.index = undefined;
+            throw error;
+          }
+          applied += run.length;
+          first = end;
+        } else {
+          const [index, item] = due[first];
+          progress.index = index;
+          await handler(item.event, this.contextFor(manager, control, item.message, attempt));
+          applied++;
+          first++;
+        }
       }
       progress.index = undefined;
     });
@@ -249,4 +282,8 @@ export class BatchProcessor {
   private untilDatabase<T>(control: BatchControl, work: () => Promise<T>): Promise<T | typeof STOPPED> {
     return untilDatabase(control, work, { backoffMs: this.options.retry.backoffMs, holding: 'the batch', log: this.options.log });
   }
+}
+
+function isBatchHandler(handler: AnyEventHandler): handler is BatchEventHandler {
+  return typeof handler !== 'function';
 }

@@ -1,7 +1,7 @@
 import { lastValueFrom } from 'rxjs';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isEventType, topicOfEventType, type AnyHubEvent } from '@audience-hub/contracts';
-import type { EventContext, EventHandler } from './event-context';
+import type { AnyEventHandler, EventContext } from './event-context';
 import { EventConsumer, type EventConsumerOptions } from './event-consumer';
 
 export type KafkaEventsServerOptions = Omit<EventConsumerOptions, 'topics' | 'handlerFor'>;
@@ -10,6 +10,8 @@ export type KafkaEventsServerOptions = Omit<EventConsumerOptions, 'topics' | 'ha
  * A Nest microservice transport over kafkajs: `@EventPattern(EventTypes.X)` methods become the
  * handlers, and the topics to subscribe follow from the event types handled. Batches, the inbox,
  * retries and dead-lettering are the EventConsumer's; the handler gets `(event, EventContext)`.
+ * `@EventPattern(EventTypes.X, BATCH)` makes it a batch handler (see BatchEventHandler): it gets
+ * `(events, EventContext)`, consecutive events of that type applied as a set.
  */
 export class KafkaEventsServer extends Server implements CustomTransportStrategy {
   private consumer?: EventConsumer;
@@ -24,7 +26,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       const unknown = types.filter((type) => !isEventType(type));
       if (unknown.length > 0) throw new Error(`@EventPattern names event types the contracts do not know: ${unknown.join(", ")}`);
       const topics = [...new Set(types.filter(isEventType).map((type) => topicOfEventType(type)))];
-      const handlers = new Map<string, EventHandler>(types.map((type) => [type, this.invoker(type)]));
+      const handlers = new Map<string, AnyEventHandler>(types.map((type) => [type, this.invoker(type)]));
       this.consumer = new EventConsumer({ ...this.options, topics, handlerFor: (type) => handlers.get(type) });
       await this.consumer.start();
       callback();
@@ -51,12 +53,16 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   }
 
   /** Calls the Nest handler (with its interceptors and pipes) and surfaces its original error. */
-  private invoker(type: string): EventHandler {
-    return async (event: AnyHubEvent, context: EventContext) => {
+  private invoker(type: string): AnyEventHandler {
+    const call = async (payload: AnyHubEvent | AnyHubEvent[], context: EventContext) => {
       const handler = this.getHandlerByPattern(type);
       if (!handler) return;
-      const result = await handler(event, context);
+      const result = await handler(payload, context);
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
     };
+    return this.getHandlerByPattern(type)?.extras?.batch ? { batch: call } : call;
   }
 }
+
+/** `@EventPattern(type, BATCH)`: the handler takes the batch's consecutive events of that type at once. */
+export const BATCH = { batch: true } as const;

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { enqueueEvents } from '@audience-hub/messaging';
+import { identityLinked, publishUnlinked } from '../../data-sources/data-source-events';
+import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
+import { mergeUpserts, planDeclaredIds, type DeclaredSourceKey, type RecipientUpsert } from '../declared-id-plan';
+import { DeclaredIdsRepository } from '../declared-ids.repository';
+import { RecipientsRepository } from '../recipients.repository';
+
+/**
+ * Recipients' attributes changed, a batch of one org's upserts at once: the attributes are merged
+ * and each declared data source's key value follows, with the effect of applying them one by one.
+ * An upsert whose key value cannot be a declared id throws EventInBatchFailedError with its index
+ * (the consumer applies the ones before it and rejects it).
+ */
+@Injectable()
+export class ApplyRecipientUpsertsUseCase {
+  constructor(
+    private readonly recipients: RecipientsRepository,
+    private readonly dataSources: DataSourcesRepository,
+    private readonly declaredIds: DeclaredIdsRepository,
+  ) {}
+
+  async execute(tx: EntityManager, orgId: string, upserts: readonly RecipientUpsert[]): Promise<void> {
+    const sources: DeclaredSourceKey[] = (await this.dataSources.declaredSources(tx, orgId)).map((ds) => ({
+      dataSourceId: ds.id,
+      attribute: ds.reconciliationKey!.attribute,
+      normalization: ds.reconciliationKey!.normalization,
+    }));
+    const recipientIds = [...new Set(upserts.map((upsert) => upsert.recipientId))];
+    const stored = sources.length > 0 ? await this.recipients.lockAttributes(tx, orgId, recipientIds) : new Map();
+    const { keyValues, patches } = mergeUpserts(upserts, stored, sources);
+    await this.recipients.merge(tx, orgId, patches);
+    if (sources.length === 0) return;
+
+    const taken = new Map<string, { dataSourceId: string; declaredId: string }>();
+    for (const values of keyValues) {
+      for (const [s, declaredId] of values.entries()) {
+        const { dataSourceId } = sources[s];
+        if (declaredId !== undefined) taken.set(`${dataSourceId}\u0000${declaredId}`, { dataSourceId, declaredId });
+      }
+    }
+    const sourceIds = sources.map((source) => source.dataSourceId);
+    const before = await this.declaredIds.lockHeld(tx, orgId, sourceIds, recipientIds, [...taken.values()]);
+    const { removed, assigned } = planDeclaredIds(upserts, keyValues, sources, before);
+    const unlinked = await this.declaredIds.removeRows(tx, orgId, removed);
+    await this.declaredIds.assignRows(tx, orgId, assigned);
+    await publishUnlinked(tx, orgId, unlinked.map(({ dataSourceId, declaredId }) => ({ dataSourceId, xcId: declaredId })));
+    await enqueueEvents(
+      tx,
+      assigned.map(({ dataSourceId, declaredId, recipientId }) => identityLinked(orgId, { dataSourceId, idType: 'declared', xcId: declaredId, recipientId })),
+    );
+  }
+}
