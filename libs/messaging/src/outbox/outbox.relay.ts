@@ -11,12 +11,25 @@ export interface OutboxRelayOptions {
   producer: Producer;
   /** Fallback poll when no NOTIFY arrives (ms). */
   pollIntervalMs?: number;
-  /** Upper bound of one Kafka batch, in bytes of event JSON. */
+  /** Upper bound of one Kafka batch of small events, in bytes of event JSON. */
   maxBatchBytes?: number;
+  /** Upper bound of the large events (above 64 KiB) sent in one round, after the small ones. Default 2 MiB. */
+  maxLargeBytes?: number;
   /** Sent rows are kept this long for audit, then purged (ms). */
   retentionMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
   onPublished?: (count: number) => void;
+}
+
+/** Rows looked at per round (their sizes only). */
+const SCAN_ROWS = 2_000;
+/** Events above this size (a list's member chunks) are sent apart from, and after, the small ones. */
+const LARGE_EVENT_BYTES = 64 * 1024;
+
+interface UnsentRow {
+  seq: string;
+  message_key: string;
+  bytes: string | number;
 }
 
 interface OutboxRow {
@@ -38,6 +51,7 @@ export class OutboxRelay {
   private readonly schema: string;
   private readonly pollIntervalMs: number;
   private readonly maxBatchBytes: number;
+  private readonly maxLargeBytes: number;
   private readonly retentionMs: number;
   private listener?: Client;
   private running = false;
@@ -49,6 +63,7 @@ export class OutboxRelay {
     this.schema = (options.dataSource.options as { schema?: string }).schema ?? 'public';
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.maxBatchBytes = options.maxBatchBytes ?? 12 * 1024 * 1024;
+    this.maxLargeBytes = options.maxLargeBytes ?? 2 * 1024 * 1024;
     this.retentionMs = options.retentionMs ?? 60 * 60 * 1000;
   }
 
@@ -78,20 +93,54 @@ export class OutboxRelay {
     await this.closeListener();
   }
 
-  /** Publishes one batch; returns how many events it sent. Exposed for tests and draining. */
+  /**
+   * Publishes one round; returns how many events it sent. Exposed for tests and draining.
+   * Small events go first, in one send, ahead of the large ones (a snapshot's member chunks) of
+   * other keys, so a one-member change is not published behind megabytes of someone else's; then
+   * at most `maxLargeBytes` of large events, in commit order. A key's events keep their order: a
+   * small event waits while its key has an earlier large event unsent.
+   */
   async publishOnce(): Promise<number> {
-    const rows: OutboxRow[] = await this.options.dataSource.query(
-      `SELECT seq, topic, event_type, message_key, message_value FROM (
-         SELECT seq, topic, event_type, message_key, message_value,
-                sum(coalesce(octet_length(message_value), 0)) OVER (ORDER BY seq) AS running_bytes,
-                row_number() OVER (ORDER BY seq) AS n
-         FROM (SELECT * FROM outbox_events WHERE sent_at IS NULL ORDER BY seq LIMIT 500) unsent
-       ) sized
-       WHERE n = 1 OR running_bytes <= $1
-       ORDER BY seq`,
-      [this.maxBatchBytes],
+    const unsent: UnsentRow[] = await this.options.dataSource.query(
+      `SELECT seq, message_key, coalesce(octet_length(message_value), 0) AS bytes FROM outbox_events WHERE sent_at IS NULL ORDER BY seq LIMIT ${SCAN_ROWS}`,
     );
-    if (rows.length === 0) return 0;
+    if (unsent.length === 0) return 0;
+    const small: string[] = [];
+    const large: string[] = [];
+    // Keys with an event held back (or sent in the large send) this round: their later events wait.
+    const blocked = new Set<string>();
+    let smallBytes = 0;
+    let largeBytes = 0;
+    let largeOpen = true;
+    for (const row of unsent) {
+      if (blocked.has(row.message_key)) continue;
+      const bytes = Number(row.bytes);
+      if (bytes > LARGE_EVENT_BYTES) {
+        if (largeOpen && (large.length === 0 || largeBytes + bytes <= this.maxLargeBytes)) {
+          large.push(row.seq);
+          largeBytes += bytes;
+        } else {
+          largeOpen = false;
+        }
+        blocked.add(row.message_key);
+      } else if (small.length === 0 || smallBytes + bytes <= this.maxBatchBytes) {
+        small.push(row.seq);
+        smallBytes += bytes;
+      } else {
+        blocked.add(row.message_key);
+      }
+    }
+    let sent = 0;
+    for (const seqs of [small, large]) if (seqs.length > 0) sent += await this.send(seqs);
+    return sent;
+  }
+
+  /** Sends these outbox rows (in seq order) and marks them sent. */
+  private async send(seqs: string[]): Promise<number> {
+    const rows: OutboxRow[] = await this.options.dataSource.query(
+      `SELECT seq, topic, event_type, message_key, message_value FROM outbox_events WHERE seq = ANY($1::bigint[]) ORDER BY seq`,
+      [seqs],
+    );
     await sendToTopics(
       this.options.producer,
       rows.map((row) => ({
@@ -99,9 +148,7 @@ export class OutboxRelay {
         message: { key: row.message_key, value: row.message_value, headers: row.event_type ? typeHeader(row.event_type) : undefined },
       })),
     );
-    await this.options.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [
-      rows.map((row) => row.seq),
-    ]);
+    await this.options.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [seqs]);
     this.options.onPublished?.(rows.length);
     return rows.length;
   }
