@@ -12,7 +12,7 @@ export interface EventConsumerOptions extends BatchProcessorOptions {
   maxBytesPerPartition?: number;
   /** Batches applied at the same time, across partitions and keys (each holds a database connection). Default 3. */
   concurrentBatches?: number;
-  /** Bytes of events handed to the processor at once. Default 1 MiB. */
+  /** Bytes of small events handed to the processor at once (large ones go 1 MiB at a time). Default 8 MiB. */
   maxBytesPerBatch?: number;
 }
 
@@ -61,8 +61,9 @@ export class EventConsumer {
       seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
       logicalTopic,
       concurrency: this.options.concurrentBatches ?? 3,
-      maxBatchBytes: this.options.maxBytesPerBatch ?? 1024 * 1024,
-      maxBatchEvents: Math.max(1_000, this.options.maxEventsPerTransaction * 5),
+      // Small events: as many as a batch handler's transaction takes (the BatchProcessor splits further).
+      maxBatchBytes: this.options.maxBytesPerBatch ?? 8 * 1024 * 1024,
+      maxBatchEvents: 5_000,
       maxQueuedBytesPerPartition: maxBytesPerPartition,
       failureBackoffMs: this.options.retry.backoffMs,
       log: this.options.log,

@@ -15,9 +15,11 @@ export interface KeyOrderedSchedulerOptions {
   logicalTopic(topic: string): string;
   /** Batches applied at the same time, across partitions and keys. */
   concurrency: number;
-  /** Bytes of events in one batch (the first event always goes, whatever its size). */
+  /** Bytes and count of small events in one batch (the first event always goes, whatever its size). */
   maxBatchBytes: number;
   maxBatchEvents: number;
+  /** Bytes of large events in one batch: a few chunks, parsed and applied before the key's next batch. Default 1 MiB. */
+  maxLargeBatchBytes?: number;
   /** Events above this size (a snapshot's chunk) are batched apart from smaller ones. Default 64 KiB. */
   largeEventBytes?: number;
   /**
@@ -32,6 +34,7 @@ export interface KeyOrderedSchedulerOptions {
 
 interface BatchLimits {
   maxBytes: number;
+  maxLargeBytes: number;
   maxEvents: number;
   largeEventBytes: number;
 }
@@ -171,7 +174,7 @@ class PartitionState {
           held.add(item.key);
           continue;
         }
-        if (batch.length >= limits.maxEvents || bytes + item.bytes > limits.maxBytes) {
+        if (batch.length >= limits.maxEvents || bytes + item.bytes > (large ? limits.maxLargeBytes : limits.maxBytes)) {
           full = true;
           rest.push(item);
           continue;
@@ -302,7 +305,7 @@ export class KeyOrderedScheduler {
       const from = state.rewindTo(now, this.queueLimits);
       if (from !== undefined) this.options.seek(state.topic, state.partition, from.toString());
     }
-    const limits = { maxBytes: this.options.maxBatchBytes, maxEvents: this.options.maxBatchEvents, largeEventBytes: this.queueLimits.largeEventBytes };
+    const limits = { maxBytes: this.options.maxBatchBytes, maxLargeBytes: this.options.maxLargeBatchBytes ?? 1024 * 1024, maxEvents: this.options.maxBatchEvents, largeEventBytes: this.queueLimits.largeEventBytes };
     let idle = 0;
     let backingOff = Infinity;
     while (this.running.size < this.options.concurrency && this.partitions.size > 0 && idle < this.partitions.size) {
