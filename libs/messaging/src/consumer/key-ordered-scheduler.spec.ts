@@ -137,6 +137,32 @@ describe('KeyOrderedScheduler', () => {
     expect(commits.at(-1)).toEqual([0, '7']);
   });
 
+  it('takes deferred events back while the queue has room, then reads on from where it was', async () => {
+    const held = gate();
+    const { scheduler, applied, seeks } = harness({ maxQueuedBytesPerPartition: 150, largeEventBytes: 50, maxLargeBatchBytes: 100, concurrency: 1 }, { 'big@0': held.wait });
+    const chunks = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => message(from + i, 'big', 100));
+    const delta = message(3, 'delta', 10);
+    scheduler.enqueue('t', 0, [...chunks(0, 3), delta, ...chunks(4, 8)]);
+    // big@0 and big@1 queued (over the limit), the rest of the snapshot deferred; the delta behind it is read.
+    held.open();
+    await settle();
+    expect(applied).toEqual(['big@0', 'big@1', 'delta@3']);
+    expect(seeks).toEqual([[0, '2']]);
+    // The re-read takes back two chunks (the queue is full again) and jumps to the end of what was read before.
+    scheduler.enqueue('t', 0, [...chunks(2, 3), delta, ...chunks(4, 6)]);
+    expect(seeks).toEqual([[0, '2'], [0, '8']]);
+    await settle();
+    expect(applied).toEqual(['big@0', 'big@1', 'delta@3', 'big@2', 'big@4']);
+    expect(seeks.at(-1)).toEqual([0, '5']);
+    scheduler.enqueue('t', 0, chunks(5, 8));
+    await settle();
+    expect(seeks.at(-1)).toEqual([0, '7']);
+    scheduler.enqueue('t', 0, chunks(7, 8));
+    await settle();
+    await scheduler.drain();
+    expect(applied).toEqual(['big@0', 'big@1', 'delta@3', 'big@2', 'big@4', 'big@5', 'big@6', 'big@7']);
+  });
+
   it('drops the queue of a partition the group took away, and stops its batch between transactions', async () => {
     const held = gate();
     let stale: boolean | undefined;

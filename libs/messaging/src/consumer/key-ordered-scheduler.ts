@@ -66,8 +66,10 @@ class PartitionState {
   /** Offsets read but not kept (see take), and how many of them each key has. */
   private readonly deferred = new Set<bigint>();
   private readonly deferredKeys = new Map<string, number>();
-  private rewoundAt = 0;
-  private lastRetake = 0;
+  /** A seek asked for and not yet seen in a fetch (when it was asked): no other is asked meanwhile, for a while. */
+  private pendingSeek?: { offset: bigint; at: number };
+  /** A re-read found the queue full: the deferred events after that point wait for the next one. */
+  private refilled = false;
   /** The next offset to read once everything before it is applied; -1 before the first event. */
   private applied = -1n;
   committed = -1n;
@@ -86,20 +88,28 @@ class PartitionState {
    * Takes a fetched event: queued, or skipped when taken before (a fetch from an older position),
    * or deferred: while the queue is over its limit, a large event of a key that already has work
    * queued is not kept (nor any later event of that key, to keep its order); the partition is read
-   * again from the first deferred offset once the queue drained (`rewindTo`). Events of other keys
-   * behind it in the partition are read meanwhile: small work is never stuck behind a big key's
-   * backlog in Kafka, and memory stays bounded.
+   * again from the first deferred offset once the queue drained (`rewindTo`), and deferred events
+   * are taken back while the queue has room; then reading jumps back to where it was (`jumpTo`),
+   * so a re-read costs about one queue's worth. Events of other keys behind a backlog in the
+   * partition are read meanwhile: small work is never stuck behind a big key's backlog in Kafka,
+   * and memory stays bounded.
    */
   take(message: KafkaMessage, limits: QueueLimits): void {
     const offset = BigInt(message.offset);
+    if (this.pendingSeek?.offset === offset) this.pendingSeek = undefined;
     const item: Queued = { message, offset, key: message.key?.toString('latin1') ?? '', bytes: message.value?.length ?? 0 };
     if (offset <= this.highestTaken) {
-      if (!this.deferred.delete(offset)) return;
+      if (!this.deferred.has(offset)) return;
+      if (this.refilled || (this.queue.length > 0 && this.queuedBytes >= limits.maxQueuedBytes)) {
+        // The queue is full again: the rest stays deferred (in order: nothing after this is taken back in this read).
+        this.refilled = true;
+        return;
+      }
+      this.deferred.delete(offset);
       // A deferred event read again: into the queue at its place.
       const left = (this.deferredKeys.get(item.key) ?? 1) - 1;
       if (left > 0) this.deferredKeys.set(item.key, left);
       else this.deferredKeys.delete(item.key);
-      this.lastRetake = Date.now();
       let at = this.queue.length;
       while (at > 0 && this.queue[at - 1].offset > offset) at--;
       this.queue.splice(at, 0, item);
@@ -123,15 +133,25 @@ class PartitionState {
   /** Where to read again from, when deferred events wait, the queue drained, and no re-read is under way. */
   rewindTo(now: number, limits: QueueLimits): bigint | undefined {
     if (this.deferred.size === 0 || this.queuedBytes >= limits.maxQueuedBytes / 2) return undefined;
-    if (now - Math.max(this.rewoundAt, this.lastRetake) < 1_000) return undefined;
-    this.rewoundAt = now;
-    let first: bigint | undefined;
-    for (const offset of this.deferred) if (first === undefined || offset < first) first = offset;
+    if (this.pendingSeek && now - this.pendingSeek.at < 1_000) return undefined;
+    this.refilled = false;
+    let first = -1n;
+    for (const offset of this.deferred) if (first < 0n || offset < first) first = offset;
+    this.pendingSeek = { offset: first, at: now };
     return first;
   }
 
-  get hasDeferred(): boolean {
-    return this.deferred.size > 0;
+  /**
+   * After a fetch of events up to `lastOffset`: where to read on from when a re-read filled the
+   * queue before reaching what was read before (the events in between were taken already or stay
+   * deferred), once.
+   */
+  jumpTo(lastOffset: bigint): bigint | undefined {
+    if (!this.refilled) return undefined;
+    this.refilled = false;
+    if (lastOffset >= this.highestTaken) return undefined;
+    // (a later rewind may supersede this jump: it reads forward from further back)
+    return this.highestTaken + 1n;
   }
 
   /** Marks `offset` applied; returns the new commit position when it moved. */
@@ -244,6 +264,8 @@ export class KeyOrderedScheduler {
   enqueue(topic: string, partition: number, messages: KafkaMessage[]): void {
     const state = this.stateOf(topic, partition);
     for (const message of messages) state.take(message, this.queueLimits);
+    const head = messages.length > 0 ? state.jumpTo(BigInt(messages[messages.length - 1].offset)) : undefined;
+    if (head !== undefined) this.options.seek(topic, partition, head.toString());
     if (!state.paused && state.queuedBytes >= 2 * this.options.maxQueuedBytesPerPartition) {
       state.paused = true;
       this.options.pause(topic, partition);
