@@ -34,11 +34,16 @@ export async function latencyBench(env: BenchEnv): Promise<Record<string, unknow
   const ims = await ImsTestClient.start(testEnv);
   const services: RunningService[] = [];
   try {
-    const [idrec, importer] = await Promise.all([
+    // Both started at once; if one fails to start, the other is stopped too (a leftover instance
+    // would rejoin the next run's database of the same name and take its outbox relay).
+    const launched = await Promise.allSettled([
       launchService('id-reconciliation', testEnv.serviceEnv('id-reconciliation', { ...ims.trustEnv })),
       launchService('audience-import', testEnv.serviceEnv('audience-import', { ...ims.trustEnv })),
     ]);
-    services.push(idrec, importer);
+    for (const outcome of launched) if (outcome.status === 'fulfilled') services.push(outcome.value);
+    const failed = launched.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const importer = services[1];
     const tenant = await ims.tenant(['audiences.read', 'audiences.write']);
     const orgId = tenant.orgId;
     await probe.publish(Topics.imsEvents, [
