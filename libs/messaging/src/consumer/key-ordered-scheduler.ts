@@ -231,9 +231,10 @@ class PartitionState {
 
 /**
  * Applies a consumer's fetched events with per-key ordering but without head-of-line blocking:
- * - fetching never waits for applying: events are queued per partition and the fetch goes on
- *   (a partition whose queue is full pauses), so a long transaction on one partition does not
- *   hold the others;
+ * - fetching never waits for applying: events are queued per partition and the fetch goes on, so
+ *   a long transaction on one partition does not hold the others; a partition's queue is bounded
+ *   (over the bound a backlogged key's further large events are deferred and read again later,
+ *   see PartitionState.take; at twice the bound the partition pauses);
  * - within a partition, events of a key whose earlier event is being applied wait, and events of
  *   other keys go past them: a one-member delta is not queued behind another audience's snapshot
  *   chunks that share its partition (a key is a partition of its own, as far as ordering goes);
