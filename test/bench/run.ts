@@ -16,6 +16,7 @@ import { authThroughput } from './auth.bench';
 import { replicaBench } from './replica.bench';
 import { ingestBench } from './ingest.bench';
 import { lateLinksBench } from './late-links.bench';
+import { latencyBench } from './latency.bench';
 
 const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown> | Record<string, unknown>[]>> = {
   outbox: outboxThroughput,
@@ -26,6 +27,7 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown>
   replica: replicaBench,
   ingest: ingestBench,
   'late-links': lateLinksBench,
+  latency: latencyBench,
 };
 
 async function main(): Promise<void> {

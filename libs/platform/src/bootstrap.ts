@@ -48,6 +48,7 @@ export async function startService(descriptor: ServiceDescriptor, rootModule: Ty
         retry: { maxAttempts: config.EVENT_MAX_ATTEMPTS, backoffMs: config.EVENT_RETRY_BACKOFF_MS, maxBackoffMs: 10_000 },
         maxEventsPerTransaction: config.EVENTS_PER_TRANSACTION,
         maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
+        concurrentBatches: config.KAFKA_CONCURRENT_BATCHES,
         fromBeginning: config.KAFKA_NEW_GROUP_START === 'earliest',
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         log: (level, message, extra) => {

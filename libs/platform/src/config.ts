@@ -27,11 +27,17 @@ export function baseConfigSchema(descriptor: ServiceDescriptor) {
     /** How long a silent member keeps its partitions: shorter means faster takeover after a crash. */
     KAFKA_SESSION_TIMEOUT_MS: int(30_000, 6_000),
     /**
-     * Bytes fetched per partition. Audience events are large (chunks of 10,000 ids) and a fetched
-     * batch is held parsed while it is applied, on up to three partitions at once: 4 MiB keeps that
+     * Bytes fetched per partition, and the bound of a partition's queue of fetched events not yet
+     * applied (past it, a backlogged key's further chunks are read again later; at twice it the
+     * partition pauses). Audience events are large (chunks of 10,000 ids): 4 MiB keeps memory
      * bounded. Kafka still returns a single larger message (up to 16 MiB) on its own.
      */
     KAFKA_MAX_BYTES_PER_PARTITION: int(4 * 1024 * 1024, 1024),
+    /**
+     * Batches of events applied at once, across partitions and keys (each holds a database
+     * connection while it runs): a long transaction takes one, small work gets the others.
+     */
+    KAFKA_CONCURRENT_BATCHES: int(3, 1),
     IMS_URL: z.string().url().default('http://127.0.0.1:3000'),
     IMS_JWKS_URL: z.string().url().optional(),
     IMS_ISSUER: z.string().min(1).default('audience-hub-ims'),

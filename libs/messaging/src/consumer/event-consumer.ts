@@ -1,5 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { BatchProcessor, type BatchProcessorOptions } from './batch-processor';
+import { KeyOrderedScheduler } from './key-ordered-scheduler';
 import { logicalTopic, physicalTopic } from '../topic-names';
 
 export interface EventConsumerOptions extends BatchProcessorOptions {
@@ -9,15 +10,23 @@ export interface EventConsumerOptions extends BatchProcessorOptions {
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
   maxBytesPerPartition?: number;
+  /** Batches applied at the same time, across partitions and keys (each holds a database connection). Default 3. */
+  concurrentBatches?: number;
+  /** Bytes of small events handed to the processor at once (large ones go 1 MiB at a time). Default 8 MiB. */
+  maxBytesPerBatch?: number;
 }
 
 /**
- * A consumer-group member that hands each fetched batch to the BatchProcessor.
- * `stop()` stops fetching, lets the batch in hand finish and commit, then leaves the group.
+ * A consumer-group member: fetched events go to a KeyOrderedScheduler, which hands batches to the
+ * BatchProcessor several at a time, in order per key, without letting a long batch (a snapshot's
+ * last chunk, a big transaction) hold back other keys or partitions; offsets are committed as
+ * the events before them are applied.
+ * `stop()` stops starting batches, lets those in hand finish and commit, then leaves the group.
  */
 export class EventConsumer {
   private consumer?: Consumer;
   private readonly processor: BatchProcessor;
+  private scheduler?: KeyOrderedScheduler;
   private positioned?: Promise<void>;
   private isPositionedNow = false;
 
@@ -43,6 +52,24 @@ export class EventConsumer {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.consumer = consumer;
+    const maxBytesPerPartition = this.options.maxBytesPerPartition ?? 16 * 1024 * 1024;
+    const scheduler = new KeyOrderedScheduler({
+      process: (messages, control) => this.processor.process(messages, control),
+      commit: (topic, partition, offset) => consumer.commitOffsets([{ topic, partition, offset }]),
+      pause: (topic, partition) => consumer.pause([{ topic, partitions: [partition] }]),
+      resume: (topic, partition) => consumer.resume([{ topic, partitions: [partition] }]),
+      seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
+      logicalTopic,
+      concurrency: this.options.concurrentBatches ?? 3,
+      // Small events: as many as a batch handler's transaction takes (the BatchProcessor splits further).
+      maxBatchBytes: this.options.maxBytesPerBatch ?? 8 * 1024 * 1024,
+      maxBatchEvents: 5_000,
+      maxQueuedBytesPerPartition: maxBytesPerPartition,
+      failureBackoffMs: this.options.retry.backoffMs,
+      log: this.options.log,
+    });
+    this.scheduler = scheduler;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => scheduler.assigned(payload.memberAssignment as unknown as Record<string, number[]>));
     if (!(this.options.fromBeginning ?? true)) await this.pinNewGroupAtEnd();
     this.positioned = new Promise<void>((resolve) => {
       const stopListening = consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -58,20 +85,15 @@ export class EventConsumer {
     await consumer.subscribe({ topics: this.options.topics.map(physicalTopic), fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
       eachBatchAutoResolve: false,
-      autoCommitInterval: 1_000,
-      // Commit after every applied group: an idle partition never sits on applied-but-uncommitted events.
-      autoCommitThreshold: 1,
-      partitionsConsumedConcurrently: 3,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-        await this.processor.process(batch.messages, {
-          topic: logicalTopic(batch.topic),
-          partition: batch.partition,
-          resolveOffset,
-          heartbeat,
-          commitOffsetsIfNecessary: () => commitOffsetsIfNecessary(),
-          isRunning,
-          isStale,
-        });
+      // The scheduler commits each partition's position once every event before it is applied;
+      // kafkajs's resolved offsets only move the fetch position on.
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        if (batch.messages.length === 0) return;
+        scheduler.enqueue(batch.topic, batch.partition, batch.messages);
+        resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        await heartbeat();
       },
     });
   }
@@ -116,7 +138,8 @@ export class EventConsumer {
     const consumer = this.consumer;
     this.consumer = undefined;
     if (!consumer) return;
-    // kafkajs waits for the running eachBatch, commits resolved offsets, then leaves the group.
+    // Batches in hand finish and commit; what is only queued is redelivered to whoever holds the partition next.
+    await this.scheduler?.drain();
     await consumer.disconnect();
   }
 

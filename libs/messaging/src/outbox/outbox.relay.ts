@@ -11,14 +11,25 @@ export interface OutboxRelayOptions {
   producer: Producer;
   /** Fallback poll when no NOTIFY arrives (ms). */
   pollIntervalMs?: number;
-  /** Upper bound of one Kafka batch, in bytes of event JSON. */
+  /** Upper bound of one Kafka batch of small events, in bytes of event JSON. */
   maxBatchBytes?: number;
-  /** Upper bound of one Kafka batch, in rows (default 5,000): small records go in big batches. */
+  /** Upper bound of the large events (above 64 KiB) sent in one round, after the small ones. Default 2 MiB. */
+  maxLargeBytes?: number;
+  /** Rows looked at per round (their sizes only; default 5,000): small records go in big sends. */
   maxBatchRows?: number;
   /** Sent rows are kept this long for audit, then purged (ms). */
   retentionMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
   onPublished?: (count: number) => void;
+}
+
+/** Events above this size (a list's member chunks) are sent apart from, and after, the small ones. */
+const LARGE_EVENT_BYTES = 64 * 1024;
+
+interface UnsentRow {
+  seq: string;
+  message_key: string;
+  bytes: string | number;
 }
 
 interface OutboxRow {
@@ -31,7 +42,7 @@ interface OutboxRow {
 }
 
 /**
- * Publishes committed outbox rows to Kafka in seq order and marks them sent.
+ * Publishes committed outbox rows to Kafka and marks them sent, each key's in seq order.
  * One relay per schema publishes at a time (a session advisory lock elects it), so the order of
  * events with the same key is kept even with several instances running. A crash between
  * publish and mark re-publishes: consumers' inboxes make that harmless.
@@ -40,18 +51,20 @@ export class OutboxRelay {
   private readonly schema: string;
   private readonly pollIntervalMs: number;
   private readonly maxBatchBytes: number;
+  private readonly maxLargeBytes: number;
   private readonly maxBatchRows: number;
   private readonly retentionMs: number;
-  private lastPurge = 0;
   private listener?: Client;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private lastPurge = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.schema = (options.dataSource.options as { schema?: string }).schema ?? 'public';
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.maxBatchBytes = options.maxBatchBytes ?? 12 * 1024 * 1024;
+    this.maxLargeBytes = options.maxLargeBytes ?? 2 * 1024 * 1024;
     this.maxBatchRows = options.maxBatchRows ?? 5_000;
     this.retentionMs = options.retentionMs ?? 60 * 60 * 1000;
   }
@@ -82,45 +95,68 @@ export class OutboxRelay {
     await this.closeListener();
   }
 
-  /** Publishes one batch; returns how many events it sent. Exposed for tests and draining. */
+  /**
+   * Publishes one round; returns how many events it sent. Exposed for tests and draining.
+   * A round looks at the oldest `maxBatchRows` unsent rows. Small events go first, in one send, ahead of the large ones (a snapshot's
+   * member chunks) of other keys, so a one-member change is not published behind megabytes of
+   * someone else's; then at most `maxLargeBytes` of large events, in commit order. A key's events
+   * keep their order: a small event waits while its key has an earlier large event unsent.
+   */
   async publishOnce(): Promise<number> {
-    const rows = await this.fetch(undefined);
-    if (rows.length === 0) return 0;
-    await this.send(rows);
-    await this.markSent(rows);
-    return rows.length;
+    const unsent = await this.unsentHead();
+    if (unsent.length === 0) return 0;
+    const small: string[] = [];
+    const large: string[] = [];
+    // Keys with an event held back (or sent in the large send) this round: their later events wait.
+    const blocked = new Set<string>();
+    let smallBytes = 0;
+    let largeBytes = 0;
+    let largeOpen = true;
+    for (const row of unsent) {
+      if (!blocked.has(row.message_key)) {
+        const bytes = Number(row.bytes);
+        if (bytes > LARGE_EVENT_BYTES) {
+          if (largeOpen && (large.length === 0 || largeBytes + bytes <= this.maxLargeBytes)) {
+            large.push(row.seq);
+            largeBytes += bytes;
+          } else {
+            largeOpen = false;
+          }
+          blocked.add(row.message_key);
+        } else if (small.length === 0 || smallBytes + bytes <= this.maxBatchBytes) {
+          small.push(row.seq);
+          smallBytes += bytes;
+        } else {
+          blocked.add(row.message_key);
+        }
+      }
+    }
+    let sent = 0;
+    for (const seqs of [small, large]) if (seqs.length > 0) sent += await this.send(seqs);
+    return sent;
   }
 
   /**
-   * The oldest unsent rows, after seq `after` if given, up to the batch limits. Within one drain
-   * the next batch starts where the last ended instead of walking the index over every row sent
-   * since the last vacuum. A row that commits late with a lower seq is taken by the next drain,
-   * which starts from the beginning: rows of one key are written by transactions that serialize
-   * on that key's state, so a late row never overtakes a later row of its own key.
+   * The (seq, key, size) of the oldest unsent rows, walked in index order whatever the planner's
+   * statistics say: a bitmap scan would read and sort the whole backlog each round.
    */
-  private async fetch(after: string | undefined): Promise<OutboxRow[]> {
-    // The batch's end is found over (seq, size) pairs only, so that the values are read once. The
-    // unsent rows are walked in index order whatever the planner's statistics say: a bitmap scan
-    // would read and sort the whole backlog for each batch.
+  private unsentHead(): Promise<UnsentRow[]> {
     return this.options.dataSource.transaction(async (tx) => {
       await tx.query(`SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off`);
       return tx.query(
-      `WITH head AS (
-         SELECT seq, coalesce(octet_length(message_value), 0) AS bytes FROM outbox_events
-         WHERE sent_at IS NULL AND seq > $3 ORDER BY seq LIMIT $2),
-       batch_end AS (
-         SELECT max(seq) AS seq FROM (
-           SELECT seq, sum(bytes) OVER (ORDER BY seq) AS running_bytes, row_number() OVER (ORDER BY seq) AS n FROM head) sized
-         WHERE n = 1 OR running_bytes <= $1)
-       SELECT o.seq, o.topic, o.event_type, o.message_key, o.message_value FROM outbox_events o, batch_end
-       WHERE o.sent_at IS NULL AND o.seq > $3 AND o.seq <= batch_end.seq
-       ORDER BY o.seq`,
-      [this.maxBatchBytes, this.maxBatchRows, after ?? '0'],
+        `SELECT seq, message_key, coalesce(octet_length(message_value), 0) AS bytes FROM outbox_events
+         WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
+        [this.maxBatchRows],
       );
     });
   }
 
-  private async send(rows: OutboxRow[]): Promise<void> {
+  /** Sends these outbox rows (in seq order) and marks them sent. */
+  private async send(seqs: string[]): Promise<number> {
+    const rows: OutboxRow[] = await this.options.dataSource.query(
+      `SELECT seq, topic, event_type, message_key, message_value FROM outbox_events WHERE seq = ANY($1::bigint[]) ORDER BY seq`,
+      [seqs],
+    );
     await sendToTopics(
       this.options.producer,
       rows.map((row) => ({
@@ -128,23 +164,18 @@ export class OutboxRelay {
         message: { key: row.message_key, value: row.message_value, headers: row.event_type ? typeHeader(row.event_type) : undefined },
       })),
     );
+    await this.options.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [seqs]);
     this.options.onPublished?.(rows.length);
-  }
-
-  private async markSent(rows: OutboxRow[]): Promise<void> {
-    await this.options.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
+    return rows.length;
   }
 
   /**
-   * While leader: fetch, send, and mark sent, with one batch's marking overlapping the next
-   * batch's fetch and send (sends stay one at a time, in seq order). A drain follows the seqs
-   * from batch to batch; a new one starts from the beginning once the last found nothing more,
-   * and at least every 5 s, so a late commit waits at most that long under sustained load.
+   * While leader: rounds, each from the oldest unsent row. (Starting where the last round ended
+   * would be cheaper, but a row committed late with a lower seq would then go out after a later
+   * row of its key committed meanwhile: a key's writers serialize on its state, but the relay
+   * would have passed the late row's seq while it was invisible.)
    */
   private async run(): Promise<void> {
-    let after: string | undefined;
-    let drainStarted = Date.now();
-    let marking: Promise<unknown> = Promise.resolve();
     while (this.running) {
       try {
         if (!(await this.ensureLeadership())) {
@@ -152,29 +183,14 @@ export class OutboxRelay {
           continue;
         }
         await this.purgeIfDue();
-        if (Date.now() - drainStarted > 5_000) after = undefined;
-        if (after === undefined) drainStarted = Date.now();
-        const rows = await this.fetch(after);
-        if (rows.length > 0) {
-          await this.send(rows);
-          await marking;
-          // A failed mark only means these rows are sent again by a later drain: consumers' inboxes absorb it.
-          marking = this.markSent(rows).catch((error) => this.options.log?.('warn', 'outbox rows sent but not marked; they will be sent again', { error: String(error) }));
-          after = rows[rows.length - 1].seq;
-          continue;
-        }
-        await marking;
-        if (after !== undefined) after = undefined;
-        else await this.idle(this.pollIntervalMs);
+        if ((await this.publishOnce()) === 0) await this.idle(this.pollIntervalMs);
       } catch (error) {
-        after = undefined;
         const level = isDatabaseUnavailable(error) ? 'warn' : 'error';
         this.options.log?.(level, 'outbox relay failed; retrying', { error: String(error) });
         await this.closeListener();
         await this.idle(this.pollIntervalMs);
       }
     }
-    await marking;
   }
 
   /** Holds a session advisory lock on a dedicated connection that also LISTENs for commits. */
@@ -193,7 +209,6 @@ export class OutboxRelay {
     }
     client.on('notification', () => this.wake?.());
     await client.query(`LISTEN ${outboxChannel(this.schema)}`);
-
     this.listener = client;
     return true;
   }

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import type { Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { createEvent, EventTypes, type AnyHubEvent } from '@audience-hub/contracts';
+import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
+import { newOrgId, testEnv } from '@audience-hub/testing';
+import { enqueueEvents, MESSAGING_MIGRATIONS, OutboxRelay } from '../index';
+
+const env = testEnv();
+let dataSource: DataSource;
+
+beforeAll(async () => {
+  dataSource = createServiceDataSource({ url: env.databaseUrl, schema: `relay_${randomBytes(4).toString('hex')}`, migrations: [...MESSAGING_MIGRATIONS] });
+  await dataSource.initialize();
+  await migrateServiceSchema(dataSource);
+});
+
+afterAll(async () => {
+  await dataSource.destroy();
+});
+
+/** A producer that records what each send carried (label of each event), in order. */
+function recordingProducer(): { producer: Producer; sends: string[][] } {
+  const sends: string[][] = [];
+  const producer = {
+    sendBatch: async ({ topicMessages }: { topicMessages: Array<{ messages: Array<{ value: string }> }> }) => {
+      sends.push(topicMessages.flatMap(({ messages }) => messages.map((m) => labelOf(JSON.parse(m.value)))));
+      return [];
+    },
+  } as unknown as Producer;
+  return { producer, sends };
+}
+
+function labelOf(event: AnyHubEvent): string {
+  const data = event.data as { listId: string; label?: string; recipientIds?: string[] };
+  return data.label ?? `${data.listId}:${data.recipientIds?.[0]}`;
+}
+
+const small = (orgId: string, listId: string, label: string): AnyHubEvent =>
+  createEvent({ type: EventTypes.campaignListCreated, source: '/test', orgId, aggregateId: listId, data: { listId, label } });
+
+/** About 150 kB: a chunk of 10,000 members. */
+const large = (orgId: string, listId: string, chunk: number): AnyHubEvent =>
+  createEvent({
+    type: EventTypes.campaignListMembersAdded,
+    source: '/test',
+    orgId,
+    aggregateId: listId,
+    data: { listId, recipientIds: Array.from({ length: 10_000 }, (_, i) => `chunk${chunk}-recipient-${i}`) },
+  });
+
+describe('outbox relay', () => {
+  it("sends small events ahead of other keys' large ones, a few large ones per round, and each key in commit order", async () => {
+    const orgId = newOrgId();
+    // One big transaction (a snapshot's list changes, then its outcome), then another list's small change.
+    await dataSource.transaction((manager) => enqueueEvents(manager, [large(orgId, 'big', 1), large(orgId, 'big', 2), large(orgId, 'big', 3), small(orgId, 'big', 'big-completed')]));
+    await dataSource.transaction((manager) => enqueueEvents(manager, [small(orgId, 'delta', 'delta-completed')]));
+
+    const { producer, sends } = recordingProducer();
+    const relay = new OutboxRelay({ dataSource, producer, maxLargeBytes: 200_000 });
+    while ((await relay.publishOnce()) > 0) {
+      /* every round until the outbox is empty */
+    }
+
+    expect(sends).toEqual([
+      // The other list's change goes first, then one large event per round (200 kB budget)...
+      ['delta-completed'],
+      ['big:chunk1-recipient-0'],
+      ['big:chunk2-recipient-0'],
+      ['big:chunk3-recipient-0'],
+      // ...and the big list's small event only after its large ones.
+      ['big-completed'],
+    ]);
+    const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM outbox_events WHERE sent_at IS NULL`);
+    expect(unsent).toBe(0);
+  });
+});
