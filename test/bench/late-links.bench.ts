@@ -33,7 +33,8 @@ export async function lateLinksBench(env: BenchEnv): Promise<Record<string, unkn
     await waitFor('org known to audience-import', async () => Number((await admin.query(`SELECT count(*) AS n FROM audience_import.known_orgs WHERE org_id = $1`, [orgId])).rows[0].n) === 1);
     const audienceId = `late-${randomUUID().slice(0, 8)}`;
     const importId = await createFullImport(probe, importer, tenant, audienceId);
-    await probe.publish(Topics.xcAudiences, snapshotChunks(orgId, audienceId, 0, LINKS));
+    const chunks = snapshotChunks(orgId, audienceId, 0, LINKS);
+    for (let i = 0; i < chunks.length; i += 5) await probe.publish(Topics.xcAudiences, chunks.slice(i, i + 5));
     const pending = async () => Number((await admin.query(`SELECT count(*) AS n FROM audience_import.pending_ids WHERE import_id = $1`, [importId])).rows[0].n);
     await waitFor('every member pending', async () => (await pending()) === LINKS, { timeoutMs: 1_800_000, intervalMs: 500 });
 
