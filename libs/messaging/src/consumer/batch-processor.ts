@@ -62,8 +62,8 @@ type Outcome = { ok: true } | { ok: false; error: unknown; failedIndex?: number 
  * - valid events go through their handler in a transaction that also records them in the inbox,
  *   many events per transaction on the fast path; consecutive events of a batch handler's type
  *   reach it together, in bigger transactions;
- * - if that transaction fails, the events are retried one by one to isolate the culprit, which is
- *   dead-lettered after bounded retries while the rest of the partition keeps flowing;
+ * - if that transaction fails, the culprit is isolated (named by its handler, or found by halving
+ *   the group) and dead-lettered after bounded retries while the rest of the partition flows on;
  * - invalid events are dead-lettered at once with the validation errors;
  * - while the database is unreachable nothing is dead-lettered: the batch waits and retries;
  * - an offset is resolved only after the effect of its event committed.
