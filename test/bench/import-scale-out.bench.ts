@@ -1,7 +1,7 @@
 import { Client } from 'pg';
-import { Partitioners } from 'kafkajs';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, type RunningService } from '@audience-hub/testing';
+import { DefaultPartitioner } from '@audience-hub/messaging';
 import { cpuSeconds, cpuSpent, machineCpu } from './process-usage';
 import { groupStable, report, type BenchEnv, type Measurement } from './bench-env';
 import { asTestEnv, createFullImport, loadVisitorLinks, orgKnown, snapshotChunks } from './import.bench';
@@ -94,7 +94,7 @@ export async function importScaleOut(env: BenchEnv): Promise<Record<string, unkn
 
 /** Audience ids whose events land one on each partition of xc.audiences.v1 (the producer's own partitioner on "<org>:<audience>"). */
 function onePerPartition(orgId: string, prefix: string): string[] {
-  const partitioner = Partitioners.DefaultPartitioner();
+  const partitioner = DefaultPartitioner();
   const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0] }));
   const byPartition = new Map<number, string>();
   for (let n = 0; byPartition.size < PARTITIONS; n++) {

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './kafka-client';
+export * from './partitioner';
 export * from './messaging-tables.migration';
 export * from './outbox-event-type.migration';
 export * from './outbox-tombstones.migration';

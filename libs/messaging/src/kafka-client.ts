@@ -1,4 +1,5 @@
-import { Kafka, logLevel, LogEntry, Message, Partitioners, Producer } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, Message, Producer } from 'kafkajs';
+import { DefaultPartitioner } from './partitioner';
 import { physicalTopic } from './topic-names';
 
 export interface KafkaConnectionOptions {
@@ -43,7 +44,7 @@ export function createIdempotentProducer(kafka: Kafka): Producer {
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: DefaultPartitioner,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
   });
 }

@@ -58,8 +58,12 @@ class PartitionState {
   queuedBytes = 0;
   /** Keys with a batch being applied: their later events wait. */
   readonly busyKeys = new Map<string, number>();
-  /** Offsets handed over (queued or in a batch) and not yet applied, in order; `done` marks the applied ones. */
-  private readonly order: bigint[] = [];
+  /**
+   * Offsets handed over (queued or in a batch) and not yet applied, in order, from `orderHead` on;
+   * `done` marks the applied ones. (A head index, not shift(): shifting a long array copies it.)
+   */
+  private order: bigint[] = [];
+  private orderHead = 0;
   private readonly done = new Set<bigint>();
   /** Highest offset taken from a fetch: a fetch from an older position (after a rejoin) brings nothing twice. */
   highestTaken = -1n;
@@ -158,11 +162,15 @@ class PartitionState {
   markDone(offset: bigint): bigint | undefined {
     this.done.add(offset);
     let moved = false;
-    while (this.order.length > 0 && this.done.has(this.order[0])) {
-      const head = this.order.shift()!;
+    while (this.orderHead < this.order.length && this.done.has(this.order[this.orderHead])) {
+      const head = this.order[this.orderHead++];
       this.done.delete(head);
       this.applied = head + 1n;
       moved = true;
+    }
+    if (this.orderHead > 4_096 && this.orderHead * 2 > this.order.length) {
+      this.order = this.order.slice(this.orderHead);
+      this.orderHead = 0;
     }
     return moved ? this.applied : undefined;
   }
