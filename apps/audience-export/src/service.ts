@@ -1,3 +1,4 @@
+import { ByteOrderedText1764401400000 } from '@audience-hub/persistence';
 import { DataSourceNormalization1764401200000, IdentityReplica1764401000000, type ServiceDescriptor } from '@audience-hub/platform';
 import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
@@ -27,5 +28,6 @@ export const audienceExportService: ServiceDescriptor = {
     IdentityReplica1764401000000,
     ResolutionByReplica1764401100000,
     DataSourceNormalization1764401200000,
+    ByteOrderedText1764401400000,
   ],
 };
