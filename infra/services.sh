@@ -8,6 +8,8 @@
 # a variable already set in the environment wins.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# The project's own Node (the `node` devDependency) when installed, else the machine's.
+export PATH="$root/node_modules/.bin:$PATH"
 state="${AUDIENCE_HUB_STATE:-$root/.infra}"
 mkdir -p "$state/logs" "$state/pids"
 all=(ims id-reconciliation audience-import audience-export)
@@ -52,6 +54,9 @@ start_one() {
   (
     # In a subshell: only the IMS sees its secrets.
     [ "$svc" != ims ] || load_ims_env
+    # Migrations first, once (as a deployment's migration Job does); the service then verifies them.
+    DATABASE_URL="$url" node "$root/dist/apps/$svc/src/main.js" migrate >>"$state/logs/$svc.log" 2>&1 \
+      || { echo "$svc: migrations failed, see $state/logs/$svc.log" >&2; tail -n 5 "$state/logs/$svc.log" >&2; exit 1; }
     DATABASE_URL="$url" PORT="${PORT_OVERRIDE:-$p}" KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}" \
       nohup node "$root/dist/apps/$svc/src/main.js" >>"$state/logs/$svc.log" 2>&1 &
     echo $! >"$state/pids/$svc.pid"

@@ -11,7 +11,9 @@ export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 export DATABASE_ADMIN_URL="${DATABASE_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 export DATABASE_NAME="${DATABASE_NAME:-audience_hub}"
 
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -x node_modules/.bin/node ] || npm ci --no-audit --no-fund
+# The project's own Node (the `node` devDependency, Node 24 LTS), whatever the machine has.
+export PATH="$root/node_modules/.bin:$PATH"
 npm run --silent build
 bash infra/postgres.sh ensure
 bash infra/kafka.sh start

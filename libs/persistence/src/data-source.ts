@@ -32,15 +32,45 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
   });
 }
 
-/** Creates the schema (owned by the connecting role) and runs pending migrations, each in its own transaction. */
+/**
+ * Creates the schema (owned by the connecting role) and runs pending migrations, each in its own
+ * transaction, under a Postgres advisory lock per schema: instances (or migrate commands) started
+ * together wait for one another, and only the first applies anything (TypeORM has no lock of its
+ * own, typeorm/typeorm#4588). Returns the names of the migrations this call applied.
+ */
 export async function migrateServiceSchema(dataSource: DataSource): Promise<string[]> {
+  const schema = schemaOf(dataSource);
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    // A session lock on a connection of its own: the migrations run on others, each in a transaction.
+    await lock.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [migrationLockName(schema)]);
+    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    const ran = await dataSource.runMigrations({ transaction: 'each' });
+    return ran.map((migration) => migration.name);
+  } finally {
+    await lock.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [migrationLockName(schema)]).catch(() => undefined);
+    await lock.release();
+  }
+}
+
+/** The migrations of this data source not yet applied to its schema, in order (all of them on an empty schema). */
+export async function pendingMigrations(dataSource: DataSource): Promise<string[]> {
+  const schema = schemaOf(dataSource);
+  const table = (dataSource.options as { migrationsTableName?: string }).migrationsTableName ?? 'migrations';
+  const [{ present }] = await dataSource.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${schema}.${table}`]);
+  const applied = new Set<string>(present ? (await dataSource.query(`SELECT name FROM ${schema}.${table}`)).map((row: { name: string }) => row.name) : []);
+  return dataSource.migrations.map((migration) => migration.name ?? migration.constructor.name).filter((name) => !applied.has(name));
+}
+
+function schemaOf(dataSource: DataSource): string {
   const schema = (dataSource.options as { schema?: string }).schema;
   if (!schema) throw new Error('data source has no schema');
   assertIdentifier(schema);
-  await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  const ran = await dataSource.runMigrations({ transaction: 'each' });
-  return ran.map((migration) => migration.name);
+  return schema;
 }
+
+const migrationLockName = (schema: string) => `audience-hub.migrations.${schema}`;
 
 export type Tx = EntityManager;
 

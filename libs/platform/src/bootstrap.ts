@@ -9,6 +9,7 @@ import { KafkaEventsServer, DeadLetterPublisher } from '@audience-hub/messaging'
 import { eventsApplied, eventsDeadLettered, eventsSkipped, httpRequestDuration, initMetrics } from '@audience-hub/observability';
 import type { Kafka, Producer } from 'kafkajs';
 import { ConfigError, baseConfigSchema, loadConfig, type BaseConfig } from './config';
+import { migrate, PendingMigrationsError } from './migrate';
 import { HubServiceModule } from './hub-service.module';
 import { ServiceLifecycle } from './service-lifecycle';
 import type { ServiceDescriptor } from './service-descriptor';
@@ -90,8 +91,24 @@ export function createRootModule(descriptor: ServiceDescriptor, modules: Service
   return RootModule;
 }
 
-/** main.ts of every service: start, or print why not and exit non-zero. */
-export function runService(descriptor: ServiceDescriptor, modules: ServiceModules): void {
+/**
+ * main.ts of every service: start, or print why not and exit non-zero. `main.js migrate` applies
+ * the service's pending migrations (under the schema's migration lock) and exits instead.
+ */
+export function runService(descriptor: ServiceDescriptor, modules: ServiceModules, argv: string[] = process.argv.slice(2)): void {
+  if (argv[0] === 'migrate') {
+    migrate(descriptor)
+      .then((outcome) => {
+        process.stdout.write(`${JSON.stringify({ level: 'info', service: descriptor.name, msg: 'migrations done', ...outcome })}\n`);
+        process.exit(0);
+      })
+      .catch((error) => exitWith(descriptor, error, 'cannot migrate'));
+    return;
+  }
+  if (argv.length > 0) {
+    exitWith(descriptor, new Error(`unknown command ${JSON.stringify(argv[0])}: run without arguments to start the service, or with "migrate"`));
+    return;
+  }
   let rootModule: Type<unknown>;
   try {
     rootModule = createRootModule(descriptor, modules);
@@ -102,8 +119,19 @@ export function runService(descriptor: ServiceDescriptor, modules: ServiceModule
   startService(descriptor, rootModule).catch((error) => exitWith(descriptor, error));
 }
 
-function exitWith(descriptor: ServiceDescriptor, error: unknown): void {
-  const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: descriptor.name, msg: `cannot start: ${message}` })}\n`);
+function exitWith(descriptor: ServiceDescriptor, error: unknown, what = 'cannot start'): void {
+  const plain = error instanceof ConfigError || hasCause(error, PendingMigrationsError);
+  const message = plain ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: descriptor.name, msg: `${what}: ${message}` })}\n`);
   process.exit(1);
+}
+
+/** Nest wraps a provider factory's error: looks through `cause`s too. */
+function hasCause(error: unknown, type: new (...args: never[]) => Error): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (current instanceof type) return true;
+    current = (current as Error).cause;
+  }
+  return false;
 }

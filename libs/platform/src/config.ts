@@ -17,6 +17,12 @@ export function baseConfigSchema(descriptor: ServiceDescriptor) {
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain lower-case SQL identifier')
       .default(descriptor.schema),
     DATABASE_POOL_SIZE: int(10, 1),
+    /**
+     * `verify`: refuse to start while a migration this version needs is pending (they are run
+     * beforehand, once, by `node dist/apps/<service>/src/main.js migrate` or the deployment's
+     * migration Job). `auto`: apply them at start, under the same lock (the local quick start).
+     */
+    DATABASE_MIGRATIONS: z.enum(['verify', 'auto']).default('verify'),
     KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
     /** Prepended to every topic name on the broker (environments sharing a cluster); read by libs/messaging. */
     KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/, 'may hold only letters, digits, ".", "_" and "-"').default(''),

@@ -2,7 +2,8 @@ import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { createServiceDataSource, migrateServiceSchema, redactDatabaseUrl } from '@audience-hub/persistence';
+import { createServiceDataSource, migrateServiceSchema, pendingMigrations, redactDatabaseUrl } from '@audience-hub/persistence';
+import { PendingMigrationsError } from './migrate';
 import { createKafka, createIdempotentProducer, parseBrokers } from '@audience-hub/messaging';
 import { loggerOptions } from '@audience-hub/observability';
 import type { BaseConfig } from './config';
@@ -43,9 +44,14 @@ export class HubServiceModule {
             });
             try {
               await dataSource.initialize();
-              await migrateServiceSchema(dataSource);
+              if (config.DATABASE_MIGRATIONS === 'auto') await migrateServiceSchema(dataSource);
             } catch (error) {
               throw new Error(`cannot prepare schema ${config.DATABASE_SCHEMA} at ${redactDatabaseUrl(config.DATABASE_URL)}: ${(error as Error).message}`);
+            }
+            const pending = await pendingMigrations(dataSource);
+            if (pending.length > 0) {
+              await dataSource.destroy();
+              throw new PendingMigrationsError(descriptor, config.DATABASE_SCHEMA, pending);
             }
             return dataSource;
           },

@@ -3,6 +3,7 @@ export * from './service-descriptor';
 export * from './hub-service.module';
 export * from './service-lifecycle';
 export * from './bootstrap';
+export * from './migrate';
 export * from './problem';
 export * from './tokens';
 export * from './public';

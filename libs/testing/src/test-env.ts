@@ -29,6 +29,8 @@ export function testEnv(): TestEnv {
       ...(service === 'ims' ? { IMS_MASTER_KEY: testImsMasterKey() } : {}),
       DATABASE_URL: serviceDatabaseUrl(databaseUrl, service, 'audience-hub'),
       KAFKA_BROKERS: brokers,
+      // Each test starts services on schemas of its own making: they migrate at start (under the lock).
+      DATABASE_MIGRATIONS: 'auto',
       // Never share consumer groups with a running stack, nor with a killed process of an earlier run.
       KAFKA_CONSUMER_GROUP: `test.${process.env.TEST_RUN_ID ?? 'run'}.${service}`,
       // Ready only once positioned at the topics' ends: tests publish after readiness, and a
