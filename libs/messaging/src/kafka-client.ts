@@ -1,5 +1,6 @@
 import { Kafka, logLevel, LogEntry, Message, Producer } from 'kafkajs';
 import { DefaultPartitioner } from './partitioner';
+import './kafkajs-request-queue.fix';
 import { physicalTopic } from './topic-names';
 
 export interface KafkaConnectionOptions {

@@ -106,7 +106,7 @@ export function runService(descriptor: ServiceDescriptor, modules: ServiceModule
     return;
   }
   if (argv.length > 0) {
-    exitWith(descriptor, new Error(`unknown command ${JSON.stringify(argv[0])}: run without arguments to start the service, or with "migrate"`));
+    exitWith(descriptor, new UsageError(`unknown command ${JSON.stringify(argv[0])}: run without arguments to start the service, or with "migrate"`));
     return;
   }
   let rootModule: Type<unknown>;
@@ -120,11 +120,13 @@ export function runService(descriptor: ServiceDescriptor, modules: ServiceModule
 }
 
 function exitWith(descriptor: ServiceDescriptor, error: unknown, what = 'cannot start'): void {
-  const plain = error instanceof ConfigError || hasCause(error, PendingMigrationsError);
+  const plain = error instanceof ConfigError || error instanceof UsageError || hasCause(error, PendingMigrationsError);
   const message = plain ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`${JSON.stringify({ level: 'fatal', service: descriptor.name, msg: `${what}: ${message}` })}\n`);
   process.exit(1);
 }
+
+class UsageError extends Error {}
 
 /** Nest wraps a provider factory's error: looks through `cause`s too. */
 function hasCause(error: unknown, type: new (...args: never[]) => Error): boolean {

@@ -65,6 +65,7 @@ describe('migrations run once', () => {
   it('an unknown command is refused', async () => {
     const outcome = await run(['migrat'], {});
     expect(outcome.code).not.toBe(0);
-    expect(outcome.output).toContain('unknown command "migrat"');
+    const fatal = JSON.parse(outcome.output.trim().split('\n').pop() ?? '{}');
+    expect(fatal.msg).toBe('cannot start: unknown command "migrat": run without arguments to start the service, or with "migrate"');
   });
 });
