@@ -4,6 +4,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, SignJWT, generateKeyPair } from 'jose';
 import { ImsAuthGuard, RevocationRegistry, TokenVerifier, ACCESS_TOKEN_ALGORITHMS } from '@audience-hub/auth';
 import { launchService } from '@audience-hub/testing';
+import { asTestEnv } from './import.bench';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
 const VERIFICATIONS = Number(process.env.BENCH_VERIFICATIONS ?? 20_000);
@@ -30,8 +31,7 @@ function contextFor(authorization: string): ExecutionContext {
 export async function authThroughput(env: BenchEnv): Promise<Record<string, unknown>[]> {
   const clientSecret = randomBytes(24).toString('base64url');
   const ims = await launchService('ims', {
-    DATABASE_URL: env.serviceDatabaseUrl('ims'),
-    KAFKA_BROKERS: env.kafkaBrokers.join(','),
+    ...asTestEnv(env).serviceEnv('ims'),
     IMS_MASTER_KEY: randomBytes(32).toString('base64'),
     IMS_BOOTSTRAP_CLIENT_ID: 'bench-admin',
     IMS_BOOTSTRAP_CLIENT_SECRET: clientSecret,

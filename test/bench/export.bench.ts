@@ -11,6 +11,7 @@ import type { Kafka } from 'kafkajs';
 import { createEvent, EventTypes, identityLinkAggregateId, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { createIdempotentProducer, deletePrefixedTopics, ensureTopics, physicalTopic } from '@audience-hub/messaging';
 import { launchService, newOrgId, waitFor, type RunningService } from '@audience-hub/testing';
+import { asTestEnv } from './import.bench';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
 const MEMBERS = Number(process.env.BENCH_EXPORT_MEMBERS ?? 1_000_000);
@@ -68,15 +69,7 @@ async function exportBenchOnOwnTopics(env: BenchEnv): Promise<Record<string, unk
     const profileDir = process.env.BENCH_EXPORT_CPU_PROF;
     service = await launchService(
       'audience-export',
-      {
-      DATABASE_URL: env.serviceDatabaseUrl('audience-export'),
-      KAFKA_BROKERS: env.kafkaBrokers.join(','),
-      KAFKA_CONSUMER_GROUP: `bench.${randomUUID()}.audience-export`,
-      KAFKA_NEW_GROUP_START: 'latest',
-        EXPORT_FILE_SINK_DIR: sinkDir,
-        OUTBOX_POLL_INTERVAL_MS: '200',
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      },
+      asTestEnv(env).serviceEnv('audience-export', { EXPORT_FILE_SINK_DIR: sinkDir, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' }),
       // BENCH_EXPORT_CPU_PROF=<dir>: a V8 CPU profile of audience-export, written when it stops.
       { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] },
     );

@@ -248,6 +248,8 @@ export function asTestEnv(env: BenchEnv): TestEnv {
       KAFKA_CONSUMER_GROUP: `bench.${run}.${service}`,
       KAFKA_NEW_GROUP_START: 'latest',
       OUTBOX_POLL_INTERVAL_MS: '200',
+      // Every run starts from an empty database: the services migrate it at start.
+      DATABASE_MIGRATIONS: 'auto',
       ...extra,
     }),
   };
