@@ -480,6 +480,12 @@ describe.each([BASE, LOCAL])('%s', (dir) => {
     const pod = job.spec!.template!.spec;
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.securityContext?.runAsNonRoot).toBe(true);
+    // docs/operations.md (Upgrade) applies `-l 'app.kubernetes.io/component in (config,migrate)'` first: the
+    // Job and every ConfigMap and Secret it reads must carry those labels.
+    expect(job.metadata.labels?.['app.kubernetes.io/component']).toBe('migrate');
+    for (const object of [...ofKind(objects, 'ConfigMap'), ...ofKind(objects, 'Secret')]) {
+      expect(`${object.kind} ${object.metadata.name}: ${object.metadata.labels?.['app.kubernetes.io/component']}`).toBe(`${object.kind} ${object.metadata.name}: config`);
+    }
     const steps = pod.initContainers ?? [];
     expect(steps.map((step) => [...(step.command ?? []), ...(step.args ?? [])])).toEqual(
       SERVICES.map(({ descriptor }) => ['node', `dist/apps/${descriptor.name}/src/main.js`, 'migrate']),
