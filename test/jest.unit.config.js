@@ -2,5 +2,6 @@
 module.exports = {
   ...require('../libs/testing/jest.preset'),
   displayName: 'unit',
-  testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'],
+  // test/deploy: the Kubernetes manifests, rendered by kubectl and checked without a cluster.
+  testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/deploy/**/*.spec.ts'],
 };
