@@ -49,6 +49,18 @@ const LEFT_TO_DEFAULTS: Record<string, string> = {
     'the bootstrap org gets a random id, like any org the IMS creates; an operator who needs a fixed one adds it to ims-config',
 };
 
+/** Variables set for the runtime rather than read by the service's config schema, each with why. */
+const FOR_THE_RUNTIME: Record<string, string> = {
+  NODE_OPTIONS: "V8's heap cap (--max-old-space-size) below the container's memory limit: uncapped, Node 24 grows the heap far past the work's needs",
+};
+
+/** Mebibytes of a Kubernetes memory quantity (Mi or Gi). */
+const mebibytes = (quantity: string): number => {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`unexpected memory quantity ${quantity}`);
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+};
+
 /**
  * Drain on SIGTERM (libs/platform/src/service-lifecycle.ts): the consumer's commit wait after its batches
  * in hand (KeyOrderedScheduler.drain, 5 s) and the outbox relay's drain (OutboxRelay.stop, 10 s), after
@@ -346,7 +358,7 @@ describe.each([BASE, LOCAL])('%s', (dir) => {
       const keys = Object.keys(service.schema.shape);
       const missing = keys.filter((key) => !env.has(key) && !(key in LEFT_TO_DEFAULTS));
       expect(missing).toEqual([]);
-      const unread = [...env.keys()].filter((key) => !keys.includes(key));
+      const unread = [...env.keys()].filter((key) => !keys.includes(key) && !(key in FOR_THE_RUNTIME));
       expect(unread).toEqual([]);
       for (const key of Object.keys(LEFT_TO_DEFAULTS)) expect(env.has(key)).toBe(false);
       // Never migrate at start: the migration Job does (README, Migrations).
@@ -384,6 +396,10 @@ describe.each([BASE, LOCAL])('%s', (dir) => {
         expect(container.resources?.[bound]?.cpu).toBeDefined();
         expect(container.resources?.[bound]?.memory).toBeDefined();
       }
+      // The heap is capped at most at three quarters of the memory limit (the rest: buffers, code, stacks).
+      const heapCap = /--max-old-space-size=(\d+)/.exec(env.get('NODE_OPTIONS')?.value ?? '');
+      expect(heapCap).not.toBeNull();
+      expect(Number(heapCap![1])).toBeLessThanOrEqual(0.75 * mebibytes(container.resources!.limits!.memory!));
 
       expect(pod.securityContext?.runAsNonRoot).toBe(true);
       expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
