@@ -51,7 +51,11 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
     const sendSeconds = secondsSince(sendStart);
     const start = process.hrtime.bigint();
     idrec = await launch();
-    await waitFor('every changelog record on Kafka', async () => (await topicEnd(env, Topics.idrecIdentityLinks)) >= changelog + records, {
+    const running = idrec;
+    await waitFor('every changelog record on Kafka', async () => {
+      if (running.process.exitCode !== null) throw new Error(`id-reconciliation exited with ${running.process.exitCode}:\n${running.output().slice(-4_000)}`);
+      return (await topicEnd(env, Topics.idrecIdentityLinks)) >= changelog + records;
+    }, {
       timeoutMs: 3_600_000,
       intervalMs: 100,
     });
