@@ -1,4 +1,5 @@
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
+import { Client } from 'pg';
 import { ImsTestClient, KafkaProbe, launchService, newEcid, newId, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
@@ -52,8 +53,14 @@ describe('importing XC audiences into lists', () => {
         }),
       ),
     );
-  const resolvable = (ecids: string[]) =>
-    waitFor('id-reconciliation knows the visitors', async () => {
+  const db = new Client({ connectionString: env.databaseUrl });
+  /**
+   * Known to id-reconciliation, and replicated to audience-import (which resolves against its own
+   * replica, filled from the changelog a moment later): a snapshot sent now finds every one of them.
+   * (Reading the replica's table is this test's only look inside: no interface says "replicated".)
+   */
+  const resolvable = async (ecids: string[]) => {
+    await waitFor('id-reconciliation knows the visitors', async () => {
       const response = await fetch(`${idrec.url}/v1/resolve`, {
         method: 'POST',
         headers: { ...tenant.auth, 'content-type': 'application/json' },
@@ -62,6 +69,14 @@ describe('importing XC audiences into lists', () => {
       const body = (await response.json()) as { matched?: unknown[] };
       return body.matched?.length === ecids.length;
     });
+    await waitFor('audience-import replicated the links', async () => {
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM audience_import.identity_links WHERE org_id = $1 AND data_source_id = 'visitor' AND xc_id = ANY($2::text[])`, [
+        tenant.orgId,
+        ecids,
+      ]);
+      return rows[0].n === ecids.length;
+    });
+  };
   const publishAudience = async (audienceId: string, labels: string[]) => {
     await probe.publish(Topics.xcAudiences, [xc(EventTypes.xcAudiencePublished, audienceId, { audienceId, name: `Audience ${audienceId}`, solution: 'audience-manager', labels })]);
     await waitFor('audience in the catalog', async () => {
@@ -92,6 +107,7 @@ describe('importing XC audiences into lists', () => {
   };
 
   beforeAll(async () => {
+    await db.connect();
     ims = await ImsTestClient.start(env);
     [idrec, importer] = await Promise.all([
       launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv })),
@@ -109,6 +125,7 @@ describe('importing XC audiences into lists', () => {
     await Promise.all([importer?.stop(), idrec?.stop()]);
     await ims?.stop();
     await probe.close();
+    await db.end();
   });
 
   it('full, then delta, then full again gives exactly the expected list; the same snapshot twice changes nothing', async () => {
