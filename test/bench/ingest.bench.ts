@@ -53,7 +53,8 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
     idrec = await launch();
     const running = idrec;
     await waitFor('every changelog record on Kafka', async () => {
-      if (running.process.exitCode !== null) throw new Error(`id-reconciliation exited with ${running.process.exitCode}:\n${running.output().slice(-4_000)}`);
+      const { exitCode, signalCode } = running.process;
+      if (exitCode !== null || signalCode !== null) throw new Error(`id-reconciliation exited (${exitCode ?? signalCode}):\n${running.output().slice(-4_000)}`);
       return (await topicEnd(env, Topics.idrecIdentityLinks)) >= changelog + records;
     }, {
       timeoutMs: 3_600_000,
