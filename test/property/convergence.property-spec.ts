@@ -383,6 +383,21 @@ describe('imported lists converge on the identity graph (property)', () => {
     });
   };
 
+  /** What audience-import's consumer groups and process looked like, for a failure message. */
+  const stateOfImporter = async (): Promise<string> => {
+    const lines: string[] = [];
+    for (const { group, topics } of watched().slice(1)) {
+      const [described] = (await admin.describeGroups([group])).groups;
+      lines.push(`group ${group}: ${described.state}, ${described.members.length} member(s)`);
+      for (const topic of topics) {
+        const ends = await topicEnds(topic);
+        const [committed] = await admin.fetchOffsets({ groupId: group, topics: [physicalTopic(topic)] });
+        lines.push(`  ${topic}: committed ${committed.partitions.map((p) => `${p.partition}:${p.offset}/${ends.get(p.partition)}`).join(' ')}`);
+      }
+    }
+    return `${lines.join('\n')}\n--- audience-import output ---\n${importer.service.output().slice(-6000)}`;
+  };
+
   const publishedAudience = (orgId: string, audienceId: string): AnyHubEvent =>
     createEvent({ type: EventTypes.xcAudiencePublished, source: '/property', orgId, aggregateId: audienceId, data: { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels: [] } } as never) as AnyHubEvent;
 
@@ -411,16 +426,22 @@ describe('imported lists converge on the identity graph (property)', () => {
       [`crm/${s.crmImportMode}`, 'crm', crmSource, s.crmImportMode],
     ] as const) {
       // 422 until the audience is catalogued and the data source's copy reached audience-import.
+      let refusal: unknown;
       const job = await waitFor(
         `import ${name} created`,
         async () => {
           const answer = await call(importer.url, tenant, 'POST', '/v1/imports', { audienceId: audiences[audience], listLabel: name, dataSourceId, mode });
           if (answer.status === 202) return answer.body;
           if (answer.status !== 422) throw new Error(`import refused: ${answer.status} ${JSON.stringify(answer.body)}`);
+          refusal = answer.body;
           return undefined;
         },
-        { timeoutMs: 30_000, intervalMs: 100 },
-      );
+        // As long as any other wait here: a consumer group that lost a SIGKILLed member may take a
+        // rebalance or two (each up to a session timeout) before the new instance consumes again.
+        { timeoutMs: CONVERGE_MS, intervalMs: 100 },
+      ).catch(async (error: Error) => {
+        throw new Error(`${error.message}\nlast refusal: ${JSON.stringify(refusal)}\n${await stateOfImporter()}`);
+      });
       imports.push({ name, audience, mode, dataSourceId, importId: job.id, listId: job.listId });
     }
     return { tenant, crmSource, audiences, imports };
@@ -533,7 +554,8 @@ describe('imported lists converge on the identity graph (property)', () => {
         // In the background: what is published next waits on Kafka while audience-import is away.
         restarting = (async () => {
           await importer.service.stop(c.signal);
-          await importer.restart();
+          const tookMs = await importer.restart();
+          console.log(`[property] run ${runs}: audience-import restarted after ${c.signal} in ${tookMs} ms`);
         })();
       }
     }
