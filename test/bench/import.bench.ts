@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { createEvent, EventTypes, MAX_CHUNK_IDS, Topics, type AnyHubEvent } from '@audience-hub/contracts';
-import { ImsTestClient, KafkaProbe, launchService, waitFor, type ProbedMessage, type RunningService, type TestEnv } from '@audience-hub/testing';
+import { heapCapOptions, ImsTestClient, KafkaProbe, launchService, waitFor, type ProbedMessage, type RunningService, type TestEnv } from '@audience-hub/testing';
 import { cpuSeconds, cpuSpent, peakRssMb } from './process-usage';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
@@ -14,10 +14,13 @@ const MEMBERS = Number(process.env.BENCH_IMPORT_MEMBERS ?? 1_000_000);
 const SMALL = Math.min(100_000, MEMBERS);
 /** Set to a directory to write V8 CPU profiles of audience-import and id-reconciliation there (node --cpu-prof). */
 const PROFILE_DIR = process.env.BENCH_IMPORT_PROFILE_DIR;
-/** Extra environment of audience-import, as JSON (e.g. `{"NODE_OPTIONS":"--max-old-space-size=192"}`), to compare settings. */
-const SERVICE_ENV: Record<string, string> = JSON.parse(process.env.BENCH_IMPORT_SERVICE_ENV ?? '{}');
-/** The same for id-reconciliation (e.g. `{"NODE_OPTIONS":"--max-old-space-size=96"}`). */
-const IDREC_ENV: Record<string, string> = JSON.parse(process.env.BENCH_IMPORT_IDREC_ENV ?? '{}');
+/**
+ * Extra environment of audience-import, as JSON (e.g. `{"LOG_LEVEL":"info"}`), to compare
+ * settings; BENCH_IMPORT_HEAP_MB caps its heap (heapCapOptions).
+ */
+const SERVICE_ENV: Record<string, string> = withHeapCap(JSON.parse(process.env.BENCH_IMPORT_SERVICE_ENV ?? '{}'), process.env.BENCH_IMPORT_HEAP_MB);
+/** The same for id-reconciliation: BENCH_IMPORT_IDREC_ENV, BENCH_IMPORT_IDREC_HEAP_MB. */
+const IDREC_ENV: Record<string, string> = withHeapCap(JSON.parse(process.env.BENCH_IMPORT_IDREC_ENV ?? '{}'), process.env.BENCH_IMPORT_IDREC_HEAP_MB);
 /** `info` shows audience-import's timings of each snapshot applied; BENCH_VERBOSE=1 prints the services' output at the end. */
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
 const ECID_BASE = 10n ** 37n;
@@ -253,4 +256,9 @@ export function asTestEnv(env: BenchEnv): TestEnv {
       ...extra,
     }),
   };
+}
+
+function withHeapCap(env: Record<string, string>, heapMb: string | undefined): Record<string, string> {
+  if (!heapMb) return env;
+  return { ...env, NODE_OPTIONS: [heapCapOptions(Number(heapMb)), env.NODE_OPTIONS].filter(Boolean).join(' ') };
 }

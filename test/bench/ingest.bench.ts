@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import type { Producer } from 'kafkajs';
 import { createEvent, EventTypes, Topics, type AnyHubEvent, type Topic } from '@audience-hub/contracts';
 import { createIdempotentProducer, physicalTopic, typeHeader } from '@audience-hub/messaging';
-import { ImsTestClient, launchService, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
+import { heapCapOptions, ImsTestClient, launchService, StopWaiting, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 import { asTestEnv, ecid, recipient } from './import.bench';
 import { rawConsumption } from './kafka-load';
@@ -33,7 +33,10 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
   const ims = await ImsTestClient.start(testEnv);
   const heap = process.env.BENCH_INGEST_HEAP_MB;
   const profile = process.env.BENCH_INGEST_PROFILE_DIR;
-  const idrecEnv = testEnv.serviceEnv('id-reconciliation', { ...ims.trustEnv, ...(heap ? { NODE_OPTIONS: `--max-old-space-size=${heap}` } : {}) });
+  // BENCH_INGEST_IDREC_ENV: more environment of id-reconciliation, as JSON, to compare settings.
+  const extra: Record<string, string> = JSON.parse(process.env.BENCH_INGEST_IDREC_ENV ?? '{}');
+  const nodeOptions = [heap ? heapCapOptions(Number(heap)) : '', extra.NODE_OPTIONS ?? ''].filter(Boolean).join(' ');
+  const idrecEnv = testEnv.serviceEnv('id-reconciliation', { ...ims.trustEnv, ...extra, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) });
   const launch = () => launchService('id-reconciliation', idrecEnv, { nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] });
   let idrec: RunningService | undefined = await launch();
   const results: Record<string, unknown>[] = [];
@@ -43,18 +46,22 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
    * Kafka than before.
    */
   const ingest = async (topic: Topic, count: number, records: number, eventOf: (i: number) => AnyHubEvent) => {
+    progress(`${topic}: stopping id-reconciliation`);
     await idrec?.stop();
     idrec = undefined;
     const changelog = await topicEnd(env, Topics.idrecIdentityLinks);
+    progress(`${topic}: sending ${count} events (changelog at ${changelog})`);
     const sendStart = process.hrtime.bigint();
     await send(producer, topic, count, eventOf);
     const sendSeconds = secondsSince(sendStart);
+    progress(`${topic}: sent in ${sendSeconds.toFixed(1)} s; starting id-reconciliation`);
     const start = process.hrtime.bigint();
     idrec = await launch();
+    progress(`${topic}: id-reconciliation ready (pid ${idrec.process.pid})`);
     const running = idrec;
     await waitFor('every changelog record on Kafka', async () => {
       const { exitCode, signalCode } = running.process;
-      if (exitCode !== null || signalCode !== null) throw new Error(`id-reconciliation exited (${exitCode ?? signalCode}):\n${running.output().slice(-4_000)}`);
+      if (exitCode !== null || signalCode !== null) throw new StopWaiting(`id-reconciliation exited (${exitCode ?? signalCode}):\n${running.output().slice(-4_000)}`);
       return (await topicEnd(env, Topics.idrecIdentityLinks)) >= changelog + records;
     }, {
       timeoutMs: 3_600_000,
@@ -111,6 +118,11 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
     await producer.disconnect();
     await admin.end();
   }
+}
+
+/** BENCH_VERBOSE=1: where the benchmark is, as it goes. */
+function progress(line: string): void {
+  if (process.env.BENCH_VERBOSE) console.error(`[ingest ${new Date().toISOString().slice(11, 23)}] ${line}`);
 }
 
 async function send(producer: Producer, topic: Topic, count: number, eventOf: (i: number) => AnyHubEvent): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Topics } from '@audience-hub/contracts';
 import { createIdempotentProducer } from '@audience-hub/messaging';
-import { ImsTestClient, launchService, waitFor, type RunningService } from '@audience-hub/testing';
+import { heapCapOptions, ImsTestClient, launchService, waitFor, type RunningService } from '@audience-hub/testing';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 import { asTestEnv } from './import.bench';
 import { publishVisitorLinks, rawConsumption } from './kafka-load';
@@ -38,7 +38,7 @@ export async function replicaBench(env: BenchEnv): Promise<Record<string, unknow
       (await admin.query(`SELECT pg_relation_size('audience_import.identity_links') AS table, pg_indexes_size('audience_import.identity_links') AS indexes`)).rows[0];
     const empty = await sizes().catch(() => ({ table: 0, indexes: 0 }));
     const start = process.hrtime.bigint();
-    importer = await launchService('audience-import', testEnv.serviceEnv('audience-import', { ...ims.trustEnv, NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` }));
+    importer = await launchService('audience-import', testEnv.serviceEnv('audience-import', { ...ims.trustEnv, NODE_OPTIONS: heapCapOptions(HEAP_MB) }));
     const cpu = cpuSeconds([importer]);
     await waitFor(
       'replica complete',
@@ -55,7 +55,7 @@ export async function replicaBench(env: BenchEnv): Promise<Record<string, unknow
     const build: Measurement = { name: 'new audience-import builds its replica', count: LINKS, unit: 'links', seconds: buildSeconds, peakRssMb: rss };
     const raw: Measurement = { name: 'raw kafkajs consumption of the same topic', count: LINKS, unit: 'links', seconds: rawSeconds };
     return report(`replica: a new instance builds its identity replica from ${LINKS.toLocaleString('en-US')} changelog records`, build, raw, {
-      'audience-import heap cap': `${HEAP_MB} MB (--max-old-space-size)`,
+      'audience-import heap cap': `${HEAP_MB} MB (${heapCapOptions(HEAP_MB)})`,
       'CPU used by audience-import (after its start)': cpuSpent([importer], cpu),
       'replica on disk per million links': `${perMillion(Number(table) + Number(indexes))} (table ${perMillion(Number(table))}, indexes ${perMillion(Number(indexes))})`,
     });

@@ -23,6 +23,7 @@ import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { baseConfigSchema, loadConfig, type ServiceDescriptor } from '@audience-hub/platform';
 import { SERVICE_DATABASE_ROLES } from '@audience-hub/persistence';
+import { heapCapOptions } from '@audience-hub/testing';
 import { imsService } from '../../apps/ims/src/service';
 import { imsConfigSchema, tryParseMasterKey } from '../../apps/ims/src/config';
 import { idReconciliationService } from '../../apps/id-reconciliation/src/service';
@@ -51,7 +52,7 @@ const LEFT_TO_DEFAULTS: Record<string, string> = {
 
 /** Variables set for the runtime rather than read by the service's config schema, each with why. */
 const FOR_THE_RUNTIME: Record<string, string> = {
-  NODE_OPTIONS: "V8's heap cap (--max-old-space-size) below the container's memory limit: uncapped, Node 24 grows the heap far past the work's needs",
+  NODE_OPTIONS: "V8's heap cap (--max-old-space-size, with --max-semi-space-size) below the container's memory limit: uncapped, Node 24 grows the heap far past the work's needs",
 };
 
 /** Mebibytes of a Kubernetes memory quantity (Mi or Gi). */
@@ -400,6 +401,8 @@ describe.each([BASE, LOCAL])('%s', (dir) => {
       const heapCap = /--max-old-space-size=(\d+)/.exec(env.get('NODE_OPTIONS')?.value ?? '');
       expect(heapCap).not.toBeNull();
       expect(Number(heapCap![1])).toBeLessThanOrEqual(0.75 * mebibytes(container.resources!.limits!.memory!));
+      // ... and its young generation with it (libs/testing heap-cap.ts says why).
+      expect(env.get('NODE_OPTIONS')?.value).toBe(heapCapOptions(Number(heapCap![1])));
 
       expect(pod.securityContext?.runAsNonRoot).toBe(true);
       expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);

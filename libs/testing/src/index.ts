@@ -8,3 +8,4 @@ export * from './ims-test-client';
 export * from './org-isolation';
 export * from './tcp-proxy';
 export * from './rest-call';
+export * from './heap-cap';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { REPO_ROOT } from './infra';
-import { waitFor } from './wait-for';
+import { StopWaiting, waitFor } from './wait-for';
 
 export type HubServiceName = 'ims' | 'id-reconciliation' | 'audience-import' | 'audience-export';
 
@@ -59,7 +59,7 @@ export async function launchService(
     await waitFor(
       `${name} ready on ${url}`,
       async () => {
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${output.slice(-2000)}`);
+        if (child.exitCode !== null || child.signalCode !== null) throw new StopWaiting(`${name} exited with ${child.exitCode ?? child.signalCode}: ${output.slice(-2000)}`);
         const response = await fetch(`${url}/health/ready`).catch(() => undefined);
         return response?.status === 200;
       },

@@ -16,6 +16,7 @@ export async function waitFor<T>(
       last = value;
       if (value !== undefined && value !== false) return value as T;
     } catch (error) {
+      if (error instanceof StopWaiting) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {
@@ -25,3 +26,6 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** Thrown by a probe, ends waitFor at once with this error (other errors are retried until the timeout). */
+export class StopWaiting extends Error {}

@@ -6,6 +6,7 @@ import { logicalTopic, physicalTopic } from '../topic-names';
 import type { DeadLetterPublisher, RejectedMessage } from './dead-letter';
 import type { RetryPolicy } from './batch-processor';
 import { sleep, STOPPED, untilDatabase, type PartitionControl } from './until-database';
+import { heapReadAhead } from './heap-read-ahead';
 
 /** A record of a compacted topic, decoded: its key and its value, or null for a tombstone. */
 export interface ChangelogRecord<V> {
@@ -71,6 +72,8 @@ export class ChangelogConsumer<V> {
       sessionTimeout,
       heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      // kafkajs's default (10 MiB), less in a small heap: a fetch of small records is decoded whole.
+      maxBytes: Math.min(10 * 1024 * 1024, heapReadAhead().maxFetchBytes),
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },

@@ -2,6 +2,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { BatchProcessor, type BatchProcessorOptions } from './batch-processor';
 import { KeyOrderedScheduler } from './key-ordered-scheduler';
 import { logicalTopic, physicalTopic } from '../topic-names';
+import { heapReadAhead } from './heap-read-ahead';
 
 export interface EventConsumerOptions extends BatchProcessorOptions {
   kafka: Kafka;
@@ -41,12 +42,13 @@ export class EventConsumer {
       this.isPositionedNow = true;
       return;
     }
+    const readAhead = heapReadAhead();
     const consumer = this.options.kafka.consumer({
       groupId: this.options.consumerGroup,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? 16 * 1024 * 1024,
-      maxBytes: 64 * 1024 * 1024,
+      maxBytes: readAhead.maxFetchBytes,
       maxWaitTimeInMs: 1_000,
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
@@ -65,6 +67,7 @@ export class EventConsumer {
       maxBatchBytes: this.options.maxBytesPerBatch ?? 8 * 1024 * 1024,
       maxBatchEvents: 5_000,
       maxQueuedBytesPerPartition: maxBytesPerPartition,
+      maxQueuedEventsPerPartition: readAhead.maxQueuedEventsPerPartition,
       failureBackoffMs: this.options.retry.backoffMs,
       log: this.options.log,
     });

@@ -115,6 +115,24 @@ describe('KeyOrderedScheduler', () => {
     await scheduler.drain();
   });
 
+  it('pauses a partition holding too many small events, and resumes it once they are applied', async () => {
+    const held = gate();
+    const resumed: number[] = [];
+    const { scheduler, paused, applied } = harness({ maxQueuedEventsPerPartition: 3, concurrency: 1, resume: (_topic, partition) => void resumed.push(partition) }, { 'a@0': held.wait });
+    scheduler.enqueue('t', 0, [message(0, 'a')]);
+    // Tiny events, far below the bytes bound: the count decides (a pause at twice the bound).
+    scheduler.enqueue('t', 0, [message(1, 'b'), message(2, 'c'), message(3, 'd'), message(4, 'e'), message(5, 'f')]);
+    expect(paused).toEqual([]);
+    scheduler.enqueue('t', 1, [message(0, 'x')]);
+    scheduler.enqueue('t', 0, [message(6, 'g')]);
+    expect(paused).toEqual([0]);
+    held.open();
+    await settle();
+    expect(resumed).toEqual([0]);
+    expect(applied).toEqual(expect.arrayContaining(['a@0', 'b@1', 'g@6', 'x@0']));
+    await scheduler.drain();
+  });
+
   it("reads past a key's backlog: its further large events are deferred, and read again once the queue drained", async () => {
     const first = gate();
     const { scheduler, applied, seeks, commits } = harness({ maxQueuedBytesPerPartition: 250, largeEventBytes: 50, maxBatchBytes: 100 }, { 'big@0': first.wait });

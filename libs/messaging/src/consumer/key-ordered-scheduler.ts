@@ -27,6 +27,12 @@ export interface KeyOrderedSchedulerOptions {
    * (read again later); at twice this the partition stops fetching until below it again.
    */
   maxQueuedBytesPerPartition: number;
+  /**
+   * Events queued per partition, whatever their size, with the same effect as the bytes at twice
+   * it (a pause): each fetched event costs about a kilobyte of heap besides its value, so small
+   * events fill a heap long before their bytes reach the bound (heapReadAhead). Default: no bound.
+   */
+  maxQueuedEventsPerPartition?: number;
   /** Pause of a partition whose batch failed unexpectedly before its events are tried again. */
   failureBackoffMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
@@ -269,13 +275,19 @@ export class KeyOrderedScheduler {
     this.ticker.unref?.();
   }
 
+  /** The partition's queue holds `factor` times its bound of bytes or of events, or more. */
+  private queuedPast(state: PartitionState, factor: number): boolean {
+    const { maxQueuedBytesPerPartition, maxQueuedEventsPerPartition = Infinity } = this.options;
+    return state.queuedBytes >= factor * maxQueuedBytesPerPartition || state.queue.length >= factor * maxQueuedEventsPerPartition;
+  }
+
   /** Queues a fetched batch of one partition; events taken before (a fetch from an older position) are skipped. */
   enqueue(topic: string, partition: number, messages: KafkaMessage[]): void {
     const state = this.stateOf(topic, partition);
     for (const message of messages) state.take(message, this.queueLimits);
     const head = messages.length > 0 ? state.jumpTo(BigInt(messages[messages.length - 1].offset)) : undefined;
     if (head !== undefined) this.options.seek(topic, partition, head.toString());
-    if (!state.paused && state.queuedBytes >= 2 * this.options.maxQueuedBytesPerPartition) {
+    if (!state.paused && this.queuedPast(state, 2)) {
       state.paused = true;
       this.options.pause(topic, partition);
     }
@@ -350,7 +362,7 @@ export class KeyOrderedScheduler {
         continue;
       }
       idle = 0;
-      if (state.paused && state.queuedBytes < this.options.maxQueuedBytesPerPartition) {
+      if (state.paused && !this.queuedPast(state, 1)) {
         state.paused = false;
         this.options.resume(state.topic, state.partition);
       }

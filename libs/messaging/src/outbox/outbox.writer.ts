@@ -44,17 +44,23 @@ const EVENTS_PER_STATEMENT = 1_000;
 const COPY_FROM = 64;
 
 async function copyEvents(manager: EntityManager, events: readonly AnyHubEvent[]): Promise<void> {
-  const chunks: string[] = [];
+  await copyEncoded(manager, 'outbox_events', ['event_id', 'topic', 'event_type', 'message_key', 'message_value'], copyLines(events));
+}
+
+/**
+ * The rows in COPY's text format, 256 KiB at a time as the COPY stream takes them: the JSON of a
+ * batch's changelog (50,000 records from 5,000 upserts in ten sources) never sits in memory whole.
+ */
+function* copyLines(events: readonly AnyHubEvent[]): Generator<string> {
   let chunk = '';
   for (const event of events) {
     chunk += `${event.id}\t${copyText(topicOfEventType(event.type))}\t${copyText(event.type)}\t${copyText(event.partitionkey)}\t${copyText(JSON.stringify(event))}\n`;
     if (chunk.length >= 256 * 1024) {
-      chunks.push(chunk);
+      yield chunk;
       chunk = '';
     }
   }
-  if (chunk) chunks.push(chunk);
-  await copyEncoded(manager, 'outbox_events', ['event_id', 'topic', 'event_type', 'message_key', 'message_value'], chunks);
+  if (chunk) yield chunk;
 }
 
 async function insertEvents(manager: EntityManager, events: readonly AnyHubEvent[]): Promise<void> {
