@@ -49,6 +49,9 @@ async function main(): Promise<void> {
   writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2));
 }
 
+// Stopped from outside (Ctrl-C, a timeout): exit, so the services it started go with it (service-launcher).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 main().then(
   () => process.exit(0),
   (error) => {

@@ -30,6 +30,16 @@ export function freePort(): Promise<number> {
 }
 
 /**
+ * Services this process started and that still run: killed when it exits, so a test or benchmark
+ * stopped halfway (a timeout, Ctrl-C through a signal handler that exits) leaves no service behind
+ * holding its consumer group's partitions.
+ */
+const launched = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of launched) child.kill('SIGKILL');
+});
+
+/**
  * Starts one service from the build (`npm run build`) as its own process and waits until
  * /health/ready answers 200.
  */
@@ -45,6 +55,8 @@ export async function launchService(
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  launched.add(child);
+  child.once('exit', () => launched.delete(child));
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
