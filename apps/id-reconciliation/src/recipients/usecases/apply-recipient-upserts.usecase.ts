@@ -46,9 +46,17 @@ export class ApplyRecipientUpsertsUseCase {
     const unlinked = await this.declaredIds.removeRows(tx, orgId, removed);
     await this.declaredIds.assignRows(tx, orgId, assigned);
     await publishUnlinked(tx, orgId, unlinked.map(({ dataSourceId, declaredId }) => ({ dataSourceId, xcId: declaredId })));
-    await enqueueEvents(
-      tx,
-      assigned.map(({ dataSourceId, declaredId, recipientId }) => identityLinked(orgId, { dataSourceId, idType: 'declared', xcId: declaredId, recipientId })),
-    );
+    // A slice of records at a time: 5,000 upserts in ten sources are 50,000 records, and three such
+    // batches at once held as envelopes outgrew a 128 MB heap.
+    for (let first = 0; first < assigned.length; first += RECORDS_PER_ENQUEUE) {
+      await enqueueEvents(
+        tx,
+        assigned
+          .slice(first, first + RECORDS_PER_ENQUEUE)
+          .map(({ dataSourceId, declaredId, recipientId }) => identityLinked(orgId, { dataSourceId, idType: 'declared', xcId: declaredId, recipientId })),
+      );
+    }
   }
 }
+
+const RECORDS_PER_ENQUEUE = 5_000;
