@@ -2,6 +2,7 @@
 export * from './limits';
 export * from './ids.schema';
 export * from './topics';
+export * from './kafka-headers';
 export * from './envelope.schema';
 export * from './event-types';
 export * from './events/chunk.schema';

@@ -44,7 +44,7 @@ export function renderTopicReference(): string {
   ];
   for (const topic of ALL_TOPICS) {
     const info = TOPIC_INFO[topic];
-    out.push('', `## \`${topic}\``, '', `${info.producer} -> ${info.consumer}. ${info.summary}`);
+    out.push('', `## \`${topic}\``, '', `${info.producers.join(', ')} -> ${info.consumers.join(', ')}. ${info.summary}`);
     const types = eventTypesOf(topic);
     if (types.length === 0) out.push('', 'No registered event types.');
     for (const type of types) {

@@ -21,78 +21,88 @@ export const ALL_TOPICS: readonly Topic[] = Object.freeze(Object.values(Topics))
 
 export const isTopic = (value: unknown): value is Topic => (ALL_TOPICS as readonly unknown[]).includes(value);
 
+/** The hub's own services. */
+export const HUB_SERVICES = ['ims', 'id-reconciliation', 'audience-import', 'audience-export'] as const;
+/** Who else writes or reads the hub's topics. */
+export const OUTSIDE_PARTIES = ['Campaign', 'XC', 'operators'] as const;
+
+export type Party = (typeof HUB_SERVICES)[number] | (typeof OUTSIDE_PARTIES)[number];
+
 export interface TopicInfo {
-  producer: string;
-  consumer: string;
+  producers: readonly Party[];
+  consumers: readonly Party[];
   summary: string;
 }
 
-/** Who writes and who reads each topic (rendered into TOPICS.md). */
+// The services that consume anything; each dead-letters what it cannot apply.
+const CONSUMING_SERVICES: readonly Party[] = ['id-reconciliation', 'audience-import', 'audience-export'];
+
+/** Who writes and who reads each topic (rendered into TOPICS.md and docs/asyncapi.yaml). */
 export const TOPIC_INFO: Readonly<Record<Topic, TopicInfo>> = {
   'campaign.recipients.v1': {
-    producer: 'Campaign',
-    consumer: 'id-reconciliation',
+    producers: ['Campaign'],
+    consumers: ['id-reconciliation'],
     summary: 'Recipient profiles and the attributes reconciliation keys match on.',
   },
   'campaign.visitor-observations.v1': {
-    producer: 'Campaign',
-    consumer: 'id-reconciliation',
+    producers: ['Campaign'],
+    consumers: ['id-reconciliation'],
     summary: 'A recipient seen with an ECID; the most recent observation of an ECID wins.',
   },
   'campaign.lists.v1': {
-    producer: 'Campaign',
-    consumer: 'audience-export',
+    producers: ['Campaign'],
+    consumers: ['audience-export'],
     summary: 'Campaign lists and their membership, in chunks.',
   },
   'campaign.shared-audience-requests.v1': {
-    producer: 'Campaign workflow',
-    consumer: 'audience-export',
-    summary: '"Update shared audience" activity requests.',
+    producers: ['Campaign'],
+    consumers: ['audience-export'],
+    summary: '"Update shared audience" activity requests, from Campaign workflows.',
   },
   'xc.audiences.v1': {
-    producer: 'XC',
-    consumer: 'audience-import',
+    producers: ['XC'],
+    consumers: ['audience-import'],
     summary: 'Audiences shared by XC solutions, their labels and membership snapshots.',
   },
   'xc.campaign-audiences.v1': {
-    producer: 'audience-export',
-    consumer: 'XC consumers',
+    producers: ['audience-export'],
+    consumers: ['XC'],
     summary: 'Shared audiences exported from Campaign lists and their versioned membership changes.',
   },
   'campaign.imports.v1': {
-    producer: 'audience-import',
-    consumer: 'Campaign',
+    producers: ['audience-import'],
+    consumers: ['Campaign'],
     summary: 'Imported-list membership changes and the outcome of each import job.',
   },
   'campaign.shared-audience-results.v1': {
-    producer: 'audience-export',
-    consumer: 'Campaign',
+    producers: ['audience-export'],
+    consumers: ['Campaign'],
     summary: 'Outcome of each shared-audience update (the activity\'s two outcomes: exported, unmapped).',
   },
   'idrec.data-sources.v1': {
-    producer: 'id-reconciliation',
-    consumer: 'audience-import, audience-export',
+    producers: ['id-reconciliation'],
+    consumers: ['audience-import', 'audience-export'],
     summary: 'Data source definitions (id type, integration code, export controls), latest per key (compacted).',
   },
   'idrec.identity-links.v1': {
-    producer: 'id-reconciliation',
-    consumer: 'audience-import, audience-export (each keeps a replica of the identity graph)',
+    producers: ['id-reconciliation'],
+    consumers: ['audience-import', 'audience-export'],
     summary:
-      'The identity graph\'s changelog, compacted: the current recipient of each (data source, XC id), keyed `<orgid>:<dataSourceId>/<xcId>`; a tombstone (null value) when the id has none any more.',
+      'The identity graph\'s changelog, compacted: the current recipient of each (data source, XC id), keyed `<orgid>:<dataSourceId>/<xcId>`; a tombstone (null value) when the id has none any more. Each consumer keeps a replica of the graph from it.',
   },
   'ims.events.v1': {
-    producer: 'ims',
-    consumer: 'all services',
+    producers: ['ims'],
+    consumers: CONSUMING_SERVICES,
     summary: 'Org creations, credential revocations and signing-key rotations.',
   },
   'hub.rejections.v1': {
-    producer: 'any consumer',
-    consumer: 'the rejected event\'s producer',
+    producers: CONSUMING_SERVICES,
+    consumers: ['Campaign', 'XC'],
     summary: 'Tells a producer that one of its events was invalid and sent to the dead-letter topic.',
   },
   'hub.dead-letter.v1': {
-    producer: 'any consumer',
-    consumer: 'operators',
+    producers: CONSUMING_SERVICES,
+    consumers: ['operators'],
     summary: 'Invalid or repeatedly failing messages, kept as received with the reason.',
   },
 };

@@ -1,7 +1,7 @@
 import type { Producer, IHeaders } from 'kafkajs';
 import { physicalTopic } from '../topic-names';
 import { typeHeader } from '../event-type-header';
-import { createEvent, Topics, EventTypes, ImsOrgIdSchema } from '@audience-hub/contracts';
+import { createEvent, DeadLetterHeaders, Topics, EventTypes, ImsOrgIdSchema } from '@audience-hub/contracts';
 
 /** Org named on a rejection notice when the rejected message carried no valid org of its own. */
 export const UNKNOWN_ORG_ID = '000000000000000000000000@AdobeOrg';
@@ -65,13 +65,13 @@ export class DeadLetterPublisher {
               value: message.value,
               headers: {
                 ...message.headers,
-                'dlq-reason': rejection.reason,
-                'dlq-errors': JSON.stringify(rejection.errors.slice(0, 50)),
-                'dlq-original-topic': message.topic,
-                'dlq-original-partition': String(message.partition),
-                'dlq-original-offset': message.offset,
-                'dlq-consumer-group': this.consumerGroup,
-                'dlq-attempts': String(rejection.attempts),
+                [DeadLetterHeaders.reason]: rejection.reason,
+                [DeadLetterHeaders.errors]: JSON.stringify(rejection.errors.slice(0, 50)),
+                [DeadLetterHeaders.originalTopic]: message.topic,
+                [DeadLetterHeaders.originalPartition]: String(message.partition),
+                [DeadLetterHeaders.originalOffset]: message.offset,
+                [DeadLetterHeaders.consumerGroup]: this.consumerGroup,
+                [DeadLetterHeaders.attempts]: String(rejection.attempts),
               },
             },
           ],
