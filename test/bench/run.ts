@@ -30,6 +30,9 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown>
   latency: latencyBench,
 };
 
+/** The environment of the run under way: its topics are deleted even when it is stopped from outside. */
+let running: BenchEnv | undefined;
+
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const names = wanted.length ? wanted : Object.keys(BENCHES);
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   console.log(`audience-hub benchmarks on ${machine}`);
   const env = await benchEnv();
+  running = env;
   const results: Record<string, unknown>[] = [];
   try {
     for (const name of names) results.push(...[await BENCHES[name](env)].flat());
@@ -49,8 +53,14 @@ async function main(): Promise<void> {
   writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2));
 }
 
-// Stopped from outside (Ctrl-C, a timeout): exit, so the services it started go with it (service-launcher).
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+// Stopped from outside (Ctrl-C, a timeout): delete the run's topics (10 s at most), then exit, so
+// the services it started go with it (service-launcher).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    const cleanUp = running ? deletePrefixedTopics(running.kafka).catch(() => undefined) : Promise.resolve();
+    void Promise.race([cleanUp, new Promise((resolveLater) => setTimeout(resolveLater, 10_000))]).finally(() => process.exit(130));
+  });
+}
 
 main().then(
   () => process.exit(0),
