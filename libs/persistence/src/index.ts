@@ -5,3 +5,5 @@ export * from './pg-errors';
 export * from './service-roles';
 export * from './returned-rows';
 export * from './byte-ordered-text.migration';
+export * from './reconnect-backoff';
+export * from './pg-listener';
