@@ -1,7 +1,6 @@
-import { Client } from 'pg';
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { isDatabaseUnavailable } from '@audience-hub/persistence';
+import { isDatabaseUnavailable, listenerConnection, PgListener } from '@audience-hub/persistence';
 import { outboxChannel } from './outbox.writer';
 import { sendToTopics } from '../kafka-client';
 import { typeHeader } from '../event-type-header';
@@ -54,7 +53,8 @@ export class OutboxRelay {
   private readonly maxLargeBytes: number;
   private readonly maxBatchRows: number;
   private readonly retentionMs: number;
-  private listener?: Client;
+  /** Holds the relay's session advisory lock and LISTENs for commits: listening means leading. */
+  private listener?: PgListener;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -72,6 +72,8 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.listener = this.leadershipListener();
+    this.listener.start();
     this.loop = this.run();
   }
 
@@ -83,7 +85,7 @@ export class OutboxRelay {
     const deadline = Date.now() + timeoutMs;
     const drain = async () => {
       await this.loop;
-      while (this.listener && Date.now() < deadline && (await this.publishOnce()) > 0) {
+      while (this.isLeader && Date.now() < deadline && (await this.publishOnce()) > 0) {
         /* drain what was committed before shutdown */
       }
     };
@@ -92,7 +94,7 @@ export class OutboxRelay {
     } catch (error) {
       this.options.log?.('warn', 'outbox drain on shutdown stopped early; the rest is published at next start', { error: String(error) });
     }
-    await this.closeListener();
+    await this.listener?.close();
   }
 
   /**
@@ -178,7 +180,7 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        if (!(await this.ensureLeadership())) {
+        if (!this.isLeader) {
           await this.idle(this.pollIntervalMs * 3);
           continue;
         }
@@ -187,36 +189,37 @@ export class OutboxRelay {
       } catch (error) {
         const level = isDatabaseUnavailable(error) ? 'warn' : 'error';
         this.options.log?.(level, 'outbox relay failed; retrying', { error: String(error) });
-        await this.closeListener();
+        await this.listener?.reconnect(); // gives up leadership, as a fresh start would
         await this.idle(this.pollIntervalMs);
       }
     }
   }
 
-  /** Holds a session advisory lock on a dedicated connection that also LISTENs for commits. */
-  private async ensureLeadership(): Promise<boolean> {
-    if (this.listener) return true;
-    const options = this.options.dataSource.options as { url?: string };
-    const client = new Client({ connectionString: options.url, connectionTimeoutMillis: 5_000 });
-    client.on('error', () => void this.closeListener());
-    await client.connect();
-    const [{ locked }] = (
-      await client.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`${this.schema}.outbox-relay`])
-    ).rows;
-    if (!locked) {
-      await client.end().catch(() => undefined);
-      return false;
-    }
-    client.on('notification', () => this.wake?.());
-    await client.query(`LISTEN ${outboxChannel(this.schema)}`);
-    this.listener = client;
-    return true;
+  private get isLeader(): boolean {
+    return this.listener?.isListening ?? false;
   }
 
-  private async closeListener(): Promise<void> {
-    const client = this.listener;
-    this.listener = undefined;
-    await client?.end().catch(() => undefined);
+  /**
+   * A dedicated connection that takes a session advisory lock, then LISTENs for commits; without
+   * the lock it asks again every three polls. Losing the connection loses the lock: it reconnects
+   * and competes again, and the relay wakes once it leads (commits while away were not notified).
+   */
+  private leadershipListener(): PgListener {
+    return new PgListener({
+      connection: listenerConnection(this.options.dataSource, 'outbox-relay'),
+      channels: [outboxChannel(this.schema)],
+      onConnect: async (client) => {
+        const [{ locked }] = (await client.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`${this.schema}.outbox-relay`])).rows;
+        return locked as boolean;
+      },
+      onNotify: () => this.wake?.(),
+      onListening: () => this.wake?.(),
+      onError: (error, retryInMs) => {
+        const level = isDatabaseUnavailable(error) ? 'warn' : 'error';
+        this.options.log?.(level, 'outbox relay lost its listening connection; reconnecting', { error: String(error), retryInMs });
+      },
+      standbyMs: this.pollIntervalMs * 3,
+    });
   }
 
   private async purgeIfDue(): Promise<void> {
