@@ -1,8 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { describeError } from '@audience-hub/messaging';
-import { isDatabaseUnavailable } from '@audience-hub/persistence';
+import { isDatabaseUnavailable, listenerConnection, PgListener } from '@audience-hub/persistence';
 import { InjectConfig, type AudienceExportConfig } from '../config';
 import { ExportFilesService } from '../files/export-files.service';
 import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
@@ -31,7 +30,7 @@ export class UpdateRunnerService implements OnApplicationBootstrap, BeforeApplic
   private loop?: Promise<void>;
   private wake?: () => void;
   private dirty = true;
-  private listener?: Client;
+  private listener?: PgListener;
 
   constructor(
     @InjectConfig() private readonly config: AudienceExportConfig,
@@ -44,9 +43,9 @@ export class UpdateRunnerService implements OnApplicationBootstrap, BeforeApplic
     private readonly files: ExportFilesService,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     this.running = true;
-    await this.listen().catch((error) => this.logger.warn(`no NOTIFY listener, polling only: ${describeError(error)}`));
+    this.listen();
     this.loop = this.run();
   }
 
@@ -55,7 +54,7 @@ export class UpdateRunnerService implements OnApplicationBootstrap, BeforeApplic
     this.running = false;
     this.wake?.();
     await this.loop;
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.close();
   }
 
   kick(): void {
@@ -63,14 +62,17 @@ export class UpdateRunnerService implements OnApplicationBootstrap, BeforeApplic
     this.wake?.();
   }
 
-  private async listen(): Promise<void> {
+  /** Kicks the runner at each NOTIFY, and once after each (re)connect for what was sent while away. */
+  private listen(): void {
     const schema = (this.database.options as { schema?: string }).schema ?? 'public';
-    const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'audience-hub-audience-export-runner' });
-    client.on('error', () => undefined);
-    client.on('notification', () => this.kick());
-    await client.connect();
-    await client.query(`LISTEN "${runnerChannel(schema)}"`);
-    this.listener = client;
+    this.listener = new PgListener({
+      connection: listenerConnection(this.database, 'runner'),
+      channels: [runnerChannel(schema)],
+      onNotify: () => this.kick(),
+      onListening: () => this.kick(),
+      onError: (error, retryInMs) => this.logger.warn(`NOTIFY listener down, polling until it reconnects in ${retryInMs} ms: ${describeError(error)}`),
+    });
+    this.listener.start();
   }
 
   private async run(): Promise<void> {
