@@ -3,7 +3,7 @@ import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { createEvent, EventTypes, type AnyHubEvent } from '@audience-hub/contracts';
 import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
-import { newOrgId, testEnv } from '@audience-hub/testing';
+import { newOrgId, testEnv, waitFor } from '@audience-hub/testing';
 import { enqueueEvents, MESSAGING_MIGRATIONS, OutboxRelay } from '../index';
 
 const env = testEnv();
@@ -74,4 +74,35 @@ describe('outbox relay', () => {
     const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM outbox_events WHERE sent_at IS NULL`);
     expect(unsent).toBe(0);
   });
+
+  it('lets one relay of two send, and after the leader loses its connection a relay leads again and sends the next commit', async () => {
+    const orgId = newOrgId();
+    const relays = [recordingProducer(), recordingProducer()].map(({ producer, sends }) => ({ relay: new OutboxRelay({ dataSource, producer, pollIntervalMs: 50 }), sends }));
+    relays.forEach(({ relay }) => relay.start());
+    try {
+      const sent = (label: string) => relays.filter(({ sends }) => sends.flat().includes(label)).length;
+      await dataSource.transaction((manager) => enqueueEvents(manager, [small(orgId, 'a', 'before')]));
+      await waitFor('the first event sent', () => sent('before') > 0);
+      const leader = await waitFor('the leader', leaderPid);
+
+      await dataSource.query(`SELECT pg_terminate_backend($1)`, [leader]);
+      await waitFor('a leader on a new connection', async () => ((await leaderPid()) ?? leader) !== leader);
+      await dataSource.transaction((manager) => enqueueEvents(manager, [small(orgId, 'a', 'after')]));
+      await waitFor('the next event sent', () => sent('after') > 0);
+
+      expect([sent('before'), sent('after')]).toEqual([1, 1]);
+    } finally {
+      await Promise.all(relays.map(({ relay }) => relay.stop()));
+    }
+  });
 });
+
+/** The backend holding this schema's relay lock (the key `pg_try_advisory_lock` split into classid and objid). */
+async function leaderPid(): Promise<number | undefined> {
+  const schema = (dataSource.options as { schema: string }).schema;
+  const [row] = await dataSource.query(
+    `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = hashtext($1)::bigint`,
+    [`${schema}.outbox-relay`],
+  );
+  return row?.pid;
+}
