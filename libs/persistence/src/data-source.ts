@@ -63,9 +63,9 @@ export async function pendingMigrations(dataSource: DataSource): Promise<string[
   return dataSource.migrations.map((migration) => migration.name ?? migration.constructor.name).filter((name) => !applied.has(name));
 }
 
-function schemaOf(dataSource: DataSource): string {
-  const schema = (dataSource.options as { schema?: string }).schema;
-  if (!schema) throw new Error('data source has no schema');
+/** The schema a data source works in (`public` when it names none), checked to be a plain identifier. */
+export function schemaOf(dataSource: DataSource): string {
+  const schema = (dataSource.options as { schema?: string }).schema ?? 'public';
   assertIdentifier(schema);
   return schema;
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { describeError } from '@audience-hub/messaging';
-import { isDatabaseUnavailable, listenerConnection, PgListener } from '@audience-hub/persistence';
+import { isDatabaseUnavailable, listenerConnection, PgListener, schemaOf } from '@audience-hub/persistence';
 import { InjectConfig, type AudienceExportConfig } from '../config';
 import { ExportFilesService } from '../files/export-files.service';
 import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
@@ -64,10 +64,9 @@ export class UpdateRunnerService implements OnApplicationBootstrap, BeforeApplic
 
   /** Kicks the runner at each NOTIFY, and once after each (re)connect for what was sent while away. */
   private listen(): void {
-    const schema = (this.database.options as { schema?: string }).schema ?? 'public';
     this.listener = new PgListener({
       connection: listenerConnection(this.database, 'runner'),
-      channels: [runnerChannel(schema)],
+      channels: [runnerChannel(schemaOf(this.database))],
       onNotify: () => this.kick(),
       onListening: () => this.kick(),
       onError: (error, retryInMs) => this.logger.warn(`NOTIFY listener down, polling until it reconnects in ${retryInMs} ms: ${describeError(error)}`),

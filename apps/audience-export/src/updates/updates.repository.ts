@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource as Database, EntityManager } from 'typeorm';
+import { schemaOf } from '@audience-hub/persistence';
 import type { GovernanceDecision } from '../governance/export-governance';
 import type { Page } from '../shared-audiences/shared-audiences.schema';
 import type { ExportMode, UpdateCounts, UpdateRow, UpdateState } from './update';
@@ -145,8 +146,7 @@ export class UpdatesRepository {
 
   /** Wakes the runners (this instance and others) once the caller's transaction commits. */
   async notifyRunner(tx: EntityManager): Promise<void> {
-    const schema = (tx.connection.options as { schema?: string }).schema ?? 'public';
-    await tx.query(`SELECT pg_notify($1, '')`, [runnerChannel(schema)]);
+    await tx.query(`SELECT pg_notify($1, '')`, [runnerChannel(schemaOf(tx.connection))]);
   }
 }
 

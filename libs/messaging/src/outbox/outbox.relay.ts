@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { isDatabaseUnavailable, listenerConnection, PgListener } from '@audience-hub/persistence';
+import { isDatabaseUnavailable, listenerConnection, PgListener, schemaOf } from '@audience-hub/persistence';
 import { outboxChannel } from './outbox.writer';
 import { sendToTopics } from '../kafka-client';
 import { typeHeader } from '../event-type-header';
@@ -61,7 +61,7 @@ export class OutboxRelay {
   private lastPurge = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.schema = (options.dataSource.options as { schema?: string }).schema ?? 'public';
+    this.schema = schemaOf(options.dataSource);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.maxBatchBytes = options.maxBatchBytes ?? 12 * 1024 * 1024;
     this.maxLargeBytes = options.maxLargeBytes ?? 2 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { topicOfEventType, validateEventData, type AnyHubEvent } from '@audience-hub/contracts';
-import { copyEncoded, copyText } from '@audience-hub/persistence';
+import { copyEncoded, copyText, schemaOf } from '@audience-hub/persistence';
 
 /** The NOTIFY channel a schema's relay listens on, so a commit is relayed at once instead of at the next poll. */
 export function outboxChannel(schema: string): string {
@@ -16,8 +16,7 @@ export async function enqueueEvents(manager: EntityManager, events: readonly Any
   for (const event of events) validateEventData(event.type, event.data);
   if (events.length >= COPY_FROM && manager.queryRunner) await copyEvents(manager, events);
   else for (let first = 0; first < events.length; first += EVENTS_PER_STATEMENT) await insertEvents(manager, events.slice(first, first + EVENTS_PER_STATEMENT));
-  const schema = (manager.connection.options as { schema?: string }).schema;
-  if (schema) await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(schema)]);
+  await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(schemaOf(manager.connection))]);
 }
 
 /**
@@ -30,8 +29,7 @@ export async function enqueueTombstones(manager: EntityManager, topic: string, k
     topic,
     JSON.stringify(keys),
   ]);
-  const schema = (manager.connection.options as { schema?: string }).schema;
-  if (schema) await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(schema)]);
+  await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(schemaOf(manager.connection))]);
 }
 
 /** Five bind parameters per event: well within Postgres's 65,535 per statement. */
