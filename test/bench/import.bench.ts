@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { createEvent, EventTypes, MAX_CHUNK_IDS, Topics, type AnyHubEvent } from '@audience-hub/contracts';
-import { heapCapOptions, ImsTestClient, KafkaProbe, launchService, waitFor, type ProbedMessage, type RunningService, type TestEnv } from '@audience-hub/testing';
+import { ImsTestClient, KafkaProbe, launchService, waitFor, withHeapCap, type ProbedMessage, type RunningService, type TestEnv } from '@audience-hub/testing';
 import { cpuSeconds, cpuSpent, peakRssMb } from './process-usage';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
@@ -256,9 +256,4 @@ export function asTestEnv(env: BenchEnv): TestEnv {
       ...extra,
     }),
   };
-}
-
-function withHeapCap(env: Record<string, string>, heapMb: string | undefined): Record<string, string> {
-  if (!heapMb) return env;
-  return { ...env, NODE_OPTIONS: [heapCapOptions(Number(heapMb)), env.NODE_OPTIONS].filter(Boolean).join(' ') };
 }

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import type { Producer } from 'kafkajs';
 import { createEvent, EventTypes, Topics, type AnyHubEvent, type Topic } from '@audience-hub/contracts';
 import { createIdempotentProducer, physicalTopic, typeHeader } from '@audience-hub/messaging';
-import { heapCapOptions, ImsTestClient, launchService, StopWaiting, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
+import { ImsTestClient, launchService, waitFor, withHeapCap, type RunningService, type Tenant } from '@audience-hub/testing';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 import { asTestEnv, ecid, recipient } from './import.bench';
 import { rawConsumption } from './kafka-load';
@@ -34,9 +34,8 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
   const heap = process.env.BENCH_INGEST_HEAP_MB;
   const profile = process.env.BENCH_INGEST_PROFILE_DIR;
   // BENCH_INGEST_IDREC_ENV: more environment of id-reconciliation, as JSON, to compare settings.
-  const extra: Record<string, string> = JSON.parse(process.env.BENCH_INGEST_IDREC_ENV ?? '{}');
-  const nodeOptions = [heap ? heapCapOptions(Number(heap)) : '', extra.NODE_OPTIONS ?? ''].filter(Boolean).join(' ');
-  const idrecEnv = testEnv.serviceEnv('id-reconciliation', { ...ims.trustEnv, ...extra, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) });
+  const extra = withHeapCap(JSON.parse(process.env.BENCH_INGEST_IDREC_ENV ?? '{}'), heap);
+  const idrecEnv = testEnv.serviceEnv('id-reconciliation', { ...ims.trustEnv, ...extra });
   const launch = () => launchService('id-reconciliation', idrecEnv, { nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] });
   let idrec: RunningService | undefined = await launch();
   const results: Record<string, unknown>[] = [];
@@ -60,8 +59,7 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
     progress(`${topic}: id-reconciliation ready (pid ${idrec.process.pid})`);
     const running = idrec;
     await waitFor('every changelog record on Kafka', async () => {
-      const { exitCode, signalCode } = running.process;
-      if (exitCode !== null || signalCode !== null) throw new StopWaiting(`id-reconciliation exited (${exitCode ?? signalCode}):\n${running.output().slice(-4_000)}`);
+      running.assertRunning();
       return (await topicEnd(env, Topics.idrecIdentityLinks)) >= changelog + records;
     }, {
       timeoutMs: 3_600_000,

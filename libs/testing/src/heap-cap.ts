@@ -13,3 +13,9 @@ export function heapCapOptions(oldSpaceMb: number): string {
 export function semiSpaceMbFor(oldSpaceMb: number): number {
   return Math.max(1, Math.min(16, Math.floor(oldSpaceMb / 10)));
 }
+
+/** A service's environment with its heap capped at `heapMb` (none: as it is), its own NODE_OPTIONS kept after the cap. */
+export function withHeapCap(env: Record<string, string>, heapMb: string | number | undefined): Record<string, string> {
+  if (!heapMb) return env;
+  return { ...env, NODE_OPTIONS: [heapCapOptions(Number(heapMb)), env.NODE_OPTIONS].filter(Boolean).join(' ') };
+}

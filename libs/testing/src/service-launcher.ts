@@ -15,6 +15,8 @@ export interface RunningService {
   output(): string;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Throws StopWaiting, with the end of its output, once the process has exited (by a signal too): a waitFor probe's first line. */
+  assertRunning(): void;
 }
 
 /** A free TCP port on the loopback interface. */
@@ -58,6 +60,9 @@ export async function launchService(
   launched.add(child);
   child.once('exit', () => launched.delete(child));
   let output = '';
+  const assertRunning = () => {
+    if (child.exitCode !== null || child.signalCode !== null) throw new StopWaiting(`${name} exited with ${child.exitCode ?? child.signalCode}: ${output.slice(-4_000)}`);
+  };
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolveExit) =>
@@ -71,7 +76,7 @@ export async function launchService(
     await waitFor(
       `${name} ready on ${url}`,
       async () => {
-        if (child.exitCode !== null || child.signalCode !== null) throw new StopWaiting(`${name} exited with ${child.exitCode ?? child.signalCode}: ${output.slice(-2000)}`);
+        assertRunning();
         const response = await fetch(`${url}/health/ready`).catch(() => undefined);
         return response?.status === 200;
       },
@@ -87,6 +92,7 @@ export async function launchService(
     port,
     process: child,
     output: () => output,
+    assertRunning,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

@@ -16,7 +16,7 @@ export async function enqueueEvents(manager: EntityManager, events: readonly Any
   for (const event of events) validateEventData(event.type, event.data);
   if (events.length >= COPY_FROM && manager.queryRunner) await copyEvents(manager, events);
   else for (let first = 0; first < events.length; first += EVENTS_PER_STATEMENT) await insertEvents(manager, events.slice(first, first + EVENTS_PER_STATEMENT));
-  await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(schemaOf(manager.connection))]);
+  await notifyRelay(manager);
 }
 
 /**
@@ -29,6 +29,11 @@ export async function enqueueTombstones(manager: EntityManager, topic: string, k
     topic,
     JSON.stringify(keys),
   ]);
+  await notifyRelay(manager);
+}
+
+/** Wakes the schema's relay once the caller's transaction commits (NOTIFY is delivered at commit). */
+async function notifyRelay(manager: EntityManager): Promise<void> {
   await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(schemaOf(manager.connection))]);
 }
 
