@@ -1,0 +1,21 @@
+import './register-aliases';
+import { Client } from 'pg';
+import { prepareDatabase, withDatabaseName } from '@audience-hub/persistence';
+import { mediumDatabaseName, postgresAdminUrl } from '@audience-hub/testing';
+
+/**
+ * Once per medium run: a fresh database of its own (Postgres only, no Kafka), in which each spec
+ * file migrates a schema of its own (openMediumSchema), so the files may run in parallel.
+ */
+export default async function mediumSetup(): Promise<void> {
+  const adminUrl = postgresAdminUrl();
+  const database = mediumDatabaseName();
+  const server = new Client({ connectionString: withDatabaseName(adminUrl, 'postgres') });
+  await server.connect();
+  try {
+    await server.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  } finally {
+    await server.end();
+  }
+  await prepareDatabase({ adminUrl, database, rolePassword: 'audience-hub' });
+}
