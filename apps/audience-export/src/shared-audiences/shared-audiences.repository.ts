@@ -17,9 +17,14 @@ export interface MirrorSync extends ListSync {
   linksSeq: number | null;
 }
 
+/** What the last completed update resolved: the list and seq up to which it read, the update (its unmapped recipients are resolved again), and the identity clock. */
+export interface ResolvedSync extends ListSync {
+  updateId: string;
+  linksSeq: number | null;
+}
+
 export interface AudienceSync {
-  /** The list and seq the last completed update resolved up to, and that update (its unmapped recipients are resolved again). */
-  resolved?: ListSync & { updateId: string };
+  resolved?: ResolvedSync;
   /** The list, seq and identity clock of the last `mirror` update. */
   mirrored?: MirrorSync;
 }
@@ -66,26 +71,28 @@ export class SharedAudiencesRepository {
 
   async syncOf(tx: EntityManager, orgId: string, id: string): Promise<AudienceSync> {
     const [row] = await tx.query(
-      `SELECT resolved_list_id, resolved_list_seq, resolved_update_id, mirrored_list_id, mirrored_list_seq, mirrored_links_seq
+      `SELECT resolved_list_id, resolved_list_seq, resolved_update_id, resolved_links_seq, mirrored_list_id, mirrored_list_seq, mirrored_links_seq
          FROM shared_audiences WHERE org_id = $1 AND shared_audience_id = $2`,
       [orgId, id],
     );
-    const linksSeq = row?.mirrored_links_seq == null ? null : Number(row.mirrored_links_seq);
+    const clock = (value: unknown) => (value == null ? null : Number(value));
     return {
-      ...(row?.resolved_list_id != null ? { resolved: { listId: row.resolved_list_id, seq: Number(row.resolved_list_seq), updateId: row.resolved_update_id } } : {}),
-      ...(row?.mirrored_list_id != null ? { mirrored: { listId: row.mirrored_list_id, seq: Number(row.mirrored_list_seq), linksSeq } } : {}),
+      ...(row?.resolved_list_id != null
+        ? { resolved: { listId: row.resolved_list_id, seq: Number(row.resolved_list_seq), updateId: row.resolved_update_id, linksSeq: clock(row.resolved_links_seq) } }
+        : {}),
+      ...(row?.mirrored_list_id != null ? { mirrored: { listId: row.mirrored_list_id, seq: Number(row.mirrored_list_seq), linksSeq: clock(row.mirrored_links_seq) } } : {}),
     };
   }
 
   /** Records what a completed update took in; `mirrored` only for `mirror` updates. */
-  async recordSync(tx: EntityManager, orgId: string, id: string, resolved: ListSync & { updateId: string }, mirrored?: MirrorSync): Promise<void> {
+  async recordSync(tx: EntityManager, orgId: string, id: string, resolved: ResolvedSync, mirrored?: MirrorSync): Promise<void> {
     await tx.query(
-      `UPDATE shared_audiences SET resolved_list_id = $3, resolved_list_seq = $4, resolved_update_id = $5,
+      `UPDATE shared_audiences SET resolved_list_id = $3, resolved_list_seq = $4, resolved_update_id = $5, resolved_links_seq = $9,
               mirrored_list_id = COALESCE($6, mirrored_list_id),
               mirrored_list_seq = CASE WHEN $6::text IS NULL THEN mirrored_list_seq ELSE $7 END,
               mirrored_links_seq = CASE WHEN $6::text IS NULL THEN mirrored_links_seq ELSE $8 END
         WHERE org_id = $1 AND shared_audience_id = $2`,
-      [orgId, id, resolved.listId, resolved.seq, resolved.updateId, mirrored?.listId ?? null, mirrored?.seq ?? null, mirrored?.linksSeq ?? null],
+      [orgId, id, resolved.listId, resolved.seq, resolved.updateId, mirrored?.listId ?? null, mirrored?.seq ?? null, mirrored?.linksSeq ?? null, resolved.linksSeq],
     );
   }
 

@@ -26,10 +26,11 @@ export const MAX_ECIDS_PER_RECIPIENT = 5;
  * all of it commits or none, so a crash never emits a member twice in one version; a change of
  * nothing keeps the version and emits no chunk.
  *
- * What it reads: the whole list, unless the audience's last update read the same list (then only
- * the members added since and that update's unmapped recipients) and, for `mirror`, the graph has
- * not changed since the last `mirror` update either (its identity clock): after a link moved or
- * broke, `mirror` compares the whole list mapped through the current graph with what XC holds.
+ * What it reads: the whole list, unless the audience's last update read the same list with the
+ * graph as it is now (same identity clock; then only the members added since and that update's
+ * unmapped recipients) and, for `mirror`, the graph has not changed since the last `mirror` update
+ * either: after a link was made, moved or broke, the whole list is mapped through the current
+ * graph, so `add-only` adds a member's new ids and `mirror` compares everything with what XC holds.
  */
 @Injectable()
 export class FinalizeUpdateUsecase {
@@ -89,7 +90,7 @@ export class FinalizeUpdateUsecase {
       const added = await this.members.addNew(tx, orgId, audience.id, version, mapped);
       timer.lap('added');
       const position: ListSync = { listId: update.listId, seq: list.seq };
-      await this.audiences.recordSync(tx, orgId, audience.id, { ...position, updateId: update.id }, mirror ? { ...position, linksSeq } : undefined);
+      await this.audiences.recordSync(tx, orgId, audience.id, { ...position, updateId: update.id, linksSeq }, mirror ? { ...position, linksSeq } : undefined);
       if (mirror) await this.lists.purgeRemovals(tx, orgId, update.listId);
       const read = changesOnly ? 'the list\'s changes' : 'the whole list';
       if (added + removed === 0) {
@@ -141,12 +142,13 @@ export class FinalizeUpdateUsecase {
 
 /**
  * Whether the run reads only the list's changes since the audience's last update (same list, its
- * history known since) rather than the whole list; `mirror` also needs leavers known since its
- * last `mirror` update of this list, and the graph unchanged since (same identity clock).
+ * history known since, the graph unchanged since: same identity clock) rather than the whole list;
+ * `mirror` also needs leavers known since its last `mirror` update of this list, and the graph
+ * unchanged since that one too.
  */
 export function readsChangesOnly(update: Pick<UpdateRow, 'listId' | 'mode'>, sync: AudienceSync, list: ListPosition, linksSeq: number): boolean {
   const follows = (previous?: ListSync) => previous?.listId === update.listId && previous.seq >= list.historyFrom;
-  if (!follows(sync.resolved)) return false;
+  if (!follows(sync.resolved) || sync.resolved!.linksSeq !== linksSeq) return false;
   return update.mode !== 'mirror' || (follows(sync.mirrored) && sync.mirrored!.linksSeq === linksSeq);
 }
 
