@@ -12,11 +12,18 @@ import { HOW_TO_START_INFRA, parseEnvFile, REPO_ROOT } from './infra';
  * migrated by the service's real migrations; Kafka is replaced by reading what the use cases
  * wrote to the outbox.
  */
+/** A row of the outbox as the relay would send it: a tombstone has no event. */
+export interface OutboxRecord {
+  topic: string;
+  key: string;
+  event: AnyHubEvent | null;
+}
+
 export interface MediumSchema {
   dataSource: DataSource;
   schema: string;
-  /** Events enqueued since the last call (or since the schema was made), in outbox order. */
-  takeOutbox(): Promise<AnyHubEvent[]>;
+  /** What was enqueued since the last call (or since the schema was made), in outbox order. */
+  takeOutbox(): Promise<OutboxRecord[]>;
   /** Runs `work` in one transaction, as a consumer's batch or a controller's use case would. */
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T>;
   /** Drops the schema and closes the pool. */
@@ -54,12 +61,12 @@ export async function openMediumSchema(service: { schema: string; migrations: Ar
     schema,
     transaction: (work) => dataSource.transaction(work),
     async takeOutbox() {
-      const rows: Array<{ seq: string; message_value: string | null }> = await dataSource.query(
-        `SELECT seq, message_value FROM outbox_events WHERE seq > $1 ORDER BY seq`,
+      const rows: Array<{ seq: string; topic: string; message_key: string; message_value: string | null }> = await dataSource.query(
+        `SELECT seq, topic, message_key, message_value FROM outbox_events WHERE seq > $1 ORDER BY seq`,
         [lastSeq],
       );
       if (rows.length > 0) lastSeq = Number(rows[rows.length - 1].seq);
-      return rows.filter((row) => row.message_value !== null).map((row) => JSON.parse(row.message_value!) as AnyHubEvent);
+      return rows.map((row) => ({ topic: row.topic, key: row.message_key, event: row.message_value === null ? null : (JSON.parse(row.message_value) as AnyHubEvent) }));
     },
     async close() {
       await dataSource.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);

@@ -36,8 +36,8 @@ describe('updating a shared audience while its list and the links change (medium
   /** What XC holds of each shared audience: the outbox's members-changed events, applied in order. */
   const xcView = new Map<string, Set<string>>();
   const replayOutbox = async () => {
-    for (const event of await db.takeOutbox()) {
-      if (event.type !== EventTypes.xcSharedAudienceMembersChanged) continue;
+    for (const { event } of await db.takeOutbox()) {
+      if (event?.type !== EventTypes.xcSharedAudienceMembersChanged) continue;
       const data = event.data as { sharedAudienceId: string; added: string[]; removed: string[] };
       const held = xcView.get(data.sharedAudienceId) ?? new Set<string>();
       for (const id of data.removed) {

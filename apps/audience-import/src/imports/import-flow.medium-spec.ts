@@ -42,8 +42,8 @@ describe('importing snapshots while links change (medium)', () => {
   /** What Campaign holds of a list: the outbox's members-changed events, applied in order. */
   const campaignView = new Map<string, Set<string>>();
   const replayOutbox = async () => {
-    for (const event of await db.takeOutbox()) {
-      if (event.type !== EventTypes.campaignImportedListMembersChanged) continue;
+    for (const { event } of await db.takeOutbox()) {
+      if (event?.type !== EventTypes.campaignImportedListMembersChanged) continue;
       const data = event.data as { listId: string; added: string[]; removed: string[] };
       const list = campaignView.get(data.listId) ?? new Set<string>();
       for (const id of data.added) {

@@ -117,7 +117,8 @@ export class DataSourcesRepository {
 
   /**
    * Recomputes every key value of a declared data source from the recipients' attributes, in SQL.
-   * A value shared by several recipients goes to the most recently updated one; values that are not
+   * A value shared by several recipients goes to the most recently updated one (within a batch, the
+   * one whose upsert came last); values that are not
    * valid declared ids are skipped. Returns the links that appeared and disappeared.
    */
   async recomputeKeyValues(tx: EntityManager, orgId: string, ds: DataSourceModel): Promise<{ linked: number; unlinked: number }> {
@@ -128,9 +129,9 @@ export class DataSourcesRepository {
     await tx.query(
       `INSERT INTO declared_ids (org_id, data_source_id, declared_id, recipient_id)
        SELECT DISTINCT ON (v) $1, $2, v, recipient_id
-         FROM (SELECT ${value} AS v, r.recipient_id, r.updated_at FROM recipients r WHERE r.org_id = $1 AND r.attributes ? $3) candidates
+         FROM (SELECT ${value} AS v, r.recipient_id, r.updated_at, r.update_rank FROM recipients r WHERE r.org_id = $1 AND r.attributes ? $3) candidates
         WHERE v IS NOT NULL AND length(v) <= 256 AND strpos(v, ':') = 0
-        ORDER BY v, updated_at DESC`,
+        ORDER BY v, updated_at DESC, update_rank DESC, recipient_id`,
       [orgId, ds.id, key.attribute],
     );
     await tx.query(

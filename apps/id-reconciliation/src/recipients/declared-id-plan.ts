@@ -32,7 +32,8 @@ export type KeyValues = ReadonlyArray<string | undefined>;
 
 /**
  * Merges each upsert into the recipient's attributes in order and normalises each source's key.
- * Returns the key values per upsert and the attribute patch per recipient (every upsert merged), or
+ * Returns the key values per upsert and the attribute patch per recipient (every upsert merged; in
+ * the order of each recipient's last upsert), or
  * throws EventInBatchFailedError for the first upsert whose key value cannot be a declared id (nothing
  * of it may be stored).
  */
@@ -60,7 +61,9 @@ export function mergeUpserts(
       return value;
     });
     current.set(recipientId, merged);
-    patches.set(recipientId, { ...patches.get(recipientId), ...attributes });
+    const patch = { ...patches.get(recipientId), ...attributes };
+    patches.delete(recipientId); // re-inserted: the patches come in the order of each recipient's last upsert
+    patches.set(recipientId, patch);
     keyValues.push(values);
   }
   return { keyValues, patches };

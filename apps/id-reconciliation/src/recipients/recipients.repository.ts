@@ -15,14 +15,18 @@ export class RecipientsRepository {
     return new Map(rows.map((row) => [row.recipient_id, row.attributes]));
   }
 
-  /** Merges each patch into its recipient's stored profile (a null value clears one), creating new recipients. */
+  /**
+   * Merges each patch into its recipient's stored profile (a null value clears one), creating new
+   * recipients. The patches come in update order: each one's rank among them (`update_rank`) orders
+   * recipients that share the transaction's `updated_at`.
+   */
   async merge(tx: EntityManager, orgId: string, patches: ReadonlyMap<string, Attributes>): Promise<void> {
     if (patches.size === 0) return;
-    const rows = [...patches].map(([recipient_id, attributes]) => ({ recipient_id, attributes }));
+    const rows = [...patches].map(([recipient_id, attributes], n) => ({ recipient_id, attributes, n }));
     await tx.query(
-      `INSERT INTO recipients (org_id, recipient_id, attributes)
-       SELECT $1, x.recipient_id, x.attributes FROM jsonb_to_recordset($2::jsonb) AS x(recipient_id text, attributes jsonb) ORDER BY x.recipient_id
-       ON CONFLICT (org_id, recipient_id) DO UPDATE SET attributes = recipients.attributes || EXCLUDED.attributes, updated_at = now()`,
+      `INSERT INTO recipients (org_id, recipient_id, attributes, update_rank)
+       SELECT $1, x.recipient_id, x.attributes, x.n FROM jsonb_to_recordset($2::jsonb) AS x(recipient_id text, attributes jsonb, n integer) ORDER BY x.recipient_id
+       ON CONFLICT (org_id, recipient_id) DO UPDATE SET attributes = recipients.attributes || EXCLUDED.attributes, updated_at = now(), update_rank = EXCLUDED.update_rank`,
       [orgId, JSON.stringify(rows)],
     );
   }

@@ -1,0 +1,156 @@
+import fc from 'fast-check';
+import { createEvent, EventTypes, Topics, type AnyHubEvent, type HubEventOf } from '@audience-hub/contracts';
+import { enqueueEvents, type EventContext } from '@audience-hub/messaging';
+import { KnownOrgsRepository, KnownOrgsService, type KnownOrgsOptions } from '@audience-hub/platform';
+import { openMediumSchema, type MediumSchema, type OutboxRecord } from '@audience-hub/testing';
+import { idReconciliationService } from './service';
+import { DataSourcesRepository } from './data-sources/data-sources.repository';
+import { DataSourcesService } from './data-sources/data-sources.service';
+import { DeclaredIdsRepository } from './recipients/declared-ids.repository';
+import { RecipientEventsConsumer } from './recipients/recipient-events.consumer';
+import { RecipientsRepository } from './recipients/recipients.repository';
+import { ApplyRecipientUpsertsUseCase } from './recipients/usecases/apply-recipient-upserts.usecase';
+import { VisitorEventsConsumer } from './visitors/visitor-events.consumer';
+import { VisitorLinksRepository } from './visitors/visitor-links.repository';
+
+/**
+ * id-reconciliation's ingestion in-process on real Postgres (medium tier). The batch handlers
+ * promise the outcome of applying the same events one at a time, in order: the same Campaign
+ * events are applied to two orgs, one in generated batches, the other one event per transaction,
+ * and the graphs must be equal; in both, the changelog (latest record per key, as compaction
+ * keeps it) must be the graph.
+ */
+describe('ingesting Campaign events in batches (medium)', () => {
+  let db: MediumSchema;
+  let consumers: ReturnType<typeof buildConsumers>;
+
+  beforeAll(async () => {
+    db = await openMediumSchema(idReconciliationService);
+    consumers = buildConsumers(db);
+  });
+  afterAll(() => db?.close());
+
+  /** The changelog as a compacted topic keeps it: per key, the last record's recipient (tombstones drop the key). */
+  const changelog = new Map<string, string>();
+  const readChangelog = (records: OutboxRecord[]) => {
+    for (const { topic, key, event } of records) {
+      if (topic !== Topics.idrecIdentityLinks) continue;
+      if (event === null) changelog.delete(key);
+      else changelog.set(key, (event.data as { recipientId: string }).recipientId);
+    }
+  };
+  const changelogOf = (orgId: string) =>
+    [...changelog].filter(([key]) => key.startsWith(`${orgId}:`)).map(([key, recipientId]) => `${key.slice(orgId.length + 1)}=${recipientId}`).sort();
+  const graphOf = async (orgId: string) => {
+    const rows: Array<{ link: string }> = await db.dataSource.query(
+      `SELECT data_source_id || '/' || declared_id || '=' || recipient_id AS link FROM declared_ids WHERE org_id = $1
+       UNION ALL SELECT 'visitor/' || ecid || '=' || recipient_id FROM visitor_links WHERE org_id = $1`,
+      [orgId],
+    );
+    return rows.map((row) => row.link).sort();
+  };
+
+  /** Applies steps as the consumer would: each batch (or event) in one transaction, its outbox in it. */
+  const apply = async (orgId: string, steps: Step[], batched: boolean) => {
+    await db.transaction((tx) => consumers.orgs.register(tx, { orgId, name: null }));
+    for (const step of steps) {
+      if (step.kind === 'source') {
+        await db.transaction((tx) => consumers.dataSources.create(tx, orgId, { ...step.source, exportControls: [] } as never));
+        continue;
+      }
+      const events = step.events.map((event) => ({ ...event, orgid: orgId }) as AnyHubEvent);
+      const groups = batched ? [events] : events.map((event) => [event]);
+      for (const group of groups) {
+        await db.transaction(async (tx) => {
+          const ctx = { manager: tx, publish: (out: AnyHubEvent | readonly AnyHubEvent[]) => enqueueEvents(tx, [out].flat()) } as EventContext;
+          if (step.kind === 'upserts') await consumers.recipients.upserted(group as HubEventOf<'campaign.recipient.upserted'>[], ctx);
+          else if (step.kind === 'observations') await consumers.visitors.observed(group as HubEventOf<'campaign.visitor.observed'>[], ctx);
+          else for (const event of group) await consumers.recipients.deleted(event as HubEventOf<'campaign.recipient.deleted'>, ctx);
+        });
+      }
+    }
+    readChangelog(await db.takeOutbox());
+  };
+
+  it('gives the graph of one event at a time, and a changelog equal to it, whatever the batches', async () => {
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(scenario(), async (steps) => {
+        round++;
+        const [batched, single] = [`org-batched-${round}`, `org-single-${round}`];
+        await apply(batched, steps, true);
+        await apply(single, steps, false);
+        const graph = await graphOf(single);
+        expect(await graphOf(batched)).toEqual(graph);
+        expect(changelogOf(single)).toEqual(graph);
+        expect(changelogOf(batched)).toEqual(graph);
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+});
+
+const SEED = Number(process.env.HUB_PROPERTY_SEED ?? 20261206);
+const RUNS = Number(process.env.HUB_MEDIUM_RUNS ?? 100);
+
+const RECIPIENTS = ['rcp-a', 'rcp-b', 'rcp-c', 'rcp-d'];
+const ECIDS = Array.from({ length: 6 }, (_, i) => `9${String(i).padStart(37, '0')}`);
+/** Key values that collide once normalized (trim, lowercase), so recipients take ids from one another. */
+const CRM_VALUES = ['crm-1', ' CRM-1', 'crm-2', 'Crm-3 ', null];
+const EMAILS = ['a@example.com', 'A@example.com', 'b@example.com', null];
+const SOURCES = [
+  { id: 'ds-crm', name: 'CRM', integrationCode: 'CRMID', reconciliationKey: { attribute: 'crmId', normalization: ['trim', 'lowercase'] } },
+  { id: 'ds-email', name: 'E-mail', integrationCode: 'EMAIL', reconciliationKey: { attribute: 'email', normalization: ['trim', 'lowercase', 'sha256'] } },
+];
+/** Few distinct times, so observations of one ECID often tie. */
+const at = (tick: number) => new Date(Date.UTC(2026, 0, 1) + tick * 1000).toISOString();
+
+type Step =
+  | { kind: 'source'; source: (typeof SOURCES)[number] }
+  | { kind: 'upserts' | 'observations' | 'deletions'; events: AnyHubEvent[] };
+
+const campaign = (type: AnyHubEvent['type'], recipientId: string, data: unknown): AnyHubEvent =>
+  createEvent({ type, source: '/campaign', orgId: 'placeholder', aggregateId: recipientId, data } as never) as AnyHubEvent;
+
+function scenario(): fc.Arbitrary<Step[]> {
+  const recipient = fc.constantFrom(...RECIPIENTS);
+  const upsert = fc
+    .record({ recipientId: recipient, crmId: fc.option(fc.constantFrom(...CRM_VALUES), { nil: undefined }), email: fc.option(fc.constantFrom(...EMAILS), { nil: undefined }) })
+    .map(({ recipientId, crmId, email }) =>
+      campaign(EventTypes.campaignRecipientUpserted, recipientId, {
+        recipientId,
+        attributes: { ...(crmId !== undefined ? { crmId } : {}), ...(email !== undefined ? { email } : {}) },
+      }),
+    );
+  const observation = fc
+    .record({ recipientId: recipient, ecid: fc.constantFrom(...ECIDS), tick: fc.integer({ min: 0, max: 4 }) })
+    .map(({ recipientId, ecid, tick }) => campaign(EventTypes.campaignVisitorObserved, recipientId, { recipientId, ecid, observedAt: at(tick), channel: 'web' }));
+  const deletion = recipient.map((recipientId) => campaign(EventTypes.campaignRecipientDeleted, recipientId, { recipientId }));
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    { weight: 4, arbitrary: fc.array(upsert, { minLength: 1, maxLength: 8 }).map((events) => ({ kind: 'upserts' as const, events })) },
+    { weight: 4, arbitrary: fc.array(observation, { minLength: 1, maxLength: 8 }).map((events) => ({ kind: 'observations' as const, events })) },
+    { weight: 1, arbitrary: fc.array(deletion, { minLength: 1, maxLength: 2 }).map((events) => ({ kind: 'deletions' as const, events })) },
+  );
+  // One data source from the start, the other created part way (its key values computed from what is stored then).
+  return fc
+    .tuple(fc.array(step, { minLength: 1, maxLength: 6 }), fc.array(step, { maxLength: 6 }))
+    .map(([before, after]) => [{ kind: 'source' as const, source: SOURCES[0] }, ...before, { kind: 'source' as const, source: SOURCES[1] }, ...after]);
+}
+
+/** id-reconciliation's ingestion consumers and what they need, wired by hand. */
+function buildConsumers(db: MediumSchema) {
+  const ds = db.dataSource;
+  const dataSourcesRepository = new DataSourcesRepository();
+  const dataSources = new DataSourcesService(dataSourcesRepository);
+  const options: KnownOrgsOptions = { table: 'orgs', onFirstSeen: (tx, orgId) => dataSources.createBuiltIn(tx, orgId) };
+  const orgs = new KnownOrgsService(ds, new KnownOrgsRepository(options), options);
+  const recipientsRepository = new RecipientsRepository();
+  const declaredIds = new DeclaredIdsRepository();
+  const visitorLinks = new VisitorLinksRepository();
+  return {
+    orgs,
+    dataSources,
+    recipients: new RecipientEventsConsumer(orgs, new ApplyRecipientUpsertsUseCase(recipientsRepository, dataSourcesRepository, declaredIds), recipientsRepository, declaredIds, visitorLinks),
+    visitors: new VisitorEventsConsumer(orgs, visitorLinks),
+  };
+}
