@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: type check, build, then the unit, integration, end-to-end, property and fault (chaos) tiers, and one summary line.
+# npm test: type check, build, then the unit, medium, integration, end-to-end, property and fault (chaos) tiers, and one summary line.
 # Integration and e2e need Kafka and Postgres: KAFKA_BROKERS + DATABASE_URL, or a stack from
 # `npm run up` (.infra/stack.env), or a Docker engine (testcontainers). See README.
 set -euo pipefail
@@ -9,7 +9,7 @@ rm -rf "$results" && mkdir -p "$results"
 npm run --silent typecheck
 npm run --silent build
 status=0
-for tier in unit int e2e property chaos; do
+for tier in unit medium int e2e property chaos; do
   args=(-c "test/jest.$tier.config.js" --json --outputFile="$results/$tier.json")
   # Tiers with real services run one file at a time; --forceExit so a client a test left open
   # (a Kafka consumer, a socket) cannot keep the run alive after the results are in.
