@@ -8,7 +8,7 @@ import { AudienceMemberCounts1764400300000 } from './migrations/1764400300000-au
 import { UpdateStepAttempts1764400500000 } from './migrations/1764400500000-update-step-attempts';
 import { ListChangeLog1764400600000 } from './migrations/1764400600000-list-change-log';
 import { AudienceNumbers1764400700000 } from './migrations/1764400700000-audience-numbers';
-import { ResolvedLinksSeq1764401500000 } from './migrations/1764401500000-resolved-links-seq';
+import { ResolvedLinksSeq1764401450000 } from './migrations/1764401450000-resolved-links-seq';
 import { ResolutionByReplica1764401100000 } from './migrations/1764401100000-resolution-by-replica';
 
 export const audienceExportService: ServiceDescriptor = {
@@ -30,6 +30,6 @@ export const audienceExportService: ServiceDescriptor = {
     ResolutionByReplica1764401100000,
     DataSourceNormalization1764401200000,
     ByteOrderedText1764401400000,
-    ResolvedLinksSeq1764401500000,
+    ResolvedLinksSeq1764401450000,
   ],
 };

@@ -3,7 +3,7 @@ import type { ServiceDescriptor } from '@audience-hub/platform';
 import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
 import { Identities1764400200000 } from './migrations/1764400200000-identities';
-import { RecipientUpdateRank1764401500000 } from './migrations/1764401500000-recipient-update-rank';
+import { RecipientUpdateRank1764401450000 } from './migrations/1764401450000-recipient-update-rank';
 import { IngestionIndexes1764401300000 } from './migrations/1764401300000-ingestion-indexes';
 
 export const idReconciliationService: ServiceDescriptor = {
@@ -12,5 +12,5 @@ export const idReconciliationService: ServiceDescriptor = {
   defaultPort: 3001,
   title: 'audience-hub ID reconciliation',
   description: 'Data sources, recipients\' key values and visitor links, and resolution of XC ids to recipients and back.',
-  migrations: [...MESSAGING_MIGRATIONS, RevokedCredentials1764400000100, Identities1764400200000, IngestionIndexes1764401300000, ByteOrderedText1764401400000, RecipientUpdateRank1764401500000],
+  migrations: [...MESSAGING_MIGRATIONS, RevokedCredentials1764400000100, Identities1764400200000, IngestionIndexes1764401300000, ByteOrderedText1764401400000, RecipientUpdateRank1764401450000],
 };

@@ -123,7 +123,8 @@ function resolvedIds(members: Set<string>, links: Map<string, { recipientId: str
 }
 
 type Step =
-  | { kind: 'add' | 'remove'; recipients: string[] }
+  | { kind: 'add'; recipients: string[] }
+  | { kind: 'remove'; recipients: string[] }
   | { kind: 'link'; links: Array<[string, string | null]> }
   | { kind: 'update'; mode: ExportMode };
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { describeError } from '@audience-hub/messaging';
-import { isDatabaseUnavailable, listenerConnection, PgListener, schemaOf } from '@audience-hub/persistence';
+import { isDatabaseUnavailable, jitteredBackoffMs, listenerConnection, PgListener, schemaOf } from '@audience-hub/persistence';
 import { InjectConfig, type AudienceExportConfig } from '../config';
 import { ExportFilesService } from '../files/export-files.service';
 import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
@@ -142,7 +142,7 @@ export class UpdateRunnerService implements OnApplicationBootstrap, BeforeApplic
       if (update?.state !== (step === 'start' ? 'pending' : 'running')) return false; // it moved on meanwhile
       const attempts = update.stepAttempts + 1;
       if (attempts < max) {
-        const backoff = Math.min(this.config.EXPORT_STEP_RETRY_BACKOFF_MS * 2 ** (attempts - 1), MAX_STEP_BACKOFF_MS);
+        const backoff = jitteredBackoffMs(attempts - 1, { minMs: this.config.EXPORT_STEP_RETRY_BACKOFF_MS, maxMs: MAX_STEP_BACKOFF_MS });
         this.logger.warn(`${step} of update ${updateId} failed (attempt ${attempts} of ${max}), retrying in ${backoff} ms: ${describeError(error)}`);
         await this.updates.recordFailedAttempts(tx, update, attempts, backoff);
         return false;

@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { eventTypesOf, parseEvent, type AnyHubEvent } from '@audience-hub/contracts';
-import { isDatabaseUnavailable } from '@audience-hub/persistence';
+import { isDatabaseUnavailable, jitteredBackoffMs } from '@audience-hub/persistence';
 import { claimEvents } from '../inbox/inbox';
 import { enqueueEvents } from '../outbox/outbox.writer';
 import { EventInBatchFailedError, RejectEventError, describeError } from '../errors';
@@ -13,7 +13,7 @@ import { sleep, STOPPED, untilDatabase } from './until-database';
 export interface RetryPolicy {
   /** Attempts of one event before it is dead-lettered. */
   maxAttempts: number;
-  /** First backoff; doubles each attempt up to `maxBackoffMs`. */
+  /** First backoff; doubles each attempt up to `maxBackoffMs`, each wait a random point in its upper half. */
   backoffMs: number;
   maxBackoffMs: number;
 }
@@ -183,7 +183,7 @@ export class BatchProcessor {
     let attempts = 1;
     while (attempts < maxAttempts && !(lastError instanceof RejectEventError)) {
       this.options.log?.('warn', 'event failed; retrying', { eventId: item.event.id, type: item.event.type, attempt: attempts, error: describeError(lastError) });
-      await sleep(Math.min(backoffMs * 2 ** (attempts - 1), maxBackoffMs));
+      await sleep(jitteredBackoffMs(attempts - 1, { minMs: backoffMs, maxMs: maxBackoffMs }));
       await control.heartbeat();
       attempts++;
       const attempt = attempts;

@@ -1,6 +1,6 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { isDatabaseUnavailable } from '@audience-hub/persistence';
+import { isDatabaseUnavailable, jitteredBackoffMs } from '@audience-hub/persistence';
 import { describeError } from '../errors';
 import { logicalTopic, physicalTopic } from '../topic-names';
 import type { DeadLetterPublisher, RejectedMessage } from './dead-letter';
@@ -150,7 +150,7 @@ export class ChangelogConsumer<V> {
     let lastError = firstError;
     for (let attempt = 2; attempt <= maxAttempts; attempt++) {
       this.options.log?.('warn', 'changelog record failed; retrying', { key: record.key, attempt: attempt - 1, error: describeError(lastError) });
-      await sleep(Math.min(backoffMs * 2 ** (attempt - 2), maxBackoffMs));
+      await sleep(jitteredBackoffMs(attempt - 2, { minMs: backoffMs, maxMs: maxBackoffMs }));
       await control.heartbeat();
       const outcome = await this.untilDatabase(control, () => this.attempt([record]));
       if (outcome === STOPPED) return false;

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from '@audience-hub/persistence';
+import { isDatabaseUnavailable, jitteredBackoffMs } from '@audience-hub/persistence';
 import { describeError } from '../errors';
 
 /** Returned by `untilDatabase` when it gave up because the consumer is stopping or lost the partition. */
@@ -13,7 +13,8 @@ export interface PartitionControl {
 
 /**
  * Runs `work` until it completes without the database being unavailable; while it is, waits with
- * backoff from `backoffMs` (heartbeating) instead of failing events. Gives up only when the
+ * jittered backoff from `backoffMs` up to 5 s (heartbeating) instead of failing events: the
+ * consumers of every instance cut off together do not come back together. Gives up only when the
  * consumer stops. Any other error is thrown.
  */
 export async function untilDatabase<T>(
@@ -21,7 +22,7 @@ export async function untilDatabase<T>(
   work: () => Promise<T>,
   options: { backoffMs: number; holding: string; log?: (level: 'warn', message: string, extra?: Record<string, unknown>) => void },
 ): Promise<T | typeof STOPPED> {
-  let wait = options.backoffMs;
+  let outages = 0;
   for (;;) {
     try {
       return await work();
@@ -29,8 +30,7 @@ export async function untilDatabase<T>(
       if (!isDatabaseUnavailable(error)) throw error;
       if (!control.isRunning() || control.isStale()) return STOPPED;
       options.log?.('warn', `database unavailable; holding ${options.holding}`, { error: describeError(error) });
-      await sleep(wait);
-      wait = Math.min(wait * 2, 5_000);
+      await sleep(jitteredBackoffMs(outages++, { minMs: options.backoffMs, maxMs: 5_000 }));
       await control.heartbeat().catch(() => undefined);
     }
   }

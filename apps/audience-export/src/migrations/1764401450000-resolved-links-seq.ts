@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * clock has not moved since, and the whole list after a link changed, so a member's new ids are
  * added too. NULL (audiences resolved before this column) reads the whole list once.
  */
-export class ResolvedLinksSeq1764401500000 implements MigrationInterface {
-  name = 'ResolvedLinksSeq1764401500000';
+export class ResolvedLinksSeq1764401450000 implements MigrationInterface {
+  name = 'ResolvedLinksSeq1764401450000';
 
   async up(runner: QueryRunner): Promise<void> {
     await runner.query(`ALTER TABLE shared_audiences ADD COLUMN resolved_links_seq bigint`);

@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * source created or re-keyed later gives a key value held by several recipients to the one
  * updated last, as it does for recipients updated one event at a time.
  */
-export class RecipientUpdateRank1764401500000 implements MigrationInterface {
-  name = 'RecipientUpdateRank1764401500000';
+export class RecipientUpdateRank1764401450000 implements MigrationInterface {
+  name = 'RecipientUpdateRank1764401450000';
 
   async up(runner: QueryRunner): Promise<void> {
     await runner.query(`ALTER TABLE recipients ADD COLUMN update_rank integer NOT NULL DEFAULT 0`);
