@@ -21,8 +21,6 @@ export const imsConfigSchema = z.object({
   IMS_BOOTSTRAP_ORG_ID: optional(z.string().regex(IMS_ORG_ID_PATTERN, IdMessages.imsOrgId)),
   IMS_BOOTSTRAP_CLIENT_ID: optional(z.string().regex(CLIENT_ID_PATTERN, 'must be 3..64 of A-Z a-z 0-9 . _ -')),
   IMS_BOOTSTRAP_CLIENT_SECRET: optional(z.string().min(16, 'must be at least 16 characters').max(256)),
-  IMS_TOKEN_RATE_LIMIT_PER_MINUTE: int(60, 1),
-  IMS_TOKEN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: int(120, 1),
 });
 
 export type ImsConfig = BaseConfig & z.infer<typeof imsConfigSchema>;
