@@ -126,7 +126,8 @@ describe('IMS tokens at every service', () => {
 
   it("keeps old tokens valid across a signing-key rotation and accepts the new key's tokens", async () => {
     const before = tenant.token;
-    const rotated = await fetch(`${ims.url}/v1/signing-keys/rotate`, { method: 'POST', headers: tenant.auth });
+    // a platform-wide action: the platform operator's (ims.platform), not a tenant admin's
+    const rotated = await fetch(`${ims.url}/v1/signing-keys/rotate`, { method: 'POST', headers: await ims.admin() });
     expect(rotated.status).toBeLessThan(300);
     const after = await ims.token(tenant.clientId, tenant.clientSecret);
     expect(JSON.parse(Buffer.from(after.split('.')[0], 'base64url').toString()).kid).not.toBe(imsKey.kid);
