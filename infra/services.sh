@@ -4,7 +4,8 @@
 #   infra/services.sh stop [service...]    SIGTERM, wait for the drain
 #   infra/services.sh status
 # Env: DATABASE_URL_BASE (postgres://127.0.0.1:5432/audience_hub), DATABASE_ROLE_PASSWORD, KAFKA_BROKERS, plus any service variable.
-# The IMS also gets the variables of $state/ims.env (written once: master key and demo admin account);
+# The IMS also gets the variables of $state/ims.env (written once: master key and the bootstrap account,
+# the platform operator that runs the demo);
 # a variable already set in the environment wins.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,7 +21,7 @@ password="${DATABASE_ROLE_PASSWORD:-audience-hub}"
 
 ims_env_file="$state/ims.env"
 
-# Once per machine: a random IMS master key and demo admin credentials (the secret is shown once by up.sh).
+# Once per machine: a random IMS master key and the bootstrap account's credentials (the secret is shown once by up.sh).
 ensure_ims_env() {
   [ -f "$ims_env_file" ] && return
   (umask 077 && node -e '

@@ -9,7 +9,7 @@ module.exports = {
   rootDir: root,
   testEnvironment: 'node',
   transform: {
-    // jose is ESM-only: Node 20.19+ loads it with require(), Jest's runtime cannot, so SWC converts it.
+    // jose and openid-client (with its oauth4webapi) are ESM-only: Node 20.19+ loads them with require(), Jest's runtime cannot, so SWC converts them.
     '^.+\\.(ts|js)$': [
       '@swc/jest',
       {
@@ -24,7 +24,7 @@ module.exports = {
       },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: Object.fromEntries(
     libs.map((lib) => [`^@audience-hub/${lib}$`, `<rootDir>/libs/${lib}/src/index.ts`]),

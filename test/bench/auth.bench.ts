@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { ExecutionContext } from '@nestjs/common';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, SignJWT, generateKeyPair } from 'jose';
 import { ImsAuthGuard, RevocationRegistry, TokenVerifier, ACCESS_TOKEN_ALGORITHMS } from '@audience-hub/auth';
+import { DEFAULT_IMS_ISSUER } from '@audience-hub/platform';
 import { launchService } from '@audience-hub/testing';
 import { asTestEnv } from './import.bench';
 import { report, type BenchEnv, type Measurement } from './bench-env';
@@ -35,8 +36,6 @@ export async function authThroughput(env: BenchEnv): Promise<Record<string, unkn
     IMS_MASTER_KEY: randomBytes(32).toString('base64'),
     IMS_BOOTSTRAP_CLIENT_ID: 'bench-admin',
     IMS_BOOTSTRAP_CLIENT_SECRET: clientSecret,
-    IMS_TOKEN_RATE_LIMIT_PER_MINUTE: '100000',
-    IMS_TOKEN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '100000',
     LOG_LEVEL: 'warn',
   });
   try {
@@ -53,7 +52,7 @@ export async function authThroughput(env: BenchEnv): Promise<Record<string, unkn
     // every request of a client does: its token is reused for hours, so the verified-token cache
     // answers after the first request; and with that cache off (every token seen for the first time).
     const guardRate = async (cacheSize: number, name: string): Promise<Measurement> => {
-      const verifier = new TokenVerifier({ keys: createRemoteJWKSet(new URL(`${ims.url}/ims/keys`)), issuer: 'audience-hub-ims', audience: 'audience-hub', cacheSize });
+      const verifier = new TokenVerifier({ keys: createRemoteJWKSet(new URL(`${ims.url}/ims/keys`)), issuer: DEFAULT_IMS_ISSUER, audience: 'audience-hub', cacheSize });
       const guard = new ImsAuthGuard(new Reflector(), verifier, new RevocationRegistry());
       const context = contextFor(`Bearer ${token}`);
       await guard.canActivate(context);

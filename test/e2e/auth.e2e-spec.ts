@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { DEFAULT_IMS_ISSUER } from '@audience-hub/platform';
 import { ImsTestClient, launchService, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 import { KeyEncryption } from '../../apps/ims/src/keys/key-encryption';
 
@@ -55,7 +56,7 @@ describe('IMS tokens at every service', () => {
   async function forge(options: { key?: CryptoKey; kid?: string; iss?: string; aud?: string; exp?: number; nbf?: number } = {}): Promise<string> {
     const jwt = new SignJWT(claims())
       .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? imsKey.kid, typ: 'at+jwt' })
-      .setIssuer(options.iss ?? 'audience-hub-ims')
+      .setIssuer(options.iss ?? DEFAULT_IMS_ISSUER)
       .setAudience(options.aud ?? 'audience-hub')
       .setIssuedAt(now() - 3600)
       .setExpirationTime(options.exp ?? now() + 3600);
@@ -77,12 +78,12 @@ describe('IMS tokens at every service', () => {
 
   const badTokens: Array<[string, () => Promise<string | undefined>]> = [
     ['no token', async () => undefined],
-    ['alg none', async () => `Bearer ${b64({ alg: 'none', typ: 'at+jwt', kid: imsKey.kid })}.${b64({ ...claims(), iss: 'audience-hub-ims', aud: 'audience-hub', iat: now(), exp: now() + 600 })}.`],
+    ['alg none', async () => `Bearer ${b64({ alg: 'none', typ: 'at+jwt', kid: imsKey.kid })}.${b64({ ...claims(), iss: DEFAULT_IMS_ISSUER, aud: 'audience-hub', iat: now(), exp: now() + 600 })}.`],
     [
       'HS256 signed with the public key as secret',
       async () => {
         const head = b64({ alg: 'HS256', typ: 'at+jwt', kid: imsKey.kid });
-        const body = b64({ ...claims(), iss: 'audience-hub-ims', aud: 'audience-hub', iat: now(), exp: now() + 600 });
+        const body = b64({ ...claims(), iss: DEFAULT_IMS_ISSUER, aud: 'audience-hub', iat: now(), exp: now() + 600 });
         return `Bearer ${head}.${body}.${createHmac('sha256', JSON.stringify(imsKey.publicJwk)).update(`${head}.${body}`).digest('base64url')}`;
       },
     ],
@@ -125,7 +126,8 @@ describe('IMS tokens at every service', () => {
 
   it("keeps old tokens valid across a signing-key rotation and accepts the new key's tokens", async () => {
     const before = tenant.token;
-    const rotated = await fetch(`${ims.url}/v1/signing-keys/rotate`, { method: 'POST', headers: tenant.auth });
+    // a platform-wide action: the platform operator's (ims.platform), not a tenant admin's
+    const rotated = await fetch(`${ims.url}/v1/signing-keys/rotate`, { method: 'POST', headers: await ims.admin() });
     expect(rotated.status).toBeLessThan(300);
     const after = await ims.token(tenant.clientId, tenant.clientSecret);
     expect(JSON.parse(Buffer.from(after.split('.')[0], 'base64url').toString()).kid).not.toBe(imsKey.kid);

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { imsConfigSchema, publicBaseUrl, tryParseMasterKey, type ImsConfig } from './config';
+import { baseConfigSchema } from '@audience-hub/platform';
+import { imsConfigSchema, tryParseMasterKey } from './config';
+import { imsService } from './service';
 
 describe('IMS configuration', () => {
   const key = randomBytes(32);
@@ -14,15 +16,16 @@ describe('IMS configuration', () => {
     expect(tryParseMasterKey('not a key')).toBeUndefined();
   });
 
+  // As runService composes it: the base configuration (IMS_ISSUER is every service's) and the IMS's own.
+  const fullSchema = baseConfigSchema(imsService).extend(imsConfigSchema.shape);
+
   it('has the documented defaults', () => {
-    const config = imsConfigSchema.parse({ IMS_MASTER_KEY: key.toString('base64') });
+    const config = fullSchema.parse({ IMS_MASTER_KEY: key.toString('base64'), DATABASE_URL: 'postgres://ims@localhost/hub' });
     expect(config).toMatchObject({
-      IMS_ISSUER: 'audience-hub-ims',
+      IMS_ISSUER: 'http://127.0.0.1:3000/ims',
       IMS_AUDIENCE: 'audience-hub',
       IMS_TOKEN_TTL_SECONDS: 86_400,
       IMS_SIGNING_ALG: 'ES256',
-      IMS_TOKEN_RATE_LIMIT_PER_MINUTE: 60,
-      IMS_TOKEN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: 120,
     });
     expect(config.IMS_BOOTSTRAP_CLIENT_ID).toBeUndefined();
   });
@@ -41,8 +44,11 @@ describe('IMS configuration', () => {
     expect(imsConfigSchema.safeParse({ IMS_MASTER_KEY: key.toString('hex'), IMS_BOOTSTRAP_ORG_ID: 'acme' }).success).toBe(false);
   });
 
-  it('advertises IMS_PUBLIC_URL, else the listener', () => {
-    expect(publicBaseUrl({ HOST: '0.0.0.0', PORT: 3000 } as ImsConfig)).toBe('http://127.0.0.1:3000');
-    expect(publicBaseUrl({ HOST: '127.0.0.1', PORT: 3000, IMS_PUBLIC_URL: 'https://ims.example.com/' } as ImsConfig)).toBe('https://ims.example.com');
+  it('takes the issuer as an http(s) URL without query or trailing slash: standard clients compare it as a string', () => {
+    const issuer = (value: string) => fullSchema.safeParse({ IMS_MASTER_KEY: key.toString('hex'), DATABASE_URL: 'postgres://ims@localhost/hub', IMS_ISSUER: value });
+    expect(issuer('https://login.example.com/ims/').data?.IMS_ISSUER).toBe('https://login.example.com/ims');
+    for (const bad of ['audience-hub-ims', 'ftp://example.com/ims', 'https://example.com/ims?x=1']) {
+      expect(z.prettifyError(issuer(bad).error!)).toContain('IMS_ISSUER');
+    }
   });
 });

@@ -10,10 +10,7 @@ export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._-]{3,64}$/;
 
 /** IMS variables, merged into the base configuration by runService. */
 export const imsConfigSchema = z.object({
-  IMS_ISSUER: z.string().min(1).default('audience-hub-ims'),
   IMS_AUDIENCE: z.string().min(1).default('audience-hub'),
-  /** Base URL advertised by the discovery document; defaults to http://HOST:PORT. */
-  IMS_PUBLIC_URL: optional(z.url({ error: 'must be an http(s) URL' })),
   IMS_TOKEN_TTL_SECONDS: int(86_400, 60, 7 * 86_400),
   IMS_SIGNING_ALG: z.enum(['ES256', 'RS256']).default('ES256'),
   // Sensitive: messages never echo the value.
@@ -24,8 +21,6 @@ export const imsConfigSchema = z.object({
   IMS_BOOTSTRAP_ORG_ID: optional(z.string().regex(IMS_ORG_ID_PATTERN, IdMessages.imsOrgId)),
   IMS_BOOTSTRAP_CLIENT_ID: optional(z.string().regex(CLIENT_ID_PATTERN, 'must be 3..64 of A-Z a-z 0-9 . _ -')),
   IMS_BOOTSTRAP_CLIENT_SECRET: optional(z.string().min(16, 'must be at least 16 characters').max(256)),
-  IMS_TOKEN_RATE_LIMIT_PER_MINUTE: int(60, 1),
-  IMS_TOKEN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: int(120, 1),
 });
 
 export type ImsConfig = BaseConfig & z.infer<typeof imsConfigSchema>;
@@ -43,10 +38,4 @@ export function parseMasterKey(value: string): Buffer {
   const key = tryParseMasterKey(value);
   if (!key) throw new Error('IMS_MASTER_KEY must be 32 bytes, base64 or hex encoded');
   return key;
-}
-
-export function publicBaseUrl(config: ImsConfig): string {
-  if (config.IMS_PUBLIC_URL) return config.IMS_PUBLIC_URL.replace(/\/+$/, '');
-  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
-  return `http://${host}:${config.PORT}`;
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { Client } from 'pg';
 import { createLocalJWKSet, decodeProtectedHeader, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
 import { EventTypes, Topics } from '@audience-hub/contracts';
-import { KafkaProbe, launchService, newOrgId, testEnv, type RunningService, testImsMasterKey } from '@audience-hub/testing';
+import { freePort, KafkaProbe, launchService, newOrgId, testEnv, type RunningService, testImsMasterKey, waitFor } from '@audience-hub/testing';
 import { KeyEncryption } from './keys/key-encryption';
 
 /** The IMS as its own process, driven over HTTP like an OAuth client and an org admin would. */
@@ -13,6 +14,9 @@ const admin = { orgId: newOrgId(), clientId: `admin-${randomBytes(4).toString('h
 /** Every secret seen in clear during the run: none of them may be found in the database. */
 const seenSecrets: string[] = [admin.clientSecret];
 
+/** Both instances of the suite name the first one's address as their issuer (its public base URL). */
+let issuer: string;
+
 const imsEnv = (extra: Record<string, string> = {}) =>
   env.serviceEnv('ims', {
     IMS_MASTER_KEY: masterKey.toString('base64'),
@@ -20,8 +24,7 @@ const imsEnv = (extra: Record<string, string> = {}) =>
     IMS_BOOTSTRAP_ORG_ID: admin.orgId,
     IMS_BOOTSTRAP_CLIENT_ID: admin.clientId,
     IMS_BOOTSTRAP_CLIENT_SECRET: admin.clientSecret,
-    IMS_TOKEN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '10000',
-    IMS_TOKEN_RATE_LIMIT_PER_MINUTE: '1000',
+    IMS_ISSUER: issuer,
     ...extra,
   });
 
@@ -42,6 +45,25 @@ function requestToken(ims: RunningService, params: Record<string, string>, heade
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(params),
   }).then(answer);
+}
+
+/** The same request from another calling address (any 127.x.y.z reaches the loopback listener). */
+function requestTokenFrom(localAddress: string, ims: RunningService, params: Record<string, string>): Promise<Answer> {
+  const body = new URLSearchParams(params).toString();
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest(
+      `${ims.url}/ims/token/v3`,
+      { method: 'POST', localAddress, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text), headers: new Headers(response.headers as Record<string, string>) }));
+      },
+    );
+    sent.on('error', reject);
+    sent.end(body);
+  });
 }
 
 const credentials = (clientId: string, clientSecret: string, scope?: string) => ({
@@ -93,7 +115,9 @@ describe('ims', () => {
   beforeAll(async () => {
     await db.connect();
     await probe.listen([Topics.imsEvents]);
-    ims = await launchService('ims', imsEnv());
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}/ims`;
+    ims = await launchService('ims', imsEnv({ PORT: String(port) }));
     // every scope: an admin grants only scopes its token holds
     adminToken = await tokenFor(ims, admin.clientId, admin.clientSecret);
   });
@@ -115,12 +139,12 @@ describe('ims', () => {
       const { payload, protectedHeader } = await jwtVerify(body.access_token, createLocalJWKSet({ keys: await jwks(ims) }), {
         algorithms: ['ES256'],
         typ: 'at+jwt',
-        issuer: 'audience-hub-ims',
+        issuer,
         audience: 'audience-hub',
       });
       expect(protectedHeader).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: expect.any(String) });
       expect(payload).toEqual({
-        iss: 'audience-hub-ims',
+        iss: issuer,
         sub: account.id,
         aud: 'audience-hub',
         client_id: account.clientId,
@@ -168,22 +192,25 @@ describe('ims', () => {
       expect(noSecret).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
     });
 
-    it('publishes discovery metadata', async () => {
-      const { status, body } = await answer(await fetch(`${ims.url}/ims/.well-known/openid-configuration`));
-      expect(status).toBe(200);
-      expect(body).toMatchObject({
-        issuer: 'audience-hub-ims',
+    it('publishes discovery metadata at {issuer}/.well-known/openid-configuration and at the RFC 8414 address', async () => {
+      expect(issuer).toBe(`${ims.url}/ims`);
+      const openId = await answer(await fetch(`${issuer}/.well-known/openid-configuration`));
+      expect(openId.status).toBe(200);
+      expect(openId.body).toMatchObject({
+        issuer,
         token_endpoint: `${ims.url}/ims/token/v3`,
         jwks_uri: `${ims.url}/ims/keys`,
         grant_types_supported: ['client_credentials'],
       });
+      const rfc8414 = await answer(await fetch(`${ims.url}/.well-known/oauth-authorization-server/ims`));
+      expect(rfc8414).toMatchObject({ status: 200, body: openId.body });
     });
 
     it('validate_token refuses a token signed by a key it does not publish', async () => {
       const { privateKey } = await generateKeyPair('ES256');
       const forged = await new SignJWT({ client_id: admin.clientId, org: admin.orgId, scope: 'ims.admin', jti: 'x' })
         .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: decodeProtectedHeader(adminToken).kid! })
-        .setIssuer('audience-hub-ims')
+        .setIssuer(issuer)
         .setAudience('audience-hub')
         .setSubject('ta-forged')
         .setIssuedAt()
@@ -207,12 +234,13 @@ describe('ims', () => {
       expect(none.body).toMatchObject({ type: expect.stringContaining('invalid-token'), status: 401 });
       const reader = await createAccount(['audiences.read']);
       const readerToken = await tokenFor(ims, reader.clientId, reader.clientSecret);
-      const forbidden = await api(ims, 'POST', '/v1/orgs', readerToken, { name: 'nope' });
+      const forbidden = await api(ims, 'GET', `/v1/orgs/${admin.orgId}/technical-accounts`, readerToken);
       expect(forbidden.status).toBe(403);
       expect(forbidden.body).toMatchObject({ type: expect.stringContaining('insufficient-scope'), requiredScopes: ['ims.admin'] });
     });
 
-    it("lets an admin manage only its own org's accounts (others answer 404), but create orgs", async () => {
+    it("lets an org admin manage only its own org's accounts (others answer 404)", async () => {
+      // the platform operator (the bootstrap account) creates the org
       const created = await api(ims, 'POST', '/v1/orgs', adminToken, { name: 'Other org', adminAccount: { name: 'other admin', scopes: ['ims.admin', 'audiences.read'] } });
       expect(created.status).toBe(201);
       expect(created.body).toEqual({ orgId: expect.stringMatching(/^[0-9A-F]{24}@AdobeOrg$/), adminAccount: expect.objectContaining({ clientSecret: expect.any(String) }) });
@@ -248,6 +276,60 @@ describe('ims', () => {
       } while (cursor);
       const { rows } = await db.query(`SELECT count(*)::int AS n FROM ims.technical_accounts WHERE org_id = $1`, [admin.orgId]);
       expect(ids.size).toBe(rows[0].n);
+    });
+  });
+
+  describe('roles', () => {
+    /** Every platform-wide route of the IMS: it needs ims.platform, which org admins lack. */
+    // Three members each: with fewer, it.each would pass its `done` callback as the body.
+    const PLATFORM_ROUTES: Array<[method: string, path: string, body: unknown]> = [
+      ['POST', '/v1/orgs', { name: 'Tenant-made org' }],
+      ['POST', '/v1/signing-keys/rotate', undefined],
+    ];
+
+    /** A new org made by the platform operator, with its default first admin, and that admin's token. */
+    async function newOrgAdmin() {
+      const created = await api(ims, 'POST', '/v1/orgs', adminToken, { name: 'Tenant', adminAccount: { name: 'tenant admin' } });
+      expect(created.status).toBe(201);
+      seenSecrets.push(created.body.adminAccount.clientSecret);
+      const account = created.body.adminAccount;
+      return { orgId: created.body.orgId as string, account, token: await tokenFor(ims, account.clientId, account.clientSecret) };
+    }
+
+    it("gives a new org's first admin every org scope but ims.platform", async () => {
+      const { account } = await newOrgAdmin();
+      expect(account.scopes).toEqual(['audiences.read', 'audiences.write', 'identities.read', 'identities.write', 'policies.write', 'ims.admin']);
+    });
+
+    it.each(PLATFORM_ROUTES)('answers an org admin 403 problem+json on %s %s', async (method, path, body) => {
+      const orgAdmin = await newOrgAdmin();
+      const refused = await api(ims, method, path, orgAdmin.token, body);
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(refused.body).toMatchObject({ type: expect.stringContaining('insufficient-scope'), status: 403, requiredScopes: ['ims.platform'] });
+    });
+
+    it('lets the platform operator create orgs (signing key rotation below), and an account it grants ims.platform too', async () => {
+      expect((await api(ims, 'POST', '/v1/orgs', adminToken, { name: 'By the bootstrap operator' })).status).toBe(201);
+      const operator = await createAccount(['ims.platform']);
+      const operatorToken = await tokenFor(ims, operator.clientId, operator.clientSecret);
+      expect((await api(ims, 'POST', '/v1/orgs', operatorToken, { name: 'By a second operator' })).status).toBe(201);
+    });
+
+    it('lets an org admin manage its own org, but never grant ims.platform', async () => {
+      const orgAdmin = await newOrgAdmin();
+      const path = `/v1/orgs/${orgAdmin.orgId}/technical-accounts`;
+      const reader = await api(ims, 'POST', path, orgAdmin.token, { name: 'reader', scopes: ['audiences.read'] });
+      expect(reader.status).toBe(201);
+      seenSecrets.push(reader.body.clientSecret);
+      expect((await api(ims, 'POST', `/v1/technical-accounts/${reader.body.id}/secrets`, orgAdmin.token)).status).toBe(201);
+      expect((await api(ims, 'POST', `/v1/technical-accounts/${reader.body.id}/revoke`, orgAdmin.token)).status).toBe(200);
+      const escalation = await api(ims, 'POST', path, orgAdmin.token, { name: 'operator', scopes: ['ims.platform'] });
+      expect(escalation.status).toBe(403);
+      expect(escalation.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(escalation.body).toMatchObject({ type: expect.stringContaining('scope-not-held'), detail: expect.stringContaining('ims.platform') });
+      const withOrg = await api(ims, 'POST', '/v1/orgs', orgAdmin.token, { name: 'x', adminAccount: { name: 'y', scopes: ['ims.platform'] } });
+      expect(withOrg.status).toBe(403);
     });
   });
 
@@ -304,7 +386,7 @@ describe('ims', () => {
       expect(keys.map((key) => key.kid)).toEqual(expect.arrayContaining([oldKid, rotated.body.kid]));
       const keySet = createLocalJWKSet({ keys });
       for (const token of [before, after, adminToken]) {
-        await expect(jwtVerify(token, keySet, { algorithms: ['ES256'], issuer: 'audience-hub-ims', audience: 'audience-hub' })).resolves.toBeDefined();
+        await expect(jwtVerify(token, keySet, { algorithms: ['ES256'], issuer, audience: 'audience-hub' })).resolves.toBeDefined();
         expect((await validate(ims, token)).body.valid).toBe(true);
       }
       await probe.waitFor('rotation event', (m) => m.json?.type === EventTypes.imsSigningKeyRotated && m.json.data.kid === rotated.body.kid);
@@ -341,33 +423,85 @@ describe('ims', () => {
     });
   });
 
-  describe('a second instance with tight rate limits', () => {
+  describe('a second instance on the same database', () => {
     let second: RunningService;
     beforeAll(async () => {
-      second = await launchService('ims', imsEnv({ IMS_TOKEN_RATE_LIMIT_PER_MINUTE: '3', IMS_TOKEN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '6' }));
+      // as if the bootstrap account predated ims.platform: the next start gives it back
+      await db.query(`UPDATE ims.technical_accounts SET scopes = array_remove(scopes, 'ims.platform') WHERE client_id = $1`, [admin.clientId]);
+      second = await launchService('ims', imsEnv());
     });
     afterAll(() => second?.stop());
 
-    it('found the bootstrap account already there (bootstrap is idempotent)', async () => {
-      const { rows } = await db.query(`SELECT org_id FROM ims.technical_accounts WHERE client_id = $1`, [admin.clientId]);
-      expect(rows).toEqual([{ org_id: admin.orgId }]);
+    it('found the bootstrap account already there (bootstrap is idempotent) and gave it ims.platform', async () => {
+      const { rows } = await db.query(`SELECT org_id, scopes FROM ims.technical_accounts WHERE client_id = $1`, [admin.clientId]);
+      expect(rows).toEqual([{ org_id: admin.orgId, scopes: expect.arrayContaining(['ims.platform', 'ims.admin']) }]);
       expect((await validate(second, adminToken)).body.valid).toBe(true);
     });
 
-    it('answers 429 with Retry-After per client id, then per address', async () => {
-      const a = await createAccount(['audiences.read']);
-      const b = await createAccount(['audiences.read']);
-      for (let i = 0; i < 3; i++) expect((await requestToken(second, credentials(a.clientId, 'wrong'))).status).toBe(401);
-      const limited = await requestToken(second, credentials(a.clientId, a.clientSecret));
-      expect(limited.status).toBe(429);
-      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(limited.body).toEqual({ error: 'temporarily_unavailable', error_description: expect.stringContaining('retry') });
-      // another client from the same address still gets in, until the address has used its 6
-      expect((await requestToken(second, credentials(b.clientId, b.clientSecret))).status).toBe(200);
-      expect((await requestToken(second, credentials(b.clientId, b.clientSecret))).status).toBe(200);
-      const byAddress = await requestToken(second, credentials(b.clientId, b.clientSecret));
-      expect(byAddress.status).toBe(429);
-      expect(Number(byAddress.headers.get('retry-after'))).toBeGreaterThan(0);
+    /** The brake's row of a client id (the test calls from 127.0.0.1, and from 127.0.0.2 only with the right secret). */
+    const failureRow = async (clientId: string) =>
+      (
+        await db.query(
+          `SELECT address, failures, extract(epoch FROM locked_until - last_failure_at)::float8 AS "lockSeconds", locked_until <= now() AS "lockOver"
+             FROM ims.token_failures WHERE client_id = $1`,
+          [clientId],
+        )
+      ).rows;
+
+    it('shares the brute-force brake: 5 wrong secrets over both instances lock the client id at that address, 1 s doubling, capped at 5 min', async () => {
+      const account = await createAccount(['audiences.read']);
+      const wrong = credentials(account.clientId, 'wrong-secret');
+      const right = credentials(account.clientId, account.clientSecret);
+      for (const instance of [ims, second, ims, second, ims]) expect((await requestToken(instance, wrong)).status).toBe(401);
+      // both instances refuse the sixth attempt, the right secret included
+      for (const instance of [second, ims]) {
+        const locked = await requestToken(instance, right);
+        expect(locked).toMatchObject({ status: 429, body: { error: 'temporarily_unavailable', error_description: expect.stringContaining('retry') } });
+        expect(locked.headers.get('retry-after')).toBe('1');
+      }
+      // the right secret from another address is not locked out
+      expect((await requestTokenFrom('127.0.0.2', second, right)).status).toBe(200);
+      expect(await failureRow(account.clientId)).toEqual([{ address: '127.0.0.1', failures: 5, lockSeconds: 1, lockOver: expect.any(Boolean) }]);
+
+      // once the lock is over, one more wrong secret locks the pair for twice as long
+      await waitFor('the first lock to end', async () => (await failureRow(account.clientId))[0].lockOver);
+      expect((await requestToken(second, wrong)).status).toBe(401);
+      const again = await requestToken(ims, right);
+      expect(again.status).toBe(429);
+      expect(Number(again.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(again.headers.get('retry-after'))).toBeLessThanOrEqual(2);
+      expect(await failureRow(account.clientId)).toEqual([expect.objectContaining({ failures: 6, lockSeconds: 2 })]);
+
+      // the right secret after the lock clears the pair
+      await waitFor('the second lock to end', async () => (await failureRow(account.clientId))[0].lockOver);
+      expect((await requestToken(second, right)).status).toBe(200);
+      expect(await failureRow(account.clientId)).toEqual([]);
+
+      // a long run of failures is capped at 5 minutes
+      await db.query(`INSERT INTO ims.token_failures (client_id, address, failures, last_failure_at) VALUES ($1, '127.0.0.1', 40, now())`, [account.clientId]);
+      expect((await requestToken(ims, wrong)).status).toBe(401);
+      expect(await failureRow(account.clientId)).toEqual([expect.objectContaining({ failures: 41, lockSeconds: 300 })]);
+      const capped = await requestToken(second, right);
+      expect(capped.status).toBe(429);
+      expect(Number(capped.headers.get('retry-after'))).toBeGreaterThanOrEqual(299);
+      expect(Number(capped.headers.get('retry-after'))).toBeLessThanOrEqual(300);
+    });
+
+    it('gives a burst sent at once to both instances no more attempts than a sequence', async () => {
+      const account = await createAccount(['audiences.read']);
+      const wrong = credentials(account.clientId, 'wrong-secret');
+      expect((await requestToken(ims, wrong)).status).toBe(401);
+      const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => requestToken(i % 2 === 0 ? ims : second, wrong)));
+      expect(burst.filter((a) => a.status === 401)).toHaveLength(4); // the 2nd to 5th failures
+      expect(burst.filter((a) => a.status === 429)).toHaveLength(6);
+    });
+
+    it('counts the refusals in its metrics', async () => {
+      for (const instance of [ims, second]) {
+        const metrics = await (await fetch(`${instance.url}/metrics`)).text();
+        expect(metrics).toMatch(/^ims_token_refusals_total\{[^}]*reason="locked"[^}]*\} [1-9]/m);
+        expect(metrics).toMatch(/^ims_token_refusals_total\{[^}]*reason="invalid_client"[^}]*\} [1-9]/m);
+      }
     });
   });
 

@@ -2,6 +2,7 @@ import { ByteOrderedText1764401400000 } from '@audience-hub/persistence';
 import type { ServiceDescriptor } from '@audience-hub/platform';
 import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { ImsCredentials1764400200000 } from './migrations/1764400200000-ims-credentials';
+import { TokenFailures1764401600000 } from './migrations/1764401600000-token-failures';
 
 export const imsService: ServiceDescriptor = {
   name: 'ims',
@@ -9,7 +10,7 @@ export const imsService: ServiceDescriptor = {
   defaultPort: 3000,
   title: 'audience-hub IMS',
   description: 'OAuth 2.0 identity service: orgs, technical accounts, client secrets, signing keys and access tokens.',
-  migrations: [...MESSAGING_MIGRATIONS, ImsCredentials1764400200000, ByteOrderedText1764401400000],
+  migrations: [...MESSAGING_MIGRATIONS, ImsCredentials1764400200000, ByteOrderedText1764401400000, TokenFailures1764401600000],
 };
 
 /** CloudEvents `source` of everything the IMS publishes. */

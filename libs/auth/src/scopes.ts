@@ -3,7 +3,9 @@
  * - audiences.read / audiences.write: XC audiences, imports, lists, shared audiences and updates
  * - identities.read / identities.write: data sources, identities, resolution
  * - policies.write: governance policies (reading them needs audiences.read)
- * - ims.admin: orgs, technical accounts, secrets, signing keys
+ * - ims.admin: the caller's own org in the IMS: technical accounts, secrets, revocation
+ * - ims.platform: platform-wide IMS actions (creating orgs, rotating the signing keys); held only by
+ *   the bootstrap operator account and accounts a platform operator grants it to
  */
 export const Scopes = {
   audiencesRead: 'audiences.read',
@@ -12,11 +14,15 @@ export const Scopes = {
   identitiesWrite: 'identities.write',
   policiesWrite: 'policies.write',
   imsAdmin: 'ims.admin',
+  imsPlatform: 'ims.platform',
 } as const;
 
 export type Scope = (typeof Scopes)[keyof typeof Scopes];
 
 export const ALL_SCOPES: readonly Scope[] = Object.values(Scopes);
+
+/** Every scope an org's own accounts may hold: all but the platform scope. */
+export const ORG_SCOPES: readonly Scope[] = ALL_SCOPES.filter((scope) => scope !== Scopes.imsPlatform);
 
 export function isScope(value: string): value is Scope {
   return (ALL_SCOPES as readonly string[]).includes(value);

@@ -2,7 +2,7 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey,
 import { createHmac } from 'node:crypto';
 import { TokenVerifier } from './token-verifier';
 
-const ISSUER = 'audience-hub-ims';
+const ISSUER = 'http://127.0.0.1:3000/ims';
 const AUDIENCE = 'audience-hub';
 const ORG = '5DC5123F5245B1D20A490D46@AdobeOrg';
 

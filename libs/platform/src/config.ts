@@ -3,6 +3,9 @@ import type { ServiceDescriptor } from './service-descriptor';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
+/** Where the IMS of a local stack answers (port 3000, routes under /ims). */
+export const DEFAULT_IMS_ISSUER = 'http://127.0.0.1:3000/ims';
+
 /** Configuration every service reads; each service may extend it with its own variables. */
 export function baseConfigSchema(descriptor: ServiceDescriptor) {
   return z.object({
@@ -48,7 +51,15 @@ export function baseConfigSchema(descriptor: ServiceDescriptor) {
     KAFKA_CONCURRENT_BATCHES: int(3, 1),
     IMS_URL: z.string().url().default('http://127.0.0.1:3000'),
     IMS_JWKS_URL: z.string().url().optional(),
-    IMS_ISSUER: z.string().min(1).default('audience-hub-ims'),
+    /**
+     * The IMS's public base URL: the `iss` of its tokens and the `issuer` of its discovery document,
+     * which standard OAuth/OpenID clients fetch at {issuer}/.well-known/openid-configuration.
+     */
+    IMS_ISSUER: z
+      .url({ protocol: /^https?$/, error: "must be the IMS's public http(s) base URL, e.g. http://127.0.0.1:3000/ims" })
+      .refine((value) => !/[?#]/.test(value), 'must have no query or fragment')
+      .transform((value) => value.replace(/\/+$/, ''))
+      .default(DEFAULT_IMS_ISSUER),
     IMS_AUDIENCE: z.string().min(1).default('audience-hub'),
     IMS_JWKS_COOLDOWN_MS: int(30_000, 0),
     EVENT_MAX_ATTEMPTS: int(5, 1),

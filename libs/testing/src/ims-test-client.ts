@@ -12,11 +12,11 @@ export interface Tenant {
   auth: { authorization: string };
 }
 
-/** The platform admin the test IMS is bootstrapped with (it may manage every org). */
+/** The platform operator the test IMS is bootstrapped with (it holds ims.platform: it creates the tenants' orgs). */
 const ADMIN_CLIENT_ID = 'test-platform-admin';
 
 /**
- * A real IMS process for tests, bootstrapped with a platform admin, that makes tenants (an org with
+ * A real IMS process for tests, bootstrapped with a platform operator, that makes tenants (an org with
  * a technical account and a token) in one call.
  */
 export class ImsTestClient {

@@ -90,6 +90,11 @@ export class AccountsRepository {
     return { accountStatus: row.status, secretRevoked: secretId === undefined ? null : row.secretFound ? row.secretRevoked : undefined };
   }
 
+  /** Adds a scope the account lacks (tokens issued from now on carry it). */
+  async addScope(db: EntityManager, id: string, scope: string): Promise<void> {
+    await db.query(`UPDATE technical_accounts SET scopes = array_append(scopes, $2) WHERE id = $1 AND NOT ($2 = ANY (scopes))`, [id, scope]);
+  }
+
   /** Serializes creation of one client id across instances (bootstrap at start-up). */
   async lockClientId(db: EntityManager, clientId: string): Promise<void> {
     await db.query(`SELECT pg_advisory_xact_lock(hashtext('ims.client_id:' || $1))`, [clientId]);

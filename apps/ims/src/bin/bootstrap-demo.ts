@@ -1,7 +1,7 @@
 /*
- * Run by `npm run up` once the services are ready: proves the demo admin account that
+ * Run by `npm run up` once the services are ready: proves the bootstrap account that
  * infra/services.sh gave the IMS works (by getting a token), then prints its credentials, in full
- * the first time only. Env: IMS_ENV_FILE (default .infra/ims.env), IMS_URL (default http://127.0.0.1:3000).
+ * the first time only. It is the platform operator, and the one account `npm run demo` uses. Env: IMS_ENV_FILE (default .infra/ims.env), IMS_URL (default http://127.0.0.1:3000).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -29,17 +29,19 @@ async function main(): Promise<void> {
   });
   const answer = (await response.json()) as { access_token?: string; error?: string; error_description?: string };
   if (!response.ok || !answer.access_token) throw new Error(`the demo account cannot get a token: ${response.status} ${answer.error ?? ''} ${answer.error_description ?? ''}`);
-  const claims = decodeJwt(answer.access_token) as { org: string; scope: string };
+  const claims = decodeJwt(answer.access_token) as { iss: string; org: string; scope: string };
 
   const marker = resolve(dirname(envFile), 'ims-demo.printed');
   const firstTime = !existsSync(marker);
   const lines = [
     '',
-    `Demo org "${env.IMS_BOOTSTRAP_ORG_NAME ?? ''}" and its admin technical account (the IMS issued a token for it):`,
+    `Demo org "${env.IMS_BOOTSTRAP_ORG_NAME ?? ''}" and its platform operator account (the IMS issued a token for it; \`npm run demo\` uses it):`,
     `  org id:        ${claims.org}`,
     `  client id:     ${clientId}`,
     `  client secret: ${firstTime ? clientSecret : `(shown once already; it is IMS_BOOTSTRAP_CLIENT_SECRET in ${envFile})`}`,
     `  scopes:        ${claims.scope}`,
+    `  (ims.platform: creates orgs and rotates signing keys; the org admins of other orgs hold ims.admin without it)`,
+    `Issuer (for OAuth clients): ${claims.iss}, metadata at ${claims.iss}/.well-known/openid-configuration`,
     'Get a token:',
     `  curl -s ${imsUrl}/ims/token/v3 -d grant_type=client_credentials -d client_id=${clientId} -d client_secret=${firstTime ? clientSecret : '<secret>'} -d scope=ims.admin`,
   ];

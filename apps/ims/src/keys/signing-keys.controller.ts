@@ -1,11 +1,11 @@
 import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdminGuard } from '../auth/admin.guard';
+import { PlatformGuard } from '../auth/platform.guard';
 import { SigningKeysService, type Rotation } from './signing-keys.service';
 
 @ApiTags('admin')
 @ApiBearerAuth()
-@UseGuards(AdminGuard)
+@UseGuards(PlatformGuard)
 @Controller('v1/signing-keys')
 export class SigningKeysController {
   constructor(private readonly keys: SigningKeysService) {}

@@ -2,7 +2,7 @@ import { Body, Controller, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal, type Principal } from '@audience-hub/auth';
-import { AdminGuard } from '../auth/admin.guard';
+import { PlatformGuard } from '../auth/platform.guard';
 import { CreateTechnicalAccountUsecase } from '../accounts/usecases/create-technical-account.usecase';
 import { newImsOrgId } from '../ids';
 import { CreateOrgUsecase } from './usecases/create-org.usecase';
@@ -10,7 +10,7 @@ import { CreateOrgSchema, type CreatedOrg } from './orgs.schema';
 
 @ApiTags('admin')
 @ApiBearerAuth()
-@UseGuards(AdminGuard)
+@UseGuards(PlatformGuard)
 @Controller('v1/orgs')
 export class OrgsController {
   constructor(
@@ -19,7 +19,7 @@ export class OrgsController {
     private readonly createAccount: CreateTechnicalAccountUsecase,
   ) {}
 
-  /** Any ims.admin may create an org; with `adminAccount`, the org gets its first admin (secret shown once). */
+  /** A platform operator creates an org; with `adminAccount`, the org gets its first admin (secret shown once). */
   @Post()
   async create(@CurrentPrincipal() caller: Principal, @Body() body: unknown): Promise<CreatedOrg> {
     const input = CreateOrgSchema.parse(body);

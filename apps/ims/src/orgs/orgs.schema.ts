@@ -1,15 +1,18 @@
 import { z } from 'zod';
-import { ALL_SCOPES } from '@audience-hub/auth';
+import { ORG_SCOPES } from '@audience-hub/auth';
 import { ScopeListSchema } from '../accounts/accounts.schema';
 import type { CreatedTechnicalAccount } from '../accounts/accounts.schema';
 
 export const CreateOrgSchema = z.object({
   name: z.string().trim().min(1).max(200),
-  /** Optional first admin account of the new org: admins manage only their own org, so a new org needs one. */
+  /**
+   * Optional first admin account of the new org: admins manage only their own org, so a new org needs
+   * one. By default it holds every org scope, not `ims.platform` (which the operator may grant explicitly).
+   */
   adminAccount: z
     .object({
       name: z.string().trim().min(1).max(200),
-      scopes: ScopeListSchema.default([...ALL_SCOPES]),
+      scopes: ScopeListSchema.default([...ORG_SCOPES]),
     })
     .optional(),
 });

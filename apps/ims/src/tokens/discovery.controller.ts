@@ -1,24 +1,39 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ACCESS_TOKEN_ALGORITHMS, ALL_SCOPES, JWKS_PATH } from '@audience-hub/auth';
+import { ACCESS_TOKEN_ALGORITHMS, ALL_SCOPES } from '@audience-hub/auth';
 import { Public, SERVICE_CONFIG } from '@audience-hub/platform';
-import { publicBaseUrl, type ImsConfig } from '../config';
+import type { ImsConfig } from '../config';
 
+/**
+ * The IMS's metadata, where standard clients look for it: `{issuer}/.well-known/openid-configuration`
+ * (OpenID Connect Discovery) and RFC 8414's `/.well-known/oauth-authorization-server/ims`, the
+ * well-known segment inserted before the issuer's path `/ims`. Endpoints are under the issuer, so a
+ * proxy that maps the issuer's URL to this service's `/ims` serves them all.
+ */
 @ApiTags('oauth')
 @Public()
-@Controller('ims/.well-known')
+@Controller()
 export class DiscoveryController {
   constructor(@Inject(SERVICE_CONFIG) private readonly config: ImsConfig) {}
 
-  /** OpenID provider metadata, limited to what this IMS does (client credentials, no ID tokens). */
-  @Get('openid-configuration')
-  configuration(): Record<string, unknown> {
-    const base = publicBaseUrl(this.config);
+  @Get('ims/.well-known/openid-configuration')
+  openIdConfiguration(): Record<string, unknown> {
+    return this.metadata();
+  }
+
+  @Get('.well-known/oauth-authorization-server/ims')
+  authorizationServerMetadata(): Record<string, unknown> {
+    return this.metadata();
+  }
+
+  /** Limited to what this IMS does: client credentials, no ID tokens. */
+  private metadata(): Record<string, unknown> {
+    const issuer = this.config.IMS_ISSUER;
     return {
-      issuer: this.config.IMS_ISSUER,
-      token_endpoint: `${base}/ims/token/v3`,
-      jwks_uri: `${base}${JWKS_PATH}`,
-      validate_token_endpoint: `${base}/ims/validate_token/v1`,
+      issuer,
+      token_endpoint: `${issuer}/token/v3`,
+      jwks_uri: `${issuer}/keys`,
+      validate_token_endpoint: `${issuer}/validate_token/v1`,
       grant_types_supported: ['client_credentials'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       scopes_supported: ALL_SCOPES,

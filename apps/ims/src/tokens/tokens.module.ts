@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { KeysModule } from '../keys/keys.module';
 import { DiscoveryController } from './discovery.controller';
-import { TokenRateLimits } from './token-rate-limits';
+import { BruteForceBrake } from './brute-force-brake.service';
+import { TokenFailuresRepository } from './token-failures.repository';
 import { TokensController } from './tokens.controller';
 import { IssueTokenUsecase } from './usecases/issue-token.usecase';
 
-@Module({ imports: [KeysModule], controllers: [TokensController, DiscoveryController], providers: [IssueTokenUsecase, TokenRateLimits] })
+@Module({ imports: [KeysModule], controllers: [TokensController, DiscoveryController], providers: [IssueTokenUsecase, BruteForceBrake, TokenFailuresRepository] })
 export class TokensModule {}

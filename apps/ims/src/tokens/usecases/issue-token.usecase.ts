@@ -9,6 +9,7 @@ import type { ImsConfig } from '../../config';
 import { SigningKeysService } from '../../keys/signing-keys.service';
 import { SecretHasher } from '../../secrets/secret-hasher';
 import { SecretsRepository } from '../../secrets/secrets.repository';
+import { BruteForceBrake } from '../brute-force-brake.service';
 import { grantScopes } from '../granted-scopes';
 import { OAuthError } from '../oauth-error';
 import type { TokenRequest } from '../token-request';
@@ -19,7 +20,10 @@ export interface TokenResponse {
   expires_in: number;
 }
 
-/** Client credentials grant: authenticate the client, grant scopes, sign an RFC 9068 access token. */
+/**
+ * Client credentials grant: past the brute-force brake, authenticate the client, grant scopes, sign
+ * an RFC 9068 access token. `address` is the caller's (the brake counts per client id and address).
+ */
 @Injectable()
 export class IssueTokenUsecase {
   constructor(
@@ -28,17 +32,23 @@ export class IssueTokenUsecase {
     private readonly secrets: SecretsRepository,
     private readonly hasher: SecretHasher,
     private readonly keys: SigningKeysService,
+    private readonly brake: BruteForceBrake,
     @Inject(SERVICE_CONFIG) private readonly config: ImsConfig,
   ) {}
 
-  async execute(request: TokenRequest): Promise<TokenResponse> {
+  async execute(request: TokenRequest, address: string): Promise<TokenResponse> {
+    const attempt = await this.brake.admit(request.clientId, address);
     const db = this.dataSource.manager;
     const account = await this.accounts.findByClientId(db, request.clientId);
     const candidates = account ? await this.secrets.live(db, account.id) : [];
     // Always hashes, also for unknown clients: timing does not reveal which client ids exist.
     const secret = await this.hasher.findMatch(request.clientSecret, candidates);
     // One answer for unknown client, wrong secret, removed secret and revoked account.
-    if (!account || !secret || account.status !== 'active') throw OAuthError.invalidClient();
+    if (!account || !secret || account.status !== 'active') {
+      await attempt.failed();
+      throw OAuthError.invalidClient();
+    }
+    await attempt.succeeded();
 
     const grant = grantScopes(request.scope, account.scopes);
     if (!grant.ok) throw new OAuthError(400, 'invalid_scope', `scope not granted to this client: ${grant.notGranted.join(' ')}`);
