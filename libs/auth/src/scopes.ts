@@ -4,6 +4,7 @@
  * - identities.read / identities.write: data sources, identities, resolution
  * - policies.write: governance policies (reading them needs audiences.read)
  * - ims.admin: orgs, technical accounts, secrets, signing keys
+ * - audit.read: the service's audit trail of the caller's org (GET /v1/audit-events)
  */
 export const Scopes = {
   audiencesRead: 'audiences.read',
@@ -12,6 +13,7 @@ export const Scopes = {
   identitiesWrite: 'identities.write',
   policiesWrite: 'policies.write',
   imsAdmin: 'ims.admin',
+  auditRead: 'audit.read',
 } as const;
 
 export type Scope = (typeof Scopes)[keyof typeof Scopes];
