@@ -1,16 +1,31 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { bearerToken, insufficientScope, InvalidTokenError, Scopes, unauthorized, type AuthenticatedRequest } from '@audience-hub/auth';
+import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  bearerToken,
+  insufficientScope,
+  InvalidTokenError,
+  REQUIRED_SCOPES,
+  ScopeDenialListener,
+  Scopes,
+  unauthorized,
+  type AuthenticatedRequest,
+} from '@audience-hub/auth';
 import { AccessTokenValidator } from './access-token.validator';
 
 /**
  * Admin API guard: the shared answers of libs/auth, but the IMS checks tokens against its own keys
  * and its live account and secret state (AccessTokenValidator) rather than the JWKS cache: 401
- * problem+json for a missing, invalid or revoked token, 403 without `ims.admin`. On success the
+ * problem+json for a missing, invalid or revoked token, 403 without `ims.admin` (or, on a route
+ * naming its scopes with `@RequireScopes`, without those; the denial is told to the audit trail). On success the
  * verified caller is `request.principal` (read it with `@CurrentPrincipal()`).
  */
 @Injectable()
 export class AdminGuard implements CanActivate {
-  constructor(private readonly validator: AccessTokenValidator) {}
+  constructor(
+    private readonly validator: AccessTokenValidator,
+    private readonly reflector: Reflector,
+    @Optional() private readonly denials?: ScopeDenialListener,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest & { headers: Record<string, string | undefined> }>();
@@ -21,8 +36,12 @@ export class AdminGuard implements CanActivate {
       if (error instanceof InvalidTokenError) throw unauthorized(error.reason);
       throw error;
     }
-    const denied = insufficientScope(principal, [Scopes.imsAdmin]);
-    if (denied) throw denied;
+    const required = this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, [context.getHandler(), context.getClass()]) ?? [Scopes.imsAdmin];
+    const denied = insufficientScope(principal, required);
+    if (denied) {
+      await this.denials?.denied(principal, context, 'insufficient-scope');
+      throw denied;
+    }
     request.principal = principal;
     return true;
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { systemActor } from '@audience-hub/audit';
 import { ALL_SCOPES } from '@audience-hub/auth';
 import { SERVICE_CONFIG } from '@audience-hub/platform';
 import { AccountsRepository } from '../accounts/accounts.repository';
@@ -39,8 +40,9 @@ export class BootstrapService implements OnModuleInit {
         return;
       }
       const orgId = this.config.IMS_BOOTSTRAP_ORG_ID ?? newImsOrgId();
-      await this.createOrg.execute(tx, orgId, this.config.IMS_BOOTSTRAP_ORG_NAME);
-      const account = await this.createAccount.execute(tx, { orgId, name: BOOTSTRAP_ACCOUNT_NAME, scopes: ALL_SCOPES, clientId, clientSecret });
+      const actor = systemActor('bootstrap');
+      await this.createOrg.execute(tx, orgId, this.config.IMS_BOOTSTRAP_ORG_NAME, actor);
+      const account = await this.createAccount.execute(tx, { orgId, name: BOOTSTRAP_ACCOUNT_NAME, scopes: ALL_SCOPES, clientId, clientSecret, actor });
       this.logger.log(`bootstrap: created admin account ${account.id} (client id ${clientId}) in org ${orgId}`);
     });
   }
