@@ -1,5 +1,5 @@
 import { AuditActions } from '@audience-hub/contracts';
-import { ImsTestClient, launchService, restCall, testEnv, type RunningService, type Tenant } from '@audience-hub/testing';
+import { expectAppendOnlyForServiceRole, ImsTestClient, launchService, restCall, testEnv, type RunningService, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
 
@@ -101,5 +101,9 @@ describe('id-reconciliation audit trail', () => {
   it('needs audit.read', async () => {
     const noAudit = await ims.tenant(['identities.read'], 'No audit org');
     expect((await api(noAudit, 'GET', '/v1/audit-events')).status).toBe(403);
+  });
+
+  it('keeps the trail append-only: the service role cannot UPDATE, DELETE or TRUNCATE it', async () => {
+    await expectAppendOnlyForServiceRole(env, 'id-reconciliation', 'idrec.audit_events');
   });
 });

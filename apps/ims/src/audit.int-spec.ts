@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { AuditActions, Topics } from '@audience-hub/contracts';
-import { ImsTestClient, restCall, testEnv, type Tenant } from '@audience-hub/testing';
+import { expectAppendOnlyForServiceRole, ImsTestClient, restCall, testEnv, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
 
@@ -117,5 +117,9 @@ describe('ims audit trail', () => {
     expect(forbidden).toMatchObject({ status: 403, body: { type: expect.stringContaining('insufficient-scope'), requiredScopes: ['audit.read'] } });
     expect((await fetch(`${ims.url}/v1/audit-events`)).status).toBe(401);
     expect((await api(admin, 'GET', '/v1/audit-events?action=ims.secret.peek')).status).toBe(400);
+  });
+
+  it('keeps the trail append-only: the service role cannot UPDATE, DELETE or TRUNCATE it', async () => {
+    await expectAppendOnlyForServiceRole(env, 'ims', 'ims.audit_events');
   });
 });

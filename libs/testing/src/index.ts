@@ -9,3 +9,4 @@ export * from './org-isolation';
 export * from './tcp-proxy';
 export * from './rest-call';
 export * from './heap-cap';
+export * from './append-only';
