@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { DataSourceCopiesModule, IdentityReplicaModule, KnownOrgsModule, runService } from '@audience-hub/platform';
+import { AuditModule } from '@audience-hub/audit';
 import { AuthModule } from '@audience-hub/auth';
 import { audienceExportService } from './service';
 import { audienceExportConfigSchema } from './config';
@@ -12,6 +13,7 @@ import { UpdatesModule } from './updates/updates.module';
 runService(audienceExportService, {
   imports: [
     AuthModule,
+    AuditModule.forRoot(),
     ListsModule,
     KnownOrgsModule.forRoot({ table: 'known_orgs', createdAtColumn: 'created_at', alsoKnownFrom: 'data_sources' }),
     DataSourceCopiesModule,

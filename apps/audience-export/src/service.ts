@@ -1,3 +1,4 @@
+import { AuditTrail1764401500000 } from '@audience-hub/audit';
 import { ByteOrderedText1764401400000 } from '@audience-hub/persistence';
 import { DataSourceNormalization1764401200000, IdentityReplica1764401000000, type ServiceDescriptor } from '@audience-hub/platform';
 import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
@@ -31,5 +32,6 @@ export const audienceExportService: ServiceDescriptor = {
     DataSourceNormalization1764401200000,
     ByteOrderedText1764401400000,
     ResolvedLinksSeq1764401450000,
+    AuditTrail1764401500000,
   ],
 };

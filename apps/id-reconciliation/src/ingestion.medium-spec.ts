@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { AuditRepository, AuditTrail } from '@audience-hub/audit';
 import { createEvent, EventTypes, Topics, type AnyHubEvent, type HubEventOf } from '@audience-hub/contracts';
 import { enqueueEvents, type EventContext } from '@audience-hub/messaging';
 import { KnownOrgsRepository, KnownOrgsService, type KnownOrgsOptions } from '@audience-hub/platform';
@@ -55,7 +56,7 @@ describe('ingesting Campaign events in batches (medium)', () => {
     await db.transaction((tx) => consumers.orgs.register(tx, { orgId, name: null }));
     for (const step of steps) {
       if (step.kind === 'source') {
-        await db.transaction((tx) => consumers.dataSources.create(tx, orgId, { ...step.source, exportControls: [] } as never));
+        await db.transaction((tx) => consumers.dataSources.create(tx, { clientId: 'medium-spec', orgId, traceId: '0'.repeat(32) }, { ...step.source, exportControls: [] } as never));
         continue;
       }
       const events = step.events.map((event) => ({ ...event, orgid: orgId }) as AnyHubEvent);
@@ -77,7 +78,7 @@ describe('ingesting Campaign events in batches (medium)', () => {
     await fc.assert(
       fc.asyncProperty(scenario(), async (steps) => {
         round++;
-        const [batched, single] = [`org-batched-${round}`, `org-single-${round}`];
+        const [batched, single] = [imsOrgId('B', round), imsOrgId('C', round)];
         await apply(batched, steps, true);
         await apply(single, steps, false);
         const graph = await graphOf(single);
@@ -92,6 +93,9 @@ describe('ingesting Campaign events in batches (medium)', () => {
 
 const SEED = Number(process.env.HUB_PROPERTY_SEED ?? 20261206);
 const RUNS = Number(process.env.HUB_MEDIUM_RUNS ?? 100);
+
+/** An IMS org id (24 upper-case hex digits and `@AdobeOrg`), distinct per tag and round. */
+const imsOrgId = (tag: string, round: number): string => `${tag.repeat(12)}${String(round).padStart(12, '0')}@AdobeOrg`;
 
 const RECIPIENTS = ['rcp-a', 'rcp-b', 'rcp-c', 'rcp-d'];
 const ECIDS = Array.from({ length: 6 }, (_, i) => `9${String(i).padStart(37, '0')}`);
@@ -141,7 +145,7 @@ function scenario(): fc.Arbitrary<Step[]> {
 function buildConsumers(db: MediumSchema) {
   const ds = db.dataSource;
   const dataSourcesRepository = new DataSourcesRepository();
-  const dataSources = new DataSourcesService(dataSourcesRepository);
+  const dataSources = new DataSourcesService(dataSourcesRepository, new AuditTrail(ds, new AuditRepository(), idReconciliationService));
   const options: KnownOrgsOptions = { table: 'orgs', onFirstSeen: (tx, orgId) => dataSources.createBuiltIn(tx, orgId) };
   const orgs = new KnownOrgsService(ds, new KnownOrgsRepository(options), options);
   const recipientsRepository = new RecipientsRepository();

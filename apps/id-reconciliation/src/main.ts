@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { runService } from '@audience-hub/platform';
+import { AuditModule } from '@audience-hub/audit';
 import { AuthModule } from '@audience-hub/auth';
 import { idReconciliationService } from './service';
 import { IdentitiesModule } from './identities.module';
 
-runService(idReconciliationService, { imports: [AuthModule, IdentitiesModule] });
+runService(idReconciliationService, { imports: [AuthModule, AuditModule.forRoot(), IdentitiesModule] });

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import { AuditModule } from '@audience-hub/audit';
 import { runService } from '@audience-hub/platform';
+import { AdminGuard } from './auth/admin.guard';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
 import { BootstrapModule } from './bootstrap/bootstrap.module';
@@ -12,6 +14,6 @@ import { ImsStoreModule } from './store.module';
 import { TokensModule } from './tokens/tokens.module';
 
 runService(imsService, {
-  imports: [ImsStoreModule, AuthModule, KeysModule, OrgsModule, AccountsModule, SecretsModule, TokensModule, BootstrapModule],
+  imports: [ImsStoreModule, AuthModule, KeysModule, OrgsModule, AccountsModule, SecretsModule, TokensModule, BootstrapModule, AuditModule.forRoot({ guards: [AdminGuard] })],
   configSchema: imsConfigSchema,
 });

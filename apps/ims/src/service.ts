@@ -1,3 +1,4 @@
+import { AuditTrail1764401500000 } from '@audience-hub/audit';
 import { ByteOrderedText1764401400000 } from '@audience-hub/persistence';
 import type { ServiceDescriptor } from '@audience-hub/platform';
 import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
@@ -10,7 +11,7 @@ export const imsService: ServiceDescriptor = {
   defaultPort: 3000,
   title: 'audience-hub IMS',
   description: 'OAuth 2.0 identity service: orgs, technical accounts, client secrets, signing keys and access tokens.',
-  migrations: [...MESSAGING_MIGRATIONS, ImsCredentials1764400200000, ByteOrderedText1764401400000, TokenFailures1764401600000],
+  migrations: [...MESSAGING_MIGRATIONS, ImsCredentials1764400200000, ByteOrderedText1764401400000, AuditTrail1764401500000, TokenFailures1764401600000],
 };
 
 /** CloudEvents `source` of everything the IMS publishes. */

@@ -1,8 +1,9 @@
-import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpStatus, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ProblemException } from '@audience-hub/platform';
 import { PUBLIC_ROUTE, REQUIRED_SCOPES, type AuthenticatedRequest } from './decorators';
 import { RevocationRegistry } from './revocations';
+import { ScopeDenialListener } from './scope-denials';
 import { InvalidTokenError, TokenVerifier } from './token-verifier';
 import type { Principal } from './principal';
 
@@ -41,6 +42,7 @@ export class ImsAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
     private readonly revocations: RevocationRegistry,
+    @Optional() private readonly denials?: ScopeDenialListener,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -58,7 +60,10 @@ export class ImsAuthGuard implements CanActivate {
     }
     if (this.revocations.isRevoked(principal)) throw unauthorized('token credentials were revoked');
     const denied = insufficientScope(principal, this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets) ?? []);
-    if (denied) throw denied;
+    if (denied) {
+      await this.denials?.denied(principal, context, 'insufficient-scope');
+      throw denied;
+    }
     request.principal = principal;
     return true;
   }

@@ -4,5 +4,6 @@ export * from './principal';
 export * from './token-verifier';
 export * from './revocations';
 export * from './decorators';
+export * from './scope-denials';
 export * from './ims-auth.guard';
 export * from './auth.module';

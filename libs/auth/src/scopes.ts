@@ -6,6 +6,7 @@
  * - ims.admin: the caller's own org in the IMS: technical accounts, secrets, revocation
  * - ims.platform: platform-wide IMS actions (creating orgs, rotating the signing keys); held only by
  *   the bootstrap operator account and accounts a platform operator grants it to
+ * - audit.read: the service's audit trail of the caller's org (GET /v1/audit-events)
  */
 export const Scopes = {
   audiencesRead: 'audiences.read',
@@ -15,6 +16,7 @@ export const Scopes = {
   policiesWrite: 'policies.write',
   imsAdmin: 'ims.admin',
   imsPlatform: 'ims.platform',
+  auditRead: 'audit.read',
 } as const;
 
 export type Scope = (typeof Scopes)[keyof typeof Scopes];

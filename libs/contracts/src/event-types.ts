@@ -4,6 +4,7 @@ import { CampaignRecipientEventTypes } from './events/campaign-recipients.schema
 import { CampaignSharedAudienceRequestEventTypes } from './events/campaign-shared-audience-requests.schema';
 import { CampaignSharedAudienceResultEventTypes } from './events/campaign-shared-audience-results.schema';
 import { CampaignVisitorEventTypes } from './events/campaign-visitor-observations.schema';
+import { HubAuditEventTypes } from './events/hub-audit.schema';
 import { HubRejectionEventTypes } from './events/hub-rejections.schema';
 import { IdrecIdentityEventTypes } from './events/idrec-identities.schema';
 import { IdrecDataSourceEventTypes } from './events/idrec-data-sources.schema';
@@ -25,6 +26,7 @@ export const EventTypes = {
   ...IdrecDataSourceEventTypes,
   ...ImsEventTypes,
   ...HubRejectionEventTypes,
+  ...HubAuditEventTypes,
 } as const;
 
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];

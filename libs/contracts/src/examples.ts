@@ -128,6 +128,17 @@ const EXAMPLE_DATA: { [K in EventType]: () => EventDataOf<K> } = {
     reason: 'invalid data for campaign.list.created: data.listId: Required',
     errors: ['data.listId: Required'],
   }),
+  'hub.audit.recorded': () => ({
+    auditId: '0b9e8f1a-2c3d-4e5f-8a7b-6c5d4e3f2a1b',
+    action: 'ims.secret.add',
+    outcome: 'succeeded',
+    orgId: EXAMPLE_ORG_ID,
+    actor: { clientId: 'demo-admin-1a2b3c4d', orgId: EXAMPLE_ORG_ID },
+    target: { technicalAccountId: 'ta-1', secretId: 'sec-1' },
+    occurredAt: EXAMPLE_TIME,
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    service: 'ims',
+  }),
 };
 
 /** A fresh, valid `data` for `type`. */

@@ -18,6 +18,7 @@ export * from './events/idrec-identities.schema';
 export * from './events/idrec-data-sources.schema';
 export * from './events/ims-events.schema';
 export * from './events/hub-rejections.schema';
+export * from './events/hub-audit.schema';
 export * from './normalization';
 export * from './registry';
 export { formatIssues, formatPath } from './validation-errors';

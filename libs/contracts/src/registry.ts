@@ -7,6 +7,7 @@ import * as recipients from './events/campaign-recipients.schema';
 import * as requests from './events/campaign-shared-audience-requests.schema';
 import * as results from './events/campaign-shared-audience-results.schema';
 import * as visitors from './events/campaign-visitor-observations.schema';
+import * as audit from './events/hub-audit.schema';
 import * as rejections from './events/hub-rejections.schema';
 import * as identities from './events/idrec-identities.schema';
 import * as dataSources from './events/idrec-data-sources.schema';
@@ -62,6 +63,7 @@ export const EVENT_REGISTRY = {
   [EventTypes.imsTechnicalAccountRevoked]: on(Topics.imsEvents, ims.TechnicalAccountRevokedDataSchema),
   [EventTypes.imsSigningKeyRotated]: on(Topics.imsEvents, ims.SigningKeyRotatedDataSchema),
   [EventTypes.hubEventRejected]: on(Topics.hubRejections, rejections.EventRejectedDataSchema),
+  [EventTypes.hubAuditRecorded]: on(Topics.hubAudit, audit.AuditRecordedDataSchema),
 } as const satisfies Record<EventType, EventRegistration>;
 
 type Registry = typeof EVENT_REGISTRY;

@@ -12,6 +12,7 @@ export const Topics = {
   idrecDataSources: 'idrec.data-sources.v1',
   imsEvents: 'ims.events.v1',
   hubRejections: 'hub.rejections.v1',
+  hubAudit: 'hub.audit.v1',
   hubDeadLetter: 'hub.dead-letter.v1',
 } as const;
 
@@ -99,6 +100,12 @@ export const TOPIC_INFO: Readonly<Record<Topic, TopicInfo>> = {
     producers: CONSUMING_SERVICES,
     consumers: ['Campaign', 'XC'],
     summary: 'Tells a producer that one of its events was invalid and sent to the dead-letter topic.',
+  },
+  'hub.audit.v1': {
+    producers: HUB_SERVICES,
+    consumers: ['operators'],
+    summary:
+      'The audit trail of every privileged action (who, what, target, outcome, trace id), one record per action, for a SIEM; each service also answers GET /v1/audit-events.',
   },
   'hub.dead-letter.v1': {
     producers: CONSUMING_SERVICES,

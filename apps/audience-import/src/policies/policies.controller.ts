@@ -1,10 +1,13 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
+import { AuditActions } from '@audience-hub/contracts';
 import { KnownOrgsService } from '@audience-hub/platform';
 import type { Policy } from './governance';
 import { PoliciesRepository } from './policies.repository';
 import { PutPoliciesSchema } from './policies.schema';
+import { ReplacePoliciesUsecase } from './usecases/replace-policies/replace-policies.usecase';
 
 @ApiTags('policies')
 @ApiBearerAuth()
@@ -13,6 +16,7 @@ export class PoliciesController {
   constructor(
     private readonly policies: PoliciesRepository,
     private readonly orgs: KnownOrgsService,
+    private readonly replacePolicies: ReplacePoliciesUsecase,
   ) {}
 
   @Get()
@@ -24,11 +28,11 @@ export class PoliciesController {
 
   @Put()
   @RequireScopes(Scopes.policiesWrite)
+  @Audited(AuditActions.policiesReplace)
   @ApiOperation({ summary: 'Replaces the policies; actions left out return to the defaults (import: C3, C12; share: C1, C12)' })
-  async put(@OrgId() orgId: string, @Body() body: unknown): Promise<Policy[]> {
+  async put(@Actor() actor: AuditActor, @Body() body: unknown): Promise<Policy[]> {
     const policies = PutPoliciesSchema.parse(body);
-    await this.orgs.ensureKnown(orgId);
-    await this.policies.replace(orgId, policies);
-    return this.policies.all(orgId);
+    await this.orgs.ensureKnown(actor.orgId);
+    return this.replacePolicies.execute(actor, policies);
   }
 }

@@ -24,12 +24,10 @@ export class PoliciesRepository {
     return (await this.all(orgId, tx)).find((policy) => policy.action === action)!;
   }
 
-  async replace(orgId: string, policies: Array<{ action: MarketingAction; deniedLabels: DataUsageLabel[] }>): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
-      await tx.query(`DELETE FROM policies WHERE org_id = $1`, [orgId]);
-      for (const policy of policies) {
-        await tx.query(`INSERT INTO policies (org_id, action, denied_labels) VALUES ($1, $2, $3)`, [orgId, policy.action, [...new Set(policy.deniedLabels)]]);
-      }
-    });
+  async replace(tx: EntityManager, orgId: string, policies: Array<{ action: MarketingAction; deniedLabels: DataUsageLabel[] }>): Promise<void> {
+    await tx.query(`DELETE FROM policies WHERE org_id = $1`, [orgId]);
+    for (const policy of policies) {
+      await tx.query(`INSERT INTO policies (org_id, action, denied_labels) VALUES ($1, $2, $3)`, [orgId, policy.action, [...new Set(policy.deniedLabels)]]);
+    }
   }
 }

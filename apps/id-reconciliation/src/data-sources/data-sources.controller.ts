@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
+import { AuditActions } from '@audience-hub/contracts';
 import { KnownOrgsService, pageRequest, toPage, type Page } from '@audience-hub/platform';
 import { CreateDataSourceSchema, UpdateDataSourceSchema, type DataSourceModel } from './data-source.model';
 import { DataSourcesRepository } from './data-sources.repository';
@@ -29,10 +31,11 @@ export class DataSourcesController {
 
   @Post()
   @RequireScopes(Scopes.identitiesWrite)
-  async create(@OrgId() orgId: string, @Body() body: unknown): Promise<DataSourceModel> {
+  @Audited(AuditActions.dataSourceCreate)
+  async create(@Actor() actor: AuditActor, @Body() body: unknown): Promise<DataSourceModel> {
     const input = CreateDataSourceSchema.parse(body);
-    await this.orgs.ensureKnown(orgId);
-    return this.dataSource.transaction((tx) => this.service.create(tx, orgId, input));
+    await this.orgs.ensureKnown(actor.orgId);
+    return this.dataSource.transaction((tx) => this.service.create(tx, actor, input));
   }
 
   @Get(':id')
@@ -44,18 +47,20 @@ export class DataSourcesController {
 
   @Patch(':id')
   @RequireScopes(Scopes.identitiesWrite)
-  async update(@OrgId() orgId: string, @Param('id') id: string, @Body() body: unknown): Promise<DataSourceModel> {
+  @Audited(AuditActions.dataSourceUpdate, { dataSourceId: 'id' })
+  async update(@Actor() actor: AuditActor, @Param('id') id: string, @Body() body: unknown): Promise<DataSourceModel> {
     const input = UpdateDataSourceSchema.parse(body);
-    await this.orgs.ensureKnown(orgId);
-    return this.dataSource.transaction((tx) => this.service.update(tx, orgId, id, input));
+    await this.orgs.ensureKnown(actor.orgId);
+    return this.dataSource.transaction((tx) => this.service.update(tx, actor, id, input));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @RequireScopes(Scopes.identitiesWrite)
-  async delete(@OrgId() orgId: string, @Param('id') id: string): Promise<void> {
-    await this.orgs.ensureKnown(orgId);
-    await this.dataSource.transaction((tx) => this.service.delete(tx, orgId, id));
+  @Audited(AuditActions.dataSourceDelete, { dataSourceId: 'id' })
+  async delete(@Actor() actor: AuditActor, @Param('id') id: string): Promise<void> {
+    await this.orgs.ensureKnown(actor.orgId);
+    await this.dataSource.transaction((tx) => this.service.delete(tx, actor, id));
   }
 
   @Get(':id/stats')

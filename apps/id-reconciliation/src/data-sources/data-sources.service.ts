@@ -1,19 +1,23 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { AuditTrail, type AuditActor } from '@audience-hub/audit';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { ProblemException } from '@audience-hub/platform';
 import { BUILT_IN_VISITOR_ID, type CreateDataSource, type DataSourceModel, type UpdateDataSource } from './data-source.model';
 import { dataSourceDeleted, dataSourceUpserted, identityLinked, publishUnlinked } from './data-source-events';
 import { DataSourcesRepository, type LinkChange } from './data-sources.repository';
-import { canonicalSteps } from '@audience-hub/contracts';
+import { AuditActions, canonicalSteps } from '@audience-hub/contracts';
 
 const notFound = (id: string) => new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no data source ${id}`);
 
-/** Data sources of an org: their lifecycle, the catalog events, and key values kept in step. */
+/** Data sources of an org: their lifecycle, the catalog events, the audit records of changes, and key values kept in step. */
 @Injectable()
 export class DataSourcesService {
-  constructor(private readonly repository: DataSourcesRepository) {}
+  constructor(
+    private readonly repository: DataSourcesRepository,
+    private readonly audit: AuditTrail,
+  ) {}
 
   async createBuiltIn(tx: EntityManager, orgId: string): Promise<void> {
     const created = await this.repository.insert(tx, orgId, {
@@ -27,7 +31,8 @@ export class DataSourcesService {
     if (created) await enqueueEvents(tx, [dataSourceUpserted(orgId, created)]);
   }
 
-  async create(tx: EntityManager, orgId: string, input: CreateDataSource): Promise<DataSourceModel> {
+  async create(tx: EntityManager, actor: AuditActor, input: CreateDataSource): Promise<DataSourceModel> {
+    const { orgId } = actor;
     const created = await this.repository.insert(tx, orgId, {
       id: input.id ?? `ds-${randomBytes(4).toString('hex')}`,
       name: input.name,
@@ -42,10 +47,12 @@ export class DataSourcesService {
     if (!created) throw new ProblemException(HttpStatus.CONFLICT, 'conflict', `data source ${input.id} exists`);
     await this.recompute(tx, orgId, created);
     await enqueueEvents(tx, [dataSourceUpserted(orgId, created)]);
+    await this.audit.record(tx, { action: AuditActions.dataSourceCreate, actor, target: { dataSourceId: created.id } });
     return created;
   }
 
-  async update(tx: EntityManager, orgId: string, id: string, input: UpdateDataSource): Promise<DataSourceModel> {
+  async update(tx: EntityManager, actor: AuditActor, id: string, input: UpdateDataSource): Promise<DataSourceModel> {
+    const { orgId } = actor;
     const current = await this.repository.find(tx, orgId, id, { lock: true });
     if (!current) throw notFound(id);
     if (current.builtIn && (input.reconciliationKey || input.integrationCode)) {
@@ -66,16 +73,19 @@ export class DataSourcesService {
     const keyChanged = JSON.stringify(current.reconciliationKey) !== JSON.stringify(updated.reconciliationKey);
     if (keyChanged) await this.recompute(tx, orgId, updated);
     await enqueueEvents(tx, [dataSourceUpserted(orgId, updated)]);
+    await this.audit.record(tx, { action: AuditActions.dataSourceUpdate, actor, target: { dataSourceId: id } });
     return updated;
   }
 
-  async delete(tx: EntityManager, orgId: string, id: string): Promise<void> {
+  async delete(tx: EntityManager, actor: AuditActor, id: string): Promise<void> {
+    const { orgId } = actor;
     const current = await this.repository.find(tx, orgId, id, { lock: true });
     if (!current) throw notFound(id);
     if (current.builtIn) throw new ProblemException(HttpStatus.CONFLICT, 'built-in-data-source', 'the built-in visitor data source cannot be deleted');
     const declaredIds = await this.repository.delete(tx, orgId, id);
     await publishUnlinked(tx, orgId, declaredIds.map((xcId) => ({ dataSourceId: id, xcId })));
     await enqueueEvents(tx, [dataSourceDeleted(orgId, id)]);
+    await this.audit.record(tx, { action: AuditActions.dataSourceDelete, actor, target: { dataSourceId: id } });
   }
 
   async get(tx: EntityManager, orgId: string, id: string): Promise<DataSourceModel> {

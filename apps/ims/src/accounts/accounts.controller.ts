@@ -1,7 +1,9 @@
 import { Body, Controller, Get, HttpStatus, Param, Post, Query, UseGuards, HttpCode } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
 import { CurrentPrincipal, type Principal } from '@audience-hub/auth';
+import { AuditActions } from '@audience-hub/contracts';
 import { ProblemException } from '@audience-hub/platform';
 import { AdminGuard } from '../auth/admin.guard';
 import { SecretsRepository } from '../secrets/secrets.repository';
@@ -27,10 +29,16 @@ export class AccountsController {
 
   /** The client secret is in this answer only. */
   @Post('orgs/:orgId/technical-accounts')
-  async create(@CurrentPrincipal() caller: Principal, @Param('orgId') orgId: string, @Body() body: unknown): Promise<CreatedTechnicalAccount> {
+  @Audited(AuditActions.technicalAccountCreate, { orgId: 'orgId' })
+  async create(
+    @CurrentPrincipal() caller: Principal,
+    @Actor() actor: AuditActor,
+    @Param('orgId') orgId: string,
+    @Body() body: unknown,
+  ): Promise<CreatedTechnicalAccount> {
     assertOwnOrg(caller, orgId);
     const input = CreateTechnicalAccountSchema.parse(body);
-    return this.dataSource.transaction((tx) => this.createAccount.execute(tx, { orgId, ...input, grantorScopes: caller.scopes }));
+    return this.dataSource.transaction((tx) => this.createAccount.execute(tx, { orgId, ...input, grantorScopes: caller.scopes, actor }));
   }
 
   @Get('orgs/:orgId/technical-accounts')
@@ -59,8 +67,9 @@ export class AccountsController {
   /** Its tokens stop working here at once, and in every service when ims.technical-account.revoked arrives. */
   @Post('technical-accounts/:id/revoke')
   @HttpCode(200)
-  revoke(@CurrentPrincipal() caller: Principal, @Param('id') id: string): Promise<TechnicalAccountView> {
-    return this.revokeAccount.execute(caller.orgId, id);
+  @Audited(AuditActions.technicalAccountRevoke, { technicalAccountId: 'id' })
+  revoke(@Actor() actor: AuditActor, @Param('id') id: string): Promise<TechnicalAccountView> {
+    return this.revokeAccount.execute(actor, id);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ALL_SCOPES, Scopes } from '@audience-hub/auth';
+import { systemActor } from '@audience-hub/audit';
+import { ALL_SCOPES } from '@audience-hub/auth';
 import { SERVICE_CONFIG } from '@audience-hub/platform';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { CreateTechnicalAccountUsecase } from '../accounts/usecases/create-technical-account.usecase';
@@ -14,8 +15,8 @@ export const BOOTSTRAP_ACCOUNT_NAME = 'platform operator';
  * First start: with IMS_BOOTSTRAP_CLIENT_ID and IMS_BOOTSTRAP_CLIENT_SECRET set and no account of
  * that client id yet, creates the org and the platform operator account, holding every scope
  * (`ims.platform` included). Later starts (and other instances, serialized by a lock) find the
- * account and change nothing, except that an active bootstrap account from before `ims.platform`
- * existed gets it: it was the one account allowed to create orgs and rotate keys then too.
+ * account and change nothing, except that an active bootstrap account created before a scope existed
+ * (`ims.platform`, `audit.read`) gets it: the platform operator holds every scope.
  */
 @Injectable()
 export class BootstrapService implements OnModuleInit {
@@ -37,17 +38,19 @@ export class BootstrapService implements OnModuleInit {
       await this.accounts.lockClientId(tx, clientId);
       const existing = await this.accounts.findByClientId(tx, clientId);
       if (existing) {
-        if (existing.status === 'active' && !existing.scopes.includes(Scopes.imsPlatform)) {
-          await this.accounts.addScope(tx, existing.id, Scopes.imsPlatform);
-          this.logger.log(`bootstrap account ${clientId} now holds ${Scopes.imsPlatform}`);
+        const missing = existing.status === 'active' ? ALL_SCOPES.filter((scope) => !existing.scopes.includes(scope)) : [];
+        if (missing.length > 0) {
+          for (const scope of missing) await this.accounts.addScope(tx, existing.id, scope);
+          this.logger.log(`bootstrap account ${clientId} now holds ${missing.join(', ')}`);
           return;
         }
         this.logger.log(`bootstrap account ${clientId} exists (org ${existing.orgId}, ${existing.status}); nothing to do`);
         return;
       }
       const orgId = this.config.IMS_BOOTSTRAP_ORG_ID ?? newImsOrgId();
-      await this.createOrg.execute(tx, orgId, this.config.IMS_BOOTSTRAP_ORG_NAME);
-      const account = await this.createAccount.execute(tx, { orgId, name: BOOTSTRAP_ACCOUNT_NAME, scopes: ALL_SCOPES, clientId, clientSecret });
+      const actor = systemActor('bootstrap');
+      await this.createOrg.execute(tx, orgId, this.config.IMS_BOOTSTRAP_ORG_NAME, actor);
+      const account = await this.createAccount.execute(tx, { orgId, name: BOOTSTRAP_ACCOUNT_NAME, scopes: ALL_SCOPES, clientId, clientSecret, actor });
       this.logger.log(`bootstrap: created platform operator account ${account.id} (client id ${clientId}) in org ${orgId}`);
     });
   }

@@ -1,5 +1,7 @@
 import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
+import { AuditActions } from '@audience-hub/contracts';
 import { PlatformGuard } from '../auth/platform.guard';
 import { SigningKeysService, type Rotation } from './signing-keys.service';
 
@@ -13,7 +15,8 @@ export class SigningKeysController {
   /** Signs from now on with a new key; publishes ims.signing-key.rotated. Affects every org. */
   @Post('rotate')
   @HttpCode(200)
-  rotate(): Promise<Rotation> {
-    return this.keys.rotate();
+  @Audited(AuditActions.signingKeysRotate)
+  rotate(@Actor() actor: AuditActor): Promise<Rotation> {
+    return this.keys.rotate(actor);
   }
 }

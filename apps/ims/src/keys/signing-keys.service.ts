@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { errors, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { DataSource, type EntityManager } from 'typeorm';
-import { createEvent, EventTypes } from '@audience-hub/contracts';
+import { AuditTrail, type AuditActor } from '@audience-hub/audit';
+import { AuditActions, createEvent, EventTypes } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { CLOCK_TOLERANCE_SECONDS } from '@audience-hub/auth';
 import { SERVICE_CONFIG } from '@audience-hub/platform';
@@ -42,6 +43,7 @@ export class SigningKeysService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly keys: SigningKeysRepository,
     @Inject(SERVICE_CONFIG) private readonly config: ImsConfig,
+    private readonly audit: AuditTrail,
   ) {
     this.encryption = new KeyEncryption(parseMasterKey(config.IMS_MASTER_KEY));
   }
@@ -83,12 +85,13 @@ export class SigningKeysService implements OnModuleInit {
   }
 
   /** New current key; the previous one keeps verifying until the last token it signed has expired. */
-  async rotate(): Promise<Rotation> {
+  async rotate(actor: AuditActor): Promise<Rotation> {
     const rotation = await this.dataSource.transaction(async (tx) => {
       await this.keys.lock(tx);
       const publishSeconds = this.config.IMS_TOKEN_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS + PUBLISH_MARGIN_SECONDS;
       const previous = await this.keys.retireCurrent(tx, publishSeconds);
       const kid = await this.createCurrent(tx, previous?.kid);
+      await this.audit.record(tx, { action: AuditActions.signingKeysRotate, actor, target: { kid, ...(previous ? { previousKid: previous.kid } : {}) } });
       return { kid, previousKid: previous?.kid, previousPublishedUntil: previous?.publishedUntil.toISOString() };
     });
     if (rotation.previousKid) this.imported.delete(`${rotation.previousKid}/private`);

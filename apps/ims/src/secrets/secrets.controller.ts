@@ -1,6 +1,7 @@
 import { Controller, Delete, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, type Principal } from '@audience-hub/auth';
+import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
+import { AuditActions } from '@audience-hub/contracts';
 import { AdminGuard } from '../auth/admin.guard';
 import { AddSecretUsecase } from './usecases/add-secret.usecase';
 import { RemoveSecretUsecase } from './usecases/remove-secret.usecase';
@@ -17,13 +18,15 @@ export class SecretsController {
 
   /** A second live secret (409 when there are two already); its value is in this answer only. */
   @Post()
-  add(@CurrentPrincipal() caller: Principal, @Param('id') id: string): Promise<{ secretId: string; clientSecret: string }> {
-    return this.addSecret.execute(caller.orgId, id);
+  @Audited(AuditActions.secretAdd, { technicalAccountId: 'id' })
+  add(@Actor() actor: AuditActor, @Param('id') id: string): Promise<{ secretId: string; clientSecret: string }> {
+    return this.addSecret.execute(actor, id);
   }
 
   @Delete(':secretId')
   @HttpCode(204)
-  async remove(@CurrentPrincipal() caller: Principal, @Param('id') id: string, @Param('secretId') secretId: string): Promise<void> {
-    await this.removeSecret.execute(caller.orgId, id, secretId);
+  @Audited(AuditActions.secretRemove, { technicalAccountId: 'id', secretId: 'secretId' })
+  async remove(@Actor() actor: AuditActor, @Param('id') id: string, @Param('secretId') secretId: string): Promise<void> {
+    await this.removeSecret.execute(actor, id, secretId);
   }
 }

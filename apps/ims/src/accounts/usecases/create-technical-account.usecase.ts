@@ -1,5 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { AuditTrail, type AuditActor } from '@audience-hub/audit';
+import { AuditActions } from '@audience-hub/contracts';
 import { ProblemException } from '@audience-hub/platform';
 import { newClientId, newClientSecret, newSecretId, newTechnicalAccountId } from '../../ids';
 import { SecretHasher } from '../../secrets/secret-hasher';
@@ -13,18 +15,21 @@ export interface CreateTechnicalAccountInput {
   scopes: readonly string[];
   /** The caller's scopes: nobody grants what they do not hold. Absent for the bootstrap. */
   grantorScopes?: ReadonlySet<string>;
+  /** Who creates it, for the audit trail. */
+  actor: AuditActor;
   /** Fixed credentials (bootstrap); generated otherwise. */
   clientId?: string;
   clientSecret?: string;
 }
 
-/** A technical account with its first client secret, inside the caller's transaction. */
+/** A technical account with its first client secret, and its audit record, inside the caller's transaction. */
 @Injectable()
 export class CreateTechnicalAccountUsecase {
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly secrets: SecretsRepository,
     private readonly hasher: SecretHasher,
+    private readonly audit: AuditTrail,
   ) {}
 
   async execute(tx: EntityManager, input: CreateTechnicalAccountInput): Promise<CreatedTechnicalAccount> {
@@ -39,6 +44,12 @@ export class CreateTechnicalAccountUsecase {
     const secretHash = await this.hasher.hash(clientSecret);
     await this.accounts.insert(tx, { id, orgId: input.orgId, name: input.name, clientId, scopes: input.scopes });
     await this.secrets.insert(tx, { id: secretId, technicalAccountId: id, secretHash });
+    await this.audit.record(tx, {
+      action: AuditActions.technicalAccountCreate,
+      actor: input.actor,
+      orgId: input.orgId,
+      target: { orgId: input.orgId, technicalAccountId: id, secretId },
+    });
     return { id, clientId, clientSecret, secretId, scopes: [...input.scopes] };
   }
 }

@@ -1,7 +1,8 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { createEvent, EventTypes } from '@audience-hub/contracts';
+import { AuditActions, createEvent, EventTypes } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
+import { AuditTrail, type AuditActor } from '@audience-hub/audit';
 import { ProblemException } from '@audience-hub/platform';
 import { SecretsRepository } from '../../secrets/secrets.repository';
 import { IMS_EVENT_SOURCE } from '../../service';
@@ -19,9 +20,11 @@ export class RevokeTechnicalAccountUsecase {
     private readonly dataSource: DataSource,
     private readonly accounts: AccountsRepository,
     private readonly secrets: SecretsRepository,
+    private readonly audit: AuditTrail,
   ) {}
 
-  async execute(orgId: string, id: string): Promise<TechnicalAccountView> {
+  async execute(actor: AuditActor, id: string): Promise<TechnicalAccountView> {
+    const { orgId } = actor;
     return this.dataSource.transaction(async (tx) => {
       const account = await this.accounts.lockInOrg(tx, orgId, id);
       if (!account) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `No technical account ${id} in your org`);
@@ -38,6 +41,8 @@ export class RevokeTechnicalAccountUsecase {
           }),
         ]);
       }
+      // Revoking again is recorded too: someone asked, whatever changed.
+      await this.audit.record(tx, { action: AuditActions.technicalAccountRevoke, actor, target: { technicalAccountId: id } });
       return toAccountView(account, await this.secrets.live(tx, id));
     });
   }

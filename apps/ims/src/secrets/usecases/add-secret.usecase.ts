@@ -1,5 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AuditTrail, type AuditActor } from '@audience-hub/audit';
+import { AuditActions } from '@audience-hub/contracts';
 import { ProblemException } from '@audience-hub/platform';
 import { AccountsRepository } from '../../accounts/accounts.repository';
 import { newClientSecret, newSecretId } from '../../ids';
@@ -16,9 +18,11 @@ export class AddSecretUsecase {
     private readonly accounts: AccountsRepository,
     private readonly secrets: SecretsRepository,
     private readonly hasher: SecretHasher,
+    private readonly audit: AuditTrail,
   ) {}
 
-  async execute(orgId: string, accountId: string): Promise<{ secretId: string; clientSecret: string }> {
+  async execute(actor: AuditActor, accountId: string): Promise<{ secretId: string; clientSecret: string }> {
+    const { orgId } = actor;
     const clientSecret = newClientSecret();
     const secretHash = await this.hasher.hash(clientSecret); // before the transaction: no lock held while hashing
     const secretId = newSecretId();
@@ -34,6 +38,7 @@ export class AddSecretUsecase {
         });
       }
       await this.secrets.insert(tx, { id: secretId, technicalAccountId: accountId, secretHash });
+      await this.audit.record(tx, { action: AuditActions.secretAdd, actor, target: { technicalAccountId: accountId, secretId } });
     });
     return { secretId, clientSecret };
   }

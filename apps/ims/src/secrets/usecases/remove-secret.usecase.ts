@@ -1,7 +1,8 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { createEvent, EventTypes } from '@audience-hub/contracts';
+import { AuditActions, createEvent, EventTypes } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
+import { AuditTrail, type AuditActor } from '@audience-hub/audit';
 import { ProblemException } from '@audience-hub/platform';
 import { AccountsRepository } from '../../accounts/accounts.repository';
 import { IMS_EVENT_SOURCE } from '../../service';
@@ -14,9 +15,11 @@ export class RemoveSecretUsecase {
     private readonly dataSource: DataSource,
     private readonly accounts: AccountsRepository,
     private readonly secrets: SecretsRepository,
+    private readonly audit: AuditTrail,
   ) {}
 
-  async execute(orgId: string, accountId: string, secretId: string): Promise<void> {
+  async execute(actor: AuditActor, accountId: string, secretId: string): Promise<void> {
+    const { orgId } = actor;
     await this.dataSource.transaction(async (tx) => {
       const account = await this.accounts.lockInOrg(tx, orgId, accountId);
       if (!account) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `No technical account ${accountId} in your org`);
@@ -31,6 +34,7 @@ export class RemoveSecretUsecase {
           data: { technicalAccountId: accountId, clientId: account.clientId, secretId, revokedAt: revokedAt.toISOString() },
         }),
       ]);
+      await this.audit.record(tx, { action: AuditActions.secretRemove, actor, target: { technicalAccountId: accountId, secretId } });
     });
   }
 }
