@@ -104,13 +104,18 @@ describe('ims audit trail', () => {
   });
 
   it("answers only the caller's org, keeps platform actions from org admins, and needs audit.read", async () => {
-    expect((await api(admin, 'POST', '/v1/signing-keys/rotate')).status).toBe(200);
+    // The platform operator rotates the keys: a platform action, of no org.
+    expect((await fetch(`${ims.url}/v1/signing-keys/rotate`, { method: 'POST', headers: await ims.admin() })).status).toBe(200);
     const mine = await auditOf(admin, '?limit=1000');
     expect(mine.items.every((item) => item.orgId === admin.orgId)).toBe(true);
     expect(mine.items.some((item) => item.action === AuditActions.signingKeysRotate)).toBe(false);
     expect((await auditOf(outsider, '?limit=1000')).items.every((item) => item.orgId === outsider.orgId)).toBe(true);
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM ims.audit_events WHERE org_id IS NULL AND action = $1`, [AuditActions.signingKeysRotate]);
     expect(rows[0].n).toBeGreaterThan(0);
+    // ... which the platform operator reads
+    const platform = await fetch(`${ims.url}/v1/audit-events?action=${AuditActions.signingKeysRotate}`, { headers: await ims.admin() });
+    expect(platform.status).toBe(200);
+    expect(((await platform.json()) as { items: any[] }).items[0]).toMatchObject({ action: AuditActions.signingKeysRotate, outcome: 'succeeded', orgId: null, actor: { clientId: 'test-platform-admin' } });
 
     const noScope = await ims.tenant(['ims.admin'], 'No audit org');
     const forbidden = await api(noScope, 'GET', '/v1/audit-events');
