@@ -17,7 +17,7 @@ describe('audit records on hub.audit.v1', () => {
     ims = await ImsTestClient.start(env);
     idrec = await launchService('id-reconciliation', env.serviceEnv('id-reconciliation', ims.trustEnv));
     await probe.listen([Topics.hubAudit]);
-    operator = await ims.tenant(['ims.admin', 'identities.write', 'audit.read']);
+    operator = await ims.tenant(['ims.admin', 'ims.platform', 'identities.write', 'audit.read']);
   });
 
   afterAll(async () => {
