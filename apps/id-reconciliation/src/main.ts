@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { runService } from '@audience-hub/platform';
 import { AuthModule } from '@audience-hub/auth';
