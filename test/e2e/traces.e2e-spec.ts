@@ -66,7 +66,8 @@ describe('traces', () => {
     [idrec, importer, exporter] = await Promise.all([
       launchService('id-reconciliation', traced('id-reconciliation')),
       launchService('audience-import', traced('audience-import')),
-      launchService('audience-export', traced('audience-export')),
+      // At info, so that its request log lines show (they carry the trace id).
+      launchService('audience-export', { ...traced('audience-export'), LOG_LEVEL: 'info' }),
     ]);
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read', 'identities.write']);
     await probe.publish(Topics.imsEvents, [event(EventTypes.imsOrgCreated, tenant.orgId, { orgId: tenant.orgId, name: 'Org', createdAt: new Date().toISOString() })]);
@@ -144,5 +145,16 @@ describe('traces', () => {
     expect(request.parentSpanId).toBe(campaign.traceparent.split('-')[2]);
     expect(spans.filter(isSql).length).toBeGreaterThan(0);
     expect(spans.filter(isSendTo(Topics.campaignSharedAudienceResults)).length).toBeGreaterThan(0);
+
+    // The request's log line names the trace and the request's span.
+    const logged = await waitFor('request log line with the trace id', () =>
+      exporter
+        .output()
+        .split('\n')
+        .filter((line) => line.includes(`"trace_id":"${campaign.traceId}"`))
+        .map((line) => JSON.parse(line) as { span_id: string; req?: { url: string } })
+        .find((line) => line.req?.url?.endsWith('/updates')),
+    );
+    expect(logged.span_id).toBe(request.spanId);
   });
 });
