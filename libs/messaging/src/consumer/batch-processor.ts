@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { eventTypesOf, parseEvent, type AnyHubEvent } from '@audience-hub/contracts';
+import { eventTypesOf, parseEvent, TRACE_CONTEXT_HEADER, type AnyHubEvent } from '@audience-hub/contracts';
 import { isDatabaseUnavailable } from '@audience-hub/persistence';
 import { inSpan, isTracingEnabled } from '@audience-hub/observability';
 import { claimEvents } from '../inbox/inbox';
@@ -307,7 +307,7 @@ function isBatchHandler(handler: AnyEventHandler): handler is BatchEventHandler 
 
 /** The trace an event continues: its Kafka header (the producer's send span), else its envelope's. */
 function traceparentOf(item: ApplyItem): string | undefined {
-  const header = item.message.headers?.traceparent;
+  const header = item.message.headers?.[TRACE_CONTEXT_HEADER];
   const value = Array.isArray(header) ? header[0] : header;
   return value ? value.toString() : item.event.traceparent;
 }
