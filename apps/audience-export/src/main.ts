@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { DataSourceCopiesModule, IdentityReplicaModule, KnownOrgsModule, runService } from '@audience-hub/platform';
 import { AuditModule } from '@audience-hub/audit';

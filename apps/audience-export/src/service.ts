@@ -11,6 +11,7 @@ import { ListChangeLog1764400600000 } from './migrations/1764400600000-list-chan
 import { AudienceNumbers1764400700000 } from './migrations/1764400700000-audience-numbers';
 import { ResolvedLinksSeq1764401450000 } from './migrations/1764401450000-resolved-links-seq';
 import { ResolutionByReplica1764401100000 } from './migrations/1764401100000-resolution-by-replica';
+import { UpdateTraceparent1764401610000 } from './migrations/1764401610000-update-traceparent';
 
 export const audienceExportService: ServiceDescriptor = {
   name: 'audience-export',
@@ -33,5 +34,6 @@ export const audienceExportService: ServiceDescriptor = {
     ByteOrderedText1764401400000,
     ResolvedLinksSeq1764401450000,
     AuditTrail1764401500000,
+    UpdateTraceparent1764401610000,
   ],
 };

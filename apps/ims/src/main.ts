@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { AuditModule } from '@audience-hub/audit';
 import { runService } from '@audience-hub/platform';

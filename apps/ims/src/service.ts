@@ -3,7 +3,7 @@ import { ByteOrderedText1764401400000 } from '@audience-hub/persistence';
 import type { ServiceDescriptor } from '@audience-hub/platform';
 import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { ImsCredentials1764400200000 } from './migrations/1764400200000-ims-credentials';
-import { TokenFailures1764401600000 } from './migrations/1764401600000-token-failures';
+import { TokenFailures1764401620000 } from './migrations/1764401620000-token-failures';
 
 export const imsService: ServiceDescriptor = {
   name: 'ims',
@@ -11,7 +11,7 @@ export const imsService: ServiceDescriptor = {
   defaultPort: 3000,
   title: 'audience-hub IMS',
   description: 'OAuth 2.0 identity service: orgs, technical accounts, client secrets, signing keys and access tokens.',
-  migrations: [...MESSAGING_MIGRATIONS, ImsCredentials1764400200000, ByteOrderedText1764401400000, AuditTrail1764401500000, TokenFailures1764401600000],
+  migrations: [...MESSAGING_MIGRATIONS, ImsCredentials1764400200000, ByteOrderedText1764401400000, AuditTrail1764401500000, TokenFailures1764401620000],
 };
 
 /** CloudEvents `source` of everything the IMS publishes. */

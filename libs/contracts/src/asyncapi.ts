@@ -1,9 +1,9 @@
 import { Document } from 'yaml';
 import { z } from 'zod';
-import { HubEnvelopeSchema } from './envelope.schema';
+import { HubEnvelopeSchema, TRACEPARENT_PATTERN } from './envelope.schema';
 import type { EventType } from './event-types';
 import { exampleEvent } from './examples';
-import { DeadLetterHeaders, EVENT_TYPE_HEADER } from './kafka-headers';
+import { DeadLetterHeaders, EVENT_TYPE_HEADER, TRACE_CONTEXT_HEADER } from './kafka-headers';
 import { EVENT_REGISTRY, eventTypesOf } from './registry';
 import { ALL_TOPICS, HUB_SERVICES, OUTSIDE_PARTIES, type Topic, TOPIC_INFO, Topics } from './topics';
 
@@ -111,6 +111,11 @@ function eventMessage(type: EventType): Json {
           type: 'string',
           const: type,
           description: 'Sent by audience-hub\'s producers, not by Campaign or XC, so consumers pass by types they do not handle; the value stays the authority.',
+        },
+        [TRACE_CONTEXT_HEADER]: {
+          type: 'string',
+          pattern: TRACEPARENT_PATTERN.source,
+          description: "W3C trace context of the producer's send span, sent by audience-hub's producers when tracing is on; consumers continue it, else the envelope's traceparent.",
         },
       },
     },

@@ -4,6 +4,12 @@
  */
 export const EVENT_TYPE_HEADER = 'ce_type';
 
+/**
+ * With tracing on, the W3C trace context of the producer's send span (OpenTelemetry's kafkajs
+ * instrumentation sets it): consumers continue that trace, else the envelope's `traceparent`.
+ */
+export const TRACE_CONTEXT_HEADER = 'traceparent';
+
 /** What the dead-letter topic adds to a message's own headers. */
 export const DeadLetterHeaders = {
   reason: 'dlq-reason',

@@ -4,6 +4,7 @@ export * from './partitioner';
 export * from './messaging-tables.migration';
 export * from './outbox-event-type.migration';
 export * from './outbox-tombstones.migration';
+export * from './outbox-traceparent.migration';
 export * from './outbox/outbox.writer';
 export * from './outbox/outbox.relay';
 export * from './inbox/inbox';

@@ -1,4 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { isTracingEnabled, traceLogFields } from './tracing/spans';
 
 /**
  * Fields never written to logs as they are: credentials, tokens, and the personal identifiers
@@ -32,6 +33,8 @@ export function loggerOptions(service: string, level: string): LoggerOptions {
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
+    // trace_id and span_id of the active span, so a log line leads to its trace (tracing on only).
+    ...(isTracingEnabled() ? { mixin: traceLogFields } : {}),
   };
 }
 

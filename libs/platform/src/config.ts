@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tracingConfigSchema } from '@audience-hub/observability';
 import type { ServiceDescriptor } from './service-descriptor';
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
@@ -67,6 +68,9 @@ export function baseConfigSchema(descriptor: ServiceDescriptor) {
     EVENTS_PER_TRANSACTION: int(200, 1),
     OUTBOX_POLL_INTERVAL_MS: int(1000, 10),
     INBOX_RETENTION_DAYS: int(14, 1),
+    // Read before everything else by startTracing (each service's first import); declared here so
+    // a bad value stops the service with the others.
+    ...tracingConfigSchema.shape,
   });
 }
 

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import type { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { OutboxRelay, purgeInbox } from '@audience-hub/messaging';
-import { outboxPublished } from '@audience-hub/observability';
+import { flushTracing, outboxPublished } from '@audience-hub/observability';
 import type { BaseConfig } from './config';
 import { KAFKA_PRODUCER, SERVICE_CONFIG } from './tokens';
 
@@ -49,6 +49,7 @@ export class ServiceLifecycle implements OnApplicationBootstrap, BeforeApplicati
     await this.relay.stop();
     await this.producer.disconnect().catch(() => undefined);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await flushTracing().catch(() => undefined); // the spans of the drain too
     this.logger.log('stopped cleanly: consumer drained, outbox flushed, connections closed');
   }
 }

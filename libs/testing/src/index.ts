@@ -11,3 +11,4 @@ export * from './rest-call';
 export * from './heap-cap';
 export * from './medium-schema';
 export * from './append-only';
+export * from './otlp-receiver';

@@ -2,11 +2,12 @@ import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown }
 import { DataSource } from 'typeorm';
 import { describeError } from '@audience-hub/messaging';
 import { isDatabaseUnavailable, jitteredBackoffMs, listenerConnection, PgListener, schemaOf } from '@audience-hub/persistence';
+import { inSpan, isTracingEnabled } from '@audience-hub/observability';
 import { InjectConfig, type AudienceExportConfig } from '../config';
 import { ExportFilesService } from '../files/export-files.service';
 import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
 import { UpdateOutcomeService } from './update-outcome.service';
-import { runnerChannel, UpdatesRepository } from './updates.repository';
+import { runnerChannel, UpdatesRepository, type RunnableUpdate } from './updates.repository';
 import { FinalizeUpdateUsecase } from './usecases/finalize-update.usecase';
 import { StartUpdateUsecase } from './usecases/start-update.usecase';
 
@@ -102,14 +103,14 @@ export class UpdateRunnerService implements OnApplicationBootstrap, BeforeApplic
   /** One pass over the work; true when something moved (so look again at once). */
   private async step(): Promise<boolean> {
     let moved = await this.writeFiles();
-    for (const { orgId, updateId } of await this.updates.finalizable(this.database, 10)) {
+    for (const update of await this.updates.finalizable(this.database, 10)) {
       if (!this.running) return false;
-      if (await this.attempt('final step', orgId, updateId, () => this.finalize.execute(orgId, updateId))) moved = true;
+      if (await this.attempt('final step', update, () => this.finalize.execute(update.orgId, update.updateId))) moved = true;
     }
     if (await this.writeFiles()) moved = true;
-    for (const { orgId, updateId } of await this.updates.startable(this.database, 10)) {
+    for (const update of await this.updates.startable(this.database, 10)) {
       if (!this.running) return false;
-      if (await this.attempt('start', orgId, updateId, () => this.start.execute(orgId, updateId))) moved = true;
+      if (await this.attempt('start', update, () => this.start.execute(update.orgId, update.updateId))) moved = true;
     }
     return moved;
   }
@@ -118,8 +119,15 @@ export class UpdateRunnerService implements OnApplicationBootstrap, BeforeApplic
    * Runs one update's step; true when it moved. When the step throws (anything but a database
    * outage, which propagates and is no attempt), the failure is counted on the update: the update
    * fails with the reason at EXPORT_STEP_MAX_ATTEMPTS, else the step waits its backoff.
+   * With tracing on, the step is a span of the trace of the request that asked for the update.
    */
-  private async attempt(step: Step, orgId: string, updateId: string, work: () => Promise<boolean>): Promise<boolean> {
+  private attempt(step: Step, update: RunnableUpdate, work: () => Promise<boolean>): Promise<boolean> {
+    const run = () => this.attemptStep(step, update.orgId, update.updateId, work);
+    if (!isTracingEnabled()) return run();
+    return inSpan(`export update ${step}`, { traceparents: [update.traceparent], attributes: { 'audience_hub.update_id': update.updateId } }, run);
+  }
+
+  private async attemptStep(step: Step, orgId: string, updateId: string, work: () => Promise<boolean>): Promise<boolean> {
     try {
       return await work();
     } catch (error) {

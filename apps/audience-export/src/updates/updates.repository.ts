@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource as Database, EntityManager } from 'typeorm';
 import { schemaOf } from '@audience-hub/persistence';
+import { activeTraceparent } from '@audience-hub/observability';
 import type { GovernanceDecision } from '../governance/export-governance';
 import type { Page } from '../shared-audiences/shared-audiences.schema';
 import type { ExportMode, UpdateCounts, UpdateRow, UpdateState } from './update';
@@ -16,19 +17,35 @@ export interface NewUpdate {
   requestId?: string;
 }
 
+/** An update the runner may take a step of, and the trace of the request that asked for it. */
+export interface RunnableUpdate {
+  orgId: string;
+  updateId: string;
+  traceparent?: string;
+}
+
+const toRunnable = (row: { org_id: string; update_id: string; traceparent: string | null }): RunnableUpdate => ({
+  orgId: row.org_id,
+  updateId: row.update_id,
+  traceparent: row.traceparent ?? undefined,
+});
+
 /** The NOTIFY channel that wakes the update runner when work becomes ready (delivered at commit). */
 export const runnerChannel = (schema: string) => `audience_export_updates_${schema}`;
 
 /** SQL of update runs and their unmapped recipients; every statement is scoped by org. */
 @Injectable()
 export class UpdatesRepository {
-  /** Inserts a pending update; undefined when the org already has one for this request id. */
+  /**
+   * Inserts a pending update; undefined when the org already has one for this request id.
+   * It keeps the active span's traceparent: the runner's steps continue the request's trace.
+   */
   async insert(tx: EntityManager, update: NewUpdate): Promise<UpdateRow | undefined> {
     const [row] = await tx.query(
-      `INSERT INTO shared_audience_updates (org_id, update_id, shared_audience_id, list_id, mode, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO shared_audience_updates (org_id, update_id, shared_audience_id, list_id, mode, request_id, traceparent)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (org_id, request_id) WHERE request_id IS NOT NULL DO NOTHING RETURNING *`,
-      [update.orgId, update.id, update.sharedAudienceId, update.listId, update.mode, update.requestId ?? null],
+      [update.orgId, update.id, update.sharedAudienceId, update.listId, update.mode, update.requestId ?? null, activeTraceparent() ?? null],
     );
     return row ? toRow(row) : undefined;
   }
@@ -67,9 +84,9 @@ export class UpdatesRepository {
   }
 
   /** Pending updates that are first in their shared audience's queue (and not waiting to retry a failed start). */
-  async startable(db: Db, limit: number): Promise<Array<{ orgId: string; updateId: string }>> {
+  async startable(db: Db, limit: number): Promise<RunnableUpdate[]> {
     const rows = await db.query(
-      `SELECT u.org_id, u.update_id FROM shared_audience_updates u
+      `SELECT u.org_id, u.update_id, u.traceparent FROM shared_audience_updates u
         WHERE u.state = 'pending' AND (u.step_retry_at IS NULL OR u.step_retry_at <= now())
           AND NOT EXISTS (SELECT 1 FROM shared_audience_updates o
                            WHERE o.org_id = u.org_id AND o.shared_audience_id = u.shared_audience_id
@@ -77,18 +94,18 @@ export class UpdatesRepository {
         ORDER BY u.run_no LIMIT $1`,
       [limit],
     );
-    return rows.map((row: Record<string, string>) => ({ orgId: row.org_id, updateId: row.update_id }));
+    return rows.map(toRunnable);
   }
 
   /** Running updates, waiting for their final step (and not waiting to retry a failed one). */
-  async finalizable(db: Db, limit: number): Promise<Array<{ orgId: string; updateId: string }>> {
+  async finalizable(db: Db, limit: number): Promise<RunnableUpdate[]> {
     const rows = await db.query(
-      `SELECT org_id, update_id FROM shared_audience_updates
+      `SELECT org_id, update_id, traceparent FROM shared_audience_updates
         WHERE state = 'running' AND (step_retry_at IS NULL OR step_retry_at <= now())
         ORDER BY run_no LIMIT $1`,
       [limit],
     );
-    return rows.map((row: Record<string, string>) => ({ orgId: row.org_id, updateId: row.update_id }));
+    return rows.map(toRunnable);
   }
 
   async markRunning(tx: EntityManager, update: UpdateRow, idType: string, decisions: GovernanceDecision[]): Promise<void> {

@@ -1,7 +1,8 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { eventTypesOf, parseEvent, type AnyHubEvent } from '@audience-hub/contracts';
+import { eventTypesOf, parseEvent, TRACE_CONTEXT_HEADER, type AnyHubEvent } from '@audience-hub/contracts';
 import { isDatabaseUnavailable, jitteredBackoffMs } from '@audience-hub/persistence';
+import { inSpan, isTracingEnabled } from '@audience-hub/observability';
 import { claimEvents } from '../inbox/inbox';
 import { enqueueEvents } from '../outbox/outbox.writer';
 import { EventInBatchFailedError, RejectEventError, describeError } from '../errors';
@@ -228,7 +229,21 @@ export class BatchProcessor {
     }
   }
 
+  /**
+   * With tracing on, the transaction is a span continuing the trace of its first event (linking
+   * the others' traces), and each event a plain handler applies is a span of its own event's
+   * trace: its SQL, and the events it publishes, join the trace that event came in.
+   */
   private async transaction(group: ApplyItem[], control: BatchControl, attempt: number, progress: { index?: number }): Promise<void> {
+    if (!isTracingEnabled()) return this.applyInTransaction(group, control, attempt, progress);
+    return inSpan(
+      `apply ${control.topic}`,
+      { kind: 'consumer', traceparents: group.map(traceparentOf), attributes: spanAttributes(control, group.length, attempt) },
+      () => this.applyInTransaction(group, control, attempt, progress),
+    );
+  }
+
+  private async applyInTransaction(group: ApplyItem[], control: BatchControl, attempt: number, progress: { index?: number }): Promise<void> {
     let applied = 0;
     await this.options.dataSource.transaction(async (manager) => {
       const fresh = await claimEvents(manager, this.options.consumerGroup, group.map((item) => item.event.id));
@@ -257,7 +272,9 @@ export class BatchProcessor {
         } else {
           const [index, item] = due[first];
           progress.index = index;
-          await handler(item.event, this.contextFor(manager, control, item.message, attempt));
+          const apply = () => handler(item.event, this.contextFor(manager, control, item.message, attempt));
+          if (isTracingEnabled()) await inSpan(`process ${item.event.type}`, { kind: 'consumer', traceparents: [traceparentOf(item)] }, apply);
+          else await apply();
           applied++;
           first++;
         }
@@ -286,4 +303,21 @@ export class BatchProcessor {
 
 function isBatchHandler(handler: AnyEventHandler): handler is BatchEventHandler {
   return typeof handler !== 'function';
+}
+
+/** The trace an event continues: its Kafka header (the producer's send span), else its envelope's. */
+function traceparentOf(item: ApplyItem): string | undefined {
+  const header = item.message.headers?.[TRACE_CONTEXT_HEADER];
+  const value = Array.isArray(header) ? header[0] : header;
+  return value ? value.toString() : item.event.traceparent;
+}
+
+function spanAttributes(control: BatchControl, events: number, attempt: number): Record<string, string | number> {
+  return {
+    'messaging.system': 'kafka',
+    'messaging.destination.name': control.topic,
+    'messaging.destination.partition.id': String(control.partition),
+    'messaging.batch.message_count': events,
+    'audience_hub.attempt': attempt,
+  };
 }

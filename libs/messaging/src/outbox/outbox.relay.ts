@@ -1,6 +1,7 @@
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { isDatabaseUnavailable, listenerConnection, PgListener, schemaOf } from '@audience-hub/persistence';
+import { isTracingEnabled, withTraceparent } from '@audience-hub/observability';
 import { outboxChannel } from './outbox.writer';
 import { sendToTopics } from '../kafka-client';
 import { typeHeader } from '../event-type-header';
@@ -38,6 +39,8 @@ interface OutboxRow {
   message_key: string;
   /** Null: a tombstone. */
   message_value: string | null;
+  /** The span that wrote the row; null with tracing off. */
+  traceparent: string | null;
 }
 
 /**
@@ -156,19 +159,29 @@ export class OutboxRelay {
   /** Sends these outbox rows (in seq order) and marks them sent. */
   private async send(seqs: string[]): Promise<number> {
     const rows: OutboxRow[] = await this.options.dataSource.query(
-      `SELECT seq, topic, event_type, message_key, message_value FROM outbox_events WHERE seq = ANY($1::bigint[]) ORDER BY seq`,
+      `SELECT seq, topic, event_type, message_key, message_value, traceparent FROM outbox_events WHERE seq = ANY($1::bigint[]) ORDER BY seq`,
       [seqs],
     );
-    await sendToTopics(
+    if (isTracingEnabled()) {
+      // Each run of rows written by one span is sent in that span's trace (kafkajs's send spans
+      // are children of the active context, and put their own traceparent in the headers).
+      for (const run of runsOfTraceparent(rows)) await withTraceparent(run[0].traceparent ?? undefined, () => this.publish(run));
+    } else {
+      await this.publish(rows);
+    }
+    await this.options.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [seqs]);
+    this.options.onPublished?.(rows.length);
+    return rows.length;
+  }
+
+  private publish(rows: OutboxRow[]): Promise<void> {
+    return sendToTopics(
       this.options.producer,
       rows.map((row) => ({
         topic: row.topic,
         message: { key: row.message_key, value: row.message_value, headers: row.event_type ? typeHeader(row.event_type) : undefined },
       })),
     );
-    await this.options.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [seqs]);
-    this.options.onPublished?.(rows.length);
-    return rows.length;
   }
 
   /**
@@ -241,4 +254,15 @@ export class OutboxRelay {
       this.wake = done;
     });
   }
+}
+
+/** Consecutive rows with the same traceparent, in seq order. */
+function runsOfTraceparent(rows: OutboxRow[]): OutboxRow[][] {
+  const runs: OutboxRow[][] = [];
+  for (const row of rows) {
+    const last = runs[runs.length - 1];
+    if (last && last[0].traceparent === row.traceparent) last.push(row);
+    else runs.push([row]);
+  }
+  return runs;
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { topicOfEventType, validateEventData, type AnyHubEvent } from '@audience-hub/contracts';
 import { copyEncoded, copyText, schemaOf } from '@audience-hub/persistence';
+import { activeTraceparent } from '@audience-hub/observability';
 
 /** The NOTIFY channel a schema's relay listens on, so a commit is relayed at once instead of at the next poll. */
 export function outboxChannel(schema: string): string {
@@ -10,12 +11,16 @@ export function outboxChannel(schema: string): string {
 /**
  * Adds events to the outbox inside the caller's transaction: they reach Kafka if and only if
  * that transaction commits. Each event is validated against its contract first.
+ * With tracing on, the rows keep the active span's traceparent (the relay's send continues that
+ * trace), and events that name no traceparent of their own carry it too.
  */
 export async function enqueueEvents(manager: EntityManager, events: readonly AnyHubEvent[]): Promise<void> {
   if (events.length === 0) return;
   for (const event of events) validateEventData(event.type, event.data);
-  if (events.length >= COPY_FROM && manager.queryRunner) await copyEvents(manager, events);
-  else for (let first = 0; first < events.length; first += EVENTS_PER_STATEMENT) await insertEvents(manager, events.slice(first, first + EVENTS_PER_STATEMENT));
+  const traceparent = activeTraceparent() ?? null;
+  if (traceparent) events = events.map((event) => (event.traceparent ? event : { ...event, traceparent }));
+  if (events.length >= COPY_FROM && manager.queryRunner) await copyEvents(manager, events, traceparent);
+  else for (let first = 0; first < events.length; first += EVENTS_PER_STATEMENT) await insertEvents(manager, events.slice(first, first + EVENTS_PER_STATEMENT), traceparent);
   await notifyRelay(manager);
 }
 
@@ -25,10 +30,10 @@ export async function enqueueEvents(manager: EntityManager, events: readonly Any
  */
 export async function enqueueTombstones(manager: EntityManager, topic: string, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return;
-  await manager.query(`INSERT INTO outbox_events (topic, message_key) SELECT $1, key FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS k(key, n) ORDER BY n`, [
-    topic,
-    JSON.stringify(keys),
-  ]);
+  await manager.query(
+    `INSERT INTO outbox_events (topic, message_key, traceparent) SELECT $1, key, $3 FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS k(key, n) ORDER BY n`,
+    [topic, JSON.stringify(keys), activeTraceparent() ?? null],
+  );
   await notifyRelay(manager);
 }
 
@@ -37,7 +42,7 @@ async function notifyRelay(manager: EntityManager): Promise<void> {
   await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(schemaOf(manager.connection))]);
 }
 
-/** Five bind parameters per event: well within Postgres's 65,535 per statement. */
+/** Five bind parameters per event (and one traceparent per statement): well within Postgres's 65,535. */
 const EVENTS_PER_STATEMENT = 1_000;
 /**
  * From this many events (a batch handler's changelog), the rows go in by COPY: a statement of
@@ -46,18 +51,18 @@ const EVENTS_PER_STATEMENT = 1_000;
  */
 const COPY_FROM = 64;
 
-async function copyEvents(manager: EntityManager, events: readonly AnyHubEvent[]): Promise<void> {
-  await copyEncoded(manager, 'outbox_events', ['event_id', 'topic', 'event_type', 'message_key', 'message_value'], copyLines(events));
+async function copyEvents(manager: EntityManager, events: readonly AnyHubEvent[], traceparent: string | null): Promise<void> {
+  await copyEncoded(manager, 'outbox_events', ['event_id', 'topic', 'event_type', 'message_key', 'message_value', 'traceparent'], copyLines(events, copyText(traceparent)));
 }
 
 /**
  * The rows in COPY's text format, 256 KiB at a time as the COPY stream takes them: the JSON of a
  * batch's changelog (50,000 records from 5,000 upserts in ten sources) never sits in memory whole.
  */
-function* copyLines(events: readonly AnyHubEvent[]): Generator<string> {
+function* copyLines(events: readonly AnyHubEvent[], traceparentField: string): Generator<string> {
   let chunk = '';
   for (const event of events) {
-    chunk += `${event.id}\t${copyText(topicOfEventType(event.type))}\t${copyText(event.type)}\t${copyText(event.partitionkey)}\t${copyText(JSON.stringify(event))}\n`;
+    chunk += `${event.id}\t${copyText(topicOfEventType(event.type))}\t${copyText(event.type)}\t${copyText(event.partitionkey)}\t${copyText(JSON.stringify(event))}\t${traceparentField}\n`;
     if (chunk.length >= 256 * 1024) {
       yield chunk;
       chunk = '';
@@ -66,15 +71,15 @@ function* copyLines(events: readonly AnyHubEvent[]): Generator<string> {
   if (chunk) yield chunk;
 }
 
-async function insertEvents(manager: EntityManager, events: readonly AnyHubEvent[]): Promise<void> {
+async function insertEvents(manager: EntityManager, events: readonly AnyHubEvent[], traceparent: string | null): Promise<void> {
   // One row of scalar parameters per event: a JSON value bound as a text[] element would be
   // escaped character by character, which costs more than the rest of the insert for big chunks.
   const rows: string[] = [];
-  const params: string[] = [];
+  const params: Array<string | null> = [traceparent];
   for (const event of events) {
     const n = params.length;
-    rows.push(`($${n + 1}::uuid, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5})`);
+    rows.push(`($${n + 1}::uuid, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $1)`);
     params.push(event.id, topicOfEventType(event.type), event.type, event.partitionkey, JSON.stringify(event));
   }
-  await manager.query(`INSERT INTO outbox_events (event_id, topic, event_type, message_key, message_value) VALUES ${rows.join(', ')}`, params);
+  await manager.query(`INSERT INTO outbox_events (event_id, topic, event_type, message_key, message_value, traceparent) VALUES ${rows.join(', ')}`, params);
 }

@@ -4,8 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Wrong client secrets per client id and calling address, shared by every IMS instance (the
  * token endpoint's brute-force brake). A row exists only while a pair has recent failures.
  */
-export class TokenFailures1764401600000 implements MigrationInterface {
-  name = 'TokenFailures1764401600000';
+export class TokenFailures1764401620000 implements MigrationInterface {
+  name = 'TokenFailures1764401620000';
 
   async up(runner: QueryRunner): Promise<void> {
     await runner.query(`
