@@ -189,27 +189,30 @@ export function sampleOnScrape(name: string, sampler: Sampler): () => void {
 
 /**
  * Runs every registered sampler at once, each bounded by `timeoutMs`; a failure or a timeout keeps
- * that sampler's last values and is counted. Concurrent scrapes share one round.
+ * that sampler's last values and is counted. Concurrent scrapes share one round. Resolves when the
+ * round ends or after `waitMs`, whichever is first: a slow broker or database then makes a scrape
+ * answer the previous values, not time out (the round goes on, and the next scrape reads it).
  */
-export function refreshScrapeSamples(timeoutMs = 3_000): Promise<void> {
-  sampling ??= Promise.all(
-    [...samplers].map(async ([name, sampler]) => {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          sampler(),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`${name} timed out`)), timeoutMs);
-          }),
-        ]);
-      } catch {
-        scrapeSampleFailures.labels(name).inc();
-      } finally {
-        clearTimeout(timer);
-      }
-    }),
-  ).then(() => {
+export function refreshScrapeSamples({ waitMs = 500, timeoutMs = 3_000 } = {}): Promise<void> {
+  sampling ??= Promise.all([...samplers].map(([name, sampler]) => runSampler(name, sampler, timeoutMs))).then(() => {
     sampling = undefined;
   });
-  return sampling;
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([sampling, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]).finally(() => clearTimeout(timer));
+}
+
+async function runSampler(name: string, sampler: Sampler, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      sampler(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${name} timed out`)), timeoutMs);
+      }),
+    ]);
+  } catch {
+    scrapeSampleFailures.labels(name).inc();
+  } finally {
+    clearTimeout(timer);
+  }
 }

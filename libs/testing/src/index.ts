@@ -10,3 +10,4 @@ export * from './tcp-proxy';
 export * from './rest-call';
 export * from './heap-cap';
 export * from './medium-schema';
+export * from './prometheus-server';
