@@ -94,7 +94,7 @@ describe('metrics, the dashboard and the alert rules on Prometheus', () => {
 
   it('answers every dashboard query and every alert condition after an import and an export', async () => {
     // Every service scraped, and the run counters seen at 0 before the run: increase() then counts it.
-    await waitFor('four targets up, scraped twice', async () => (await valueOf('count(count_over_time(hub_import_runs_total{outcome="completed"}[1m]) >= 2)')) === 1 && (await valueOf('sum(up{job="audience-hub"})')) === 4, {
+    await waitFor('four targets up, each scraped twice', async () => (await valueOf('count(count_over_time(hub_import_runs_total{outcome="completed"}[1m]) >= 2)')) === 4 && (await valueOf('sum(up{job="audience-hub"})')) === 4, {
       timeoutMs: 60_000,
       intervalMs: 250,
     }).catch(async (error) => {
