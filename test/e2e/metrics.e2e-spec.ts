@@ -171,6 +171,10 @@ describe('metrics, the dashboard and the alert rules on Prometheus', () => {
     expect(dashboardQueries.length).toBeGreaterThan(20);
     expect(alerts.map((rule) => rule.alert).sort()).toEqual(['ConsumerLagGrowing', 'DeadLetterTopicNotEmpty', 'ImportMatchRateHalved', 'OutboxBehind', 'ServiceNotReady']);
 
+    // The HTTP panels leave out scrapes and probes by route: the routes carry those names.
+    const routes = new Set((await prometheus.query('hub_http_request_duration_seconds_count')).map((sample) => sample.metric.route));
+    expect([...routes]).toEqual(expect.arrayContaining(['/metrics', '/health/ready', '/v1/imports/:id']));
+
     // The rules as Prometheus runs them: loaded, and evaluated without error.
     const loaded = (await prometheus.rules()).flatMap((group) => group.rules);
     expect(loaded.map((rule) => rule.name).sort()).toEqual(rules.map((rule) => rule.alert ?? rule.record).sort());

@@ -32,7 +32,10 @@ export const eventsSkipped = new Counter({
   help: 'Events of subscribed topics that this service does not consume.',
   registers: [metricsRegistry],
 });
-/** Observed once per committed transaction (not per event): the age of its oldest event. */
+/**
+ * Observed once per committed transaction of the service's event consumer (not per event): the age
+ * of its oldest event. The identity-links replicas' delay shows as their groups' lag instead.
+ */
 export const eventProcessingLatency = new Histogram({
   name: 'hub_event_processing_latency_seconds',
   help: "From an event's append to its topic to its effect committing, observed once per applied transaction for its oldest event.",
