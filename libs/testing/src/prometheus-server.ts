@@ -59,7 +59,8 @@ export class PrometheusServer {
     const server = new PrometheusServer(`http://127.0.0.1:${port}`, child, dir, () => output);
     try {
       await waitFor(`prometheus ready on port ${port}`, async () => {
-        if (child.exitCode !== null || child.signalCode !== null || /ENOENT/.test(output)) throw new StopWaiting(`prometheus exited: ${output.slice(-2_000)}`);
+        if (/ENOENT/.test(output)) throw new StopWaiting(`no ${binary} binary on PATH: install Debian's prometheus package (apt-get install -y prometheus, as .ci/run does)`);
+        if (child.exitCode !== null || child.signalCode !== null) throw new StopWaiting(`prometheus exited: ${output.slice(-2_000)}`);
         return (await fetch(`${server.url}/-/ready`).catch(() => undefined))?.status === 200;
       }, { timeoutMs: 30_000, intervalMs: 200 });
     } catch (error) {
