@@ -1,9 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * One registry per process, exposed at /metrics. Every metric of the hub is defined here; label
- * values stay bounded (services, consumer groups, topics, partitions, routes, outcomes), never a
- * run, audience, org or recipient id. docs/operations.md lists them and reads the dashboard.
+ * One registry per process, exposed at /metrics. The metrics every service shares, and the run
+ * metrics, are defined here (a service's own, like the IMS's token refusals, register on this
+ * registry beside its code). Label values stay bounded (services, consumer groups, topics,
+ * partitions, routes, outcomes), never a run, audience, org or recipient id. docs/operations.md
+ * lists them and reads the dashboard.
  */
 export const metricsRegistry = new Registry();
 let defaultsCollected = false;
