@@ -6,12 +6,13 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { KafkaEventsServer, DeadLetterPublisher } from '@audience-hub/messaging';
-import { eventsApplied, eventsDeadLettered, eventsSkipped, httpRequestDuration, initMetrics } from '@audience-hub/observability';
+import { eventProcessingLatency, eventsApplied, eventsDeadLettered, eventsSkipped, httpRequestDuration, initMetrics } from '@audience-hub/observability';
 import type { Kafka, Producer } from 'kafkajs';
 import { ConfigError, baseConfigSchema, loadConfig, type BaseConfig } from './config';
 import { migrate, PendingMigrationsError } from './migrate';
 import { HubServiceModule } from './hub-service.module';
 import { ServiceLifecycle } from './service-lifecycle';
+import { OperationalMetrics } from './operational-metrics';
 import type { ServiceDescriptor } from './service-descriptor';
 import { ProblemFilter } from './problem';
 import { KAFKA, KAFKA_PRODUCER, SERVICE_CONFIG } from './tokens';
@@ -63,8 +64,10 @@ export async function startService(descriptor: ServiceDescriptor, rootModule: Ty
           applied: (count) => eventsApplied.inc(count),
           deadLettered: () => eventsDeadLettered.inc(),
           skipped: (count) => eventsSkipped.inc(count),
+          latency: (seconds) => eventProcessingLatency.observe(seconds),
         },
       });
+  app.get(OperationalMetrics).watchConsumerGroup(config.KAFKA_CONSUMER_GROUP);
   app.get(ServiceLifecycle).consumer = consumer;
   app.connectMicroservice({ strategy: consumer }, { inheritAppConfig: false });
   await app.startAllMicroservices();

@@ -12,6 +12,8 @@ import { KAFKA, KAFKA_PRODUCER, SERVICE_CONFIG, SERVICE_DESCRIPTOR } from './tok
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { ServiceLifecycle } from './service-lifecycle';
+import { ReadinessService } from './readiness.service';
+import { OperationalMetrics } from './operational-metrics';
 
 @Global()
 @Module({})
@@ -79,8 +81,10 @@ export class HubServiceModule {
           },
         },
         ServiceLifecycle,
+        ReadinessService,
+        OperationalMetrics,
       ],
-      exports: [SERVICE_DESCRIPTOR, SERVICE_CONFIG, DataSource, KAFKA, KAFKA_PRODUCER, ServiceLifecycle],
+      exports: [SERVICE_DESCRIPTOR, SERVICE_CONFIG, DataSource, KAFKA, KAFKA_PRODUCER, ServiceLifecycle, OperationalMetrics],
     };
   }
 }

@@ -2,6 +2,7 @@ export * from './config';
 export * from './service-descriptor';
 export * from './hub-service.module';
 export * from './service-lifecycle';
+export * from './operational-metrics';
 export * from './bootstrap';
 export * from './migrate';
 export * from './problem';

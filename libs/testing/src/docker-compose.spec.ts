@@ -21,6 +21,7 @@ interface ComposeService {
   ports?: Array<string | number | { target?: number | string; published?: number | string }>;
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[] };
+  volumes?: string[];
 }
 
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -171,5 +172,43 @@ describe('docker-compose.yml', () => {
   it('has kafka and postgres check their own health', () => {
     expect(services.kafka?.healthcheck?.test).toBeDefined();
     expect(services.postgres?.healthcheck?.test).toBeDefined();
+  });
+
+  describe('prometheus and grafana', () => {
+    /** Host file or directory (relative to the repo) of each bind mount, by its path in the container. */
+    const mounts = (service: ComposeService): Record<string, string> =>
+      Object.fromEntries((service.volumes ?? []).map((volume) => volume.split(':')).map(([host, container]) => [container, path.join(root, host)]));
+    const prometheus = services.prometheus ?? {};
+    const grafana = services.grafana ?? {};
+
+    it('mount files that exist', () => {
+      const missing = [...Object.values(mounts(prometheus)), ...Object.values(mounts(grafana))].filter((file) => !existsSync(file));
+      expect(missing.map((file) => path.relative(root, file))).toEqual([]);
+    });
+
+    it("has Prometheus scrape each service on its compose port as job audience-hub, with the rules the test runs", () => {
+      const configFile = /--config\.file=(\S+)/.exec(commandOf(prometheus))?.[1] ?? '';
+      const config = parse(readFileSync(mounts(prometheus)[configFile], 'utf8')) as {
+        rule_files: string[];
+        scrape_configs: Array<{ job_name: string; honor_labels?: boolean; static_configs: Array<{ targets: string[]; labels: { service: string } }> }>;
+      };
+      const job = config.scrape_configs.find((scrape) => scrape.job_name === 'audience-hub');
+      expect(job?.honor_labels).toBe(true);
+      const targets = Object.fromEntries((job?.static_configs ?? []).flatMap((entry) => entry.targets.map((target) => [entry.labels.service, target])));
+      expect(targets).toEqual(Object.fromEntries(SERVICES.map((name) => [name, `${name}:${environmentOf(services[name]).PORT}`])));
+      expect(config.rule_files.map((file) => path.relative(root, mounts(prometheus)[file] ?? file))).toEqual(['deploy/grafana/alerts.rules.yml']);
+    });
+
+    it('has Grafana provision the dashboard and the Prometheus data source its panels name', () => {
+      const provisioning = mounts(grafana)['/etc/grafana/provisioning'];
+      const datasources = parse(readFileSync(path.join(provisioning, 'datasources/prometheus.yml'), 'utf8')) as { datasources: Array<{ uid: string; url: string }> };
+      const providers = parse(readFileSync(path.join(provisioning, 'dashboards/audience-hub.yml'), 'utf8')) as { providers: Array<{ options: { path: string } }> };
+      const dashboardPath = Object.keys(mounts(grafana)).find((container) => container.endsWith('.dashboard.json'))!;
+      expect(path.dirname(dashboardPath)).toBe(providers.providers[0].options.path);
+      const dashboard = JSON.parse(readFileSync(mounts(grafana)[dashboardPath], 'utf8')) as { panels: Array<{ type: string; datasource?: { uid: string } }> };
+      const uids = new Set(dashboard.panels.filter((panel) => panel.type !== 'row').map((panel) => panel.datasource?.uid));
+      expect([...uids]).toEqual([datasources.datasources[0].uid]);
+      expect(datasources.datasources[0].url).toBe(`http://prometheus:${publishedPorts(prometheus)[0].container}`);
+    });
   });
 });

@@ -12,3 +12,4 @@ export * from './heap-cap';
 export * from './medium-schema';
 export * from './append-only';
 export * from './otlp-receiver';
+export * from './prometheus-server';

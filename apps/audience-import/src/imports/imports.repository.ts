@@ -104,6 +104,12 @@ export class ImportsRepository {
     return toView(row);
   }
 
+  /** Unmatched ids kept pending across every import (the per-import counts kept current by late links). */
+  async pendingIds(): Promise<number> {
+    const [row]: Array<{ pending: string }> = await this.dataSource.query(`SELECT coalesce(sum(pending), 0) AS pending FROM imports`);
+    return Number(row.pending);
+  }
+
   async byList(orgId: string, listId: string): Promise<{ importId: string } | undefined> {
     const [row] = await this.dataSource.query(`SELECT import_id FROM imports WHERE org_id = $1 AND list_id = $2`, [orgId, listId]);
     return row ? { importId: row.import_id } : undefined;

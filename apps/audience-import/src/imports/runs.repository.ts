@@ -18,6 +18,8 @@ export interface Run {
   /** Distinct ids of the run resolved so far, matched and unmatched (kept current by late links). */
   matched: number;
   unmatched: number;
+  /** When its first chunk arrived. */
+  createdAt: Date;
 }
 
 /** A full snapshot into a `full` import replaces the list; anything else is merged into it. */
@@ -328,7 +330,7 @@ export class RunsRepository {
 /** Unique per run (import + snapshot seq): `<importId>.<seq>`. */
 export const requestIdOf = (importId: string, runSeq: number): string => `${importId}.${runSeq}`;
 
-const RUN = `r.run_id, r.import_id, r.seq, r.mode, r.request_id, r.state, r.last_part, r.parts_received, r.received, r.invalid, r.matched, r.unmatched`;
+const RUN = `r.run_id, r.import_id, r.seq, r.mode, r.request_id, r.state, r.last_part, r.parts_received, r.received, r.invalid, r.matched, r.unmatched, r.created_at`;
 
 const PURGE_BATCH = 20_000;
 
@@ -363,5 +365,6 @@ function toRun(row: Record<string, any>): Run {
     invalid: Number(row.invalid),
     matched: Number(row.matched),
     unmatched: Number(row.unmatched),
+    createdAt: row.created_at,
   };
 }

@@ -36,7 +36,13 @@ export interface BatchProcessorOptions {
   maxEventsPerBatchTransaction?: number;
   maxBytesPerBatchTransaction?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
-  metrics?: { applied(count: number): void; deadLettered(): void; skipped(count: number): void };
+  metrics?: {
+    applied(count: number): void;
+    deadLettered(): void;
+    skipped(count: number): void;
+    /** Seconds from the append of a committed transaction's oldest event to the commit: once per transaction, not per event. */
+    latency?(seconds: number): void;
+  };
 }
 
 export interface BatchControl {
@@ -282,6 +288,9 @@ export class BatchProcessor {
       progress.index = undefined;
     });
     this.options.metrics?.applied(applied);
+    // A partition's batch is in offset order: its first event was appended first.
+    const appendedAt = Number(group[0]?.message.timestamp);
+    if (appendedAt > 0) this.options.metrics?.latency?.((Date.now() - appendedAt) / 1000);
   }
 
   /** The handler's events go to the transaction's outbox. */

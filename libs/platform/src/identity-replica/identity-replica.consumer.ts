@@ -7,6 +7,7 @@ import { eventsApplied, eventsDeadLettered } from '@audience-hub/observability';
 import type { BaseConfig } from '../config';
 import { KAFKA, KAFKA_PRODUCER, SERVICE_CONFIG, SERVICE_DESCRIPTOR } from '../tokens';
 import type { ServiceDescriptor } from '../service-descriptor';
+import { OperationalMetrics } from '../operational-metrics';
 import { IDENTITY_CHANGES_LISTENER, type IdentityChangesListener } from './identity-changes.listener';
 import { IdentityReplicaRepository, type IdentityLinkRecord } from './identity-replica.repository';
 
@@ -32,9 +33,11 @@ export class IdentityReplicaConsumer implements OnApplicationBootstrap, BeforeAp
     @Inject(KAFKA_PRODUCER) producer: Producer,
     @Inject(SERVICE_CONFIG) config: BaseConfig,
     @Inject(SERVICE_DESCRIPTOR) descriptor: ServiceDescriptor,
+    operationalMetrics: OperationalMetrics,
     @Optional() @Inject(IDENTITY_CHANGES_LISTENER) listener?: IdentityChangesListener,
   ) {
     const group = replicaConsumerGroup(config.KAFKA_CONSUMER_GROUP);
+    operationalMetrics.watchConsumerGroup(group);
     this.consumer = new ChangelogConsumer<LinkValue>({
       kafka,
       dataSource,

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EventTypes, MAX_CHUNK_IDS, type AnyHubEvent } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
+import { recordImportRun } from '@audience-hub/observability';
 import type { ImportCounts, ImportRow, RecordedDecision } from '../../import.model';
 import { importOutcome, membersChanged } from '../../import-events';
 import { DataSourcesRepository } from '../../../data-sources/data-sources.repository';
@@ -51,6 +52,7 @@ export class ApplySnapshotUsecase {
       const reason = `data source ${job.dataSourceId} was deleted before the snapshot was complete`;
       await this.runs.finish(tx, run.runId, 'failed', reason);
       await this.imports.setState(tx, job.importId, 'failed', reason);
+      recordImportRun('failed');
       await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportFailed, job.orgId, job, (await this.imports.viewOf(tx, job.importId)).counts, { reason })]);
       return;
     }
@@ -84,6 +86,7 @@ export class ApplySnapshotUsecase {
     };
     await this.runs.finish(tx, run.runId, 'applied');
     await this.imports.recordSnapshotApplied(tx, job.importId, counts);
+    recordImportRun('completed', { seconds: (Date.now() - run.createdAt.getTime()) / 1000, received: run.received, matched: run.matched, unmatched: run.unmatched });
     const decision = (await this.imports.viewOf(tx, job.importId)).decision as RecordedDecision | null;
     await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportCompleted, job.orgId, job, counts, { decision: decision ?? undefined })]);
   }

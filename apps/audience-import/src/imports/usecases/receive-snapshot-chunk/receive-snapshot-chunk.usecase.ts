@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EventTypes, normalizeIncoming, type IdType } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
+import { recordImportRun } from '@audience-hub/observability';
 import { CatalogRepository } from '../../../catalog/catalog.repository';
 import { DataSourcesRepository } from '../../../data-sources/data-sources.repository';
 import type { DataSourceCopy } from '../../../data-sources/data-source.model';
@@ -78,6 +79,7 @@ export class ReceiveSnapshotChunkUsecase {
       const reason = `data source ${job.dataSourceId} no longer exists`;
       const run = await create('failed');
       await this.imports.setState(tx, job.importId, 'failed', reason);
+      recordImportRun('failed');
       await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportFailed, job.orgId, job, (await this.imports.viewOf(tx, job.importId)).counts, { reason })]);
       return run;
     }
@@ -93,6 +95,7 @@ export class ReceiveSnapshotChunkUsecase {
       // The list is left as it was; the import stays open, so a later snapshot is judged afresh.
       const run = await create('denied');
       await this.imports.setState(tx, job.importId, 'denied', decision.reason ?? null);
+      recordImportRun('denied');
       await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportDenied, job.orgId, job, NO_COUNTS, { reason: decision.reason, decision })]);
       return run;
     }

@@ -1,0 +1,17 @@
+import type { DataSource } from 'typeorm';
+
+export interface OutboxBacklog {
+  /** Rows committed and not yet relayed. */
+  unsent: number;
+  /** Age of the oldest of them in seconds, 0 when none waits. */
+  oldestAgeSeconds: number;
+}
+
+/** How far the relay is behind, from the partial index of unsent rows (cheap while the relay keeps up). */
+export async function readOutboxBacklog(dataSource: DataSource): Promise<OutboxBacklog> {
+  const [row]: Array<{ unsent: string; age: number | null }> = await dataSource.query(
+    `SELECT (SELECT count(*) FROM outbox_events WHERE sent_at IS NULL) AS unsent,
+            (SELECT extract(epoch FROM now() - created_at)::float8 FROM outbox_events WHERE sent_at IS NULL ORDER BY seq LIMIT 1) AS age`,
+  );
+  return { unsent: Number(row.unsent), oldestAgeSeconds: Math.max(0, row.age ?? 0) };
+}
