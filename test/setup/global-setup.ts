@@ -1,8 +1,7 @@
 import './register-aliases';
 import { ensureTopics, createKafka } from '@audience-hub/messaging';
-import { prepareDatabase, withDatabaseName } from '@audience-hub/persistence';
+import { dropDatabase, prepareDatabase, withDatabaseName } from '@audience-hub/persistence';
 import { resolveTestInfra } from '@audience-hub/testing';
-import { Client } from 'pg';
 import { randomBytes, randomUUID } from 'node:crypto';
 
 /**
@@ -15,13 +14,7 @@ export default async function globalSetup(): Promise<void> {
   // This run's own topics: concurrent runs on one broker never see each other's events.
   process.env.KAFKA_TOPIC_PREFIX = `test-${runId}.`;
   const database = process.env.TEST_DATABASE_NAME ?? 'audience_hub_test';
-  const server = new Client({ connectionString: withDatabaseName(infra.adminDatabaseUrl, 'postgres') });
-  await server.connect();
-  try {
-    await server.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  } finally {
-    await server.end();
-  }
+  await dropDatabase(infra.adminDatabaseUrl, database);
   await prepareDatabase({ adminUrl: infra.adminDatabaseUrl, database, rolePassword: 'audience-hub' });
   await ensureTopics(createKafka({ brokers: infra.kafkaBrokers, clientId: 'test-setup' }), { partitions: 6, replicationFactor: 1 });
   process.env.TEST_KAFKA_BROKERS = infra.kafkaBrokers.join(',');

@@ -1,6 +1,5 @@
 import './register-aliases';
-import { Client } from 'pg';
-import { prepareDatabase, withDatabaseName } from '@audience-hub/persistence';
+import { dropDatabase, prepareDatabase } from '@audience-hub/persistence';
 import { mediumDatabaseName, postgresAdminUrl } from '@audience-hub/testing';
 
 /**
@@ -10,12 +9,6 @@ import { mediumDatabaseName, postgresAdminUrl } from '@audience-hub/testing';
 export default async function mediumSetup(): Promise<void> {
   const adminUrl = postgresAdminUrl();
   const database = mediumDatabaseName();
-  const server = new Client({ connectionString: withDatabaseName(adminUrl, 'postgres') });
-  await server.connect();
-  try {
-    await server.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  } finally {
-    await server.end();
-  }
+  await dropDatabase(adminUrl, database);
   await prepareDatabase({ adminUrl, database, rolePassword: 'audience-hub' });
 }

@@ -20,6 +20,18 @@ export interface DatabasePreparation {
   rolePassword: string;
 }
 
+/** Drops a database, ending its sessions: a run that must not inherit an earlier one's state. */
+export async function dropDatabase(adminUrl: string, database: string): Promise<void> {
+  assertIdentifier(database);
+  const server = new Client({ connectionString: withDatabaseName(adminUrl, 'postgres') });
+  await server.connect();
+  try {
+    await server.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  } finally {
+    await server.end();
+  }
+}
+
 /**
  * Creates the database and one login role per service, idempotently. Each role may connect and
  * create its own schema, nothing else: no role can use another's schema or the public schema.

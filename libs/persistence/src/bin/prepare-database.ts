@@ -4,24 +4,14 @@
  *      DATABASE_NAME (default audience_hub), DATABASE_ROLE_PASSWORD (default audience-hub),
  *      DATABASE_RECREATE=true to drop the database first (CI: a run never inherits an earlier one's state).
  */
-import { Client } from 'pg';
-import { prepareDatabase } from '../service-roles';
-import { redactDatabaseUrl, withDatabaseName } from '../database-url';
-import { assertIdentifier } from '../data-source';
+import { dropDatabase, prepareDatabase } from '../service-roles';
+import { redactDatabaseUrl } from '../database-url';
 
 const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const database = process.env.DATABASE_NAME ?? 'audience_hub';
 
 async function recreate(): Promise<void> {
-  if (process.env.DATABASE_RECREATE !== 'true') return;
-  assertIdentifier(database);
-  const server = new Client({ connectionString: withDatabaseName(adminUrl, 'postgres') });
-  await server.connect();
-  try {
-    await server.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  } finally {
-    await server.end();
-  }
+  if (process.env.DATABASE_RECREATE === 'true') await dropDatabase(adminUrl, database);
 }
 
 recreate()
