@@ -25,6 +25,7 @@ describe('IMS configuration', () => {
       IMS_ISSUER: 'http://127.0.0.1:3000/ims',
       IMS_AUDIENCE: 'audience-hub',
       IMS_TOKEN_TTL_SECONDS: 86_400,
+      IMS_TOKEN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: 120,
       IMS_SIGNING_ALG: 'ES256',
     });
     expect(config.IMS_BOOTSTRAP_CLIENT_ID).toBeUndefined();

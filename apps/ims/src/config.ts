@@ -12,6 +12,7 @@ export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._-]{3,64}$/;
 export const imsConfigSchema = z.object({
   IMS_AUDIENCE: z.string().min(1).default('audience-hub'),
   IMS_TOKEN_TTL_SECONDS: int(86_400, 60, 7 * 86_400),
+  IMS_TOKEN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: int(120, 1),
   IMS_SIGNING_ALG: z.enum(['ES256', 'RS256']).default('ES256'),
   // Sensitive: messages never echo the value.
   IMS_MASTER_KEY: z

@@ -25,6 +25,8 @@ const imsEnv = (extra: Record<string, string> = {}) =>
     IMS_BOOTSTRAP_CLIENT_ID: admin.clientId,
     IMS_BOOTSTRAP_CLIENT_SECRET: admin.clientSecret,
     IMS_ISSUER: issuer,
+    // the suite asks for many tokens from one address: the per-address rate is tested on its own instance
+    IMS_TOKEN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '10000',
     ...extra,
   });
 
@@ -502,6 +504,26 @@ describe('ims', () => {
         expect(metrics).toMatch(/^ims_token_refusals_total\{[^}]*reason="locked"[^}]*\} [1-9]/m);
         expect(metrics).toMatch(/^ims_token_refusals_total\{[^}]*reason="invalid_client"[^}]*\} [1-9]/m);
       }
+    });
+  });
+
+  describe('an instance with a tight rate per address', () => {
+    let third: RunningService;
+    beforeAll(async () => {
+      third = await launchService('ims', imsEnv({ IMS_TOKEN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '3' }));
+    });
+    afterAll(() => third?.stop());
+
+    it('answers an address over its rate 429 with Retry-After before hashing anything, right secret or not, and counts it', async () => {
+      const account = await createAccount(['audiences.read']);
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push(await requestToken(third, credentials(i % 2 ? account.clientId : `unknown-${i}`, i % 2 ? account.clientSecret : 'guess')));
+      expect(answers.map((a) => a.status)).toEqual([401, 200, 401, 429]);
+      expect(Number(answers[3].headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(answers[3].body).toEqual({ error: 'temporarily_unavailable', error_description: expect.stringContaining('retry') });
+      // the rate is this instance's: the first one still answers the same address
+      expect((await requestToken(ims, credentials(account.clientId, account.clientSecret))).status).toBe(200);
+      expect(await (await fetch(`${third.url}/metrics`)).text()).toMatch(/^ims_token_refusals_total\{[^}]*reason="rate_limited"[^}]*\} 1$/m);
     });
   });
 

@@ -20,3 +20,4 @@ export * from './admin/topics';
 export * from './admin/consumer-lag';
 export * from './topic-names';
 export * from './event-type-header';
+export * from './admin/retriable';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
-import { createKafka, createIdempotentProducer, logicalTopic, physicalTopic, typeOfHeader } from '@audience-hub/messaging';
+import { createKafka, createIdempotentProducer, logicalTopic, physicalTopic, retryRetriable, typeOfHeader } from '@audience-hub/messaging';
 import type { AnyHubEvent } from '@audience-hub/contracts';
 import { waitFor } from './wait-for';
 
@@ -43,7 +43,7 @@ export class KafkaProbe {
     const starts = new Map<string, bigint>();
     try {
       for (const topic of topics) {
-        for (const { partition, high } of await admin.fetchTopicOffsets(physicalTopic(topic))) starts.set(`${physicalTopic(topic)}/${partition}`, BigInt(high));
+        for (const { partition, high } of await retryRetriable(() => admin.fetchTopicOffsets(physicalTopic(topic)))) starts.set(`${physicalTopic(topic)}/${partition}`, BigInt(high));
       }
     } finally {
       await admin.disconnect();
@@ -117,7 +117,7 @@ export class KafkaProbe {
     const physical = physicalTopic(topic);
     const admin = this.kafka.admin();
     await admin.connect();
-    const ends = new Map((await admin.fetchTopicOffsets(physical)).map(({ partition, high }) => [partition, BigInt(high)]));
+    const ends = new Map((await retryRetriable(() => admin.fetchTopicOffsets(physical))).map(({ partition, high }) => [partition, BigInt(high)]));
     await admin.disconnect();
     const pending = [...ends].filter(([, high]) => high > 0n).length;
     const copies: Array<{ key: Buffer | null; value: Buffer | null; headers?: IHeaders }> = [];

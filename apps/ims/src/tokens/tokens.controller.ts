@@ -5,6 +5,7 @@ import { decodeJwt, type JWTPayload } from 'jose';
 import { InvalidTokenError } from '@audience-hub/auth';
 import { ProblemException, Public } from '@audience-hub/platform';
 import { AccessTokenValidator } from '../auth/access-token.validator';
+import { AddressRateLimit } from './address-rate-limit';
 import { OAuthErrorFilter } from './oauth-error';
 import { parseTokenRequest } from './token-request';
 import { IssueTokenUsecase, type TokenResponse } from './usecases/issue-token.usecase';
@@ -18,17 +19,20 @@ export class TokensController {
   constructor(
     private readonly issueToken: IssueTokenUsecase,
     private readonly validator: AccessTokenValidator,
+    private readonly addressRate: AddressRateLimit,
   ) {}
 
-  /** OAuth 2.0 client credentials grant (RFC 6749 section 4.4); errors per section 5.2, 429 from the brute-force brake. */
+  /** OAuth 2.0 client credentials grant (RFC 6749 section 4.4); errors per section 5.2, 429 from the address's rate or the brute-force brake. */
   @Post('token/v3')
   @HttpCode(200)
   @UseFilters(OAuthErrorFilter)
   @ApiConsumes('application/x-www-form-urlencoded')
   async token(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<TokenResponse> {
-    const tokenRequest = parseTokenRequest(request.body, request.headers.authorization);
     // The TCP peer: behind a proxy every caller shares the proxy's address.
-    const answer = await this.issueToken.execute(tokenRequest, request.ip ?? request.socket.remoteAddress ?? 'unknown');
+    const address = request.ip ?? request.socket.remoteAddress ?? 'unknown';
+    this.addressRate.check(address);
+    const tokenRequest = parseTokenRequest(request.body, request.headers.authorization);
+    const answer = await this.issueToken.execute(tokenRequest, address);
     response.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
     return answer;
   }

@@ -1,6 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { BatchProcessor, type BatchProcessorOptions } from './batch-processor';
 import { KeyOrderedScheduler } from './key-ordered-scheduler';
+import { retryRetriable } from '../admin/retriable';
 import { logicalTopic, physicalTopic } from '../topic-names';
 import { heapReadAhead } from './heap-read-ahead';
 
@@ -111,10 +112,11 @@ export class EventConsumer {
     await admin.connect();
     try {
       for (const topic of this.options.topics.map(physicalTopic)) {
-        const [committed] = await admin.fetchOffsets({ groupId: this.options.consumerGroup, topics: [topic] });
-        const ends = new Map((await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, high]));
+        // Each step may meet a broker still electing leaders or moving the group's coordinator.
+        const [committed] = await retryRetriable(() => admin.fetchOffsets({ groupId: this.options.consumerGroup, topics: [topic] }));
+        const ends = new Map((await retryRetriable(() => admin.fetchTopicOffsets(topic))).map(({ partition, high }) => [partition, high]));
         const fresh = committed.partitions.filter((entry) => Number(entry.offset) < 0).map((entry) => ({ partition: entry.partition, offset: ends.get(entry.partition) ?? '0' }));
-        if (fresh.length > 0) await admin.setOffsets({ groupId: this.options.consumerGroup, topic, partitions: fresh });
+        if (fresh.length > 0) await retryRetriable(() => admin.setOffsets({ groupId: this.options.consumerGroup, topic, partitions: fresh }));
       }
     } catch (error) {
       // Another member is active: the group has positions already, nothing to pin.
