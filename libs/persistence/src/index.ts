@@ -7,3 +7,4 @@ export * from './returned-rows';
 export * from './byte-ordered-text.migration';
 export * from './reconnect-backoff';
 export * from './pg-listener';
+export * from './server-cursor';

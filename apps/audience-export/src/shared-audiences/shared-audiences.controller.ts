@@ -2,9 +2,9 @@ import { Body, Controller, Get, HttpStatus, Param, Post, Query } from '@nestjs/c
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { DataSourceCopiesRepository, ProblemException } from '@audience-hub/platform';
+import { DataSourceCopiesRepository, pageRequest, ProblemException, type Page } from '@audience-hub/platform';
 import { SharedAudiencesRepository, view } from './shared-audiences.repository';
-import { CreateSharedAudienceSchema, PageQuerySchema, type Page, type SharedAudienceView } from './shared-audiences.schema';
+import { CreateSharedAudienceSchema, type SharedAudienceView } from './shared-audiences.schema';
 import { SharedAudiencesService } from './shared-audiences.service';
 
 @ApiTags('shared-audiences')
@@ -35,9 +35,8 @@ export class SharedAudiencesController {
   @Get()
   @RequireScopes(Scopes.audiencesRead)
   @ApiOperation({ summary: "The org's shared audiences, paged" })
-  async list(@OrgId() orgId: string, @Query() query: unknown): Promise<Page<SharedAudienceView>> {
-    const { limit, cursor } = PageQuerySchema.parse(query);
-    return this.audiences.page(this.database, orgId, limit, cursor);
+  async list(@OrgId() orgId: string, @Query() query: { limit?: string; cursor?: string }): Promise<Page<SharedAudienceView>> {
+    return this.audiences.page(this.database, orgId, pageRequest(query));
   }
 
   @Get(':id')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource as Database, EntityManager } from 'typeorm';
-import type { Page, SharedAudienceView } from './shared-audiences.schema';
+import { toPage, type Page, type PageRequest } from '@audience-hub/platform';
+import type { SharedAudienceView } from './shared-audiences.schema';
 
 export interface SharedAudienceRow extends SharedAudienceView {
   orgId: string;
@@ -102,14 +103,13 @@ export class SharedAudiencesRepository {
     return Number(row?.member_count ?? 0);
   }
 
-  async page(db: Database, orgId: string, limit: number, cursor?: string): Promise<Page<SharedAudienceView>> {
+  async page(db: Database, orgId: string, request: PageRequest): Promise<Page<SharedAudienceView>> {
     const rows = await db.query(
       `SELECT * FROM shared_audiences WHERE org_id = $1 AND ($2::text IS NULL OR shared_audience_id > $2)
         ORDER BY shared_audience_id LIMIT $3`,
-      [orgId, cursor ?? null, limit + 1],
+      [orgId, request.after ?? null, request.limit + 1],
     );
-    const items = rows.slice(0, limit).map((row: Record<string, unknown>) => view(toRow(row)));
-    return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+    return toPage(rows.map((row: Record<string, unknown>) => view(toRow(row))), request, (audience) => audience.id);
   }
 }
 

@@ -6,13 +6,6 @@ export const CreateSharedAudienceSchema = z.object({
   dataSourceId: EntityIdSchema,
 });
 
-export const PageQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().min(1).max(256).optional(),
-});
-
-export type PageQuery = z.infer<typeof PageQuerySchema>;
-
 export interface SharedAudienceView {
   id: string;
   segmentName: string;
@@ -22,9 +15,4 @@ export interface SharedAudienceView {
   /** Last exported version; 0 before the first export. */
   version: number;
   createdAt: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ChangePage } from './chunks';
-import { cursorPages } from './cursor';
+import { cursorPages } from '@audience-hub/persistence';
 
 /** Resolved ids up to which a run checks what XC holds id by id rather than set against set. */
 const PROBE_LIMIT = 100_000;

@@ -2,11 +2,10 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from 
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { ProblemException } from '@audience-hub/platform';
+import { pageRequest, ProblemException, type Page } from '@audience-hub/platform';
 import { ExportFilesRepository } from '../files/export-files.repository';
 import { ListsRepository } from '../lists/lists.repository';
 import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
-import { PageQuerySchema, type Page } from '../shared-audiences/shared-audiences.schema';
 import { updateView, type UpdateState, type UpdateView } from './update';
 import { UpdatesRepository } from './updates.repository';
 import { CreateUpdateSchema } from './updates.schema';
@@ -51,10 +50,10 @@ export class UpdatesController {
   @Get(':updateId/unmapped')
   @RequireScopes(Scopes.audiencesRead)
   @ApiOperation({ summary: "The run's recipients with no id for the data source, paged" })
-  async unmapped(@OrgId() orgId: string, @Param('id') id: string, @Param('updateId') updateId: string, @Query() query: unknown): Promise<Page<{ recipientId: string }>> {
-    const { limit, cursor } = PageQuerySchema.parse(query);
+  async unmapped(@OrgId() orgId: string, @Param('id') id: string, @Param('updateId') updateId: string, @Query() query: { limit?: string; cursor?: string }): Promise<Page<{ recipientId: string }>> {
+    const page = pageRequest(query);
     const update = await this.updates.findOfAudience(this.database, orgId, id, updateId);
     if (!update) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no update ${updateId}`);
-    return this.updates.unmappedPage(this.database, orgId, update.id, limit, cursor);
+    return this.updates.unmappedPage(this.database, orgId, update.id, page);
   }
 }

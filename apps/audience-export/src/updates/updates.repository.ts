@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { DataSource as Database, EntityManager } from 'typeorm';
 import { schemaOf } from '@audience-hub/persistence';
 import { activeTraceparent } from '@audience-hub/observability';
+import { toPage, type Page, type PageRequest } from '@audience-hub/platform';
 import type { GovernanceDecision } from '../governance/export-governance';
-import type { Page } from '../shared-audiences/shared-audiences.schema';
 import type { ExportMode, UpdateCounts, UpdateRow, UpdateState } from './update';
 
 type Db = EntityManager | Database;
@@ -151,14 +151,13 @@ export class UpdatesRepository {
     );
   }
 
-  async unmappedPage(db: Db, orgId: string, updateId: string, limit: number, cursor?: string): Promise<Page<{ recipientId: string }>> {
+  async unmappedPage(db: Db, orgId: string, updateId: string, request: PageRequest): Promise<Page<{ recipientId: string }>> {
     const rows = await db.query(
       `SELECT recipient_id FROM update_unmapped WHERE org_id = $1 AND update_id = $2 AND ($3::text IS NULL OR recipient_id > $3)
         ORDER BY recipient_id LIMIT $4`,
-      [orgId, updateId, cursor ?? null, limit + 1],
+      [orgId, updateId, request.after ?? null, request.limit + 1],
     );
-    const items = rows.slice(0, limit).map((row: { recipient_id: string }) => ({ recipientId: row.recipient_id }));
-    return { items, nextCursor: rows.length > limit ? items[items.length - 1].recipientId : null };
+    return toPage(rows.map((row: { recipient_id: string }) => ({ recipientId: row.recipient_id })), request, (item) => item.recipientId);
   }
 
   /** Wakes the runners (this instance and others) once the caller's transaction commits. */

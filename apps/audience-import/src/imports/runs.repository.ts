@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { ServerCursor } from '@audience-hub/persistence';
 import type { ImportMode } from './import.model';
 
 export type RunState = 'receiving' | 'applied' | 'superseded' | 'denied' | 'failed';
@@ -28,6 +29,12 @@ export const replaces = (run: Pick<Run, 'mode'>, job: { mode: ImportMode }): boo
 /** A run is complete once every part 0..lastPart arrived. */
 export const isComplete = (run: Run): boolean =>
   run.state === 'receiving' && run.lastPart !== null && run.partsReceived === run.lastPart + 1;
+
+/** The recipients a run adds to its list and removes from it, as cursors of the caller's transaction. */
+export interface RunChanges {
+  adds: ServerCursor<{ recipient_id: string }>;
+  removes: ServerCursor<{ recipient_id: string }>;
+}
 
 /**
  * SQL of runs (one snapshot applied to one import): their parts, the staged ids, and the set-based
@@ -184,32 +191,35 @@ export class RunsRepository {
   }
 
   /**
-   * Opens `run_adds` and `run_removes` over the recipient-level difference between the members the
-   * run staged and the list's current members (`previous`, a run too). Neither changes while they
-   * are read, so they are read in chunks without writing the difference down.
+   * Opens cursors over the recipient-level difference between the members the run staged and the
+   * list's current members (`previous`, a run too): the recipients to add and to remove. Neither
+   * changes while they are read, so they are read in chunks without writing the difference down.
    */
-  async openReplaceCursors(tx: EntityManager, runId: string, previous: string | null, large: boolean): Promise<void> {
+  async openReplaceCursors(tx: EntityManager, runId: string, previous: string | null, large: boolean): Promise<RunChanges> {
     const run = sqlBigint(runId);
     if (previous === null) {
       // The run's distinct recipients stream from its recipient index (a cursor's fast-start plan): no statistics needed.
-      await tx.query(`DECLARE run_adds NO SCROLL CURSOR FOR SELECT DISTINCT recipient_id FROM import_members WHERE run_id = ${run}`);
-      await tx.query(`DECLARE run_removes NO SCROLL CURSOR FOR SELECT NULL::text AS recipient_id WHERE false`);
-      return;
+      return {
+        adds: await ServerCursor.open(tx, `SELECT DISTINCT recipient_id FROM import_members WHERE run_id = ${run}`),
+        removes: await ServerCursor.open(tx, `SELECT NULL::text AS recipient_id WHERE false`),
+      };
     }
     // Fresh statistics for the run just staged, so the difference streams from the two runs'
     // recipient indexes (merge anti-join, no sort, no hash of a million rows).
     if (large) await tx.query(`ANALYZE import_members`);
     const old = sqlBigint(previous);
-    await tx.query(
-      `DECLARE run_adds NO SCROLL CURSOR FOR
-       SELECT DISTINCT n.recipient_id FROM import_members n
-        WHERE n.run_id = ${run} AND NOT EXISTS (SELECT 1 FROM import_members o WHERE o.run_id = ${old} AND o.recipient_id = n.recipient_id)`,
-    );
-    await tx.query(
-      `DECLARE run_removes NO SCROLL CURSOR FOR
-       SELECT DISTINCT o.recipient_id FROM import_members o
-        WHERE o.run_id = ${old} AND NOT EXISTS (SELECT 1 FROM import_members n WHERE n.run_id = ${run} AND n.recipient_id = o.recipient_id)`,
-    );
+    return {
+      adds: await ServerCursor.open(
+        tx,
+        `SELECT DISTINCT n.recipient_id FROM import_members n
+          WHERE n.run_id = ${run} AND NOT EXISTS (SELECT 1 FROM import_members o WHERE o.run_id = ${old} AND o.recipient_id = n.recipient_id)`,
+      ),
+      removes: await ServerCursor.open(
+        tx,
+        `SELECT DISTINCT o.recipient_id FROM import_members o
+          WHERE o.run_id = ${old} AND NOT EXISTS (SELECT 1 FROM import_members n WHERE n.run_id = ${run} AND n.recipient_id = o.recipient_id)`,
+      ),
+    };
   }
 
   /**
@@ -227,20 +237,12 @@ export class RunsRepository {
   }
 
   /** The same cursors over the changes a merge wrote down. */
-  async openMergeCursors(tx: EntityManager, runId: string): Promise<void> {
+  async openMergeCursors(tx: EntityManager, runId: string): Promise<RunChanges> {
     const run = sqlBigint(runId);
-    await tx.query(`DECLARE run_adds NO SCROLL CURSOR FOR SELECT recipient_id FROM run_changes WHERE run_id = ${run} AND op = 'a'`);
-    await tx.query(`DECLARE run_removes NO SCROLL CURSOR FOR SELECT recipient_id FROM run_changes WHERE run_id = ${run} AND op = 'r'`);
-  }
-
-  async fetch(tx: EntityManager, cursor: 'run_adds' | 'run_removes', count: number): Promise<string[]> {
-    const rows = await tx.query(`FETCH ${Math.trunc(count)} FROM ${cursor}`);
-    return rows.map((row: { recipient_id: string }) => row.recipient_id);
-  }
-
-  async closeCursors(tx: EntityManager): Promise<void> {
-    await tx.query(`CLOSE run_adds`);
-    await tx.query(`CLOSE run_removes`);
+    return {
+      adds: await ServerCursor.open(tx, `SELECT recipient_id FROM run_changes WHERE run_id = ${run} AND op = 'a'`),
+      removes: await ServerCursor.open(tx, `SELECT recipient_id FROM run_changes WHERE run_id = ${run} AND op = 'r'`),
+    };
   }
 
   /**
@@ -345,7 +347,8 @@ function affected(result: unknown): number {
   return Array.isArray(result) && result.length === 2 && typeof result[1] === 'number' ? result[1] : 0;
 }
 
-// DECLARE takes no bind parameters: the run ids it needs are checked, then inlined.
+// The cursors' run ids are checked, then inlined as literals: each cursor is planned for these
+// runs (a custom plan whatever the driver's protocol), which the streaming anti-joins rely on.
 function sqlBigint(value: string): string {
   if (!/^[0-9]{1,18}$/.test(value)) throw new Error(`not a run id: ${value}`);
   return value;

@@ -7,7 +7,7 @@ import type { ImportCounts, ImportRow, RecordedDecision } from '../../import.mod
 import { importOutcome, membersChanged } from '../../import-events';
 import { DataSourcesRepository } from '../../../data-sources/data-sources.repository';
 import { ImportsRepository } from '../../imports.repository';
-import { isComplete, replaces, RunsRepository, type Run } from '../../runs.repository';
+import { isComplete, replaces, RunsRepository, type Run, type RunChanges } from '../../runs.repository';
 
 /** Runs above this many matched ids get fresh planner statistics before they are diffed. */
 const LARGE_RUN = 50_000;
@@ -58,19 +58,21 @@ export class ApplySnapshotUsecase {
     }
     // The run's ids were resolved as its chunks arrived (and kept current by late links since).
     const started = Date.now();
+    let runChanges: RunChanges;
     if (replaces(run, job)) {
       // The run's matched ids were staged as its own members: only the difference is read, and the list switched.
       const previous = await this.runs.membersRun(tx, job.importId);
-      await this.runs.openReplaceCursors(tx, run.runId, previous, run.matched > LARGE_RUN);
+      runChanges = await this.runs.openReplaceCursors(tx, run.runId, previous, run.matched > LARGE_RUN);
       await this.runs.applyReplace(tx, run.runId, job.importId, previous);
     } else {
       // A delta adds and removes; a full snapshot into a `delta` import only adds (see README).
       await this.runs.applyMerge(tx, run.runId, job.importId, run.mode === 'delta');
-      await this.runs.openMergeCursors(tx, run.runId);
+      runChanges = await this.runs.openMergeCursors(tx, run.runId);
     }
     const diffed = Date.now();
-    const changes = await this.emitChanges(tx, job);
-    await this.runs.closeCursors(tx);
+    const changes = await this.emitChanges(tx, job, runChanges);
+    await runChanges.adds.close();
+    await runChanges.removes.close();
     this.logger.log(
       `run ${run.runId} of import ${job.importId} applied: ${run.matched} matched, ${run.unmatched} unmatched, ${changes.added} added, ${changes.removed} removed; ` +
         `list switched in ${diffed - started} ms, changes read and enqueued in ${Date.now() - diffed} ms`,
@@ -96,7 +98,7 @@ export class ApplySnapshotUsecase {
    * chunk is held back so the last can say lastPart. Nothing is emitted when nothing changed.
    * Parts go to the outbox CHANGES_PER_INSERT at a time (one statement, one NOTIFY).
    */
-  private async emitChanges(tx: EntityManager, job: ImportRow): Promise<{ added: number; removed: number }> {
+  private async emitChanges(tx: EntityManager, job: ImportRow, runChanges: RunChanges): Promise<{ added: number; removed: number }> {
     const counts = { added: 0, removed: 0 };
     let part = 0;
     let held: { op: 'added' | 'removed'; ids: string[] } | undefined;
@@ -110,12 +112,12 @@ export class ApplySnapshotUsecase {
       await enqueueEvents(tx, batch);
     };
     // The next FETCH is sent before a chunk's event is built: Postgres reads while Node serializes.
-    const fetch = (cursor: 'run_adds' | 'run_removes') => {
-      const next = this.runs.fetch(tx, cursor, MAX_CHUNK_IDS);
+    const fetch = (cursor: RunChanges['adds']) => {
+      const next = cursor.fetch(MAX_CHUNK_IDS).then((rows) => rows.map((row) => row.recipient_id));
       next.catch(() => undefined); // awaited below
       return next;
     };
-    for (const [op, cursor] of [['added', 'run_adds'], ['removed', 'run_removes']] as const) {
+    for (const [op, cursor] of [['added', runChanges.adds], ['removed', runChanges.removes]] as const) {
       let next = fetch(cursor);
       for (;;) {
         const ids = await next;
