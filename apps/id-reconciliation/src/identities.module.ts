@@ -10,7 +10,7 @@ import { RecipientsRepository } from './recipients/recipients.repository';
 import { ApplyRecipientUpsertsUseCase } from './recipients/usecases/apply-recipient-upserts.usecase';
 import { ResolutionRepository } from './resolution/resolution.repository';
 import { ResolveController } from './resolution/resolve.controller';
-import { ResolveUseCase } from './resolution/resolve.usecase';
+import { ResolveUseCase } from './resolution/usecases/resolve.usecase';
 import { VisitorEventsConsumer } from './visitors/visitor-events.consumer';
 import { VisitorLinksRepository } from './visitors/visitor-links.repository';
 

@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { AccountsRepository } from './accounts/accounts.repository';
 import { SigningKeysRepository } from './keys/signing-keys.repository';
 import { OrgsRepository } from './orgs/orgs.repository';
-import { CreateOrgUsecase } from './orgs/usecases/create-org.usecase';
+import { CreateOrgUseCase } from './orgs/usecases/create-org.usecase';
 import { SecretHasher } from './secrets/secret-hasher';
 import { SecretsRepository } from './secrets/secrets.repository';
 
@@ -12,7 +12,7 @@ import { SecretsRepository } from './secrets/secrets.repository';
  */
 @Global()
 @Module({
-  providers: [OrgsRepository, CreateOrgUsecase, AccountsRepository, SecretsRepository, SigningKeysRepository, { provide: SecretHasher, useValue: new SecretHasher() }],
-  exports: [OrgsRepository, CreateOrgUsecase, AccountsRepository, SecretsRepository, SigningKeysRepository, SecretHasher],
+  providers: [OrgsRepository, CreateOrgUseCase, AccountsRepository, SecretsRepository, SigningKeysRepository, { provide: SecretHasher, useValue: new SecretHasher() }],
+  exports: [OrgsRepository, CreateOrgUseCase, AccountsRepository, SecretsRepository, SigningKeysRepository, SecretHasher],
 })
 export class ImsStoreModule {}

@@ -1,9 +1,9 @@
-import { Controller, Get, HttpStatus, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import type { AuditRecord } from '@audience-hub/contracts';
 import { CurrentPrincipal, RequireScopes, Scopes, type Principal } from '@audience-hub/auth';
-import { pageRequest, ProblemException, toPage, type Page } from '@audience-hub/platform';
+import { pageRequest, DomainError, toPage, type Page } from '@audience-hub/platform';
 import { AuditQuerySchema } from './audit-query.schema';
 import { AuditRepository } from './audit.repository';
 import { AuditTrail } from './audit-trail';
@@ -26,7 +26,7 @@ export class AuditEventsController {
     const { actor, action, from, to, ...paging } = AuditQuerySchema.parse(query);
     const request = pageRequest(paging);
     if (request.after !== undefined && !/^[0-9]{1,19}$/.test(request.after)) {
-      throw new ProblemException(HttpStatus.BAD_REQUEST, 'bad-request', 'cursor is not one this API gave');
+      throw new DomainError('bad-request', 'cursor is not one this API gave');
     }
     const rows = await this.repository.list(this.dataSource.manager, {
       orgId: caller.orgId,

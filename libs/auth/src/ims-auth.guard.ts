@@ -1,6 +1,6 @@
-import { CanActivate, ExecutionContext, HttpStatus, Injectable, Optional } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ProblemException } from '@audience-hub/platform';
+import { DomainError } from '@audience-hub/platform';
 import { PUBLIC_ROUTE, REQUIRED_SCOPES, type AuthenticatedRequest } from './decorators';
 import { RevocationRegistry } from './revocations';
 import { ScopeDenialListener } from './scope-denials';
@@ -17,8 +17,8 @@ export function bearerToken(headers: Record<string, string | string[] | undefine
 }
 
 /** 401 problem+json with the RFC 6750 challenge. */
-export function unauthorized(reason: string): ProblemException {
-  const error = new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid-token', reason);
+export function unauthorized(reason: string): DomainError {
+  const error = new DomainError('invalid-token', reason);
   (error as unknown as { headers: Record<string, string> }).headers = {
     'WWW-Authenticate': `Bearer error="invalid_token", error_description="${reason.replace(/"/g, "'")}"`,
   };
@@ -26,10 +26,10 @@ export function unauthorized(reason: string): ProblemException {
 }
 
 /** 403 problem+json naming the scopes the route needs. */
-export function insufficientScope(principal: Principal, required: readonly string[]): ProblemException | undefined {
+export function insufficientScope(principal: Principal, required: readonly string[]): DomainError | undefined {
   const missing = required.filter((scope) => !principal.scopes.has(scope));
   if (missing.length === 0) return undefined;
-  return new ProblemException(HttpStatus.FORBIDDEN, 'insufficient-scope', `token lacks scope ${missing.join(', ')}`, { requiredScopes: [...required] });
+  return new DomainError('insufficient-scope', `token lacks scope ${missing.join(', ')}`, { requiredScopes: [...required] });
 }
 
 /**

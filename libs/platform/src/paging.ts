@@ -1,5 +1,4 @@
-import { HttpStatus } from '@nestjs/common';
-import { ProblemException } from './problem';
+import { DomainError } from './problem';
 
 export interface PageRequest {
   limit: number;
@@ -16,11 +15,11 @@ export interface Page<T> {
 export function pageRequest(query: { limit?: string; cursor?: string }, defaultLimit = 100): PageRequest {
   const limit = query.limit === undefined ? defaultLimit : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    throw new ProblemException(HttpStatus.BAD_REQUEST, 'bad-request', 'limit must be an integer from 1 to 1000');
+    throw new DomainError('bad-request', 'limit must be an integer from 1 to 1000');
   }
   if (query.cursor === undefined || query.cursor === '') return { limit };
   const after = Buffer.from(query.cursor, 'base64url').toString('utf8');
-  if (!after) throw new ProblemException(HttpStatus.BAD_REQUEST, 'bad-request', 'cursor is not one this API gave');
+  if (!after) throw new DomainError('bad-request', 'cursor is not one this API gave');
   return { limit, after };
 }
 

@@ -15,13 +15,51 @@ export interface Problem {
 
 const TYPE_BASE = 'https://audience-hub.dev/problems/';
 
-/** An HTTP error with a stable problem type, e.g. `new ProblemException(404, 'not-found', 'No import imp-1')`. */
-export class ProblemException extends HttpException {
-  constructor(status: number, kind: string, detail: string, extensions: Record<string, unknown> = {}) {
-    super({ kind, detail, ...extensions }, status);
+/**
+ * Every kind of error the services' APIs answer with, and its HTTP status: the closed set of
+ * problem types (`https://audience-hub.dev/problems/<code>`). A use case names the kind; only the
+ * filter knows HTTP.
+ */
+export const ERROR_CODES = {
+  'bad-request': 400,
+  'bad-file-name': 400,
+  'bad-gzip': 400,
+  'invalid-token': 401,
+  'insufficient-scope': 403,
+  'scope-not-held': 403,
+  'not-found': 404,
+  conflict: 409,
+  'account-revoked': 409,
+  'built-in-data-source': 409,
+  'duplicate-segment-name': 409,
+  'list-taken': 409,
+  'too-many-secrets': 409,
+  'unsupported-media-type': 415,
+  'file-refused': 422,
+  'unknown-audience': 422,
+  'unknown-data-source': 422,
+  'unknown-list': 422,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** A domain error of a known kind, e.g. `new DomainError('not-found', 'no import imp-1')`; ProblemFilter answers it as problem+json. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.name = 'DomainError';
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code];
   }
 }
 
+/** Titles of the statuses, and the problem types of errors the framework throws (an unknown route, a body too large). */
 const titles: Record<number, [string, string]> = {
   400: ['bad-request', 'Bad request'],
   401: ['unauthorized', 'Unauthorized'],
@@ -46,14 +84,13 @@ export function toProblem(error: unknown, instance?: string): Problem {
       instance,
     };
   }
+  if (error instanceof DomainError) {
+    return { type: `${TYPE_BASE}${error.code}`, title: titles[error.status]?.[1] ?? 'Error', status: error.status, detail: error.detail, instance, ...error.extensions };
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();
     const [kind, title] = titles[status] ?? ['error', HttpStatus[status] ?? 'Error'];
-    if (typeof body === 'object' && body && 'kind' in body) {
-      const { kind: ownKind, detail, ...extensions } = body as { kind: string; detail?: string };
-      return { type: `${TYPE_BASE}${ownKind}`, title, status, detail, instance, ...extensions };
-    }
     const message = typeof body === 'string' ? body : (body as { message?: string | string[] }).message;
     return { type: `${TYPE_BASE}${kind}`, title, status, detail: Array.isArray(message) ? message.join('; ') : message, instance };
   }

@@ -1,7 +1,7 @@
-import { Controller, Get, HttpStatus, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { ProblemException } from '@audience-hub/platform';
+import { DomainError } from '@audience-hub/platform';
 import { ListsRepository, type ListSummary } from './lists.repository';
 
 @ApiTags('lists')
@@ -15,7 +15,7 @@ export class ListsController {
   @ApiOperation({ summary: "audience-export's copy of a Campaign list, as learned from campaign.lists.v1" })
   async get(@OrgId() orgId: string, @Param('listId') listId: string): Promise<ListSummary> {
     const list = await this.lists.summary(orgId, listId);
-    if (!list) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no list ${listId}`);
+    if (!list) throw new DomainError('not-found', `no list ${listId}`);
     return list;
   }
 }

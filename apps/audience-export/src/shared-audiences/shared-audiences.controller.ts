@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { DataSourceCopiesRepository, pageRequest, ProblemException, type Page } from '@audience-hub/platform';
+import { DataSourceCopiesRepository, pageRequest, DomainError, type Page } from '@audience-hub/platform';
 import { SharedAudiencesRepository, view } from './shared-audiences.repository';
 import { CreateSharedAudienceSchema, type SharedAudienceView } from './shared-audiences.schema';
 import { SharedAudiencesService } from './shared-audiences.service';
@@ -25,9 +25,9 @@ export class SharedAudiencesController {
     const input = CreateSharedAudienceSchema.parse(body);
     return this.database.transaction(async (tx) => {
       const dataSource = await this.dataSources.find(tx, orgId, input.dataSourceId);
-      if (!dataSource) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'unknown-data-source', `no data source ${input.dataSourceId}`);
+      if (!dataSource) throw new DomainError('unknown-data-source', `no data source ${input.dataSourceId}`);
       const created = await this.service.define(tx, orgId, input.segmentName, dataSource);
-      if (!created) throw new ProblemException(HttpStatus.CONFLICT, 'duplicate-segment-name', `a shared audience named ${input.segmentName} exists`);
+      if (!created) throw new DomainError('duplicate-segment-name', `a shared audience named ${input.segmentName} exists`);
       return view(created);
     });
   }
@@ -44,7 +44,7 @@ export class SharedAudiencesController {
   @ApiOperation({ summary: 'One shared audience, with its last exported version' })
   async get(@OrgId() orgId: string, @Param('id') id: string): Promise<SharedAudienceView> {
     const found = await this.audiences.find(this.database, orgId, id);
-    if (!found) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no shared audience ${id}`);
+    if (!found) throw new DomainError('not-found', `no shared audience ${id}`);
     return view(found);
   }
 }

@@ -14,9 +14,9 @@ import { ExportedMembersRepository } from './exported-members.repository';
 import type { ExportMode } from './update';
 import { UpdateOutcomeService } from './update-outcome.service';
 import { UpdatesRepository } from './updates.repository';
-import { FinalizeUpdateUsecase, MAX_ECIDS_PER_RECIPIENT } from './usecases/finalize-update.usecase';
-import { RequestUpdateUsecase } from './usecases/request-update.usecase';
-import { StartUpdateUsecase } from './usecases/start-update.usecase';
+import { FinalizeUpdateUseCase, MAX_ECIDS_PER_RECIPIENT } from './usecases/finalize-update.usecase';
+import { RequestUpdateUseCase } from './usecases/request-update.usecase';
+import { StartUpdateUseCase } from './usecases/start-update.usecase';
 
 /**
  * "Update shared audience" in-process on real Postgres (medium tier): Campaign's list changes,
@@ -153,9 +153,9 @@ function buildFlow(db: MediumSchema) {
   const clocks = new IdentityClocksRepository();
   const outcome = new UpdateOutcomeService(updates);
   const files = new ExportFilesService(config, ds, new ExportFilesRepository(), members, audiences);
-  const request = new RequestUpdateUsecase(updates);
-  const start = new StartUpdateUsecase(ds, updates, audiences, dataSourceCopies, lists, outcome);
-  const finalize = new FinalizeUpdateUsecase(ds, updates, audiences, dataSourceCopies, lists, members, clocks, files, outcome);
+  const request = new RequestUpdateUseCase(updates);
+  const start = new StartUpdateUseCase(ds, updates, audiences, dataSourceCopies, lists, outcome);
+  const finalize = new FinalizeUpdateUseCase(ds, updates, audiences, dataSourceCopies, lists, members, clocks, files, outcome);
   return {
     lists,
     clocks,

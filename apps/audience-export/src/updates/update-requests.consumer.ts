@@ -4,7 +4,7 @@ import { EventsController, RejectEventError, type EventContext } from '@audience
 import { DataSourceCopiesRepository, KnownOrgsService } from '@audience-hub/platform';
 import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
 import { SharedAudiencesService } from '../shared-audiences/shared-audiences.service';
-import { RequestUpdateUsecase } from './usecases/request-update.usecase';
+import { RequestUpdateUseCase } from './usecases/request-update.usecase';
 
 /**
  * The "Update shared audience" activity from Campaign workflows. It names an existing shared
@@ -18,7 +18,7 @@ export class UpdateRequestsConsumer {
     private readonly dataSources: DataSourceCopiesRepository,
     private readonly audiences: SharedAudiencesRepository,
     private readonly sharedAudiences: SharedAudiencesService,
-    private readonly requestUpdate: RequestUpdateUsecase,
+    private readonly requestUpdate: RequestUpdateUseCase,
   ) {}
 
   @EventPattern(EventTypes.campaignSharedAudienceUpdateRequested)

@@ -8,8 +8,8 @@ import { ExportFilesService } from '../files/export-files.service';
 import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
 import { UpdateOutcomeService } from './update-outcome.service';
 import { runnerChannel, UpdatesRepository, type RunnableUpdate } from './updates.repository';
-import { FinalizeUpdateUsecase } from './usecases/finalize-update.usecase';
-import { StartUpdateUsecase } from './usecases/start-update.usecase';
+import { FinalizeUpdateUseCase } from './usecases/finalize-update.usecase';
+import { StartUpdateUseCase } from './usecases/start-update.usecase';
 
 /** Longest wait between two attempts at a failing step. */
 const MAX_STEP_BACKOFF_MS = 60_000;
@@ -38,8 +38,8 @@ export class UpdateRunnerService implements OnApplicationBootstrap, BeforeApplic
     private readonly database: DataSource,
     private readonly updates: UpdatesRepository,
     private readonly audiences: SharedAudiencesRepository,
-    private readonly start: StartUpdateUsecase,
-    private readonly finalize: FinalizeUpdateUsecase,
+    private readonly start: StartUpdateUseCase,
+    private readonly finalize: FinalizeUpdateUseCase,
     private readonly outcome: UpdateOutcomeService,
     private readonly files: ExportFilesService,
   ) {}

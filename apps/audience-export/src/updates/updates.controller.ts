@@ -2,14 +2,14 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from 
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { pageRequest, ProblemException, type Page } from '@audience-hub/platform';
+import { pageRequest, DomainError, type Page } from '@audience-hub/platform';
 import { ExportFilesRepository } from '../files/export-files.repository';
 import { ListsRepository } from '../lists/lists.repository';
 import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
 import { updateView, type UpdateState, type UpdateView } from './update';
 import { UpdatesRepository } from './updates.repository';
 import { CreateUpdateSchema } from './updates.schema';
-import { RequestUpdateUsecase } from './usecases/request-update.usecase';
+import { RequestUpdateUseCase } from './usecases/request-update.usecase';
 
 @ApiTags('shared-audiences')
 @ApiBearerAuth()
@@ -21,7 +21,7 @@ export class UpdatesController {
     private readonly lists: ListsRepository,
     private readonly updates: UpdatesRepository,
     private readonly files: ExportFilesRepository,
-    private readonly requestUpdate: RequestUpdateUsecase,
+    private readonly requestUpdate: RequestUpdateUseCase,
   ) {}
 
   @Post()
@@ -31,8 +31,8 @@ export class UpdatesController {
   async create(@OrgId() orgId: string, @Param('id') id: string, @Body() body: unknown): Promise<{ id: string; state: UpdateState }> {
     const input = CreateUpdateSchema.parse(body);
     return this.database.transaction(async (tx) => {
-      if (!(await this.audiences.find(tx, orgId, id))) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no shared audience ${id}`);
-      if (!(await this.lists.isLive(tx, orgId, input.listId))) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'unknown-list', `no list ${input.listId}`);
+      if (!(await this.audiences.find(tx, orgId, id))) throw new DomainError('not-found', `no shared audience ${id}`);
+      if (!(await this.lists.isLive(tx, orgId, input.listId))) throw new DomainError('unknown-list', `no list ${input.listId}`);
       const update = await this.requestUpdate.execute(tx, { orgId, sharedAudienceId: id, listId: input.listId, mode: input.mode });
       return { id: update.id, state: update.state };
     });
@@ -43,7 +43,7 @@ export class UpdatesController {
   @ApiOperation({ summary: 'An update run: state, version, counts {exported, added, removed, unmapped}, governance decisions, files' })
   async get(@OrgId() orgId: string, @Param('id') id: string, @Param('updateId') updateId: string): Promise<UpdateView> {
     const update = await this.updates.findOfAudience(this.database, orgId, id, updateId);
-    if (!update) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no update ${updateId}`);
+    if (!update) throw new DomainError('not-found', `no update ${updateId}`);
     return updateView(update, await this.files.namesOf(this.database, orgId, update.id));
   }
 
@@ -53,7 +53,7 @@ export class UpdatesController {
   async unmapped(@OrgId() orgId: string, @Param('id') id: string, @Param('updateId') updateId: string, @Query() query: { limit?: string; cursor?: string }): Promise<Page<{ recipientId: string }>> {
     const page = pageRequest(query);
     const update = await this.updates.findOfAudience(this.database, orgId, id, updateId);
-    if (!update) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no update ${updateId}`);
+    if (!update) throw new DomainError('not-found', `no update ${updateId}`);
     return this.updates.unmappedPage(this.database, orgId, update.id, page);
   }
 }

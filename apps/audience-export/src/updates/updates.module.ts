@@ -10,9 +10,9 @@ import { UpdateRequestsConsumer } from './update-requests.consumer';
 import { UpdateRunnerService } from './update-runner.service';
 import { UpdatesController } from './updates.controller';
 import { UpdatesRepository } from './updates.repository';
-import { FinalizeUpdateUsecase } from './usecases/finalize-update.usecase';
-import { RequestUpdateUsecase } from './usecases/request-update.usecase';
-import { StartUpdateUsecase } from './usecases/start-update.usecase';
+import { FinalizeUpdateUseCase } from './usecases/finalize-update.usecase';
+import { RequestUpdateUseCase } from './usecases/request-update.usecase';
+import { StartUpdateUseCase } from './usecases/start-update.usecase';
 
 @Module({
   imports: [DataSourceCopiesModule, ListsModule, SharedAudiencesModule, FilesModule, IdentityClocksModule],
@@ -21,9 +21,9 @@ import { StartUpdateUsecase } from './usecases/start-update.usecase';
     UpdatesRepository,
     ExportedMembersRepository,
     UpdateOutcomeService,
-    RequestUpdateUsecase,
-    StartUpdateUsecase,
-    FinalizeUpdateUsecase,
+    RequestUpdateUseCase,
+    StartUpdateUseCase,
+    FinalizeUpdateUseCase,
     UpdateRunnerService,
   ],
 })

@@ -1,7 +1,7 @@
-import { Controller, Get, HttpStatus, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { pageRequest, ProblemException, toPage, type Page } from '@audience-hub/platform';
+import { pageRequest, DomainError, toPage, type Page } from '@audience-hub/platform';
 import { CatalogRepository, type XcAudience } from './catalog.repository';
 
 @ApiTags('xc-audiences')
@@ -22,7 +22,7 @@ export class CatalogController {
   @RequireScopes(Scopes.audiencesRead)
   async get(@OrgId() orgId: string, @Param('audienceId') audienceId: string): Promise<XcAudience> {
     const audience = await this.catalog.find(orgId, audienceId);
-    if (!audience) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no XC audience ${audienceId}`);
+    if (!audience) throw new DomainError('not-found', `no XC audience ${audienceId}`);
     return audience;
   }
 }

@@ -2,17 +2,17 @@ import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req } from '
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { KnownOrgsService, ProblemException } from '@audience-hub/platform';
+import { KnownOrgsService, DomainError } from '@audience-hub/platform';
 import type { FileReport } from './file-report';
 import { FilesRepository } from './files.repository';
-import { FileNameError, ImportFileUsecase } from './usecases/import-file/import-file.usecase';
+import { FileNameError, ImportFileUseCase } from './usecases/import-file.usecase';
 
 @ApiTags('files')
 @ApiBearerAuth()
 @Controller('v1/files')
 export class FilesController {
   constructor(
-    private readonly importFile: ImportFileUsecase,
+    private readonly importFile: ImportFileUseCase,
     private readonly files: FilesRepository,
     private readonly orgs: KnownOrgsService,
   ) {}
@@ -25,21 +25,21 @@ export class FilesController {
   @ApiQuery({ name: 'name', description: 'the Audience Manager outbound file name, e.g. S3_1234_20914_acme_iter_1486140844000-1.sync.gz' })
   @ApiOperation({ summary: 'Imports an Audience Manager outbound file; malformed lines are reported, past the error ratio the file is refused (422)' })
   async upload(@OrgId() orgId: string, @Query('name') name: string | undefined, @Req() request: Request): Promise<FileReport> {
-    if (!name) throw new ProblemException(HttpStatus.BAD_REQUEST, 'bad-request', 'the name query parameter (the outbound file name) is required');
-    if (request.readableEnded) throw new ProblemException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported-media-type', 'send the file as application/octet-stream or text/plain');
+    if (!name) throw new DomainError('bad-request', 'the name query parameter (the outbound file name) is required');
+    if (request.readableEnded) throw new DomainError('unsupported-media-type', 'send the file as application/octet-stream or text/plain');
     await this.orgs.ensureKnown(orgId);
     const gzip = (request.headers['content-encoding'] ?? '').toLowerCase() === 'gzip';
     let report: FileReport;
     try {
       report = await this.importFile.execute(orgId, name, 'upload', request, { gzip });
     } catch (error) {
-      if (error instanceof FileNameError) throw new ProblemException(HttpStatus.BAD_REQUEST, 'bad-file-name', error.message);
-      if ((error as { code?: string }).code === 'Z_DATA_ERROR') throw new ProblemException(HttpStatus.BAD_REQUEST, 'bad-gzip', 'the body is not valid gzip');
+      if (error instanceof FileNameError) throw new DomainError('bad-file-name', error.message);
+      if ((error as { code?: string }).code === 'Z_DATA_ERROR') throw new DomainError('bad-gzip', 'the body is not valid gzip');
       throw error;
     }
     if (report.state === 'refused') {
       const { reason, ...rest } = report;
-      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'file-refused', reason ?? 'file refused', { ...rest });
+      throw new DomainError('file-refused', reason ?? 'file refused', { ...rest });
     }
     return report;
   }
@@ -48,7 +48,7 @@ export class FilesController {
   @RequireScopes(Scopes.audiencesRead)
   async get(@OrgId() orgId: string, @Param('id') id: string): Promise<FileReport> {
     const report = await this.files.find(orgId, id);
-    if (!report) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no file ${id}`);
+    if (!report) throw new DomainError('not-found', `no file ${id}`);
     return report;
   }
 }

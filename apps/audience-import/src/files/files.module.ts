@@ -4,7 +4,7 @@ import { FilesController } from './files.controller';
 import { FilesRepository } from './files.repository';
 import { InboxWatcher } from './inbox-watcher';
 import { UploadTimeout } from './upload-timeout';
-import { ImportFileUsecase } from './usecases/import-file/import-file.usecase';
+import { ImportFileUseCase } from './usecases/import-file.usecase';
 
-@Module({ imports: [ImportsModule], controllers: [FilesController], providers: [FilesRepository, ImportFileUsecase, InboxWatcher, UploadTimeout] })
+@Module({ imports: [ImportsModule], controllers: [FilesController], providers: [FilesRepository, ImportFileUseCase, InboxWatcher, UploadTimeout] })
 export class FilesModule {}

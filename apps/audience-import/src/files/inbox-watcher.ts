@@ -7,7 +7,7 @@ import { isImsOrgId } from '@audience-hub/contracts';
 import { KnownOrgsService, SERVICE_CONFIG } from '@audience-hub/platform';
 import type { ImportConfig } from '../config';
 import type { FileReport } from './file-report';
-import { FileNameError, ImportFileUsecase } from './usecases/import-file/import-file.usecase';
+import { FileNameError, ImportFileUseCase } from './usecases/import-file.usecase';
 
 const SYNC_FILE = /\.sync(\.gz)?$/;
 
@@ -26,7 +26,7 @@ export class InboxWatcher implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ImportConfig,
-    private readonly importFile: ImportFileUsecase,
+    private readonly importFile: ImportFileUseCase,
     private readonly orgs: KnownOrgsService,
     private readonly dataSource: DataSource,
   ) {}

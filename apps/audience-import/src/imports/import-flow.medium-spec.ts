@@ -11,9 +11,9 @@ import { PendingRepository } from '../pending/pending.repository';
 import { PoliciesRepository } from '../policies/policies.repository';
 import { ImportsRepository } from './imports.repository';
 import { RunsRepository } from './runs.repository';
-import { ApplySnapshotUsecase } from './usecases/apply-snapshot/apply-snapshot.usecase';
-import { CreateImportUsecase } from './usecases/create-import/create-import.usecase';
-import { ReceiveSnapshotChunkUsecase, type SnapshotChunk } from './usecases/receive-snapshot-chunk/receive-snapshot-chunk.usecase';
+import { ApplySnapshotUseCase } from './usecases/apply-snapshot.usecase';
+import { CreateImportUseCase } from './usecases/create-import.usecase';
+import { ReceiveSnapshotChunkUseCase, type SnapshotChunk } from './usecases/receive-snapshot-chunk.usecase';
 
 /**
  * The import flow in-process on real Postgres (medium tier): snapshot chunks and late links in
@@ -253,7 +253,7 @@ function buildFlow(db: MediumSchema) {
   const policies = new PoliciesRepository(ds);
   const knownOrgsOptions = { table: 'known_orgs' };
   const orgs = new KnownOrgsService(ds, new KnownOrgsRepository(knownOrgsOptions), knownOrgsOptions);
-  const applySnapshot = new ApplySnapshotUsecase(imports, runs, dataSources);
+  const applySnapshot = new ApplySnapshotUseCase(imports, runs, dataSources);
   return {
     imports,
     runs,
@@ -261,7 +261,7 @@ function buildFlow(db: MediumSchema) {
     lists: new ListsRepository(ds),
     replica: new IdentityReplicaRepository(),
     lateLinks: new LateLinksListener(new PendingRepository(), imports),
-    createImport: new CreateImportUsecase(ds, imports, catalog, dataSources, policies, orgs),
-    receive: new ReceiveSnapshotChunkUsecase(imports, runs, catalog, dataSources, policies, applySnapshot),
+    createImport: new CreateImportUseCase(ds, imports, catalog, dataSources, policies, orgs),
+    receive: new ReceiveSnapshotChunkUseCase(imports, runs, catalog, dataSources, policies, applySnapshot),
   };
 }

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { pageRequest, ProblemException, toPage, type Page } from '@audience-hub/platform';
+import { pageRequest, DomainError, toPage, type Page } from '@audience-hub/platform';
 import type { ImportView, RecordedDecision } from './import.model';
 import { ImportsRepository } from './imports.repository';
 import { CreateImportSchema } from './imports.schema';
-import { CreateImportUsecase } from './usecases/create-import/create-import.usecase';
+import { CreateImportUseCase } from './usecases/create-import.usecase';
 
 @ApiTags('imports')
 @ApiBearerAuth()
@@ -13,7 +13,7 @@ import { CreateImportUsecase } from './usecases/create-import/create-import.usec
 export class ImportsController {
   constructor(
     private readonly imports: ImportsRepository,
-    private readonly createImport: CreateImportUsecase,
+    private readonly createImport: CreateImportUseCase,
   ) {}
 
   @Post()
@@ -36,7 +36,7 @@ export class ImportsController {
   @ApiOperation({ summary: 'State, counts, match rate and the latest governance decision of an import' })
   async get(@OrgId() orgId: string, @Param('id') id: string): Promise<ImportView> {
     const job = await this.imports.view(orgId, id);
-    if (!job) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no import ${id}`);
+    if (!job) throw new DomainError('not-found', `no import ${id}`);
     return job;
   }
 
@@ -44,9 +44,9 @@ export class ImportsController {
   @RequireScopes(Scopes.audiencesRead)
   @ApiOperation({ summary: 'Every governance decision taken for the import (at creation and per snapshot), oldest first' })
   async decisions(@OrgId() orgId: string, @Param('id') id: string, @Query() query: { limit?: string; cursor?: string }): Promise<Page<RecordedDecision>> {
-    if (!(await this.imports.view(orgId, id))) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no import ${id}`);
+    if (!(await this.imports.view(orgId, id))) throw new DomainError('not-found', `no import ${id}`);
     const request = pageRequest(query);
-    if (request.after !== undefined && !/^[0-9]+$/.test(request.after)) throw new ProblemException(HttpStatus.BAD_REQUEST, 'bad-request', 'cursor is not one this API gave');
+    if (request.after !== undefined && !/^[0-9]+$/.test(request.after)) throw new DomainError('bad-request', 'cursor is not one this API gave');
     const page = toPage(await this.imports.decisions(orgId, id, request.limit + 1, request.after), request, (decision) => decision.seq);
     return { items: page.items.map(({ seq: _seq, ...decision }) => decision), nextCursor: page.nextCursor };
   }

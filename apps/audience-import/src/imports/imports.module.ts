@@ -5,13 +5,13 @@ import { RunsRepository } from './runs.repository';
 import { SnapshotEventsConsumer } from './snapshot-events.consumer';
 import { StagingJanitor } from './staging-janitor';
 import { PendingIdsMetric } from './pending-ids.metric';
-import { ApplySnapshotUsecase } from './usecases/apply-snapshot/apply-snapshot.usecase';
-import { CreateImportUsecase } from './usecases/create-import/create-import.usecase';
-import { ReceiveSnapshotChunkUsecase } from './usecases/receive-snapshot-chunk/receive-snapshot-chunk.usecase';
+import { ApplySnapshotUseCase } from './usecases/apply-snapshot.usecase';
+import { CreateImportUseCase } from './usecases/create-import.usecase';
+import { ReceiveSnapshotChunkUseCase } from './usecases/receive-snapshot-chunk.usecase';
 
 @Module({
   controllers: [SnapshotEventsConsumer, ImportsController],
-  providers: [ImportsRepository, RunsRepository, ApplySnapshotUsecase, CreateImportUsecase, ReceiveSnapshotChunkUsecase, StagingJanitor, PendingIdsMetric],
-  exports: [ImportsRepository, RunsRepository, ApplySnapshotUsecase, ReceiveSnapshotChunkUsecase],
+  providers: [ImportsRepository, RunsRepository, ApplySnapshotUseCase, CreateImportUseCase, ReceiveSnapshotChunkUseCase, StagingJanitor, PendingIdsMetric],
+  exports: [ImportsRepository, RunsRepository, ApplySnapshotUseCase, ReceiveSnapshotChunkUseCase],
 })
 export class ImportsModule {}

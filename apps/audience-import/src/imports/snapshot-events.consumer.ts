@@ -2,14 +2,14 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
 import { EventsController, type EventContext } from '@audience-hub/messaging';
 import { KnownOrgsService } from '@audience-hub/platform';
-import { ReceiveSnapshotChunkUsecase } from './usecases/receive-snapshot-chunk/receive-snapshot-chunk.usecase';
+import { ReceiveSnapshotChunkUseCase } from './usecases/receive-snapshot-chunk.usecase';
 
 /** `xc.audience.members` chunks, possibly interleaved across audiences and snapshots. */
 @EventsController()
 export class SnapshotEventsConsumer {
   constructor(
     private readonly orgs: KnownOrgsService,
-    private readonly receiveChunk: ReceiveSnapshotChunkUsecase,
+    private readonly receiveChunk: ReceiveSnapshotChunkUseCase,
   ) {}
 
   @EventPattern(EventTypes.xcAudienceMembers)

@@ -1,7 +1,7 @@
-import { Controller, Get, HttpStatus, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { pageRequest, ProblemException, toPage, type Page } from '@audience-hub/platform';
+import { pageRequest, DomainError, toPage, type Page } from '@audience-hub/platform';
 import { ImportsRepository } from '../imports/imports.repository';
 import { ListsRepository } from './lists.repository';
 
@@ -19,7 +19,7 @@ export class ListsController {
   @ApiOperation({ summary: 'The recipients of an imported list, in recipient id order (?limit=&cursor=)' })
   async members(@OrgId() orgId: string, @Param('listId') listId: string, @Query() query: { limit?: string; cursor?: string }): Promise<Page<{ recipientId: string }>> {
     const job = await this.imports.byList(orgId, listId);
-    if (!job) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no imported list ${listId}`);
+    if (!job) throw new DomainError('not-found', `no imported list ${listId}`);
     const request = pageRequest(query);
     const ids = await this.lists.members(job.importId, request.limit + 1, request.after);
     return toPage(ids.map((recipientId) => ({ recipientId })), request, (member) => member.recipientId);

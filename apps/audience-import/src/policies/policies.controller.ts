@@ -7,7 +7,7 @@ import { KnownOrgsService } from '@audience-hub/platform';
 import type { Policy } from './governance';
 import { PoliciesRepository } from './policies.repository';
 import { PutPoliciesSchema } from './policies.schema';
-import { ReplacePoliciesUsecase } from './usecases/replace-policies/replace-policies.usecase';
+import { ReplacePoliciesUseCase } from './usecases/replace-policies.usecase';
 
 @ApiTags('policies')
 @ApiBearerAuth()
@@ -16,7 +16,7 @@ export class PoliciesController {
   constructor(
     private readonly policies: PoliciesRepository,
     private readonly orgs: KnownOrgsService,
-    private readonly replacePolicies: ReplacePoliciesUsecase,
+    private readonly replacePolicies: ReplacePoliciesUseCase,
   ) {}
 
   @Get()

@@ -1,8 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { PoliciesController } from './policies.controller';
 import { PoliciesRepository } from './policies.repository';
-import { ReplacePoliciesUsecase } from './usecases/replace-policies/replace-policies.usecase';
+import { ReplacePoliciesUseCase } from './usecases/replace-policies.usecase';
 
 @Global()
-@Module({ controllers: [PoliciesController], providers: [PoliciesRepository, ReplacePoliciesUsecase], exports: [PoliciesRepository] })
+@Module({ controllers: [PoliciesController], providers: [PoliciesRepository, ReplacePoliciesUseCase], exports: [PoliciesRepository] })
 export class PoliciesModule {}

@@ -1,15 +1,15 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@audience-hub/audit';
 import { enqueueEvents } from '@audience-hub/messaging';
-import { ProblemException } from '@audience-hub/platform';
+import { DomainError } from '@audience-hub/platform';
 import { BUILT_IN_VISITOR_ID, type CreateDataSource, type DataSourceModel, type UpdateDataSource } from './data-source.model';
 import { dataSourceDeleted, dataSourceUpserted, identityLinked, publishUnlinked } from './data-source-events';
 import { DataSourcesRepository, type LinkChange } from './data-sources.repository';
 import { AuditActions, canonicalSteps } from '@audience-hub/contracts';
 
-const notFound = (id: string) => new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no data source ${id}`);
+const notFound = (id: string) => new DomainError('not-found', `no data source ${id}`);
 
 /** Data sources of an org: their lifecycle, the catalog events, the audit records of changes, and key values kept in step. */
 @Injectable()
@@ -44,7 +44,7 @@ export class DataSourcesService {
       xcDataSourceId: input.xcDataSourceId,
       destinationId: input.destinationId,
     });
-    if (!created) throw new ProblemException(HttpStatus.CONFLICT, 'conflict', `data source ${input.id} exists`);
+    if (!created) throw new DomainError('conflict', `data source ${input.id} exists`);
     await this.recompute(tx, orgId, created);
     await enqueueEvents(tx, [dataSourceUpserted(orgId, created)]);
     await this.audit.record(tx, { action: AuditActions.dataSourceCreate, actor, target: { dataSourceId: created.id } });
@@ -56,7 +56,7 @@ export class DataSourcesService {
     const current = await this.repository.find(tx, orgId, id, { lock: true });
     if (!current) throw notFound(id);
     if (current.builtIn && (input.reconciliationKey || input.integrationCode)) {
-      throw new ProblemException(HttpStatus.CONFLICT, 'built-in-data-source', 'the built-in visitor data source has no reconciliation key to change');
+      throw new DomainError('built-in-data-source', 'the built-in visitor data source has no reconciliation key to change');
     }
     const next: DataSourceModel = {
       ...current,
@@ -81,7 +81,7 @@ export class DataSourcesService {
     const { orgId } = actor;
     const current = await this.repository.find(tx, orgId, id, { lock: true });
     if (!current) throw notFound(id);
-    if (current.builtIn) throw new ProblemException(HttpStatus.CONFLICT, 'built-in-data-source', 'the built-in visitor data source cannot be deleted');
+    if (current.builtIn) throw new DomainError('built-in-data-source', 'the built-in visitor data source cannot be deleted');
     const declaredIds = await this.repository.delete(tx, orgId, id);
     await publishUnlinked(tx, orgId, declaredIds.map((xcId) => ({ dataSourceId: id, xcId })));
     await enqueueEvents(tx, [dataSourceDeleted(orgId, id)]);

@@ -1,8 +1,8 @@
-import { Controller, Get, HttpStatus, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { ProblemException } from '@audience-hub/platform';
+import { DomainError } from '@audience-hub/platform';
 import { VisitorLinksRepository } from '../visitors/visitor-links.repository';
 import { DeclaredIdsRepository } from './declared-ids.repository';
 import { RecipientsRepository } from './recipients.repository';
@@ -28,7 +28,7 @@ export class RecipientsController {
       this.visitorLinks.ofRecipient(tx, orgId, recipientId),
       this.recipients.exists(tx, orgId, recipientId),
     ]);
-    if (!known && declared.length === 0 && visitor.length === 0) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `no recipient ${recipientId}`);
+    if (!known && declared.length === 0 && visitor.length === 0) throw new DomainError('not-found', `no recipient ${recipientId}`);
     return { recipientId, declaredIds: declared, visitorIds: visitor };
   }
 }

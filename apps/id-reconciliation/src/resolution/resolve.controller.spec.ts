@@ -4,7 +4,7 @@ import type { DataSourcesRepository } from '../data-sources/data-sources.reposit
 import type { DataSourceModel } from '../data-sources/data-source.model';
 import type { ResolutionRepository } from './resolution.repository';
 import { ResolveController } from './resolve.controller';
-import { ResolveUseCase } from './resolve.usecase';
+import { ResolveUseCase } from './usecases/resolve.usecase';
 
 const sources = [
   { id: 'visitor', idType: 'visitor' },

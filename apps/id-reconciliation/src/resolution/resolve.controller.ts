@@ -1,12 +1,12 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { z, ZodError } from 'zod';
 import { EntityIdSchema, MAX_SYNC_RESOLVE_IDS } from '@audience-hub/contracts';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { KnownOrgsService, ProblemException } from '@audience-hub/platform';
+import { KnownOrgsService, DomainError } from '@audience-hub/platform';
 import type { InvalidId } from './resolve-ids';
-import { InvalidIdsError, ResolveUseCase, UnknownDataSourceError, type Resolution } from './resolve.usecase';
+import { InvalidIdsError, ResolveUseCase, UnknownDataSourceError, type Resolution } from './usecases/resolve.usecase';
 
 const ResolveRequestSchema = z
   .object({
@@ -40,7 +40,7 @@ export class ResolveController {
     try {
       return await this.resolve.execute(this.dataSource.manager, orgId, dataSourceId, direction, ids);
     } catch (error) {
-      if (error instanceof UnknownDataSourceError) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', error.message);
+      if (error instanceof UnknownDataSourceError) throw new DomainError('not-found', error.message);
       if (error instanceof InvalidIdsError) throw invalidIdsProblem(error.invalid);
       throw error;
     }

@@ -1,17 +1,17 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Query, UseGuards, HttpCode } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, UseGuards, HttpCode } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
 import { CurrentPrincipal, type Principal } from '@audience-hub/auth';
 import { AuditActions } from '@audience-hub/contracts';
-import { ProblemException } from '@audience-hub/platform';
+import { DomainError } from '@audience-hub/platform';
 import { AdminGuard } from '../auth/admin.guard';
 import { SecretsRepository } from '../secrets/secrets.repository';
 import { toAccountView } from './account-view';
 import { AccountsRepository } from './accounts.repository';
 import { CreateTechnicalAccountSchema, ListQuerySchema, type CreatedTechnicalAccount, type TechnicalAccountView } from './accounts.schema';
-import { CreateTechnicalAccountUsecase } from './usecases/create-technical-account.usecase';
-import { RevokeTechnicalAccountUsecase } from './usecases/revoke-technical-account.usecase';
+import { CreateTechnicalAccountUseCase } from './usecases/create-technical-account.usecase';
+import { RevokeTechnicalAccountUseCase } from './usecases/revoke-technical-account.usecase';
 
 /** Technical accounts of the caller's org; another org's accounts answer 404, as if absent. */
 @ApiTags('admin')
@@ -23,8 +23,8 @@ export class AccountsController {
     private readonly dataSource: DataSource,
     private readonly accounts: AccountsRepository,
     private readonly secrets: SecretsRepository,
-    private readonly createAccount: CreateTechnicalAccountUsecase,
-    private readonly revokeAccount: RevokeTechnicalAccountUsecase,
+    private readonly createAccount: CreateTechnicalAccountUseCase,
+    private readonly revokeAccount: RevokeTechnicalAccountUseCase,
   ) {}
 
   /** The client secret is in this answer only. */
@@ -60,7 +60,7 @@ export class AccountsController {
   @Get('technical-accounts/:id')
   async get(@CurrentPrincipal() caller: Principal, @Param('id') id: string): Promise<TechnicalAccountView> {
     const account = await this.accounts.findInOrg(this.dataSource.manager, caller.orgId, id);
-    if (!account) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `No technical account ${id} in your org`);
+    if (!account) throw new DomainError('not-found', `No technical account ${id} in your org`);
     return toAccountView(account, await this.secrets.live(this.dataSource.manager, id));
   }
 
@@ -75,5 +75,5 @@ export class AccountsController {
 
 /** Admins manage their own org only; another org is reported absent rather than forbidden. */
 export function assertOwnOrg(caller: Principal, orgId: string): void {
-  if (caller.orgId !== orgId) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `No org ${orgId}`);
+  if (caller.orgId !== orgId) throw new DomainError('not-found', `No org ${orgId}`);
 }

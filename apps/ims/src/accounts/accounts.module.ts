@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AccountsController } from './accounts.controller';
-import { CreateTechnicalAccountUsecase } from './usecases/create-technical-account.usecase';
-import { RevokeTechnicalAccountUsecase } from './usecases/revoke-technical-account.usecase';
+import { CreateTechnicalAccountUseCase } from './usecases/create-technical-account.usecase';
+import { RevokeTechnicalAccountUseCase } from './usecases/revoke-technical-account.usecase';
 
 @Module({
   controllers: [AccountsController],
-  providers: [CreateTechnicalAccountUsecase, RevokeTechnicalAccountUsecase],
-  exports: [CreateTechnicalAccountUsecase],
+  providers: [CreateTechnicalAccountUseCase, RevokeTechnicalAccountUseCase],
+  exports: [CreateTechnicalAccountUseCase],
 })
 export class AccountsModule {}

@@ -4,10 +4,10 @@ import { systemActor } from '@audience-hub/audit';
 import { ALL_SCOPES } from '@audience-hub/auth';
 import { SERVICE_CONFIG } from '@audience-hub/platform';
 import { AccountsRepository } from '../accounts/accounts.repository';
-import { CreateTechnicalAccountUsecase } from '../accounts/usecases/create-technical-account.usecase';
+import { CreateTechnicalAccountUseCase } from '../accounts/usecases/create-technical-account.usecase';
 import type { ImsConfig } from '../config';
 import { newImsOrgId } from '../ids';
-import { CreateOrgUsecase } from '../orgs/usecases/create-org.usecase';
+import { CreateOrgUseCase } from '../orgs/usecases/create-org.usecase';
 
 export const BOOTSTRAP_ACCOUNT_NAME = 'platform operator';
 
@@ -24,9 +24,9 @@ export class BootstrapService implements OnModuleInit {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly createOrg: CreateOrgUsecase,
+    private readonly createOrg: CreateOrgUseCase,
     private readonly accounts: AccountsRepository,
-    private readonly createAccount: CreateTechnicalAccountUsecase,
+    private readonly createAccount: CreateTechnicalAccountUseCase,
     @Inject(SERVICE_CONFIG) private readonly config: ImsConfig,
   ) {}
 

@@ -5,9 +5,9 @@ import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
 import { CurrentPrincipal, type Principal } from '@audience-hub/auth';
 import { AuditActions } from '@audience-hub/contracts';
 import { PlatformGuard } from '../auth/platform.guard';
-import { CreateTechnicalAccountUsecase } from '../accounts/usecases/create-technical-account.usecase';
+import { CreateTechnicalAccountUseCase } from '../accounts/usecases/create-technical-account.usecase';
 import { newImsOrgId } from '../ids';
-import { CreateOrgUsecase } from './usecases/create-org.usecase';
+import { CreateOrgUseCase } from './usecases/create-org.usecase';
 import { CreateOrgSchema, type CreatedOrg } from './orgs.schema';
 
 @ApiTags('admin')
@@ -17,8 +17,8 @@ import { CreateOrgSchema, type CreatedOrg } from './orgs.schema';
 export class OrgsController {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly createOrg: CreateOrgUsecase,
-    private readonly createAccount: CreateTechnicalAccountUsecase,
+    private readonly createOrg: CreateOrgUseCase,
+    private readonly createAccount: CreateTechnicalAccountUseCase,
   ) {}
 
   /** A platform operator creates an org; with `adminAccount`, the org gets its first admin (secret shown once). */

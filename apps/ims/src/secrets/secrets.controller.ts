@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
 import { AuditActions } from '@audience-hub/contracts';
 import { AdminGuard } from '../auth/admin.guard';
-import { AddSecretUsecase } from './usecases/add-secret.usecase';
-import { RemoveSecretUsecase } from './usecases/remove-secret.usecase';
+import { AddSecretUseCase } from './usecases/add-secret.usecase';
+import { RemoveSecretUseCase } from './usecases/remove-secret.usecase';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -12,8 +12,8 @@ import { RemoveSecretUsecase } from './usecases/remove-secret.usecase';
 @Controller('v1/technical-accounts/:id/secrets')
 export class SecretsController {
   constructor(
-    private readonly addSecret: AddSecretUsecase,
-    private readonly removeSecret: RemoveSecretUsecase,
+    private readonly addSecret: AddSecretUseCase,
+    private readonly removeSecret: RemoveSecretUseCase,
   ) {}
 
   /** A second live secret (409 when there are two already); its value is in this answer only. */

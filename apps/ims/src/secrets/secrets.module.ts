@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SecretsController } from './secrets.controller';
-import { AddSecretUsecase } from './usecases/add-secret.usecase';
-import { RemoveSecretUsecase } from './usecases/remove-secret.usecase';
+import { AddSecretUseCase } from './usecases/add-secret.usecase';
+import { RemoveSecretUseCase } from './usecases/remove-secret.usecase';
 
-@Module({ controllers: [SecretsController], providers: [AddSecretUsecase, RemoveSecretUsecase] })
+@Module({ controllers: [SecretsController], providers: [AddSecretUseCase, RemoveSecretUseCase] })
 export class SecretsModule {}

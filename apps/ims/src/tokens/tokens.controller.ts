@@ -1,14 +1,14 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { decodeJwt, type JWTPayload } from 'jose';
 import { InvalidTokenError } from '@audience-hub/auth';
-import { ProblemException, Public } from '@audience-hub/platform';
+import { DomainError, Public } from '@audience-hub/platform';
 import { AccessTokenValidator } from '../auth/access-token.validator';
 import { AddressRateLimit } from './address-rate-limit';
 import { OAuthErrorFilter } from './oauth-error';
 import { parseTokenRequest } from './token-request';
-import { IssueTokenUsecase, type TokenResponse } from './usecases/issue-token.usecase';
+import { IssueTokenUseCase, type TokenResponse } from './usecases/issue-token.usecase';
 
 export type ValidationAnswer = { valid: true; claims: JWTPayload } | { valid: false; reason: string };
 
@@ -17,7 +17,7 @@ export type ValidationAnswer = { valid: true; claims: JWTPayload } | { valid: fa
 @Controller('ims')
 export class TokensController {
   constructor(
-    private readonly issueToken: IssueTokenUsecase,
+    private readonly issueToken: IssueTokenUseCase,
     private readonly validator: AccessTokenValidator,
     private readonly addressRate: AddressRateLimit,
   ) {}
@@ -43,9 +43,9 @@ export class TokensController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   async validate(@Body() body: Record<string, unknown> | undefined): Promise<ValidationAnswer> {
     const token = body?.token;
-    if (typeof token !== 'string' || token.length === 0) throw new ProblemException(HttpStatus.BAD_REQUEST, 'invalid-request', 'token is required');
+    if (typeof token !== 'string' || token.length === 0) throw new DomainError('bad-request', 'token is required');
     if (body?.type !== undefined && body.type !== 'access_token') {
-      throw new ProblemException(HttpStatus.BAD_REQUEST, 'invalid-request', 'only type=access_token is supported');
+      throw new DomainError('bad-request', 'only type=access_token is supported');
     }
     try {
       await this.validator.validate(token);

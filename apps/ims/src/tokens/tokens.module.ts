@@ -5,7 +5,7 @@ import { AddressRateLimit } from './address-rate-limit';
 import { BruteForceBrake } from './brute-force-brake.service';
 import { TokenFailuresRepository } from './token-failures.repository';
 import { TokensController } from './tokens.controller';
-import { IssueTokenUsecase } from './usecases/issue-token.usecase';
+import { IssueTokenUseCase } from './usecases/issue-token.usecase';
 
-@Module({ imports: [KeysModule], controllers: [TokensController, DiscoveryController], providers: [IssueTokenUsecase, BruteForceBrake, TokenFailuresRepository, AddressRateLimit] })
+@Module({ imports: [KeysModule], controllers: [TokensController, DiscoveryController], providers: [IssueTokenUseCase, BruteForceBrake, TokenFailuresRepository, AddressRateLimit] })
 export class TokensModule {}

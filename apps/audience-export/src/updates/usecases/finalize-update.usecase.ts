@@ -33,7 +33,7 @@ export const MAX_ECIDS_PER_RECIPIENT = 5;
  * graph, so `add-only` adds a member's new ids and `mirror` compares everything with what XC holds.
  */
 @Injectable()
-export class FinalizeUpdateUsecase {
+export class FinalizeUpdateUseCase {
   private readonly logger = new Logger('update-runner');
 
   constructor(

@@ -15,7 +15,7 @@ export interface UpdateRequest {
 
 /** Queues an update run (pending); the runner starts it when the shared audience's earlier runs are done. */
 @Injectable()
-export class RequestUpdateUsecase {
+export class RequestUpdateUseCase {
   constructor(private readonly updates: UpdatesRepository) {}
 
   async execute(tx: EntityManager, request: UpdateRequest): Promise<UpdateRow> {

@@ -13,7 +13,7 @@ import { UpdatesRepository } from '../updates.repository';
  * exist, then the update is `running` and its final step (resolution and export) is due.
  */
 @Injectable()
-export class StartUpdateUsecase {
+export class StartUpdateUseCase {
   private readonly logger = new Logger('update-runner');
 
   constructor(

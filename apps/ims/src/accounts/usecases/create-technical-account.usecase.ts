@@ -1,8 +1,8 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@audience-hub/audit';
 import { AuditActions } from '@audience-hub/contracts';
-import { ProblemException } from '@audience-hub/platform';
+import { DomainError } from '@audience-hub/platform';
 import { newClientId, newClientSecret, newSecretId, newTechnicalAccountId } from '../../ids';
 import { SecretHasher } from '../../secrets/secret-hasher';
 import { SecretsRepository } from '../../secrets/secrets.repository';
@@ -24,7 +24,7 @@ export interface CreateTechnicalAccountInput {
 
 /** A technical account with its first client secret, and its audit record, inside the caller's transaction. */
 @Injectable()
-export class CreateTechnicalAccountUsecase {
+export class CreateTechnicalAccountUseCase {
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly secrets: SecretsRepository,
@@ -35,7 +35,7 @@ export class CreateTechnicalAccountUsecase {
   async execute(tx: EntityManager, input: CreateTechnicalAccountInput): Promise<CreatedTechnicalAccount> {
     const notHeld = input.grantorScopes ? input.scopes.filter((scope) => !input.grantorScopes!.has(scope)) : [];
     if (notHeld.length > 0) {
-      throw new ProblemException(HttpStatus.FORBIDDEN, 'scope-not-held', `cannot grant scopes your token does not hold: ${notHeld.join(', ')}`);
+      throw new DomainError('scope-not-held', `cannot grant scopes your token does not hold: ${notHeld.join(', ')}`);
     }
     const id = newTechnicalAccountId();
     const clientId = input.clientId ?? newClientId();

@@ -1,9 +1,9 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditActions, createEvent, EventTypes } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { AuditTrail, type AuditActor } from '@audience-hub/audit';
-import { ProblemException } from '@audience-hub/platform';
+import { DomainError } from '@audience-hub/platform';
 import { SecretsRepository } from '../../secrets/secrets.repository';
 import { IMS_EVENT_SOURCE } from '../../service';
 import { toAccountView } from '../account-view';
@@ -15,7 +15,7 @@ import type { TechnicalAccountView } from '../accounts.schema';
  * every service learns it. Revoking again changes nothing and publishes nothing.
  */
 @Injectable()
-export class RevokeTechnicalAccountUsecase {
+export class RevokeTechnicalAccountUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly accounts: AccountsRepository,
@@ -27,7 +27,7 @@ export class RevokeTechnicalAccountUsecase {
     const { orgId } = actor;
     return this.dataSource.transaction(async (tx) => {
       const account = await this.accounts.lockInOrg(tx, orgId, id);
-      if (!account) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `No technical account ${id} in your org`);
+      if (!account) throw new DomainError('not-found', `No technical account ${id} in your org`);
       if (account.status === 'active') {
         const revokedAt = await this.accounts.revoke(tx, id);
         Object.assign(account, { status: 'revoked', revokedAt });

@@ -7,7 +7,7 @@ import { OrgsRepository } from '../orgs.repository';
 
 /** Creates an org, announces it on ims.events.v1 (services reject events of orgs never announced) and records it in the audit trail. */
 @Injectable()
-export class CreateOrgUsecase {
+export class CreateOrgUseCase {
   constructor(
     private readonly orgs: OrgsRepository,
     private readonly audit: AuditTrail,

@@ -1,8 +1,8 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@audience-hub/audit';
 import { AuditActions } from '@audience-hub/contracts';
-import { ProblemException } from '@audience-hub/platform';
+import { DomainError } from '@audience-hub/platform';
 import { AccountsRepository } from '../../accounts/accounts.repository';
 import { newClientSecret, newSecretId } from '../../ids';
 import { SecretHasher } from '../secret-hasher';
@@ -12,7 +12,7 @@ import { SecretsRepository } from '../secrets.repository';
 export const MAX_LIVE_SECRETS = 2;
 
 @Injectable()
-export class AddSecretUsecase {
+export class AddSecretUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly accounts: AccountsRepository,
@@ -29,11 +29,11 @@ export class AddSecretUsecase {
     await this.dataSource.transaction(async (tx) => {
       // The account's row lock serializes concurrent additions, so the count below stays true.
       const account = await this.accounts.lockInOrg(tx, orgId, accountId);
-      if (!account) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `No technical account ${accountId} in your org`);
-      if (account.status !== 'active') throw new ProblemException(HttpStatus.CONFLICT, 'account-revoked', `Technical account ${accountId} is revoked`);
+      if (!account) throw new DomainError('not-found', `No technical account ${accountId} in your org`);
+      if (account.status !== 'active') throw new DomainError('account-revoked', `Technical account ${accountId} is revoked`);
       const live = await this.secrets.live(tx, accountId);
       if (live.length >= MAX_LIVE_SECRETS) {
-        throw new ProblemException(HttpStatus.CONFLICT, 'too-many-secrets', `Technical account ${accountId} already has ${MAX_LIVE_SECRETS} live secrets; remove one first`, {
+        throw new DomainError('too-many-secrets', `Technical account ${accountId} already has ${MAX_LIVE_SECRETS} live secrets; remove one first`, {
           liveSecretIds: live.map((secret) => secret.id),
         });
       }

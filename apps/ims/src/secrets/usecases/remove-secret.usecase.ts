@@ -1,16 +1,16 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditActions, createEvent, EventTypes } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { AuditTrail, type AuditActor } from '@audience-hub/audit';
-import { ProblemException } from '@audience-hub/platform';
+import { DomainError } from '@audience-hub/platform';
 import { AccountsRepository } from '../../accounts/accounts.repository';
 import { IMS_EVENT_SOURCE } from '../../service';
 import { SecretsRepository } from '../secrets.repository';
 
 /** Revokes one secret: no new tokens from it, and its tokens are refused everywhere (the event names the secret). */
 @Injectable()
-export class RemoveSecretUsecase {
+export class RemoveSecretUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly accounts: AccountsRepository,
@@ -22,9 +22,9 @@ export class RemoveSecretUsecase {
     const { orgId } = actor;
     await this.dataSource.transaction(async (tx) => {
       const account = await this.accounts.lockInOrg(tx, orgId, accountId);
-      if (!account) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `No technical account ${accountId} in your org`);
+      if (!account) throw new DomainError('not-found', `No technical account ${accountId} in your org`);
       const revokedAt = await this.secrets.revoke(tx, accountId, secretId);
-      if (!revokedAt) throw new ProblemException(HttpStatus.NOT_FOUND, 'not-found', `No live secret ${secretId} on technical account ${accountId}`);
+      if (!revokedAt) throw new DomainError('not-found', `No live secret ${secretId} on technical account ${accountId}`);
       await enqueueEvents(tx, [
         createEvent({
           type: EventTypes.imsTechnicalAccountRevoked,

@@ -25,7 +25,7 @@ export interface TokenResponse {
  * an RFC 9068 access token. `address` is the caller's (the brake counts per client id and address).
  */
 @Injectable()
-export class IssueTokenUsecase {
+export class IssueTokenUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly accounts: AccountsRepository,

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { DataSourcesRepository } from '../data-sources/data-sources.repository';
+import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
 import { normalizeIncoming } from '@audience-hub/contracts';
-import { ResolutionRepository, type Matches } from './resolution.repository';
-import { invalidIds, type Direction, type InvalidId } from './resolve-ids';
+import { ResolutionRepository, type Matches } from '../resolution.repository';
+import { invalidIds, type Direction, type InvalidId } from '../resolve-ids';
 
-export type { Direction } from './resolve-ids';
+export type { Direction } from '../resolve-ids';
 
 /** matched: for to-recipients {id: XC id, recipientId}; for to-xc {id: XC id, recipientId: asked}. */
 export interface Resolution {

@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventTypes } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
-import { KnownOrgsService, ProblemException } from '@audience-hub/platform';
-import { CatalogRepository } from '../../../catalog/catalog.repository';
-import { DataSourcesRepository } from '../../../data-sources/data-sources.repository';
-import { decideImport } from '../../../policies/governance';
-import { PoliciesRepository } from '../../../policies/policies.repository';
-import type { ImportView } from '../../import.model';
-import { importOutcome, NO_COUNTS } from '../../import-events';
-import { ImportsRepository } from '../../imports.repository';
-import type { CreateImport } from '../../imports.schema';
+import { KnownOrgsService, DomainError } from '@audience-hub/platform';
+import { CatalogRepository } from '../../catalog/catalog.repository';
+import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
+import { decideImport } from '../../policies/governance';
+import { PoliciesRepository } from '../../policies/policies.repository';
+import type { ImportView } from '../import.model';
+import { importOutcome, NO_COUNTS } from '../import-events';
+import { ImportsRepository } from '../imports.repository';
+import type { CreateImport } from '../imports.schema';
 
 export const newImportId = (): string => `imp-${randomBytes(6).toString('hex')}`;
 const newListId = (): string => `list-${randomBytes(6).toString('hex')}`;
@@ -22,7 +22,7 @@ const newListId = (): string => `list-${randomBytes(6).toString('hex')}`;
  * for the audience's next snapshot.
  */
 @Injectable()
-export class CreateImportUsecase {
+export class CreateImportUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly imports: ImportsRepository,
@@ -36,10 +36,10 @@ export class CreateImportUsecase {
     await this.orgs.ensureKnown(orgId);
     const audience = await this.catalog.find(orgId, input.audienceId);
     if (!audience || audience.withdrawn) {
-      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'unknown-audience', `no XC audience ${input.audienceId} is shared with this org`);
+      throw new DomainError('unknown-audience', `no XC audience ${input.audienceId} is shared with this org`);
     }
     const ds = await this.dataSources.find(orgId, input.dataSourceId);
-    if (!ds) throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, 'unknown-data-source', `no data source ${input.dataSourceId} in this org`);
+    if (!ds) throw new DomainError('unknown-data-source', `no data source ${input.dataSourceId} in this org`);
 
     const importId = newImportId();
     const listId = input.listId ?? newListId();
@@ -62,7 +62,7 @@ export class CreateImportUsecase {
         closed: !decision.allowed,
         reason: decision.allowed ? null : (decision.reason ?? null),
       });
-      if (!inserted) throw new ProblemException(HttpStatus.CONFLICT, 'list-taken', `list ${listId} is already fed by another import`);
+      if (!inserted) throw new DomainError('list-taken', `list ${listId} is already fed by another import`);
       await this.imports.recordDecision(tx, importId, null, decision);
       if (!decision.allowed) {
         await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportDenied, orgId, { importId, listId }, NO_COUNTS, { reason: decision.reason, decision })]);

@@ -5,15 +5,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { MAX_CHUNK_IDS } from '@audience-hub/contracts';
 import { SERVICE_CONFIG } from '@audience-hub/platform';
-import type { ImportConfig } from '../../../config';
-import { DataSourcesRepository } from '../../../data-sources/data-sources.repository';
-import type { DataSourceCopy } from '../../../data-sources/data-source.model';
-import { ReceiveSnapshotChunkUsecase } from '../../../imports/usecases/receive-snapshot-chunk/receive-snapshot-chunk.usecase';
-import { SeenIds } from '../../../imports/seen-ids';
-import { MAX_REPORTED_ERRORS, type FileReport, type LineError } from '../../file-report';
-import { lineBatches } from '../../line-batches';
-import { FilesRepository } from '../../files.repository';
-import { parseOutboundFileName, parseOutboundLine, type OutboundFileName } from '../../outbound-file';
+import type { ImportConfig } from '../../config';
+import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
+import type { DataSourceCopy } from '../../data-sources/data-source.model';
+import { ReceiveSnapshotChunkUseCase } from '../../imports/usecases/receive-snapshot-chunk.usecase';
+import { SeenIds } from '../../imports/seen-ids';
+import { MAX_REPORTED_ERRORS, type FileReport, type LineError } from '../file-report';
+import { lineBatches } from '../line-batches';
+import { FilesRepository } from '../files.repository';
+import { parseOutboundFileName, parseOutboundLine, type OutboundFileName } from '../outbound-file';
 
 export class FileNameError extends Error {}
 
@@ -42,12 +42,12 @@ class AudienceBuffer {
  * refused with nothing of it applied, and an applied file is recorded exactly once.
  */
 @Injectable()
-export class ImportFileUsecase {
+export class ImportFileUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly files: FilesRepository,
     private readonly dataSources: DataSourcesRepository,
-    private readonly receiveChunk: ReceiveSnapshotChunkUsecase,
+    private readonly receiveChunk: ReceiveSnapshotChunkUseCase,
     @Inject(SERVICE_CONFIG) private readonly config: ImportConfig,
   ) {}
 

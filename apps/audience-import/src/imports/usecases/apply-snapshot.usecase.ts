@@ -3,11 +3,11 @@ import type { EntityManager } from 'typeorm';
 import { EventTypes, MAX_CHUNK_IDS, type AnyHubEvent } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { recordImportRun } from '@audience-hub/observability';
-import type { ImportCounts, ImportRow, RecordedDecision } from '../../import.model';
-import { importOutcome, membersChanged } from '../../import-events';
-import { DataSourcesRepository } from '../../../data-sources/data-sources.repository';
-import { ImportsRepository } from '../../imports.repository';
-import { isComplete, replaces, RunsRepository, type Run, type RunChanges } from '../../runs.repository';
+import type { ImportCounts, ImportRow, RecordedDecision } from '../import.model';
+import { importOutcome, membersChanged } from '../import-events';
+import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
+import { ImportsRepository } from '../imports.repository';
+import { isComplete, replaces, RunsRepository, type Run, type RunChanges } from '../runs.repository';
 
 /** Runs above this many matched ids get fresh planner statistics before they are diffed. */
 const LARGE_RUN = 50_000;
@@ -22,7 +22,7 @@ const CHANGES_PER_INSERT = 10;
  * every link change since, are resolved against the replica as it is now.
  */
 @Injectable()
-export class ApplySnapshotUsecase {
+export class ApplySnapshotUseCase {
   private readonly logger = new Logger('apply-snapshot');
 
   constructor(

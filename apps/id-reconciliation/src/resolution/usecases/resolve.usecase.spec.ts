@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import type { DataSourcesRepository } from '../data-sources/data-sources.repository';
-import type { DataSourceModel } from '../data-sources/data-source.model';
-import type { ResolutionRepository } from './resolution.repository';
+import type { DataSourcesRepository } from '../../data-sources/data-sources.repository';
+import type { DataSourceModel } from '../../data-sources/data-source.model';
+import type { ResolutionRepository } from '../resolution.repository';
 import { InvalidIdsError, ResolveUseCase, UnknownDataSourceError } from './resolve.usecase';
 
 const tx = {} as EntityManager;

@@ -3,18 +3,18 @@ import type { EntityManager } from 'typeorm';
 import { EventTypes, normalizeIncoming, type IdType } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { recordImportRun } from '@audience-hub/observability';
-import { CatalogRepository } from '../../../catalog/catalog.repository';
-import { DataSourcesRepository } from '../../../data-sources/data-sources.repository';
-import type { DataSourceCopy } from '../../../data-sources/data-source.model';
-import { decideImport } from '../../../policies/governance';
-import { PoliciesRepository } from '../../../policies/policies.repository';
-import type { ImportMode, ImportRow } from '../../import.model';
-import { importOutcome, NO_COUNTS } from '../../import-events';
-import { ImportsRepository } from '../../imports.repository';
-import { lockGraphShared } from '../../graph-lock';
-import { isComplete, replaces, requestIdOf, RunsRepository, type Run } from '../../runs.repository';
-import { ApplySnapshotUsecase } from '../apply-snapshot/apply-snapshot.usecase';
-import type { SeenIds } from '../../seen-ids';
+import { CatalogRepository } from '../../catalog/catalog.repository';
+import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
+import type { DataSourceCopy } from '../../data-sources/data-source.model';
+import { decideImport } from '../../policies/governance';
+import { PoliciesRepository } from '../../policies/policies.repository';
+import type { ImportMode, ImportRow } from '../import.model';
+import { importOutcome, NO_COUNTS } from '../import-events';
+import { ImportsRepository } from '../imports.repository';
+import { lockGraphShared } from '../graph-lock';
+import { isComplete, replaces, requestIdOf, RunsRepository, type Run } from '../runs.repository';
+import { ApplySnapshotUseCase } from './apply-snapshot.usecase';
+import type { SeenIds } from '../seen-ids';
 
 /** One chunk of one audience's snapshot, from an `xc.audience.members` event or a file. */
 export interface SnapshotChunk {
@@ -47,14 +47,14 @@ export interface SnapshotChunk {
  * seen before changes nothing. The chunk that completes a run applies it at once.
  */
 @Injectable()
-export class ReceiveSnapshotChunkUsecase {
+export class ReceiveSnapshotChunkUseCase {
   constructor(
     private readonly imports: ImportsRepository,
     private readonly runs: RunsRepository,
     private readonly catalog: CatalogRepository,
     private readonly dataSources: DataSourcesRepository,
     private readonly policies: PoliciesRepository,
-    private readonly applySnapshot: ApplySnapshotUsecase,
+    private readonly applySnapshot: ApplySnapshotUseCase,
   ) {}
 
   async execute(tx: EntityManager, orgId: string, chunk: SnapshotChunk): Promise<void> {

@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@audience-hub/audit';
 import { AuditActions, type DataUsageLabel } from '@audience-hub/contracts';
-import type { MarketingAction, Policy } from '../../governance';
-import { PoliciesRepository } from '../../policies.repository';
+import type { MarketingAction, Policy } from '../governance';
+import { PoliciesRepository } from '../policies.repository';
 
 /** Replaces the org's governance policies and records the change in the audit trail, in one transaction. */
 @Injectable()
-export class ReplacePoliciesUsecase {
+export class ReplacePoliciesUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly policies: PoliciesRepository,
