@@ -46,6 +46,9 @@ export function openFileTransport(location: string, env: NodeJS.ProcessEnv = pro
           forcePathStyle: query.get('pathStyle') === 'true',
           credentials: accessKeyId ? { accessKeyId, secretAccessKey: secretAccessKey!, sessionToken: secret('S3_SESSION_TOKEN') } : undefined,
           maxAttempts: 3,
+          // Checksum headers only where S3 demands them: S3-compatible stores (S3Proxy, older MinIO) refuse the newer ones.
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
         },
       });
     }

@@ -146,8 +146,8 @@ export class SftpFileTransport implements FileTransport {
   }
 
   private async ensureDir(client: SftpClient, path: string): Promise<void> {
-    const dir = dirOf(path);
-    if (dir && !(await client.exists(this.path(dir)))) await client.mkdir(this.path(dir), true);
+    const dir = this.path(dirOf(path));
+    if (!(await client.exists(dir))) await client.mkdir(dir, true);
   }
 }
 
