@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { FileTransport } from './file-transport';
 import { LocalFileTransport } from './local-file-transport';
+import { MeteredFileTransport } from './metered-file-transport';
 import { S3FileTransport } from './s3-file-transport';
 import { SftpFileTransport } from './sftp-file-transport';
 import { transportSecret } from './transport-secrets';
@@ -18,6 +19,10 @@ export class FileLocationError extends Error {}
  *     FILES_SFTP_PRIVATE_KEY (PEM or OpenSSH key, FILES_SFTP_PASSPHRASE if it has one) or FILES_SFTP_PASSWORD
  */
 export function openFileTransport(location: string, env: NodeJS.ProcessEnv = process.env): FileTransport {
+  return new MeteredFileTransport(transportOf(location, env));
+}
+
+function transportOf(location: string, env: NodeJS.ProcessEnv): FileTransport {
   let url: URL;
   try {
     url = new URL(location);
