@@ -182,6 +182,16 @@ export const fileTransportFailures = new Counter({
   labelNames: ['scheme'],
   registers: [metricsRegistry],
 });
+export const exportFileDeliveryFailures = new Counter({
+  name: 'hub_export_file_delivery_failures_total',
+  help: 'Failed attempts to deliver an inbound file to its location (each is retried with backoff until delivered).',
+  registers: [metricsRegistry],
+});
+export const exportFilesUndelivered = new Gauge({
+  name: 'hub_export_files_undelivered',
+  help: 'Inbound files planned by updates and not delivered yet (read at scrape).',
+  registers: [metricsRegistry],
+});
 for (const outcome of ['applied', 'refused', 'failed'] as PickupOutcome[]) filePickups.labels(outcome).inc(0);
 for (const scheme of ['file', 's3', 'sftp']) fileTransportFailures.labels(scheme).inc(0);
 

@@ -23,7 +23,13 @@ export class ChildServer {
     private readonly missingHint: string,
   ) {}
 
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Starts the server unless it runs. */
   async start(): Promise<void> {
+    if (this.running) return;
     const child = spawn(this.command, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     started.add(child);
@@ -49,7 +55,7 @@ export class ChildServer {
 
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || !this.running) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;

@@ -66,6 +66,7 @@ export class S3ProxyServer {
     return this.server.stop();
   }
 
+  /** Starts it again after `pause` (nothing when it runs). */
   restart(): Promise<void> {
     return this.server.start();
   }

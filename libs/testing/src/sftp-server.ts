@@ -87,6 +87,7 @@ export class SftpServer {
     return this.server.stop();
   }
 
+  /** Starts it again after `pause` (nothing when it runs). */
   restart(): Promise<void> {
     return this.server.start();
   }
