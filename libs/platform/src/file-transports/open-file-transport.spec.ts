@@ -30,9 +30,9 @@ describe('file locations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'secret-'));
     try {
       writeFileSync(join(dir, 'pw'), 'from-file\n');
-      expect(transportSecret('SFTP_PASSWORD', undefined, { FILES_SFTP_PASSWORD_FILE: join(dir, 'pw') })).toBe('from-file');
-      expect(transportSecret('SFTP_PASSWORD', 'acme', { FILES_SFTP_PASSWORD: 'shared', FILES_ACME_SFTP_PASSWORD: 'acme' })).toBe('acme');
-      expect(transportSecret('SFTP_PASSWORD', 'other', { FILES_SFTP_PASSWORD: 'shared' })).toBe('shared');
+      expect(transportSecret('FILES_SFTP_PASSWORD', undefined, { FILES_SFTP_PASSWORD_FILE: join(dir, 'pw') })).toBe('from-file');
+      expect(transportSecret('FILES_SFTP_PASSWORD', 'acme', { FILES_SFTP_PASSWORD: 'shared', FILES_ACME_SFTP_PASSWORD: 'acme' })).toBe('acme');
+      expect(transportSecret('FILES_SFTP_PASSWORD', 'other', { FILES_SFTP_PASSWORD: 'shared' })).toBe('shared');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

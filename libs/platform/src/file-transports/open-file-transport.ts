@@ -32,15 +32,15 @@ function transportOf(location: string, env: NodeJS.ProcessEnv): FileTransport {
   if (url.password) throw new FileLocationError(`${url.protocol}// location carries a password: put it in FILES_SFTP_PASSWORD(_FILE) instead`);
   const query = url.searchParams;
   const profile = query.get('profile') ?? undefined;
-  const secret = (name: string) => transportSecret(name, profile, env);
+  const secret = (variable: `FILES_${string}`) => transportSecret(variable, profile, env);
   const shown = url.toString();
   switch (url.protocol) {
     case 'file:':
       return new LocalFileTransport(shown, fileURLToPath(new URL(url.pathname, 'file://')));
     case 's3:': {
       if (!url.hostname) throw new FileLocationError(`s3 location names no bucket: ${shown}`);
-      const accessKeyId = secret('S3_ACCESS_KEY_ID');
-      const secretAccessKey = secret('S3_SECRET_ACCESS_KEY');
+      const accessKeyId = secret('FILES_S3_ACCESS_KEY_ID');
+      const secretAccessKey = secret('FILES_S3_SECRET_ACCESS_KEY');
       if (!!accessKeyId !== !!secretAccessKey) throw new FileLocationError('FILES_S3_ACCESS_KEY_ID and FILES_S3_SECRET_ACCESS_KEY go together');
       return new S3FileTransport(shown, {
         bucket: url.hostname,
@@ -49,7 +49,7 @@ function transportOf(location: string, env: NodeJS.ProcessEnv): FileTransport {
           region: query.get('region') ?? env.AWS_REGION ?? 'us-east-1',
           endpoint: query.get('endpoint') ?? undefined,
           forcePathStyle: query.get('pathStyle') === 'true',
-          credentials: accessKeyId ? { accessKeyId, secretAccessKey: secretAccessKey!, sessionToken: secret('S3_SESSION_TOKEN') } : undefined,
+          credentials: accessKeyId ? { accessKeyId, secretAccessKey: secretAccessKey!, sessionToken: secret('FILES_S3_SESSION_TOKEN') } : undefined,
           maxAttempts: 3,
           // Checksum headers only where S3 demands them: S3-compatible stores (S3Proxy, older MinIO) refuse the newer ones.
           requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -59,10 +59,10 @@ function transportOf(location: string, env: NodeJS.ProcessEnv): FileTransport {
     }
     case 'sftp:': {
       if (!url.username || !url.hostname) throw new FileLocationError(`sftp location needs a user and a host: ${shown}`);
-      const hostKey = query.get('hostKey') ?? secret('SFTP_HOST_KEY_SHA256');
+      const hostKey = query.get('hostKey');
       if (!hostKey?.startsWith('SHA256:')) throw new FileLocationError(`sftp location pins no host key: add ?hostKey=SHA256:… (ssh-keygen -lf the server's key) to ${shown}`);
-      const privateKey = secret('SFTP_PRIVATE_KEY');
-      const password = secret('SFTP_PASSWORD');
+      const privateKey = secret('FILES_SFTP_PRIVATE_KEY');
+      const password = secret('FILES_SFTP_PASSWORD');
       if (!privateKey && !password) throw new FileLocationError(`no credentials for ${shown}: set FILES_SFTP_PRIVATE_KEY(_FILE) or FILES_SFTP_PASSWORD(_FILE)`);
       return new SftpFileTransport(shown, {
         host: url.hostname,
@@ -70,7 +70,7 @@ function transportOf(location: string, env: NodeJS.ProcessEnv): FileTransport {
         username: decodeURIComponent(url.username),
         root: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''),
         privateKey,
-        passphrase: secret('SFTP_PASSPHRASE'),
+        passphrase: secret('FILES_SFTP_PASSPHRASE'),
         password,
         hostKeySha256: hostKey,
       });
