@@ -8,6 +8,8 @@ results=".infra/test-results"
 rm -rf "$results" && mkdir -p "$results"
 npm run --silent typecheck
 npm run --silent build
+# The file-transport tests run S3Proxy's jar (fetched once, cached) and Debian's sshd (openssh-server).
+bash infra/s3proxy.sh fetch
 status=0
 for tier in unit medium int e2e property chaos; do
   args=(-c "test/jest.$tier.config.js" --json --outputFile="$results/$tier.json")

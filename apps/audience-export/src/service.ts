@@ -12,6 +12,7 @@ import { AudienceNumbers1764400700000 } from './migrations/1764400700000-audienc
 import { ResolvedLinksSeq1764401450000 } from './migrations/1764401450000-resolved-links-seq';
 import { ResolutionByReplica1764401100000 } from './migrations/1764401100000-resolution-by-replica';
 import { UpdateTraceparent1764401610000 } from './migrations/1764401610000-update-traceparent';
+import { FileDeliveries1764401810000 } from './migrations/1764401810000-file-deliveries';
 
 export const audienceExportService: ServiceDescriptor = {
   name: 'audience-export',
@@ -35,5 +36,6 @@ export const audienceExportService: ServiceDescriptor = {
     ResolvedLinksSeq1764401450000,
     AuditTrail1764401500000,
     UpdateTraceparent1764401610000,
+    FileDeliveries1764401810000,
   ],
 };

@@ -8,6 +8,7 @@ import { MembersByRun1764400310000 } from './migrations/1764400310000-members-by
 import { AnswersPerPart1764400320000 } from './migrations/1764400320000-answers-per-part';
 import { ReplicaResolution1764401100000 } from './migrations/1764401100000-replica-resolution';
 import { ResolvePerChunk1764401300000 } from './migrations/1764401300000-resolve-per-chunk';
+import { PickedUpFiles1764401800000 } from './migrations/1764401800000-picked-up-files';
 
 export const audienceImportService: ServiceDescriptor = {
   name: 'audience-import',
@@ -15,5 +16,5 @@ export const audienceImportService: ServiceDescriptor = {
   defaultPort: 3002,
   title: 'audience-hub audience import',
   description: 'XC shared audiences become Campaign lists: catalog, import jobs, imported lists, pending ids reconciled against a replica of the identity graph, governance.',
-  migrations: [...MESSAGING_MIGRATIONS, RevokedCredentials1764400000100, AudienceImport1764400300000, MembersByRun1764400310000, AnswersPerPart1764400320000, IdentityReplica1764401000000, ReplicaResolution1764401100000, DataSourceNormalization1764401200000, ResolvePerChunk1764401300000, ByteOrderedText1764401400000, AuditTrail1764401500000],
+  migrations: [...MESSAGING_MIGRATIONS, RevokedCredentials1764400000100, AudienceImport1764400300000, MembersByRun1764400310000, AnswersPerPart1764400320000, IdentityReplica1764401000000, ReplicaResolution1764401100000, DataSourceNormalization1764401200000, ResolvePerChunk1764401300000, ByteOrderedText1764401400000, AuditTrail1764401500000, PickedUpFiles1764401800000],
 };

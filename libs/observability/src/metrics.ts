@@ -167,6 +167,34 @@ export function recordExportRun(outcome: RunOutcome, run: { seconds: number; unm
   exportRecipientsUnmapped.inc(run.unmapped);
 }
 
+// ---- files at pickup and delivery locations (S3, SFTP, a directory) ----------------------------
+
+export type PickupOutcome = 'applied' | 'refused' | 'failed';
+export const filePickups = new Counter({
+  name: 'hub_file_pickups_total',
+  help: 'Files taken from pickup locations, by outcome (failed: left in place and retried at the next poll).',
+  labelNames: ['outcome'],
+  registers: [metricsRegistry],
+});
+export const fileTransportFailures = new Counter({
+  name: 'hub_file_transport_failures_total',
+  help: 'Operations on a file location that failed (unreachable, wrong credentials, refused), by scheme: file, s3, sftp.',
+  labelNames: ['scheme'],
+  registers: [metricsRegistry],
+});
+export const exportFileDeliveryFailures = new Counter({
+  name: 'hub_export_file_delivery_failures_total',
+  help: 'Failed attempts to deliver an inbound file to its location (each is retried with backoff until delivered).',
+  registers: [metricsRegistry],
+});
+export const exportFilesUndelivered = new Gauge({
+  name: 'hub_export_files_undelivered',
+  help: 'Inbound files planned by updates and not delivered yet (read at scrape).',
+  registers: [metricsRegistry],
+});
+for (const outcome of ['applied', 'refused', 'failed'] as PickupOutcome[]) filePickups.labels(outcome).inc(0);
+for (const scheme of ['file', 's3', 'sftp']) fileTransportFailures.labels(scheme).inc(0);
+
 // ---- values read at scrape -------------------------------------------------------------------
 
 type Sampler = () => Promise<void>;

@@ -23,3 +23,4 @@ export * from './identity-replica/identity-replica.repository';
 export * from './identity-replica/identity-changes.listener';
 export * from './identity-replica/identity-replica.consumer';
 export * from './identity-replica/identity-replica.module';
+export * from './file-transports';

@@ -13,3 +13,6 @@ export * from './medium-schema';
 export * from './append-only';
 export * from './otlp-receiver';
 export * from './prometheus-server';
+export * from './child-server';
+export * from './s3proxy-server';
+export * from './sftp-server';

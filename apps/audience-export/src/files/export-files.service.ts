@@ -1,21 +1,32 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { DataSourceDefinition } from '@audience-hub/platform';
+import { exportFileDeliveryFailures, exportFilesUndelivered, sampleOnScrape } from '@audience-hub/observability';
+import { isDatabaseUnavailable, jitteredBackoffMs } from '@audience-hub/persistence';
+import { openFileTransport, type DataSourceDefinition, type FileTransport } from '@audience-hub/platform';
 import { InjectConfig, type AudienceExportConfig } from '../config';
 import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
 import { ExportedMembersRepository } from '../updates/exported-members.repository';
 import { ExportFilesRepository, type ExportFileRow } from './export-files.repository';
 import { dpidOf, inboundFileName, inboundLine, splitPlan } from './inbound-file';
+import { deliveryLocationOf, sinkLocation } from './delivery-locations';
 import { writeInboundFile } from './inbound-file-writer';
 
+/** A failing delivery is retried at most this far apart, for as long as it takes. */
+const MAX_DELIVERY_BACKOFF_MS = 5 * 60_000;
+
 /**
- * Audience Manager inbound files for the file sink (EXPORT_FILE_SINK_DIR): a version's files are
- * planned (names fixed) in the run's transaction and written from the database after it commits,
- * so a crash between the two only delays them; rewriting a file gives the same bytes.
+ * Audience Manager inbound files, delivered to each data source's location (S3, SFTP or a
+ * directory; delivery-locations.ts): a version's files are planned (names and location fixed) in
+ * the run's transaction and written from the database after it commits, so a crash between the
+ * two only delays them; rewriting a file gives the same bytes. A delivery that fails is retried
+ * with backoff until it succeeds, its attempts and last error kept on the file (the update shows
+ * them) and counted.
  */
 @Injectable()
-export class ExportFilesService {
+export class ExportFilesService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('export-files');
+  private readonly transports = new Map<string, FileTransport>();
+  private unregister?: () => void;
 
   constructor(
     @InjectConfig() private readonly config: AudienceExportConfig,
@@ -25,8 +36,15 @@ export class ExportFilesService {
     private readonly audiences: SharedAudiencesRepository,
   ) {}
 
-  get enabled(): boolean {
-    return this.config.EXPORT_FILE_SINK_DIR !== undefined;
+  onApplicationBootstrap(): void {
+    // Every configured location is opened at start-up: one that cannot work stops the service with the reason.
+    for (const ofOrg of Object.values(this.config.EXPORT_DELIVERY_LOCATIONS)) for (const url of Object.values(ofOrg)) this.transport(url);
+    this.unregister = sampleOnScrape('export-files-undelivered', async () => exportFilesUndelivered.set(await this.files.undeliveredCount(this.database)));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.unregister?.();
+    await Promise.all([...this.transports.values()].map((transport) => transport.close()));
   }
 
   /** Plans the files of one version's change of `lineCount` lines (one line per id: the 200-line rule holds). */
@@ -37,7 +55,8 @@ export class ExportFilesService {
     version: number,
     lineCount: number,
   ): Promise<void> {
-    if (!this.enabled) return;
+    const location = deliveryLocationOf(this.config, update.orgId, dataSource.dataSourceId);
+    if (!location) return;
     const dpid = dpidOf(dataSource);
     const epoch = await this.files.nextEpoch(tx, dpid, Math.floor(Date.now() / 1000));
     // The first version is the audience's whole content: it replaces what XC holds.
@@ -54,24 +73,42 @@ export class ExportFilesService {
         split: slice.split ?? 0,
         firstLine: slice.firstLine,
         lineCount: slice.lineCount,
+        location,
       });
     }
   }
 
-  /** Writes every planned file not written yet; returns how many it wrote. */
+  /** Delivers the planned files that are due; returns how many it delivered. */
   async writePending(): Promise<number> {
-    const dir = this.config.EXPORT_FILE_SINK_DIR;
-    if (!dir) return 0;
-    const pending = await this.files.unwritten(this.database, 50);
-    for (const file of pending) {
-      await this.write(dir, file);
+    let delivered = 0;
+    for (const file of await this.files.due(this.database, 50)) {
+      const location = file.location ?? sinkLocation(this.config);
+      if (!location) continue; // planned for a sink directory no longer configured: kept until it is again
+      try {
+        await this.write(this.transport(location), file);
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) throw error;
+        const attempts = file.attempts + 1;
+        const backoff = jitteredBackoffMs(attempts - 1, { minMs: this.config.EXPORT_DELIVERY_RETRY_BACKOFF_MS, maxMs: MAX_DELIVERY_BACKOFF_MS });
+        exportFileDeliveryFailures.inc();
+        this.logger.warn(`${file.name} not delivered to ${location} (attempt ${attempts}), retrying in ${backoff} ms: ${(error as Error).message}`);
+        await this.files.recordFailure(this.database, file.name, attempts, (error as Error).message, backoff);
+        continue;
+      }
       await this.files.markWritten(this.database, file.name);
-      this.logger.log(`wrote ${file.name} (${file.lineCount} lines)`);
+      delivered++;
+      this.logger.log(`delivered ${file.name} (${file.lineCount} lines) to ${location}`);
     }
-    return pending.length;
+    return delivered;
   }
 
-  private async write(dir: string, file: ExportFileRow): Promise<void> {
+  private transport(location: string): FileTransport {
+    let transport = this.transports.get(location);
+    if (!transport) this.transports.set(location, (transport = openFileTransport(location)));
+    return transport;
+  }
+
+  private async write(transport: FileTransport, file: ExportFileRow): Promise<void> {
     await this.database.transaction('REPEATABLE READ', async (tx) => {
       const audience = await this.audiences.find(tx, file.orgId, file.sharedAudienceId);
       if (!audience) throw new Error(`shared audience ${file.sharedAudienceId} vanished`);
@@ -88,7 +125,7 @@ export class ExportFilesService {
           if (index >= end) return;
         }
       }
-      await writeInboundFile(dir, file.name, lines());
+      await writeInboundFile(transport, file.name, lines());
     });
   }
 }

@@ -1,30 +1,18 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import type { FileTransport } from '@audience-hub/platform';
 
 /**
- * Writes `lines` gzipped to `dir/name` atomically: into a hidden temporary name first, flushed to
- * disk, then renamed, so a consumer polling the directory never sees a partial file.
+ * Writes `lines` gzipped to `name` at the transport's location, atomically (the transport's write
+ * publishes the whole file or nothing), streamed: memory holds one batch, whatever the file's size.
  */
-export async function writeInboundFile(dir: string, name: string, lines: AsyncIterable<string> | Iterable<string>): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const temporary = join(dir, `.${name}.partial`);
-  try {
-    await pipeline(Readable.from(batched(lines)), createGzip(), createWriteStream(temporary));
-    const handle = await open(temporary, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, join(dir, name));
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+export async function writeInboundFile(transport: FileTransport, name: string, lines: AsyncIterable<string> | Iterable<string>): Promise<void> {
+  const gzip = createGzip();
+  // An error reading the lines destroys gzip with it, which fails the write.
+  const reading = pipeline(Readable.from(batched(lines)), gzip).catch(() => undefined);
+  await transport.write(name, gzip);
+  await reading;
 }
 
 /** Joins lines into ~64 KiB strings: one stream chunk per line would dominate the cost. */

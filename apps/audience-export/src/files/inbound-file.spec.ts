@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { openFileTransport } from '@audience-hub/platform';
 import { dpidOf, inboundFileName, inboundLine, splitPlan } from './inbound-file';
 import { writeInboundFile } from './inbound-file-writer';
 
@@ -41,7 +42,7 @@ describe('Audience Manager inbound files', () => {
     try {
       const name = inboundFileName({ dpid: '21', epochSeconds: 1_700_000_000, kind: 'sync' });
       const ecid = '12345678901234567890123456789012345678';
-      await writeInboundFile(dir, name, [inboundLine(ecid, [], [100001]), inboundLine('crm-é', [100001])]);
+      await writeInboundFile(openFileTransport(`file://${dir}`), name, [inboundLine(ecid, [], [100001]), inboundLine('crm-é', [100001])]);
       expect(readdirSync(dir)).toEqual([name]);
       const bytes = gunzipSync(readFileSync(join(dir, name)));
       expect(bytes).toEqual(Buffer.from(`${ecid}\td_unsid=100001\ncrm-\u00e9\td_sid=100001\n`, 'utf8'));

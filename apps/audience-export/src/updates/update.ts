@@ -1,3 +1,4 @@
+import type { FileDelivery } from '../files/export-files.repository';
 import type { GovernanceDecision } from '../governance/export-governance';
 
 export type UpdateState = 'pending' | 'running' | 'completed' | 'failed' | 'denied';
@@ -45,13 +46,16 @@ export interface UpdateView {
   counts: UpdateCounts;
   decisions: GovernanceDecision[];
   reason?: string;
+  /** Names of the run's inbound files. */
   files: string[];
+  /** Where each file went: its location, delivered or pending, attempts and last error while it fails. */
+  deliveries: FileDelivery[];
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
 }
 
-export function updateView(row: UpdateRow, files: string[]): UpdateView {
+export function updateView(row: UpdateRow, deliveries: FileDelivery[]): UpdateView {
   return {
     id: row.id,
     sharedAudienceId: row.sharedAudienceId,
@@ -63,7 +67,8 @@ export function updateView(row: UpdateRow, files: string[]): UpdateView {
     counts: row.counts,
     decisions: row.decisions,
     ...(row.reason ? { reason: row.reason } : {}),
-    files,
+    files: deliveries.map((delivery) => delivery.name),
+    deliveries,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,

@@ -44,7 +44,7 @@ export class UpdatesController {
   async get(@OrgId() orgId: string, @Param('id') id: string, @Param('updateId') updateId: string): Promise<UpdateView> {
     const update = await this.updates.findOfAudience(this.database, orgId, id, updateId);
     if (!update) throw new DomainError('not-found', `no update ${updateId}`);
-    return updateView(update, await this.files.namesOf(this.database, orgId, update.id));
+    return updateView(update, await this.files.deliveriesOf(this.database, orgId, update.id));
   }
 
   @Get(':updateId/unmapped')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { FileReport } from './file-report';
+import type { FileOrigin, FileReport } from './file-report';
 
 @Injectable()
 export class FilesRepository {
@@ -17,7 +17,7 @@ export class FilesRepository {
   }
 
   /** In the file's transaction when applied (so it is applied at most once), alone when refused. */
-  async record(tx: EntityManager, orgId: string, origin: 'upload' | 'inbox', report: FileReport): Promise<void> {
+  async record(tx: EntityManager, orgId: string, origin: FileOrigin, report: FileReport): Promise<void> {
     await tx.query(
       `INSERT INTO imported_files (file_id, org_id, name, origin, state, lines, applied, error_count, errors)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,

@@ -6,8 +6,9 @@ import { DataSource } from 'typeorm';
 import { isImsOrgId } from '@audience-hub/contracts';
 import { KnownOrgsService, SERVICE_CONFIG } from '@audience-hub/platform';
 import type { ImportConfig } from '../config';
-import type { FileReport } from './file-report';
-import { FileNameError, ImportFileUseCase } from './usecases/import-file.usecase';
+import type { FileOutcome } from './file-report';
+import { isRefusal } from './file-refusal';
+import { ImportFileUseCase } from './usecases/import-file.usecase';
 
 const SYNC_FILE = /\.sync(\.gz)?$/;
 
@@ -70,12 +71,12 @@ export class InboxWatcher implements OnApplicationBootstrap, OnApplicationShutdo
       return; // another instance claimed it
     }
     const path = join(processing, name);
-    let report: FileReport | { name: string; state: 'refused'; reason: string };
+    let report: FileOutcome;
     try {
       await this.dataSource.transaction((tx) => this.orgs.requireKnown(tx, orgId));
       report = await this.importFile.execute(orgId, name, 'inbox', createReadStream(path));
     } catch (error) {
-      const known = error instanceof FileNameError || (error as { reason?: string }).reason !== undefined || (error as { code?: string }).code === 'Z_DATA_ERROR';
+      const known = isRefusal(error);
       if (!known && !this.stopped) this.logger.error(`file ${name} failed: ${(error as Error).message}`);
       if (!known) {
         await rename(path, join(orgDir, name)).catch(() => undefined); // retried at the next scan

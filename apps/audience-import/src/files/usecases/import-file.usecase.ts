@@ -10,7 +10,7 @@ import { DataSourcesRepository } from '../../data-sources/data-sources.repositor
 import type { DataSourceCopy } from '../../data-sources/data-source.model';
 import { ReceiveSnapshotChunkUseCase } from '../../imports/usecases/receive-snapshot-chunk.usecase';
 import { SeenIds } from '../../imports/seen-ids';
-import { MAX_REPORTED_ERRORS, type FileReport, type LineError } from '../file-report';
+import { MAX_REPORTED_ERRORS, type FileOrigin, type FileReport, type LineError } from '../file-report';
 import { lineBatches } from '../line-batches';
 import { FilesRepository } from '../files.repository';
 import { parseOutboundFileName, parseOutboundLine, type OutboundFileName } from '../outbound-file';
@@ -51,7 +51,7 @@ export class ImportFileUseCase {
     @Inject(SERVICE_CONFIG) private readonly config: ImportConfig,
   ) {}
 
-  async execute(orgId: string, name: string, origin: 'upload' | 'inbox', body: Readable, options: { gzip?: boolean } = {}): Promise<FileReport> {
+  async execute(orgId: string, name: string, origin: FileOrigin, body: Readable, options: { gzip?: boolean } = {}): Promise<FileReport> {
     const fileName = parseOutboundFileName(name);
     if ('error' in fileName) throw new FileNameError(fileName.error);
     const earlier = await this.files.appliedByName(orgId, name);
