@@ -39,6 +39,8 @@ class BarDisplay implements ProgressDisplay {
       stream,
       format: '{bar} {percent}% | {detail} | elapsed {elapsed} | ETA {eta_}',
       barsize: 30,
+      barCompleteChar: '\u2588',
+      barIncompleteChar: '\u2591',
       hideCursor: true,
       // Redraws come from update(); elapsed time between polls is not worth a timer.
       fps: 5,
