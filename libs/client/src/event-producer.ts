@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { EVENT_TYPE_HEADER, topicOfEventType, type HubEvent, type EventType } from '@audience-hub/contracts';
 import { audienceMembersEvents, listMembersEvents, upstreamEvent, type AudienceSnapshot, type ListMembershipChange, type UpstreamEventInput, type UpstreamEventType } from './upstream-events';
 
@@ -23,7 +23,7 @@ export class HubEventProducer {
 
   constructor(private readonly options: EventProducerOptions) {
     const kafka = new Kafka({ clientId: options.clientId ?? 'audience-hub-client', brokers: options.brokers, logLevel: logLevel.WARN });
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   /** Publishes one event of any Campaign or XC type. */
