@@ -55,6 +55,9 @@ describe('hub CLI end to end', () => {
     return run;
   };
 
+  /** `hub login` as the tenant: each test logs in, so any one of them runs alone. */
+  const login = () => ok(['login'], { HUB_CLIENT_ID: tenant.clientId, HUB_CLIENT_SECRET: tenant.clientSecret });
+
   /** Visitors Campaign observed, resolvable through id-reconciliation and audience-import's replica. */
   async function visitors(count: number): Promise<Array<{ ecid: string; recipientId: string }>> {
     const pairs = Array.from({ length: count }, () => ({ ecid: newEcid(), recipientId: newId('rcp') }));
@@ -80,7 +83,7 @@ describe('hub CLI end to end', () => {
       launchService('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv })),
       launchService('audience-export', env.serviceEnv('audience-export', { ...ims.trustEnv })),
     ]);
-    tenant = await ims.tenant(['audiences.read', 'audiences.write', 'policies.write', 'identities.read', 'identities.write']);
+    tenant = await ims.tenant(['audiences.read', 'audiences.write', 'policies.write', 'identities.read', 'identities.write', 'dead-letters.manage']);
     await probe.publish(Topics.imsEvents, [
       createEvent({ type: EventTypes.imsOrgCreated, source: '/e2e', orgId: tenant.orgId, aggregateId: tenant.orgId, data: { orgId: tenant.orgId, name: 'Org', createdAt: new Date().toISOString() } }),
     ]);
@@ -125,15 +128,17 @@ describe('hub CLI end to end', () => {
     // A token without policies.write is refused a policy change: exit 4.
     await ok(['login', '--scope', 'audiences.read'], { HUB_CLIENT_ID: tenant.clientId, HUB_CLIENT_SECRET: tenant.clientSecret });
     expect((await hub(['policies', 'set', 'import-into-campaign=C3,C12'])).code).toBe(4);
+    expect((await hub(['dlq', 'ls', '--service', 'audience-import'])).code).toBe(4);
     await ok(['login', '--client-id', tenant.clientId, '--client-secret', tenant.clientSecret]);
 
     expect((await ok(['completion', 'bash'])).stdout).toContain('complete -F _hub_complete hub');
   });
 
   it('creates, lists, shows and counts data sources, and resolves ids both ways', async () => {
+    await login();
     const created = await ok(['--json', 'data-sources', 'create', '--id', 'crm', '--name', 'CRM id', '--integration-code', 'CRMID', '--attribute', 'crmId', '--normalize', 'trim,lowercase', '--xc-data-source-id', '163447']);
     expect(created.json).toMatchObject({ id: 'crm', idType: 'declared', reconciliationKey: { attribute: 'crmId', normalization: ['trim', 'lowercase'] } });
-    expect((await ok(['--json', 'data-sources', 'ls'])).json.items.map((ds: { id: string }) => ds.id).sort()).toEqual(['crm', 'visitor']);
+    expect((await ok(['--json', 'data-sources', 'ls'])).json.items.map((ds: { id: string }) => ds.id)).toEqual(expect.arrayContaining(['crm', 'visitor']));
     expect((await ok(['--json', 'data-sources', 'show', 'crm'])).json).toMatchObject({ id: 'crm', xcDataSourceId: '163447' });
     expect((await ok(['data-sources', 'ls'])).stdout).toMatch(/^id\s+name\s+idType/);
 
@@ -150,6 +155,7 @@ describe('hub CLI end to end', () => {
   });
 
   it('shows the catalog, sets policies (a denied import exits 3), imports a file with its line errors, and lists the members', async () => {
+    await login();
     const people = await visitors(3);
     const audienceId = await publishedAudience(['C2']);
     const catalog = await ok(['--json', 'audiences', 'ls', '--all']);
@@ -198,6 +204,7 @@ describe('hub CLI end to end', () => {
   });
 
   it('draws `hub import watch` as a live bar in a terminal, advancing part by part to 100%', async () => {
+    await login();
     const people = await visitors(4);
     const audienceId = await publishedAudience();
     const { id: importId } = await client.imports.create({ audienceId, dataSourceId: 'visitor', listLabel: 'Watched', mode: 'full' });
@@ -246,18 +253,20 @@ describe('hub CLI end to end', () => {
   });
 
   it('shares a list: creates the shared audience, runs and watches an update, lists the unmapped recipients', async () => {
+    await login();
+    await ok(['data-sources', 'create', '--id', 'share-crm', '--name', 'CRM id to share', '--integration-code', 'SHARECRM', '--attribute', 'crmId']);
     const segment = `CLI segment ${Date.now()}`;
     const shared = await waitFor('data source known to audience-export', async () => {
-      const run = await hub(['--json', 'share', 'create', '--segment', segment, '--data-source', 'crm']);
+      const run = await hub(['--json', 'share', 'create', '--segment', segment, '--data-source', 'share-crm']);
       return run.code === 0 ? run.json : undefined;
     });
-    expect(shared).toMatchObject({ segmentName: segment, dataSourceId: 'crm', version: 0 });
+    expect(shared).toMatchObject({ segmentName: segment, dataSourceId: 'share-crm', version: 0 });
 
     const recipients = [1, 2, 3].map((n) => `cli-r-${n}-${shared.id}`);
     for (const [i, recipientId] of recipients.entries()) {
       await producer.publish({ type: EventTypes.campaignRecipientUpserted, orgId: tenant.orgId, aggregateId: recipientId, data: { recipientId, attributes: i < 2 ? { crmId: `C-${i}-${shared.id}` } : { email: 'x@example.com' } } });
     }
-    await waitFor('recipients reconciled', async () => (await client.identities.resolve({ dataSourceId: 'crm', direction: 'to-xc', ids: recipients.slice(0, 2) })).matched.length === 2);
+    await waitFor('recipients reconciled', async () => (await client.identities.resolve({ dataSourceId: 'share-crm', direction: 'to-xc', ids: recipients.slice(0, 2) })).matched.length === 2);
     const listId = newId('list');
     await producer.publish({ type: EventTypes.campaignListCreated, orgId: tenant.orgId, aggregateId: listId, data: { listId, label: 'CLI list' } });
     await producer.listMembers({ orgId: tenant.orgId, listId, changeId: 'first', added: recipients });
@@ -277,5 +286,52 @@ describe('hub CLI end to end', () => {
     expect((await ok(['--json', 'share', 'watch', shared.id, accepted.json.id, '--interval', '200'])).json).toMatchObject({ state: 'completed', version: 1 });
     expect((await ok(['--json', 'share', 'ls'])).json.items.map((a: { id: string }) => a.id)).toContain(shared.id);
     expect((await ok(['--json', 'share', 'show', shared.id])).json).toMatchObject({ id: shared.id, version: 1 });
+  });
+  it('redrives a dead letter once its cause is fixed: applied once, a second redrive harmless', async () => {
+    await login();
+    await probe.listen([Topics.campaignSharedAudienceResults]);
+    const resultsOf = (requestId: string) => probe.received.filter((m) => m.json?.data?.requestId === requestId);
+    const dataSourceId = `late-${Date.now()}`;
+    const segmentName = `Redriven ${dataSourceId}`;
+    const listId = newId('list');
+    await producer.publish({ type: EventTypes.campaignListCreated, orgId: tenant.orgId, aggregateId: listId, data: { listId, label: 'Redriven list' } });
+    const request = (requestId: string) =>
+      producer.publish({ type: EventTypes.campaignSharedAudienceUpdateRequested, orgId: tenant.orgId, aggregateId: listId, data: { requestId, listId, segmentName, dataSourceId, mode: 'add-only' } });
+
+    // Campaign asks for an update through a data source nobody created: audience-export dead-letters it.
+    const requestId = newId('req');
+    const sent = await request(requestId);
+    const letter = await waitFor('the request dead-lettered', async () => {
+      const listed = await ok(['--json', 'dlq', 'ls', '--type', EventTypes.campaignSharedAudienceUpdateRequested]);
+      return listed.json.items.find((item: { eventId: string }) => item.eventId === sent.id);
+    });
+    expect(letter).toMatchObject({ service: 'audience-export', topic: Topics.campaignSharedAudienceRequests, reason: `unknown data source ${dataSourceId}`, firstError: `unknown data source ${dataSourceId}` });
+    const shown = await ok(['--json', 'dlq', 'show', letter.id]);
+    expect(shown.json).toMatchObject({ service: 'audience-export', id: letter.id, event: { id: sent.id, data: { requestId } }, headers: { ce_type: EventTypes.campaignSharedAudienceUpdateRequested } });
+    expect((await ok(['dlq', 'ls', '--service', 'audience-export'])).stdout).toContain(letter.id);
+
+    const dry = await ok(['--json', 'dlq', 'redrive', letter.id, '--dry-run']);
+    expect(dry.json).toMatchObject({ dryRun: true, redriven: [{ id: letter.id, service: 'audience-export' }], missing: [] });
+    expect((await hub(['dlq', 'redrive', '0-999999999'])).code).toBe(1);
+    expect((await hub(['dlq', 'redrive'])).code).toBe(2);
+
+    // The cause fixed: the data source exists, and audience-export learned it.
+    await ok(['data-sources', 'create', '--id', dataSourceId, '--name', 'Late CRM', '--integration-code', 'LATE', '--attribute', 'crmId']);
+    await waitFor('data source known to audience-export', () => client.exports.create({ segmentName: `probe ${dataSourceId}`, dataSourceId }).then(() => true, () => false));
+
+    const redriven = await ok(['--json', 'dlq', 'redrive', letter.id]);
+    expect(redriven.json).toMatchObject({ dryRun: false, redriven: [{ id: letter.id, service: 'audience-export' }] });
+    const [result] = await probe.waitFor('the redriven request applied', (m) => resultsOf(requestId).includes(m), 1, 60_000);
+    expect(result.json.data).toMatchObject({ requestId, state: expect.stringMatching(/completed|failed/) });
+
+    // A second redrive of the same letter is dropped by the inbox. A later request of the same
+    // list (same key, same partition, behind the copy) shows the copy was consumed by then.
+    await ok(['dlq', 'redrive', letter.id]);
+    const sentinel = newId('req');
+    await request(sentinel);
+    await probe.waitFor('the later request applied', (m) => resultsOf(sentinel).includes(m), 1, 60_000);
+    expect(resultsOf(requestId)).toHaveLength(1);
+    const audiences = (await ok(['--json', 'share', 'ls', '--all'])).json.items.filter((a: { segmentName: string }) => a.segmentName === segmentName);
+    expect(audiences).toHaveLength(1);
   });
 });

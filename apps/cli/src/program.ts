@@ -3,6 +3,7 @@ import { AuthError, HubApiError } from '@audience-hub/client';
 import { audiencesCommand } from './commands/audiences.command';
 import { completionCommand } from './commands/completion.command';
 import { dataSourcesCommand } from './commands/data-sources.command';
+import { dlqCommand } from './commands/dlq.command';
 import { filesCommand } from './commands/files.command';
 import { importCommand } from './commands/import.command';
 import { listsCommand } from './commands/lists.command';
@@ -25,7 +26,7 @@ export function createProgram(): Command {
     .option('--client-secret <secret>', 'client credentials (env HUB_CLIENT_SECRET)')
     .showHelpAfterError()
     .enablePositionalOptions(false);
-  for (const command of [...loginCommands(), audiencesCommand(), importCommand(), listsCommand(), shareCommand(), policiesCommand(), dataSourcesCommand(), resolveCommand(), filesCommand()]) {
+  for (const command of [...loginCommands(), audiencesCommand(), importCommand(), listsCommand(), shareCommand(), policiesCommand(), dataSourcesCommand(), resolveCommand(), filesCommand(), dlqCommand()]) {
     program.addCommand(command);
   }
   program.addCommand(completionCommand(program));

@@ -183,3 +183,34 @@ export interface UpdateView {
 
 /** Import and update states after which nothing more happens. */
 export const FINAL_STATES: ReadonlySet<string> = new Set(['completed', 'failed', 'denied']);
+
+// dead letters (id-reconciliation, audience-import, audience-export: each its own consumer group's)
+
+export interface DeadLetter {
+  /** Its place in hub.dead-letter.v1: `<partition>-<offset>`. */
+  id: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  reason: string;
+  /** The first of the errors, or the reason when none were listed. */
+  firstError: string;
+  attempts: number;
+  eventId: string | null;
+  eventType: string | null;
+  deadLetteredAt: string;
+}
+
+export interface DeadLetterDetail extends DeadLetter {
+  errors: string[];
+  key: string | null;
+  event: unknown;
+  headers: Record<string, string>;
+}
+
+export interface RedriveRequest {
+  ids?: string[];
+  topic?: string;
+  type?: string;
+  dryRun?: boolean;
+}

@@ -1,5 +1,8 @@
 import type {
   CreateDataSource,
+  DeadLetter,
+  DeadLetterDetail,
+  RedriveRequest,
   CreateImport,
   DataSource,
   DataSourceStats,
@@ -50,6 +53,8 @@ export class HubClient {
   readonly identities: IdentitiesApi;
   readonly imports: ImportsApi;
   readonly exports: ExportsApi;
+  /** Each consuming service's dead letters. */
+  readonly deadLetters: Record<ConsumingService, DeadLettersApi>;
 
   constructor(options: HubClientOptions) {
     this.urls = { ...DEFAULT_HUB_URLS, ...options.urls };
@@ -65,6 +70,31 @@ export class HubClient {
     this.identities = new IdentitiesApi(transport(this.urls.idReconciliation));
     this.imports = new ImportsApi(transport(this.urls.audienceImport));
     this.exports = new ExportsApi(transport(this.urls.audienceExport));
+    this.deadLetters = {
+      'id-reconciliation': new DeadLettersApi(this.identities.http),
+      'audience-import': new DeadLettersApi(this.imports.http),
+      'audience-export': new DeadLettersApi(this.exports.http),
+    };
+  }
+}
+
+/** The services that consume events, and so dead-letter some. */
+export const CONSUMING_SERVICES = ['id-reconciliation', 'audience-import', 'audience-export'] as const;
+export type ConsumingService = (typeof CONSUMING_SERVICES)[number];
+
+/** One service's dead letters of the caller's org (scope dead-letters.manage). */
+export class DeadLettersApi {
+  constructor(readonly http: HttpTransport) {}
+
+  list(filter: { topic?: string; type?: string; limit?: number } = {}): Promise<{ items: DeadLetter[] }> {
+    return this.http.request('GET', 'v1/dead-letters', { query: filter });
+  }
+  get(deadLetterId: string): Promise<DeadLetterDetail> {
+    return this.http.request('GET', `v1/dead-letters/${id(deadLetterId)}`);
+  }
+  /** Sends the letters back to their topics; `dryRun` only says which. */
+  redrive(body: RedriveRequest): Promise<{ dryRun: boolean; redriven: DeadLetter[] }> {
+    return this.http.request('POST', 'v1/dead-letters/redrive', { body });
   }
 }
 
