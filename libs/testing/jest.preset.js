@@ -3,7 +3,7 @@
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '../..');
-const libs = ['contracts', 'messaging', 'persistence', 'observability', 'auth', 'testing', 'platform', 'audit'];
+const libs = ['contracts', 'messaging', 'persistence', 'observability', 'auth', 'testing', 'platform', 'audit', 'client', 'dead-letters'];
 
 module.exports = {
   rootDir: root,

@@ -2,6 +2,7 @@ import './tracing';
 import 'reflect-metadata';
 import { DataSourceCopiesModule, IdentityReplicaModule, KnownOrgsModule, runService } from '@audience-hub/platform';
 import { AuditModule } from '@audience-hub/audit';
+import { DeadLettersModule } from '@audience-hub/dead-letters';
 import { AuthModule } from '@audience-hub/auth';
 import { audienceExportService } from './service';
 import { audienceExportConfigSchema } from './config';
@@ -15,6 +16,7 @@ runService(audienceExportService, {
   imports: [
     AuthModule,
     AuditModule.forRoot(),
+    DeadLettersModule,
     ListsModule,
     KnownOrgsModule.forRoot({ table: 'known_orgs', createdAtColumn: 'created_at', alsoKnownFrom: 'data_sources' }),
     DataSourceCopiesModule,

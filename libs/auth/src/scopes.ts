@@ -7,6 +7,7 @@
  * - ims.platform: platform-wide IMS actions (creating orgs, rotating the signing keys); held only by
  *   the bootstrap operator account and accounts a platform operator grants it to
  * - audit.read: the service's audit trail of the caller's org (GET /v1/audit-events)
+ * - dead-letters.manage: a consuming service's dead letters of the caller's org: list, show, redrive
  */
 export const Scopes = {
   audiencesRead: 'audiences.read',
@@ -17,6 +18,7 @@ export const Scopes = {
   imsAdmin: 'ims.admin',
   imsPlatform: 'ims.platform',
   auditRead: 'audit.read',
+  deadLettersManage: 'dead-letters.manage',
 } as const;
 
 export type Scope = (typeof Scopes)[keyof typeof Scopes];

@@ -19,6 +19,16 @@ export interface RecordedDecision extends Decision {
   at: string;
 }
 
+/** A snapshot still arriving: parts so far (lastPart known once its last chunk came) and its ids resolved so far. */
+export interface ReceivingRun {
+  partsReceived: number;
+  lastPart: number | null;
+  received: number;
+  matched: number;
+  unmatched: number;
+  startedAt: string;
+}
+
 /** An import job as the REST API shows it (DESIGN 4b plus what explains it). */
 export interface ImportView {
   id: string;
@@ -37,6 +47,8 @@ export interface ImportView {
   snapshots: number;
   /** Of the counts, members added by late reconciliation since the last snapshot. */
   lateMatched: number;
+  /** The snapshot being received now (parts so far, how its ids resolved), or null between snapshots. */
+  receiving: ReceivingRun | null;
   createdAt: string;
   updatedAt: string;
 }

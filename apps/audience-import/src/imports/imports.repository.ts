@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { returnedRows } from '@audience-hub/persistence';
 import type { Decision } from '../policies/governance';
-import { matchRateOf, type ImportCounts, type ImportMode, type ImportRow, type ImportState, type ImportView, type RecordedDecision } from './import.model';
+import { matchRateOf, type ImportCounts, type ImportMode, type ImportRow, type ImportState, type ImportView, type ReceivingRun, type RecordedDecision } from './import.model';
 
 export interface NewImport {
   importId: string;
@@ -43,7 +43,7 @@ export class ImportsRepository {
 
   /** Unlocked read, for what never changes once the import exists (its mode, org, list). */
   async find(tx: EntityManager, importId: string): Promise<ImportRow | undefined> {
-    const [row] = await tx.query(`SELECT * FROM imports WHERE import_id = $1`, [importId]);
+    const [row] = await tx.query(`SELECT ${VIEW} WHERE i.import_id = $1`, [importId]);
     return row ? toRow(row) : undefined;
   }
 
@@ -95,12 +95,12 @@ export class ImportsRepository {
   }
 
   async view(orgId: string, importId: string, tx: EntityManager = this.dataSource.manager): Promise<ImportView | undefined> {
-    const [row] = await tx.query(`SELECT * FROM imports WHERE org_id = $1 AND import_id = $2`, [orgId, importId]);
+    const [row] = await tx.query(`SELECT ${VIEW} WHERE i.org_id = $1 AND i.import_id = $2`, [orgId, importId]);
     return row ? toView(row) : undefined;
   }
 
   async viewOf(tx: EntityManager, importId: string): Promise<ImportView> {
-    const [row] = await tx.query(`SELECT * FROM imports WHERE import_id = $1`, [importId]);
+    const [row] = await tx.query(`SELECT ${VIEW} WHERE i.import_id = $1`, [importId]);
     return toView(row);
   }
 
@@ -117,7 +117,7 @@ export class ImportsRepository {
 
   async page(orgId: string, limit: number, after?: string): Promise<ImportView[]> {
     const rows = await this.dataSource.query(
-      `SELECT * FROM imports WHERE org_id = $1 AND ($2::text IS NULL OR import_id > $2) ORDER BY import_id LIMIT $3`,
+      `SELECT ${VIEW} WHERE i.org_id = $1 AND ($2::text IS NULL OR i.import_id > $2) ORDER BY i.import_id LIMIT $3`,
       [orgId, after ?? null, limit],
     );
     return rows.map(toView);
@@ -155,6 +155,27 @@ function toRow(row: Record<string, any>): ImportRow {
   };
 }
 
+/**
+ * An import with the snapshot it is receiving now, if any (the oldest run still receiving): what a
+ * watcher shows as parts and matches so far.
+ */
+const VIEW = `i.*, r.parts_received AS run_parts_received, r.last_part AS run_last_part, r.received AS run_received,
+       r.matched AS run_matched, r.unmatched AS run_unmatched, r.created_at AS run_created_at
+  FROM imports i
+  LEFT JOIN LATERAL (SELECT * FROM runs WHERE runs.import_id = i.import_id AND runs.state = 'receiving' ORDER BY runs.seq LIMIT 1) r ON true`;
+
+function receivingOf(row: Record<string, any>): ReceivingRun | null {
+  if (row.run_parts_received === null || row.run_parts_received === undefined) return null;
+  return {
+    partsReceived: Number(row.run_parts_received),
+    lastPart: row.run_last_part,
+    received: Number(row.run_received),
+    matched: Number(row.run_matched),
+    unmatched: Number(row.run_unmatched),
+    startedAt: row.run_created_at.toISOString(),
+  };
+}
+
 function toView(row: Record<string, any>): ImportView {
   const n = (value: string | number) => Number(value);
   const counts: ImportCounts = {
@@ -180,6 +201,7 @@ function toView(row: Record<string, any>): ImportView {
     reason: row.reason,
     snapshots: row.snapshots,
     lateMatched: n(row.late_matched),
+    receiving: receivingOf(row),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
