@@ -83,7 +83,7 @@ describe('hub CLI end to end', () => {
       launchService('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv })),
       launchService('audience-export', env.serviceEnv('audience-export', { ...ims.trustEnv })),
     ]);
-    tenant = await ims.tenant(['audiences.read', 'audiences.write', 'policies.write', 'identities.read', 'identities.write', 'dead-letters.manage']);
+    tenant = await ims.tenant(['audiences.read', 'audiences.write', 'policies.write', 'identities.read', 'identities.write', 'dead-letters.manage', 'audit.read']);
     await probe.publish(Topics.imsEvents, [
       createEvent({ type: EventTypes.imsOrgCreated, source: '/e2e', orgId: tenant.orgId, aggregateId: tenant.orgId, data: { orgId: tenant.orgId, name: 'Org', createdAt: new Date().toISOString() } }),
     ]);
@@ -331,6 +331,12 @@ describe('hub CLI end to end', () => {
     await request(sentinel);
     await probe.waitFor('the later request applied', (m) => resultsOf(sentinel).includes(m), 1, 60_000);
     expect(resultsOf(requestId)).toHaveLength(1);
+    // Each redrive (not the dry run) is in audience-export's audit trail, naming the letter.
+    const trail = await fetch(`${exporter.url}/v1/audit-events?action=dead-letters.redrive`, { headers: { authorization: `Bearer ${tenant.token}` } });
+    expect(((await trail.json()) as { items: unknown[] }).items).toEqual([
+      expect.objectContaining({ outcome: 'succeeded', target: { deadLetterIds: [letter.id] }, actor: { clientId: tenant.clientId, orgId: tenant.orgId } }),
+      expect.objectContaining({ outcome: 'succeeded', target: { deadLetterIds: [letter.id] } }),
+    ]);
     const audiences = (await ok(['--json', 'share', 'ls', '--all'])).json.items.filter((a: { segmentName: string }) => a.segmentName === segmentName);
     expect(audiences).toHaveLength(1);
   });

@@ -58,6 +58,11 @@ export class AuditTrail {
     return record;
   }
 
+  /** An action outside any transaction of the service's (a redrive to Kafka): recorded in one of its own, once it succeeded. */
+  recordDone(entry: AuditEntry): Promise<AuditRecord> {
+    return this.dataSource.transaction((tx) => this.record(tx, { ...entry, outcome: 'succeeded' }));
+  }
+
   /** An attempt that was denied or failed, so its own transaction (the action's rolled back, or never began). */
   recordAttempt(entry: AuditEntry & { outcome: 'denied' | 'failed' }): Promise<AuditRecord> {
     return this.dataSource.transaction((tx) => this.record(tx, entry));

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
+import { AuditActions } from '@audience-hub/contracts';
 import { DomainError } from '@audience-hub/platform';
 import { parseDeadLetterId, type DeadLetterDetail, type DeadLetterView } from './dead-letter';
 import { DeadLetterQuerySchema, RedriveSchema } from './dead-letters.schema';
@@ -32,9 +34,10 @@ export class DeadLettersController {
   @Post('redrive')
   @HttpCode(HttpStatus.OK)
   @RequireScopes(Scopes.deadLettersManage)
-  @ApiOperation({ summary: 'Sends dead letters (by ids, or by topic/type) back to their topics; dryRun only lists them' })
-  async redrive(@OrgId() orgId: string, @Body() body: unknown): Promise<{ dryRun: boolean; redriven: DeadLetterView[] }> {
+  @Audited(AuditActions.deadLettersRedrive)
+  @ApiOperation({ summary: 'Sends dead letters (by ids, or by topic/type) back to their topics; dryRun only lists them. A redrive is recorded in the audit trail' })
+  async redrive(@Actor() actor: AuditActor, @Body() body: unknown): Promise<{ dryRun: boolean; redriven: DeadLetterView[] }> {
     const { dryRun, ...filter } = RedriveSchema.parse(body);
-    return { dryRun, redriven: await this.deadLetters.redrive(orgId, filter, dryRun) };
+    return { dryRun, redriven: await this.deadLetters.redrive(actor, filter, dryRun) };
   }
 }

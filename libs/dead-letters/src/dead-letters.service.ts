@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import { physicalTopic } from '@audience-hub/messaging';
+import { AuditTrail, type AuditActor } from '@audience-hub/audit';
+import { AuditActions } from '@audience-hub/contracts';
 import { KAFKA, KAFKA_PRODUCER, SERVICE_CONFIG } from '@audience-hub/platform';
 import { summaryOf, type DeadLetter, type DeadLetterDetail, type DeadLetterView } from './dead-letter';
 import { readDeadLetters } from './dead-letter-reader';
@@ -24,6 +26,7 @@ export class DeadLettersService {
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(KAFKA_PRODUCER) private readonly producer: Producer,
     @Inject(SERVICE_CONFIG) config: { KAFKA_CONSUMER_GROUP: string },
+    private readonly audit: AuditTrail,
   ) {
     this.group = config.KAFKA_CONSUMER_GROUP;
   }
@@ -36,14 +39,16 @@ export class DeadLettersService {
     return (await this.find(orgId, { ids: [id] }))[0]?.detail;
   }
 
-  async redrive(orgId: string, filter: DeadLetterFilter, dryRun: boolean): Promise<DeadLetterView[]> {
-    const letters = await this.find(orgId, filter);
+  /** Sends the letters back (unless `dryRun`); the audit trail records which, once they are sent. */
+  async redrive(actor: AuditActor, filter: DeadLetterFilter, dryRun: boolean): Promise<DeadLetterView[]> {
+    const letters = await this.find(actor.orgId, filter);
     if (!dryRun && letters.length > 0) {
       // One send, in dead-letter order: letters of one key keep their order on its partition.
       await this.producer.sendBatch({
         acks: -1,
         topicMessages: letters.map((letter) => ({ topic: physicalTopic(letter.detail.topic), messages: [letter.original] })),
       });
+      await this.audit.recordDone({ action: AuditActions.deadLettersRedrive, actor, target: { deadLetterIds: letters.map((letter) => letter.detail.id) } });
     }
     return letters.map((letter) => summaryOf(letter.detail));
   }

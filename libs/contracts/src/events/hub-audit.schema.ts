@@ -21,6 +21,7 @@ export const AuditActions = {
   dataSourceCreate: 'data-source.create',
   dataSourceUpdate: 'data-source.update',
   dataSourceDelete: 'data-source.delete',
+  deadLettersRedrive: 'dead-letters.redrive',
 } as const;
 
 export const AuditActionSchema = z.enum(Object.values(AuditActions) as [AuditAction, ...AuditAction[]], {
@@ -51,6 +52,8 @@ export const AuditTargetSchema = z
     kid: KidSchema.optional(),
     previousKid: KidSchema.optional(),
     dataSourceId: EntityIdSchema.optional(),
+    /** Dead letters (`<partition>-<offset>` on hub.dead-letter.v1) sent back to their topics. */
+    deadLetterIds: z.array(z.string().regex(/^\d{1,9}-\d{1,19}$/)).max(10_000).optional(),
   })
   .strict();
 export type AuditTarget = z.infer<typeof AuditTargetSchema>;
