@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource as Database, EntityManager } from 'typeorm';
+import type { FileDelivery } from '@audience-hub/contracts';
+
+export type { FileDelivery };
 
 export interface ExportFileRow {
   name: string;
@@ -12,16 +15,6 @@ export interface ExportFileRow {
   /** Where it is delivered; null for files planned before locations (EXPORT_FILE_SINK_DIR). */
   location: string | null;
   attempts: number;
-}
-
-/** Where one file of an update went, as GET .../updates/{id} shows it. */
-export interface FileDelivery {
-  name: string;
-  location: string | null;
-  state: 'pending' | 'delivered';
-  attempts: number;
-  lastError?: string;
-  deliveredAt?: string;
 }
 
 /** Inbound files owed for a version: planned in the run's transaction, written after it commits. */
