@@ -179,6 +179,11 @@ describe('hub CLI end to end', () => {
     // Two bad lines in 202 stay under the 1% error ratio; 197 visitors nobody knows stay unmatched.
     const strangers = Array.from({ length: 197 }, () => `${newEcid()} ${audienceId}`);
     writeFileSync(aam, [...people.map((p) => `${p.ecid} ${audienceId}`), 'not a line', `12345 ${audienceId}`, ...strangers].join('\n') + '\n');
+    // A dry run says what the file would do, and writes nothing: the import is still waiting for its snapshot.
+    const dry = await ok(['--json', 'files', 'upload', aam, '--dry-run']);
+    expect(dry.json).toMatchObject({ dryRun: true, lines: 202, effects: [{ importId, listId, removed: 0, unmatched: expect.any(Number) }] });
+    expect((await ok(['files', 'upload', aam, '--dry-run'])).stdout).toMatch(new RegExp(`^import ${importId} \\(list ${listId}\\): \\+\\d+ -0 recipients`, 'm'));
+    expect((await client.imports.get(importId)).state).toBe('pending');
     const uploaded = await ok(['files', 'upload', aam]);
     expect(uploaded.stdout).toContain('applied, 200 of 202 lines applied, 2 errors');
     expect(uploaded.stdout).toMatch(/^line 4: \S/m);

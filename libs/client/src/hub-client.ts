@@ -201,8 +201,9 @@ export class ImportsApi {
     return this.http.request('GET', `v1/lists/${id(listId)}/members`, { query: page(query) });
   }
   /** An Audience Manager outbound file; `name` is its outbound file name (`.gz` for gzip). */
-  uploadFile(name: string, content: Uint8Array | string): Promise<FileReport> {
-    return this.http.request('POST', 'v1/files', { query: { name }, body: content, contentType: 'application/octet-stream' });
+  /** With `dryRun`, the report says what the file would do to each import (`effects`) and nothing is written. */
+  uploadFile(name: string, content: Uint8Array | string, options: { dryRun?: boolean } = {}): Promise<FileReport> {
+    return this.http.request('POST', 'v1/files', { query: { name, ...(options.dryRun ? { dryRun: 'true' } : {}) }, body: content, contentType: 'application/octet-stream' });
   }
   file(fileId: string): Promise<FileReport> {
     return this.http.request('GET', `v1/files/${id(fileId)}`);

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, MigrationInterface } from 'typeorm';
+import { AfterCommitEffects } from './after-commit';
 
 export interface ServiceDataSourceOptions {
   /** postgres:// URL; the user is the service's own role. */
@@ -20,6 +21,8 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     synchronize: false,
     migrationsRun: false,
     migrations: options.migrations,
+    // afterCommit's effects run when the outermost transaction commits, and are dropped on rollback.
+    subscribers: [AfterCommitEffects],
     migrationsTableName: `${options.schema}_migrations`,
     applicationName: options.applicationName,
     poolSize: options.poolSize ?? 10,

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { createEvent, EventTypes } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { recordExportRun } from '@audience-hub/observability';
+import { afterCommit } from '@audience-hub/persistence';
 import type { GovernanceDecision } from '../governance/export-governance';
 import { EXPORT_SOURCE } from '../shared-audiences/shared-audiences.service';
 import type { UpdateCounts, UpdateRow } from './update';
@@ -34,7 +35,7 @@ export class UpdateOutcomeService {
     outcome: { state: 'completed' | 'failed' | 'denied'; version: number; counts: UpdateCounts; reason?: string; decisions?: GovernanceDecision[] },
   ): Promise<void> {
     await this.updates.finish(tx, update, outcome);
-    recordExportRun(outcome.state, { seconds: (Date.now() - Date.parse(update.createdAt)) / 1000, unmapped: outcome.counts.unmapped });
+    afterCommit(tx, () => recordExportRun(outcome.state, { seconds: (Date.now() - Date.parse(update.createdAt)) / 1000, unmapped: outcome.counts.unmapped }));
     await enqueueEvents(tx, [
       createEvent({
         type: EventTypes.campaignSharedAudienceUpdateCompleted,

@@ -24,14 +24,14 @@ export class FilesController {
   @ApiConsumes('application/octet-stream', 'text/plain')
   @ApiQuery({ name: 'name', description: 'the Audience Manager outbound file name, e.g. S3_1234_20914_acme_iter_1486140844000-1.sync.gz' })
   @ApiOperation({ summary: 'Imports an Audience Manager outbound file; malformed lines are reported, past the error ratio the file is refused (422)' })
-  async upload(@OrgId() orgId: string, @Query('name') name: string | undefined, @Req() request: Request): Promise<FileReport> {
+  async upload(@OrgId() orgId: string, @Query('name') name: string | undefined, @Query('dryRun') dryRun: string | undefined, @Req() request: Request): Promise<FileReport> {
     if (!name) throw new DomainError('bad-request', 'the name query parameter (the outbound file name) is required');
     if (request.readableEnded) throw new DomainError('unsupported-media-type', 'send the file as application/octet-stream or text/plain');
     await this.orgs.ensureKnown(orgId);
     const gzip = (request.headers['content-encoding'] ?? '').toLowerCase() === 'gzip';
     let report: FileReport;
     try {
-      report = await this.importFile.execute(orgId, name, 'upload', request, { gzip });
+      report = await this.importFile.execute(orgId, name, 'upload', request, { gzip, dryRun: dryRun === 'true' });
     } catch (error) {
       if (error instanceof FileNameError) throw new DomainError('bad-file-name', error.message);
       if ((error as { code?: string }).code === 'Z_DATA_ERROR') throw new DomainError('bad-gzip', 'the body is not valid gzip');

@@ -1,9 +1,14 @@
+import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { EventTypes } from '@audience-hub/contracts';
+import { importRuns } from '@audience-hub/observability';
 import { DataSourceCopiesRepository, IdentityReplicaRepository, KnownOrgsRepository, KnownOrgsService, type IdentityLinkRecord } from '@audience-hub/platform';
 import { openMediumSchema, type MediumSchema } from '@audience-hub/testing';
 import { audienceImportService } from '../service';
 import { CatalogRepository } from '../catalog/catalog.repository';
+import type { ImportConfig } from '../config';
+import { FilesRepository } from '../files/files.repository';
+import { ImportFileUseCase } from '../files/usecases/import-file.usecase';
 import { DataSourcesRepository } from '../data-sources/data-sources.repository';
 import { ListsRepository } from '../lists/lists.repository';
 import { LateLinksListener } from '../pending/late-links.listener';
@@ -163,6 +168,32 @@ describe('importing snapshots while links change (medium)', () => {
     expect(await listOf(job.importId)).toHaveLength(100);
   });
 
+  it('dry-runs an outbound file: says what it would add and how its ids resolve, writes nothing, and the real import does exactly that', async () => {
+    const job = await newImport('org-dry-run');
+    const ids = Array.from({ length: 30 }, (_, i) => ecid(i));
+    await link(job.orgId, ids.slice(0, 20).map((id, i) => [id, `rcp-${i % 10}`]));
+    const name = `S3_1_0_acme_full_${Date.now()}-0.sync`;
+    const file = () => Readable.from([ids.map((id) => `${id} ${job.audienceId} `).join('\n') + '\n']);
+    await db.takeOutbox();
+    const completedRuns = async () => (await importRuns.get()).values.find((v) => v.labels.outcome === 'completed')?.value ?? 0;
+    const before = await completedRuns();
+
+    const dry = await flow.importFile.execute(job.orgId, name, 'upload', file(), { dryRun: true });
+    expect(dry).toMatchObject({ dryRun: true, state: 'applied', lines: 30, effects: [{ importId: job.importId, listId: job.listId, added: 10, removed: 0, matched: 20, unmatched: 10, matchRate: 20 / 30 }] });
+    expect(await listOf(job.importId)).toEqual([]);
+    expect(await db.takeOutbox()).toEqual([]);
+    expect(await db.dataSource.query(`SELECT 1 FROM imported_files WHERE name = $1`, [name])).toEqual([]);
+    expect(await flow.imports.view(job.orgId, job.importId)).toMatchObject({ state: 'pending', snapshots: 0 });
+    expect(await completedRuns()).toBe(before); // counted only when a run's transaction commits
+
+    const real = await flow.importFile.execute(job.orgId, name, 'upload', file());
+    expect(real).toMatchObject({ state: 'applied', lines: 30 });
+    expect(real.dryRun).toBeUndefined();
+    expect(await listOf(job.importId)).toHaveLength(dry.effects![0].added);
+    expect(await flow.imports.view(job.orgId, job.importId)).toMatchObject({ state: 'completed', counts: { matched: 20, unmatched: 10 } });
+    expect(await completedRuns()).toBe(before + 1);
+  });
+
   it('purges the staging of replaced runs in short steps and leaves the list as it is', async () => {
     const job = await newImport('org-purge');
     const ids = Array.from({ length: 300 }, (_, i) => ecid(i));
@@ -254,6 +285,7 @@ function buildFlow(db: MediumSchema) {
   const knownOrgsOptions = { table: 'known_orgs' };
   const orgs = new KnownOrgsService(ds, new KnownOrgsRepository(knownOrgsOptions), knownOrgsOptions);
   const applySnapshot = new ApplySnapshotUseCase(imports, runs, dataSources);
+  const receive = new ReceiveSnapshotChunkUseCase(imports, runs, catalog, dataSources, policies, applySnapshot);
   return {
     imports,
     runs,
@@ -262,6 +294,7 @@ function buildFlow(db: MediumSchema) {
     replica: new IdentityReplicaRepository(),
     lateLinks: new LateLinksListener(new PendingRepository(), imports),
     createImport: new CreateImportUseCase(ds, imports, catalog, dataSources, policies, orgs),
-    receive: new ReceiveSnapshotChunkUseCase(imports, runs, catalog, dataSources, policies, applySnapshot),
+    receive,
+    importFile: new ImportFileUseCase(ds, new FilesRepository(ds), dataSources, receive, { IMPORT_MAX_ERROR_RATIO: 0.01 } as ImportConfig),
   };
 }

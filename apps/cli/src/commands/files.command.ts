@@ -18,11 +18,12 @@ export function filesCommand(): Command {
     .command('upload <file>')
     .description('import an outbound file (gzip when named .gz); exits 1 when refused past the error ratio')
     .option('--name <outboundName>', 'the outbound file name, when the local file is named otherwise')
-    .action(async (file: string, options: { name?: string }, cmd: Command) => {
+    .option('--dry-run', 'report what the file would add to and remove from each import, and the match rate, without writing')
+    .action(async (file: string, options: { name?: string; dryRun?: boolean }, cmd: Command) => {
       const context = CliContext.of(cmd);
       let report: FileReport;
       try {
-        report = await context.client().imports.uploadFile(options.name ?? basename(file), readFileSync(file));
+        report = await context.client().imports.uploadFile(options.name ?? basename(file), readFileSync(file), { dryRun: options.dryRun });
       } catch (error) {
         // A refused file answers 422 with the same report (its line errors) as a problem.
         if (!(error instanceof HubApiError) || error.kind !== 'file-refused') throw error;
@@ -31,7 +32,13 @@ export function filesCommand(): Command {
         throw new CommandOutcome(ExitCodes.failed, `${file} refused`);
       }
       context.print(report, () =>
-        [`${file}: ${report.state}${report.duplicate ? ' (already applied before)' : ''}, ${report.applied} of ${report.lines} lines applied, ${report.errorCount} errors`, ...lineErrors(report)].join('\n'),
+        [
+          `${file}: ${report.dryRun ? 'dry run, nothing written: would be ' : ''}${report.state}${report.duplicate ? ' (already applied before)' : ''}, ${report.applied} of ${report.lines} lines applied, ${report.errorCount} errors`,
+          ...(report.effects ?? []).map(
+            (effect) => `import ${effect.importId} (list ${effect.listId}): +${effect.added} -${effect.removed} recipients, ${effect.matched} matched, ${effect.unmatched} unmatched, match rate ${(effect.matchRate * 100).toFixed(1)}%`,
+          ),
+          ...lineErrors(report),
+        ].join('\n'),
       );
     });
 

@@ -123,6 +123,20 @@ export interface FileReport {
   receivedAt?: string;
   /** True when this file name was applied before: nothing was done again. */
   duplicate?: boolean;
+  /** A dry run: what the file would do to each import of the audiences it names; nothing was written. */
+  dryRun?: true;
+  effects?: ImportEffect[];
+}
+
+/** What a file (or snapshot) does to one import's list: recipients added and removed, and how its ids resolved. */
+export interface ImportEffect {
+  importId: string;
+  listId: string;
+  added: number;
+  removed: number;
+  matched: number;
+  unmatched: number;
+  matchRate: number;
 }
 
 // id-reconciliation

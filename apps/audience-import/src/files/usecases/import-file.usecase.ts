@@ -24,6 +24,13 @@ class RefusedFile extends Error {
   }
 }
 
+/** Rolls a dry run's transaction back once its effects are read. */
+class DryRunDone extends Error {
+  constructor(readonly report: FileReport) {
+    super('dry run');
+  }
+}
+
 /** One audience's share of the file, sent on as snapshot chunks of at most 10,000 ids. */
 class AudienceBuffer {
   part = 0;
@@ -39,7 +46,9 @@ class AudienceBuffer {
  * Imports an Audience Manager outbound file, streamed line by line (memory bounded by one chunk
  * per audience named): each file is a snapshot of each audience it names (`full` replaces,
  * `iter` is a delta). Everything happens in one transaction, so a file past the error ratio is
- * refused with nothing of it applied, and an applied file is recorded exactly once.
+ * refused with nothing of it applied, and an applied file is recorded exactly once. A dry run is
+ * the same transaction, rolled back once what it would do is read from what it enqueued for
+ * Campaign: nothing is written, and the answer is exactly what the file would do now.
  */
 @Injectable()
 export class ImportFileUseCase {
@@ -51,7 +60,7 @@ export class ImportFileUseCase {
     @Inject(SERVICE_CONFIG) private readonly config: ImportConfig,
   ) {}
 
-  async execute(orgId: string, name: string, origin: FileOrigin, body: Readable, options: { gzip?: boolean } = {}): Promise<FileReport> {
+  async execute(orgId: string, name: string, origin: FileOrigin, body: Readable, options: { gzip?: boolean; dryRun?: boolean } = {}): Promise<FileReport> {
     const fileName = parseOutboundFileName(name);
     if ('error' in fileName) throw new FileNameError(fileName.error);
     const earlier = await this.files.appliedByName(orgId, name);
@@ -66,11 +75,14 @@ export class ImportFileUseCase {
     try {
       return await this.dataSource.transaction(async (tx) => {
         const report = await this.stream(tx, orgId, id, name, fileName, ds, input);
+        if (options.dryRun) throw new DryRunDone({ ...report, dryRun: true, effects: await this.files.effectsOfTransaction(tx) });
         await this.files.record(tx, orgId, origin, report);
         return report;
       });
     } catch (error) {
+      if (error instanceof DryRunDone) return error.report;
       if (!(error instanceof RefusedFile)) throw error;
+      if (options.dryRun) return { ...error.report, dryRun: true };
       await this.files.record(this.dataSource.manager, orgId, origin, error.report);
       return error.report;
     }

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { EventTypes, MAX_CHUNK_IDS, type AnyHubEvent } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { recordImportRun } from '@audience-hub/observability';
+import { afterCommit } from '@audience-hub/persistence';
 import type { ImportCounts, ImportRow, RecordedDecision } from '../import.model';
 import { importOutcome, membersChanged } from '../import-events';
 import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
@@ -52,7 +53,7 @@ export class ApplySnapshotUseCase {
       const reason = `data source ${job.dataSourceId} was deleted before the snapshot was complete`;
       await this.runs.finish(tx, run.runId, 'failed', reason);
       await this.imports.setState(tx, job.importId, 'failed', reason);
-      recordImportRun('failed');
+      afterCommit(tx, () => recordImportRun('failed'));
       await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportFailed, job.orgId, job, (await this.imports.viewOf(tx, job.importId)).counts, { reason })]);
       return;
     }
@@ -88,7 +89,8 @@ export class ApplySnapshotUseCase {
     };
     await this.runs.finish(tx, run.runId, 'applied');
     await this.imports.recordSnapshotApplied(tx, job.importId, counts);
-    recordImportRun('completed', { seconds: (Date.now() - run.createdAt.getTime()) / 1000, received: run.received, matched: run.matched, unmatched: run.unmatched });
+    const seconds = (Date.now() - run.createdAt.getTime()) / 1000;
+    afterCommit(tx, () => recordImportRun('completed', { seconds, received: run.received, matched: run.matched, unmatched: run.unmatched }));
     const decision = (await this.imports.viewOf(tx, job.importId)).decision as RecordedDecision | null;
     await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportCompleted, job.orgId, job, counts, { decision: decision ?? undefined })]);
   }

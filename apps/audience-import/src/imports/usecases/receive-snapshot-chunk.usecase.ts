@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { EventTypes, normalizeIncoming, type IdType } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { recordImportRun } from '@audience-hub/observability';
+import { afterCommit } from '@audience-hub/persistence';
 import { CatalogRepository } from '../../catalog/catalog.repository';
 import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
 import type { DataSourceCopy } from '../../data-sources/data-source.model';
@@ -79,7 +80,7 @@ export class ReceiveSnapshotChunkUseCase {
       const reason = `data source ${job.dataSourceId} no longer exists`;
       const run = await create('failed');
       await this.imports.setState(tx, job.importId, 'failed', reason);
-      recordImportRun('failed');
+      afterCommit(tx, () => recordImportRun('failed'));
       await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportFailed, job.orgId, job, (await this.imports.viewOf(tx, job.importId)).counts, { reason })]);
       return run;
     }
@@ -95,7 +96,7 @@ export class ReceiveSnapshotChunkUseCase {
       // The list is left as it was; the import stays open, so a later snapshot is judged afresh.
       const run = await create('denied');
       await this.imports.setState(tx, job.importId, 'denied', decision.reason ?? null);
-      recordImportRun('denied');
+      afterCommit(tx, () => recordImportRun('denied'));
       await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportDenied, job.orgId, job, NO_COUNTS, { reason: decision.reason, decision })]);
       return run;
     }
