@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createEvent, EventTypes, Topics } from '@audience-hub/contracts';
@@ -132,6 +132,18 @@ describe('hub CLI end to end', () => {
     await ok(['login', '--client-id', tenant.clientId, '--client-secret', tenant.clientSecret]);
 
     expect((await ok(['completion', 'bash'])).stdout).toContain('complete -F _hub_complete hub');
+
+    // The single built file (npm run build:cli) runs anywhere, with nothing of the workspace beside it.
+    const alone = mkdtempSync(join(tmpdir(), 'hub-alone-'));
+    copyFileSync(resolve(REPO_ROOT, 'dist/hub.js'), join(alone, 'hub.js'));
+    const bundled = await new Promise<{ code: number; stdout: string }>((done) =>
+      execFile(process.execPath, [join(alone, 'hub.js'), '--json', 'audiences', 'ls'], { cwd: alone, env: hubEnv, timeout: 60_000 }, (error, stdout) =>
+        done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }),
+      ),
+    );
+    rmSync(alone, { recursive: true, force: true });
+    expect(bundled).toMatchObject({ code: 0 });
+    expect(JSON.parse(bundled.stdout)).toEqual({ items: [], nextCursor: null });
   });
 
   it('creates, lists, shows and counts data sources, and resolves ids both ways', async () => {
