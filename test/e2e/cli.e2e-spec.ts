@@ -289,6 +289,10 @@ describe('hub CLI end to end', () => {
     await producer.listMembers({ orgId: tenant.orgId, listId, changeId: 'first', added: recipients });
     await waitFor('list copied by audience-export', () => client.exports.campaignList(listId).then((list) => list.memberCount === 3, () => false));
 
+    // A dry run says what the update would do, and takes no version: the real update is version 1.
+    const predicted = await ok(['--json', 'share', 'update', shared.id, '--list', listId, '--dry-run']);
+    expect(predicted.json).toEqual({ dryRun: true, state: 'completed', counts: { exported: 2, added: 2, removed: 0, unmapped: 1 }, decisions: expect.any(Array) });
+    expect((await ok(['share', 'update', shared.id, '--list', listId, '--dry-run'])).stdout).toContain('would add 2, remove 0, leave 1 recipients unmapped');
     const updated = await ok(['--json', 'share', 'update', shared.id, '--list', listId, '--watch', '--interval', '200', '--timeout', '60']);
     expect(updated.json).toMatchObject({ state: 'completed', version: 1, counts: { exported: 2, added: 2, removed: 0, unmapped: 1 } });
     // Not a terminal: plain progress lines, then the outcome.

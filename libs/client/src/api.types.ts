@@ -18,6 +18,8 @@ export {
   type ReceivingRun,
   type SharedAudienceView as SharedAudience,
   type SnapshotMode,
+  type ImportEffect,
+  type UpdateDryRun,
   type UpdateState,
   type UpdateView,
   type XcAudience,

@@ -15,6 +15,7 @@ import type {
   Resolution,
   ResolveDirection,
   SharedAudience,
+  UpdateDryRun,
   UpdateView,
   XcAudience,
 } from './api.types';
@@ -232,6 +233,10 @@ export class ExportsApi {
   /** "Update shared audience": exports a list into it. */
   update(sharedAudienceId: string, body: { listId: string; mode?: ExportMode }): Promise<{ id: string; state: UpdateView['state'] }> {
     return this.http.request('POST', `v1/shared-audiences/${id(sharedAudienceId)}/updates`, { body });
+  }
+  /** What an update would do now (counts, governance), with nothing written. */
+  dryRunUpdate(sharedAudienceId: string, body: { listId: string; mode?: ExportMode }): Promise<UpdateDryRun> {
+    return this.http.request('POST', `v1/shared-audiences/${id(sharedAudienceId)}/updates`, { body: { ...body, dryRun: true } });
   }
   getUpdate(sharedAudienceId: string, updateId: string): Promise<UpdateView> {
     return this.http.request('GET', `v1/shared-audiences/${id(sharedAudienceId)}/updates/${id(updateId)}`);

@@ -15,6 +15,7 @@ import type { ExportMode } from './update';
 import { UpdateOutcomeService } from './update-outcome.service';
 import { UpdatesRepository } from './updates.repository';
 import { FinalizeUpdateUseCase, MAX_ECIDS_PER_RECIPIENT } from './usecases/finalize-update.usecase';
+import { DryRunUpdateUseCase } from './usecases/dry-run-update.usecase';
 import { RequestUpdateUseCase } from './usecases/request-update.usecase';
 import { StartUpdateUseCase } from './usecases/start-update.usecase';
 
@@ -156,19 +157,28 @@ function buildFlow(db: MediumSchema) {
   const request = new RequestUpdateUseCase(updates);
   const start = new StartUpdateUseCase(ds, updates, audiences, dataSourceCopies, lists, outcome);
   const finalize = new FinalizeUpdateUseCase(ds, updates, audiences, dataSourceCopies, lists, members, clocks, files, outcome);
+  const dryRun = new DryRunUpdateUseCase(ds, updates, request, start, finalize);
   return {
     lists,
     clocks,
     dataSourceCopies,
     replica: new IdentityReplicaRepository(),
     sharedAudiences: new SharedAudiencesService(audiences),
-    /** One update from request to its final step, as the runner drives it. */
+    /**
+     * One update from request to its final step, as the runner drives it; a dry run first, which
+     * must write nothing (no outbox row, no update) and predict the update's counts exactly.
+     */
     async update(orgId: string, sharedAudienceId: string, listId: string, mode: ExportMode) {
+      const before = await ds.query(`SELECT (SELECT count(*) FROM outbox_events) AS events, (SELECT count(*) FROM shared_audience_updates) AS updates`);
+      const predicted = await dryRun.execute({ orgId, sharedAudienceId, listId, mode });
+      expect(await ds.query(`SELECT (SELECT count(*) FROM outbox_events) AS events, (SELECT count(*) FROM shared_audience_updates) AS updates`)).toEqual(before);
       const queued = await ds.transaction((tx) => request.execute(tx, { orgId, sharedAudienceId, listId, mode }));
       expect(await start.execute(orgId, queued.id)).toBe(true);
       expect(await finalize.execute(orgId, queued.id)).toBe(true);
       const [row] = await ds.query(`SELECT state, reason FROM shared_audience_updates WHERE update_id = $1`, [queued.id]);
       expect(row).toMatchObject({ state: 'completed' });
+      expect(predicted).toMatchObject({ dryRun: true, state: 'completed' });
+      expect(predicted.counts).toEqual((await updates.find(ds.manager, orgId, queued.id))!.counts);
     },
   };
 }

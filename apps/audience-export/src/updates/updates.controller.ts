@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
@@ -9,7 +10,9 @@ import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.
 import { updateView, type UpdateState, type UpdateView } from './update';
 import { UpdatesRepository } from './updates.repository';
 import { CreateUpdateSchema } from './updates.schema';
+import { DryRunUpdateUseCase } from './usecases/dry-run-update.usecase';
 import { RequestUpdateUseCase } from './usecases/request-update.usecase';
+import type { UpdateDryRun } from '@audience-hub/contracts';
 
 @ApiTags('shared-audiences')
 @ApiBearerAuth()
@@ -22,20 +25,31 @@ export class UpdatesController {
     private readonly updates: UpdatesRepository,
     private readonly files: ExportFilesRepository,
     private readonly requestUpdate: RequestUpdateUseCase,
+    private readonly dryRunUpdate: DryRunUpdateUseCase,
   ) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @RequireScopes(Scopes.audiencesWrite)
-  @ApiOperation({ summary: '"Update shared audience": export a list (add-only or mirror); runs after earlier updates of the same audience' })
-  async create(@OrgId() orgId: string, @Param('id') id: string, @Body() body: unknown): Promise<{ id: string; state: UpdateState }> {
+  @ApiOperation({
+    summary: '"Update shared audience": export a list (add-only or mirror); runs after earlier updates of the same audience. With dryRun: true, answers 200 with what it would do now, writing nothing',
+  })
+  async create(
+    @OrgId() orgId: string,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ id: string; state: UpdateState } | UpdateDryRun> {
     const input = CreateUpdateSchema.parse(body);
-    return this.database.transaction(async (tx) => {
-      if (!(await this.audiences.find(tx, orgId, id))) throw new DomainError('not-found', `no shared audience ${id}`);
-      if (!(await this.lists.isLive(tx, orgId, input.listId))) throw new DomainError('unknown-list', `no list ${input.listId}`);
-      const update = await this.requestUpdate.execute(tx, { orgId, sharedAudienceId: id, listId: input.listId, mode: input.mode });
-      return { id: update.id, state: update.state };
-    });
+    if (!(await this.audiences.find(this.database, orgId, id))) throw new DomainError('not-found', `no shared audience ${id}`);
+    if (!(await this.lists.isLive(this.database, orgId, input.listId))) throw new DomainError('unknown-list', `no list ${input.listId}`);
+    const request = { orgId, sharedAudienceId: id, listId: input.listId, mode: input.mode };
+    if (input.dryRun) {
+      response.status(HttpStatus.OK);
+      return this.dryRunUpdate.execute(request);
+    }
+    const update = await this.database.transaction((tx) => this.requestUpdate.execute(tx, request));
+    return { id: update.id, state: update.state };
   }
 
   @Get(':updateId')

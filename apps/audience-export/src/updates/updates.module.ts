@@ -10,6 +10,7 @@ import { UpdateRequestsConsumer } from './update-requests.consumer';
 import { UpdateRunnerService } from './update-runner.service';
 import { UpdatesController } from './updates.controller';
 import { UpdatesRepository } from './updates.repository';
+import { DryRunUpdateUseCase } from './usecases/dry-run-update.usecase';
 import { FinalizeUpdateUseCase } from './usecases/finalize-update.usecase';
 import { RequestUpdateUseCase } from './usecases/request-update.usecase';
 import { StartUpdateUseCase } from './usecases/start-update.usecase';
@@ -24,6 +25,7 @@ import { StartUpdateUseCase } from './usecases/start-update.usecase';
     RequestUpdateUseCase,
     StartUpdateUseCase,
     FinalizeUpdateUseCase,
+    DryRunUpdateUseCase,
     UpdateRunnerService,
   ],
 })

@@ -64,9 +64,22 @@ export function shareCommand(): Command {
       .description('"Update shared audience": export a Campaign list into it')
       .requiredOption('--list <listId>', 'the Campaign list')
       .addOption(new Option('--mode <mode>', 'add-only keeps members the list dropped; mirror removes them').choices(['add-only', 'mirror']).default('add-only'))
-      .option('--watch', 'then follow it until it settles'),
+      .option('--watch', 'then follow it until it settles')
+      .option('--dry-run', 'say what it would add, remove and leave unmapped now, writing nothing'),
   ).action(async (id: string, options, cmd: Command) => {
     const context = CliContext.of(cmd);
+    if (options.dryRun) {
+      const predicted = await context.client().exports.dryRunUpdate(id, { listId: options.list, mode: options.mode });
+      const { added, removed, unmapped, exported } = predicted.counts;
+      context.print(predicted, () =>
+        predicted.state === 'completed'
+          ? `dry run, nothing written: would add ${added}, remove ${removed}, leave ${unmapped} recipients unmapped; XC would hold ${exported} ids`
+          : `dry run, nothing written: would be ${predicted.state}${predicted.reason ? `: ${predicted.reason}` : ''}`,
+      );
+      const code = exitCodeOfState(predicted.state);
+      if (code !== 0) throw new CommandOutcome(code, `the update would be ${predicted.state}`);
+      return;
+    }
     const update = await context.client().exports.update(id, { listId: options.list, mode: options.mode });
     if (options.watch) return watchUpdate(context, id, update.id, options);
     context.print(update, () => `update ${update.id} ${update.state}\nfollow it: hub share watch ${id} ${update.id}`);

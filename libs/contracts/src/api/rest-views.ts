@@ -227,6 +227,16 @@ export interface UpdateView {
   finishedAt: string | null;
 }
 
+/** What an update would do now (`dryRun: true` on POST .../updates): nothing was written. */
+export interface UpdateDryRun {
+  dryRun: true;
+  /** `completed` (its counts say what it would add and remove), or `denied` / `failed` with the reason. */
+  state: UpdateState;
+  counts: UpdateCounts;
+  decisions: GovernanceDecision[];
+  reason?: string;
+}
+
 // dead letters (id-reconciliation, audience-import, audience-export: each its own consumer group's)
 
 /** A dead letter as the API shows it; `id` is its place in hub.dead-letter.v1, `<partition>-<offset>`. */

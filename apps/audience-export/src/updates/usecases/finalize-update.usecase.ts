@@ -50,62 +50,65 @@ export class FinalizeUpdateUseCase {
 
   /** True when it changed the update (finished it); false when it is not its turn. */
   async execute(orgId: string, updateId: string): Promise<boolean> {
-    return this.database.transaction(async (tx): Promise<boolean> => {
-      const found = await this.updates.find(tx, orgId, updateId);
-      if (found?.state !== 'running') return false;
-      const audience = await this.audiences.lock(tx, orgId, found.sharedAudienceId);
-      const update = await this.updates.lock(tx, orgId, updateId);
-      if (!audience || update?.state !== 'running') return false;
+    return this.database.transaction((tx) => this.executeIn(tx, orgId, updateId));
+  }
 
-      const dataSource = await this.dataSources.find(tx, orgId, audience.dataSourceId);
-      if (!dataSource) return this.done(this.outcome.fail(tx, update, audience.version, `data source ${audience.dataSourceId} was deleted during the run`));
-      const list = (await this.lists.isLive(tx, orgId, update.listId)) ? await this.lists.changePosition(tx, orgId, update.listId) : undefined;
-      if (!list) return this.done(this.outcome.fail(tx, update, audience.version, `list ${update.listId} was deleted during the run`));
+  /** The same in the caller's transaction (a dry run's, rolled back). */
+  async executeIn(tx: EntityManager, orgId: string, updateId: string): Promise<boolean> {
+    const found = await this.updates.find(tx, orgId, updateId);
+    if (found?.state !== 'running') return false;
+    const audience = await this.audiences.lock(tx, orgId, found.sharedAudienceId);
+    const update = await this.updates.lock(tx, orgId, updateId);
+    if (!audience || update?.state !== 'running') return false;
 
-      const timer = stepTimer();
-      const mirror = update.mode === 'mirror';
-      // Read before the graph is: a link changed later ticks past it, so the next update looks again.
-      const linksSeq = await this.clocks.current(tx, orgId, audience.dataSourceId);
-      const sync = await this.audiences.syncOf(tx, orgId, audience.id);
-      const changesOnly = readsChangesOnly(update, sync, list, linksSeq);
-      const { mapped, unmapped } = await this.members.resolve(tx, {
-        orgId,
-        updateId: update.id,
-        listId: update.listId,
-        dataSourceId: audience.dataSourceId,
-        idsPerRecipient: dataSource.idType === 'visitor' ? MAX_ECIDS_PER_RECIPIENT : 1,
-        ...(changesOnly ? { since: { fromSeq: sync.resolved!.seq, toSeq: list.seq, previousUpdate: sync.resolved!.updateId } } : {}),
-      });
-      timer.lap('resolved');
-      const version = audience.version + 1;
-      // Removals first: an id moving from a leaver to a member stays exported.
-      let removed = 0;
-      if (mirror) {
-        const scope = { orgId, sharedAudienceId: audience.id, listId: update.listId, dataSourceId: audience.dataSourceId };
-        removed = changesOnly
-          ? await this.members.removeLeaversSince(tx, scope, version, { fromSeq: sync.mirrored!.seq, toSeq: list.seq })
-          : await this.members.removeUnresolved(tx, orgId, audience.id, version);
-      }
-      timer.lap('removed');
-      const added = await this.members.addNew(tx, orgId, audience.id, version, mapped);
-      timer.lap('added');
-      const position: ListSync = { listId: update.listId, seq: list.seq };
-      await this.audiences.recordSync(tx, orgId, audience.id, { ...position, updateId: update.id, linksSeq }, mirror ? { ...position, linksSeq } : undefined);
-      if (mirror) await this.lists.purgeRemovals(tx, orgId, update.listId);
-      const read = changesOnly ? 'the list\'s changes' : 'the whole list';
-      if (added + removed === 0) {
-        const exported = await this.audiences.memberCount(tx, orgId, audience.id);
-        this.logger.log(`update ${update.id} final step (${read}): no change (ms: ${timer.laps()})`);
-        return this.done(this.outcome.complete(tx, update, audience.version, { exported, added, removed, unmapped }));
-      }
+    const dataSource = await this.dataSources.find(tx, orgId, audience.dataSourceId);
+    if (!dataSource) return this.done(this.outcome.fail(tx, update, audience.version, `data source ${audience.dataSourceId} was deleted during the run`));
+    const list = (await this.lists.isLive(tx, orgId, update.listId)) ? await this.lists.changePosition(tx, orgId, update.listId) : undefined;
+    if (!list) return this.done(this.outcome.fail(tx, update, audience.version, `list ${update.listId} was deleted during the run`));
 
-      const exported = await this.audiences.setVersion(tx, orgId, audience.id, version, added, removed);
-      await this.emitChange(tx, update, audience, dataSource.idType, version);
-      timer.lap('emitted');
-      await this.files.plan(tx, update, dataSource, version, added + removed);
-      this.logger.log(`update ${update.id} final step (${read}): +${added} -${removed} as version ${version}, ${unmapped} unmapped (ms: ${timer.laps()})`);
-      return this.done(this.outcome.complete(tx, update, version, { exported, added, removed, unmapped }));
+    const timer = stepTimer();
+    const mirror = update.mode === 'mirror';
+    // Read before the graph is: a link changed later ticks past it, so the next update looks again.
+    const linksSeq = await this.clocks.current(tx, orgId, audience.dataSourceId);
+    const sync = await this.audiences.syncOf(tx, orgId, audience.id);
+    const changesOnly = readsChangesOnly(update, sync, list, linksSeq);
+    const { mapped, unmapped } = await this.members.resolve(tx, {
+      orgId,
+      updateId: update.id,
+      listId: update.listId,
+      dataSourceId: audience.dataSourceId,
+      idsPerRecipient: dataSource.idType === 'visitor' ? MAX_ECIDS_PER_RECIPIENT : 1,
+      ...(changesOnly ? { since: { fromSeq: sync.resolved!.seq, toSeq: list.seq, previousUpdate: sync.resolved!.updateId } } : {}),
     });
+    timer.lap('resolved');
+    const version = audience.version + 1;
+    // Removals first: an id moving from a leaver to a member stays exported.
+    let removed = 0;
+    if (mirror) {
+      const scope = { orgId, sharedAudienceId: audience.id, listId: update.listId, dataSourceId: audience.dataSourceId };
+      removed = changesOnly
+        ? await this.members.removeLeaversSince(tx, scope, version, { fromSeq: sync.mirrored!.seq, toSeq: list.seq })
+        : await this.members.removeUnresolved(tx, orgId, audience.id, version);
+    }
+    timer.lap('removed');
+    const added = await this.members.addNew(tx, orgId, audience.id, version, mapped);
+    timer.lap('added');
+    const position: ListSync = { listId: update.listId, seq: list.seq };
+    await this.audiences.recordSync(tx, orgId, audience.id, { ...position, updateId: update.id, linksSeq }, mirror ? { ...position, linksSeq } : undefined);
+    if (mirror) await this.lists.purgeRemovals(tx, orgId, update.listId);
+    const read = changesOnly ? 'the list\'s changes' : 'the whole list';
+    if (added + removed === 0) {
+      const exported = await this.audiences.memberCount(tx, orgId, audience.id);
+      this.logger.log(`update ${update.id} final step (${read}): no change (ms: ${timer.laps()})`);
+      return this.done(this.outcome.complete(tx, update, audience.version, { exported, added, removed, unmapped }));
+    }
+
+    const exported = await this.audiences.setVersion(tx, orgId, audience.id, version, added, removed);
+    await this.emitChange(tx, update, audience, dataSource.idType, version);
+    timer.lap('emitted');
+    await this.files.plan(tx, update, dataSource, version, added + removed);
+    this.logger.log(`update ${update.id} final step (${read}): +${added} -${removed} as version ${version}, ${unmapped} unmapped (ms: ${timer.laps()})`);
+    return this.done(this.outcome.complete(tx, update, version, { exported, added, removed, unmapped }));
   }
 
   /** The version's change as `xc.shared-audience.members-changed` chunks of at most 10,000 ids, through the outbox. */

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { DataSourceCopiesRepository } from '@audience-hub/platform';
 import { decideShare, denialReason, isAllowed } from '../../governance/export-governance';
 import { ListsRepository } from '../../lists/lists.repository';
@@ -27,25 +27,28 @@ export class StartUpdateUseCase {
 
   /** True when it changed the update (started, finished it); false when it is not its turn. */
   async execute(orgId: string, updateId: string): Promise<boolean> {
-    return this.database.transaction(async (tx): Promise<boolean> => {
-      const queued = await this.updates.find(tx, orgId, updateId);
-      if (queued?.state !== 'pending') return false;
-      // Updates of one shared audience serialize on its row.
-      const audience = await this.audiences.lock(tx, orgId, queued.sharedAudienceId);
-      const update = await this.updates.lock(tx, orgId, updateId);
-      if (!audience || update?.state !== 'pending' || (await this.updates.isBlocked(tx, update))) return false;
+    return this.database.transaction((tx) => this.executeIn(tx, orgId, updateId));
+  }
 
-      const dataSource = await this.dataSources.find(tx, orgId, audience.dataSourceId);
-      if (!dataSource) return this.done(this.outcome.fail(tx, update, audience.version, `data source ${audience.dataSourceId} is unknown or deleted`));
-      const decisions = decideShare(dataSource);
-      if (!isAllowed(decisions)) return this.done(this.outcome.deny(tx, update, audience.version, decisions, denialReason(decisions)!));
-      if (!(await this.lists.isLive(tx, orgId, update.listId))) return this.done(this.outcome.fail(tx, update, audience.version, `list ${update.listId} is unknown or deleted`));
+  /** The same in the caller's transaction (a dry run's, rolled back). */
+  async executeIn(tx: EntityManager, orgId: string, updateId: string): Promise<boolean> {
+    const queued = await this.updates.find(tx, orgId, updateId);
+    if (queued?.state !== 'pending') return false;
+    // Updates of one shared audience serialize on its row.
+    const audience = await this.audiences.lock(tx, orgId, queued.sharedAudienceId);
+    const update = await this.updates.lock(tx, orgId, updateId);
+    if (!audience || update?.state !== 'pending' || (await this.updates.isBlocked(tx, update))) return false;
 
-      await this.updates.markRunning(tx, update, dataSource.idType, decisions);
-      await this.updates.notifyRunner(tx);
-      this.logger.log(`update ${update.id} started`);
-      return true;
-    });
+    const dataSource = await this.dataSources.find(tx, orgId, audience.dataSourceId);
+    if (!dataSource) return this.done(this.outcome.fail(tx, update, audience.version, `data source ${audience.dataSourceId} is unknown or deleted`));
+    const decisions = decideShare(dataSource);
+    if (!isAllowed(decisions)) return this.done(this.outcome.deny(tx, update, audience.version, decisions, denialReason(decisions)!));
+    if (!(await this.lists.isLive(tx, orgId, update.listId))) return this.done(this.outcome.fail(tx, update, audience.version, `list ${update.listId} is unknown or deleted`));
+
+    await this.updates.markRunning(tx, update, dataSource.idType, decisions);
+    await this.updates.notifyRunner(tx);
+    this.logger.log(`update ${update.id} started`);
+    return true;
   }
 
   private async done(ending: Promise<void>): Promise<boolean> {
