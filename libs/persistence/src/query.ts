@@ -46,6 +46,11 @@ export async function queryOne<Row extends object = Record<string, unknown>>(db:
   return (await query<Row>(db, sql, params)).rows[0];
 }
 
+/** The row count of `query`, for statements run for what they wrote (INSERT, UPDATE, DELETE, CREATE TABLE AS). */
+export async function execute(db: Db, sql: string, params: readonly unknown[] = []): Promise<number> {
+  return (await query(db, sql, params)).rowCount;
+}
+
 async function structured<Row>(runner: QueryRunner, sql: string, params: readonly unknown[]): Promise<QueryResult<Row>> {
   const result = await runner.query(sql, [...params], true);
   // A multi-statement text has no single result: no rows and no count.
