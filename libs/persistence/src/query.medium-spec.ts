@@ -5,8 +5,8 @@ import { withDatabaseName } from './database-url';
 import { copyRows } from './copy';
 import { query, queryOne, queryRows } from './query';
 
-// The medium run's database (test/setup/medium-setup.ts makes it). Named here rather than through
-// @audience-hub/testing, which depends on this lib: a spec importing it would close a cycle.
+// The medium run's database (test/setup/medium-setup.ts makes it). Named here rather than taken
+// from libs/testing, which depends on this lib: a spec importing it would close a cycle.
 const databaseUrl = withDatabaseName(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', `${process.env.TEST_DATABASE_NAME ?? 'audience_hub_test'}_medium`);
 
 describe('query: typed rows and one row count for every statement kind', () => {
