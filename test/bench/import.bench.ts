@@ -201,7 +201,7 @@ export function snapshotChunks(orgId: string, audienceId: string, from: number, 
 }
 
 /** Rows 0..count-1 as text, 10,000 to a string. */
-function* textChunks(line: (i: number) => string, count = MEMBERS): Generator<string> {
+export function* textChunks(line: (i: number) => string, count = MEMBERS): Generator<string> {
   for (let i = 0; i < count; i += 10_000) {
     let text = '';
     for (let k = i; k < Math.min(i + 10_000, count); k++) text += line(k);
@@ -218,7 +218,7 @@ async function copy(client: Client, target: string, chunks: Iterable<string>): P
  * it applies it and answers once the file is applied, which for ten million lines takes longer
  * than fetch's (undici's) default header and body timeouts of 300 s; node:http has none.
  */
-function upload(url: string, headers: Record<string, string>, chunks: Buffer[]): Promise<{ status: number; body: string }> {
+export function upload(url: string, headers: Record<string, string>, chunks: Buffer[]): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/octet-stream' } }, (res) => {
       let body = '';
@@ -232,7 +232,7 @@ function upload(url: string, headers: Record<string, string>, chunks: Buffer[]):
   });
 }
 
-function seconds(start: bigint): number {
+export function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 

@@ -17,6 +17,7 @@ import { replicaBench } from './replica.bench';
 import { ingestBench } from './ingest.bench';
 import { lateLinksBench } from './late-links.bench';
 import { latencyBench } from './latency.bench';
+import { filesBench } from './files.bench';
 
 const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown> | Record<string, unknown>[]>> = {
   outbox: outboxThroughput,
@@ -28,6 +29,7 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown>
   ingest: ingestBench,
   'late-links': lateLinksBench,
   latency: latencyBench,
+  files: filesBench,
 };
 
 /** The environment of the run under way: its topics are deleted even when it is stopped from outside. */

@@ -24,3 +24,4 @@ export * from './registry';
 export { formatIssues, formatPath } from './validation-errors';
 export * from './examples';
 export { renderTopicReference } from './topic-reference';
+export * from './api/rest-views';

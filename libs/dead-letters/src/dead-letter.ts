@@ -1,5 +1,8 @@
 import type { IHeaders } from 'kafkajs';
 import { DeadLetterHeaders } from '@audience-hub/contracts';
+import type { DeadLetterDetail, DeadLetterView } from '@audience-hub/contracts';
+
+export type { DeadLetterDetail, DeadLetterView };
 
 /** One message of hub.dead-letter.v1, as read from the broker. */
 export interface DeadLetterMessage {
@@ -9,30 +12,6 @@ export interface DeadLetterMessage {
   value: Buffer | null;
   headers?: IHeaders;
   timestamp: string;
-}
-
-/** A dead letter as the API shows it; `id` is its place in hub.dead-letter.v1, `<partition>-<offset>`. */
-export interface DeadLetterView {
-  id: string;
-  /** The topic it was consumed from, its partition and offset there. */
-  topic: string;
-  partition: number;
-  offset: string;
-  reason: string;
-  /** The first of the errors, or the reason when the service listed none. */
-  firstError: string;
-  attempts: number;
-  eventId: string | null;
-  eventType: string | null;
-  deadLetteredAt: string;
-}
-
-export interface DeadLetterDetail extends DeadLetterView {
-  errors: string[];
-  /** The original message: key, value (parsed when JSON) and its own headers. */
-  key: string | null;
-  event: unknown;
-  headers: Record<string, string>;
 }
 
 /** Everything `toDeadLetter` reads off one message, for filtering and redrive. */

@@ -1,14 +1,12 @@
 import { DomainError } from './problem';
+import type { Page } from '@audience-hub/contracts';
+
+export type { Page };
 
 export interface PageRequest {
   limit: number;
   /** The decoded cursor: the sort key of the last item of the previous page. */
   after?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
 }
 
 /** `?limit=&cursor=` of every list route: limit 1..1000 (default 100), cursor opaque. */

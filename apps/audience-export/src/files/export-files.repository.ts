@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource as Database, EntityManager } from 'typeorm';
 import { query, queryRows } from '@audience-hub/persistence';
+import type { FileDelivery } from '@audience-hub/contracts';
+
+export type { FileDelivery };
 
 export interface ExportFileRow {
   name: string;
@@ -13,16 +16,6 @@ export interface ExportFileRow {
   /** Where it is delivered; null for files planned before locations (EXPORT_FILE_SINK_DIR). */
   location: string | null;
   attempts: number;
-}
-
-/** Where one file of an update went, as GET .../updates/{id} shows it. */
-export interface FileDelivery {
-  name: string;
-  location: string | null;
-  state: 'pending' | 'delivered';
-  attempts: number;
-  lastError?: string;
-  deliveredAt?: string;
 }
 
 /** Inbound files owed for a version: planned in the run's transaction, written after it commits. */

@@ -1,15 +1,9 @@
 import type { DataSourceDefinition, ExportControl } from '@audience-hub/platform';
+import type { GovernanceDecision } from '@audience-hub/contracts';
+
+export type { GovernanceDecision };
 
 export const SHARE_TO_EXPERIENCE_CLOUD = 'share-to-experience-cloud';
-
-/** One recorded governance decision (DESIGN section 5): what was checked, against what, and the outcome. */
-export interface GovernanceDecision {
-  action: typeof SHARE_TO_EXPERIENCE_CLOUD;
-  policy: string;
-  labels: string[];
-  controls: string[];
-  allowed: boolean;
-}
 
 /** Default policy: sharing is forbidden for audiences labelled C1 or C12. */
 export const DEFAULT_SHARE_DENIED_LABELS = ['C1', 'C12'];

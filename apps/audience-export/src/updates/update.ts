@@ -1,17 +1,8 @@
 import type { FileDelivery } from '../files/export-files.repository';
 import type { GovernanceDecision } from '../governance/export-governance';
+import type { ExportMode, UpdateCounts, UpdateState, UpdateView } from '@audience-hub/contracts';
 
-export type UpdateState = 'pending' | 'running' | 'completed' | 'failed' | 'denied';
-export type ExportMode = 'add-only' | 'mirror';
-
-export interface UpdateCounts {
-  /** Ids the shared audience holds after the run. */
-  exported: number;
-  added: number;
-  removed: number;
-  /** The list's recipients with no id for the data source. */
-  unmapped: number;
-}
+export type { ExportMode, UpdateCounts, UpdateState, UpdateView };
 
 export interface UpdateRow {
   orgId: string;
@@ -29,27 +20,6 @@ export interface UpdateRow {
   counts: UpdateCounts;
   decisions: GovernanceDecision[];
   reason: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-/** What GET .../updates/{updateId} answers. */
-export interface UpdateView {
-  id: string;
-  sharedAudienceId: string;
-  listId: string;
-  mode: ExportMode;
-  requestId?: string;
-  state: UpdateState;
-  version: number | null;
-  counts: UpdateCounts;
-  decisions: GovernanceDecision[];
-  reason?: string;
-  /** Names of the run's inbound files. */
-  files: string[];
-  /** Where each file went: its location, delivered or pending, attempts and last error while it fails. */
-  deliveries: FileDelivery[];
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

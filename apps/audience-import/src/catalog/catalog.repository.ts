@@ -1,17 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { DataUsageLabel, EventDataOf } from '@audience-hub/contracts';
+import type { DataUsageLabel, EventDataOf, XcAudience } from '@audience-hub/contracts';
 import { query, queryOne, queryRows } from '@audience-hub/persistence';
 
-export interface XcAudience {
-  audienceId: string;
-  name: string;
-  solution: string;
-  labels: DataUsageLabel[];
-  publishedAt: string;
-  updatedAt: string;
-  withdrawn: boolean;
-}
+export type { XcAudience };
 
 /** SQL of the catalog of audiences XC solutions share. Every statement is scoped by org. */
 @Injectable()

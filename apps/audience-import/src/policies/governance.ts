@@ -1,8 +1,9 @@
 import type { DataUsageLabel } from '@audience-hub/contracts';
+import type { Decision, MarketingAction, Policy } from '@audience-hub/contracts';
+
+export type { Decision, MarketingAction, Policy };
 
 export const MARKETING_ACTIONS = ['import-into-campaign', 'share-to-experience-cloud'] as const;
-export type MarketingAction = (typeof MARKETING_ACTIONS)[number];
-
 /** DESIGN section 5: what each action forbids when the org set nothing. */
 export const DEFAULT_DENIED_LABELS: Readonly<Record<MarketingAction, readonly DataUsageLabel[]>> = {
   'import-into-campaign': ['C3', 'C12'],
@@ -15,23 +16,6 @@ export const DEFAULT_DENIED_LABELS: Readonly<Record<MarketingAction, readonly Da
  * the id type. The other controls restrict targeting or export to XC, not this import.
  */
 export const IMPORT_BLOCKING_CONTROLS: readonly string[] = ['cannot-be-tied-to-pii'];
-
-export interface Policy {
-  action: MarketingAction;
-  deniedLabels: DataUsageLabel[];
-  /** `default` until the org sets its own. */
-  source: 'default' | 'org';
-}
-
-export interface Decision {
-  action: MarketingAction;
-  /** What decided: `<default|org>:<action>` or `export-control:<control>`. */
-  policy: string;
-  /** The labels that forbade it when denied; the labels considered when allowed. */
-  labels: DataUsageLabel[];
-  allowed: boolean;
-  reason?: string;
-}
 
 export interface GovernanceInput {
   audienceId: string;

@@ -1,21 +1,9 @@
 import { z } from 'zod';
 import { ExportControlSchema, NormalizationStepSchema } from '@audience-hub/contracts';
-import type { NormalizationStep } from '@audience-hub/contracts';
+import type { DataSourceView } from '@audience-hub/contracts';
 
 /** A data source as stored and as answered by the API. */
-export interface DataSourceModel {
-  id: string;
-  name: string;
-  idType: 'visitor' | 'declared';
-  integrationCode: string;
-  builtIn: boolean;
-  reconciliationKey?: { attribute: string; normalization: NormalizationStep[] };
-  exportControls: string[];
-  xcDataSourceId?: string;
-  destinationId?: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type DataSourceModel = DataSourceView;
 
 export const BUILT_IN_VISITOR_ID = 'visitor';
 

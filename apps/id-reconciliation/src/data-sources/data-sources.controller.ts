@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { AuditActions } from '@audience-hub/contracts';
+import { AuditActions, type DataSourceStats } from '@audience-hub/contracts';
 import { KnownOrgsService, pageRequest, toPage, type Page } from '@audience-hub/platform';
 import { CreateDataSourceSchema, UpdateDataSourceSchema, type DataSourceModel } from './data-source.model';
 import { DataSourcesRepository } from './data-sources.repository';
@@ -65,7 +65,7 @@ export class DataSourcesController {
 
   @Get(':id/stats')
   @RequireScopes(Scopes.identitiesRead)
-  async stats(@OrgId() orgId: string, @Param('id') id: string) {
+  async stats(@OrgId() orgId: string, @Param('id') id: string): Promise<DataSourceStats> {
     await this.orgs.ensureKnown(orgId);
     const ds = await this.service.get(this.dataSource.manager, orgId, id);
     return { dataSourceId: ds.id, ...(await this.repository.stats(this.dataSource.manager, orgId, ds)) };

@@ -2,7 +2,7 @@ import { query, queryRows } from '@audience-hub/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BUILT_IN_VISITOR_ID, type DataSourceModel } from './data-source.model';
-import { normalizationSql, type NormalizationStep } from '@audience-hub/contracts';
+import { normalizationSql, type DataSourceStats, type NormalizationStep } from '@audience-hub/contracts';
 
 interface Row {
   data_source_id: string;
@@ -174,7 +174,7 @@ export class DataSourcesRepository {
     );
   }
 
-  async stats(tx: EntityManager, orgId: string, ds: DataSourceModel): Promise<{ recipientsWithKeyValue: number; recipientsWithVisitorLink: number; linksAddedLastDay: number }> {
+  async stats(tx: EntityManager, orgId: string, ds: DataSourceModel): Promise<Omit<DataSourceStats, 'dataSourceId'>> {
     const [visitor] = await queryRows<LinkCounts>(
       tx,
       `SELECT count(DISTINCT recipient_id)::int AS recipients, count(*) FILTER (WHERE linked_at > now() - interval '1 day')::int AS recent
