@@ -60,7 +60,7 @@ describe('poison events on every input topic', () => {
       const group = groupOf(env.serviceEnv(service).KAFKA_CONSUMER_GROUP);
       const [dead] = await probe.waitFor(`${service} dead-letters the poison`, (m) => m.topic === Topics.hubDeadLetter && m.json?.id === poison.id && m.headers['dlq-consumer-group'] === group);
       expect(dead.headers['dlq-original-topic']).toBe(topic);
-      expect(dead.headers['dlq-reason']).toMatch(new RegExp(`^invalid data for ${type}: data\.`));
+      expect(dead.headers['dlq-reason']).toMatch(new RegExp(`^invalid data for ${type}: data\\.`));
       await probe.waitFor(`${service} tells the producer`, (m) => m.topic === Topics.hubRejections && m.json?.data?.eventId === poison.id && m.json.data.consumerGroup === group);
       // The partition flows on: the group commits past the valid event published right after the
       // poison with the same key (so on the same partition, at a later offset).

@@ -34,7 +34,14 @@ async function main(): Promise<void> {
   const campaign = new HubEventProducer({ brokers, source: '/campaign' });
   const xcProducer = new HubEventProducer({ brokers, source: '/xc/audience-manager' });
   /** true once the call answers, false while it answers 404 (not there yet). */
-  const found = <T>(call: () => Promise<T>) => call().then(() => true, (error) => (error instanceof HubApiError && error.status === 404 ? false : Promise.reject(error)));
+  const found = <T>(call: () => Promise<T>) =>
+    call().then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof HubApiError && error.status === 404) return false;
+        throw error;
+      },
+    );
 
   const probe = new KafkaProbe(brokers);
   await probe.listen([Topics.xcCampaignAudiences, Topics.campaignImports, Topics.campaignSharedAudienceResults]);

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { DEFAULT_IMS_ISSUER } from '@audience-hub/platform';
 import { ImsTestClient, launchService, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 import { KeyEncryption } from '../../apps/ims/src/keys/key-encryption';

@@ -1,4 +1,4 @@
-import { expectAppendOnlyForServiceRole, ImsTestClient, launchService, restCall, testEnv, type RunningService, type Tenant } from '@audience-hub/testing';
+import { expectAppendOnlyForServiceRole, ImsTestClient, launchService, restCall, testEnv, type RunningService } from '@audience-hub/testing';
 
 const env = testEnv();
 

@@ -58,7 +58,7 @@ export class CliContext {
   }
 
   /** One page, or every item with --all (as one page with no next cursor). */
-  async page<T>(options: { all?: boolean; limit?: string; cursor?: string }, fetchPage: (query: PageQuery) => Promise<Page<T>>): Promise<Page<T>> {
+  async page<T>(options: PagingOptions, fetchPage: (query: PageQuery) => Promise<Page<T>>): Promise<Page<T>> {
     if (!options.all) return fetchPage({ limit: options.limit ? positiveInt(options.limit, '--limit') : undefined, cursor: options.cursor });
     const items: T[] = [];
     for await (const item of allPages(fetchPage)) items.push(item);
@@ -91,10 +91,19 @@ function format(value: unknown): string {
   if (value === null || value === undefined) return '-';
   if (Array.isArray(value)) return value.map(format).join(',');
   if (typeof value === 'object') return JSON.stringify(value);
+  // Objects were handled above: what is left is a scalar.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return String(value);
 }
 
 /** Page options shared by every `ls`. */
+/** The flags withPaging adds, as commander hands them to an action. */
+export interface PagingOptions {
+  all?: boolean;
+  limit?: string;
+  cursor?: string;
+}
+
 export function withPaging(command: Command): Command {
   return command.option('--limit <n>', 'items per page (1-1000)').option('--cursor <cursor>', 'the nextCursor of the previous page').option('--all', 'every page');
 }

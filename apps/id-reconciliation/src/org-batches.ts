@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { AnyHubEvent } from '@audience-hub/contracts';
 import { EventInBatchFailedError } from '@audience-hub/messaging';
 import type { KnownOrgsService } from '@audience-hub/platform';
+import { query } from '@audience-hub/persistence';
 
 /**
  * Applies a consumer batch org by org (orgs share nothing, so only the order within an org
@@ -15,7 +16,7 @@ export async function applyPerOrg<E extends AnyHubEvent>(
   apply: (orgId: string, events: E[]) => Promise<void>,
 ): Promise<void> {
   // A batch's statements are thousands of index lookups: compiling them (JIT) costs more than it saves.
-  await tx.query(`SET LOCAL jit = off`);
+  await query(tx, `SET LOCAL jit = off`);
   const byOrg = new Map<string, number[]>();
   for (const [index, event] of events.entries()) {
     const indices = byOrg.get(event.orgid);

@@ -73,9 +73,9 @@ export class AuditAttempts extends ScopeDenialListener implements NestIntercepto
 function targetOf(route: AuditedRoute, params: Record<string, string>): AuditTarget {
   const target: Record<string, string> = {};
   for (const [field, param] of Object.entries(route.targetParams)) {
-    const value = params[param as string];
+    const value = params[param];
     const schema = AuditTargetSchema.shape[field as keyof AuditTarget];
     if (value !== undefined && schema.safeParse(value).success) target[field] = value;
   }
-  return target as AuditTarget;
+  return target;
 }

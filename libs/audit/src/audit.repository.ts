@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { query, queryRows } from '@audience-hub/persistence';
 import type { AuditAction, AuditOutcome, AuditTarget } from '@audience-hub/contracts';
 
 export interface AuditRow {
@@ -35,7 +36,8 @@ export interface AuditFilter {
 @Injectable()
 export class AuditRepository {
   async insert(tx: EntityManager, row: NewAuditRow): Promise<void> {
-    await tx.query(
+    await query(
+      tx,
       `INSERT INTO audit_events (id, occurred_at, org_id, actor_client_id, actor_org_id, action, outcome, target, trace_id, reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [row.id, row.occurred_at, row.org_id, row.actor_client_id, row.actor_org_id, row.action, row.outcome, JSON.stringify(row.target), row.trace_id, row.reason],
@@ -43,7 +45,8 @@ export class AuditRepository {
   }
 
   async list(manager: EntityManager, filter: AuditFilter): Promise<AuditRow[]> {
-    return manager.query(
+    return queryRows<AuditRow>(
+      manager,
       `SELECT seq, id, occurred_at, org_id, actor_client_id, actor_org_id, action, outcome, target, trace_id, reason
          FROM audit_events
         WHERE (org_id = $1 OR ($2 AND org_id IS NULL))

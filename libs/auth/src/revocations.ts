@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import { query, queryRows } from '@audience-hub/persistence';
 import type { Principal } from './principal';
 
 /** Each service's record of revoked technical accounts and secrets, learned from ims.events.v1. */
@@ -20,7 +21,8 @@ export class RevokedCredentials1764400000100 implements MigrationInterface {
 }
 
 export async function recordRevocation(manager: EntityManager, accountId: string, secretId: string | undefined, revokedAt: string): Promise<void> {
-  await manager.query(
+  await query(
+    manager,
     `INSERT INTO revoked_credentials (technical_account_id, secret_id, revoked_at) VALUES ($1, $2, $3)
      ON CONFLICT (technical_account_id, secret_id) DO NOTHING`,
     [accountId, secretId ?? '', revokedAt],
@@ -52,7 +54,8 @@ export class RevocationRegistry {
 
   async refresh(): Promise<void> {
     if (!this.dataSource) return;
-    const rows: Array<{ seq: string; technical_account_id: string; secret_id: string }> = await this.dataSource.query(
+    const rows = await queryRows<{ seq: string; technical_account_id: string; secret_id: string }>(
+      this.dataSource,
       `SELECT seq, technical_account_id, secret_id FROM revoked_credentials WHERE seq > $1 ORDER BY seq`,
       [this.lastSeq],
     );

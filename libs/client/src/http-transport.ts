@@ -66,7 +66,7 @@ export class HttpTransport {
     const url = this.urlOf(path, options.query);
     const raw = options.body;
     const isRaw = typeof raw === 'string' || raw instanceof Uint8Array;
-    const body = raw === undefined ? undefined : isRaw ? (raw as string | Uint8Array) : JSON.stringify(raw);
+    const body = raw === undefined ? undefined : isRaw ? raw : JSON.stringify(raw);
     const contentType = raw === undefined ? undefined : (options.contentType ?? (isRaw ? 'application/octet-stream' : 'application/json'));
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {

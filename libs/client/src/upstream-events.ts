@@ -79,7 +79,7 @@ export interface UpstreamEventInput<T extends UpstreamEventType> {
  * checked against the contract; throws EventDataValidationError naming every bad field.
  */
 export function upstreamEvent<T extends UpstreamEventType>(source: string, input: UpstreamEventInput<T>): HubEventOf<T> {
-  if (!isUpstreamEventType(input.type)) throw new Error(`${input.type} is not an event Campaign or XC publishes`);
+  if (!isUpstreamEventType(input.type)) throw new Error(`${String(input.type)} is not an event Campaign or XC publishes`);
   const data = validateEventData(input.type, input.data);
   const id = input.idempotencyKey === undefined ? undefined : stableEventId(input.type, input.orgId, input.aggregateId, input.idempotencyKey);
   return createEvent({ type: input.type, source, orgId: input.orgId, aggregateId: input.aggregateId, data, id });

@@ -167,7 +167,7 @@ export function exampleEvent<T extends EventType>(type: T, overrides: ExampleEve
     time: EXAMPLE_TIME,
     traceparent: EXAMPLE_TRACEPARENT,
   });
-  return { ...event, ...envelope } as HubEventOf<T>;
+  return { ...event, ...envelope };
 }
 
 // Examples only: the first id-like field of the data makes a plausible aggregate id.

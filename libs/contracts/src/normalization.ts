@@ -19,6 +19,8 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** A recipient attribute value as a declared id of a data source (undefined when there is none). */
 export function normalizeAttribute(value: unknown, steps: readonly NormalizationStep[]): string | undefined {
   if (value === null || value === undefined) return undefined;
+  // Attribute values are JSON scalars (string, number, boolean): String() is their text.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   let text = typeof value === 'string' ? value : String(value);
   if (steps.includes('trim')) text = text.trim();
   if (steps.includes('lowercase')) text = text.toLowerCase();

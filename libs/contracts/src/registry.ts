@@ -115,7 +115,7 @@ export function parseEvent<T extends string>(topic: T, raw: unknown): ParseEvent
   }
 
   const { type } = envelope.data;
-  if (!isEventType(type)) return fail(`unknown event type "${type}"`, [`type: "${type}" is not a registered event type`]);
+  if (!isEventType(type)) return fail(`unknown event type "${type}"`, [`type: "${String(type)}" is not a registered event type`]);
   const registration: EventRegistration = EVENT_REGISTRY[type];
   if (registration.topic !== topic) {
     return fail(`event type "${type}" does not belong to topic ${topic}`, [
@@ -144,7 +144,7 @@ export class EventDataValidationError extends Error {
 
 /** For producers, before publishing: returns the parsed data or throws a readable error. */
 export function validateEventData<T extends EventType>(type: T, data: unknown): EventDataOf<T> {
-  if (!isEventType(type)) throw new EventDataValidationError(type, [`type: "${type}" is not a registered event type`]);
+  if (!isEventType(type)) throw new EventDataValidationError(type, [`type: "${String(type)}" is not a registered event type`]);
   const registration: EventRegistration = EVENT_REGISTRY[type];
   const result = registration.schema.safeParse(data, parseParams);
   if (!result.success) throw new EventDataValidationError(type, formatIssues(result.error.issues, 'data'));

@@ -25,6 +25,8 @@ export interface DeadLetter {
 
 const DLQ_HEADERS = new Set<string>(Object.values(DeadLetterHeaders));
 
+// Header values are strings or Buffers (kafkajs), whose toString() is their text.
+// eslint-disable-next-line @typescript-eslint/no-base-to-string
 const text = (value: unknown): string | undefined => (value === undefined || value === null ? undefined : Array.isArray(value) ? value.map(String).join(',') : value.toString());
 
 export const deadLetterId = (partition: number, offset: string): string => `${partition}-${offset}`;

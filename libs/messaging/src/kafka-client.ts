@@ -24,7 +24,7 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...extra } = log;
-        options.log?.(levels[level as keyof typeof levels] ?? 'info', `kafkajs: ${message}`, extra);
+        options.log?.(levels[level] ?? 'info', `kafkajs: ${message}`, extra);
       },
   });
 }

@@ -18,7 +18,7 @@ interface RequestQueueLike {
 const CHECK_PENDING_REQUESTS_INTERVAL_MS = 10;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const RequestQueue: { prototype: RequestQueueLike } = require('kafkajs/src/network/requestQueue');
+const RequestQueue = require('kafkajs/src/network/requestQueue') as { prototype: RequestQueueLike };
 
 RequestQueue.prototype.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(this: RequestQueueLike): void {
   if (this.throttleCheckTimeoutId) return;

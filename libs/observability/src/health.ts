@@ -17,7 +17,7 @@ export async function checkReadiness(checks: Record<string, Check>, timeoutMs = 
       }
     }),
   );
-  const report = Object.fromEntries(entries);
+  const report = Object.fromEntries<ReadinessReport['checks'][string]>(entries);
   return { status: entries.every(([, result]) => result.status === 'up') ? 'ready' : 'not-ready', checks: report };
 }
 

@@ -26,12 +26,13 @@ export class ByteOrderedText1764401400000 implements MigrationInterface {
 
 async function setCollation(runner: QueryRunner, collation: '"C"' | '"default"'): Promise<void> {
   // (TypeORM's own migrations table has no text column: its name is a varchar.)
-  const columns: Array<{ table_name: string; column_name: string }> = await runner.query(
+  // A migration's QueryRunner answers rows untyped: declared here.
+  const columns = (await runner.query(
     `SELECT c.table_name, c.column_name
        FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name)
       WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.data_type = 'text'
       ORDER BY c.table_name, c.ordinal_position`,
-  );
+  )) as Array<{ table_name: string; column_name: string }>;
   const byTable = new Map<string, string[]>();
   for (const column of columns) {
     const alter = `ALTER COLUMN "${column.column_name}" TYPE text COLLATE ${collation}`;

@@ -5,11 +5,16 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
 import { assertIdentifier } from './data-source';
 
-/** The raw pg client behind a TypeORM transaction, for COPY. */
-export function pgClientOf(manager: EntityManager): PoolClient {
-  const runner = manager.queryRunner as unknown as { databaseConnection?: PoolClient } | undefined;
-  if (!runner?.databaseConnection) throw new Error('COPY needs a connected query runner (call it inside a transaction)');
-  return runner.databaseConnection;
+/**
+ * The pg client behind a TypeORM transaction, for COPY. QueryRunner.connect() is public and, for
+ * the postgres driver (TypeORM 0.3, PostgresQueryRunner.connect), resolves to the pool client the
+ * runner holds: the transaction's own connection, already connected, so no new one is taken. Its
+ * declared type is `any`, hence the cast to pg's PoolClient.
+ */
+export async function pgClientOf(manager: EntityManager): Promise<PoolClient> {
+  const runner = manager.queryRunner;
+  if (!runner) throw new Error('COPY needs a query runner (call it with the manager of a transaction)');
+  return (await runner.connect()) as PoolClient;
 }
 
 /** Escapes one value for COPY's text format. */
@@ -41,7 +46,7 @@ export async function copyRows(
 export async function copyEncoded(manager: EntityManager, table: string, columns: string[], text: Iterable<string>): Promise<void> {
   assertIdentifier(table.replace(/^[a-z_0-9]+\./, ''));
   columns.forEach(assertIdentifier);
-  const sink = pgClientOf(manager).query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+  const sink = (await pgClientOf(manager)).query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
   await pipeline(Readable.from(text), sink);
 }
 

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager, MigrationInterface } from 'typeorm';
 import { AfterCommitEffects } from './after-commit';
+import { query, queryRows } from './query';
 
 export interface ServiceDataSourceOptions {
   /** postgres:// URL; the user is the service's own role. */
@@ -48,7 +49,7 @@ export async function migrateServiceSchema(dataSource: DataSource): Promise<stri
   try {
     // A session lock on a connection of its own: the migrations run on others, each in a transaction.
     await lock.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [migrationLockName(schema)]);
-    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await query(dataSource, `CREATE SCHEMA IF NOT EXISTS ${schema}`);
     const ran = await dataSource.runMigrations({ transaction: 'each' });
     return ran.map((migration) => migration.name);
   } finally {
@@ -61,8 +62,8 @@ export async function migrateServiceSchema(dataSource: DataSource): Promise<stri
 export async function pendingMigrations(dataSource: DataSource): Promise<string[]> {
   const schema = schemaOf(dataSource);
   const table = (dataSource.options as { migrationsTableName?: string }).migrationsTableName ?? 'migrations';
-  const [{ present }] = await dataSource.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`${schema}.${table}`]);
-  const applied = new Set<string>(present ? (await dataSource.query(`SELECT name FROM ${schema}.${table}`)).map((row: { name: string }) => row.name) : []);
+  const [{ present }] = await queryRows<{ present: boolean }>(dataSource, `SELECT to_regclass($1) IS NOT NULL AS present`, [`${schema}.${table}`]);
+  const applied = new Set(present ? (await queryRows<{ name: string }>(dataSource, `SELECT name FROM ${schema}.${table}`)).map((row) => row.name) : []);
   return dataSource.migrations.map((migration) => migration.name ?? migration.constructor.name).filter((name) => !applied.has(name));
 }
 

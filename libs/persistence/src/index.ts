@@ -3,7 +3,7 @@ export * from './copy';
 export * from './database-url';
 export * from './pg-errors';
 export * from './service-roles';
-export * from './returned-rows';
+export * from './query';
 export * from './byte-ordered-text.migration';
 export * from './reconnect-backoff';
 export * from './pg-listener';

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { query, queryRows } from './query';
 
 let cursors = 0;
 
@@ -16,33 +17,33 @@ export interface CursorOptions {
  * read in pages of any size, so memory holds one page whatever the result's size. Parameters are
  * bound like any query's.
  */
-export class ServerCursor<T> {
+export class ServerCursor<T extends object> {
   private constructor(
     private readonly tx: EntityManager,
     private readonly name: string,
   ) {}
 
-  static async open<T>(tx: EntityManager, sql: string, params: unknown[] = [], options: CursorOptions = {}): Promise<ServerCursor<T>> {
+  static async open<T extends object>(tx: EntityManager, sql: string, params: unknown[] = [], options: CursorOptions = {}): Promise<ServerCursor<T>> {
     const name = `hub_cursor_${++cursors}`;
-    if (options.wholeResult) await tx.query(`SET LOCAL cursor_tuple_fraction = 1.0`);
-    await tx.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, params);
+    if (options.wholeResult) await query(tx, `SET LOCAL cursor_tuple_fraction = 1.0`);
+    await query(tx, `DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, params);
     // The plan is made at DECLARE: later cursors of the transaction get the default again.
-    if (options.wholeResult) await tx.query(`SET LOCAL cursor_tuple_fraction TO DEFAULT`);
+    if (options.wholeResult) await query(tx, `SET LOCAL cursor_tuple_fraction TO DEFAULT`);
     return new ServerCursor<T>(tx, name);
   }
 
   /** The next `count` rows; fewer (or none) at the end. */
   fetch(count: number): Promise<T[]> {
-    return this.tx.query(`FETCH ${Math.trunc(count)} FROM ${this.name}`);
+    return queryRows<T>(this.tx, `FETCH ${Math.trunc(count)} FROM ${this.name}`);
   }
 
   close(): Promise<void> {
-    return this.tx.query(`CLOSE ${this.name}`).then(() => undefined);
+    return query(this.tx, `CLOSE ${this.name}`).then(() => undefined);
   }
 }
 
 /** Streams a query's whole result in pages of `pageSize` rows through a ServerCursor. */
-export async function* cursorPages<T>(tx: EntityManager, sql: string, params: unknown[], pageSize: number): AsyncGenerator<T[]> {
+export async function* cursorPages<T extends object>(tx: EntityManager, sql: string, params: unknown[], pageSize: number): AsyncGenerator<T[]> {
   const cursor = await ServerCursor.open<T>(tx, sql, params, { wholeResult: true });
   try {
     for (;;) {

@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { createServiceDataSource, migrateServiceSchema, pendingMigrations, redactDatabaseUrl } from '@audience-hub/persistence';
 import { PendingMigrationsError } from './migrate';

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { query } from '@audience-hub/persistence';
 import { checkReadiness, type ReadinessReport } from '@audience-hub/observability';
 import { KAFKA } from './tokens';
 import { ServiceLifecycle } from './service-lifecycle';
@@ -19,7 +20,7 @@ export class ReadinessService implements OnModuleDestroy {
   check(): Promise<ReadinessReport> {
     return checkReadiness({
       postgres: async () => {
-        await this.dataSource.query('SELECT 1');
+        await query(this.dataSource, 'SELECT 1');
       },
       kafka: async () => {
         this.admin ??= this.kafka.admin();

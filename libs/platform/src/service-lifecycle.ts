@@ -35,7 +35,7 @@ export class ServiceLifecycle implements OnApplicationBootstrap, BeforeApplicati
 
   onApplicationBootstrap(): void {
     this.relay.start();
-    const purge = () => purgeInbox(this.dataSource, this.config.INBOX_RETENTION_DAYS).catch(() => undefined);
+    const purge = () => void purgeInbox(this.dataSource, this.config.INBOX_RETENTION_DAYS).catch(() => undefined);
     this.inboxPurge = setInterval(purge, 3600_000).unref();
   }
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DataSource, EntityManager, MigrationInterface } from 'typeorm';
 import type { AnyHubEvent } from '@audience-hub/contracts';
-import { createServiceDataSource, migrateServiceSchema, withDatabaseName } from '@audience-hub/persistence';
+import { createServiceDataSource, migrateServiceSchema, query, queryRows, withDatabaseName } from '@audience-hub/persistence';
 import { HOW_TO_START_INFRA, parseEnvFile, REPO_ROOT } from './infra';
 
 /**
@@ -61,7 +61,8 @@ export async function openMediumSchema(service: { schema: string; migrations: Ar
     schema,
     transaction: (work) => dataSource.transaction(work),
     async takeOutbox() {
-      const rows: Array<{ seq: string; topic: string; message_key: string; message_value: string | null }> = await dataSource.query(
+      const rows = await queryRows<{ seq: string; topic: string; message_key: string; message_value: string | null }>(
+        dataSource,
         `SELECT seq, topic, message_key, message_value FROM outbox_events WHERE seq > $1 ORDER BY seq`,
         [lastSeq],
       );
@@ -69,7 +70,7 @@ export async function openMediumSchema(service: { schema: string; migrations: Ar
       return rows.map((row) => ({ topic: row.topic, key: row.message_key, event: row.message_value === null ? null : (JSON.parse(row.message_value) as AnyHubEvent) }));
     },
     async close() {
-      await dataSource.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
+      await query(dataSource, `DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);
       await dataSource.destroy();
     },
   };

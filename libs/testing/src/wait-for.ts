@@ -14,7 +14,7 @@ export async function waitFor<T>(
     try {
       const value = await probe();
       last = value;
-      if (value !== undefined && value !== false) return value as T;
+      if (value !== undefined && value !== false) return value;
     } catch (error) {
       if (error instanceof StopWaiting) throw error;
       lastError = error;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource as Database, EntityManager } from 'typeorm';
+import { query, queryRows } from '@audience-hub/persistence';
 import type { FileDelivery } from '@audience-hub/contracts';
 
 export type { FileDelivery };
@@ -25,13 +26,14 @@ export class ExportFilesRepository {
    * versions in the same second never share a name. Serialized per DPID until commit.
    */
   async nextEpoch(tx: EntityManager, dpid: string, nowSeconds: number): Promise<number> {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('audience-export.file:' || $1))`, [dpid]);
-    const [row] = await tx.query(`SELECT GREATEST($2::bigint, COALESCE(max(epoch) + 1, 0)) AS epoch FROM export_files WHERE dpid = $1`, [dpid, nowSeconds]);
+    await query(tx, `SELECT pg_advisory_xact_lock(hashtext('audience-export.file:' || $1))`, [dpid]);
+    const [row] = await queryRows<{ epoch: string }>(tx, `SELECT GREATEST($2::bigint, COALESCE(max(epoch) + 1, 0)) AS epoch FROM export_files WHERE dpid = $1`, [dpid, nowSeconds]);
     return Number(row.epoch);
   }
 
   async insert(tx: EntityManager, file: Omit<ExportFileRow, 'attempts'> & { dpid: string; epoch: number; split: number }): Promise<void> {
-    await tx.query(
+    await query(
+      tx,
       `INSERT INTO export_files (name, org_id, update_id, shared_audience_id, version, dpid, epoch, split, first_line, line_count, location)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [file.name, file.orgId, file.updateId, file.sharedAudienceId, file.version, file.dpid, file.epoch, file.split, file.firstLine, file.lineCount, file.location],
@@ -44,7 +46,8 @@ export class ExportFilesRepository {
    * overwrite arriving late would undo the syncs after it).
    */
   async due(db: Database, limit: number): Promise<ExportFileRow[]> {
-    const rows = await db.query(
+    const rows = await queryRows<ExportFileTableRow>(
+      db,
       `SELECT f.* FROM export_files f
         WHERE f.written_at IS NULL AND (f.retry_at IS NULL OR f.retry_at <= now())
           AND NOT EXISTS (SELECT 1 FROM export_files e
@@ -57,11 +60,12 @@ export class ExportFilesRepository {
   }
 
   async markWritten(db: Database, name: string): Promise<void> {
-    await db.query(`UPDATE export_files SET written_at = now(), last_error = NULL, retry_at = NULL WHERE name = $1`, [name]);
+    await query(db, `UPDATE export_files SET written_at = now(), last_error = NULL, retry_at = NULL WHERE name = $1`, [name]);
   }
 
   async recordFailure(db: Database, name: string, attempts: number, error: string, retryInMs: number): Promise<void> {
-    await db.query(
+    await query(
+      db,
       `UPDATE export_files SET attempts = $2, last_error = $3, retry_at = now() + make_interval(secs => $4::double precision / 1000) WHERE name = $1`,
       [name, attempts, error.slice(0, 1_000), retryInMs],
     );
@@ -69,13 +73,17 @@ export class ExportFilesRepository {
 
   /** Files planned and not delivered yet (a scrape-time gauge). */
   async undeliveredCount(db: Database): Promise<number> {
-    const [row] = await db.query(`SELECT count(*)::int AS n FROM export_files WHERE written_at IS NULL`);
+    const [row] = await queryRows<{ n: number }>(db, `SELECT count(*)::int AS n FROM export_files WHERE written_at IS NULL`);
     return row.n;
   }
 
   async deliveriesOf(db: Database, orgId: string, updateId: string): Promise<FileDelivery[]> {
-    const rows = await db.query(`SELECT name, location, attempts, last_error, written_at FROM export_files WHERE org_id = $1 AND update_id = $2 ORDER BY split`, [orgId, updateId]);
-    return rows.map((row: { name: string; location: string | null; attempts: number; last_error: string | null; written_at: Date | null }) => ({
+    const rows = await queryRows<{ name: string; location: string | null; attempts: number; last_error: string | null; written_at: Date | null }>(
+      db,
+      `SELECT name, location, attempts, last_error, written_at FROM export_files WHERE org_id = $1 AND update_id = $2 ORDER BY split`,
+      [orgId, updateId],
+    );
+    return rows.map((row) => ({
       name: row.name,
       location: row.location,
       state: row.written_at ? 'delivered' : 'pending',
@@ -86,7 +94,20 @@ export class ExportFilesRepository {
   }
 }
 
-function toRow(row: Record<string, any>): ExportFileRow {
+/** The columns of export_files toRow reads; the line numbers are bigints, strings from pg. */
+interface ExportFileTableRow {
+  name: string;
+  org_id: string;
+  update_id: string;
+  shared_audience_id: string;
+  version: number;
+  first_line: string;
+  line_count: string;
+  location: string | null;
+  attempts: number;
+}
+
+function toRow(row: ExportFileTableRow): ExportFileRow {
   return {
     name: row.name,
     orgId: row.org_id,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { query, queryOne } from '@audience-hub/persistence';
 
 /**
  * How often the replica of the identity graph changed, per org and data source
@@ -13,7 +14,8 @@ export class IdentityClocksRepository {
   /** In the replica's transaction: ticks the clock of every org and data source in `identity_link_changes`. */
   async tick(tx: EntityManager): Promise<void> {
     // Rows locked in key order: two replica transactions never wait for each other in a cycle.
-    await tx.query(
+    await query(
+      tx,
       `INSERT INTO identity_link_clocks AS c (org_id, data_source_id, seq)
        SELECT DISTINCT org_id, data_source_id, 1 FROM identity_link_changes ORDER BY org_id, data_source_id
        ON CONFLICT (org_id, data_source_id) DO UPDATE SET seq = c.seq + 1`,
@@ -22,7 +24,7 @@ export class IdentityClocksRepository {
 
   /** The clock of the data source's links (0 while none ever changed). */
   async current(db: EntityManager, orgId: string, dataSourceId: string): Promise<number> {
-    const [row] = await db.query(`SELECT seq FROM identity_link_clocks WHERE org_id = $1 AND data_source_id = $2`, [orgId, dataSourceId]);
+    const row = await queryOne<{ seq: string }>(db, `SELECT seq FROM identity_link_clocks WHERE org_id = $1 AND data_source_id = $2`, [orgId, dataSourceId]);
     return row ? Number(row.seq) : 0;
   }
 }

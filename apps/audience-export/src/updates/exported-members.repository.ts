@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ChangePage } from './chunks';
-import { cursorPages } from '@audience-hub/persistence';
+import { cursorPages, execute, query } from '@audience-hub/persistence';
 
 /** Resolved ids up to which a run checks what XC holds id by id rather than set against set. */
 const PROBE_LIMIT = 100_000;
@@ -50,10 +50,10 @@ export class ExportedMembersRepository {
    */
   async resolve(tx: EntityManager, scope: ResolutionScope): Promise<{ mapped: number; unmapped: number }> {
     const { orgId, listId, dataSourceId, since } = scope;
-    await tx.query(`CREATE TEMP TABLE run_mapped (recipient_id text NOT NULL, xc_id text) ON COMMIT DROP`);
+    await query(tx, `CREATE TEMP TABLE run_mapped (recipient_id text NOT NULL, xc_id text) ON COMMIT DROP`);
     // A recipient with no id gets one row with a null id, to be listed as unmapped.
     const rows = since
-      ? await affectedRows(
+      ? await execute(
           tx,
           `INSERT INTO run_mapped (recipient_id, xc_id)
            SELECT q.recipient_id, l.xc_id FROM (
@@ -67,7 +67,7 @@ export class ExportedMembersRepository {
           [orgId, listId, dataSourceId, since.fromSeq, since.toSeq, since.previousUpdate],
         )
       : await this.passes(tx, () =>
-          affectedRows(
+          execute(
             tx,
             `INSERT INTO run_mapped (recipient_id, xc_id)
              SELECT m.recipient_id, l.xc_id FROM campaign_list_members m
@@ -79,7 +79,7 @@ export class ExportedMembersRepository {
     // Recipients with more ids than they may have keep the most recent: they are found in one pass
     // (usually none), then only their ids are ranked, their observation times looked up one by one.
     const crowded = await this.passes(tx, () =>
-      affectedRows(
+      execute(
         tx,
         `CREATE TEMP TABLE run_crowded ON COMMIT DROP AS
          SELECT recipient_id FROM run_mapped WHERE xc_id IS NOT NULL GROUP BY recipient_id HAVING count(*) > $1`,
@@ -88,8 +88,8 @@ export class ExportedMembersRepository {
     );
     let beyond = 0;
     if (crowded > 0) {
-      await tx.query(`ANALYZE run_crowded`);
-      beyond = await affectedRows(
+      await query(tx, `ANALYZE run_crowded`);
+      beyond = await execute(
         tx,
         `DELETE FROM run_mapped r USING (
            SELECT s.xc_id, row_number() OVER (PARTITION BY s.recipient_id ORDER BY l.observed_at DESC NULLS LAST, s.xc_id) AS rank
@@ -100,7 +100,7 @@ export class ExportedMembersRepository {
         [scope.idsPerRecipient, orgId, dataSourceId],
       );
     }
-    const unmapped = await affectedRows(
+    const unmapped = await execute(
       tx,
       `INSERT INTO update_unmapped (org_id, update_id, recipient_id) SELECT $1, $2, recipient_id FROM run_mapped WHERE xc_id IS NULL`,
       [orgId, scope.updateId],
@@ -115,7 +115,7 @@ export class ExportedMembersRepository {
    */
   async removeUnresolved(tx: EntityManager, orgId: string, sharedAudienceId: string, version: number): Promise<number> {
     return this.passes(tx, () =>
-      affectedRows(
+      execute(
         tx,
         `WITH gone AS (
            DELETE FROM exported_members e
@@ -141,7 +141,7 @@ export class ExportedMembersRepository {
     since: { fromSeq: number; toSeq: number },
   ): Promise<number> {
     const { orgId, sharedAudienceId, listId, dataSourceId } = scope;
-    return affectedRows(
+    return execute(
       tx,
       `WITH leavers AS (
          SELECT DISTINCT r.recipient_id FROM campaign_list_removals r
@@ -170,7 +170,7 @@ export class ExportedMembersRepository {
   async addNew(tx: EntityManager, orgId: string, sharedAudienceId: string, version: number, mapped: number): Promise<number> {
     const params = [orgId, sharedAudienceId, version];
     if (mapped <= PROBE_LIMIT) {
-      return affectedRows(
+      return execute(
         tx,
         `INSERT INTO exported_members (audience_no, xc_id, version_added)
          SELECT ${audienceNo('$1', '$2')}, s.xc_id, $3 FROM run_mapped s
@@ -181,7 +181,7 @@ export class ExportedMembersRepository {
       );
     }
     return this.passes(tx, () =>
-      affectedRows(
+      execute(
         tx,
         `INSERT INTO exported_members (audience_no, xc_id, version_added)
          SELECT ${audienceNo('$1', '$2')}, s.xc_id, $3 FROM run_mapped s
@@ -203,7 +203,7 @@ export class ExportedMembersRepository {
     for await (const rows of removed) yield { kind: 'removed', ids: rows.map((row) => row.xc_id) };
     // The audience's key is in id order: read along it rather than sort a million ids (which the
     // planner would do when the statistics lag behind a big first export).
-    await tx.query(`SET LOCAL enable_sort = off`);
+    await query(tx, `SET LOCAL enable_sort = off`);
     const added = cursorPages<{ xc_id: string }>(
       tx,
       `SELECT xc_id FROM exported_members WHERE audience_no = ${audienceNo('$1', '$2')} AND version_added = $3 ORDER BY xc_id`,
@@ -211,7 +211,7 @@ export class ExportedMembersRepository {
       pageSize,
     );
     for await (const rows of added) yield { kind: 'added', ids: rows.map((row) => row.xc_id) };
-    await tx.query(`SET LOCAL enable_sort = on`);
+    await query(tx, `SET LOCAL enable_sort = on`);
   }
 
   /**
@@ -220,16 +220,9 @@ export class ExportedMembersRepository {
    * be quadratic. The memory lets a million recipients' hash stay in one batch.
    */
   private async passes<T>(tx: EntityManager, statements: () => Promise<T>): Promise<T> {
-    await tx.query(`SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '128MB'`);
+    await query(tx, `SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '128MB'`);
     const result = await statements(); // a failure aborts the transaction, setting and all
-    await tx.query(`SET LOCAL enable_nestloop = on`);
+    await query(tx, `SET LOCAL enable_nestloop = on`);
     return result;
   }
-}
-
-/** Rows a statement inserted or deleted (TypeORM reports the count only in its structured result). */
-async function affectedRows(tx: EntityManager, sql: string, params: unknown[]): Promise<number> {
-  if (!tx.queryRunner) throw new Error('needs a transaction');
-  const result = await tx.queryRunner.query(sql, params, true);
-  return result.affected ?? 0;
 }

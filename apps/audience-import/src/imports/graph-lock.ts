@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { query } from '@audience-hub/persistence';
 
 /**
  * Snapshots and late links of one org serialize on one transaction-scoped advisory lock, so that
@@ -9,12 +10,13 @@ import type { EntityManager } from 'typeorm';
  * import's row lock, in every transaction that takes both, so the two never deadlock.
  */
 export async function lockGraphShared(tx: EntityManager, orgId: string): Promise<void> {
-  await tx.query(`SELECT pg_advisory_xact_lock_shared(hashtext($1))`, [graphLockName(orgId)]);
+  await query(tx, `SELECT pg_advisory_xact_lock_shared(hashtext($1))`, [graphLockName(orgId)]);
 }
 
 /** The exclusive lock of every org in `orgIds`, in the order of their lock keys. */
 export async function lockGraphsExclusive(tx: EntityManager, orgIds: readonly string[]): Promise<void> {
-  await tx.query(
+  await query(
+    tx,
     `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext(n) AS k FROM unnest($1::text[]) AS n) keys ORDER BY k`,
     [orgIds.map(graphLockName)],
   );

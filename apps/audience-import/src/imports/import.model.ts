@@ -1,5 +1,4 @@
 import type { DataUsageLabel } from '@audience-hub/contracts';
-import type { Decision } from '../policies/governance';
 import type { ImportCounts, ImportState, ImportView, ReceivingRun, RecordedDecision } from '@audience-hub/contracts';
 
 export type { ImportCounts, ImportState, ImportView, ReceivingRun, RecordedDecision };

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { returnedRows } from '@audience-hub/persistence';
-import type { Decision } from '../policies/governance';
+import { query, queryOne, queryRows } from '@audience-hub/persistence';
+import type { DataUsageLabel } from '@audience-hub/contracts';
+import type { Decision, MarketingAction } from '../policies/governance';
 import { matchRateOf, type ImportCounts, type ImportMode, type ImportRow, type ImportState, type ImportView, type ReceivingRun, type RecordedDecision } from './import.model';
 
 export interface NewImport {
@@ -24,17 +25,19 @@ export class ImportsRepository {
 
   /** False when the org already imports into that list. */
   async insert(tx: EntityManager, job: NewImport): Promise<boolean> {
-    const rows = await tx.query(
+    const { rowCount } = await query(
+      tx,
       `INSERT INTO imports (import_id, org_id, audience_id, list_id, list_label, data_source_id, mode, state, closed, reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (org_id, list_id) DO NOTHING RETURNING import_id`,
       [job.importId, job.orgId, job.audienceId, job.listId, job.listLabel, job.dataSourceId, job.mode, job.state, job.closed, job.reason],
     );
-    return rows.length > 0;
+    return rowCount > 0;
   }
 
   /** Open imports of an audience, locked in a stable order so concurrent snapshots never deadlock. */
   async lockOpenForAudience(tx: EntityManager, orgId: string, audienceId: string): Promise<ImportRow[]> {
-    const rows = await tx.query(
+    const rows = await queryRows<ImportTableRow>(
+      tx,
       `SELECT * FROM imports WHERE org_id = $1 AND audience_id = $2 AND NOT closed ORDER BY import_id FOR UPDATE`,
       [orgId, audienceId],
     );
@@ -43,36 +46,38 @@ export class ImportsRepository {
 
   /** Unlocked read, for what never changes once the import exists (its mode, org, list). */
   async find(tx: EntityManager, importId: string): Promise<ImportRow | undefined> {
-    const [row] = await tx.query(`SELECT ${VIEW} WHERE i.import_id = $1`, [importId]);
+    const row = await queryOne<ViewRow>(tx, `SELECT ${VIEW} WHERE i.import_id = $1`, [importId]);
     return row ? toRow(row) : undefined;
   }
 
   async lock(tx: EntityManager, importId: string): Promise<ImportRow | undefined> {
-    const [row] = await tx.query(`SELECT * FROM imports WHERE import_id = $1 FOR UPDATE`, [importId]);
+    const row = await queryOne<ImportTableRow>(tx, `SELECT * FROM imports WHERE import_id = $1 FOR UPDATE`, [importId]);
     return row ? toRow(row) : undefined;
   }
 
   async nextRunSeq(tx: EntityManager, importId: string): Promise<number> {
-    const [row] = returnedRows(await tx.query(`UPDATE imports SET next_run_seq = next_run_seq + 1 WHERE import_id = $1 RETURNING next_run_seq - 1 AS seq`, [importId]));
+    const [row] = await queryRows<{ seq: number }>(tx, `UPDATE imports SET next_run_seq = next_run_seq + 1 WHERE import_id = $1 RETURNING next_run_seq - 1 AS seq`, [importId]);
     return row.seq;
   }
 
   async recordDecision(tx: EntityManager, importId: string, runSeq: number | null, decision: Decision): Promise<void> {
-    const [row] = await tx.query(
+    const [row] = await queryRows<{ decided_at: Date }>(
+      tx,
       `INSERT INTO decisions (import_id, run_seq, action, policy, labels, allowed, reason) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING decided_at`,
       [importId, runSeq, decision.action, decision.policy, decision.labels, decision.allowed, decision.reason ?? null],
     );
     const recorded: RecordedDecision = { ...decision, at: row.decided_at.toISOString() };
-    await tx.query(`UPDATE imports SET decision = $2, updated_at = now() WHERE import_id = $1`, [importId, JSON.stringify(recorded)]);
+    await query(tx, `UPDATE imports SET decision = $2, updated_at = now() WHERE import_id = $1`, [importId, JSON.stringify(recorded)]);
   }
 
   async setState(tx: EntityManager, importId: string, state: ImportState, reason: string | null = null): Promise<void> {
-    await tx.query(`UPDATE imports SET state = $2, reason = $3, updated_at = now() WHERE import_id = $1`, [importId, state, reason]);
+    await query(tx, `UPDATE imports SET state = $2, reason = $3, updated_at = now() WHERE import_id = $1`, [importId, state, reason]);
   }
 
   /** The report of a snapshot just applied replaces the previous one. */
   async recordSnapshotApplied(tx: EntityManager, importId: string, counts: ImportCounts): Promise<void> {
-    await tx.query(
+    await query(
+      tx,
       `UPDATE imports SET state = 'completed', reason = NULL, snapshots = snapshots + 1, late_matched = 0,
               received = $2, matched = $3, unmatched = $4, pending = $5, added = $6, removed = $7, invalid = $8, updated_at = now()
         WHERE import_id = $1`,
@@ -86,7 +91,8 @@ export class ImportsRepository {
    * lost as added and removed.
    */
   async recordLateChanges(tx: EntityManager, importId: string, change: { linked: number; unlinked: number; added: readonly string[]; removed: readonly string[] }): Promise<void> {
-    await tx.query(
+    await query(
+      tx,
       `UPDATE imports SET matched = GREATEST(matched + $2 - $3, 0), unmatched = GREATEST(unmatched - $2 + $3, 0), pending = GREATEST(pending - $2 + $3, 0),
               added = added + $4, removed = removed + $5, late_matched = late_matched + $2, updated_at = now()
         WHERE import_id = $1`,
@@ -95,28 +101,29 @@ export class ImportsRepository {
   }
 
   async view(orgId: string, importId: string, tx: EntityManager = this.dataSource.manager): Promise<ImportView | undefined> {
-    const [row] = await tx.query(`SELECT ${VIEW} WHERE i.org_id = $1 AND i.import_id = $2`, [orgId, importId]);
+    const row = await queryOne<ViewRow>(tx, `SELECT ${VIEW} WHERE i.org_id = $1 AND i.import_id = $2`, [orgId, importId]);
     return row ? toView(row) : undefined;
   }
 
   async viewOf(tx: EntityManager, importId: string): Promise<ImportView> {
-    const [row] = await tx.query(`SELECT ${VIEW} WHERE i.import_id = $1`, [importId]);
+    const [row] = await queryRows<ViewRow>(tx, `SELECT ${VIEW} WHERE i.import_id = $1`, [importId]);
     return toView(row);
   }
 
   /** Unmatched ids kept pending across every import (the per-import counts kept current by late links). */
   async pendingIds(): Promise<number> {
-    const [row]: Array<{ pending: string }> = await this.dataSource.query(`SELECT coalesce(sum(pending), 0) AS pending FROM imports`);
+    const [row] = await queryRows<{ pending: string }>(this.dataSource, `SELECT coalesce(sum(pending), 0) AS pending FROM imports`);
     return Number(row.pending);
   }
 
   async byList(orgId: string, listId: string): Promise<{ importId: string } | undefined> {
-    const [row] = await this.dataSource.query(`SELECT import_id FROM imports WHERE org_id = $1 AND list_id = $2`, [orgId, listId]);
+    const row = await queryOne<{ import_id: string }>(this.dataSource, `SELECT import_id FROM imports WHERE org_id = $1 AND list_id = $2`, [orgId, listId]);
     return row ? { importId: row.import_id } : undefined;
   }
 
   async page(orgId: string, limit: number, after?: string): Promise<ImportView[]> {
-    const rows = await this.dataSource.query(
+    const rows = await queryRows<ViewRow>(
+      this.dataSource,
       `SELECT ${VIEW} WHERE i.org_id = $1 AND ($2::text IS NULL OR i.import_id > $2) ORDER BY i.import_id LIMIT $3`,
       [orgId, after ?? null, limit],
     );
@@ -124,12 +131,13 @@ export class ImportsRepository {
   }
 
   async decisions(orgId: string, importId: string, limit: number, after?: string): Promise<Array<RecordedDecision & { seq: string; snapshot: number | null }>> {
-    const rows = await this.dataSource.query(
+    const rows = await queryRows<DecisionRow>(
+      this.dataSource,
       `SELECT d.* FROM decisions d JOIN imports i USING (import_id)
         WHERE i.org_id = $1 AND d.import_id = $2 AND ($3::bigint IS NULL OR d.seq > $3) ORDER BY d.seq LIMIT $4`,
       [orgId, importId, after ?? null, limit],
     );
-    return rows.map((row: Record<string, any>) => ({
+    return rows.map((row) => ({
       seq: String(row.seq),
       snapshot: row.run_seq,
       action: row.action,
@@ -142,7 +150,55 @@ export class ImportsRepository {
   }
 }
 
-function toRow(row: Record<string, any>): ImportRow {
+/** A row of imports (`SELECT *`); bigint counts arrive from pg as strings. */
+interface ImportTableRow {
+  import_id: string;
+  org_id: string;
+  audience_id: string;
+  list_id: string;
+  list_label: string | null;
+  data_source_id: string;
+  mode: ImportMode;
+  state: ImportState;
+  closed: boolean;
+  reason: string | null;
+  snapshots: number;
+  received: string;
+  matched: string;
+  unmatched: string;
+  invalid: string;
+  pending: string;
+  added: string;
+  removed: string;
+  late_matched: string;
+  decision: RecordedDecision | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** A row of VIEW: the import and the run it is receiving (its columns null when there is none). */
+interface ViewRow extends ImportTableRow {
+  run_parts_received: number | null;
+  run_last_part: number | null;
+  run_received: string | null;
+  run_matched: string | null;
+  run_unmatched: string | null;
+  run_created_at: Date | null;
+}
+
+interface DecisionRow {
+  seq: string;
+  import_id: string;
+  run_seq: number | null;
+  action: MarketingAction;
+  policy: string;
+  labels: DataUsageLabel[];
+  allowed: boolean;
+  reason: string | null;
+  decided_at: Date;
+}
+
+function toRow(row: ImportTableRow): ImportRow {
   return {
     importId: row.import_id,
     orgId: row.org_id,
@@ -164,7 +220,7 @@ const VIEW = `i.*, r.parts_received AS run_parts_received, r.last_part AS run_la
   FROM imports i
   LEFT JOIN LATERAL (SELECT * FROM runs WHERE runs.import_id = i.import_id AND runs.state = 'receiving' ORDER BY runs.seq LIMIT 1) r ON true`;
 
-function receivingOf(row: Record<string, any>): ReceivingRun | null {
+function receivingOf(row: ViewRow): ReceivingRun | null {
   if (row.run_parts_received === null || row.run_parts_received === undefined) return null;
   return {
     partsReceived: Number(row.run_parts_received),
@@ -172,11 +228,11 @@ function receivingOf(row: Record<string, any>): ReceivingRun | null {
     received: Number(row.run_received),
     matched: Number(row.run_matched),
     unmatched: Number(row.run_unmatched),
-    startedAt: row.run_created_at.toISOString(),
+    startedAt: row.run_created_at!.toISOString(),
   };
 }
 
-function toView(row: Record<string, any>): ImportView {
+function toView(row: ViewRow): ImportView {
   const n = (value: string | number) => Number(value);
   const counts: ImportCounts = {
     received: n(row.received),

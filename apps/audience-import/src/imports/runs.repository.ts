@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ServerCursor } from '@audience-hub/persistence';
+import { query, queryOne, queryRows, ServerCursor } from '@audience-hub/persistence';
 import type { ImportMode } from './import.model';
 
 export type RunState = 'receiving' | 'applied' | 'superseded' | 'denied' | 'failed';
@@ -43,17 +43,18 @@ export interface RunChanges {
 @Injectable()
 export class RunsRepository {
   async find(tx: EntityManager, importId: string, snapshotKey: string): Promise<Run | undefined> {
-    const [row] = await tx.query(`SELECT ${RUN} FROM runs r WHERE r.import_id = $1 AND r.snapshot_key = $2`, [importId, snapshotKey]);
+    const row = await queryOne<RunRow>(tx, `SELECT ${RUN} FROM runs r WHERE r.import_id = $1 AND r.snapshot_key = $2`, [importId, snapshotKey]);
     return row ? toRun(row) : undefined;
   }
 
   async byId(tx: EntityManager, runId: string): Promise<Run | undefined> {
-    const [row] = await tx.query(`SELECT ${RUN} FROM runs r WHERE r.run_id = $1`, [runId]);
+    const row = await queryOne<RunRow>(tx, `SELECT ${RUN} FROM runs r WHERE r.run_id = $1`, [runId]);
     return row ? toRun(row) : undefined;
   }
 
   async create(tx: EntityManager, run: { importId: string; seq: number; snapshotKey: string; mode: ImportMode; requestId: string; state: RunState }): Promise<Run> {
-    const [row] = await tx.query(
+    const [row] = await queryRows<RunRow>(
+      tx,
       `WITH r AS (
          INSERT INTO runs (import_id, seq, snapshot_key, mode, request_id, state, finished_at)
          VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6 = 'receiving' THEN NULL ELSE now() END) RETURNING *)
@@ -64,24 +65,25 @@ export class RunsRepository {
   }
 
   async stateOf(tx: EntityManager, runId: string): Promise<RunState | undefined> {
-    const [row] = await tx.query(`SELECT state FROM runs WHERE run_id = $1`, [runId]);
+    const row = await queryOne<{ state: RunState }>(tx, `SELECT state FROM runs WHERE run_id = $1`, [runId]);
     return row?.state;
   }
 
   /** Runs of an import still receiving, oldest first. */
   async open(tx: EntityManager, importId: string): Promise<Run[]> {
-    const rows = await tx.query(`SELECT ${RUN} FROM runs r WHERE r.import_id = $1 AND r.state = 'receiving' ORDER BY r.seq`, [importId]);
-    return rows.map(toRun);
+    const receiving = await queryRows<RunRow>(tx, `SELECT ${RUN} FROM runs r WHERE r.import_id = $1 AND r.state = 'receiving' ORDER BY r.seq`, [importId]);
+    return receiving.map(toRun);
   }
 
   /** Records a part once: false when (run, part) was seen before (XC may resend a chunk under a new event id). */
   async addPart(tx: EntityManager, runId: string, part: number): Promise<boolean> {
-    const rows = await tx.query(`INSERT INTO run_parts (run_id, part, resolved) VALUES ($1, $2, true) ON CONFLICT DO NOTHING RETURNING part`, [runId, part]);
-    return rows.length > 0;
+    const { rowCount } = await query(tx, `INSERT INTO run_parts (run_id, part, resolved) VALUES ($1, $2, true) ON CONFLICT DO NOTHING RETURNING part`, [runId, part]);
+    return rowCount > 0;
   }
 
   async noteChunk(tx: EntityManager, runId: string, chunk: { received: number; invalid: number; lastPart: number | null; matched: number; unmatched: number }): Promise<Run> {
-    const [row] = await tx.query(
+    const [row] = await queryRows<RunRow>(
+      tx,
       `WITH r AS (
          UPDATE runs SET parts_received = parts_received + 1, received = received + $2, invalid = invalid + $3, last_part = COALESCE($4, last_part),
                          matched = matched + $5, unmatched = unmatched + $6
@@ -94,7 +96,7 @@ export class RunsRepository {
 
   async stageRemoved(tx: EntityManager, runId: string, xcIds: readonly string[]): Promise<void> {
     if (xcIds.length === 0) return;
-    await tx.query(`INSERT INTO run_removed (run_id, xc_id) SELECT $1, unnest($2::text[])`, [runId, xcIds]);
+    await query(tx, `INSERT INTO run_removed (run_id, xc_id) SELECT $1, unnest($2::text[])`, [runId, xcIds]);
   }
 
   /**
@@ -122,14 +124,14 @@ export class RunsRepository {
     if ('fresh' in ids) return this.insertResolved(tx, runId, job, replaces, ids.fresh, ids.seen);
     const distinct = ids.unknown;
     if (distinct.length < SAVEPOINT_FROM) return this.insertResolved(tx, runId, job, replaces, [], distinct);
-    await tx.query('SAVEPOINT resolve_chunk');
+    await query(tx, 'SAVEPOINT resolve_chunk');
     try {
       const counts = await this.insertResolved(tx, runId, job, replaces, distinct, []);
-      await tx.query('RELEASE SAVEPOINT resolve_chunk');
+      await query(tx, 'RELEASE SAVEPOINT resolve_chunk');
       return counts;
     } catch (error) {
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      await tx.query('ROLLBACK TO SAVEPOINT resolve_chunk');
+      await query(tx, 'ROLLBACK TO SAVEPOINT resolve_chunk');
       return this.insertResolved(tx, runId, job, replaces, [], distinct);
     }
   }
@@ -149,7 +151,8 @@ export class RunsRepository {
   ): Promise<{ matched: number; unmatched: number }> {
     if (fresh.length === 0 && seen.length === 0) return { matched: 0, unmatched: 0 };
     const target = replaces ? 'import_members' : 'run_matched';
-    const [row] = await tx.query(
+    const [row] = await queryRows<{ matched: number; unmatched: number }>(
+      tx,
       `WITH received AS (
          SELECT x.xc_id, x.seen, l.recipient_id
            FROM (SELECT xc_id, false AS seen FROM string_to_table($1, ':') WITH ORDINALITY AS f(xc_id, n) WHERE n <= $2
@@ -181,12 +184,12 @@ export class RunsRepository {
   }
 
   async finish(tx: EntityManager, runId: string, state: Exclude<RunState, 'receiving'>, reason: string | null = null): Promise<void> {
-    await tx.query(`UPDATE runs SET state = $2, reason = $3, finished_at = now() WHERE run_id = $1`, [runId, state, reason]);
+    await query(tx, `UPDATE runs SET state = $2, reason = $3, finished_at = now() WHERE run_id = $1`, [runId, state, reason]);
   }
 
   /** The run whose members are the import's list; null before any snapshot was applied. */
   async membersRun(tx: EntityManager, importId: string): Promise<string | null> {
-    const [row] = await tx.query(`SELECT members_run FROM imports WHERE import_id = $1`, [importId]);
+    const row = await queryOne<{ members_run: string | null }>(tx, `SELECT members_run FROM imports WHERE import_id = $1`, [importId]);
     return row?.members_run == null ? null : String(row.members_run);
   }
 
@@ -206,7 +209,7 @@ export class RunsRepository {
     }
     // Fresh statistics for the run just staged, so the difference streams from the two runs'
     // recipient indexes (merge anti-join, no sort, no hash of a million rows).
-    if (large) await tx.query(`ANALYZE import_members`);
+    if (large) await query(tx, `ANALYZE import_members`);
     const old = sqlBigint(previous);
     return {
       adds: await ServerCursor.open(
@@ -227,13 +230,14 @@ export class RunsRepository {
    * ones. The members replaced are purged in the background.
    */
   async applyReplace(tx: EntityManager, runId: string, importId: string, previous: string | null): Promise<void> {
-    await tx.query(
+    await query(
+      tx,
       `DELETE FROM pending_ids p WHERE p.import_id = $2 AND NOT EXISTS (SELECT 1 FROM run_unmatched u WHERE u.run_id = $1 AND u.xc_id = p.xc_id)`,
       [runId, importId],
     );
     await this.insertPending(tx, runId, runId, importId);
-    await tx.query(`UPDATE imports SET members_run = $2 WHERE import_id = $1`, [importId, runId]);
-    if (previous !== null) await tx.query(`UPDATE runs SET staged = true WHERE run_id = $1`, [previous]);
+    await query(tx, `UPDATE imports SET members_run = $2 WHERE import_id = $1`, [importId, runId]);
+    if (previous !== null) await query(tx, `UPDATE runs SET staged = true WHERE run_id = $1`, [previous]);
   }
 
   /** The same cursors over the changes a merge wrote down. */
@@ -254,25 +258,28 @@ export class RunsRepository {
     let members = await this.membersRun(tx, importId);
     if (members === null) {
       members = runId;
-      await tx.query(`UPDATE imports SET members_run = $2 WHERE import_id = $1`, [importId, runId]);
+      await query(tx, `UPDATE imports SET members_run = $2 WHERE import_id = $1`, [importId, runId]);
     }
-    await tx.query(
+    await query(
+      tx,
       `INSERT INTO run_changes (run_id, op, recipient_id)
        SELECT DISTINCT $1::bigint, 'a', m.recipient_id FROM run_matched m
         WHERE m.run_id = $1 AND NOT EXISTS (SELECT 1 FROM import_members im WHERE im.run_id = $2 AND im.recipient_id = m.recipient_id)`,
       [runId, members],
     );
     if (withRemovals) {
-      await tx.query(
+      await query(
+        tx,
         `WITH gone AS (
            DELETE FROM import_members im USING run_removed r
             WHERE r.run_id = $1 AND im.run_id = $2 AND im.xc_id = r.xc_id RETURNING im.recipient_id)
          INSERT INTO run_changes (run_id, op, recipient_id) SELECT DISTINCT $1::bigint, 'r', recipient_id FROM gone`,
         [runId, members],
       );
-      await tx.query(`DELETE FROM pending_ids p USING run_removed r WHERE r.run_id = $1 AND p.import_id = $2 AND p.xc_id = r.xc_id`, [runId, importId]);
+      await query(tx, `DELETE FROM pending_ids p USING run_removed r WHERE r.run_id = $1 AND p.import_id = $2 AND p.xc_id = r.xc_id`, [runId, importId]);
     }
-    await tx.query(
+    await query(
+      tx,
       `INSERT INTO import_members (run_id, xc_id, recipient_id)
        SELECT DISTINCT ON (xc_id) $2::bigint, xc_id, recipient_id FROM run_matched WHERE run_id = $1 ORDER BY xc_id
        ON CONFLICT (run_id, xc_id) DO UPDATE SET recipient_id = EXCLUDED.recipient_id
@@ -280,10 +287,11 @@ export class RunsRepository {
       [runId, members],
     );
     // An id matched now is no longer pending.
-    await tx.query(`DELETE FROM pending_ids p USING run_matched m WHERE m.run_id = $1 AND p.import_id = $2 AND p.xc_id = m.xc_id`, [runId, importId]);
+    await query(tx, `DELETE FROM pending_ids p USING run_matched m WHERE m.run_id = $1 AND p.import_id = $2 AND p.xc_id = m.xc_id`, [runId, importId]);
     await this.insertPending(tx, runId, members, importId);
     if (withRemovals) {
-      await tx.query(
+      await query(
+        tx,
         `DELETE FROM run_changes c WHERE c.run_id = $1 AND c.op = 'r'
             AND EXISTS (SELECT 1 FROM import_members im WHERE im.run_id = $2 AND im.recipient_id = c.recipient_id)`,
         [runId, members],
@@ -293,7 +301,8 @@ export class RunsRepository {
 
   /** The run's unmatched ids not among the members of `members` become pending. */
   private async insertPending(tx: EntityManager, runId: string, members: string, importId: string): Promise<void> {
-    await tx.query(
+    await query(
+      tx,
       `INSERT INTO pending_ids (import_id, xc_id)
        SELECT DISTINCT $3::text, u.xc_id FROM run_unmatched u
         WHERE u.run_id = $1 AND NOT EXISTS (SELECT 1 FROM import_members im WHERE im.run_id = $2 AND im.xc_id = u.xc_id)
@@ -303,7 +312,7 @@ export class RunsRepository {
   }
 
   async pendingCount(tx: EntityManager, importId: string): Promise<number> {
-    const [row] = await tx.query(`SELECT count(*)::int AS n FROM pending_ids WHERE import_id = $1`, [importId]);
+    const [row] = await queryRows<{ n: number }>(tx, `SELECT count(*)::int AS n FROM pending_ids WHERE import_id = $1`, [importId]);
     return row.n;
   }
 
@@ -313,18 +322,19 @@ export class RunsRepository {
    * import's list. False when nothing is left to purge.
    */
   async purgeSomeFinished(tx: EntityManager): Promise<boolean> {
-    const [row] = await tx.query(`SELECT run_id FROM runs WHERE staged AND state <> 'receiving' ORDER BY run_id LIMIT 1 FOR UPDATE SKIP LOCKED`);
+    const row = await queryOne<{ run_id: string }>(tx, `SELECT run_id FROM runs WHERE staged AND state <> 'receiving' ORDER BY run_id LIMIT 1 FOR UPDATE SKIP LOCKED`);
     if (!row) return false;
-    const [current] = await tx.query(`SELECT 1 FROM imports WHERE members_run = $1`, [row.run_id]);
+    const current = await queryOne(tx, `SELECT 1 FROM imports WHERE members_run = $1`, [row.run_id]);
     const tables = ['run_matched', 'run_unmatched', 'run_removed', 'run_changes', ...(current ? [] : ['import_members'])];
     for (const table of tables) {
-      const result = await tx.query(
+      const { rowCount } = await query(
+        tx,
         `DELETE FROM ${table} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${table} WHERE run_id = $1 LIMIT ${PURGE_BATCH}))`,
         [row.run_id],
       );
-      if (affected(result) > 0) return true;
+      if (rowCount > 0) return true;
     }
-    await tx.query(`UPDATE runs SET staged = false WHERE run_id = $1`, [row.run_id]);
+    await query(tx, `UPDATE runs SET staged = false WHERE run_id = $1`, [row.run_id]);
     return true;
   }
 }
@@ -343,10 +353,6 @@ const UNIQUE_VIOLATION = '23505';
 
 const joined = (ids: readonly string[]): string => (ids.length === 0 ? '' : ids.join(':') + ':');
 
-function affected(result: unknown): number {
-  return Array.isArray(result) && result.length === 2 && typeof result[1] === 'number' ? result[1] : 0;
-}
-
 // The cursors' run ids are checked, then inlined as literals: each cursor is planned for these
 // runs (a custom plan whatever the driver's protocol), which the streaming anti-joins rely on.
 function sqlBigint(value: string): string {
@@ -354,7 +360,24 @@ function sqlBigint(value: string): string {
   return value;
 }
 
-function toRun(row: Record<string, any>): Run {
+/** A row of RUN (or runs' `*`): bigint columns arrive from pg as strings. */
+interface RunRow {
+  run_id: string;
+  import_id: string;
+  seq: number;
+  mode: ImportMode;
+  request_id: string;
+  state: RunState;
+  last_part: number | null;
+  parts_received: number;
+  received: string;
+  invalid: string;
+  matched: string;
+  unmatched: string;
+  created_at: Date;
+}
+
+function toRun(row: RunRow): Run {
   return {
     runId: String(row.run_id),
     importId: row.import_id,

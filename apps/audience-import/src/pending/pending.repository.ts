@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { query, queryRows } from '@audience-hub/persistence';
 
 /** One import's list changes caused by a batch of link changes. */
 export interface LateChanges {
@@ -21,7 +22,7 @@ export interface LateChanges {
 export class PendingRepository {
   /** The orgs of the batch's changes (their graph locks are taken before anything is read). */
   async changedOrgs(tx: EntityManager): Promise<string[]> {
-    const rows: Array<{ org_id: string }> = await tx.query(`SELECT DISTINCT org_id FROM identity_link_changes`);
+    const rows = await queryRows<{ org_id: string }>(tx, `SELECT DISTINCT org_id FROM identity_link_changes`);
     return rows.map((row) => row.org_id);
   }
 
@@ -33,15 +34,16 @@ export class PendingRepository {
    */
   async moveMembers(tx: EntityManager): Promise<LateChanges[]> {
     await this.moveStaged(tx);
-    await tx.query(`
+    await query(tx, `
       CREATE TEMP TABLE IF NOT EXISTS member_moves (
         import_id text NOT NULL, run_id bigint NOT NULL, xc_id text NOT NULL, old_recipient_id text, new_recipient_id text
       ) ON COMMIT DELETE ROWS`);
-    await tx.query(`
+    await query(tx, `
       CREATE TEMP TABLE IF NOT EXISTS touched_recipients (
         import_id text NOT NULL, run_id bigint NOT NULL, recipient_id text NOT NULL, was_member boolean NOT NULL
       ) ON COMMIT DELETE ROWS`);
-    await tx.query(
+    await query(
+      tx,
       `INSERT INTO member_moves (import_id, run_id, xc_id, old_recipient_id, new_recipient_id)
        SELECT i.import_id, i.members_run, c.xc_id, m.recipient_id, c.new_recipient_id
          FROM identity_link_changes c
@@ -55,7 +57,8 @@ export class PendingRepository {
          JOIN imports i ON i.import_id = p.import_id AND i.org_id = c.org_id AND i.data_source_id = c.data_source_id AND i.members_run IS NOT NULL AND NOT i.closed
         WHERE c.new_recipient_id IS NOT NULL`,
     );
-    await tx.query(
+    await query(
+      tx,
       `INSERT INTO touched_recipients (import_id, run_id, recipient_id, was_member)
        SELECT t.import_id, t.run_id, t.recipient_id, EXISTS (SELECT 1 FROM import_members m WHERE m.run_id = t.run_id AND m.recipient_id = t.recipient_id)
          FROM (SELECT import_id, run_id, old_recipient_id AS recipient_id FROM member_moves WHERE old_recipient_id IS NOT NULL
@@ -63,27 +66,33 @@ export class PendingRepository {
                SELECT import_id, run_id, new_recipient_id FROM member_moves WHERE new_recipient_id IS NOT NULL) t`,
     );
     // Matched ids: re-linked ones follow, unlinked ones leave for pending.
-    await tx.query(
+    await query(
+      tx,
       `UPDATE import_members m SET recipient_id = mv.new_recipient_id FROM member_moves mv
         WHERE mv.old_recipient_id IS NOT NULL AND mv.new_recipient_id IS NOT NULL AND m.run_id = mv.run_id AND m.xc_id = mv.xc_id`,
     );
-    await tx.query(
+    await query(
+      tx,
       `DELETE FROM import_members m USING member_moves mv
         WHERE mv.old_recipient_id IS NOT NULL AND mv.new_recipient_id IS NULL AND m.run_id = mv.run_id AND m.xc_id = mv.xc_id`,
     );
-    await tx.query(
+    await query(
+      tx,
       `INSERT INTO pending_ids (import_id, xc_id) SELECT import_id, xc_id FROM member_moves
         WHERE old_recipient_id IS NOT NULL AND new_recipient_id IS NULL ON CONFLICT DO NOTHING`,
     );
     // Pending ids with a recipient now join.
-    await tx.query(
+    await query(
+      tx,
       `DELETE FROM pending_ids p USING member_moves mv WHERE mv.old_recipient_id IS NULL AND p.import_id = mv.import_id AND p.xc_id = mv.xc_id`,
     );
-    await tx.query(
+    await query(
+      tx,
       `INSERT INTO import_members (run_id, xc_id, recipient_id) SELECT run_id, xc_id, new_recipient_id FROM member_moves WHERE old_recipient_id IS NULL
        ON CONFLICT (run_id, xc_id) DO UPDATE SET recipient_id = EXCLUDED.recipient_id`,
     );
-    const rows: Array<{ import_id: string; list_id: string; added: string[] | null; removed: string[] | null; linked: number; unlinked: number }> = await tx.query(
+    const rows = await queryRows<{ import_id: string; list_id: string; added: string[] | null; removed: string[] | null; linked: number; unlinked: number }>(
+      tx,
       `WITH now AS (
          SELECT t.import_id, t.recipient_id, t.was_member,
                 EXISTS (SELECT 1 FROM import_members m WHERE m.run_id = t.run_id AND m.recipient_id = t.recipient_id) AS is_member
@@ -115,7 +124,8 @@ export class PendingRepository {
    * these ids are no list's members yet.
    */
   private async moveStaged(tx: EntityManager): Promise<void> {
-    const runs: Array<{ run_id: string; org_id: string; data_source_id: string; replaces: boolean }> = await tx.query(
+    const runs = await queryRows<{ run_id: string; org_id: string; data_source_id: string; replaces: boolean }>(
+      tx,
       `SELECT r.run_id, i.org_id, i.data_source_id, (r.mode = 'full' AND i.mode = 'full') AS replaces
          FROM runs r JOIN imports i USING (import_id)
         WHERE r.state = 'receiving'
@@ -124,13 +134,15 @@ export class PendingRepository {
     for (const run of runs) {
       const matched = run.replaces ? 'import_members' : 'run_matched';
       const params = [run.run_id, run.org_id, run.data_source_id];
-      await tx.query(
+      await query(
+        tx,
         `UPDATE ${matched} m SET recipient_id = c.new_recipient_id FROM identity_link_changes c
           WHERE c.org_id = $2 AND c.data_source_id = $3 AND c.new_recipient_id IS NOT NULL
             AND m.run_id = $1 AND m.xc_id = c.xc_id AND m.recipient_id <> c.new_recipient_id`,
         params,
       );
-      await tx.query(
+      await query(
+        tx,
         `WITH unlinked AS (
            DELETE FROM ${matched} m USING identity_link_changes c
             WHERE c.org_id = $2 AND c.data_source_id = $3 AND c.new_recipient_id IS NULL AND m.run_id = $1 AND m.xc_id = c.xc_id

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DataUsageLabel } from '@audience-hub/contracts';
+import { query, queryRows } from '@audience-hub/persistence';
 import { DEFAULT_DENIED_LABELS, MARKETING_ACTIONS, type MarketingAction, type Policy } from './governance';
 
 @Injectable()
@@ -9,7 +10,8 @@ export class PoliciesRepository {
 
   /** The effective policy of every action: the org's own, else the default. */
   async all(orgId: string, tx: EntityManager = this.dataSource.manager): Promise<Policy[]> {
-    const rows: Array<{ action: MarketingAction; denied_labels: DataUsageLabel[] }> = await tx.query(
+    const rows = await queryRows<{ action: MarketingAction; denied_labels: DataUsageLabel[] }>(
+      tx,
       `SELECT action, denied_labels FROM policies WHERE org_id = $1`,
       [orgId],
     );
@@ -25,9 +27,9 @@ export class PoliciesRepository {
   }
 
   async replace(tx: EntityManager, orgId: string, policies: Array<{ action: MarketingAction; deniedLabels: DataUsageLabel[] }>): Promise<void> {
-    await tx.query(`DELETE FROM policies WHERE org_id = $1`, [orgId]);
+    await query(tx, `DELETE FROM policies WHERE org_id = $1`, [orgId]);
     for (const policy of policies) {
-      await tx.query(`INSERT INTO policies (org_id, action, denied_labels) VALUES ($1, $2, $3)`, [orgId, policy.action, [...new Set(policy.deniedLabels)]]);
+      await query(tx, `INSERT INTO policies (org_id, action, denied_labels) VALUES ($1, $2, $3)`, [orgId, policy.action, [...new Set(policy.deniedLabels)]]);
     }
   }
 }

@@ -1,14 +1,25 @@
 import { Command } from 'commander';
 import type { NormalizationStep } from '@audience-hub/contracts';
-import { CliContext, fields, nextCursorLine, table, withPaging } from '../context';
+import { CliContext, fields, nextCursorLine, table, withPaging, type PagingOptions } from '../context';
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)];
 
 /** `hub data-sources ls|show|create|stats`: where XC ids come from and how they reconcile. */
+/** The flags of `hub data-sources create`. */
+interface CreateDataSourceOptions {
+  id?: string;
+  name: string;
+  integrationCode: string;
+  attribute: string;
+  normalize?: string[];
+  exportControl?: string[];
+  xcDataSourceId?: string;
+}
+
 export function dataSourcesCommand(): Command {
   const command = new Command('data-sources').description('data sources: the kinds of ids reconciled with Campaign recipients');
 
-  withPaging(command.command('ls').description("the org's data sources")).action(async (options, cmd: Command) => {
+  withPaging(command.command('ls').description("the org's data sources")).action(async (options: PagingOptions, cmd: Command) => {
     const context = CliContext.of(cmd);
     const client = context.client();
     const page = await context.page(options, (query) => client.identities.dataSources(query));
@@ -34,7 +45,7 @@ export function dataSourcesCommand(): Command {
     .option('--normalize <steps>', 'normalisation of both sides: trim,lowercase,sha256', list)
     .option('--export-control <controls>', 'export controls, e.g. C1', list)
     .option('--xc-data-source-id <id>', 'the numeric Audience Manager data source id')
-    .action(async (options, cmd: Command) => {
+    .action(async (options: CreateDataSourceOptions, cmd: Command) => {
       const context = CliContext.of(cmd);
       const ds = await context.client().identities.createDataSource({
         ...(options.id ? { id: options.id } : {}),

@@ -5,6 +5,13 @@ import { CommandOutcome, ExitCodes, UsageError } from '../exit-codes';
 
 const serviceOption = () => new Option('--service <service>', 'one service only (default: every consuming service)').choices([...CONSUMING_SERVICES]);
 const servicesOf = (options: { service?: ConsumingService }): readonly ConsumingService[] => (options.service ? [options.service] : CONSUMING_SERVICES);
+/** The flags of ls and redrive. */
+interface DeadLetterFilter {
+  service?: ConsumingService;
+  topic?: string;
+  type?: string;
+}
+
 const COLUMNS = ['service', 'id', 'topic', 'offset', 'eventType', 'reason', 'firstError', 'deadLetteredAt'];
 
 /** `hub dlq ls|show|redrive`: each consuming service's dead letters, through its own REST API. */
@@ -17,7 +24,7 @@ export function dlqCommand(): Command {
     .addOption(serviceOption())
     .option('--topic <topic>', 'only those consumed from this topic')
     .option('--type <eventType>', 'only events of this type')
-    .action(async (options, cmd: Command) => {
+    .action(async (options: DeadLetterFilter, cmd: Command) => {
       const context = CliContext.of(cmd);
       const client = context.client();
       const items: Array<DeadLetter & { service: ConsumingService }> = [];
@@ -32,7 +39,7 @@ export function dlqCommand(): Command {
     .command('show <id>')
     .description('one dead letter: every error, the original event and its headers')
     .addOption(serviceOption())
-    .action(async (id: string, options, cmd: Command) => {
+    .action(async (id: string, options: { service?: ConsumingService }, cmd: Command) => {
       const context = CliContext.of(cmd);
       const client = context.client();
       for (const service of servicesOf(options)) {
@@ -55,7 +62,7 @@ export function dlqCommand(): Command {
     .option('--topic <topic>', 'every letter consumed from this topic')
     .option('--type <eventType>', 'every letter of this event type')
     .option('--dry-run', 'only say what would be redriven')
-    .action(async (ids: string[], options, cmd: Command) => {
+    .action(async (ids: string[], options: DeadLetterFilter & { dryRun?: boolean }, cmd: Command) => {
       if (ids.length === 0 && !options.topic && !options.type) throw new UsageError('give dead-letter ids, --topic or --type');
       const context = CliContext.of(cmd);
       const client = context.client();

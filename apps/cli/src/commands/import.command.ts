@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import type { ImportView } from '@audience-hub/client';
-import { CliContext, fields, nextCursorLine, percent, table, withPaging } from '../context';
+import type { ImportView, SnapshotMode } from '@audience-hub/client';
+import { CliContext, fields, nextCursorLine, percent, table, withPaging, type PagingOptions } from '../context';
 import { CommandOutcome, exitCodeOfState, UsageError } from '../exit-codes';
 import { importFrame, importSettled } from '../import-progress';
 import { WATCH_FLAGS, watchUntil, type WatchOptions } from '../watch';
@@ -52,6 +52,16 @@ async function watchImport(context: CliContext, importId: string, options: Watch
 const withWatchFlags = (command: Command) => WATCH_FLAGS.reduce((c, [flags, description, fallback]) => c.option(flags, description, fallback), command);
 
 /** `hub import start|watch|ls|show`: XC audiences into Campaign lists. */
+/** The flags of `hub import start`. */
+interface StartImportOptions extends WatchOptions {
+  audience: string;
+  dataSource: string;
+  list?: string;
+  label?: string;
+  mode: SnapshotMode;
+  watch?: boolean;
+}
+
 export function importCommand(): Command {
   const command = new Command('import').description('import XC audiences into Campaign lists');
 
@@ -65,7 +75,7 @@ export function importCommand(): Command {
       .option('--label <label>', 'the label of a new list')
       .addOption(new Option('--mode <mode>', 'full snapshots replace the list, delta ones merge').choices(['full', 'delta']).default('full'))
       .option('--watch', 'then follow it until it settles'),
-  ).action(async (options, cmd: Command) => {
+  ).action(async (options: StartImportOptions, cmd: Command) => {
     if (!options.list && !options.label) throw new UsageError('give --list <listId> or --label <label>');
     const context = CliContext.of(cmd);
     const job = await context.client().imports.create({
@@ -87,7 +97,7 @@ export function importCommand(): Command {
     async (importId: string, options: WatchOptions, cmd: Command) => watchImport(CliContext.of(cmd), importId, options),
   );
 
-  withPaging(command.command('ls').description("the org's imports")).action(async (options, cmd: Command) => {
+  withPaging(command.command('ls').description("the org's imports")).action(async (options: PagingOptions, cmd: Command) => {
     const context = CliContext.of(cmd);
     const client = context.client();
     const page = await context.page(options, (query) => client.imports.list(query));

@@ -13,7 +13,7 @@ export function resolveCommand(): Command {
     .requiredOption('--data-source <dataSourceId>', 'the data source the ids belong to, e.g. visitor')
     .option('--to-xc', 'resolve recipient ids to the data source ids instead')
     .option('--file <path>', 'read the ids from a file, one per line')
-    .action(async (args: string[], options, cmd: Command) => {
+    .action(async (args: string[], options: { dataSource: string; toXc?: boolean; file?: string }, cmd: Command) => {
       const ids = [...args, ...(options.file ? readFileSync(options.file, 'utf8').split(/\r?\n/).map((line) => line.trim()).filter(Boolean) : [])];
       if (ids.length === 0) throw new UsageError('give the ids as arguments or --file');
       const context = CliContext.of(cmd);

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { FINAL_STATES, type UpdateView } from '@audience-hub/client';
-import { CliContext, fields, nextCursorLine, table, withPaging } from '../context';
+import { FINAL_STATES, type ExportMode, type UpdateView } from '@audience-hub/client';
+import { CliContext, fields, nextCursorLine, table, withPaging, type PagingOptions } from '../context';
 import { CommandOutcome, exitCodeOfState } from '../exit-codes';
 import { WATCH_FLAGS, watchUntil, type WatchOptions } from '../watch';
 
@@ -36,13 +36,13 @@ export function shareCommand(): Command {
     .description('define a shared audience (an XC segment) for a data source')
     .requiredOption('--segment <name>', 'the segment name')
     .requiredOption('--data-source <dataSourceId>', 'the data source whose ids it holds')
-    .action(async (options, cmd: Command) => {
+    .action(async (options: { segment: string; dataSource: string }, cmd: Command) => {
       const context = CliContext.of(cmd);
       const audience = await context.client().exports.create({ segmentName: options.segment, dataSourceId: options.dataSource });
       context.print(audience, () => fields({ ...audience }));
     });
 
-  withPaging(command.command('ls').description("the org's shared audiences")).action(async (options, cmd: Command) => {
+  withPaging(command.command('ls').description("the org's shared audiences")).action(async (options: PagingOptions, cmd: Command) => {
     const context = CliContext.of(cmd);
     const client = context.client();
     const page = await context.page(options, (query) => client.exports.list(query));
@@ -66,7 +66,7 @@ export function shareCommand(): Command {
       .addOption(new Option('--mode <mode>', 'add-only keeps members the list dropped; mirror removes them').choices(['add-only', 'mirror']).default('add-only'))
       .option('--watch', 'then follow it until it settles')
       .option('--dry-run', 'say what it would add, remove and leave unmapped now, writing nothing'),
-  ).action(async (id: string, options, cmd: Command) => {
+  ).action(async (id: string, options: WatchOptions & { list: string; mode: ExportMode; watch?: boolean; dryRun?: boolean }, cmd: Command) => {
     const context = CliContext.of(cmd);
     if (options.dryRun) {
       const predicted = await context.client().exports.dryRunUpdate(id, { listId: options.list, mode: options.mode });
@@ -90,7 +90,7 @@ export function shareCommand(): Command {
   );
 
   withPaging(command.command('unmapped <sharedAudienceId> <updateId>').description("the run's recipients with no id for the data source")).action(
-    async (id: string, updateId: string, options, cmd: Command) => {
+    async (id: string, updateId: string, options: PagingOptions, cmd: Command) => {
       const context = CliContext.of(cmd);
       const client = context.client();
       const page = await context.page(options, (query) => client.exports.unmapped(id, updateId, query));

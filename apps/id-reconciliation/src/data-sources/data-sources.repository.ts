@@ -1,4 +1,4 @@
-import { returnedRows } from '@audience-hub/persistence';
+import { query, queryRows } from '@audience-hub/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { BUILT_IN_VISITOR_ID, type DataSourceModel } from './data-source.model';
@@ -35,6 +35,12 @@ function toModel(row: Row): DataSourceModel {
   };
 }
 
+/** Recipients with a link, and links made in the last day. */
+interface LinkCounts {
+  recipients: number;
+  recent: number;
+}
+
 export interface LinkChange {
   declared_id: string;
   recipient_id: string;
@@ -44,7 +50,8 @@ export interface LinkChange {
 @Injectable()
 export class DataSourcesRepository {
   async insert(tx: EntityManager, orgId: string, ds: Omit<DataSourceModel, 'createdAt' | 'updatedAt'>): Promise<DataSourceModel | undefined> {
-    const rows: Row[] = await tx.query(
+    const rows = await queryRows<Row>(
+      tx,
       `INSERT INTO data_sources (org_id, data_source_id, name, id_type, integration_code, built_in, key_attribute, normalization,
                                  export_controls, xc_data_source_id, destination_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -68,7 +75,8 @@ export class DataSourcesRepository {
   }
 
   async update(tx: EntityManager, orgId: string, ds: DataSourceModel): Promise<DataSourceModel> {
-    const rows = returnedRows<Row>(await tx.query(
+    const rows = await queryRows<Row>(
+      tx,
       `UPDATE data_sources SET name = $3, integration_code = $4, key_attribute = $5, normalization = $6, export_controls = $7,
               xc_data_source_id = $8, destination_id = $9, updated_at = now()
         WHERE org_id = $1 AND data_source_id = $2 RETURNING *`,
@@ -83,19 +91,20 @@ export class DataSourcesRepository {
         ds.xcDataSourceId ?? null,
         ds.destinationId ?? null,
       ],
-    ));
+    );
     return toModel(rows[0]);
   }
 
   /** Deletes the data source and its key values; returns the declared ids it had. */
   async delete(tx: EntityManager, orgId: string, dataSourceId: string): Promise<string[]> {
-    const removed = returnedRows(await tx.query(`DELETE FROM declared_ids WHERE org_id = $1 AND data_source_id = $2 RETURNING declared_id`, [orgId, dataSourceId]));
-    await tx.query(`DELETE FROM data_sources WHERE org_id = $1 AND data_source_id = $2`, [orgId, dataSourceId]);
-    return removed.map((row: { declared_id: string }) => row.declared_id);
+    const removed = await queryRows<{ declared_id: string }>(tx, `DELETE FROM declared_ids WHERE org_id = $1 AND data_source_id = $2 RETURNING declared_id`, [orgId, dataSourceId]);
+    await query(tx, `DELETE FROM data_sources WHERE org_id = $1 AND data_source_id = $2`, [orgId, dataSourceId]);
+    return removed.map((row) => row.declared_id);
   }
 
   async find(tx: EntityManager, orgId: string, dataSourceId: string, options: { lock?: boolean } = {}): Promise<DataSourceModel | undefined> {
-    const rows: Row[] = await tx.query(
+    const rows = await queryRows<Row>(
+      tx,
       `SELECT * FROM data_sources WHERE org_id = $1 AND data_source_id = $2${options.lock ? ' FOR UPDATE' : ''}`,
       [orgId, dataSourceId],
     );
@@ -103,7 +112,8 @@ export class DataSourcesRepository {
   }
 
   async list(tx: EntityManager, orgId: string, after: string | undefined, limit: number): Promise<DataSourceModel[]> {
-    const rows: Row[] = await tx.query(
+    const rows = await queryRows<Row>(
+      tx,
       `SELECT * FROM data_sources WHERE org_id = $1 AND data_source_id > $2 ORDER BY data_source_id LIMIT $3`,
       [orgId, after ?? '', limit],
     );
@@ -111,7 +121,7 @@ export class DataSourcesRepository {
   }
 
   async declaredSources(tx: EntityManager, orgId: string): Promise<DataSourceModel[]> {
-    const rows: Row[] = await tx.query(`SELECT * FROM data_sources WHERE org_id = $1 AND id_type = 'declared' ORDER BY data_source_id`, [orgId]);
+    const rows = await queryRows<Row>(tx, `SELECT * FROM data_sources WHERE org_id = $1 AND id_type = 'declared' ORDER BY data_source_id`, [orgId]);
     return rows.map(toModel);
   }
 
@@ -124,9 +134,10 @@ export class DataSourcesRepository {
   async recomputeKeyValues(tx: EntityManager, orgId: string, ds: DataSourceModel): Promise<{ linked: number; unlinked: number }> {
     const key = ds.reconciliationKey!;
     const value = normalizationSql(`r.attributes ->> $3`, key.normalization);
-    await tx.query(`CREATE TEMP TABLE links_before ON COMMIT DROP AS SELECT declared_id, recipient_id FROM declared_ids WHERE org_id = $1 AND data_source_id = $2`, [orgId, ds.id]);
-    await tx.query(`DELETE FROM declared_ids WHERE org_id = $1 AND data_source_id = $2`, [orgId, ds.id]);
-    await tx.query(
+    await query(tx, `CREATE TEMP TABLE links_before ON COMMIT DROP AS SELECT declared_id, recipient_id FROM declared_ids WHERE org_id = $1 AND data_source_id = $2`, [orgId, ds.id]);
+    await query(tx, `DELETE FROM declared_ids WHERE org_id = $1 AND data_source_id = $2`, [orgId, ds.id]);
+    await query(
+      tx,
       `INSERT INTO declared_ids (org_id, data_source_id, declared_id, recipient_id)
        SELECT DISTINCT ON (v) $1, $2, v, recipient_id
          FROM (SELECT ${value} AS v, r.recipient_id, r.updated_at, r.update_rank FROM recipients r WHERE r.org_id = $1 AND r.attributes ? $3) candidates
@@ -134,7 +145,8 @@ export class DataSourcesRepository {
         ORDER BY v, updated_at DESC, update_rank DESC, recipient_id`,
       [orgId, ds.id, key.attribute],
     );
-    await tx.query(
+    await query(
+      tx,
       `CREATE TEMP TABLE links_changed ON COMMIT DROP AS
          SELECT 'linked' AS change, declared_id, recipient_id FROM (
            SELECT declared_id, recipient_id FROM declared_ids WHERE org_id = $1 AND data_source_id = $2
@@ -145,7 +157,8 @@ export class DataSourcesRepository {
            EXCEPT SELECT declared_id, recipient_id FROM declared_ids WHERE org_id = $1 AND data_source_id = $2) removed`,
       [orgId, ds.id],
     );
-    const [counts] = await tx.query(
+    const [counts] = await queryRows<{ linked: number; unlinked: number }>(
+      tx,
       `SELECT count(*) FILTER (WHERE change = 'linked')::int AS linked, count(*) FILTER (WHERE change = 'unlinked')::int AS unlinked FROM links_changed`,
     );
     return counts;
@@ -153,7 +166,8 @@ export class DataSourcesRepository {
 
   /** Pages through the changes of the last recompute (same transaction). */
   async recomputedChanges(tx: EntityManager, change: 'linked' | 'unlinked', after: LinkChange | undefined, limit: number): Promise<LinkChange[]> {
-    return tx.query(
+    return queryRows<LinkChange>(
+      tx,
       `SELECT declared_id, recipient_id FROM links_changed WHERE change = $1 AND (declared_id, recipient_id) > ($2, $3)
         ORDER BY declared_id, recipient_id LIMIT $4`,
       [change, after?.declared_id ?? '', after?.recipient_id ?? '', limit],
@@ -161,7 +175,8 @@ export class DataSourcesRepository {
   }
 
   async stats(tx: EntityManager, orgId: string, ds: DataSourceModel): Promise<Omit<DataSourceStats, 'dataSourceId'>> {
-    const [visitor] = await tx.query(
+    const [visitor] = await queryRows<LinkCounts>(
+      tx,
       `SELECT count(DISTINCT recipient_id)::int AS recipients, count(*) FILTER (WHERE linked_at > now() - interval '1 day')::int AS recent
          FROM visitor_links WHERE org_id = $1`,
       [orgId],
@@ -169,7 +184,8 @@ export class DataSourcesRepository {
     if (ds.idType === 'visitor') {
       return { recipientsWithKeyValue: visitor.recipients, recipientsWithVisitorLink: visitor.recipients, linksAddedLastDay: visitor.recent };
     }
-    const [declared] = await tx.query(
+    const [declared] = await queryRows<LinkCounts>(
+      tx,
       `SELECT count(DISTINCT recipient_id)::int AS recipients, count(*) FILTER (WHERE linked_at > now() - interval '1 day')::int AS recent
          FROM declared_ids WHERE org_id = $1 AND data_source_id = $2`,
       [orgId, ds.id],

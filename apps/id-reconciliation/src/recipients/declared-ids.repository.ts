@@ -1,4 +1,4 @@
-import { returnedRows } from '@audience-hub/persistence';
+import { query, queryRows } from '@audience-hub/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { DeclaredIdRow } from './declared-id-plan';
@@ -18,7 +18,8 @@ export class DeclaredIdsRepository {
   ): Promise<DeclaredIdRow[]> {
     // One index lookup per key whatever the planner's statistics say (OFFSET 0 keeps each
     // subquery a parameterised lookup instead of a join over a whole data source's ids).
-    const rows: Array<{ data_source_id: string; declared_id: string; recipient_id: string }> = await tx.query(
+    const rows = await queryRows<{ data_source_id: string; declared_id: string; recipient_id: string }>(
+      tx,
       `WITH keys AS (
          SELECT held.data_source_id, held.declared_id
          FROM unnest($2::text[]) AS s(data_source_id) CROSS JOIN unnest($3::text[]) AS r(recipient_id),
@@ -36,15 +37,14 @@ export class DeclaredIdsRepository {
   /** Deletes these rows where they are still as given; returns those deleted. */
   async removeRows(tx: EntityManager, orgId: string, rows: readonly DeclaredIdRow[]): Promise<DeclaredIdRow[]> {
     if (rows.length === 0) return [];
-    const deleted = returnedRows(
-      await tx.query(
-        `DELETE FROM declared_ids d USING unnest($2::text[], $3::text[], $4::text[]) AS x(data_source_id, declared_id, recipient_id)
+    const deleted = await queryRows<{ data_source_id: string; declared_id: string; recipient_id: string }>(
+      tx,
+      `DELETE FROM declared_ids d USING unnest($2::text[], $3::text[], $4::text[]) AS x(data_source_id, declared_id, recipient_id)
          WHERE d.org_id = $1 AND d.data_source_id = x.data_source_id AND d.declared_id = x.declared_id AND d.recipient_id = x.recipient_id
          RETURNING d.data_source_id, d.declared_id, d.recipient_id`,
-        [orgId, ...columns(rows)],
-      ),
+      [orgId, ...columns(rows)],
     );
-    return deleted.map((row: { data_source_id: string; declared_id: string; recipient_id: string }) => ({
+    return deleted.map((row) => ({
       dataSourceId: row.data_source_id,
       declaredId: row.declared_id,
       recipientId: row.recipient_id,
@@ -54,7 +54,8 @@ export class DeclaredIdsRepository {
   /** Gives each id to its row's recipient, taking it from whichever recipient held it. */
   async assignRows(tx: EntityManager, orgId: string, rows: readonly DeclaredIdRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await tx.query(
+    await query(
+      tx,
       `INSERT INTO declared_ids (org_id, data_source_id, declared_id, recipient_id)
        SELECT $1, x.data_source_id, x.declared_id, x.recipient_id
        FROM unnest($2::text[], $3::text[], $4::text[]) AS x(data_source_id, declared_id, recipient_id) ORDER BY 2, 3
@@ -65,16 +66,21 @@ export class DeclaredIdsRepository {
 
   /** Removes every declared id of a recipient; returns what it had. */
   async unlinkRecipient(tx: EntityManager, orgId: string, recipientId: string): Promise<Array<{ dataSourceId: string; declaredId: string }>> {
-    const rows = returnedRows(await tx.query(`DELETE FROM declared_ids WHERE org_id = $1 AND recipient_id = $2 RETURNING data_source_id, declared_id`, [orgId, recipientId]));
-    return rows.map((row: { data_source_id: string; declared_id: string }) => ({ dataSourceId: row.data_source_id, declaredId: row.declared_id }));
+    const rows = await queryRows<{ data_source_id: string; declared_id: string }>(
+      tx,
+      `DELETE FROM declared_ids WHERE org_id = $1 AND recipient_id = $2 RETURNING data_source_id, declared_id`,
+      [orgId, recipientId],
+    );
+    return rows.map((row) => ({ dataSourceId: row.data_source_id, declaredId: row.declared_id }));
   }
 
   async ofRecipient(tx: EntityManager, orgId: string, recipientId: string): Promise<Array<{ dataSourceId: string; id: string }>> {
-    const rows = await tx.query(`SELECT data_source_id, declared_id FROM declared_ids WHERE org_id = $1 AND recipient_id = $2 ORDER BY data_source_id`, [
-      orgId,
-      recipientId,
-    ]);
-    return rows.map((row: { data_source_id: string; declared_id: string }) => ({ dataSourceId: row.data_source_id, id: row.declared_id }));
+    const rows = await queryRows<{ data_source_id: string; declared_id: string }>(
+      tx,
+      `SELECT data_source_id, declared_id FROM declared_ids WHERE org_id = $1 AND recipient_id = $2 ORDER BY data_source_id`,
+      [orgId, recipientId],
+    );
+    return rows.map((row) => ({ dataSourceId: row.data_source_id, id: row.declared_id }));
   }
 }
 

@@ -1,4 +1,4 @@
-import { returnedRows } from '@audience-hub/persistence';
+import { query, queryRows } from '@audience-hub/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
@@ -8,7 +8,8 @@ export type Attributes = Record<string, string | number | boolean | null>;
 export class RecipientsRepository {
   /** The stored attributes of these recipients (those that exist), locked until the transaction ends. */
   async lockAttributes(tx: EntityManager, orgId: string, recipientIds: readonly string[]): Promise<Map<string, Attributes>> {
-    const rows: Array<{ recipient_id: string; attributes: Attributes }> = await tx.query(
+    const rows = await queryRows<{ recipient_id: string; attributes: Attributes }>(
+      tx,
       `SELECT recipient_id, attributes FROM recipients WHERE org_id = $1 AND recipient_id = ANY($2::text[]) ORDER BY recipient_id FOR UPDATE`,
       [orgId, recipientIds],
     );
@@ -23,7 +24,8 @@ export class RecipientsRepository {
   async merge(tx: EntityManager, orgId: string, patches: ReadonlyMap<string, Attributes>): Promise<void> {
     if (patches.size === 0) return;
     const rows = [...patches].map(([recipient_id, attributes], n) => ({ recipient_id, attributes, n }));
-    await tx.query(
+    await query(
+      tx,
       `INSERT INTO recipients (org_id, recipient_id, attributes, update_rank)
        SELECT $1, x.recipient_id, x.attributes, x.n FROM jsonb_to_recordset($2::jsonb) AS x(recipient_id text, attributes jsonb, n integer) ORDER BY x.recipient_id
        ON CONFLICT (org_id, recipient_id) DO UPDATE SET attributes = recipients.attributes || EXCLUDED.attributes, updated_at = now(), update_rank = EXCLUDED.update_rank`,
@@ -32,11 +34,11 @@ export class RecipientsRepository {
   }
 
   async delete(tx: EntityManager, orgId: string, recipientId: string): Promise<boolean> {
-    const rows = returnedRows(await tx.query(`DELETE FROM recipients WHERE org_id = $1 AND recipient_id = $2 RETURNING 1`, [orgId, recipientId]));
-    return rows.length > 0;
+    const { rowCount } = await query(tx, `DELETE FROM recipients WHERE org_id = $1 AND recipient_id = $2 RETURNING 1`, [orgId, recipientId]);
+    return rowCount > 0;
   }
 
   async exists(tx: EntityManager, orgId: string, recipientId: string): Promise<boolean> {
-    return (await tx.query(`SELECT 1 FROM recipients WHERE org_id = $1 AND recipient_id = $2`, [orgId, recipientId])).length > 0;
+    return (await query(tx, `SELECT 1 FROM recipients WHERE org_id = $1 AND recipient_id = $2`, [orgId, recipientId])).rowCount > 0;
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { queryRows } from '@audience-hub/persistence';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -55,7 +56,8 @@ export class ResolutionRepository {
  * $2 on) for every asked id; `thenBy` orders several values of one id.
  */
 async function resolveEach(tx: EntityManager, asked: string[], lookup: string, params: unknown[], thenBy = ''): Promise<Matches> {
-  const [row]: Array<{ matches: Matches | null }> = await tx.query(
+  const [row] = await queryRows<{ matches: Matches | null }>(
+    tx,
     `SELECT json_agg(json_build_array(i.n, r.resolved) ORDER BY i.n${thenBy}) AS matches
        FROM json_array_elements_text($1::json) WITH ORDINALITY AS i(asked, n)
        CROSS JOIN LATERAL (${lookup}) r`,

@@ -1,4 +1,4 @@
-import { returnedRows } from '@audience-hub/persistence';
+import { query, queryRows } from '@audience-hub/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { EcidObservation } from './visitor-link.decision';
@@ -7,7 +7,8 @@ import type { EcidObservation } from './visitor-link.decision';
 export class VisitorLinksRepository {
   /** Keeps every observation as history (not used for resolution). */
   async recordObservations(tx: EntityManager, orgId: string, observations: ReadonlyArray<EcidObservation & { channel: string }>): Promise<void> {
-    await tx.query(
+    await query(
+      tx,
       `INSERT INTO visitor_observations (org_id, ecid, recipient_id, observed_at, channel)
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[])`,
       [
@@ -33,12 +34,14 @@ export class VisitorLinksRepository {
     if (latest.length === 0) return [];
     const sorted = [...latest].sort((a, b) => (a.ecid < b.ecid ? -1 : a.ecid > b.ecid ? 1 : 0));
     const ecids = sorted.map((o) => o.ecid);
-    const before: Array<{ ecid: string; recipient_id: string }> = await tx.query(
+    const before = await queryRows<{ ecid: string; recipient_id: string }>(
+      tx,
       `SELECT ecid, recipient_id FROM visitor_links WHERE org_id = $1 AND ecid = ANY($2::text[]) ORDER BY ecid FOR UPDATE`,
       [orgId, ecids],
     );
     const ownerBefore = new Map(before.map((row) => [row.ecid, row.recipient_id]));
-    const written: Array<{ ecid: string; recipient_id: string; observed_at: Date }> = await tx.query(
+    const written = await queryRows<{ ecid: string; recipient_id: string; observed_at: Date }>(
+      tx,
       `INSERT INTO visitor_links AS v (org_id, ecid, recipient_id, observed_at)
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[])
        ON CONFLICT (org_id, ecid) DO UPDATE SET recipient_id = EXCLUDED.recipient_id, observed_at = EXCLUDED.observed_at,
@@ -47,19 +50,23 @@ export class VisitorLinksRepository {
        RETURNING ecid, recipient_id, observed_at`,
       [orgId, ecids, sorted.map((o) => o.recipientId), sorted.map((o) => o.observedAt.toISOString())],
     );
-    return returnedRows(written)
-      .filter((row: { ecid: string; recipient_id: string }) => ownerBefore.get(row.ecid) !== row.recipient_id)
-      .map((row: { ecid: string; recipient_id: string; observed_at: Date }) => ({ ecid: row.ecid, recipientId: row.recipient_id, observedAt: row.observed_at }));
+    return written
+      .filter((row) => ownerBefore.get(row.ecid) !== row.recipient_id)
+      .map((row) => ({ ecid: row.ecid, recipientId: row.recipient_id, observedAt: row.observed_at }));
   }
 
   /** Removes a recipient's links; returns the ECIDs it had. */
   async unlinkRecipient(tx: EntityManager, orgId: string, recipientId: string): Promise<string[]> {
-    const rows = returnedRows(await tx.query(`DELETE FROM visitor_links WHERE org_id = $1 AND recipient_id = $2 RETURNING ecid`, [orgId, recipientId]));
-    return rows.map((row: { ecid: string }) => row.ecid);
+    const rows = await queryRows<{ ecid: string }>(tx, `DELETE FROM visitor_links WHERE org_id = $1 AND recipient_id = $2 RETURNING ecid`, [orgId, recipientId]);
+    return rows.map((row) => row.ecid);
   }
 
   async ofRecipient(tx: EntityManager, orgId: string, recipientId: string): Promise<Array<{ ecid: string; observedAt: string }>> {
-    const rows = await tx.query(`SELECT ecid, observed_at FROM visitor_links WHERE org_id = $1 AND recipient_id = $2 ORDER BY observed_at DESC`, [orgId, recipientId]);
-    return rows.map((row: { ecid: string; observed_at: Date }) => ({ ecid: row.ecid, observedAt: row.observed_at.toISOString() }));
+    const rows = await queryRows<{ ecid: string; observed_at: Date }>(
+      tx,
+      `SELECT ecid, observed_at FROM visitor_links WHERE org_id = $1 AND recipient_id = $2 ORDER BY observed_at DESC`,
+      [orgId, recipientId],
+    );
+    return rows.map((row) => ({ ecid: row.ecid, observedAt: row.observed_at.toISOString() }));
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { query, queryOne, queryRows } from '@audience-hub/persistence';
 
 export type AccountStatus = 'active' | 'revoked';
 
@@ -35,7 +36,7 @@ const COLUMNS = `id, org_id AS "orgId", name, client_id AS "clientId", scopes, s
 @Injectable()
 export class AccountsRepository {
   async insert(db: EntityManager, account: NewTechnicalAccount): Promise<void> {
-    await db.query(`INSERT INTO technical_accounts (id, org_id, name, client_id, scopes) VALUES ($1, $2, $3, $4, $5::text[])`, [
+    await query(db, `INSERT INTO technical_accounts (id, org_id, name, client_id, scopes) VALUES ($1, $2, $3, $4, $5::text[])`, [
       account.id,
       account.orgId,
       account.name,
@@ -45,24 +46,22 @@ export class AccountsRepository {
   }
 
   async findByClientId(db: EntityManager, clientId: string): Promise<TechnicalAccountRow | undefined> {
-    const rows: TechnicalAccountRow[] = await db.query(`SELECT ${COLUMNS} FROM technical_accounts WHERE client_id = $1`, [clientId]);
-    return rows[0];
+    return queryOne<TechnicalAccountRow>(db, `SELECT ${COLUMNS} FROM technical_accounts WHERE client_id = $1`, [clientId]);
   }
 
   async findInOrg(db: EntityManager, orgId: string, id: string): Promise<TechnicalAccountRow | undefined> {
-    const rows: TechnicalAccountRow[] = await db.query(`SELECT ${COLUMNS} FROM technical_accounts WHERE org_id = $1 AND id = $2`, [orgId, id]);
-    return rows[0];
+    return queryOne<TechnicalAccountRow>(db, `SELECT ${COLUMNS} FROM technical_accounts WHERE org_id = $1 AND id = $2`, [orgId, id]);
   }
 
   /** Locks the account row for the rest of the transaction (secret changes and revocation serialize on it). */
   async lockInOrg(db: EntityManager, orgId: string, id: string): Promise<TechnicalAccountRow | undefined> {
-    const rows: TechnicalAccountRow[] = await db.query(`SELECT ${COLUMNS} FROM technical_accounts WHERE org_id = $1 AND id = $2 FOR UPDATE`, [orgId, id]);
-    return rows[0];
+    return queryOne<TechnicalAccountRow>(db, `SELECT ${COLUMNS} FROM technical_accounts WHERE org_id = $1 AND id = $2 FOR UPDATE`, [orgId, id]);
   }
 
   /** One page ordered by id, starting after `afterId`. */
   async listInOrg(db: EntityManager, orgId: string, limit: number, afterId?: string): Promise<TechnicalAccountRow[]> {
-    return db.query(
+    return queryRows<TechnicalAccountRow>(
+      db,
       `SELECT ${COLUMNS} FROM technical_accounts WHERE org_id = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`,
       [orgId, afterId ?? null, limit],
     );
@@ -70,8 +69,8 @@ export class AccountsRepository {
 
   /** Marks the account revoked; returns the revocation time. */
   async revoke(db: EntityManager, id: string): Promise<Date> {
-    // TypeORM answers an UPDATE with [rows, affected].
-    const [rows]: [Array<{ revokedAt: Date }>, number] = await db.query(
+    const rows = await queryRows<{ revokedAt: Date }>(
+      db,
       `UPDATE technical_accounts SET status = 'revoked', revoked_at = now() WHERE id = $1 RETURNING revoked_at AS "revokedAt"`,
       [id],
     );
@@ -79,7 +78,8 @@ export class AccountsRepository {
   }
 
   async credentialStatus(db: EntityManager, accountId: string, secretId: string | undefined): Promise<CredentialStatus | undefined> {
-    const rows: Array<{ status: AccountStatus; secretFound: boolean; secretRevoked: boolean | null }> = await db.query(
+    const rows = await queryRows<{ status: AccountStatus; secretFound: boolean; secretRevoked: boolean | null }>(
+      db,
       `SELECT a.status, s.id IS NOT NULL AS "secretFound", s.revoked_at IS NOT NULL AS "secretRevoked"
          FROM technical_accounts a LEFT JOIN client_secrets s ON s.technical_account_id = a.id AND s.id = $2
         WHERE a.id = $1`,
@@ -92,11 +92,11 @@ export class AccountsRepository {
 
   /** Adds a scope the account lacks (tokens issued from now on carry it). */
   async addScope(db: EntityManager, id: string, scope: string): Promise<void> {
-    await db.query(`UPDATE technical_accounts SET scopes = array_append(scopes, $2) WHERE id = $1 AND NOT ($2 = ANY (scopes))`, [id, scope]);
+    await query(db, `UPDATE technical_accounts SET scopes = array_append(scopes, $2) WHERE id = $1 AND NOT ($2 = ANY (scopes))`, [id, scope]);
   }
 
   /** Serializes creation of one client id across instances (bootstrap at start-up). */
   async lockClientId(db: EntityManager, clientId: string): Promise<void> {
-    await db.query(`SELECT pg_advisory_xact_lock(hashtext('ims.client_id:' || $1))`, [clientId]);
+    await query(db, `SELECT pg_advisory_xact_lock(hashtext('ims.client_id:' || $1))`, [clientId]);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { execute, query, queryRows } from '@audience-hub/persistence';
 
 /** The brake's policy, in one place (apps/ims/README.md states it). */
 export const BRAKE = {
@@ -35,7 +36,8 @@ export interface FailureState {
 export class TokenFailuresRepository {
   /** The pair's state, or undefined when it has no recent failure. */
   async find(db: EntityManager, clientId: string, address: string): Promise<FailureState | undefined> {
-    const rows: Array<{ retryAfterSeconds: number | null }> = await db.query(
+    const rows = await queryRows<{ retryAfterSeconds: number | null }>(
+      db,
       `SELECT CASE WHEN locked_until > now() THEN greatest(1, ceil(extract(epoch FROM locked_until - now())))::int END AS "retryAfterSeconds"
          FROM token_failures WHERE client_id = $1 AND address = $2`,
       [clientId, address],
@@ -50,18 +52,20 @@ export class TokenFailuresRepository {
    * are counted one by one, so a burst gets no more tries than a sequence.
    */
   async claimAttempt(db: EntityManager, clientId: string, address: string): Promise<boolean> {
-    const [rows]: [unknown[], number] = await db.query(
+    const { rowCount } = await query(
+      db,
       `UPDATE token_failures t SET failures = ${NEXT_COUNT}, last_failure_at = now(), locked_until = ${lockUntil(NEXT_COUNT)}
         WHERE client_id = $1 AND address = $2 AND (locked_until IS NULL OR locked_until <= now())
         RETURNING 1`,
       [clientId, address],
     );
-    return rows.length === 1;
+    return rowCount === 1;
   }
 
   /** One more failure of a pair (its first, or the first since another instance cleared it). */
   async recordFailure(db: EntityManager, clientId: string, address: string): Promise<void> {
-    await db.query(
+    await query(
+      db,
       `INSERT INTO token_failures AS t (client_id, address, failures, last_failure_at, locked_until) VALUES ($1, $2, 1, now(), ${lockUntil('1')})
        ON CONFLICT (client_id, address) DO UPDATE SET failures = ${NEXT_COUNT}, last_failure_at = now(), locked_until = ${lockUntil(NEXT_COUNT)}`,
       [clientId, address],
@@ -70,14 +74,14 @@ export class TokenFailuresRepository {
 
   /** The right secret: the pair starts again from zero. */
   async clear(db: EntityManager, clientId: string, address: string): Promise<void> {
-    await db.query(`DELETE FROM token_failures WHERE client_id = $1 AND address = $2`, [clientId, address]);
+    await query(db, `DELETE FROM token_failures WHERE client_id = $1 AND address = $2`, [clientId, address]);
   }
 
   /** Removes pairs whose failures are forgotten; returns how many. */
   async sweep(db: EntityManager): Promise<number> {
-    const [, deleted]: [unknown[], number] = await db.query(
+    return execute(
+      db,
       `DELETE FROM token_failures WHERE last_failure_at < now() - interval '${BRAKE.forgetAfterSeconds} seconds'`,
     );
-    return deleted;
   }
 }

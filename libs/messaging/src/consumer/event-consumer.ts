@@ -73,7 +73,7 @@ export class EventConsumer {
       log: this.options.log,
     });
     this.scheduler = scheduler;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => scheduler.assigned(payload.memberAssignment as unknown as Record<string, number[]>));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => scheduler.assigned(payload.memberAssignment));
     if (!(this.options.fromBeginning ?? true)) await this.pinNewGroupAtEnd();
     this.positioned = new Promise<void>((resolve) => {
       const stopListening = consumer.on(consumer.events.GROUP_JOIN, () => {

@@ -57,7 +57,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     const call = async (payload: AnyHubEvent | AnyHubEvent[], context: EventContext) => {
       const handler = this.getHandlerByPattern(type);
       if (!handler) return;
-      const result = await handler(payload, context);
+      const result: unknown = await handler(payload, context);
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
     };
     return this.getHandlerByPattern(type)?.extras?.batch ? { batch: call } : call;

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { queryRows } from '@audience-hub/persistence';
 
 export interface OutboxBacklog {
   /** Rows committed and not yet relayed. */
@@ -9,7 +10,8 @@ export interface OutboxBacklog {
 
 /** How far the relay is behind, from the partial index of unsent rows (cheap while the relay keeps up). */
 export async function readOutboxBacklog(dataSource: DataSource): Promise<OutboxBacklog> {
-  const [row]: Array<{ unsent: string; age: number | null }> = await dataSource.query(
+  const [row] = await queryRows<{ unsent: string; age: number | null }>(
+    dataSource,
     `SELECT (SELECT count(*) FROM outbox_events WHERE sent_at IS NULL) AS unsent,
             (SELECT extract(epoch FROM now() - created_at)::float8 FROM outbox_events WHERE sent_at IS NULL ORDER BY seq LIMIT 1) AS age`,
   );

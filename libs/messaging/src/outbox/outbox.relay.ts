@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { isDatabaseUnavailable, listenerConnection, PgListener, schemaOf } from '@audience-hub/persistence';
+import { isDatabaseUnavailable, listenerConnection, PgListener, query, queryRows, schemaOf } from '@audience-hub/persistence';
 import { isTracingEnabled, withTraceparent } from '@audience-hub/observability';
 import { outboxChannel } from './outbox.writer';
 import { sendToTopics } from '../kafka-client';
@@ -147,8 +147,9 @@ export class OutboxRelay {
    */
   private unsentHead(): Promise<UnsentRow[]> {
     return this.options.dataSource.transaction(async (tx) => {
-      await tx.query(`SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off`);
-      return tx.query(
+      await query(tx, `SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off`);
+      return queryRows<UnsentRow>(
+        tx,
         `SELECT seq, message_key, coalesce(octet_length(message_value), 0) AS bytes FROM outbox_events
          WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
         [this.maxBatchRows],
@@ -158,7 +159,8 @@ export class OutboxRelay {
 
   /** Sends these outbox rows (in seq order) and marks them sent. */
   private async send(seqs: string[]): Promise<number> {
-    const rows: OutboxRow[] = await this.options.dataSource.query(
+    const rows = await queryRows<OutboxRow>(
+      this.options.dataSource,
       `SELECT seq, topic, event_type, message_key, message_value, traceparent FROM outbox_events WHERE seq = ANY($1::bigint[]) ORDER BY seq`,
       [seqs],
     );
@@ -169,7 +171,7 @@ export class OutboxRelay {
     } else {
       await this.publish(rows);
     }
-    await this.options.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [seqs]);
+    await query(this.options.dataSource, `UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [seqs]);
     this.options.onPublished?.(rows.length);
     return rows.length;
   }
@@ -222,8 +224,8 @@ export class OutboxRelay {
       connection: listenerConnection(this.options.dataSource, 'outbox-relay'),
       channels: [outboxChannel(this.schema)],
       onConnect: async (client) => {
-        const [{ locked }] = (await client.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`${this.schema}.outbox-relay`])).rows;
-        return locked as boolean;
+        const [{ locked }] = (await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`${this.schema}.outbox-relay`])).rows;
+        return locked;
       },
       onNotify: () => this.wake?.(),
       onListening: () => this.wake?.(),
@@ -238,7 +240,8 @@ export class OutboxRelay {
   private async purgeIfDue(): Promise<void> {
     if (Date.now() - this.lastPurge < 60_000) return;
     this.lastPurge = Date.now();
-    await this.options.dataSource.query(
+    await query(
+      this.options.dataSource,
       `DELETE FROM outbox_events WHERE sent_at IS NOT NULL AND sent_at < now() - ($1::int * interval '1 millisecond')`,
       [this.retentionMs],
     );

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { topicOfEventType, validateEventData, type AnyHubEvent } from '@audience-hub/contracts';
-import { copyEncoded, copyText, schemaOf } from '@audience-hub/persistence';
+import { copyEncoded, copyText, query, schemaOf } from '@audience-hub/persistence';
 import { activeTraceparent } from '@audience-hub/observability';
 
 /** The NOTIFY channel a schema's relay listens on, so a commit is relayed at once instead of at the next poll. */
@@ -30,7 +30,8 @@ export async function enqueueEvents(manager: EntityManager, events: readonly Any
  */
 export async function enqueueTombstones(manager: EntityManager, topic: string, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return;
-  await manager.query(
+  await query(
+    manager,
     `INSERT INTO outbox_events (topic, message_key, traceparent) SELECT $1, key, $3 FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS k(key, n) ORDER BY n`,
     [topic, JSON.stringify(keys), activeTraceparent() ?? null],
   );
@@ -39,7 +40,7 @@ export async function enqueueTombstones(manager: EntityManager, topic: string, k
 
 /** Wakes the schema's relay once the caller's transaction commits (NOTIFY is delivered at commit). */
 async function notifyRelay(manager: EntityManager): Promise<void> {
-  await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(schemaOf(manager.connection))]);
+  await query(manager, `SELECT pg_notify($1, '')`, [outboxChannel(schemaOf(manager.connection))]);
 }
 
 /** Five bind parameters per event (and one traceparent per statement): well within Postgres's 65,535. */
@@ -81,5 +82,5 @@ async function insertEvents(manager: EntityManager, events: readonly AnyHubEvent
     rows.push(`($${n + 1}::uuid, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $1)`);
     params.push(event.id, topicOfEventType(event.type), event.type, event.partitionkey, JSON.stringify(event));
   }
-  await manager.query(`INSERT INTO outbox_events (event_id, topic, event_type, message_key, message_value, traceparent) VALUES ${rows.join(', ')}`, params);
+  await query(manager, `INSERT INTO outbox_events (event_id, topic, event_type, message_key, message_value, traceparent) VALUES ${rows.join(', ')}`, params);
 }

@@ -11,6 +11,7 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   const parsed = tracingConfigSchema.safeParse(env);
   if (!parsed.success || parsed.data.OTEL_TRACES_EXPORTER === 'none') return;
   // Required here, not imported at the top: the SDK and instrumentations load only when on.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { registerTracerProvider } = require('./tracer-provider') as typeof import('./tracer-provider');
   const provider = registerTracerProvider(service, parsed.data);
   markTracingEnabled(() => provider.forceFlush());

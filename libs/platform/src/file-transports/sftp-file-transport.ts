@@ -56,7 +56,7 @@ export class SftpFileTransport implements FileTransport {
           readyTimeout: this.options.readyTimeoutMs ?? 10_000,
           retries: 0,
           hostVerifier: pin ? (key: Buffer) => hostKeyFingerprint(key) === pin : undefined,
-        } as SftpClient.ConnectOptions);
+        });
         return { client, sftp };
       } catch (error) {
         await client.end().catch(() => undefined);
@@ -108,7 +108,7 @@ export class SftpFileTransport implements FileTransport {
   async read(path: string): Promise<Readable> {
     return this.use(async (client) => {
       await client.stat(this.path(path)); // a missing file fails here, not mid-stream
-      return client.createReadStream(this.path(path)) as unknown as Readable;
+      return client.createReadStream(this.path(path));
     });
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { query, queryRows } from '@audience-hub/persistence';
 
 /** One changelog record, decoded: the id's current recipient, or null for a tombstone. */
 export interface IdentityLinkRecord {
@@ -20,12 +21,13 @@ export interface IdentityLinkRecord {
 export class IdentityReplicaRepository {
   /** `records` hold at most one record per key (the latest). */
   async apply(tx: EntityManager, records: readonly IdentityLinkRecord[]): Promise<void> {
-    await tx.query(`
+    await query(tx, `
       CREATE TEMP TABLE IF NOT EXISTS identity_link_changes (
         org_id text NOT NULL, data_source_id text NOT NULL, xc_id text NOT NULL, old_recipient_id text, new_recipient_id text
       ) ON COMMIT DELETE ROWS`);
     // One statement: the changes are read from the replica as it was before this statement wrote it.
-    await tx.query(
+    await query(
+      tx,
       `WITH input AS (
          SELECT o AS org_id, d AS data_source_id, x AS xc_id, r AS recipient_id, t AS observed_at
            FROM jsonb_to_recordset($1::jsonb) AS j(o text, d text, x text, r text, t timestamptz)
@@ -47,7 +49,7 @@ export class IdentityReplicaRepository {
 
   /** Rows of the replica (size and build benchmarks, tests). */
   async count(db: EntityManager, orgId?: string): Promise<number> {
-    const [row] = await db.query(`SELECT count(*)::bigint AS n FROM identity_links${orgId ? ' WHERE org_id = $1' : ''}`, orgId ? [orgId] : []);
+    const [row] = await queryRows<{ n: string }>(db, `SELECT count(*)::bigint AS n FROM identity_links${orgId ? ' WHERE org_id = $1' : ''}`, orgId ? [orgId] : []);
     return Number(row.n);
   }
 }

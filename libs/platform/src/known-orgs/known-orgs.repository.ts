@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { queryRows } from '@audience-hub/persistence';
 import { KNOWN_ORGS_OPTIONS, type KnownOrg, type KnownOrgsOptions } from './known-orgs.options';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -27,12 +28,12 @@ export class KnownOrgsRepository {
   /** Records the org, keeping the name known when none is given; true when it was not known before. */
   async insert(tx: EntityManager, org: KnownOrg): Promise<boolean> {
     const params = this.withCreatedAt ? [org.orgId, org.name, org.createdAt ?? null] : [org.orgId, org.name];
-    const [row] = await tx.query(this.insertSql, params);
+    const [row] = await queryRows<{ inserted: boolean }>(tx, this.insertSql, params);
     return row.inserted;
   }
 
   async exists(tx: EntityManager, orgId: string): Promise<boolean> {
-    const [row] = await tx.query(this.existsSql, [orgId]);
+    const [row] = await queryRows<{ known: boolean }>(tx, this.existsSql, [orgId]);
     return row.known;
   }
 }

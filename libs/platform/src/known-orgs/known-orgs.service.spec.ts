@@ -10,16 +10,23 @@ const ORG = '5DC5123F5245B1D20A490D46@AdobeOrg';
 function fakeDatabase(elsewhere: string[] = []) {
   const orgs = new Map<string, string | null>();
   const queries: Array<{ sql: string; params: unknown[] }> = [];
+  const rowsOf = (sql: string, params: unknown[]) => {
+    queries.push({ sql, params });
+    const orgId = params[0] as string;
+    if (sql.startsWith('INSERT')) {
+      const inserted = !orgs.has(orgId);
+      orgs.set(orgId, (params[1] as string | null) ?? orgs.get(orgId) ?? null);
+      return [{ inserted }];
+    }
+    return [{ known: orgs.has(orgId) || (sql.includes(' OR ') && elsewhere.includes(orgId)) }];
+  };
+  // A transaction's manager as persistence's query sees it: its runner answers the structured result.
   const tx = {
-    query: async (sql: string, params: unknown[]) => {
-      queries.push({ sql, params });
-      const orgId = params[0] as string;
-      if (sql.startsWith('INSERT')) {
-        const inserted = !orgs.has(orgId);
-        orgs.set(orgId, (params[1] as string | null) ?? orgs.get(orgId) ?? null);
-        return [{ inserted }];
-      }
-      return [{ known: orgs.has(orgId) || (sql.includes(' OR ') && elsewhere.includes(orgId)) }];
+    queryRunner: {
+      query: async (sql: string, params: unknown[]) => {
+        const records = rowsOf(sql, params);
+        return { records, affected: records.length };
+      },
     },
   } as unknown as EntityManager;
   const dataSource = { transaction: async (work: (tx: EntityManager) => Promise<unknown>) => work(tx) } as unknown as DataSource;

@@ -4,7 +4,7 @@ import { EventTypes, MAX_CHUNK_IDS, type AnyHubEvent } from '@audience-hub/contr
 import { enqueueEvents } from '@audience-hub/messaging';
 import { recordImportRun } from '@audience-hub/observability';
 import { afterCommit } from '@audience-hub/persistence';
-import type { ImportCounts, ImportRow, RecordedDecision } from '../import.model';
+import type { ImportCounts, ImportRow } from '../import.model';
 import { importOutcome, membersChanged } from '../import-events';
 import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
 import { ImportsRepository } from '../imports.repository';
@@ -91,7 +91,7 @@ export class ApplySnapshotUseCase {
     await this.imports.recordSnapshotApplied(tx, job.importId, counts);
     const seconds = (Date.now() - run.createdAt.getTime()) / 1000;
     afterCommit(tx, () => recordImportRun('completed', { seconds, received: run.received, matched: run.matched, unmatched: run.unmatched }));
-    const decision = (await this.imports.viewOf(tx, job.importId)).decision as RecordedDecision | null;
+    const decision = (await this.imports.viewOf(tx, job.importId)).decision;
     await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportCompleted, job.orgId, job, counts, { decision: decision ?? undefined })]);
   }
 

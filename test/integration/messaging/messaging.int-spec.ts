@@ -14,7 +14,7 @@ import {
   OutboxRelay,
   RejectEventError,
   type EventHandler,
-} from './index';
+} from '@audience-hub/messaging';
 
 class EffectsTable1764400000001 implements MigrationInterface {
   name = 'EffectsTable1764400000001';

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { createEvent, EventTypes, type AnyHubEvent } from '@audience-hub/contracts';
 import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
 import { newOrgId, testEnv, waitFor } from '@audience-hub/testing';
-import { enqueueEvents, MESSAGING_MIGRATIONS, OutboxRelay } from '../index';
+import { enqueueEvents, MESSAGING_MIGRATIONS, OutboxRelay } from '@audience-hub/messaging';
 
 const env = testEnv();
 let dataSource: DataSource;

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
 import { S3ProxyServer, SftpServer, waitFor } from '@audience-hub/testing';
-import type { FileTransport } from './file-transport';
-import { openFileTransport } from './open-file-transport';
+import { openFileTransport, type FileTransport } from '@audience-hub/platform';
 
 /** The same contract on a real SFTP server (Debian's OpenSSH) and a real S3 protocol server (S3Proxy). */
 describe('file transports on real servers', () => {

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { testEnv, waitFor } from '@audience-hub/testing';
-import { createServiceDataSource } from './data-source';
-import { listenerConnection, PgListener, type PgListenerOptions } from './pg-listener';
+import { createServiceDataSource, listenerConnection, PgListener, type PgListenerOptions } from '@audience-hub/persistence';
 
 const env = testEnv();
 let admin: Client;

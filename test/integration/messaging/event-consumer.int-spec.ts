@@ -4,7 +4,7 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
 import { newOrgId, testEnv, waitFor } from '@audience-hub/testing';
-import { createIdempotentProducer, createKafka, DeadLetterPublisher, EventConsumer, MESSAGING_MIGRATIONS, physicalTopic, type EventHandler } from '../index';
+import { createIdempotentProducer, createKafka, DeadLetterPublisher, EventConsumer, MESSAGING_MIGRATIONS, physicalTopic, type EventHandler } from '@audience-hub/messaging';
 
 class FairnessEffects1764400000002 implements MigrationInterface {
   name = 'FairnessEffects1764400000002';

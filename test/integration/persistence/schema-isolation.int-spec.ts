@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { testEnv } from '@audience-hub/testing';
-import { createServiceDataSource, migrateServiceSchema } from './data-source';
+import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
 
 const env = testEnv();
 
