@@ -169,7 +169,11 @@ export class OutboxRelay {
     } else {
       await this.publish(rows);
     }
-    await this.options.dataSource.query(`UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [seqs]);
+    await this.options.dataSource.transaction(async (tx) => {
+      await tx.query(`UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[]) AND NOT erase_once_sent`, [seqs]);
+      // Rows a privacy request erased while they waited (eraseFromOutbox) are kept no longer than their send.
+      await tx.query(`DELETE FROM outbox_events WHERE seq = ANY($1::bigint[]) AND erase_once_sent`, [seqs]);
+    });
     this.options.onPublished?.(rows.length);
     return rows.length;
   }

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { type PrivacyReceipt, type PrivacyRequested } from '@audience-hub/contracts';
+import { eraseFromOutbox, enqueueEvents } from '@audience-hub/messaging';
+import { publishUnlinked } from '../../data-sources/data-source-events';
+import { privacyReceipt } from '../privacy-events';
+import { PrivacyRepository } from '../privacy.repository';
+
+/** The clear identifiers a request carries, as they may appear in an outbox row. */
+export const clearIdentifiers = (data: PrivacyRequested): string[] => [
+  ...data.identifiers.recipientIds,
+  ...data.identifiers.ecids,
+  ...data.identifiers.declaredIds.map((d) => d.declaredId),
+];
+
+/**
+ * id-reconciliation's own part of a privacy request, on hub.privacy.v1 like every service's: a
+ * delete removes the recipients, their declared ids, visitor links and observation history,
+ * tombstones the links on the identity changelog (so a replica rebuilt from the topic never
+ * brings the person back) and erases the identifiers from the outbox; a dry run or access counts.
+ * The receipt goes out in the same transaction.
+ */
+@Injectable()
+export class ActOnPrivacyRequestUseCase {
+  constructor(private readonly privacy: PrivacyRepository) {}
+
+  async execute(tx: EntityManager, orgId: string, data: PrivacyRequested): Promise<void> {
+    let counts: Record<string, number>;
+    if (data.type === 'delete' && !data.dryRun) {
+      const erased = await this.privacy.eraseHeld(tx, orgId, data.identifiers);
+      await publishUnlinked(tx, orgId, erased.unlinked);
+      const outbox = await eraseFromOutbox(tx, clearIdentifiers(data));
+      counts = { ...erased.counts, outbox_events: outbox.erased + outbox.erasedOnceSent };
+    } else {
+      counts = await this.privacy.countHeld(tx, orgId, data.identifiers);
+    }
+    await this.answer(tx, orgId, { service: 'id-reconciliation', requestId: data.requestId, counts, completedAt: new Date().toISOString() });
+  }
+
+  /** When every attempt failed: the request learns why instead of waiting forever. */
+  async fail(tx: EntityManager, orgId: string, data: PrivacyRequested, reason: string): Promise<void> {
+    await this.answer(tx, orgId, { service: 'id-reconciliation', requestId: data.requestId, failed: true, reason: reason.slice(0, 1000), failedAt: new Date().toISOString() });
+  }
+
+  private async answer(tx: EntityManager, orgId: string, receipt: PrivacyReceipt): Promise<void> {
+    const event = privacyReceipt(orgId, receipt);
+    await enqueueEvents(tx, [event]);
+  }
+}

@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '@audience-hub/platform';
+import type { PrivacyRequestModel } from '../privacy-request.model';
+import { PrivacyRepository } from '../privacy.repository';
+
+/** GET /v1/privacy/requests/{id}: its status and every receipt so far; another org's request is 404. */
+@Injectable()
+export class GetPrivacyRequestUseCase {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly privacy: PrivacyRepository,
+  ) {}
+
+  async execute(orgId: string, requestId: string): Promise<PrivacyRequestModel> {
+    const request = await this.privacy.find(this.dataSource.manager, orgId, requestId);
+    if (!request) throw new DomainError('not-found', `no privacy request ${requestId}`);
+    return request;
+  }
+}
