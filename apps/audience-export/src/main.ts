@@ -11,6 +11,7 @@ import { IdentityClocksModule } from './identity/identity-clocks.module';
 import { ListsModule } from './lists/lists.module';
 import { SharedAudiencesModule } from './shared-audiences/shared-audiences.module';
 import { UpdatesModule } from './updates/updates.module';
+import { PrivacyModule } from './privacy/privacy.module';
 
 runService(audienceExportService, {
   imports: [
@@ -24,6 +25,7 @@ runService(audienceExportService, {
     IdentityReplicaModule.forRoot({ listener: IdentityClocksListener, imports: [IdentityClocksModule] }),
     SharedAudiencesModule,
     UpdatesModule,
+    PrivacyModule,
   ],
   configSchema: audienceExportConfigSchema,
 });

@@ -1,5 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
+import { PrivacyModule } from './privacy/privacy.module';
 import { IdentityReplicaModule, KnownOrgsModule, runService } from '@audience-hub/platform';
 import { AuditModule } from '@audience-hub/audit';
 import { DeadLettersModule } from '@audience-hub/dead-letters';
@@ -16,6 +17,6 @@ import { ListsModule } from './lists/lists.module';
 import { FilesModule } from './files/files.module';
 
 runService(audienceImportService, {
-  imports: [AuthModule, AuditModule.forRoot(), DeadLettersModule, KnownOrgsModule.forRoot({ table: 'known_orgs' }), DataSourcesModule, CatalogModule, PoliciesModule, ImportsModule, IdentityReplicaModule.forRoot({ listener: LateLinksListener, imports: [PendingModule] }), ListsModule, FilesModule],
+  imports: [AuthModule, AuditModule.forRoot(), DeadLettersModule, KnownOrgsModule.forRoot({ table: 'known_orgs' }), DataSourcesModule, CatalogModule, PoliciesModule, ImportsModule, IdentityReplicaModule.forRoot({ listener: LateLinksListener, imports: [PendingModule] }), ListsModule, FilesModule, PrivacyModule],
   configSchema: importConfigSchema,
 });

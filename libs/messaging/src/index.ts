@@ -12,6 +12,7 @@ export * from './outbox/outbox.relay';
 export * from './outbox/outbox-backlog';
 export * from './inbox/inbox';
 export * from './consumer/event-context';
+export * from './consumer/last-attempt';
 export * from './consumer/dead-letter';
 export * from './consumer/batch-processor';
 export * from './consumer/event-consumer';

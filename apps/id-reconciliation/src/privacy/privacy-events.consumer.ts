@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventTypes, type HubEventOf } from '@audience-hub/contracts';
-import { EventsController, type EventContext } from '@audience-hub/messaging';
+import { answerFailureOnLastAttempt, EventsController, type EventContext } from '@audience-hub/messaging';
 import { KnownOrgsService, SERVICE_CONFIG } from '@audience-hub/platform';
 import { ActOnPrivacyRequestUseCase } from './usecases/act-on-privacy-request.usecase';
 import { RecordPrivacyReceiptUseCase } from './usecases/record-privacy-receipt.usecase';
@@ -22,15 +22,12 @@ export class PrivacyEventsConsumer {
   @EventPattern(EventTypes.hubPrivacyRequested)
   async requested(@Payload() event: HubEventOf<'hub.privacy.requested'>, @Ctx() ctx: EventContext): Promise<void> {
     await this.orgs.requireKnown(ctx.manager, event.orgid);
-    // Earlier attempts were retried with backoff by the consumer; the last one answers a failure instead of dead-lettering.
-    if (ctx.attempt < this.config.EVENT_MAX_ATTEMPTS) return this.act.execute(ctx.manager, event.orgid, event.data);
-    await ctx.manager.query('SAVEPOINT privacy_request');
-    try {
-      await this.act.execute(ctx.manager, event.orgid, event.data);
-    } catch (error) {
-      await ctx.manager.query('ROLLBACK TO SAVEPOINT privacy_request');
-      await this.act.fail(ctx.manager, event.orgid, event.data, error instanceof Error ? error.message : String(error));
-    }
+    await answerFailureOnLastAttempt(
+      ctx,
+      this.config.EVENT_MAX_ATTEMPTS,
+      () => this.act.execute(ctx.manager, event.orgid, event.data),
+      (reason) => this.act.fail(ctx.manager, event.orgid, event.data, reason),
+    );
   }
 
   @EventPattern(EventTypes.hubPrivacyReceipt)

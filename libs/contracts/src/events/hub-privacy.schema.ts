@@ -74,3 +74,13 @@ export const PrivacyReceiptDataSchema = z.union([
   }),
 ]);
 export type PrivacyReceipt = z.infer<typeof PrivacyReceiptDataSchema>;
+
+/** A receipt's aggregate id: one per request and service, so the topic keeps each service's latest answer. */
+export const privacyReceiptAggregateId = (requestId: string, service: PrivacyService): string => `${requestId}/${service}`;
+
+/** Every identifier of an expansion as it may appear in a row or a message, whatever its kind. */
+export const clearIdentifiersOf = (identifiers: PrivacyIdentifiers): string[] => [
+  ...identifiers.recipientIds,
+  ...identifiers.ecids,
+  ...identifiers.declaredIds.map((d) => d.declaredId),
+];

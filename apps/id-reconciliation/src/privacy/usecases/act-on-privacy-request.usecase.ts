@@ -1,17 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type PrivacyReceipt, type PrivacyRequested } from '@audience-hub/contracts';
+import { clearIdentifiersOf, type PrivacyReceipt, type PrivacyRequested } from '@audience-hub/contracts';
 import { eraseFromOutbox, enqueueEvents } from '@audience-hub/messaging';
 import { publishUnlinked } from '../../data-sources/data-source-events';
 import { privacyReceipt } from '../privacy-events';
 import { PrivacyRepository } from '../privacy.repository';
-
-/** The clear identifiers a request carries, as they may appear in an outbox row. */
-export const clearIdentifiers = (data: PrivacyRequested): string[] => [
-  ...data.identifiers.recipientIds,
-  ...data.identifiers.ecids,
-  ...data.identifiers.declaredIds.map((d) => d.declaredId),
-];
 
 /**
  * id-reconciliation's own part of a privacy request, on hub.privacy.v1 like every service's: a
@@ -29,7 +22,7 @@ export class ActOnPrivacyRequestUseCase {
     if (data.type === 'delete' && !data.dryRun) {
       const erased = await this.privacy.eraseHeld(tx, orgId, data.identifiers);
       await publishUnlinked(tx, orgId, erased.unlinked);
-      const outbox = await eraseFromOutbox(tx, clearIdentifiers(data));
+      const outbox = await eraseFromOutbox(tx, clearIdentifiersOf(data.identifiers));
       counts = { ...erased.counts, outbox_events: outbox.erased + outbox.erasedOnceSent };
     } else {
       counts = await this.privacy.countHeld(tx, orgId, data.identifiers);

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { PrivacyIdentifiers } from '@audience-hub/contracts';
+import type { IdentityLinkRecord } from '@audience-hub/platform';
+import { returnedRows } from '@audience-hub/persistence';
+
+/**
+ * What audience-import holds for a privacy request's identifiers: the replica's links, list
+ * members, pending ids, a run's staging rows. Imports are the org's (imports.org_id); a staging
+ * row belongs to the org of its run's import.
+ */
+const ORG_RUNS = `SELECT r.run_id FROM runs r JOIN imports i USING (import_id) WHERE i.org_id = $1`;
+const ORG_IMPORTS = `SELECT import_id FROM imports WHERE org_id = $1`;
+
+/** Per table: the condition on a row for ids $2 (XC ids) and $3 (recipient ids). */
+const HELD: Record<string, string> = {
+  import_members: `import_id IN (${ORG_IMPORTS}) AND (xc_id = ANY($2::text[]) OR recipient_id = ANY($3::text[]))`,
+  pending_ids: `import_id IN (${ORG_IMPORTS}) AND xc_id = ANY($2::text[])`,
+  run_matched: `run_id IN (${ORG_RUNS}) AND (xc_id = ANY($2::text[]) OR recipient_id = ANY($3::text[]))`,
+  run_unmatched: `run_id IN (${ORG_RUNS}) AND xc_id = ANY($2::text[])`,
+  run_removed: `run_id IN (${ORG_RUNS}) AND xc_id = ANY($2::text[])`,
+  run_received: `run_id IN (${ORG_RUNS}) AND xc_id = ANY($2::text[])`,
+  run_changes: `run_id IN (${ORG_RUNS}) AND recipient_id = ANY($3::text[])`,
+  identity_links: `org_id = $1 AND (xc_id = ANY($2::text[]) OR recipient_id = ANY($3::text[]))`,
+};
+
+const paramsOf = (orgId: string, identifiers: PrivacyIdentifiers) => [orgId, [...identifiers.ecids, ...identifiers.declaredIds.map((d) => d.declaredId)], identifiers.recipientIds];
+
+@Injectable()
+export class PrivacyRepository {
+  async countHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<Record<string, number>> {
+    const params = paramsOf(orgId, identifiers);
+    const counts: Record<string, number> = {};
+    for (const [table, held] of Object.entries(HELD)) {
+      const [row]: Array<{ n: string }> = await tx.query(`SELECT count(*) AS n FROM ${table} WHERE ${held}`, params);
+      counts[table] = Number(row.n);
+    }
+    return counts;
+  }
+
+  /** The replica's links of the identifiers, as tombstones: applied, they unlink like idrec's changelog would. */
+  async linksToBreak(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<IdentityLinkRecord[]> {
+    const rows: Array<{ data_source_id: string; xc_id: string }> = await tx.query(`SELECT data_source_id, xc_id FROM identity_links WHERE ${HELD.identity_links}`, paramsOf(orgId, identifiers));
+    return rows.map((row) => ({ orgId, dataSourceId: row.data_source_id, xcId: row.xc_id, recipientId: null }));
+  }
+
+  /** Deletes what is left once the links are broken (pending ids the unlinks made, staging rows...), per table. */
+  async eraseHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<Record<string, number>> {
+    const params = paramsOf(orgId, identifiers);
+    const counts: Record<string, number> = {};
+    for (const [table, held] of Object.entries(HELD)) counts[table] = returnedRows(await tx.query(`DELETE FROM ${table} WHERE ${held} RETURNING 1`, params)).length;
+    return counts;
+  }
+}
