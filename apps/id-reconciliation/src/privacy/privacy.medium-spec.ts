@@ -80,13 +80,14 @@ describe('privacy requests in id-reconciliation (medium)', () => {
   });
 
   it('answers the earlier request for the same Idempotency-Key, or the same type and subjects while it is unfinished', async () => {
-    const first = await stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'nobody' }], 'access'), 'key-1');
+    const first = await stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'nobody' }], 'delete', { dryRun: true }), 'key-1');
     expect(first.duplicate).toBe(false);
-    expect((await stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'someone-else' }], 'access'), 'key-1')).requestId).toBe(first.requestId);
-    const same = await stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'nobody' }], 'access'));
+    expect((await stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'someone-else' }]), 'key-1')).requestId).toBe(first.requestId);
+    const same = await stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'nobody' }], 'delete', { dryRun: true }));
     expect(same).toMatchObject({ requestId: first.requestId, duplicate: true });
-    const otherType = await stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'nobody' }], 'delete', { dryRun: true }));
-    expect(otherType.requestId).not.toBe(first.requestId);
+    const other = await stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'nobody-else' }], 'delete', { dryRun: true }));
+    expect(other.requestId).not.toBe(first.requestId);
+    await expect(stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'nobody' }], 'suppress'))).rejects.toMatchObject({ code: 'unsupported-request-type' });
     await db.takeOutbox();
   });
 
