@@ -3,17 +3,20 @@ import type { EntityManager } from 'typeorm';
 import type { PrivacyIdentifiers } from '@audience-hub/contracts';
 import { returnedRows } from '@audience-hub/persistence';
 
-const ORG_AUDIENCES = `SELECT audience_no FROM shared_audiences WHERE org_id = $1`;
+const ORG_AUDIENCES = `SELECT audience_no FROM shared_audiences WHERE org_id = ids.of_org`;
 
-/** Per table: the condition on a row for XC ids $2 and recipient ids $3 of org $1. */
+/** Per table: the condition on a row for the request's `ids` (WITH_IDS): its org, XC ids and recipient ids. */
 const HELD: Record<string, string> = {
-  exported_members: `audience_no IN (${ORG_AUDIENCES}) AND (xc_id = ANY($2::text[]) OR recipient_id = ANY($3::text[]))`,
-  removed_members: `audience_no IN (${ORG_AUDIENCES}) AND xc_id = ANY($2::text[])`,
-  campaign_list_members: `org_id = $1 AND recipient_id = ANY($3::text[])`,
-  campaign_list_removals: `org_id = $1 AND recipient_id = ANY($3::text[])`,
-  update_unmapped: `org_id = $1 AND recipient_id = ANY($3::text[])`,
-  identity_links: `org_id = $1 AND (xc_id = ANY($2::text[]) OR recipient_id = ANY($3::text[]))`,
+  exported_members: `audience_no IN (${ORG_AUDIENCES}) AND xc_id = ANY(ids.xc_ids_of)`,
+  removed_members: `audience_no IN (${ORG_AUDIENCES}) AND xc_id = ANY(ids.xc_ids_of)`,
+  campaign_list_members: `org_id = ids.of_org AND recipient_id = ANY(ids.recipient_ids_of)`,
+  campaign_list_removals: `org_id = ids.of_org AND recipient_id = ANY(ids.recipient_ids_of)`,
+  update_unmapped: `org_id = ids.of_org AND recipient_id = ANY(ids.recipient_ids_of)`,
+  identity_links: `org_id = ids.of_org AND (xc_id = ANY(ids.xc_ids_of) OR recipient_id = ANY(ids.recipient_ids_of))`,
 };
+
+/** The request's ids as one row every statement joins, whichever of them its condition uses. */
+const WITH_IDS = `WITH ids AS (SELECT $1::text AS of_org, $2::text[] AS xc_ids_of, $3::text[] AS recipient_ids_of)`;
 
 const paramsOf = (orgId: string, identifiers: PrivacyIdentifiers) => [orgId, [...identifiers.ecids, ...identifiers.declaredIds.map((d) => d.declaredId)], identifiers.recipientIds];
 
@@ -31,7 +34,7 @@ export class PrivacyRepository {
     const params = paramsOf(orgId, identifiers);
     const counts: Record<string, number> = {};
     for (const [table, held] of Object.entries(HELD)) {
-      const [row]: Array<{ n: string }> = await tx.query(`SELECT count(*) AS n FROM ${table} WHERE ${held}`, params);
+      const [row]: Array<{ n: string }> = await tx.query(`${WITH_IDS} SELECT count(*) AS n FROM ${table}, ids WHERE ${held}`, params);
       counts[table] = Number(row.n);
     }
     return counts;
@@ -46,7 +49,7 @@ export class PrivacyRepository {
     const params = paramsOf(orgId, identifiers);
     const audiences: Array<{ audience_no: number; shared_audience_id: string; version: number; id_type: 'visitor' | 'declared' }> = await tx.query(
       `SELECT a.audience_no, a.shared_audience_id, a.version, d.id_type FROM shared_audiences a JOIN data_sources d USING (org_id, data_source_id)
-        WHERE a.org_id = $1 AND a.audience_no IN (SELECT audience_no FROM exported_members WHERE ${HELD.exported_members})
+        WHERE a.org_id = $1 AND a.audience_no IN (${WITH_IDS} SELECT audience_no FROM exported_members, ids WHERE ${HELD.exported_members})
         ORDER BY a.audience_no FOR UPDATE OF a`,
       params,
     );
@@ -54,8 +57,8 @@ export class PrivacyRepository {
     for (const audience of audiences) {
       const removed: Array<{ xc_id: string }> = returnedRows(
         await tx.query(
-          `DELETE FROM exported_members WHERE audience_no = $4 AND (xc_id = ANY($2::text[]) OR recipient_id = ANY($3::text[])) AND $1::text IS NOT NULL RETURNING xc_id`,
-          [...params, audience.audience_no],
+          `DELETE FROM exported_members WHERE audience_no = $1 AND xc_id = ANY($2::text[]) RETURNING xc_id`,
+          [audience.audience_no, params[1]],
         ),
       );
       const version = audience.version + 1;
@@ -69,7 +72,7 @@ export class PrivacyRepository {
   async eraseHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<Record<string, number>> {
     const params = paramsOf(orgId, identifiers);
     const counts: Record<string, number> = {};
-    for (const [table, held] of Object.entries(HELD)) counts[table] = returnedRows(await tx.query(`DELETE FROM ${table} WHERE ${held} RETURNING 1`, params)).length;
+    for (const [table, held] of Object.entries(HELD)) counts[table] = returnedRows(await tx.query(`${WITH_IDS} DELETE FROM ${table} USING ids WHERE ${held} RETURNING 1`, params)).length;
     return counts;
   }
 }

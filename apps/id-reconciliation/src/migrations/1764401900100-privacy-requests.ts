@@ -1,8 +1,9 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Privacy requests and their receipts. A request keeps its subjects and the identifiers it expanded
- * to as sha256 hashes only: it says exactly what it covered without holding the person in clear.
+ * Privacy requests and their receipts. A request keeps its subjects, the identifiers it expanded
+ * to and its Idempotency-Key as sha256 hashes only: it says exactly what it covered without holding
+ * the person in clear.
  */
 export class PrivacyRequests1764401900100 implements MigrationInterface {
   name = 'PrivacyRequests1764401900100';

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ZodError } from 'zod';
@@ -52,8 +52,10 @@ export class CreatePrivacyRequestUseCase {
       // Two requests for the same subjects at once wait for each other here, so only one is created.
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('privacy:' || $1))`, [orgId]);
       const hash = subjectsHash(ids);
+      // Kept hashed too: a caller may well build its key from the subject's e-mail or id.
+      const key = idempotencyKey === undefined ? undefined : createHash('sha256').update(idempotencyKey, 'utf8').digest('hex');
       const earlier =
-        (idempotencyKey ? await this.privacy.findByIdempotencyKey(tx, orgId, idempotencyKey) : undefined) ??
+        (key ? await this.privacy.findByIdempotencyKey(tx, orgId, key) : undefined) ??
         (await this.privacy.findUnfinished(tx, orgId, input.type, hash));
       if (earlier) return { ...(await this.find(tx, orgId, earlier)), duplicate: true };
 
@@ -66,7 +68,7 @@ export class CreatePrivacyRequestUseCase {
         regulation: input.regulation,
         type: input.type,
         dryRun,
-        idempotencyKey,
+        idempotencyKey: key,
         subjectsHash: hash,
         subjectHashes: identifierHashes({ recipientIds: ids.recipientIds, ecids: ids.ecids, declaredIds: ids.declaredIds }),
         identifierHashes: hashes,
