@@ -121,8 +121,20 @@ describe('privacy requests end to end', () => {
     expect(update.status).toBe(202);
     await waitFor('exported', async () => (await call(exporter, 'GET', `/v1/shared-audiences/${audience.id}/updates/${update.body.id}`)).body?.state === 'completed');
 
-    // The request: alice by recipient id, and the pending ECID XC sent for her.
+    // The request: alice by recipient id, and the pending ECID XC sent for her. A dry run first counts, changing nothing.
     const body = { regulation: 'gdpr', type: 'delete', subjects: [{ namespace: 'recipientId', value: alice }, { namespace: 'ecid', value: pendingEcid }] };
+    const dry = await call(idrec, 'POST', '/v1/privacy/requests', { ...body, dryRun: true });
+    expect(dry).toMatchObject({ status: 202, body: { dryRun: true } });
+    const counted = await waitFor('dry run completed', async () => {
+      const answer = (await call(idrec, 'GET', `/v1/privacy/requests/${dry.body.requestId}`)).body;
+      return answer?.status === 'completed' ? answer : undefined;
+    }, { timeoutMs: 60_000 });
+    const countsOf = (service: string) => counted.receipts.find((r: { service: string }) => r.service === service).counts;
+    expect(countsOf('id-reconciliation')).toMatchObject({ recipients: 1, declared_ids: 1, visitor_links: 2, visitor_observations: 3 });
+    expect(countsOf('audience-import')).toMatchObject({ import_members: 1, pending_ids: 1 });
+    expect(countsOf('audience-export')).toMatchObject({ exported_members: 1, campaign_list_members: 1 });
+    expect((await db.query(`SELECT 1 FROM idrec.recipients WHERE org_id = $1 AND recipient_id = $2`, [tenant.orgId, alice])).rowCount).toBe(1);
+
     const accepted = await call(idrec, 'POST', '/v1/privacy/requests', body, { 'idempotency-key': `k-${alice}` });
     expect(accepted.status).toBe(202);
     expect(accepted.body).toMatchObject({ status: 'pending', duplicate: false });

@@ -87,6 +87,8 @@ describe('privacy requests in id-reconciliation (medium)', () => {
     expect(same).toMatchObject({ requestId: first.requestId, duplicate: true });
     const other = await stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'nobody-else' }], 'delete', { dryRun: true }));
     expect(other.requestId).not.toBe(first.requestId);
+    const notDry = await stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'nobody' }]));
+    expect(notDry).toMatchObject({ dryRun: false, duplicate: false });
     await expect(stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'nobody' }], 'suppress'))).rejects.toMatchObject({ code: 'unsupported-request-type' });
     await db.takeOutbox();
   });

@@ -52,10 +52,11 @@ export class PrivacyRepository {
     return rows[0]?.request_id;
   }
 
-  async findUnfinished(tx: EntityManager, orgId: string, type: PrivacyRequestType, subjectsHash: string): Promise<string | undefined> {
+  /** A dry run and the request itself are different requests, even for the same subjects. */
+  async findUnfinished(tx: EntityManager, orgId: string, type: PrivacyRequestType, dryRun: boolean, subjectsHash: string): Promise<string | undefined> {
     const rows: Array<{ request_id: string }> = await tx.query(
-      `SELECT request_id FROM privacy_requests WHERE org_id = $1 AND type = $2 AND subjects_hash = $3 AND status = 'pending' ORDER BY requested_at LIMIT 1`,
-      [orgId, type, subjectsHash],
+      `SELECT request_id FROM privacy_requests WHERE org_id = $1 AND type = $2 AND dry_run = $3 AND subjects_hash = $4 AND status = 'pending' ORDER BY requested_at LIMIT 1`,
+      [orgId, type, dryRun, subjectsHash],
     );
     return rows[0]?.request_id;
   }

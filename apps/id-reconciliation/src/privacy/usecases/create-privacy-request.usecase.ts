@@ -56,7 +56,7 @@ export class CreatePrivacyRequestUseCase {
       const key = idempotencyKey === undefined ? undefined : createHash('sha256').update(idempotencyKey, 'utf8').digest('hex');
       const earlier =
         (key ? await this.privacy.findByIdempotencyKey(tx, orgId, key) : undefined) ??
-        (await this.privacy.findUnfinished(tx, orgId, input.type, hash));
+        (await this.privacy.findUnfinished(tx, orgId, input.type, input.dryRun ?? false, hash));
       if (earlier) return { ...(await this.find(tx, orgId, earlier)), duplicate: true };
 
       const identifiers = await this.privacy.expand(tx, orgId, ids);
