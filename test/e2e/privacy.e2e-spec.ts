@@ -169,6 +169,53 @@ describe('privacy requests end to end', () => {
     // The request keeps hashes only.
     expect(done.identifierHashes).toHaveLength(expanded.length);
   });
+
+  it('refuses a suppressed ECID in later imports and resolution until it is unsuppressed', async () => {
+    const carol = newId('carol');
+    const dave = newId('dave');
+    const [carolEcid, daveEcid] = [newEcid(), newEcid()];
+    const seen = (recipientId: string, ecid: string) => event(EventTypes.campaignVisitorObserved, recipientId, { recipientId, ecid, observedAt: new Date().toISOString(), channel: 'web' });
+    await probe.publish(Topics.campaignVisitorObservations, [seen(carol, carolEcid), seen(dave, daveEcid)]);
+    const resolve = async () => (await call(idrec, 'POST', '/v1/resolve', { dataSourceId: 'visitor', direction: 'to-recipients', ids: [carolEcid, daveEcid] })).body;
+    await waitFor('graph in id-reconciliation', async () => (await resolve())?.matched?.length === 2);
+    const finished = async (type: 'suppress' | 'unsuppress') => {
+      const accepted = await call(idrec, 'POST', '/v1/privacy/requests', { regulation: 'ccpa', type, subjects: [{ namespace: 'ecid', value: carolEcid }] });
+      expect(accepted.status).toBe(202);
+      return waitFor(`${type} completed`, async () => {
+        const answer = (await call(idrec, 'GET', `/v1/privacy/requests/${accepted.body.requestId}`)).body;
+        return answer?.status === 'completed' ? answer : undefined;
+      }, { timeoutMs: 60_000 });
+    };
+    const suppressed = await finished('suppress');
+    expect(suppressed.receipts.find((r: { service: string }) => r.service === 'audience-import').counts).toEqual({ suppressed_ids: suppressed.identifierHashes.length });
+    expect((await db.query(`SELECT hash FROM audience_import.suppressed_ids WHERE org_id = $1`, [tenant.orgId])).rows.map((row) => row.hash).sort()).toEqual([...suppressed.identifierHashes].sort());
+    expect(await resolve()).toEqual({ matched: [{ id: daveEcid, recipientId: dave }], unmatched: [carolEcid] });
+
+    const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));
+    await probe.publish(Topics.xcAudiences, [event(EventTypes.xcAudiencePublished, audienceId, { audienceId, name: 'Visitors', solution: 'audience-manager', labels: [] })]);
+    await waitFor('audience catalogued', async () => (await call(importer, 'GET', `/v1/xc-audiences/${audienceId}`)).status === 200);
+    const started = await call(importer, 'POST', '/v1/imports', { audienceId, listLabel: 'Visitors', dataSourceId: 'visitor', mode: 'full' });
+    await waitFor('replica has the links', async () => (await db.query(`SELECT 1 FROM audience_import.identity_links WHERE org_id = $1 AND xc_id = ANY($2)`, [tenant.orgId, [carolEcid, daveEcid]])).rowCount === 2);
+    const snapshot = () =>
+      probe.publish(Topics.xcAudiences, [
+        event(EventTypes.xcAudienceMembers, audienceId, { audienceId, snapshotId: newId('snap'), mode: 'full', idType: 'visitor', part: 0, lastPart: true, added: [carolEcid, daveEcid], removed: [] }),
+      ]);
+    const members = async (listId: string) => (await call(importer, 'GET', `/v1/lists/${listId}/members?limit=100`)).body.items.map((item: { recipientId: string }) => item.recipientId).sort();
+    await snapshot();
+    const refused = await waitFor('import applied', async () => {
+      const view = (await call(importer, 'GET', `/v1/imports/${started.body.id}`)).body;
+      return view?.state === 'completed' ? view : undefined;
+    });
+    expect(refused.counts).toMatchObject({ received: 2, matched: 1, unmatched: 0, invalid: 1, pending: 0 });
+    expect(await members(refused.listId)).toEqual([dave]);
+
+    await finished('unsuppress');
+    expect((await db.query(`SELECT 1 FROM audience_import.suppressed_ids WHERE org_id = $1`, [tenant.orgId])).rowCount).toBe(0);
+    expect((await resolve()).matched).toHaveLength(2);
+    await snapshot();
+    await waitFor('carol imported once unsuppressed', async () => (await members(refused.listId)).length === 2);
+    expect(await members(refused.listId)).toEqual([carol, dave].sort());
+  });
 });
 
 /** Every row, in any table of the four schemas, whose text (every column) holds one of the values. */

@@ -1,6 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
-import { DataSourceCopiesModule, IdentityReplicaModule, KnownOrgsModule, runService } from '@audience-hub/platform';
+import { DataSourceCopiesModule, IdentityReplicaModule, KnownOrgsModule, runService, SuppressionsModule } from '@audience-hub/platform';
 import { AuditModule } from '@audience-hub/audit';
 import { DeadLettersModule } from '@audience-hub/dead-letters';
 import { AuthModule } from '@audience-hub/auth';
@@ -25,6 +25,7 @@ runService(audienceExportService, {
     IdentityReplicaModule.forRoot({ listener: IdentityClocksListener, imports: [IdentityClocksModule] }),
     SharedAudiencesModule,
     UpdatesModule,
+    SuppressionsModule,
     PrivacyModule,
   ],
   configSchema: audienceExportConfigSchema,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { EventTypes } from '@audience-hub/contracts';
-import { DataSourceCopiesRepository, IdentityReplicaRepository, KnownOrgsRepository, KnownOrgsService, type IdentityLinkRecord } from '@audience-hub/platform';
+import { DataSourceCopiesRepository, IdentityReplicaRepository, KnownOrgsRepository, KnownOrgsService, SuppressionsRepository, type IdentityLinkRecord } from '@audience-hub/platform';
 import { openMediumSchema, type MediumSchema } from '@audience-hub/testing';
 import { audienceImportService } from '../service';
 import { CatalogRepository } from '../catalog/catalog.repository';
@@ -262,6 +262,6 @@ function buildFlow(db: MediumSchema) {
     replica: new IdentityReplicaRepository(),
     lateLinks: new LateLinksListener(new PendingRepository(), imports),
     createImport: new CreateImportUseCase(ds, imports, catalog, dataSources, policies, orgs),
-    receive: new ReceiveSnapshotChunkUseCase(imports, runs, catalog, dataSources, policies, applySnapshot),
+    receive: new ReceiveSnapshotChunkUseCase(imports, runs, catalog, dataSources, policies, applySnapshot, new SuppressionsRepository()),
   };
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_PRIVACY_SUBJECTS, PrivacyRegulationSchema, PrivacyRequestTypeSchema, type PrivacyReceipt, type PrivacyRequestType } from '@audience-hub/contracts';
 
@@ -45,6 +44,3 @@ export interface PrivacyRequestModel {
   receipts: PrivacyReceiptModel[];
   duplicate?: boolean;
 }
-
-/** How an identifier is recorded: sha256 of `<namespace>:<value>`, never the value. */
-export const identifierHash = (namespace: string, value: string): string => createHash('sha256').update(`${namespace}:${value}`, 'utf8').digest('hex');

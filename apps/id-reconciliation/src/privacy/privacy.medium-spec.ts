@@ -1,8 +1,8 @@
 import { ZodError } from 'zod';
 import { AuditRepository, AuditTrail, type AuditActor } from '@audience-hub/audit';
-import { createEvent, EventTypes, partitionKeyOf, Topics, type AnyHubEvent, type HubEventOf, type PrivacyRequested } from '@audience-hub/contracts';
+import { createEvent, EventTypes, identifierHash, partitionKeyOf, Topics, type AnyHubEvent, type HubEventOf, type PrivacyRequested } from '@audience-hub/contracts';
 import { enqueueEvents, type EventContext } from '@audience-hub/messaging';
-import { KnownOrgsRepository, KnownOrgsService, type KnownOrgsOptions } from '@audience-hub/platform';
+import { KnownOrgsRepository, KnownOrgsService, SuppressionsRepository, type KnownOrgsOptions } from '@audience-hub/platform';
 import { openMediumSchema, type MediumSchema, type OutboxRecord } from '@audience-hub/testing';
 import { DataSourcesRepository } from '../data-sources/data-sources.repository';
 import { DataSourcesService } from '../data-sources/data-sources.service';
@@ -13,7 +13,7 @@ import { ApplyRecipientUpsertsUseCase } from '../recipients/usecases/apply-recip
 import { idReconciliationService } from '../service';
 import { VisitorEventsConsumer } from '../visitors/visitor-events.consumer';
 import { VisitorLinksRepository } from '../visitors/visitor-links.repository';
-import { CreatePrivacyRequestSchema, identifierHash, type CreatePrivacyRequest } from './privacy-request.model';
+import { CreatePrivacyRequestSchema, type CreatePrivacyRequest } from './privacy-request.model';
 import { PrivacyEventsConsumer } from './privacy-events.consumer';
 import { PrivacyRepository } from './privacy.repository';
 import { ActOnPrivacyRequestUseCase } from './usecases/act-on-privacy-request.usecase';
@@ -89,7 +89,7 @@ describe('privacy requests in id-reconciliation (medium)', () => {
     expect(other.requestId).not.toBe(first.requestId);
     const notDry = await stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'nobody' }]));
     expect(notDry).toMatchObject({ dryRun: false, duplicate: false });
-    await expect(stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'nobody' }], 'suppress'))).rejects.toMatchObject({ code: 'unsupported-request-type' });
+    await expect(stack.create.execute(actor, request([{ namespace: 'recipientId', value: 'nobody' }], 'access'))).rejects.toMatchObject({ code: 'unsupported-request-type' });
     await db.takeOutbox();
   });
 
@@ -185,6 +185,6 @@ function build(db: MediumSchema) {
     visitors: new VisitorEventsConsumer(orgs, visitorLinks),
     create: new CreatePrivacyRequestUseCase(ds, dataSourcesRepository, privacy, audit),
     get: new GetPrivacyRequestUseCase(ds, privacy),
-    consumer: new PrivacyEventsConsumer(orgs, new ActOnPrivacyRequestUseCase(privacy), new RecordPrivacyReceiptUseCase(privacy), { EVENT_MAX_ATTEMPTS: 5 }),
+    consumer: new PrivacyEventsConsumer(orgs, new ActOnPrivacyRequestUseCase(privacy, new SuppressionsRepository()), new RecordPrivacyReceiptUseCase(privacy), { EVENT_MAX_ATTEMPTS: 5 }),
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CountSchema, DateTimeSchema } from './chunk.schema';
 import { EcidSchema, EntityIdSchema } from '../ids.schema';
@@ -84,3 +85,9 @@ export const clearIdentifiersOf = (identifiers: PrivacyIdentifiers): string[] =>
   ...identifiers.ecids,
   ...identifiers.declaredIds.map((d) => d.declaredId),
 ];
+
+/** How an identifier is recorded and suppressed: sha256 of `<namespace>:<value>`, never the value. */
+export const identifierHash = (namespace: string, value: string): string => createHash('sha256').update(`${namespace}:${value}`, 'utf8').digest('hex');
+
+/** The namespace of an XC id of a data source in hashes: `ecid` for visitor ids, else the data source's id. */
+export const idNamespaceOf = (dataSourceId: string, idType: 'visitor' | 'declared'): string => (idType === 'visitor' ? 'ecid' : dataSourceId);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { clearIdentifiersOf, createEvent, EventTypes, MAX_CHUNK_IDS, privacyReceiptAggregateId, type AnyHubEvent, type PrivacyReceipt, type PrivacyRequested } from '@audience-hub/contracts';
 import { enqueueEvents, eraseFromOutbox } from '@audience-hub/messaging';
+import { SuppressionsRepository } from '@audience-hub/platform';
 import { EXPORT_SOURCE } from '../../shared-audiences/shared-audiences.service';
 import { PrivacyRepository, type AudienceRemoval } from '../privacy.repository';
 
@@ -12,13 +13,21 @@ const SERVICE = 'audience-export';
  * audience that exported them, each as a new version whose `xc.shared-audience.members-changed`
  * removes them at XC (as an update's removals do), then deletes the list copies, the replica's
  * links and the rest, and makes the outbox forget them (the removals just enqueued once sent).
- * The receipt names the audiences. A dry run or access counts. All in one transaction.
+ * The receipt names the audiences. A dry run counts. A suppress (unsuppress) adds (removes) the
+ * identifiers' hashes to the suppression list later updates leave out. All in one transaction.
  */
 @Injectable()
 export class ActOnPrivacyRequestUseCase {
-  constructor(private readonly privacy: PrivacyRepository) {}
+  constructor(
+    private readonly privacy: PrivacyRepository,
+    private readonly suppressions: SuppressionsRepository,
+  ) {}
 
   async execute(tx: EntityManager, orgId: string, data: PrivacyRequested): Promise<void> {
+    if (data.type === 'suppress' || data.type === 'unsuppress') {
+      const changed = data.dryRun ? 0 : data.type === 'suppress' ? await this.suppressions.add(tx, orgId, data.hashes) : await this.suppressions.remove(tx, orgId, data.hashes);
+      return answer(tx, orgId, { service: SERVICE, requestId: data.requestId, counts: { suppressed_ids: changed }, completedAt: new Date().toISOString() });
+    }
     if (data.type !== 'delete' || data.dryRun) {
       const counts = await this.privacy.countHeld(tx, orgId, data.identifiers);
       return answer(tx, orgId, { service: SERVICE, requestId: data.requestId, counts, completedAt: new Date().toISOString() });

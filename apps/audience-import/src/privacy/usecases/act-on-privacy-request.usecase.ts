@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { clearIdentifiersOf, createEvent, EventTypes, privacyReceiptAggregateId, type PrivacyReceipt, type PrivacyRequested } from '@audience-hub/contracts';
 import { enqueueEvents, eraseFromOutbox } from '@audience-hub/messaging';
-import { IdentityReplicaRepository } from '@audience-hub/platform';
+import { IdentityReplicaRepository, SuppressionsRepository } from '@audience-hub/platform';
 import { SOURCE } from '../../imports/import-events';
 import { LateLinksListener } from '../../pending/late-links.listener';
 import { PrivacyRepository } from '../privacy.repository';
@@ -14,7 +14,9 @@ const SERVICE = 'audience-import';
  * identifiers as a changelog tombstone would, so the imported lists lose the members and Campaign
  * gets the lists' changes exactly as for a late unlink; then the pending ids, the runs' staging
  * rows and anything left go, and the outbox forgets the identifiers (the list changes just
- * enqueued included, once sent). A dry run or access counts. The receipt goes in the same transaction.
+ * enqueued included, once sent). A dry run counts. A suppress (unsuppress) adds (removes) the
+ * identifiers' hashes to the suppression list later snapshots are checked against. The receipt goes
+ * in the same transaction.
  */
 @Injectable()
 export class ActOnPrivacyRequestUseCase {
@@ -22,9 +24,14 @@ export class ActOnPrivacyRequestUseCase {
     private readonly privacy: PrivacyRepository,
     private readonly replica: IdentityReplicaRepository,
     private readonly lateLinks: LateLinksListener,
+    private readonly suppressions: SuppressionsRepository,
   ) {}
 
   async execute(tx: EntityManager, orgId: string, data: PrivacyRequested): Promise<void> {
+    if (data.type === 'suppress' || data.type === 'unsuppress') {
+      const changed = data.dryRun ? 0 : data.type === 'suppress' ? await this.suppressions.add(tx, orgId, data.hashes) : await this.suppressions.remove(tx, orgId, data.hashes);
+      return answer(tx, orgId, { service: SERVICE, requestId: data.requestId, counts: { suppressed_ids: changed }, completedAt: new Date().toISOString() });
+    }
     let counts: Record<string, number>;
     if (data.type === 'delete' && !data.dryRun) {
       const before = await this.privacy.countHeld(tx, orgId, data.identifiers);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { clearIdentifiersOf, type PrivacyReceipt, type PrivacyRequested } from '@audience-hub/contracts';
 import { eraseFromOutbox, enqueueEvents } from '@audience-hub/messaging';
+import { SuppressionsRepository } from '@audience-hub/platform';
 import { publishUnlinked } from '../../data-sources/data-source-events';
 import { privacyReceipt } from '../privacy-events';
 import { PrivacyRepository } from '../privacy.repository';
@@ -10,14 +11,22 @@ import { PrivacyRepository } from '../privacy.repository';
  * id-reconciliation's own part of a privacy request, on hub.privacy.v1 like every service's: a
  * delete removes the recipients, their declared ids, visitor links and observation history,
  * tombstones the links on the identity changelog (so a replica rebuilt from the topic never
- * brings the person back) and erases the identifiers from the outbox; a dry run or access counts.
+ * brings the person back) and erases the identifiers from the outbox; a dry run counts. A suppress
+ * (unsuppress) adds (removes) the identifiers' hashes to the suppression list resolution checks.
  * The receipt goes out in the same transaction.
  */
 @Injectable()
 export class ActOnPrivacyRequestUseCase {
-  constructor(private readonly privacy: PrivacyRepository) {}
+  constructor(
+    private readonly privacy: PrivacyRepository,
+    private readonly suppressions: SuppressionsRepository,
+  ) {}
 
   async execute(tx: EntityManager, orgId: string, data: PrivacyRequested): Promise<void> {
+    if (data.type === 'suppress' || data.type === 'unsuppress') {
+      const changed = data.dryRun ? 0 : data.type === 'suppress' ? await this.suppressions.add(tx, orgId, data.hashes) : await this.suppressions.remove(tx, orgId, data.hashes);
+      return this.answer(tx, orgId, { service: 'id-reconciliation', requestId: data.requestId, counts: { suppressed_ids: changed }, completedAt: new Date().toISOString() });
+    }
     let counts: Record<string, number>;
     if (data.type === 'delete' && !data.dryRun) {
       const erased = await this.privacy.eraseHeld(tx, orgId, data.identifiers);

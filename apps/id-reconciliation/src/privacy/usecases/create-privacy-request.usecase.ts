@@ -3,17 +3,17 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ZodError } from 'zod';
 import { AuditTrail, type AuditActor } from '@audience-hub/audit';
-import { AuditActions, type PrivacyIdentifiers, type PrivacyRequestType } from '@audience-hub/contracts';
+import { AuditActions, identifierHash, type PrivacyIdentifiers, type PrivacyRequestType } from '@audience-hub/contracts';
 import { enqueueEvents, eraseOnceSent } from '@audience-hub/messaging';
 import { DomainError } from '@audience-hub/platform';
 import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
-import { identifierHash, type CreatePrivacyRequest, type PrivacyRequestModel } from '../privacy-request.model';
+import { type CreatePrivacyRequest, type PrivacyRequestModel } from '../privacy-request.model';
 import { privacyRequested } from '../privacy-events';
 import { PrivacyRepository } from '../privacy.repository';
 import { subjectIdsOf, subjectsHash } from '../subject-ids';
 
-/** What every service carries out today; access (a document of what is held) and suppression are still to come. */
-const SUPPORTED_TYPES: readonly PrivacyRequestType[] = ['delete'];
+/** What every service carries out today; access (a document of what is held) is still to come. */
+const SUPPORTED_TYPES: readonly PrivacyRequestType[] = ['delete', 'suppress', 'unsuppress'];
 
 export const newPrivacyRequestId = (): string => `prv-${randomBytes(12).toString('hex')}`;
 
@@ -44,7 +44,7 @@ export class CreatePrivacyRequestUseCase {
   async execute(actor: AuditActor, input: CreatePrivacyRequest, idempotencyKey?: string): Promise<PrivacyRequestModel> {
     const { orgId } = actor;
     if (!SUPPORTED_TYPES.includes(input.type)) {
-      throw new DomainError('unsupported-request-type', `${input.type} requests are not supported yet; delete is (dryRun counts what it would delete)`);
+      throw new DomainError('unsupported-request-type', `${input.type} requests are not supported yet; delete, suppress and unsuppress are`);
     }
     return this.dataSource.transaction(async (tx) => {
       const { ids, issues } = subjectIdsOf(input.subjects, await this.dataSources.list(tx, orgId, undefined, 10_000));
