@@ -135,6 +135,18 @@ describe('privacy requests end to end', () => {
     expect(countsOf('audience-export')).toMatchObject({ exported_members: 1, campaign_list_members: 1 });
     expect((await db.query(`SELECT 1 FROM idrec.recipients WHERE org_id = $1 AND recipient_id = $2`, [tenant.orgId, alice])).rowCount).toBe(1);
 
+    // Access: a document of everything held for her, per service and table.
+    const access = await call(idrec, 'POST', '/v1/privacy/requests', { ...body, type: 'access' });
+    expect(access.status).toBe(202);
+    const held = await waitFor('access completed', async () => {
+      const answer = (await call(idrec, 'GET', `/v1/privacy/requests/${access.body.requestId}`)).body;
+      return answer?.status === 'completed' ? answer : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(held.document['id-reconciliation'].recipients).toEqual([expect.objectContaining({ recipient_id: alice, attributes: { crmId: aliceCrm } })]);
+    expect(held.document['audience-import'].import_members).toEqual([expect.objectContaining({ xc_id: aliceEcid, recipient_id: alice })]);
+    expect(held.document['audience-import'].pending_ids).toEqual([expect.objectContaining({ xc_id: pendingEcid })]);
+    expect(held.document['audience-export'].exported_members).toEqual([expect.objectContaining({ xc_id: aliceCrm })]);
+
     const accepted = await call(idrec, 'POST', '/v1/privacy/requests', body, { 'idempotency-key': `k-${alice}` });
     expect(accepted.status).toBe(202);
     expect(accepted.body).toMatchObject({ status: 'pending', duplicate: false });

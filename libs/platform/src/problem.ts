@@ -39,7 +39,6 @@ export const ERROR_CODES = {
   'unknown-audience': 422,
   'unknown-data-source': 422,
   'unknown-list': 422,
-  'unsupported-request-type': 422,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

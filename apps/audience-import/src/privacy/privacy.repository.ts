@@ -30,6 +30,17 @@ const paramsOf = (orgId: string, identifiers: PrivacyIdentifiers) => [orgId, [..
 
 @Injectable()
 export class PrivacyRepository {
+  /** access: every row held for the identifiers, per table, as JSON. */
+  async rowsHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<Record<string, Array<Record<string, unknown>>>> {
+    const params = paramsOf(orgId, identifiers);
+    const document: Record<string, Array<Record<string, unknown>>> = {};
+    for (const [table, held] of Object.entries(HELD)) {
+      const rows: Array<{ row: Record<string, unknown> }> = await tx.query(`${WITH_IDS} SELECT to_jsonb(t) AS row FROM ${table} t, ids WHERE ${held}`, params);
+      document[table] = rows.map((r) => r.row);
+    }
+    return document;
+  }
+
   async countHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<Record<string, number>> {
     const params = paramsOf(orgId, identifiers);
     const counts: Record<string, number> = {};

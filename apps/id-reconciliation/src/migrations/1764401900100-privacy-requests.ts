@@ -35,6 +35,7 @@ export class PrivacyRequests1764401900100 implements MigrationInterface {
         service text NOT NULL,
         outcome text NOT NULL CHECK (outcome IN ('completed', 'failed')),
         counts jsonb,
+        document jsonb,
         shared_audience_ids text[],
         reason text,
         received_at timestamptz NOT NULL,

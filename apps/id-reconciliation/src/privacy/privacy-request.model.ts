@@ -26,6 +26,8 @@ export interface PrivacyReceiptModel {
   service: PrivacyReceipt['service'];
   outcome: 'completed' | 'failed';
   counts?: Record<string, number>;
+  /** access: what the service holds for the subject, per table. */
+  document?: Record<string, unknown>;
   sharedAudienceIds?: string[];
   reason?: string;
   receivedAt: string;
@@ -42,5 +44,7 @@ export interface PrivacyRequestModel {
   requestedAt: string;
   finishedAt?: string;
   receipts: PrivacyReceiptModel[];
+  /** access: everything held for the subject, per service and table, assembled from the receipts. */
+  document?: Record<string, unknown>;
   duplicate?: boolean;
 }

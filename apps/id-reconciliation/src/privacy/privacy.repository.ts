@@ -20,6 +20,7 @@ interface ReceiptRow {
   service: PrivacyReceiptModel['service'];
   outcome: 'completed' | 'failed';
   counts: Record<string, number> | null;
+  document: Record<string, unknown> | null;
   shared_audience_ids: string[] | null;
   reason: string | null;
   received_at: Date;
@@ -76,7 +77,7 @@ export class PrivacyRepository {
     );
     if (rows.length === 0) return undefined;
     const receipts: ReceiptRow[] = await tx.query(
-      `SELECT service, outcome, counts, shared_audience_ids, reason, received_at FROM privacy_receipts WHERE org_id = $1 AND request_id = $2 ORDER BY service`,
+      `SELECT service, outcome, counts, document, shared_audience_ids, reason, received_at FROM privacy_receipts WHERE org_id = $1 AND request_id = $2 ORDER BY service`,
       [orgId, requestId],
     );
     const row = rows[0];
@@ -93,6 +94,7 @@ export class PrivacyRepository {
         service: receipt.service,
         outcome: receipt.outcome,
         ...(receipt.counts ? { counts: receipt.counts } : {}),
+        ...(receipt.document ? { document: receipt.document } : {}),
         ...(receipt.shared_audience_ids ? { sharedAudienceIds: receipt.shared_audience_ids } : {}),
         ...(receipt.reason ? { reason: receipt.reason } : {}),
         receivedAt: receipt.received_at.toISOString(),
@@ -103,11 +105,11 @@ export class PrivacyRepository {
   /** A service's latest answer replaces its earlier one: a success after a failure counts. */
   async upsertReceipt(tx: EntityManager, orgId: string, requestId: string, receipt: PrivacyReceiptModel): Promise<void> {
     await tx.query(
-      `INSERT INTO privacy_receipts (org_id, request_id, service, outcome, counts, shared_audience_ids, reason, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (org_id, request_id, service) DO UPDATE SET outcome = excluded.outcome, counts = excluded.counts,
+      `INSERT INTO privacy_receipts (org_id, request_id, service, outcome, counts, shared_audience_ids, reason, received_at, document)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (org_id, request_id, service) DO UPDATE SET outcome = excluded.outcome, counts = excluded.counts, document = excluded.document,
          shared_audience_ids = excluded.shared_audience_ids, reason = excluded.reason, received_at = excluded.received_at`,
-      [orgId, requestId, receipt.service, receipt.outcome, receipt.counts ? JSON.stringify(receipt.counts) : null, receipt.sharedAudienceIds ?? null, receipt.reason ?? null, receipt.receivedAt],
+      [orgId, requestId, receipt.service, receipt.outcome, receipt.counts ? JSON.stringify(receipt.counts) : null, receipt.sharedAudienceIds ?? null, receipt.reason ?? null, receipt.receivedAt, receipt.document ? JSON.stringify(receipt.document) : null],
     );
   }
 
@@ -151,7 +153,39 @@ export class PrivacyRepository {
     };
   }
 
-  /** Rows this schema holds for the identifiers, per table: what a delete removes (a dry run's and access's answer). */
+  /** access: every row the graph holds for the identifiers, per table, as JSON. */
+  async rowsHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<Record<string, Array<Record<string, unknown>>>> {
+    const ids = `WITH ids AS (SELECT $1::text AS of_org, $2::text[] AS recipients_of, $3::text[] AS ecids_of, $4::text[] AS sources_of, $5::text[] AS declared_of)`;
+    const held: Record<string, string> = {
+      recipients: `org_id = ids.of_org AND recipient_id = ANY(ids.recipients_of)`,
+      declared_ids: `org_id = ids.of_org AND (recipient_id = ANY(ids.recipients_of) OR (data_source_id, declared_id) IN (SELECT * FROM unnest(ids.sources_of, ids.declared_of)))`,
+      visitor_links: `org_id = ids.of_org AND (recipient_id = ANY(ids.recipients_of) OR ecid = ANY(ids.ecids_of))`,
+      visitor_observations: `org_id = ids.of_org AND (recipient_id = ANY(ids.recipients_of) OR ecid = ANY(ids.ecids_of))`,
+    };
+    const document: Record<string, Array<Record<string, unknown>>> = {};
+    for (const [table, condition] of Object.entries(held)) {
+      const rows: Array<{ row: Record<string, unknown> }> = await tx.query(`${ids} SELECT to_jsonb(t) AS row FROM ${table} t, ids WHERE ${condition}`, graphParams(orgId, identifiers));
+      document[table] = rows.map((r) => r.row);
+    }
+    return document;
+  }
+
+  /**
+   * Access documents of earlier requests that covered any of these identifiers (hashes): dropped
+   * when the person is deleted, or they would keep what the delete removed.
+   */
+  async dropAccessDocuments(tx: EntityManager, orgId: string, hashes: readonly string[]): Promise<number> {
+    return returnedRows(
+      await tx.query(
+        `UPDATE privacy_receipts r SET document = NULL FROM privacy_requests q
+          WHERE r.org_id = $1 AND q.org_id = r.org_id AND q.request_id = r.request_id AND q.type = 'access' AND r.document IS NOT NULL AND q.identifier_hashes && $2::text[]
+          RETURNING 1`,
+        [orgId, hashes],
+      ),
+    ).length;
+  }
+
+  /** Rows this schema holds for the identifiers, per table: what a delete removes (a dry run's answer). */
   async countHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<Record<string, number>> {
     const [row]: Array<Record<string, string>> = await tx.query(
       `SELECT

@@ -28,6 +28,11 @@ export class ActOnPrivacyRequestUseCase {
       const changed = data.dryRun ? 0 : data.type === 'suppress' ? await this.suppressions.add(tx, orgId, data.hashes) : await this.suppressions.remove(tx, orgId, data.hashes);
       return answer(tx, orgId, { service: SERVICE, requestId: data.requestId, counts: { suppressed_ids: changed }, completedAt: new Date().toISOString() });
     }
+    if (data.type === 'access') {
+      const document = await this.privacy.rowsHeld(tx, orgId, data.identifiers);
+      const counts = Object.fromEntries(Object.entries(document).map(([table, rows]) => [table, rows.length]));
+      return answer(tx, orgId, { service: SERVICE, requestId: data.requestId, counts, document, completedAt: new Date().toISOString() });
+    }
     if (data.type !== 'delete' || data.dryRun) {
       const counts = await this.privacy.countHeld(tx, orgId, data.identifiers);
       return answer(tx, orgId, { service: SERVICE, requestId: data.requestId, counts, completedAt: new Date().toISOString() });

@@ -27,12 +27,19 @@ export class ActOnPrivacyRequestUseCase {
       const changed = data.dryRun ? 0 : data.type === 'suppress' ? await this.suppressions.add(tx, orgId, data.hashes) : await this.suppressions.remove(tx, orgId, data.hashes);
       return this.answer(tx, orgId, { service: 'id-reconciliation', requestId: data.requestId, counts: { suppressed_ids: changed }, completedAt: new Date().toISOString() });
     }
+    if (data.type === 'access') {
+      const document = await this.privacy.rowsHeld(tx, orgId, data.identifiers);
+      const counts = Object.fromEntries(Object.entries(document).map(([table, rows]) => [table, rows.length]));
+      return this.answer(tx, orgId, { service: 'id-reconciliation', requestId: data.requestId, counts, document, completedAt: new Date().toISOString() });
+    }
     let counts: Record<string, number>;
     if (data.type === 'delete' && !data.dryRun) {
       const erased = await this.privacy.eraseHeld(tx, orgId, data.identifiers);
       await publishUnlinked(tx, orgId, erased.unlinked);
       const outbox = await eraseFromOutbox(tx, clearIdentifiersOf(data.identifiers));
-      counts = { ...erased.counts, outbox_events: outbox.erased + outbox.erasedOnceSent };
+      // Earlier access documents of the person would keep what the delete removed.
+      const documents = await this.privacy.dropAccessDocuments(tx, orgId, data.hashes);
+      counts = { ...erased.counts, outbox_events: outbox.erased + outbox.erasedOnceSent, access_documents: documents };
     } else {
       counts = await this.privacy.countHeld(tx, orgId, data.identifiers);
     }

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ZodError } from 'zod';
 import { AuditTrail, type AuditActor } from '@audience-hub/audit';
-import { AuditActions, identifierHash, type PrivacyIdentifiers, type PrivacyRequestType } from '@audience-hub/contracts';
+import { AuditActions, identifierHash, type PrivacyIdentifiers } from '@audience-hub/contracts';
 import { enqueueEvents, eraseOnceSent } from '@audience-hub/messaging';
 import { DomainError } from '@audience-hub/platform';
 import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
@@ -11,9 +11,6 @@ import { type CreatePrivacyRequest, type PrivacyRequestModel } from '../privacy-
 import { privacyRequested } from '../privacy-events';
 import { PrivacyRepository } from '../privacy.repository';
 import { subjectIdsOf, subjectsHash } from '../subject-ids';
-
-/** What every service carries out today; access (a document of what is held) is still to come. */
-const SUPPORTED_TYPES: readonly PrivacyRequestType[] = ['delete', 'suppress', 'unsuppress'];
 
 export const newPrivacyRequestId = (): string => `prv-${randomBytes(12).toString('hex')}`;
 
@@ -43,9 +40,6 @@ export class CreatePrivacyRequestUseCase {
 
   async execute(actor: AuditActor, input: CreatePrivacyRequest, idempotencyKey?: string): Promise<PrivacyRequestModel> {
     const { orgId } = actor;
-    if (!SUPPORTED_TYPES.includes(input.type)) {
-      throw new DomainError('unsupported-request-type', `${input.type} requests are not supported yet; delete, suppress and unsuppress are`);
-    }
     return this.dataSource.transaction(async (tx) => {
       const { ids, issues } = subjectIdsOf(input.subjects, await this.dataSources.list(tx, orgId, undefined, 10_000));
       if (issues.length > 0) throw new ZodError(issues);

@@ -22,7 +22,7 @@ export class RecordPrivacyReceiptUseCase {
       service: receipt.service,
       ...('failed' in receipt
         ? { outcome: 'failed', reason: receipt.reason, receivedAt: receipt.failedAt }
-        : { outcome: 'completed', counts: receipt.counts, sharedAudienceIds: receipt.sharedAudienceIds, receivedAt: receipt.completedAt }),
+        : { outcome: 'completed', counts: receipt.counts, document: receipt.document, sharedAudienceIds: receipt.sharedAudienceIds, receivedAt: receipt.completedAt }),
     });
     const outcomes = new Map((await this.privacy.find(tx, orgId, receipt.requestId))!.receipts.map((r) => [r.service, r.outcome]));
     const status: PrivacyStatus = PRIVACY_SERVICES.every((service) => outcomes.get(service) === 'completed')
