@@ -182,7 +182,7 @@ describe('privacy requests end to end', () => {
     expect(done.identifierHashes).toHaveLength(expanded.length);
   });
 
-  it('refuses a suppressed ECID in later imports and resolution until it is unsuppressed', async () => {
+  it('refuses a suppressed ECID in later imports, exports and resolution until it is unsuppressed', async () => {
     const carol = newId('carol');
     const dave = newId('dave');
     const [carolEcid, daveEcid] = [newEcid(), newEcid()];
@@ -220,6 +220,24 @@ describe('privacy requests end to end', () => {
     });
     expect(refused.counts).toMatchObject({ received: 2, matched: 1, unmatched: 0, invalid: 1, pending: 0 });
     expect(await members(refused.listId)).toEqual([dave]);
+
+    // An export of a list with both on the visitor data source sends dave's ECID only.
+    const audience = await waitFor('visitor data source known to audience-export', async () => {
+      const answer = await call(exporter, 'POST', '/v1/shared-audiences', { segmentName: `Visitors ${newId('s')}`, dataSourceId: 'visitor' });
+      return answer.status === 201 ? answer.body : undefined;
+    });
+    const campaignList = newId('list');
+    await probe.publish(Topics.campaignLists, [
+      event(EventTypes.campaignListCreated, campaignList, { listId: campaignList, label: 'Visitors' }),
+      event(EventTypes.campaignListMembersAdded, campaignList, { listId: campaignList, recipientIds: [carol, dave] }),
+    ]);
+    await waitFor('list stored', async () => (await call(exporter, 'GET', `/v1/lists/${campaignList}`)).body?.memberCount === 2);
+    await waitFor('export replica has the links', async () => (await db.query(`SELECT 1 FROM audience_export.identity_links WHERE org_id = $1 AND xc_id = ANY($2)`, [tenant.orgId, [carolEcid, daveEcid]])).rowCount === 2);
+    const update = await call(exporter, 'POST', `/v1/shared-audiences/${audience.id}/updates`, { listId: campaignList, mode: 'add-only' });
+    expect(update.status).toBe(202);
+    await waitFor('exported', async () => (await call(exporter, 'GET', `/v1/shared-audiences/${audience.id}/updates/${update.body.id}`)).body?.state === 'completed');
+    const [sent] = await probe.waitFor('XC members', (m) => m.json?.type === EventTypes.xcSharedAudienceMembersChanged && m.json.data.sharedAudienceId === audience.id);
+    expect(sent.json.data.added).toEqual([daveEcid]);
 
     await finished('unsuppress');
     expect((await db.query(`SELECT 1 FROM audience_import.suppressed_ids WHERE org_id = $1`, [tenant.orgId])).rowCount).toBe(0);
