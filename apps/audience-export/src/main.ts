@@ -1,6 +1,6 @@
 import './tracing';
 import 'reflect-metadata';
-import { DataSourceCopiesModule, IdentityReplicaModule, KnownOrgsModule, runService } from '@audience-hub/platform';
+import { DataSourceCopiesModule, IdentityReplicaModule, KnownOrgsModule, runService, SuppressionsModule } from '@audience-hub/platform';
 import { AuditModule } from '@audience-hub/audit';
 import { DeadLettersModule } from '@audience-hub/dead-letters';
 import { AuthModule } from '@audience-hub/auth';
@@ -11,6 +11,7 @@ import { IdentityClocksModule } from './identity/identity-clocks.module';
 import { ListsModule } from './lists/lists.module';
 import { SharedAudiencesModule } from './shared-audiences/shared-audiences.module';
 import { UpdatesModule } from './updates/updates.module';
+import { PrivacyModule } from './privacy/privacy.module';
 
 runService(audienceExportService, {
   imports: [
@@ -24,6 +25,8 @@ runService(audienceExportService, {
     IdentityReplicaModule.forRoot({ listener: IdentityClocksListener, imports: [IdentityClocksModule] }),
     SharedAudiencesModule,
     UpdatesModule,
+    SuppressionsModule,
+    PrivacyModule,
   ],
   configSchema: audienceExportConfigSchema,
 });

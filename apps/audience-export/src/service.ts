@@ -1,6 +1,6 @@
 import { AuditTrail1764401500000 } from '@audience-hub/audit';
 import { ByteOrderedText1764401400000 } from '@audience-hub/persistence';
-import { DataSourceNormalization1764401200000, IdentityReplica1764401000000, type ServiceDescriptor } from '@audience-hub/platform';
+import { DataSourceNormalization1764401200000, IdentityReplica1764401000000, Suppressions1764401900200, type ServiceDescriptor } from '@audience-hub/platform';
 import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
 import { CampaignLists1764400100000 } from './migrations/1764400100000-campaign-lists';
@@ -37,5 +37,6 @@ export const audienceExportService: ServiceDescriptor = {
     AuditTrail1764401500000,
     UpdateTraceparent1764401610000,
     FileDeliveries1764401810000,
+    Suppressions1764401900200,
   ],
 };

@@ -1,6 +1,7 @@
 import './tracing';
 import 'reflect-metadata';
-import { IdentityReplicaModule, KnownOrgsModule, runService } from '@audience-hub/platform';
+import { PrivacyModule } from './privacy/privacy.module';
+import { IdentityReplicaModule, KnownOrgsModule, runService, SuppressionsModule } from '@audience-hub/platform';
 import { AuditModule } from '@audience-hub/audit';
 import { DeadLettersModule } from '@audience-hub/dead-letters';
 import { AuthModule } from '@audience-hub/auth';
@@ -16,6 +17,6 @@ import { ListsModule } from './lists/lists.module';
 import { FilesModule } from './files/files.module';
 
 runService(audienceImportService, {
-  imports: [AuthModule, AuditModule.forRoot(), DeadLettersModule, KnownOrgsModule.forRoot({ table: 'known_orgs' }), DataSourcesModule, CatalogModule, PoliciesModule, ImportsModule, IdentityReplicaModule.forRoot({ listener: LateLinksListener, imports: [PendingModule] }), ListsModule, FilesModule],
+  imports: [AuthModule, AuditModule.forRoot(), DeadLettersModule, KnownOrgsModule.forRoot({ table: 'known_orgs' }), DataSourcesModule, CatalogModule, PoliciesModule, ImportsModule, IdentityReplicaModule.forRoot({ listener: LateLinksListener, imports: [PendingModule] }), ListsModule, FilesModule, SuppressionsModule, PrivacyModule],
   configSchema: importConfigSchema,
 });

@@ -1,6 +1,6 @@
 import { AuditTrail1764401500000 } from '@audience-hub/audit';
 import { ByteOrderedText1764401400000 } from '@audience-hub/persistence';
-import { DataSourceNormalization1764401200000, IdentityReplica1764401000000, type ServiceDescriptor } from '@audience-hub/platform';
+import { DataSourceNormalization1764401200000, IdentityReplica1764401000000, Suppressions1764401900200, type ServiceDescriptor } from '@audience-hub/platform';
 import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
 import { AudienceImport1764400300000 } from './migrations/1764400300000-audience-import';
@@ -16,5 +16,5 @@ export const audienceImportService: ServiceDescriptor = {
   defaultPort: 3002,
   title: 'audience-hub audience import',
   description: 'XC shared audiences become Campaign lists: catalog, import jobs, imported lists, pending ids reconciled against a replica of the identity graph, governance.',
-  migrations: [...MESSAGING_MIGRATIONS, RevokedCredentials1764400000100, AudienceImport1764400300000, MembersByRun1764400310000, AnswersPerPart1764400320000, IdentityReplica1764401000000, ReplicaResolution1764401100000, DataSourceNormalization1764401200000, ResolvePerChunk1764401300000, ByteOrderedText1764401400000, AuditTrail1764401500000, PickedUpFiles1764401800000],
+  migrations: [...MESSAGING_MIGRATIONS, RevokedCredentials1764400000100, AudienceImport1764400300000, MembersByRun1764400310000, AnswersPerPart1764400320000, IdentityReplica1764401000000, ReplicaResolution1764401100000, DataSourceNormalization1764401200000, ResolvePerChunk1764401300000, ByteOrderedText1764401400000, AuditTrail1764401500000, PickedUpFiles1764401800000, Suppressions1764401900200],
 };

@@ -8,6 +8,13 @@ import { RecipientEventsConsumer } from './recipients/recipient-events.consumer'
 import { RecipientsController } from './recipients/recipients.controller';
 import { RecipientsRepository } from './recipients/recipients.repository';
 import { ApplyRecipientUpsertsUseCase } from './recipients/usecases/apply-recipient-upserts.usecase';
+import { PrivacyController } from './privacy/privacy.controller';
+import { PrivacyEventsConsumer } from './privacy/privacy-events.consumer';
+import { PrivacyRepository } from './privacy/privacy.repository';
+import { ActOnPrivacyRequestUseCase } from './privacy/usecases/act-on-privacy-request.usecase';
+import { CreatePrivacyRequestUseCase } from './privacy/usecases/create-privacy-request.usecase';
+import { GetPrivacyRequestUseCase } from './privacy/usecases/get-privacy-request.usecase';
+import { RecordPrivacyReceiptUseCase } from './privacy/usecases/record-privacy-receipt.usecase';
 import { ResolutionRepository } from './resolution/resolution.repository';
 import { ResolveController } from './resolution/resolve.controller';
 import { ResolveUseCase } from './resolution/usecases/resolve.usecase';
@@ -26,6 +33,8 @@ import { VisitorLinksRepository } from './visitors/visitor-links.repository';
     RecipientsController,
     VisitorEventsConsumer,
     ResolveController,
+    PrivacyController,
+    PrivacyEventsConsumer,
   ],
   providers: [
     {
@@ -43,6 +52,11 @@ import { VisitorLinksRepository } from './visitors/visitor-links.repository';
     VisitorLinksRepository,
     ResolutionRepository,
     ResolveUseCase,
+    PrivacyRepository,
+    CreatePrivacyRequestUseCase,
+    GetPrivacyRequestUseCase,
+    ActOnPrivacyRequestUseCase,
+    RecordPrivacyReceiptUseCase,
   ],
 })
 export class IdentitiesModule {}

@@ -13,8 +13,9 @@ import { SecretsModule } from './secrets/secrets.module';
 import { imsService } from './service';
 import { ImsStoreModule } from './store.module';
 import { TokensModule } from './tokens/tokens.module';
+import { PrivacyModule } from './privacy/privacy.module';
 
 runService(imsService, {
-  imports: [ImsStoreModule, AuthModule, KeysModule, OrgsModule, AccountsModule, SecretsModule, TokensModule, BootstrapModule, AuditModule.forRoot({ guards: [AdminGuard] })],
+  imports: [ImsStoreModule, AuthModule, KeysModule, OrgsModule, AccountsModule, SecretsModule, TokensModule, BootstrapModule, AuditModule.forRoot({ guards: [AdminGuard] }), PrivacyModule],
   configSchema: imsConfigSchema,
 });

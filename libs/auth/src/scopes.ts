@@ -8,6 +8,7 @@
  *   the bootstrap operator account and accounts a platform operator grants it to
  * - audit.read: the service's audit trail of the caller's org (GET /v1/audit-events)
  * - dead-letters.manage: a consuming service's dead letters of the caller's org: list, show, redrive
+ * - privacy.write / privacy.read: privacy requests (access, delete, suppress) of the caller's org, and reading them
  */
 export const Scopes = {
   audiencesRead: 'audiences.read',
@@ -19,6 +20,8 @@ export const Scopes = {
   imsPlatform: 'ims.platform',
   auditRead: 'audit.read',
   deadLettersManage: 'dead-letters.manage',
+  privacyRead: 'privacy.read',
+  privacyWrite: 'privacy.write',
 } as const;
 
 export type Scope = (typeof Scopes)[keyof typeof Scopes];

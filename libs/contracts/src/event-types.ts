@@ -5,6 +5,7 @@ import { CampaignSharedAudienceRequestEventTypes } from './events/campaign-share
 import { CampaignSharedAudienceResultEventTypes } from './events/campaign-shared-audience-results.schema';
 import { CampaignVisitorEventTypes } from './events/campaign-visitor-observations.schema';
 import { HubAuditEventTypes } from './events/hub-audit.schema';
+import { HubPrivacyEventTypes } from './events/hub-privacy.schema';
 import { HubRejectionEventTypes } from './events/hub-rejections.schema';
 import { IdrecIdentityEventTypes } from './events/idrec-identities.schema';
 import { IdrecDataSourceEventTypes } from './events/idrec-data-sources.schema';
@@ -27,6 +28,7 @@ export const EventTypes = {
   ...ImsEventTypes,
   ...HubRejectionEventTypes,
   ...HubAuditEventTypes,
+  ...HubPrivacyEventTypes,
 } as const;
 
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];

@@ -99,6 +99,20 @@ const EXAMPLE_DATA: { [K in EventType]: () => EventDataOf<K> } = {
     removed: 0,
     unmapped: 1,
   }),
+  'hub.privacy.requested': () => ({
+    requestId: 'prv-0123456789abcdef01234567',
+    type: 'delete',
+    dryRun: false,
+    identifiers: { recipientIds: ['rcp-2'], ecids: [exampleEcid(2)], declaredIds: [{ dataSourceId: 'ds-crm', declaredId: 'crm-2' }] },
+    hashes: ['a'.repeat(64)],
+    requestedAt: EXAMPLE_TIME,
+  }),
+  'hub.privacy.receipt': () => ({
+    service: 'id-reconciliation',
+    requestId: 'prv-0123456789abcdef01234567',
+    counts: { recipients: 1, visitor_links: 1 },
+    completedAt: EXAMPLE_TIME,
+  }),
   'idrec.identity.linked': () => ({ dataSourceId: 'visitor', idType: 'visitor', xcId: exampleEcid(2), recipientId: 'rcp-2', observedAt: EXAMPLE_TIME }),
   'ims.technical-account.revoked': () => ({
     technicalAccountId: 'ta-1',

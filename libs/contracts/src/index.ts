@@ -19,6 +19,7 @@ export * from './events/idrec-data-sources.schema';
 export * from './events/ims-events.schema';
 export * from './events/hub-rejections.schema';
 export * from './events/hub-audit.schema';
+export * from './events/hub-privacy.schema';
 export * from './normalization';
 export * from './registry';
 export { formatIssues, formatPath } from './validation-errors';

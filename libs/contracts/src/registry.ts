@@ -8,6 +8,7 @@ import * as requests from './events/campaign-shared-audience-requests.schema';
 import * as results from './events/campaign-shared-audience-results.schema';
 import * as visitors from './events/campaign-visitor-observations.schema';
 import * as audit from './events/hub-audit.schema';
+import * as privacy from './events/hub-privacy.schema';
 import * as rejections from './events/hub-rejections.schema';
 import * as identities from './events/idrec-identities.schema';
 import * as dataSources from './events/idrec-data-sources.schema';
@@ -64,6 +65,8 @@ export const EVENT_REGISTRY = {
   [EventTypes.imsSigningKeyRotated]: on(Topics.imsEvents, ims.SigningKeyRotatedDataSchema),
   [EventTypes.hubEventRejected]: on(Topics.hubRejections, rejections.EventRejectedDataSchema),
   [EventTypes.hubAuditRecorded]: on(Topics.hubAudit, audit.AuditRecordedDataSchema),
+  [EventTypes.hubPrivacyRequested]: on(Topics.hubPrivacy, privacy.PrivacyRequestedDataSchema),
+  [EventTypes.hubPrivacyReceipt]: on(Topics.hubPrivacy, privacy.PrivacyReceiptDataSchema),
 } as const satisfies Record<EventType, EventRegistration>;
 
 type Registry = typeof EVENT_REGISTRY;

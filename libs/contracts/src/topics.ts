@@ -14,6 +14,7 @@ export const Topics = {
   hubRejections: 'hub.rejections.v1',
   hubAudit: 'hub.audit.v1',
   hubDeadLetter: 'hub.dead-letter.v1',
+  hubPrivacy: 'hub.privacy.v1',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
@@ -106,6 +107,12 @@ export const TOPIC_INFO: Readonly<Record<Topic, TopicInfo>> = {
     consumers: ['operators'],
     summary:
       'The audit trail of every privileged action (who, what, target, outcome, trace id), one record per action, for a SIEM; each service also answers GET /v1/audit-events.',
+  },
+  'hub.privacy.v1': {
+    producers: HUB_SERVICES,
+    consumers: HUB_SERVICES,
+    summary:
+      'Privacy requests fanned out by id-reconciliation with the expanded identifiers (in clear, as the services need them), keyed `<orgid>:<requestId>`, and each service\'s receipt, keyed `<orgid>:<requestId>/<service>`. Compacted with 1 day retention; a finished request\'s key gets a tombstone, so identifiers do not outlive the request on the topic.',
   },
   'hub.dead-letter.v1': {
     producers: CONSUMING_SERVICES,

@@ -2,6 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { MessagingTables1764400000000 } from './messaging-tables.migration';
 import { OutboxTombstones1764400900000 } from './outbox-tombstones.migration';
 import { OutboxTraceparent1764401600000 } from './outbox-traceparent.migration';
+import { OutboxEraseOnceSent1764401900000 } from './outbox-erase-once-sent.migration';
 
 /**
  * The outbox keeps each event's type, which the relay sends as the `ce_type` header: consumers
@@ -20,4 +21,4 @@ export class OutboxEventType1764400800000 implements MigrationInterface {
 }
 
 /** The messaging tables' migrations, which every service (and any schema using the outbox) lists first. */
-export const MESSAGING_MIGRATIONS = [MessagingTables1764400000000, OutboxEventType1764400800000, OutboxTombstones1764400900000, OutboxTraceparent1764401600000];
+export const MESSAGING_MIGRATIONS = [MessagingTables1764400000000, OutboxEventType1764400800000, OutboxTombstones1764400900000, OutboxTraceparent1764401600000, OutboxEraseOnceSent1764401900000];

@@ -24,3 +24,6 @@ export * from './identity-replica/identity-changes.listener';
 export * from './identity-replica/identity-replica.consumer';
 export * from './identity-replica/identity-replica.module';
 export * from './file-transports';
+export * from './suppressions/suppressions.migration';
+export * from './suppressions/suppressions.repository';
+export * from './suppressions/suppressions.module';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { EventTypes } from '@audience-hub/contracts';
-import { DataSourceCopiesRepository, IdentityReplicaRepository } from '@audience-hub/platform';
+import { DataSourceCopiesRepository, IdentityReplicaRepository, SuppressionsRepository } from '@audience-hub/platform';
 import { openMediumSchema, type MediumSchema } from '@audience-hub/testing';
 import { audienceExportService } from '../service';
 import type { AudienceExportConfig } from '../config';
@@ -156,7 +156,7 @@ function buildFlow(db: MediumSchema) {
   const files = new ExportFilesService(config, ds, new ExportFilesRepository(), members, audiences);
   const request = new RequestUpdateUseCase(updates);
   const start = new StartUpdateUseCase(ds, updates, audiences, dataSourceCopies, lists, outcome);
-  const finalize = new FinalizeUpdateUseCase(ds, updates, audiences, dataSourceCopies, lists, members, clocks, files, outcome);
+  const finalize = new FinalizeUpdateUseCase(ds, updates, audiences, dataSourceCopies, lists, members, clocks, files, outcome, new SuppressionsRepository());
   const dryRun = new DryRunUpdateUseCase(ds, updates, request, start, finalize);
   return {
     lists,

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { EventTypes } from '@audience-hub/contracts';
 import { importRuns } from '@audience-hub/observability';
-import { DataSourceCopiesRepository, IdentityReplicaRepository, KnownOrgsRepository, KnownOrgsService, type IdentityLinkRecord } from '@audience-hub/platform';
+import { DataSourceCopiesRepository, IdentityReplicaRepository, KnownOrgsRepository, KnownOrgsService, SuppressionsRepository, type IdentityLinkRecord } from '@audience-hub/platform';
 import { openMediumSchema, type MediumSchema } from '@audience-hub/testing';
 import { audienceImportService } from '../service';
 import { CatalogRepository } from '../catalog/catalog.repository';
@@ -285,7 +285,7 @@ function buildFlow(db: MediumSchema) {
   const knownOrgsOptions = { table: 'known_orgs' };
   const orgs = new KnownOrgsService(ds, new KnownOrgsRepository(knownOrgsOptions), knownOrgsOptions);
   const applySnapshot = new ApplySnapshotUseCase(imports, runs, dataSources);
-  const receive = new ReceiveSnapshotChunkUseCase(imports, runs, catalog, dataSources, policies, applySnapshot);
+  const receive = new ReceiveSnapshotChunkUseCase(imports, runs, catalog, dataSources, policies, applySnapshot, new SuppressionsRepository());
   return {
     imports,
     runs,

@@ -1,3 +1,4 @@
+import type { SuppressionsRepository } from '@audience-hub/platform';
 import type { DataSource } from 'typeorm';
 import { toProblem, type KnownOrgsService } from '@audience-hub/platform';
 import type { DataSourcesRepository } from '../data-sources/data-sources.repository';
@@ -21,7 +22,7 @@ function controller() {
     recipientsToDeclared: nothingMatches,
   } as unknown as ResolutionRepository;
   const orgs = { ensureKnown: async () => undefined } as unknown as KnownOrgsService;
-  return new ResolveController({ manager: {} } as DataSource, orgs, new ResolveUseCase(dataSources, resolution));
+  return new ResolveController({ manager: {} } as DataSource, orgs, new ResolveUseCase(dataSources, resolution, { withoutSuppressed: async (_tx: unknown, _orgId: string, _namespace: string, ids: readonly string[]) => [...ids] } as unknown as SuppressionsRepository));
 }
 
 /** What the problem filter would answer for the call. */

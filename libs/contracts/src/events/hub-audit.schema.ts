@@ -8,7 +8,7 @@ export const HubAuditEventTypes = {
 
 /**
  * Every privileged action a service records in its audit trail: a closed set, so a SIEM can alert
- * on names it knows. Privacy requests (issue #15) add theirs here when they exist.
+ * on names it knows.
  */
 export const AuditActions = {
   orgCreate: 'ims.org.create',
@@ -22,6 +22,7 @@ export const AuditActions = {
   dataSourceUpdate: 'data-source.update',
   dataSourceDelete: 'data-source.delete',
   deadLettersRedrive: 'dead-letters.redrive',
+  privacyRequestCreate: 'privacy.request.create',
 } as const;
 
 export const AuditActionSchema = z.enum(Object.values(AuditActions) as [AuditAction, ...AuditAction[]], {
@@ -54,6 +55,8 @@ export const AuditTargetSchema = z
     dataSourceId: EntityIdSchema.optional(),
     /** Dead letters (`<partition>-<offset>` on hub.dead-letter.v1) sent back to their topics. */
     deadLetterIds: z.array(z.string().regex(/^\d{1,9}-\d{1,19}$/)).max(10_000).optional(),
+    /** A privacy request: its id only, never the subjects' identifiers. */
+    privacyRequestId: z.string().regex(/^prv-[0-9a-f]{24}$/).optional(),
   })
   .strict();
 export type AuditTarget = z.infer<typeof AuditTargetSchema>;

@@ -25,6 +25,23 @@ const COMPACTED_CONFIG = [
   { name: 'delete.retention.ms', value: String(7 * 24 * 3600 * 1000) },
 ];
 
+/**
+ * The privacy topic carries a subject's identifiers in clear to the services that erase them: it
+ * keeps them as briefly as it can. Compacted (a finished request's tombstone removes its fan-out)
+ * and deleted after a day whatever happens, the tombstones after an hour.
+ */
+const SHORT_LIVED: readonly string[] = [Topics.hubPrivacy];
+const SHORT_LIVED_CONFIG = [
+  ...TOPIC_CONFIG.filter((entry) => entry.name !== 'retention.ms'),
+  { name: 'cleanup.policy', value: 'compact,delete' },
+  { name: 'retention.ms', value: String(24 * 3600 * 1000) },
+  { name: 'delete.retention.ms', value: String(3600 * 1000) },
+  { name: 'segment.ms', value: String(3600 * 1000) },
+];
+
+const configOf = (topic: string) =>
+  COMPACTED.map(physicalTopic).includes(topic) ? COMPACTED_CONFIG : SHORT_LIVED.map(physicalTopic).includes(topic) ? SHORT_LIVED_CONFIG : TOPIC_CONFIG;
+
 /** Creates every topic of the contract that is missing; existing topics are left as they are. */
 export async function ensureTopics(kafka: Kafka, setup: TopicSetup): Promise<string[]> {
   const admin = kafka.admin();
@@ -39,7 +56,7 @@ export async function ensureTopics(kafka: Kafka, setup: TopicSetup): Promise<str
           topic,
           numPartitions: setup.partitions,
           replicationFactor: setup.replicationFactor,
-          configEntries: COMPACTED.map(physicalTopic).includes(topic) ? COMPACTED_CONFIG : TOPIC_CONFIG,
+          configEntries: configOf(topic),
         })),
       });
     }

@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { isDatabaseUnavailable, listenerConnection, PgListener, query, queryRows, schemaOf } from '@audience-hub/persistence';
+import { execute, isDatabaseUnavailable, listenerConnection, PgListener, query, queryRows, schemaOf } from '@audience-hub/persistence';
 import { isTracingEnabled, withTraceparent } from '@audience-hub/observability';
 import { outboxChannel } from './outbox.writer';
 import { sendToTopics } from '../kafka-client';
@@ -171,7 +171,11 @@ export class OutboxRelay {
     } else {
       await this.publish(rows);
     }
-    await query(this.options.dataSource, `UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [seqs]);
+    await this.options.dataSource.transaction(async (tx) => {
+      await execute(tx, `UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[]) AND NOT erase_once_sent`, [seqs]);
+      // Rows a privacy request erased while they waited (eraseFromOutbox) are kept no longer than their send.
+      await execute(tx, `DELETE FROM outbox_events WHERE seq = ANY($1::bigint[]) AND erase_once_sent`, [seqs]);
+    });
     this.options.onPublished?.(rows.length);
     return rows.length;
   }

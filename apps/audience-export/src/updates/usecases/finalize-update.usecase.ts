@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { createEvent, EventTypes, MAX_CHUNK_IDS, type AnyHubEvent } from '@audience-hub/contracts';
+import { createEvent, EventTypes, idNamespaceOf, MAX_CHUNK_IDS, type AnyHubEvent } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { query } from '@audience-hub/persistence';
-import { DataSourceCopiesRepository } from '@audience-hub/platform';
+import { DataSourceCopiesRepository, SuppressionsRepository } from '@audience-hub/platform';
 import { ExportFilesService } from '../../files/export-files.service';
 import { IdentityClocksRepository } from '../../identity/identity-clocks.repository';
 import { ListsRepository, type ListPosition } from '../../lists/lists.repository';
@@ -47,6 +47,7 @@ export class FinalizeUpdateUseCase {
     private readonly clocks: IdentityClocksRepository,
     private readonly files: ExportFilesService,
     private readonly outcome: UpdateOutcomeService,
+    private readonly suppressions: SuppressionsRepository,
   ) {}
 
   /** True when it changed the update (finished it); false when it is not its turn. */
@@ -81,6 +82,8 @@ export class FinalizeUpdateUseCase {
       idsPerRecipient: dataSource.idType === 'visitor' ? MAX_ECIDS_PER_RECIPIENT : 1,
       ...(changesOnly ? { since: { fromSeq: sync.resolved!.seq, toSeq: list.seq, previousUpdate: sync.resolved!.updateId } } : {}),
     });
+    // Suppressed identifiers (a privacy request's) are never sent: left out of what this version exports.
+    await this.suppressions.deleteSuppressed(tx, orgId, idNamespaceOf(audience.dataSourceId, dataSource.idType), 'run_mapped', 'xc_id');
     timer.lap('resolved');
     const version = audience.version + 1;
     // Removals first: an id moving from a leaver to a member stays exported.

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { EventTypes, normalizeIncoming, type IdType } from '@audience-hub/contracts';
+import { EventTypes, idNamespaceOf, normalizeIncoming, type IdType } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { recordImportRun } from '@audience-hub/observability';
 import { afterCommit } from '@audience-hub/persistence';
+import { SuppressionsRepository } from '@audience-hub/platform';
 import { CatalogRepository } from '../../catalog/catalog.repository';
 import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
 import type { DataSourceCopy } from '../../data-sources/data-source.model';
@@ -56,6 +57,7 @@ export class ReceiveSnapshotChunkUseCase {
     private readonly dataSources: DataSourcesRepository,
     private readonly policies: PoliciesRepository,
     private readonly applySnapshot: ApplySnapshotUseCase,
+    private readonly suppressions: SuppressionsRepository,
   ) {}
 
   async execute(tx: EntityManager, orgId: string, chunk: SnapshotChunk): Promise<void> {
@@ -110,12 +112,15 @@ export class ReceiveSnapshotChunkUseCase {
     if (!(await this.runs.addPart(tx, run.runId, chunk.part))) return;
     // Distinct and in key order: an id sent twice in a chunk counts once, and the replica's and the
     // run's indexes are visited in order.
-    const added = [...new Set(chunk.added)].sort();
+    const distinct = [...new Set(chunk.added)].sort();
+    // Suppressed identifiers (a privacy request's) are refused: counted invalid, neither matched nor pending.
+    const added = await this.suppressions.withoutSuppressed(tx, job.orgId, idNamespaceOf(job.dataSourceId, chunk.idType), distinct);
+    const refused = distinct.length - added.length;
     const resolved = await this.runs.resolveChunk(tx, run.runId, job, replaces(run, job), chunk.seenIds ? chunk.seenIds.split(run.runId, added) : { unknown: added });
     await this.runs.stageRemoved(tx, run.runId, removed);
     const updated = await this.runs.noteChunk(tx, run.runId, {
       received: chunk.added.length + removed.length + (chunk.invalid ?? 0),
-      invalid: chunk.invalid ?? 0,
+      invalid: (chunk.invalid ?? 0) + refused,
       lastPart: chunk.lastPart ? chunk.part : null,
       ...resolved,
     });

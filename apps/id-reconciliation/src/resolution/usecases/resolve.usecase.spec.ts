@@ -1,3 +1,4 @@
+import type { SuppressionsRepository } from '@audience-hub/platform';
 import type { EntityManager } from 'typeorm';
 import type { DataSourcesRepository } from '../../data-sources/data-sources.repository';
 import type { DataSourceModel } from '../../data-sources/data-source.model';
@@ -10,7 +11,7 @@ const crm = { id: 'crm', idType: 'declared', reconciliationKey: { attribute: 'em
 
 function useCase(resolution: Partial<ResolutionRepository>, sources: DataSourceModel[] = [visitor, crm]) {
   const dataSources = { find: async (_tx: EntityManager, _org: string, id: string) => sources.find((ds) => ds.id === id) } as unknown as DataSourcesRepository;
-  return new ResolveUseCase(dataSources, resolution as ResolutionRepository);
+  return new ResolveUseCase(dataSources, resolution as ResolutionRepository, { withoutSuppressed: async (_tx: unknown, _orgId: string, _namespace: string, ids: readonly string[]) => [...ids] } as unknown as SuppressionsRepository);
 }
 
 describe('ResolveUseCase', () => {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
-import { normalizeIncoming } from '@audience-hub/contracts';
+import { idNamespaceOf, normalizeIncoming } from '@audience-hub/contracts';
+import { SuppressionsRepository } from '@audience-hub/platform';
 import { ResolutionRepository, type Matches } from '../resolution.repository';
 import { invalidIds, type Direction, type InvalidId } from '../resolve-ids';
 
@@ -39,6 +40,7 @@ export class ResolveUseCase {
   constructor(
     private readonly dataSources: DataSourcesRepository,
     private readonly resolution: ResolutionRepository,
+    private readonly suppressions: SuppressionsRepository,
   ) {}
 
   async execute(tx: EntityManager, orgId: string, dataSourceId: string, direction: Direction, ids: string[]): Promise<Resolution> {
@@ -50,15 +52,20 @@ export class ResolveUseCase {
     const invalid = invalidIds(ds.idType, direction, ids, lookedUp);
     if (invalid.length > 0) throw new InvalidIdsError(ds.id, invalid);
     if (direction === 'to-recipients') {
+      // A suppressed identifier (a privacy request's) resolves to no one: looked up as an id nobody has.
+      const allowed = new Set(await this.suppressions.withoutSuppressed(tx, orgId, idNamespaceOf(ds.id, ds.idType), lookedUp));
+      const unsuppressed = lookedUp.map((id) => (allowed.has(id) ? id : ''));
       const matches =
         ds.idType === 'visitor'
-          ? await this.resolution.visitorsToRecipients(tx, orgId, lookedUp)
-          : await this.resolution.declaredToRecipients(tx, orgId, ds.id, lookedUp);
+          ? await this.resolution.visitorsToRecipients(tx, orgId, unsuppressed)
+          : await this.resolution.declaredToRecipients(tx, orgId, ds.id, unsuppressed);
       return split(ids, matches, (asked, recipientId) => ({ id: asked, recipientId }));
     }
     const matches =
       ds.idType === 'visitor' ? await this.resolution.recipientsToVisitors(tx, orgId, ids) : await this.resolution.recipientsToDeclared(tx, orgId, ds.id, ids);
-    return split(ids, matches, (asked, xcId) => ({ id: xcId, recipientId: asked }));
+    const allowed = new Set(await this.suppressions.withoutSuppressed(tx, orgId, idNamespaceOf(ds.id, ds.idType), [...new Set(matches.map(([, xcId]) => xcId))]));
+    const kept: Matches = matches.filter(([, xcId]) => allowed.has(xcId));
+    return split(ids, kept, (asked, xcId) => ({ id: xcId, recipientId: asked }));
   }
 }
 
