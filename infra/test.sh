@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: type check, lint, build, then the unit, medium, integration, end-to-end, property and fault (chaos) tiers, and one summary line.
+# npm test: type check, lint, formatting, build, then the unit, medium, integration, end-to-end, property and fault (chaos) tiers, and one summary line.
 # Integration and e2e need Kafka and Postgres: KAFKA_BROKERS + DATABASE_URL, or a stack from
 # `npm run up` (.infra/stack.env), or a Docker engine (testcontainers). See README.
 set -euo pipefail
@@ -8,6 +8,7 @@ results=".infra/test-results"
 rm -rf "$results" && mkdir -p "$results"
 npm run --silent typecheck
 npm run --silent lint
+npm run --silent format:check
 npm run --silent build
 # The file-transport tests run S3Proxy's jar (fetched once, cached) and Debian's sshd (openssh-server).
 bash infra/s3proxy.sh fetch

@@ -68,7 +68,12 @@ export async function authThroughput(env: BenchEnv): Promise<Record<string, unkn
     const local = createLocalJWKSet(jwks);
     started = process.hrtime.bigint();
     for (let i = 0; i < VERIFICATIONS; i++) await jwtVerify(token, local, { algorithms: [...ACCESS_TOKEN_ALGORITHMS] });
-    const rawVerify: Measurement = { name: 'raw jose jwtVerify, same token and key', count: VERIFICATIONS, unit: 'tokens', seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    const rawVerify: Measurement = {
+      name: 'raw jose jwtVerify, same token and key',
+      count: VERIFICATIONS,
+      unit: 'tokens',
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    };
 
     // Issuance: the whole client-credentials grant (scrypt secret check, signing, HTTP), 4 at a time.
     started = process.hrtime.bigint();

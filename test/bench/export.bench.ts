@@ -44,7 +44,15 @@ export async function exportBench(env: BenchEnv): Promise<Record<string, unknown
   const previousPrefix = process.env.KAFKA_TOPIC_PREFIX;
   process.env.KAFKA_TOPIC_PREFIX = `${previousPrefix ?? ''}bench-export-${randomUUID().slice(0, 8)}.`;
   // Topic creation on a busy shared broker sometimes answers before the leaders are known: retry.
-  await waitFor('bench topics created', () => ensureTopics(env.kafka, { partitions: 6, replicationFactor: 1 }).then(() => true, () => false), { timeoutMs: 60_000, intervalMs: 1_000 });
+  await waitFor(
+    'bench topics created',
+    () =>
+      ensureTopics(env.kafka, { partitions: 6, replicationFactor: 1 }).then(
+        () => true,
+        () => false,
+      ),
+    { timeoutMs: 60_000, intervalMs: 1_000 },
+  );
   try {
     return await exportBenchOnOwnTopics(env);
   } finally {
@@ -79,7 +87,15 @@ async function exportBenchOnOwnTopics(env: BenchEnv): Promise<Record<string, unk
         source,
         orgId,
         aggregateId: 'visitor',
-        data: { dataSourceId: 'visitor', name: 'Recipient - Visitor ID', idType: 'visitor', integrationCode: 'AdobeCampaignVisitorID', builtIn: true, exportControls: [], xcDataSourceId: '163447' },
+        data: {
+          dataSourceId: 'visitor',
+          name: 'Recipient - Visitor ID',
+          idType: 'visitor',
+          integrationCode: 'AdobeCampaignVisitorID',
+          builtIn: true,
+          exportControls: [],
+          xcDataSourceId: '163447',
+        },
       }),
     ]);
     const linksStarted = Date.now();
@@ -99,7 +115,9 @@ async function exportBenchOnOwnTopics(env: BenchEnv): Promise<Record<string, unk
     const memory = rssSampler(service.process.pid!);
     const full = await timedUpdate('full export', publish, outcomes, orgId, listId);
     const fullPhases = await phasesOf(db, orgId, full);
-    const fullFiles = await waitFor('inbound file written', () => (readdirSync(sinkDir).filter((name) => !name.startsWith('.')).length >= 1 ? readdirSync(sinkDir) : undefined), { timeoutMs: 120_000 });
+    const fullFiles = await waitFor('inbound file written', () => (readdirSync(sinkDir).filter((name) => !name.startsWith('.')).length >= 1 ? readdirSync(sinkDir) : undefined), {
+      timeoutMs: 120_000,
+    });
     const fullWithFile = (Date.now() - full.startedAt) / 1000;
 
     // 1% of the list changes: the first CHANGED/2 leave, CHANGED/2 new recipients join.
@@ -119,7 +137,10 @@ async function exportBenchOnOwnTopics(env: BenchEnv): Promise<Record<string, unk
     // RELINKED ECIDs of members move to other members (as when Campaign merges profiles): XC holds
     // the same ids, the graph changed, so the next mirror update compares the whole list again.
     const moves = Array.from({ length: RELINKED }, (_, i) => half + i * 7).filter(isMapped);
-    await publish(Topics.idrecIdentityLinks, moves.map((n) => linkEvent(orgId, n, recipient(n + 1))));
+    await publish(
+      Topics.idrecIdentityLinks,
+      moves.map((n) => linkEvent(orgId, n, recipient(n + 1))),
+    );
     await waitFor('moved links in the replica', async () => {
       const { rows } = await db.query(
         `SELECT count(*)::int AS n FROM audience_export.identity_links l JOIN unnest($2::text[], $3::text[]) AS m(xc_id, recipient_id) USING (xc_id, recipient_id)
@@ -176,7 +197,13 @@ async function exportBenchOnOwnTopics(env: BenchEnv): Promise<Record<string, unk
   }
 }
 
-function membersEvents(type: typeof EventTypes.campaignListMembersAdded | typeof EventTypes.campaignListMembersRemoved, orgId: string, listId: string, from: number, to: number): AnyHubEvent[] {
+function membersEvents(
+  type: typeof EventTypes.campaignListMembersAdded | typeof EventTypes.campaignListMembersRemoved,
+  orgId: string,
+  listId: string,
+  from: number,
+  to: number,
+): AnyHubEvent[] {
   const events: AnyHubEvent[] = [];
   for (let first = from; first < to; first += 10_000) {
     const recipientIds = Array.from({ length: Math.min(10_000, to - first) }, (_, i) => recipient(first + i));
@@ -244,14 +271,22 @@ function linkEvent(orgId: string, n: number, recipientId = recipient(n)): AnyHub
 async function seedReplica(db: Client, publish: (topic: string, events: AnyHubEvent[]) => Promise<unknown>, orgId: string): Promise<number> {
   const mapped = linked();
   const published = mapped.slice(0, PUBLISHED_LINKS);
-  for (let i = 0; i < published.length; i += 5_000) await publish(Topics.idrecIdentityLinks, published.slice(i, i + 5_000).map((n) => linkEvent(orgId, n)));
+  for (let i = 0; i < published.length; i += 5_000)
+    await publish(
+      Topics.idrecIdentityLinks,
+      published.slice(i, i + 5_000).map((n) => linkEvent(orgId, n)),
+    );
   const rest = mapped.slice(PUBLISHED_LINKS);
   const at = new Date().toISOString();
   const sink = db.query(copyFrom(`COPY audience_export.identity_links (org_id, data_source_id, xc_id, recipient_id, observed_at) FROM STDIN`));
   await pipeline(
     Readable.from(
       (function* () {
-        for (let i = 0; i < rest.length; i += 10_000) yield rest.slice(i, i + 10_000).map((n) => `${orgId}\tvisitor\t${ecidOf(n)}\t${recipient(n)}\t${at}\n`).join('');
+        for (let i = 0; i < rest.length; i += 10_000)
+          yield rest
+            .slice(i, i + 10_000)
+            .map((n) => `${orgId}\tvisitor\t${ecidOf(n)}\t${recipient(n)}\t${at}\n`)
+            .join('');
       })(),
     ),
     sink,
@@ -318,7 +353,10 @@ async function sqlBaseline(db: Client, kind: 'full' | 'delta'): Promise<Measurem
   await db.query(`INSERT INTO ${schema}.list SELECT 'r-' || n FROM generate_series($1::int, $2::int) n`, [kind === 'full' ? 0 : half, MEMBERS + (kind === 'full' ? 0 : half) - 1]);
   if (kind === 'delta') {
     await db.query(`INSERT INTO ${schema}.snapshot SELECT '9' || lpad(n::text, 37, '0'), 'r-' || n FROM generate_series(0, $1::int) n WHERE n % 100 <> 99`, [MEMBERS - 1]);
-    await db.query(`INSERT INTO ${schema}.resolved SELECT '9' || lpad(n::text, 37, '0'), 'r-' || n FROM generate_series($1::int, $2::int) n WHERE n % 100 <> 99`, [MEMBERS, MEMBERS + half - 1]);
+    await db.query(`INSERT INTO ${schema}.resolved SELECT '9' || lpad(n::text, 37, '0'), 'r-' || n FROM generate_series($1::int, $2::int) n WHERE n % 100 <> 99`, [
+      MEMBERS,
+      MEMBERS + half - 1,
+    ]);
   } else {
     await db.query(`INSERT INTO ${schema}.resolved SELECT '9' || lpad(n::text, 37, '0'), 'r-' || n FROM generate_series(0, $1::int) n WHERE n % 100 <> 99`, [MEMBERS - 1]);
   }

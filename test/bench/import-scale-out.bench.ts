@@ -44,7 +44,13 @@ export async function importScaleOut(env: BenchEnv): Promise<Record<string, unkn
         const importer = running.find((service) => service.name === 'audience-import')!;
         if (!prepared) {
           await probe.publish(Topics.imsEvents, [
-            createEvent({ type: EventTypes.imsOrgCreated, source: '/bench', orgId: tenant.orgId, aggregateId: tenant.orgId, data: { orgId: tenant.orgId, name: 'Bench', createdAt: new Date().toISOString() } }),
+            createEvent({
+              type: EventTypes.imsOrgCreated,
+              source: '/bench',
+              orgId: tenant.orgId,
+              aggregateId: tenant.orgId,
+              data: { orgId: tenant.orgId, name: 'Bench', createdAt: new Date().toISOString() },
+            }),
           ]);
           await orgKnown(admin, tenant.orgId);
           await loadVisitorLinks(admin, tenant.orgId, perAudience * PARTITIONS);
@@ -60,7 +66,11 @@ export async function importScaleOut(env: BenchEnv): Promise<Record<string, unkn
         const machine = machineCpu();
         const started = process.hrtime.bigint();
         // XC publishes the six snapshots side by side, chunk by chunk.
-        for (let part = 0; part < chunks[0].length; part++) await probe.publish(Topics.xcAudiences, chunks.map((snapshot) => snapshot[part]));
+        for (let part = 0; part < chunks[0].length; part++)
+          await probe.publish(
+            Topics.xcAudiences,
+            chunks.map((snapshot) => snapshot[part]),
+          );
         const done = await probe.waitFor(
           'every import completed',
           (m) => m.json?.type === EventTypes.campaignImportCompleted && imports.has(m.json.data.importId),
@@ -69,10 +79,15 @@ export async function importScaleOut(env: BenchEnv): Promise<Record<string, unkn
         );
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         usage[`machine busy, ${instances} instance(s) per group`] = machine.busyShare();
-        usage[`CPU by process, ${instances} instance(s) per group`] = cpuSpent(running, cpuBefore, running.map((service, i) => `${service.name}#${Math.floor(i / 2)}`));
+        usage[`CPU by process, ${instances} instance(s) per group`] = cpuSpent(
+          running,
+          cpuBefore,
+          running.map((service, i) => `${service.name}#${Math.floor(i / 2)}`),
+        );
         const added = new Map(done.map((m) => [m.json.data.importId as string, m.json.data.counts.added as number]));
         const total = [...added.values()].reduce((sum, n) => sum + n, 0);
-        if (added.size !== imports.size || total !== perAudience * PARTITIONS) throw new Error(`imports added ${total} members in ${added.size} imports, expected ${perAudience * PARTITIONS} in ${imports.size}`);
+        if (added.size !== imports.size || total !== perAudience * PARTITIONS)
+          throw new Error(`imports added ${total} members in ${added.size} imports, expected ${perAudience * PARTITIONS} in ${imports.size}`);
         return { name: `${instances} import + ${instances} idrec instance${instances > 1 ? 's' : ''} per group`, count: total, unit: 'members', seconds };
       } finally {
         await Promise.all(running.map((service) => service.stop()));
@@ -99,10 +114,10 @@ function onePerPartition(orgId: string, prefix: string): string[] {
   const byPartition = new Map<number, string>();
   for (let n = 0; byPartition.size < PARTITIONS; n++) {
     const audienceId = `${prefix}${String(n).padStart(5, '0')}`;
-    const key = (createEvent({ type: EventTypes.xcAudienceWithdrawn, source: '/bench', orgId, aggregateId: audienceId, data: { audienceId } } as never) as AnyHubEvent).partitionkey;
+    const key = (createEvent({ type: EventTypes.xcAudienceWithdrawn, source: '/bench', orgId, aggregateId: audienceId, data: { audienceId } } as never) as AnyHubEvent)
+      .partitionkey;
     const partition = partitioner({ topic: Topics.xcAudiences, partitionMetadata, message: { key, value: null } });
     if (!byPartition.has(partition)) byPartition.set(partition, audienceId);
   }
   return [...byPartition.values()];
 }
-

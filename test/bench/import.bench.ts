@@ -141,10 +141,9 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
 /** Waits until id-reconciliation and audience-import both know the org (from ims.org.created). */
 export async function orgKnown(admin: Client, orgId: string): Promise<void> {
   await waitFor('org known to both services', async () => {
-    const { rows } = await admin.query(
-      `SELECT (SELECT count(*) FROM idrec.orgs WHERE org_id = $1) + (SELECT count(*) FROM audience_import.known_orgs WHERE org_id = $1) AS n`,
-      [orgId],
-    );
+    const { rows } = await admin.query(`SELECT (SELECT count(*) FROM idrec.orgs WHERE org_id = $1) + (SELECT count(*) FROM audience_import.known_orgs WHERE org_id = $1) AS n`, [
+      orgId,
+    ]);
     return Number(rows[0].n) === 2;
   });
 }
@@ -155,9 +154,17 @@ export async function orgKnown(admin: Client, orgId: string): Promise<void> {
  * have brought it; the replica bench measures that separately).
  */
 export async function loadVisitorLinks(admin: Client, orgId: string, count: number): Promise<void> {
-  await copy(admin, 'idrec.visitor_links (org_id, ecid, recipient_id, observed_at)', textChunks((i) => `${orgId}\t${ecid(i)}\t${recipient(i)}\t2024-01-01T00:00:00Z\n`, count));
+  await copy(
+    admin,
+    'idrec.visitor_links (org_id, ecid, recipient_id, observed_at)',
+    textChunks((i) => `${orgId}\t${ecid(i)}\t${recipient(i)}\t2024-01-01T00:00:00Z\n`, count),
+  );
   await admin.query('ANALYZE idrec.visitor_links');
-  await copy(admin, 'audience_import.identity_links (org_id, data_source_id, xc_id, recipient_id, observed_at)', textChunks((i) => `${orgId}\tvisitor\t${ecid(i)}\t${recipient(i)}\t2024-01-01T00:00:00Z\n`, count));
+  await copy(
+    admin,
+    'audience_import.identity_links (org_id, data_source_id, xc_id, recipient_id, observed_at)',
+    textChunks((i) => `${orgId}\tvisitor\t${ecid(i)}\t${recipient(i)}\t2024-01-01T00:00:00Z\n`, count),
+  );
   await admin.query('ANALYZE audience_import.identity_links');
 }
 
@@ -165,7 +172,13 @@ export async function loadVisitorLinks(admin: Client, orgId: string, count: numb
 export async function createFullImport(probe: KafkaProbe, importer: RunningService, tenant: { orgId: string; auth: Record<string, string> }, audienceId: string): Promise<string> {
   const orgId = tenant.orgId;
   await probe.publish(Topics.xcAudiences, [
-    createEvent({ type: EventTypes.xcAudiencePublished, source: '/bench', orgId, aggregateId: audienceId, data: { audienceId, name: audienceId, solution: 'audience-manager', labels: [] } }),
+    createEvent({
+      type: EventTypes.xcAudiencePublished,
+      source: '/bench',
+      orgId,
+      aggregateId: audienceId,
+      data: { audienceId, name: audienceId, solution: 'audience-manager', labels: [] },
+    }),
   ]);
   await waitFor('audience catalogued', async () => (await fetch(`${importer.url}/v1/xc-audiences/${audienceId}`, { headers: tenant.auth })).status === 200);
   const response = await fetch(`${importer.url}/v1/imports`, {
@@ -180,23 +193,25 @@ export async function createFullImport(probe: KafkaProbe, importer: RunningServi
 /** A full snapshot of ecid(from) .. ecid(from + count - 1) as xc.audience.members chunks of at most 10,000 ids. */
 export function snapshotChunks(orgId: string, audienceId: string, from: number, count: number): AnyHubEvent[] {
   const parts = Math.ceil(count / MAX_CHUNK_IDS);
-  return Array.from({ length: parts }, (_, part) =>
-    createEvent({
-      type: EventTypes.xcAudienceMembers,
-      source: '/bench',
-      orgId,
-      aggregateId: audienceId,
-      data: {
-        audienceId,
-        snapshotId: `bench-${audienceId}`,
-        mode: 'full',
-        idType: 'visitor',
-        part,
-        lastPart: part === parts - 1,
-        added: Array.from({ length: Math.min(MAX_CHUNK_IDS, count - part * MAX_CHUNK_IDS) }, (_, k) => ecid(from + part * MAX_CHUNK_IDS + k)),
-        removed: [],
-      },
-    }) as AnyHubEvent,
+  return Array.from(
+    { length: parts },
+    (_, part) =>
+      createEvent({
+        type: EventTypes.xcAudienceMembers,
+        source: '/bench',
+        orgId,
+        aggregateId: audienceId,
+        data: {
+          audienceId,
+          snapshotId: `bench-${audienceId}`,
+          mode: 'full',
+          idType: 'visitor',
+          part,
+          lastPart: part === parts - 1,
+          added: Array.from({ length: Math.min(MAX_CHUNK_IDS, count - part * MAX_CHUNK_IDS) }, (_, k) => ecid(from + part * MAX_CHUNK_IDS + k)),
+          removed: [],
+        },
+      }) as AnyHubEvent,
   );
 }
 
@@ -235,7 +250,6 @@ export function upload(url: string, headers: Record<string, string>, chunks: Buf
 export function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
-
 
 /** The launcher's environment for the bench database (consumer groups of its own per call). */
 export function asTestEnv(env: BenchEnv): TestEnv {

@@ -58,13 +58,17 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
     idrec = await launch();
     progress(`${topic}: id-reconciliation ready (pid ${idrec.process.pid})`);
     const running = idrec;
-    await waitFor('every changelog record on Kafka', async () => {
-      running.assertRunning();
-      return (await topicEnd(env, Topics.idrecIdentityLinks)) >= changelog + records;
-    }, {
-      timeoutMs: 3_600_000,
-      intervalMs: 100,
-    });
+    await waitFor(
+      'every changelog record on Kafka',
+      async () => {
+        running.assertRunning();
+        return (await topicEnd(env, Topics.idrecIdentityLinks)) >= changelog + records;
+      },
+      {
+        timeoutMs: 3_600_000,
+        intervalMs: 100,
+      },
+    );
     const seconds = secondsSince(start);
     if (process.env.BENCH_VERBOSE) console.log(idrec.output().slice(-20_000));
     return { seconds, sendSeconds, cpu: cpuSpent([idrec], [0]), rss: peakRssMb(idrec.process.pid) };
@@ -86,16 +90,26 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
     const title = (what: string) => `ingest: ${EVENTS.toLocaleString('en-US')} ${what}, one event each, until the last changelog record is on Kafka`;
     const from = 'id-reconciliation (from its start) applies the';
     results.push(
-      report(title('recipient upserts (one declared data source, hashed e-mail)'), measured(`${from} upserts`, EVENTS, upserts.seconds, upserts.rss), measured('raw kafkajs consumption of the same events', EVENTS, rawUpserts), {
-        'set-based SQL upsert of the same rows': `${sqlUpsert.toFixed(2)} s = ${Math.round(EVENTS / sqlUpsert).toLocaleString('en-US')} rows/s`,
-        'CPU used by id-reconciliation': upserts.cpu,
-        'sending the events to Kafka (before) took': `${upserts.sendSeconds.toFixed(2)} s`,
-      }),
+      report(
+        title('recipient upserts (one declared data source, hashed e-mail)'),
+        measured(`${from} upserts`, EVENTS, upserts.seconds, upserts.rss),
+        measured('raw kafkajs consumption of the same events', EVENTS, rawUpserts),
+        {
+          'set-based SQL upsert of the same rows': `${sqlUpsert.toFixed(2)} s = ${Math.round(EVENTS / sqlUpsert).toLocaleString('en-US')} rows/s`,
+          'CPU used by id-reconciliation': upserts.cpu,
+          'sending the events to Kafka (before) took': `${upserts.sendSeconds.toFixed(2)} s`,
+        },
+      ),
     );
     results.push(
-      report(title('visitor observations of new ECIDs'), measured(`${from} observations`, EVENTS, observations.seconds, observations.rss), measured('raw kafkajs consumption of the same events', EVENTS, rawObservations), {
-        'CPU used by id-reconciliation': observations.cpu,
-      }),
+      report(
+        title('visitor observations of new ECIDs'),
+        measured(`${from} observations`, EVENTS, observations.seconds, observations.rss),
+        measured('raw kafkajs consumption of the same events', EVENTS, rawObservations),
+        {
+          'CPU used by id-reconciliation': observations.cpu,
+        },
+      ),
     );
     if (WIDE_EVENTS > 0) {
       const many = await ingest(Topics.campaignRecipients, WIDE_EVENTS, WIDE_EVENTS * WIDE_SOURCES, (i) => upsertOf(wide.orgId, i, WIDE_SOURCES));
@@ -155,7 +169,12 @@ function upsertOf(orgId: string, i: number, sources: number): AnyHubEvent {
 }
 
 function observationOf(orgId: string, i: number): AnyHubEvent {
-  return campaignEvent(orgId, EventTypes.campaignVisitorObserved, { recipientId: recipient(i), ecid: ecid(i), observedAt: new Date(Date.UTC(2026, 10, 1) + i).toISOString(), channel: 'web' });
+  return campaignEvent(orgId, EventTypes.campaignVisitorObserved, {
+    recipientId: recipient(i),
+    ecid: ecid(i),
+    observedAt: new Date(Date.UTC(2026, 10, 1) + i).toISOString(),
+    channel: 'web',
+  });
 }
 
 function campaignEvent(orgId: string, type: AnyHubEvent['type'], data: Record<string, unknown>): AnyHubEvent {
@@ -175,8 +194,12 @@ async function topicEnd(env: BenchEnv, topic: Topic): Promise<number> {
 
 /** One statement upserting the same recipients (attributes and hashed key) into a table shaped like id-reconciliation's. */
 async function setBasedUpsert(admin: Client, count: number): Promise<number> {
-  await admin.query(`CREATE TEMP TABLE bench_recipients (org_id text, recipient_id text, attributes jsonb, updated_at timestamptz DEFAULT now(), PRIMARY KEY (org_id, recipient_id))`);
-  await admin.query(`CREATE TEMP TABLE bench_declared_ids (org_id text, data_source_id text, declared_id text, recipient_id text, linked_at timestamptz DEFAULT now(), PRIMARY KEY (org_id, data_source_id, declared_id))`);
+  await admin.query(
+    `CREATE TEMP TABLE bench_recipients (org_id text, recipient_id text, attributes jsonb, updated_at timestamptz DEFAULT now(), PRIMARY KEY (org_id, recipient_id))`,
+  );
+  await admin.query(
+    `CREATE TEMP TABLE bench_declared_ids (org_id text, data_source_id text, declared_id text, recipient_id text, linked_at timestamptz DEFAULT now(), PRIMARY KEY (org_id, data_source_id, declared_id))`,
+  );
   await admin.query(`CREATE INDEX ON bench_declared_ids (org_id, data_source_id, recipient_id)`);
   const start = process.hrtime.bigint();
   await admin.query(
@@ -198,4 +221,3 @@ async function setBasedUpsert(admin: Client, count: number): Promise<number> {
 function secondsSince(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
-

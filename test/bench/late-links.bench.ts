@@ -30,7 +30,10 @@ export async function lateLinksBench(env: BenchEnv): Promise<Record<string, unkn
   try {
     const tenant = await ims.tenant(['audiences.read', 'audiences.write'], 'late links bench');
     const orgId = tenant.orgId;
-    await waitFor('org known to audience-import', async () => Number((await admin.query(`SELECT count(*) AS n FROM audience_import.known_orgs WHERE org_id = $1`, [orgId])).rows[0].n) === 1);
+    await waitFor(
+      'org known to audience-import',
+      async () => Number((await admin.query(`SELECT count(*) AS n FROM audience_import.known_orgs WHERE org_id = $1`, [orgId])).rows[0].n) === 1,
+    );
     const audienceId = `late-${randomUUID().slice(0, 8)}`;
     const importId = await createFullImport(probe, importer, tenant, audienceId);
     const chunks = snapshotChunks(orgId, audienceId, 0, LINKS);
@@ -47,10 +50,19 @@ export async function lateLinksBench(env: BenchEnv): Promise<Record<string, unkn
     importer = await launchService('audience-import', importerEnv);
     await waitFor('no member pending', async () => (await pending()) === 0, { timeoutMs: 3_600_000, intervalMs: 200 });
     const elapsed = secondsSince(start);
-    const members = Number((await admin.query(`SELECT count(*) AS n FROM audience_import.import_members WHERE run_id IN (SELECT run_id FROM audience_import.runs WHERE import_id = $1)`, [importId])).rows[0].n);
+    const members = Number(
+      (await admin.query(`SELECT count(*) AS n FROM audience_import.import_members WHERE run_id IN (SELECT run_id FROM audience_import.runs WHERE import_id = $1)`, [importId]))
+        .rows[0].n,
+    );
     if (members !== LINKS) throw new Error(`expected ${LINKS} members after the late links, found ${members}`);
 
-    const applied: Measurement = { name: 'audience-import (from its start) applies the links', count: LINKS, unit: 'links', seconds: elapsed, peakRssMb: peakRssMb(importer.process.pid) };
+    const applied: Measurement = {
+      name: 'audience-import (from its start) applies the links',
+      count: LINKS,
+      unit: 'links',
+      seconds: elapsed,
+      peakRssMb: peakRssMb(importer.process.pid),
+    };
     const raw: Measurement = { name: 'raw kafkajs consumption of the same links', count: LINKS, unit: 'links', seconds: rawSeconds };
     return report(`late-links: ${LINKS.toLocaleString('en-US')} new links, each resolving a pending member of an imported list`, applied, raw, {
       'CPU used by audience-import': cpuSpent([importer], [0]),

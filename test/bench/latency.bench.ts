@@ -75,7 +75,16 @@ export async function latencyBench(env: BenchEnv): Promise<Record<string, unknow
         source: '/bench',
         orgId,
         aggregateId: target.audienceId,
-        data: { audienceId: target.audienceId, snapshotId: `delta-${target.audienceId}-${i}`, mode: 'delta', idType: 'visitor', part: 0, lastPart: true, added: [ecid(i)], removed: [] },
+        data: {
+          audienceId: target.audienceId,
+          snapshotId: `delta-${target.audienceId}-${i}`,
+          mode: 'delta',
+          idType: 'visitor',
+          part: 0,
+          lastPart: true,
+          added: [ecid(i)],
+          removed: [],
+        },
       }) as AnyHubEvent;
       const entry: Sent = { phase, at: Date.now() };
       target.sent.push(entry);
@@ -83,7 +92,12 @@ export async function latencyBench(env: BenchEnv): Promise<Record<string, unknow
     };
     const answered = async () => {
       for (const target of small) {
-        await probe.waitFor(`${target.sent.length} completions of ${target.audienceId}`, (m) => m.json?.type === EventTypes.campaignImportCompleted && m.json.data.importId === target.importId, target.sent.length, 120_000);
+        await probe.waitFor(
+          `${target.sent.length} completions of ${target.audienceId}`,
+          (m) => m.json?.type === EventTypes.campaignImportCompleted && m.json.data.importId === target.importId,
+          target.sent.length,
+          120_000,
+        );
       }
     };
     /** Sends a delta every INTERVAL_MS until `until` says stop (checked before each send). */
@@ -132,8 +146,22 @@ export async function latencyBench(env: BenchEnv): Promise<Record<string, unknow
     const idle = stats(latencies('idle'));
     const load = stats(latencies('load'));
     const perCase = {
-      'under load, on the snapshot\'s partition': format(stats(latencies('load', small.filter((target) => target.sameAsSnapshot)))),
-      'under load, on the other partitions': format(stats(latencies('load', small.filter((target) => !target.sameAsSnapshot)))),
+      "under load, on the snapshot's partition": format(
+        stats(
+          latencies(
+            'load',
+            small.filter((target) => target.sameAsSnapshot),
+          ),
+        ),
+      ),
+      'under load, on the other partitions': format(
+        stats(
+          latencies(
+            'load',
+            small.filter((target) => !target.sameAsSnapshot),
+          ),
+        ),
+      ),
     };
 
     // Where a delta's time under load goes: to its transaction's start (Kafka, the consumer's

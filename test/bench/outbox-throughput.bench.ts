@@ -3,15 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
-import {
-  createIdempotentProducer,
-  DeadLetterPublisher,
-  enqueueEvents,
-  EventConsumer,
-  MESSAGING_MIGRATIONS,
-  OutboxRelay,
-  physicalTopic,
-} from '@audience-hub/messaging';
+import { createIdempotentProducer, DeadLetterPublisher, enqueueEvents, EventConsumer, MESSAGING_MIGRATIONS, OutboxRelay, physicalTopic } from '@audience-hub/messaging';
 import { newOrgId, waitFor } from '@audience-hub/testing';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
@@ -45,7 +37,7 @@ export async function outboxThroughput(env: BenchEnv): Promise<Record<string, un
   const baseline = await rawKafkajs(env.kafka);
   return report('messaging: outbox -> Kafka -> inbox consumer (events/s)', subject, baseline, {
     'events per outbox transaction': PER_TRANSACTION,
-    'payload': '20 recipient ids per event',
+    payload: '20 recipient ids per event',
   });
 }
 
@@ -89,11 +81,7 @@ async function throughOutbox(env: BenchEnv): Promise<Measurement> {
   for (let i = 0; i < events.length; i += PER_TRANSACTION) {
     await dataSource.transaction((manager) => enqueueEvents(manager, events.slice(i, i + PER_TRANSACTION)));
   }
-  await waitFor(
-    'all events applied',
-    async () => (await dataSource.query(`SELECT count(*)::int AS n FROM bench_effects`))[0].n >= EVENTS,
-    { timeoutMs: 600_000, intervalMs: 20 },
-  );
+  await waitFor('all events applied', async () => (await dataSource.query(`SELECT count(*)::int AS n FROM bench_effects`))[0].n >= EVENTS, { timeoutMs: 600_000, intervalMs: 20 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await relay.stop();
   await consumer.stop();

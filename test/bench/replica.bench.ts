@@ -50,7 +50,7 @@ export async function replicaBench(env: BenchEnv): Promise<Record<string, unknow
     await admin.query(`VACUUM ANALYZE audience_import.identity_links`);
     const built = await sizes();
     const [table, indexes] = [Number(built.table) - Number(empty.table), Number(built.indexes) - Number(empty.indexes)];
-    const perMillion = (bytes: number) => `${Math.round((bytes / LINKS) * 1e6 / 1048576)} MB`;
+    const perMillion = (bytes: number) => `${Math.round(((bytes / LINKS) * 1e6) / 1048576)} MB`;
 
     const build: Measurement = { name: 'new audience-import builds its replica', count: LINKS, unit: 'links', seconds: buildSeconds, peakRssMb: rss };
     const raw: Measurement = { name: 'raw kafkajs consumption of the same topic', count: LINKS, unit: 'links', seconds: rawSeconds };

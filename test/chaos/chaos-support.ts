@@ -52,7 +52,13 @@ export function groupOf(label: string, service: HubServiceName): string {
  * A service's environment in a fault-tier file: the run's test infrastructure, the IMS to trust,
  * the file's own consumer group, starting from the earliest offset (see groupOf), and `extra`.
  */
-export function chaosServiceEnv(env: TestEnv, trustEnv: Record<string, string>, label: string, service: HubServiceName, extra: Record<string, string> = {}): Record<string, string> {
+export function chaosServiceEnv(
+  env: TestEnv,
+  trustEnv: Record<string, string>,
+  label: string,
+  service: HubServiceName,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return env.serviceEnv(service, { ...trustEnv, KAFKA_CONSUMER_GROUP: groupOf(label, service), KAFKA_NEW_GROUP_START: 'earliest', ...extra });
 }
 
@@ -69,7 +75,9 @@ export const call = restCall;
 
 /** Announces the tenant's org to every service (as IMS does on ims.events.v1). */
 export async function announceOrg(probe: KafkaProbe, tenant: Tenant): Promise<void> {
-  await probe.publish(Topics.imsEvents, [event(EventTypes.imsOrgCreated, tenant.orgId, tenant.orgId, { orgId: tenant.orgId, name: 'Chaos org', createdAt: new Date().toISOString() })]);
+  await probe.publish(Topics.imsEvents, [
+    event(EventTypes.imsOrgCreated, tenant.orgId, tenant.orgId, { orgId: tenant.orgId, name: 'Chaos org', createdAt: new Date().toISOString() }),
+  ]);
 }
 
 /** Makes the org known to each service: a REST call with the tenant's token registers it (see the services' READMEs). */
@@ -87,13 +95,24 @@ export async function knownTo(tenant: Tenant, services: Array<{ url: string; pat
  * teaching it 100,000 that way would take minutes). Then waits until id-reconciliation's own stats
  * count them all. The org must be known to id-reconciliation already.
  */
-export async function visitorLinks(db: Client, probe: KafkaProbe, idrec: RunningService, tenant: Tenant, pairs: Array<{ ecid: string; recipientId: string }>, observed = 1_000): Promise<void> {
+export async function visitorLinks(
+  db: Client,
+  probe: KafkaProbe,
+  idrec: RunningService,
+  tenant: Tenant,
+  pairs: Array<{ ecid: string; recipientId: string }>,
+  observed = 1_000,
+): Promise<void> {
   const rest = pairs.slice(observed);
   const at = new Date().toISOString();
   const sink = db.query(copyFrom(`COPY idrec.visitor_links (org_id, ecid, recipient_id, observed_at) FROM STDIN`));
   const source = Readable.from(
     (function* () {
-      for (let i = 0; i < rest.length; i += 10_000) yield rest.slice(i, i + 10_000).map((p) => `${tenant.orgId}\t${p.ecid}\t${p.recipientId}\t${at}\n`).join('');
+      for (let i = 0; i < rest.length; i += 10_000)
+        yield rest
+          .slice(i, i + 10_000)
+          .map((p) => `${tenant.orgId}\t${p.ecid}\t${p.recipientId}\t${at}\n`)
+          .join('');
     })(),
   );
   await pipeline(source, sink);
@@ -103,7 +122,13 @@ export async function visitorLinks(db: Client, probe: KafkaProbe, idrec: Running
     probe,
     Topics.idrecIdentityLinks,
     rest.map(({ ecid, recipientId }) =>
-      createEvent({ type: EventTypes.idrecIdentityLinked, source: '/audience-hub/id-reconciliation', orgId: tenant.orgId, aggregateId: `visitor/${ecid}`, data: { dataSourceId: 'visitor', idType: 'visitor', xcId: ecid, recipientId, observedAt: at } }),
+      createEvent({
+        type: EventTypes.idrecIdentityLinked,
+        source: '/audience-hub/id-reconciliation',
+        orgId: tenant.orgId,
+        aggregateId: `visitor/${ecid}`,
+        data: { dataSourceId: 'visitor', idType: 'visitor', xcId: ecid, recipientId, observedAt: at },
+      }),
     ),
   );
   await observeVisitors(probe, idrec, tenant, pairs.slice(0, observed), pairs.length);
@@ -124,7 +149,13 @@ export async function replicasHold(db: Client, tenant: Tenant, schemas: string[]
  * Teaches id-reconciliation visitor links as Campaign does (campaign.visitor.observed events), then
  * waits until its own stats count them all.
  */
-export async function observeVisitors(probe: KafkaProbe, idrec: RunningService, tenant: Tenant, pairs: Array<{ ecid: string; recipientId: string }>, total = pairs.length): Promise<void> {
+export async function observeVisitors(
+  probe: KafkaProbe,
+  idrec: RunningService,
+  tenant: Tenant,
+  pairs: Array<{ ecid: string; recipientId: string }>,
+  total = pairs.length,
+): Promise<void> {
   const observedAt = new Date().toISOString();
   await publishAll(
     probe,
@@ -243,7 +274,11 @@ export function expectExactlyOnce(stream: ReturnType<typeof netMembership>, mess
  * The oldest transaction of `role` (a service's database role) in flight for at least `minMs`,
  * holding a lock on the table `holding` when given: a step being applied, seen from outside.
  */
-export async function transactionInFlight(db: Client, role: string, { minMs = 150, holding }: { minMs?: number; holding?: string } = {}): Promise<{ ms: number; statement: string } | undefined> {
+export async function transactionInFlight(
+  db: Client,
+  role: string,
+  { minMs = 150, holding }: { minMs?: number; holding?: string } = {},
+): Promise<{ ms: number; statement: string } | undefined> {
   const { rows } = await db.query(
     `SELECT round(extract(epoch FROM now() - a.xact_start) * 1000)::int AS ms, left(a.query, 60) AS statement FROM pg_stat_activity a
       WHERE a.datname = current_database() AND a.usename = $1 AND a.state <> 'idle'

@@ -110,8 +110,10 @@ describe('id-reconciliation down during imports and exports', () => {
     await observeVisitors(probe, idrec.service, tenant, linked);
     await bothReplicasHold(N, 'before id-reconciliation goes down');
     for (const schema of ['audience_import', 'audience_export']) {
-      await waitFor(`${schema} knows the visitor data source`, async () =>
-        (await db.query(`SELECT 1 FROM ${schema}.data_sources WHERE org_id = $1 AND data_source_id = 'visitor' AND deleted_at IS NULL`, [tenant.orgId])).rows.length === 1,
+      await waitFor(
+        `${schema} knows the visitor data source`,
+        async () =>
+          (await db.query(`SELECT 1 FROM ${schema}.data_sources WHERE org_id = $1 AND data_source_id = 'visitor' AND deleted_at IS NULL`, [tenant.orgId])).rows.length === 1,
       );
     }
     console.log(`[idrec-down] ${N} visitor links in both replicas after ${seconds(t0)}`);
@@ -129,7 +131,9 @@ describe('id-reconciliation down during imports and exports', () => {
     const importChanges = () => probe.received.filter((m) => m.json?.type === EventTypes.campaignImportedListMembersChanged && m.json.data.importId === importId);
     const [imported] = await probe.waitFor('import completed', (m) => m.json?.type === EventTypes.campaignImportCompleted && m.json.data.importId === importId, 1, 60_000);
     // What the replica implies: the snapshot's ids that it links, and the recipients they name.
-    const { rows: [implied] } = await db.query(
+    const {
+      rows: [implied],
+    } = await db.query(
       `SELECT count(*)::int AS matched, count(DISTINCT l.recipient_id)::int AS recipients
          FROM unnest($2::text[]) AS s(xc_id) JOIN audience_import.identity_links l ON l.org_id = $1 AND l.data_source_id = 'visitor' AND l.xc_id = s.xc_id`,
       [tenant.orgId, snapshot],
@@ -137,7 +141,12 @@ describe('id-reconciliation down during imports and exports', () => {
     expect(implied).toEqual({ matched: N, recipients: N });
     const importCounts = { received: N + UNKNOWN, matched: N, unmatched: UNKNOWN, pending: UNKNOWN, added: N, removed: 0 };
     expect(imported.json.data.counts).toMatchObject(importCounts);
-    expect((await call(importer.url, tenant, 'GET', `/v1/imports/${importId}`)).body).toMatchObject({ state: 'completed', snapshots: 1, lateMatched: 0, counts: { ...importCounts, invalid: 0 } });
+    expect((await call(importer.url, tenant, 'GET', `/v1/imports/${importId}`)).body).toMatchObject({
+      state: 'completed',
+      snapshots: 1,
+      lateMatched: 0,
+      counts: { ...importCounts, invalid: 0 },
+    });
     const firstMembers = linked.map((p) => p.recipientId).sort();
     expect(await importedMembers(importer, tenant, importedListId)).toEqual(firstMembers);
     // Campaign's view: the members-changed events (the outcome may come first, on another partition).
@@ -153,12 +162,15 @@ describe('id-reconciliation down during imports and exports', () => {
     const listId = `list-${Date.now()}`;
     const listMembers = [...linked, ...unknown].map((p) => p.recipientId);
     await publishList(probe, tenant, listId, listMembers);
-    await waitFor('list stored', async () => (await call(exporter.url, tenant, 'GET', `/v1/lists/${listId}`)).body?.memberCount === listMembers.length, { timeoutMs: 60_000, intervalMs: 200 });
+    await waitFor('list stored', async () => (await call(exporter.url, tenant, 'GET', `/v1/lists/${listId}`)).body?.memberCount === listMembers.length, {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
     const created = await call(exporter.url, tenant, 'POST', '/v1/shared-audiences', { segmentName: `Idrec down ${listId}`, dataSourceId: 'visitor' });
     expect(created.status).toBe(201);
     const audience = created.body;
-    const exportChanges = (version: number) =>
-      () => probe.received.filter((m) => m.json?.type === EventTypes.xcSharedAudienceMembersChanged && m.json.data.sharedAudienceId === audience.id && m.json.data.version === version);
+    const exportChanges = (version: number) => () =>
+      probe.received.filter((m) => m.json?.type === EventTypes.xcSharedAudienceMembersChanged && m.json.data.sharedAudienceId === audience.id && m.json.data.version === version);
     const update = async (what: string) => {
       const accepted = await call(exporter.url, tenant, 'POST', `/v1/shared-audiences/${audience.id}/updates`, { listId, mode: 'mirror' });
       expect(accepted.status).toBe(202);
@@ -167,7 +179,9 @@ describe('id-reconciliation down during imports and exports', () => {
       return { updateId, outcome: outcome.json.data };
     };
     const first = await update('first update completed');
-    const { rows: [exportImplied] } = await db.query(
+    const {
+      rows: [exportImplied],
+    } = await db.query(
       `SELECT count(DISTINCT l.recipient_id)::int AS mapped, count(*)::int AS ids
          FROM unnest($2::text[]) AS m(recipient_id) JOIN audience_export.identity_links l ON l.org_id = $1 AND l.data_source_id = 'visitor' AND l.recipient_id = m.recipient_id`,
       [tenant.orgId, listMembers],
@@ -175,12 +189,20 @@ describe('id-reconciliation down during imports and exports', () => {
     expect(exportImplied).toEqual({ mapped: N, ids: N });
     const firstCounts = { exported: N, added: N, removed: 0, unmapped: UNKNOWN };
     expect(first.outcome).toMatchObject({ state: 'completed', version: 1, ...firstCounts });
-    expect((await call(exporter.url, tenant, 'GET', `/v1/shared-audiences/${audience.id}/updates/${first.updateId}`)).body).toMatchObject({ state: 'completed', version: 1, counts: firstCounts });
+    expect((await call(exporter.url, tenant, 'GET', `/v1/shared-audiences/${audience.id}/updates/${first.updateId}`)).body).toMatchObject({
+      state: 'completed',
+      version: 1,
+      counts: firstCounts,
+    });
     const unmapped = await call(exporter.url, tenant, 'GET', `/v1/shared-audiences/${audience.id}/updates/${first.updateId}/unmapped?limit=1000`);
     expect(unmapped.body.nextCursor).toBeNull();
     expect(unmapped.body.items.map((item: { recipientId: string }) => item.recipientId).sort()).toEqual(unknown.map((p) => p.recipientId).sort());
     const version1 = await everyChunk('every members-changed chunk of version 1', exportChanges(1));
-    expectExactlyOnce(version1, exportChanges(1)(), linked.map((p) => p.ecid));
+    expectExactlyOnce(
+      version1,
+      exportChanges(1)(),
+      linked.map((p) => p.ecid),
+    );
     console.log(`[idrec-down] export version 1 completed ${seconds(down)} after id-reconciliation went down`);
 
     // 5. Campaign links some unknown ECIDs meanwhile: nothing reaches the replicas while
@@ -243,7 +265,11 @@ describe('id-reconciliation down during imports and exports', () => {
     expect(second.outcome).toMatchObject({ state: 'completed', version: 2, ...secondCounts });
     expect((await call(exporter.url, tenant, 'GET', `/v1/shared-audiences/${audience.id}`)).body).toMatchObject({ version: 2 });
     const version2 = await everyChunk('every members-changed chunk of version 2', exportChanges(2));
-    expectExactlyOnce(version2, exportChanges(2)(), late.map((p) => p.ecid));
+    expectExactlyOnce(
+      version2,
+      exportChanges(2)(),
+      late.map((p) => p.ecid),
+    );
     expect(exportChanges(3)()).toEqual([]);
 
     expect([await healthy(importer), await healthy(exporter), await healthy(idrec.service)]).toEqual([true, true, true]);

@@ -4,7 +4,22 @@ import { join } from 'node:path';
 import { EventTypes, Topics } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, REPO_ROOT, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 import { Client } from 'pg';
-import { announceOrg, call, createImport, ecids, importedMembers, knownTo, MEMBERS, ownTopics, publishAll, seconds, snapshotChunks, replicasHold, visitorLinks, chaosServiceEnv } from './chaos-support';
+import {
+  announceOrg,
+  call,
+  createImport,
+  ecids,
+  importedMembers,
+  knownTo,
+  MEMBERS,
+  ownTopics,
+  publishAll,
+  seconds,
+  snapshotChunks,
+  replicasHold,
+  visitorLinks,
+  chaosServiceEnv,
+} from './chaos-support';
 
 const env = testEnv();
 const LABEL = 'kafka-restart';
@@ -27,7 +42,8 @@ function restartableBroker(): { ok: true } | { ok: false; why: string } {
   return { ok: true };
 }
 const broker = restartableBroker();
-const kafkaSh = (command: 'stop' | 'start') => execFileSync('bash', ['infra/kafka.sh', command], { cwd: REPO_ROOT, env: process.env, stdio: 'pipe', timeout: 120_000 }).toString().trim();
+const kafkaSh = (command: 'stop' | 'start') =>
+  execFileSync('bash', ['infra/kafka.sh', command], { cwd: REPO_ROOT, env: process.env, stdio: 'pipe', timeout: 120_000 }).toString().trim();
 if (!broker.ok) {
   const why = `[kafka-restart] SKIPPED: will not restart the broker (${broker.why}). Run it on a private broker: KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 AUDIENCE_HUB_STATE=/tmp/chaos-kafka bash infra/kafka.sh start, then KAFKA_BROKERS=127.0.0.1:19092 with the same KAFKA_PORT, KAFKA_CONTROLLER_PORT, AUDIENCE_HUB_STATE and CI_KAFKA_RESTARTABLE=true.`;
   // In CI (.ci/run sets CI_KAFKA_RESTARTABLE=true) a skip means the set-up is wrong: fail instead.
@@ -78,17 +94,28 @@ if (!broker.ok) {
     await replicasHold(db, tenant, ['audience_import'], MEMBERS);
     const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));
     const { importId, listId } = await createImport(probe, importer, tenant, audienceId);
-    const chunks = snapshotChunks(tenant.orgId, audienceId, 'chaos-kafka', pairs.map((p) => p.ecid));
+    const chunks = snapshotChunks(
+      tenant.orgId,
+      audienceId,
+      'chaos-kafka',
+      pairs.map((p) => p.ecid),
+    );
     await publishAll(probe, Topics.xcAudiences, chunks.slice(0, 5), 1);
-    await waitFor('20% of the chunks recorded', async () => {
-      const { rows } = await db.query(`SELECT parts_received FROM audience_import.runs WHERE import_id = $1`, [importId]);
-      return rows[0]?.parts_received >= 2;
-    }, { intervalMs: 20 });
+    await waitFor(
+      '20% of the chunks recorded',
+      async () => {
+        const { rows } = await db.query(`SELECT parts_received FROM audience_import.runs WHERE import_id = $1`, [importId]);
+        return rows[0]?.parts_received >= 2;
+      },
+      { intervalMs: 20 },
+    );
 
     const down = Date.now();
     console.log(`[kafka-restart] ${kafkaSh('stop')}`);
     console.log(`[kafka-restart] ${kafkaSh('start')} (down ${seconds(down)})`);
-    await waitFor('ready again', async () => (await fetch(`${importer.url}/health/ready`)).status === 200 && (await fetch(`${idrec.url}/health/ready`)).status === 200, { timeoutMs: 120_000 });
+    await waitFor('ready again', async () => (await fetch(`${importer.url}/health/ready`)).status === 200 && (await fetch(`${idrec.url}/health/ready`)).status === 200, {
+      timeoutMs: 120_000,
+    });
     await publishAll(probe, Topics.xcAudiences, chunks.slice(5), 1);
 
     const [outcome] = await probe.waitFor('import completed', (m) => m.json?.type === EventTypes.campaignImportCompleted && m.json.data.importId === importId, 1, 180_000);

@@ -78,7 +78,13 @@ describe('audience-export killed during an export', () => {
       probe,
       Topics.idrecIdentityLinks,
       pairs.map(({ ecid: xcId, recipientId }) =>
-        event(EventTypes.idrecIdentityLinked, tenant.orgId, identityLinkAggregateId('visitor', xcId), { dataSourceId: 'visitor', idType: 'visitor', xcId, recipientId, observedAt }),
+        event(EventTypes.idrecIdentityLinked, tenant.orgId, identityLinkAggregateId('visitor', xcId), {
+          dataSourceId: 'visitor',
+          idType: 'visitor',
+          xcId,
+          recipientId,
+          observedAt,
+        }),
       ),
     );
     await waitFor(
@@ -87,8 +93,16 @@ describe('audience-export killed during an export', () => {
       { timeoutMs: 300_000, intervalMs: 500 },
     );
     const listId = `list-${Date.now()}`;
-    await publishList(probe, tenant, listId, pairs.map((p) => p.recipientId));
-    await waitFor('list stored', async () => (await call(exporter.url, tenant, 'GET', `/v1/lists/${listId}`)).body?.memberCount === MEMBERS, { timeoutMs: 120_000, intervalMs: 250 });
+    await publishList(
+      probe,
+      tenant,
+      listId,
+      pairs.map((p) => p.recipientId),
+    );
+    await waitFor('list stored', async () => (await call(exporter.url, tenant, 'GET', `/v1/lists/${listId}`)).body?.memberCount === MEMBERS, {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+    });
     const audience = await waitFor('visitor data source known to audience-export', async () => {
       const answer = await call(exporter.url, tenant, 'POST', '/v1/shared-audiences', { segmentName: `Chaos ${listId}`, dataSourceId: 'visitor' });
       return answer.status === 201 ? answer.body : undefined;
@@ -105,18 +119,20 @@ describe('audience-export killed during an export', () => {
     const updateId: string = accepted.body.id;
     const state = async () =>
       (await db.query(`SELECT state FROM audience_export.shared_audience_updates WHERE org_id = $1 AND update_id = $2`, [tenant.orgId, updateId])).rows[0]?.state as
-        | string
-        | undefined;
+        string | undefined;
     const outcomes = () => probe.received.filter((m) => m.json?.type === EventTypes.campaignSharedAudienceUpdateCompleted && m.json.data.updateId === updateId);
-    const changes = () =>
-      probe.received.filter((m) => m.json?.type === EventTypes.xcSharedAudienceMembersChanged && m.json.data.sharedAudienceId === audience.id);
+    const changes = () => probe.received.filter((m) => m.json?.type === EventTypes.xcSharedAudienceMembersChanged && m.json.data.sharedAudienceId === audience.id);
     const kills: string[] = [];
     let started = new Date();
     const killAt = async (description: string, moment: () => Promise<string | undefined>, beforeRestart?: () => Promise<void>) => {
-      const why = await waitFor(description, async () => {
-        if (outcomes().length > 0) throw new Error(`the update ended before ${description}`);
-        return moment();
-      }, { timeoutMs: 120_000, intervalMs: 20 });
+      const why = await waitFor(
+        description,
+        async () => {
+          if (outcomes().length > 0) throw new Error(`the update ended before ${description}`);
+          return moment();
+        },
+        { timeoutMs: 120_000, intervalMs: 20 },
+      );
       await exporter.kill();
       kills.push(why);
       await beforeRestart?.();
@@ -152,7 +168,11 @@ describe('audience-export killed during an export', () => {
     // XC's view: the chunks of version 1 hold every ECID exactly once, and no other version exists.
     const stream = await everyChunk('every members-changed chunk of version 1', changes);
     expect(changes().every((m) => m.json.data.version === 1)).toBe(true);
-    expectExactlyOnce(stream, changes(), pairs.map((p) => p.ecid));
+    expectExactlyOnce(
+      stream,
+      changes(),
+      pairs.map((p) => p.ecid),
+    );
     expect(new Set(outcomes().map((m) => m.json.id)).size).toBe(1);
     console.log(
       `[kill-export] done in ${seconds(t0)}: ${stream.net.size} ids in ${stream.events} members-changed events (+${stream.copies} redelivered copies), ${outcomes().length} outcome event(s)`,

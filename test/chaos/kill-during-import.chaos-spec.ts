@@ -73,17 +73,17 @@ describe('audience-import killed during an import', () => {
 
     const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));
     const { importId, listId } = await createImport(probe, importer.service, tenant, audienceId);
-    const chunks = snapshotChunks(tenant.orgId, audienceId, 'chaos-1', pairs.map((p) => p.ecid));
+    const chunks = snapshotChunks(
+      tenant.orgId,
+      audienceId,
+      'chaos-1',
+      pairs.map((p) => p.ecid),
+    );
     const parts = chunks.length;
     const run = async () =>
-      (
-        await db.query(
-          `SELECT r.state, r.parts_received FROM audience_import.runs r WHERE r.import_id = $1`,
-          [importId],
-        )
-      ).rows[0] as { state: string; parts_received: number } | undefined;
-    const changes = () =>
-      probe.received.filter((m) => m.json?.type === EventTypes.campaignImportedListMembersChanged && m.json.data.importId === importId);
+      (await db.query(`SELECT r.state, r.parts_received FROM audience_import.runs r WHERE r.import_id = $1`, [importId])).rows[0] as
+        { state: string; parts_received: number } | undefined;
+    const changes = () => probe.received.filter((m) => m.json?.type === EventTypes.campaignImportedListMembersChanged && m.json.data.importId === importId);
     const completed = () => probe.received.filter((m) => m.json?.type === EventTypes.campaignImportCompleted && m.json.data.importId === importId);
     const kills: string[] = [];
     const kill = async (why: string) => {
@@ -94,20 +94,28 @@ describe('audience-import killed during an import', () => {
 
     // Kill 1: while XC's chunks arrive, once at least 20% of them are recorded. XC keeps publishing meanwhile.
     await publishAll(probe, Topics.xcAudiences, chunks.slice(0, 4), 1);
-    const first = await waitFor('20% of the chunks recorded', async () => {
-      const state = await run();
-      return state && state.parts_received >= Math.ceil(parts * 0.2) ? state : undefined;
-    }, { intervalMs: 20 });
+    const first = await waitFor(
+      '20% of the chunks recorded',
+      async () => {
+        const state = await run();
+        return state && state.parts_received >= Math.ceil(parts * 0.2) ? state : undefined;
+      },
+      { intervalMs: 20 },
+    );
     await kill(`kill 1: ${first.parts_received}/${parts} chunks recorded`);
     await publishAll(probe, Topics.xcAudiences, chunks.slice(4, 7), 1);
     console.log(`[kill-import] restart 1 ready in ${await importer.restart()} ms`);
 
     // Kill 2: while the chunks published meanwhile are staged, once at least half of the parts are
     // recorded (the last chunks are not out yet, so the run cannot have been applied).
-    const second = await waitFor('half of the parts recorded', async () => {
-      const state = await run();
-      return state && state.parts_received >= Math.ceil(parts / 2) ? state : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 20 });
+    const second = await waitFor(
+      'half of the parts recorded',
+      async () => {
+        const state = await run();
+        return state && state.parts_received >= Math.ceil(parts / 2) ? state : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 20 },
+    );
     expect(second.state).toBe('receiving');
     await kill(`kill 2: ${second.parts_received}/${parts} chunks recorded`);
     await publishAll(probe, Topics.xcAudiences, chunks.slice(7), 1);
@@ -115,16 +123,20 @@ describe('audience-import killed during an import', () => {
 
     // Kill 3: while the complete snapshot is applied (its transaction in flight), or at the latest
     // once its first members-changed chunk is out, before the import is reported completed.
-    const third = await waitFor('the snapshot being applied', async () => {
-      if (completed().length > 0) throw new Error('the import completed before the third kill');
-      const applying = await db.query(
-        `SELECT round(extract(epoch FROM now() - xact_start) * 1000)::int AS ms FROM pg_stat_activity
+    const third = await waitFor(
+      'the snapshot being applied',
+      async () => {
+        if (completed().length > 0) throw new Error('the import completed before the third kill');
+        const applying = await db.query(
+          `SELECT round(extract(epoch FROM now() - xact_start) * 1000)::int AS ms FROM pg_stat_activity
           WHERE datname = current_database() AND usename = 'audience_hub_import' AND state <> 'idle'
             AND xact_start < now() - interval '150 milliseconds' LIMIT 1`,
-      );
-      if (applying.rows.length > 0) return `apply transaction in flight for ${applying.rows[0].ms} ms`;
-      return changes().length > 0 ? `${changes().length} members-changed chunks out` : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 20 });
+        );
+        if (applying.rows.length > 0) return `apply transaction in flight for ${applying.rows[0].ms} ms`;
+        return changes().length > 0 ? `${changes().length} members-changed chunks out` : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 20 },
+    );
     if (completed().length > 0) throw new Error('the import completed before the third kill');
     await kill(`kill 3: ${third}`);
     console.log(`[kill-import] restart 3 ready in ${await importer.restart()} ms`);
@@ -133,7 +145,7 @@ describe('audience-import killed during an import', () => {
     const [outcome] = await probe.waitFor('import completed', (m) => completed().includes(m), 1, 120_000);
     expect(outcome.json.data.counts).toMatchObject({ received: MEMBERS, matched: MEMBERS, unmatched: 0, pending: 0, added: MEMBERS, removed: 0 });
     const view = await call(importer.url, tenant, 'GET', `/v1/imports/${importId}`);
-    expect(view.body).toMatchObject({ state: "completed", snapshots: 1, counts: { ...outcome.json.data.counts, invalid: 0 } });
+    expect(view.body).toMatchObject({ state: 'completed', snapshots: 1, counts: { ...outcome.json.data.counts, invalid: 0 } });
 
     const expected = pairs.map((p) => p.recipientId).sort();
     const members = await importedMembers(importer.service, tenant, listId);
@@ -145,7 +157,9 @@ describe('audience-import killed during an import', () => {
       const folded = netMembership(changes());
       return folded.parts.length > 0 && folded.parts.length === folded.parts[folded.parts.length - 1] + 1 ? folded : undefined;
     });
-    const lastParts = changes().filter((m) => m.json.data.lastPart).map((m) => m.json.id);
+    const lastParts = changes()
+      .filter((m) => m.json.data.lastPart)
+      .map((m) => m.json.id);
     expect(new Set(lastParts).size).toBe(1);
     expect(stream.parts).toEqual(Array.from({ length: stream.events }, (_, i) => i));
     expect(stream.twice).toEqual([]);

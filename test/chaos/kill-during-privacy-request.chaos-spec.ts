@@ -69,13 +69,17 @@ describe('a service killed during a privacy request', () => {
     const accepted = await call(idrec.url, tenant, 'POST', '/v1/privacy/requests', { regulation: 'ccpa', type: 'delete', subjects: [{ namespace: 'recipientId', value: alice }] });
     expect(accepted.status).toBe(202);
     const requestId: string = accepted.body.requestId;
-    await waitFor('audience-export waiting inside its privacy transaction', async () => {
-      const { rowCount } = await db.query(
-        `SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted
+    await waitFor(
+      'audience-export waiting inside its privacy transaction',
+      async () => {
+        const { rowCount } = await db.query(
+          `SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted
           WHERE a.usename = 'audience_hub_export' AND l.relation = 'audience_export.campaign_list_members'::regclass`,
-      );
-      return (rowCount ?? 0) > 0;
-    }, { timeoutMs: 60_000 });
+        );
+        return (rowCount ?? 0) > 0;
+      },
+      { timeoutMs: 60_000 },
+    );
 
     await exporter.kill();
     await gate.query('ROLLBACK');
@@ -84,10 +88,14 @@ describe('a service killed during a privacy request', () => {
     expect((await call(idrec.url, tenant, 'GET', `/v1/privacy/requests/${requestId}`)).body.status).toBe('pending');
     await exporter.restart();
 
-    const done = await waitFor('request completed', async () => {
-      const answer = (await call(idrec.url, tenant, 'GET', `/v1/privacy/requests/${requestId}`)).body;
-      return answer?.status === 'completed' ? answer : undefined;
-    }, { timeoutMs: 120_000 });
+    const done = await waitFor(
+      'request completed',
+      async () => {
+        const answer = (await call(idrec.url, tenant, 'GET', `/v1/privacy/requests/${requestId}`)).body;
+        return answer?.status === 'completed' ? answer : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
     expect(done.receipts.map((r: { service: string }) => r.service)).toEqual(['audience-export', 'audience-import', 'id-reconciliation', 'ims']);
     expect(done.receipts.find((r: { service: string }) => r.service === 'audience-export').counts).toMatchObject({ campaign_list_members: 1 });
     const { rowCount } = await db.query(`SELECT 1 FROM audience_export.campaign_list_members WHERE org_id = $1 AND recipient_id = $2`, [tenant.orgId, alice]);

@@ -58,7 +58,10 @@ describe('poison events on every input topic', () => {
 
     for (const service of consumers) {
       const group = groupOf(env.serviceEnv(service).KAFKA_CONSUMER_GROUP);
-      const [dead] = await probe.waitFor(`${service} dead-letters the poison`, (m) => m.topic === Topics.hubDeadLetter && m.json?.id === poison.id && m.headers['dlq-consumer-group'] === group);
+      const [dead] = await probe.waitFor(
+        `${service} dead-letters the poison`,
+        (m) => m.topic === Topics.hubDeadLetter && m.json?.id === poison.id && m.headers['dlq-consumer-group'] === group,
+      );
       expect(dead.headers['dlq-original-topic']).toBe(topic);
       expect(dead.headers['dlq-reason']).toMatch(new RegExp(`^invalid data for ${type}: data\\.`));
       await probe.waitFor(`${service} tells the producer`, (m) => m.topic === Topics.hubRejections && m.json?.data?.eventId === poison.id && m.json.data.consumerGroup === group);

@@ -1,7 +1,25 @@
 import { EventTypes, Topics } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 import { Client } from 'pg';
-import { announceOrg, call, createImport, ecids, groupOf, importedMembers, knownTo, MEMBERS, netMembership, ownTopics, publishAll, Restartable, seconds, snapshotChunks, replicasHold, visitorLinks, chaosServiceEnv } from './chaos-support';
+import {
+  announceOrg,
+  call,
+  createImport,
+  ecids,
+  groupOf,
+  importedMembers,
+  knownTo,
+  MEMBERS,
+  netMembership,
+  ownTopics,
+  publishAll,
+  Restartable,
+  seconds,
+  snapshotChunks,
+  replicasHold,
+  visitorLinks,
+  chaosServiceEnv,
+} from './chaos-support';
 
 const env = testEnv();
 const LABEL = 'rebalance';
@@ -46,7 +64,12 @@ describe('audience-import rebalancing between two instances', () => {
     ims = await ImsTestClient.start(env);
     idrec = await launchService('id-reconciliation', chaosServiceEnv(env, ims.trustEnv, LABEL, 'id-reconciliation'));
     for (const n of [0, 1]) {
-      importers.push(await Restartable.start('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: group, KAFKA_NEW_GROUP_START: 'earliest', KAFKA_CLIENT_ID: `chaos-import-${n}` })));
+      importers.push(
+        await Restartable.start(
+          'audience-import',
+          env.serviceEnv('audience-import', { ...ims.trustEnv, KAFKA_CONSUMER_GROUP: group, KAFKA_NEW_GROUP_START: 'earliest', KAFKA_CLIENT_ID: `chaos-import-${n}` }),
+        ),
+      );
     }
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read']);
     await probe.listen([Topics.campaignImports]);
@@ -73,13 +96,22 @@ describe('audience-import rebalancing between two instances', () => {
     await replicasHold(db, tenant, ['audience_import'], MEMBERS);
     const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));
     const { importId, listId } = await createImport(probe, importers[0].service, tenant, audienceId);
-    const chunks = snapshotChunks(tenant.orgId, audienceId, 'chaos-rebalance', pairs.map((p) => p.ecid));
+    const chunks = snapshotChunks(
+      tenant.orgId,
+      audienceId,
+      'chaos-rebalance',
+      pairs.map((p) => p.ecid),
+    );
 
     await publishAll(probe, Topics.xcAudiences, chunks.slice(0, 4), 1);
-    await waitFor('20% of the chunks recorded', async () => {
-      const { rows } = await db.query(`SELECT parts_received FROM audience_import.runs WHERE import_id = $1`, [importId]);
-      return rows[0]?.parts_received >= 2;
-    }, { intervalMs: 20 });
+    await waitFor(
+      '20% of the chunks recorded',
+      async () => {
+        const { rows } = await db.query(`SELECT parts_received FROM audience_import.runs WHERE import_id = $1`, [importId]);
+        return rows[0]?.parts_received >= 2;
+      },
+      { intervalMs: 20 },
+    );
     // The audience's partition: where its events went (this file's topics hold only its own traffic).
     const admin = probe.kafka.admin();
     await admin.connect();

@@ -2,7 +2,22 @@ import { EventTypes, Topics } from '@audience-hub/contracts';
 import { physicalTopic } from '@audience-hub/messaging';
 import { replicaConsumerGroup } from '@audience-hub/platform';
 import { ImsTestClient, KafkaProbe, launchService, testEnv, waitFor, type HubServiceName, type RunningService, type Tenant } from '@audience-hub/testing';
-import { announceOrg, call, createImport, ecids, event, groupOf, importedMembers, knownTo, observeVisitors, ownTopics, publishAll, seconds, snapshotChunks, chaosServiceEnv } from './chaos-support';
+import {
+  announceOrg,
+  call,
+  createImport,
+  ecids,
+  event,
+  groupOf,
+  importedMembers,
+  knownTo,
+  observeVisitors,
+  ownTopics,
+  publishAll,
+  seconds,
+  snapshotChunks,
+  chaosServiceEnv,
+} from './chaos-support';
 
 const env = testEnv();
 const LABEL = 'replay';
@@ -33,9 +48,7 @@ describe('every input topic replayed from offset 0', () => {
     dropTopics = await ownTopics(env, LABEL);
     ims = await ImsTestClient.start(env);
     const names = Object.keys(INPUTS) as Array<Exclude<HubServiceName, 'ims'>>;
-    const launched = await Promise.all(
-      names.map((name) => launchService(name, chaosServiceEnv(env, ims.trustEnv, LABEL, name))),
-    );
+    const launched = await Promise.all(names.map((name) => launchService(name, chaosServiceEnv(env, ims.trustEnv, LABEL, name))));
     names.forEach((name, i) => services.set(name, launched[i]));
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read']);
     await probe.listen([Topics.campaignImports, Topics.xcCampaignAudiences, Topics.campaignSharedAudienceResults]);
@@ -96,7 +109,9 @@ describe('every input topic replayed from offset 0', () => {
     await publishAll(
       probe,
       Topics.campaignRecipients,
-      recipients.map((recipientId, n) => event(EventTypes.campaignRecipientUpserted, tenant.orgId, recipientId, { recipientId, attributes: { email: `r${n}@example.com`, crmId: `CRM-${n}` } })),
+      recipients.map((recipientId, n) =>
+        event(EventTypes.campaignRecipientUpserted, tenant.orgId, recipientId, { recipientId, attributes: { email: `r${n}@example.com`, crmId: `CRM-${n}` } }),
+      ),
     );
     const linked = recipients.map((recipientId, n) => ({ recipientId, ecid: ecid(n) })).filter((_, n) => n % 10 !== 9);
     await observeVisitors(probe, idrec, tenant, linked);
@@ -117,9 +132,20 @@ describe('every input topic replayed from offset 0', () => {
     await waitFor('list stored', async () => (await call(exporter.url, tenant, 'GET', `/v1/lists/${listId}`)).body?.memberCount === N);
     const requestId = `req-${Date.now()}`;
     await probe.publish(Topics.campaignSharedAudienceRequests, [
-      event(EventTypes.campaignSharedAudienceUpdateRequested, tenant.orgId, listId, { requestId, listId, segmentName: `Replay ${requestId}`, dataSourceId: 'visitor', mode: 'mirror' }),
+      event(EventTypes.campaignSharedAudienceUpdateRequested, tenant.orgId, listId, {
+        requestId,
+        listId,
+        segmentName: `Replay ${requestId}`,
+        dataSourceId: 'visitor',
+        mode: 'mirror',
+      }),
     ]);
-    const [result] = await probe.waitFor('update completed', (m) => m.json?.type === EventTypes.campaignSharedAudienceUpdateCompleted && m.json.data.requestId === requestId, 1, 60_000);
+    const [result] = await probe.waitFor(
+      'update completed',
+      (m) => m.json?.type === EventTypes.campaignSharedAudienceUpdateCompleted && m.json.data.requestId === requestId,
+      1,
+      60_000,
+    );
     expect(result.json.data).toMatchObject({ state: 'completed', version: 1, added: linked.length, unmapped: N - linked.length });
     const sharedAudienceId: string = result.json.data.sharedAudienceId;
     await drained('the traffic applied');
@@ -133,7 +159,9 @@ describe('every input topic replayed from offset 0', () => {
       audiences: (await call(exporter.url, tenant, 'GET', '/v1/shared-audiences?limit=100')).body.items.length,
       update: (await call(exporter.url, tenant, 'GET', `/v1/shared-audiences/${sharedAudienceId}/updates/${result.json.data.updateId}`)).body,
       stats: (await call(idrec.url, tenant, 'GET', '/v1/data-sources/visitor/stats')).body,
-      identities: await Promise.all(recipients.filter((_, n) => n % 30 === 0 || n % 10 === 9).map(async (id) => (await call(idrec.url, tenant, 'GET', `/v1/recipients/${id}/identities`)).body)),
+      identities: await Promise.all(
+        recipients.filter((_, n) => n % 30 === 0 || n % 10 === 9).map(async (id) => (await call(idrec.url, tenant, 'GET', `/v1/recipients/${id}/identities`)).body),
+      ),
     });
     const before = await snapshot();
     expect(before.imported.length).toBe(linked.length);

@@ -69,17 +69,27 @@ async function main(): Promise<void> {
   );
   const observed = recipients.slice(0, Math.floor(RECIPIENTS * 0.7));
   await campaign.send(
-    observed.map((recipientId, i) => upstream(EventTypes.campaignVisitorObserved, recipientId, { recipientId, ecid: ecidOf(i, 4), observedAt: new Date().toISOString(), channel: 'web' })),
+    observed.map((recipientId, i) =>
+      upstream(EventTypes.campaignVisitorObserved, recipientId, { recipientId, ecid: ecidOf(i, 4), observedAt: new Date().toISOString(), channel: 'web' }),
+    ),
   );
   const last = recipients[observed.length - 1];
-  await waitFor('id-reconciliation learned them', async () => {
-    const identities = (await hub.identities.recipientIdentities(last).catch(() => undefined)) as { visitorIds?: unknown[] } | undefined;
-    return identities?.visitorIds?.length === 1;
-  }, { timeoutMs: 120_000 });
-  const stats = await waitFor('every recipient keyed', async () => {
-    const current = await hub.identities.stats(dataSource.id);
-    return current.recipientsWithKeyValue === RECIPIENTS ? current : undefined;
-  }, { timeoutMs: 120_000 });
+  await waitFor(
+    'id-reconciliation learned them',
+    async () => {
+      const identities = (await hub.identities.recipientIdentities(last).catch(() => undefined)) as { visitorIds?: unknown[] } | undefined;
+      return identities?.visitorIds?.length === 1;
+    },
+    { timeoutMs: 120_000 },
+  );
+  const stats = await waitFor(
+    'every recipient keyed',
+    async () => {
+      const current = await hub.identities.stats(dataSource.id);
+      return current.recipientsWithKeyValue === RECIPIENTS ? current : undefined;
+    },
+    { timeoutMs: 120_000 },
+  );
   info(`${stats.recipientsWithKeyValue} recipients with a hashed e-mail, ${observed.length} with a visitor ID`);
 
   step('XC shares an audience of ECIDs (80% known to Campaign), imported into a Campaign list');
@@ -142,11 +152,17 @@ async function main(): Promise<void> {
     mode: 'delta',
   });
   const fileReport = await hub.imports.uploadFile(fileName, gzipSync(lines.join('\n') + '\n'));
-  info(`file ${fileName}: ${fileReport.lines} lines, ${fileReport.applied} applied, ${fileReport.errors.length} refused (${fileReport.errors.map((e) => `line ${e.line}: ${e.reason}`).join('; ')})`);
-  const fileJob = await waitFor('file import completed', async () => {
-    const view = await hub.imports.get(fileImport.id);
-    return view.counts.received > 0 && view.state === 'completed' ? view : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 250 });
+  info(
+    `file ${fileName}: ${fileReport.lines} lines, ${fileReport.applied} applied, ${fileReport.errors.length} refused (${fileReport.errors.map((e) => `line ${e.line}: ${e.reason}`).join('; ')})`,
+  );
+  const fileJob = await waitFor(
+    'file import completed',
+    async () => {
+      const view = await hub.imports.get(fileImport.id);
+      return view.counts.received > 0 && view.state === 'completed' ? view : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 250 },
+  );
   info(`by e-mail: matched ${fileJob.counts.matched} of ${fileJob.counts.received}, match rate ${pct(fileJob.matchRate)}`);
 
   step('Campaign shares a list with XC ("Update shared audience")');
@@ -155,24 +171,34 @@ async function main(): Promise<void> {
   const listMembers = recipients.slice(Math.floor(RECIPIENTS * 0.45), Math.floor(RECIPIENTS * 0.95));
   await campaign.publish({ type: EventTypes.campaignListCreated, orgId, aggregateId: listId, data: { listId, label: `Spring buyers ${run}` } });
   await campaign.listMembers({ orgId, listId, changeId: `demo-${run}`, added: listMembers });
-  await waitFor('list known to audience-export', async () => {
-    const list = await hub.exports.campaignList(listId).catch(() => undefined);
-    return list?.memberCount === listMembers.length;
-  }, { timeoutMs: 120_000 });
+  await waitFor(
+    'list known to audience-export',
+    async () => {
+      const list = await hub.exports.campaignList(listId).catch(() => undefined);
+      return list?.memberCount === listMembers.length;
+    },
+    { timeoutMs: 120_000 },
+  );
   const shared = await hub.exports.create({ segmentName: `Campaign - Spring buyers ${run}`, dataSourceId: 'visitor' });
   const update = await hub.exports.update(shared.id, { listId, mode: 'add-only' });
-  const done = await waitFor('update completed', async () => {
-    const view = await hub.exports.getUpdate(shared.id, update.id);
-    return FINAL_STATES.has(view.state) ? view : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 250 });
-  info(`update ${update.id}: ${done.state}, version ${done.version}, exported ${done.counts.exported}, unmapped ${done.counts.unmapped} of ${listMembers.length} (${pct(1 - done.counts.unmapped / listMembers.length)} mapped)`);
+  const done = await waitFor(
+    'update completed',
+    async () => {
+      const view = await hub.exports.getUpdate(shared.id, update.id);
+      return FINAL_STATES.has(view.state) ? view : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 250 },
+  );
+  info(
+    `update ${update.id}: ${done.state}, version ${done.version}, exported ${done.counts.exported}, unmapped ${done.counts.unmapped} of ${listMembers.length} (${pct(1 - done.counts.unmapped / listMembers.length)} mapped)`,
+  );
   const xc = probe.received.filter((m) => m.json?.type === EventTypes.xcSharedAudienceMembersChanged && m.json.data.sharedAudienceId === shared.id);
   info(`XC received ${xc.length} membership chunk(s) of segment ${shared.segmentId}: +${xc.reduce((n, m) => n + m.json.data.added.length, 0)} ECIDs`);
   const result = probe.received.find((m) => m.json?.type === EventTypes.campaignSharedAudienceUpdateCompleted && m.json.data.updateId === update.id);
   info(`Campaign received the activity's outcome: ${result ? `exported ${result.json.data.exported}, unmapped ${result.json.data.unmapped}` : 'not yet'}`);
 
   await Promise.all([probe.close(), campaign.close(), xcProducer.close()]);
-  console.log('\nDone. Everything above went through Kafka and the services\' REST APIs, authenticated by IMS.');
+  console.log("\nDone. Everything above went through Kafka and the services' REST APIs, authenticated by IMS.");
 }
 
 main().then(

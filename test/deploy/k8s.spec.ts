@@ -46,8 +46,7 @@ const PARTITIONS = 6;
  */
 const LEFT_TO_DEFAULTS: Record<string, string> = {
   IMS_JWKS_URL: 'follows from IMS_URL (IMS_URL/ims/keys); setting both would let the two disagree',
-  IMS_BOOTSTRAP_ORG_ID:
-    'the bootstrap org gets a random id, like any org the IMS creates; an operator who needs a fixed one adds it to ims-config',
+  IMS_BOOTSTRAP_ORG_ID: 'the bootstrap org gets a random id, like any org the IMS creates; an operator who needs a fixed one adds it to ims-config',
 };
 
 /** Variables set for the runtime rather than read by the service's config schema, each with why. */
@@ -352,23 +351,20 @@ describe.each([BASE, LOCAL])('%s', (dir) => {
     expect(failures).toEqual([]);
   });
 
-  test.each(SERVICES.map((service) => [service.descriptor.name, service] as const))(
-    '%s: every variable the service reads is set, and none it does not read',
-    (_name, service) => {
-      const env = envOf(render(dir), service, dir);
-      const keys = Object.keys(service.schema.shape);
-      const missing = keys.filter((key) => !env.has(key) && !(key in LEFT_TO_DEFAULTS));
-      expect(missing).toEqual([]);
-      const unread = [...env.keys()].filter((key) => !keys.includes(key) && !(key in FOR_THE_RUNTIME));
-      expect(unread).toEqual([]);
-      for (const key of Object.keys(LEFT_TO_DEFAULTS)) expect(env.has(key)).toBe(false);
-      // Never migrate at start: the migration Job does (README, Migrations).
-      expect(env.get('DATABASE_MIGRATIONS')?.value).toBe('verify');
-      // The secrets come from the service's Secret (its name hashed when generated), never from a ConfigMap.
-      const secret = new RegExp(`^Secret ${service.descriptor.name}-secrets(-[a-z0-9]+)?$`);
-      for (const key of service.secretKeys) expect(`${key}: ${env.get(key)?.source}`).toMatch(new RegExp(`^${key}: ${secret.source.slice(1)}`));
-    },
-  );
+  test.each(SERVICES.map((service) => [service.descriptor.name, service] as const))('%s: every variable the service reads is set, and none it does not read', (_name, service) => {
+    const env = envOf(render(dir), service, dir);
+    const keys = Object.keys(service.schema.shape);
+    const missing = keys.filter((key) => !env.has(key) && !(key in LEFT_TO_DEFAULTS));
+    expect(missing).toEqual([]);
+    const unread = [...env.keys()].filter((key) => !keys.includes(key) && !(key in FOR_THE_RUNTIME));
+    expect(unread).toEqual([]);
+    for (const key of Object.keys(LEFT_TO_DEFAULTS)) expect(env.has(key)).toBe(false);
+    // Never migrate at start: the migration Job does (README, Migrations).
+    expect(env.get('DATABASE_MIGRATIONS')?.value).toBe('verify');
+    // The secrets come from the service's Secret (its name hashed when generated), never from a ConfigMap.
+    const secret = new RegExp(`^Secret ${service.descriptor.name}-secrets(-[a-z0-9]+)?$`);
+    for (const key of service.secretKeys) expect(`${key}: ${env.get(key)?.source}`).toMatch(new RegExp(`^${key}: ${secret.source.slice(1)}`));
+  });
 
   test.each(SERVICES.map((service) => [service.descriptor.name, service] as const))(
     '%s: command, port, probes, resources, security context, writable volumes, drain time',
@@ -410,9 +406,7 @@ describe.each([BASE, LOCAL])('%s', (dir) => {
       expect(pod.enableServiceLinks).toBe(false);
       expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
       // With a read-only root, what the service writes goes to emptyDir volumes: /tmp, and its file directories.
-      const writable = (container.volumeMounts ?? []).filter(
-        (mount) => !mount.readOnly && pod.volumes?.some((volume) => volume.name === mount.name && volume.emptyDir),
-      );
+      const writable = (container.volumeMounts ?? []).filter((mount) => !mount.readOnly && pod.volumes?.some((volume) => volume.name === mount.name && volume.emptyDir));
       const dirs = ['/tmp', ...['IMPORT_INBOX_DIR', 'EXPORT_FILE_SINK_DIR'].filter((key) => key in service.schema.shape).map((key) => env.get(key)!.value!)];
       for (const wanted of dirs) {
         expect(`${wanted}: ${writable.some((mount) => wanted === mount.mountPath || wanted.startsWith(`${mount.mountPath}/`))}`).toBe(`${wanted}: true`);
@@ -425,29 +419,26 @@ describe.each([BASE, LOCAL])('%s', (dir) => {
     },
   );
 
-  test.each(SERVICES.map((service) => [service.descriptor.name, service] as const))(
-    '%s: Service and PodDisruptionBudget select its pods',
-    (_name, service) => {
-      const objects = render(dir);
-      const deployment = deploymentOf(objects, service);
-      const labels = deployment.spec!.template!.metadata!.labels;
-      expect(selects(deployment.spec!.selector, labels)).toBe(true);
+  test.each(SERVICES.map((service) => [service.descriptor.name, service] as const))('%s: Service and PodDisruptionBudget select its pods', (_name, service) => {
+    const objects = render(dir);
+    const deployment = deploymentOf(objects, service);
+    const labels = deployment.spec!.template!.metadata!.labels;
+    expect(selects(deployment.spec!.selector, labels)).toBe(true);
 
-      const svc = one(objects, 'Service', service.descriptor.name);
-      // A Service's selector is the label map itself.
-      expect(selects({ matchLabels: svc.spec!.selector as Record<string, string> }, labels)).toBe(true);
-      expect(svc.spec!.ports).toEqual([{ name: 'http', port: service.descriptor.defaultPort, targetPort: 'http' }]);
+    const svc = one(objects, 'Service', service.descriptor.name);
+    // A Service's selector is the label map itself.
+    expect(selects({ matchLabels: svc.spec!.selector as Record<string, string> }, labels)).toBe(true);
+    expect(svc.spec!.ports).toEqual([{ name: 'http', port: service.descriptor.defaultPort, targetPort: 'http' }]);
 
-      const pdb = one(objects, 'PodDisruptionBudget', service.descriptor.name);
-      expect(selects(pdb.spec!.selector, labels)).toBe(true);
-      // maxUnavailable: a node drain can always move one pod, even at one replica.
-      expect(pdb.spec!.maxUnavailable).toBe(1);
-      // Only this service's pods.
-      for (const other of SERVICES.filter((s) => s !== service)) {
-        expect(selects(pdb.spec!.selector, deploymentOf(objects, other).spec!.template!.metadata!.labels)).toBe(false);
-      }
-    },
-  );
+    const pdb = one(objects, 'PodDisruptionBudget', service.descriptor.name);
+    expect(selects(pdb.spec!.selector, labels)).toBe(true);
+    // maxUnavailable: a node drain can always move one pod, even at one replica.
+    expect(pdb.spec!.maxUnavailable).toBe(1);
+    // Only this service's pods.
+    for (const other of SERVICES.filter((s) => s !== service)) {
+      expect(selects(pdb.spec!.selector, deploymentOf(objects, other).spec!.template!.metadata!.labels)).toBe(false);
+    }
+  });
 
   test.each(SERVICES.map((service) => [service.descriptor.name, service] as const))('%s: autoscaling', (_name, service) => {
     const objects = render(dir);
@@ -489,7 +480,9 @@ describe.each([BASE, LOCAL])('%s', (dir) => {
       expect(trigger.metadata.allowIdleConsumers).toBe('false');
     }
     // The fallback on CPU, inside the same ScaledObject (so inside KEDA's one HPA).
-    expect(spec.triggers!.filter((trigger) => trigger.type === 'cpu')).toEqual([{ type: 'cpu', metricType: 'Utilization', metadata: { value: expect.stringMatching(/^[1-9][0-9]*$/) } }]);
+    expect(spec.triggers!.filter((trigger) => trigger.type === 'cpu')).toEqual([
+      { type: 'cpu', metricType: 'Utilization', metadata: { value: expect.stringMatching(/^[1-9][0-9]*$/) } },
+    ]);
     expect(spec.triggers!.length).toBe(kafka.length + 1);
   });
 
@@ -561,22 +554,19 @@ describe('local overlay', () => {
     }
   });
 
-  test.each(SERVICES.map((service) => [service.descriptor.name, service] as const))(
-    "%s: the resolved environment passes the service's own config schema",
-    (_name, service) => {
-      const objects = render(LOCAL);
-      const env = valuesOf(envOf(objects, service, LOCAL));
-      const config = loadConfig(service.schema, env) as Record<string, unknown>;
-      expect(config.DATABASE_MIGRATIONS).toBe('verify');
-      expect(config.DATABASE_SCHEMA).toBe(service.descriptor.schema);
-      // Its own role (libs/persistence, service-roles), which owns only its schema.
-      expect(new URL(env.DATABASE_URL).username).toBe(SERVICE_DATABASE_ROLES[service.descriptor.name]);
-      if (service.descriptor.name === 'ims') expect(tryParseMasterKey(env.IMS_MASTER_KEY)).toBeDefined();
-      // The KEDA operator resolves the brokers from its own namespace: namespace-qualified names.
-      for (const broker of env.KAFKA_BROKERS.split(',')) expect(broker).toMatch(/^[a-z0-9-]+\.[a-z0-9-]+\.svc(\.cluster\.local)?:\d+$/);
-      for (const container of podOf(deploymentOf(objects, service)).containers) expect(container.image).toBe('audience-hub:local');
-    },
-  );
+  test.each(SERVICES.map((service) => [service.descriptor.name, service] as const))("%s: the resolved environment passes the service's own config schema", (_name, service) => {
+    const objects = render(LOCAL);
+    const env = valuesOf(envOf(objects, service, LOCAL));
+    const config = loadConfig(service.schema, env) as Record<string, unknown>;
+    expect(config.DATABASE_MIGRATIONS).toBe('verify');
+    expect(config.DATABASE_SCHEMA).toBe(service.descriptor.schema);
+    // Its own role (libs/persistence, service-roles), which owns only its schema.
+    expect(new URL(env.DATABASE_URL).username).toBe(SERVICE_DATABASE_ROLES[service.descriptor.name]);
+    if (service.descriptor.name === 'ims') expect(tryParseMasterKey(env.IMS_MASTER_KEY)).toBeDefined();
+    // The KEDA operator resolves the brokers from its own namespace: namespace-qualified names.
+    for (const broker of env.KAFKA_BROKERS.split(',')) expect(broker).toMatch(/^[a-z0-9-]+\.[a-z0-9-]+\.svc(\.cluster\.local)?:\d+$/);
+    for (const container of podOf(deploymentOf(objects, service)).containers) expect(container.image).toBe('audience-hub:local');
+  });
 
   test('the setup Job creates the topics with as many partitions as the ScaledObjects allow replicas', () => {
     const objects = render(LOCAL);

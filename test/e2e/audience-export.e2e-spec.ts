@@ -29,7 +29,10 @@ describe('audience-export with id-reconciliation', () => {
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
-  const files = () => readdirSync(sinkDir).filter((name) => !name.startsWith('.')).sort();
+  const files = () =>
+    readdirSync(sinkDir)
+      .filter((name) => !name.startsWith('.'))
+      .sort();
   const read = (name: string) => gunzipSync(readFileSync(join(sinkDir, name))).toString('utf8');
 
   const publishList = async (listId: string, type: 'added' | 'removed', recipientIds: string[]) => {
@@ -169,7 +172,13 @@ describe('audience-export with id-reconciliation', () => {
     await waitFor('r-3 and r-4 left', async () => (await memberCount()) === 3);
     await publishList(listId, 'added', ['r-1', 'r-4']);
     await probe.publish(Topics.campaignRecipients, [
-      createEvent({ type: EventTypes.campaignRecipientUpserted, source: '/campaign', orgId: tenant.orgId, aggregateId: 'r-5', data: { recipientId: 'r-5', attributes: { crmId: crm(5) } } }),
+      createEvent({
+        type: EventTypes.campaignRecipientUpserted,
+        source: '/campaign',
+        orgId: tenant.orgId,
+        aggregateId: 'r-5',
+        data: { recipientId: 'r-5', attributes: { crmId: crm(5) } },
+      }),
     ]);
     await waitFor('r-5 reconciled', async () => (await call(idrec, 'POST', '/v1/resolve', { dataSourceId, direction: 'to-xc', ids: ['r-5'] })).body?.matched?.length === 1);
     await waitFor('r-1 and r-4 joined', async () => (await memberCount()) === 5);

@@ -3,18 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
-import {
-  expectInvisibleToOtherOrg,
-  ImsTestClient,
-  KafkaProbe,
-  launchService,
-  newEcid,
-  newId,
-  testEnv,
-  waitFor,
-  type RunningService,
-  type Tenant,
-} from '@audience-hub/testing';
+import { expectInvisibleToOtherOrg, ImsTestClient, KafkaProbe, launchService, newEcid, newId, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
 
@@ -157,7 +146,13 @@ describe('audience-import end to end', () => {
     const orgDir = join(inbox, tenant.orgId);
     mkdirSync(orgDir, { recursive: true });
     const full = fileName('full');
-    writeFileSync(join(orgDir, full), people.slice(0, 3).map((p) => `${p.ecid} ${audienceId}`).join('\n'));
+    writeFileSync(
+      join(orgDir, full),
+      people
+        .slice(0, 3)
+        .map((p) => `${p.ecid} ${audienceId}`)
+        .join('\n'),
+    );
     await waitFor('full file processed', () => existsSync(join(orgDir, 'processed', full)));
     expect(JSON.parse(readFileSync(join(orgDir, 'processed', `${full}.report.json`), 'utf8'))).toMatchObject({ state: 'applied', lines: 3, applied: 3 });
     await waitFor('full applied', async () => (await api(`/v1/imports/${importId}`)).body.snapshots === 1);

@@ -23,9 +23,7 @@ describe('IMS tokens at every service', () => {
   beforeAll(async () => {
     ims = await ImsTestClient.start(env);
     services.push(
-      ...(await Promise.all(
-        (['id-reconciliation', 'audience-import', 'audience-export'] as const).map((name) => launchService(name, env.serviceEnv(name, ims.trustEnv))),
-      )),
+      ...(await Promise.all((['id-reconciliation', 'audience-import', 'audience-export'] as const).map((name) => launchService(name, env.serviceEnv(name, ims.trustEnv))))),
     );
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read', 'identities.write', 'policies.write', 'ims.admin']);
     reader = await ims.tenant(['audiences.read']);
@@ -78,7 +76,11 @@ describe('IMS tokens at every service', () => {
 
   const badTokens: Array<[string, () => Promise<string | undefined>]> = [
     ['no token', async () => undefined],
-    ['alg none', async () => `Bearer ${b64({ alg: 'none', typ: 'at+jwt', kid: imsKey.kid })}.${b64({ ...claims(), iss: DEFAULT_IMS_ISSUER, aud: 'audience-hub', iat: now(), exp: now() + 600 })}.`],
+    [
+      'alg none',
+      async () =>
+        `Bearer ${b64({ alg: 'none', typ: 'at+jwt', kid: imsKey.kid })}.${b64({ ...claims(), iss: DEFAULT_IMS_ISSUER, aud: 'audience-hub', iat: now(), exp: now() + 600 })}.`,
+    ],
     [
       'HS256 signed with the public key as secret',
       async () => {

@@ -62,17 +62,35 @@ describe('hub CLI end to end', () => {
   async function visitors(count: number): Promise<Array<{ ecid: string; recipientId: string }>> {
     const pairs = Array.from({ length: count }, () => ({ ecid: newEcid(), recipientId: newId('rcp') }));
     for (const { ecid, recipientId } of pairs) {
-      await producer.publish({ type: EventTypes.campaignVisitorObserved, orgId: tenant.orgId, aggregateId: recipientId, data: { recipientId, ecid, observedAt: new Date().toISOString(), channel: 'web' } });
+      await producer.publish({
+        type: EventTypes.campaignVisitorObserved,
+        orgId: tenant.orgId,
+        aggregateId: recipientId,
+        data: { recipientId, ecid, observedAt: new Date().toISOString(), channel: 'web' },
+      });
     }
-    await waitFor('visitors resolvable', async () => (await client.identities.resolve({ dataSourceId: 'visitor', direction: 'to-recipients', ids: pairs.map((p) => p.ecid) })).matched.length === count);
+    await waitFor(
+      'visitors resolvable',
+      async () => (await client.identities.resolve({ dataSourceId: 'visitor', direction: 'to-recipients', ids: pairs.map((p) => p.ecid) })).matched.length === count,
+    );
     return pairs;
   }
 
   /** An audience XC shares, catalogued by audience-import. */
   async function publishedAudience(labels: Array<'C2' | 'C3'> = ['C2']): Promise<string> {
     const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));
-    await producer.publish({ type: EventTypes.xcAudiencePublished, orgId: tenant.orgId, aggregateId: audienceId, data: { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels } });
-    await waitFor('audience catalogued', () => client.imports.audience(audienceId).then(() => true, () => false));
+    await producer.publish({
+      type: EventTypes.xcAudiencePublished,
+      orgId: tenant.orgId,
+      aggregateId: audienceId,
+      data: { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels },
+    });
+    await waitFor('audience catalogued', () =>
+      client.imports.audience(audienceId).then(
+        () => true,
+        () => false,
+      ),
+    );
     return audienceId;
   }
 
@@ -85,7 +103,13 @@ describe('hub CLI end to end', () => {
     ]);
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'policies.write', 'identities.read', 'identities.write', 'dead-letters.manage', 'audit.read']);
     await probe.publish(Topics.imsEvents, [
-      createEvent({ type: EventTypes.imsOrgCreated, source: '/e2e', orgId: tenant.orgId, aggregateId: tenant.orgId, data: { orgId: tenant.orgId, name: 'Org', createdAt: new Date().toISOString() } }),
+      createEvent({
+        type: EventTypes.imsOrgCreated,
+        source: '/e2e',
+        orgId: tenant.orgId,
+        aggregateId: tenant.orgId,
+        data: { orgId: tenant.orgId, name: 'Org', createdAt: new Date().toISOString() },
+      }),
     ]);
     client = new HubClient({ urls: { ims: ims.url, idReconciliation: idrec.url, audienceImport: importer.url, audienceExport: exporter.url }, auth: { token: tenant.token } });
     hubEnv = {
@@ -148,7 +172,23 @@ describe('hub CLI end to end', () => {
 
   it('creates, lists, shows and counts data sources, and resolves ids both ways', async () => {
     await login();
-    const created = await ok(['--json', 'data-sources', 'create', '--id', 'crm', '--name', 'CRM id', '--integration-code', 'CRMID', '--attribute', 'crmId', '--normalize', 'trim,lowercase', '--xc-data-source-id', '163447']);
+    const created = await ok([
+      '--json',
+      'data-sources',
+      'create',
+      '--id',
+      'crm',
+      '--name',
+      'CRM id',
+      '--integration-code',
+      'CRMID',
+      '--attribute',
+      'crmId',
+      '--normalize',
+      'trim,lowercase',
+      '--xc-data-source-id',
+      '163447',
+    ]);
     expect(created.json).toMatchObject({ id: 'crm', idType: 'declared', reconciliationKey: { attribute: 'crmId', normalization: ['trim', 'lowercase'] } });
     expect((await ok(['--json', 'data-sources', 'ls'])).json.items.map((ds: { id: string }) => ds.id)).toEqual(expect.arrayContaining(['crm', 'visitor']));
     expect((await ok(['--json', 'data-sources', 'show', 'crm'])).json).toMatchObject({ id: 'crm', xcDataSourceId: '163447' });
@@ -212,7 +252,13 @@ describe('hub CLI end to end', () => {
     await waitFor('every known visitor matched', async () => (await client.imports.get(importId)).counts.matched === 3);
     // Judged at creation and again at the snapshot.
     const shown = await ok(['--json', 'import', 'show', importId, '--decisions']);
-    expect(shown.json).toMatchObject({ id: importId, decisions: [{ allowed: true, snapshot: null }, { allowed: true, snapshot: 1 }] });
+    expect(shown.json).toMatchObject({
+      id: importId,
+      decisions: [
+        { allowed: true, snapshot: null },
+        { allowed: true, snapshot: 1 },
+      ],
+    });
     expect((await ok(['--json', 'import', 'ls', '--all'])).json.items.map((job: { id: string }) => job.id)).toContain(importId);
     expect((await ok(['import', 'ls'])).stdout).toMatch(/^id\s+state\s+audience/);
     const members = await ok(['--json', 'lists', 'members', listId, '--all']);
@@ -281,13 +327,26 @@ describe('hub CLI end to end', () => {
 
     const recipients = [1, 2, 3].map((n) => `cli-r-${n}-${shared.id}`);
     for (const [i, recipientId] of recipients.entries()) {
-      await producer.publish({ type: EventTypes.campaignRecipientUpserted, orgId: tenant.orgId, aggregateId: recipientId, data: { recipientId, attributes: i < 2 ? { crmId: `C-${i}-${shared.id}` } : { email: 'x@example.com' } } });
+      await producer.publish({
+        type: EventTypes.campaignRecipientUpserted,
+        orgId: tenant.orgId,
+        aggregateId: recipientId,
+        data: { recipientId, attributes: i < 2 ? { crmId: `C-${i}-${shared.id}` } : { email: 'x@example.com' } },
+      });
     }
-    await waitFor('recipients reconciled', async () => (await client.identities.resolve({ dataSourceId: 'share-crm', direction: 'to-xc', ids: recipients.slice(0, 2) })).matched.length === 2);
+    await waitFor(
+      'recipients reconciled',
+      async () => (await client.identities.resolve({ dataSourceId: 'share-crm', direction: 'to-xc', ids: recipients.slice(0, 2) })).matched.length === 2,
+    );
     const listId = newId('list');
     await producer.publish({ type: EventTypes.campaignListCreated, orgId: tenant.orgId, aggregateId: listId, data: { listId, label: 'CLI list' } });
     await producer.listMembers({ orgId: tenant.orgId, listId, changeId: 'first', added: recipients });
-    await waitFor('list copied by audience-export', () => client.exports.campaignList(listId).then((list) => list.memberCount === 3, () => false));
+    await waitFor('list copied by audience-export', () =>
+      client.exports.campaignList(listId).then(
+        (list) => list.memberCount === 3,
+        () => false,
+      ),
+    );
 
     // A dry run says what the update would do, and takes no version: the real update is version 1.
     const predicted = await ok(['--json', 'share', 'update', shared.id, '--list', listId, '--dry-run']);
@@ -317,7 +376,12 @@ describe('hub CLI end to end', () => {
     const listId = newId('list');
     await producer.publish({ type: EventTypes.campaignListCreated, orgId: tenant.orgId, aggregateId: listId, data: { listId, label: 'Redriven list' } });
     const request = (requestId: string) =>
-      producer.publish({ type: EventTypes.campaignSharedAudienceUpdateRequested, orgId: tenant.orgId, aggregateId: listId, data: { requestId, listId, segmentName, dataSourceId, mode: 'add-only' } });
+      producer.publish({
+        type: EventTypes.campaignSharedAudienceUpdateRequested,
+        orgId: tenant.orgId,
+        aggregateId: listId,
+        data: { requestId, listId, segmentName, dataSourceId, mode: 'add-only' },
+      });
 
     // Campaign asks for an update through a data source nobody created: audience-export dead-letters it.
     const requestId = newId('req');
@@ -326,9 +390,19 @@ describe('hub CLI end to end', () => {
       const listed = await ok(['--json', 'dlq', 'ls', '--type', EventTypes.campaignSharedAudienceUpdateRequested]);
       return listed.json.items.find((item: { eventId: string }) => item.eventId === sent.id);
     });
-    expect(letter).toMatchObject({ service: 'audience-export', topic: Topics.campaignSharedAudienceRequests, reason: `unknown data source ${dataSourceId}`, firstError: `unknown data source ${dataSourceId}` });
+    expect(letter).toMatchObject({
+      service: 'audience-export',
+      topic: Topics.campaignSharedAudienceRequests,
+      reason: `unknown data source ${dataSourceId}`,
+      firstError: `unknown data source ${dataSourceId}`,
+    });
     const shown = await ok(['--json', 'dlq', 'show', letter.id]);
-    expect(shown.json).toMatchObject({ service: 'audience-export', id: letter.id, event: { id: sent.id, data: { requestId } }, headers: { ce_type: EventTypes.campaignSharedAudienceUpdateRequested } });
+    expect(shown.json).toMatchObject({
+      service: 'audience-export',
+      id: letter.id,
+      event: { id: sent.id, data: { requestId } },
+      headers: { ce_type: EventTypes.campaignSharedAudienceUpdateRequested },
+    });
     expect((await ok(['dlq', 'ls', '--service', 'audience-export'])).stdout).toContain(letter.id);
 
     const dry = await ok(['--json', 'dlq', 'redrive', letter.id, '--dry-run']);
@@ -338,7 +412,12 @@ describe('hub CLI end to end', () => {
 
     // The cause fixed: the data source exists, and audience-export learned it.
     await ok(['data-sources', 'create', '--id', dataSourceId, '--name', 'Late CRM', '--integration-code', 'LATE', '--attribute', 'crmId']);
-    await waitFor('data source known to audience-export', () => client.exports.create({ segmentName: `probe ${dataSourceId}`, dataSourceId }).then(() => true, () => false));
+    await waitFor('data source known to audience-export', () =>
+      client.exports.create({ segmentName: `probe ${dataSourceId}`, dataSourceId }).then(
+        () => true,
+        () => false,
+      ),
+    );
 
     const redriven = await ok(['--json', 'dlq', 'redrive', letter.id]);
     expect(redriven.json).toMatchObject({ dryRun: false, redriven: [{ id: letter.id, service: 'audience-export' }] });

@@ -56,10 +56,19 @@ describe('inbound file delivery to S3 and SFTP end to end', () => {
     await probe.publish(
       Topics.campaignRecipients,
       [1, 2, 3].map((n) =>
-        createEvent({ type: EventTypes.campaignRecipientUpserted, source: '/campaign', orgId: who.orgId, aggregateId: `r-${n}`, data: { recipientId: `r-${n}`, attributes: { crmId: `C-${n}` } } }),
+        createEvent({
+          type: EventTypes.campaignRecipientUpserted,
+          source: '/campaign',
+          orgId: who.orgId,
+          aggregateId: `r-${n}`,
+          data: { recipientId: `r-${n}`, attributes: { crmId: `C-${n}` } },
+        }),
       ),
     );
-    await waitFor('recipients reconciled', async () => (await call(who, idrec, 'POST', '/v1/resolve', { dataSourceId, direction: 'to-xc', ids: ['r-3'] })).body?.matched?.length === 1);
+    await waitFor(
+      'recipients reconciled',
+      async () => (await call(who, idrec, 'POST', '/v1/resolve', { dataSourceId, direction: 'to-xc', ids: ['r-3'] })).body?.matched?.length === 1,
+    );
     const listId = newId('list');
     await probe.publish(Topics.campaignLists, [
       createEvent({ type: EventTypes.campaignListCreated, source: '/campaign', orgId: who.orgId, aggregateId: listId, data: { listId, label: 'Loyal' } }),
@@ -68,10 +77,14 @@ describe('inbound file delivery to S3 and SFTP end to end', () => {
     await waitFor('list stored', async () => (await call(who, exporter, 'GET', `/v1/lists/${listId}`)).body?.memberCount === 3);
     const accepted = await call(who, exporter, 'POST', `/v1/shared-audiences/${audience.id}/updates`, { listId, mode: 'add-only' });
     expect(accepted.status).toBe(202);
-    const update = await waitFor('update completed', async () => {
-      const answer = await call(who, exporter, 'GET', `/v1/shared-audiences/${audience.id}/updates/${accepted.body.id}`);
-      return answer.body?.state === 'completed' ? answer.body : undefined;
-    }, { timeoutMs: 60_000 });
+    const update = await waitFor(
+      'update completed',
+      async () => {
+        const answer = await call(who, exporter, 'GET', `/v1/shared-audiences/${audience.id}/updates/${accepted.body.id}`);
+        return answer.body?.state === 'completed' ? answer.body : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     return { audienceId: audience.id, segmentId: audience.segmentId, update };
   }
 
@@ -86,14 +99,17 @@ describe('inbound file delivery to S3 and SFTP end to end', () => {
     const locations = { [onS3.orgId]: { '*': s3.location('inbound', 'aam') }, [onSftp.orgId]: { '*': sftpd.location('inbound') } };
     [idrec, exporter] = await Promise.all([
       launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv })),
-      launchService('audience-export', env.serviceEnv('audience-export', {
-        ...ims.trustEnv,
-        ...s3.env,
-        ...sftpd.env,
-        EXPORT_DELIVERY_LOCATIONS: JSON.stringify(locations),
-        EXPORT_DELIVERY_RETRY_BACKOFF_MS: '200',
-        EXPORT_RUNNER_POLL_MS: '200',
-      })),
+      launchService(
+        'audience-export',
+        env.serviceEnv('audience-export', {
+          ...ims.trustEnv,
+          ...s3.env,
+          ...sftpd.env,
+          EXPORT_DELIVERY_LOCATIONS: JSON.stringify(locations),
+          EXPORT_DELIVERY_RETRY_BACKOFF_MS: '200',
+          EXPORT_RUNNER_POLL_MS: '200',
+        }),
+      ),
     ]);
     await probe.listen([Topics.campaignSharedAudienceResults]);
   });
@@ -112,7 +128,9 @@ describe('inbound file delivery to S3 and SFTP end to end', () => {
     await waitFor('file delivered', () => existsSync(join(folder, name)));
     expect(readdirSync(folder)).toEqual([name]); // no temporary left behind
     expect(gunzipSync(readFileSync(join(folder, name))).toString('utf8')).toBe([1, 2, 3].map((n) => `c-${n}\td_sid=${segmentId}\n`).join(''));
-    const view = await waitFor('delivery recorded', async () => ((await updateOf(onSftp, audienceId, update.id)).deliveries[0]?.state === 'delivered' ? await updateOf(onSftp, audienceId, update.id) : undefined));
+    const view = await waitFor('delivery recorded', async () =>
+      (await updateOf(onSftp, audienceId, update.id)).deliveries[0]?.state === 'delivered' ? await updateOf(onSftp, audienceId, update.id) : undefined,
+    );
     expect(view.deliveries).toEqual([{ name, location: sftpd.location('inbound'), state: 'delivered', attempts: 0, deliveredAt: expect.any(String) }]);
   });
 
@@ -127,7 +145,10 @@ describe('inbound file delivery to S3 and SFTP end to end', () => {
         return view.deliveries[0]?.attempts >= 2 ? view : undefined;
       });
       // The update itself completed: only its file waits.
-      expect(failing).toMatchObject({ state: 'completed', deliveries: [{ name, state: 'pending', location: s3.location('inbound', 'aam'), lastError: expect.stringContaining('write at s3://') }] });
+      expect(failing).toMatchObject({
+        state: 'completed',
+        deliveries: [{ name, state: 'pending', location: s3.location('inbound', 'aam'), lastError: expect.stringContaining('write at s3://') }],
+      });
       expect(await metric('hub_export_file_delivery_failures_total')).toBeGreaterThanOrEqual(failuresBefore + 2);
       expect(await metric('hub_export_files_undelivered')).toBeGreaterThanOrEqual(1);
       await s3.restart();

@@ -5,18 +5,7 @@ import { text } from 'node:stream/consumers';
 import { gzipSync } from 'node:zlib';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { openFileTransport, type FileTransport } from '@audience-hub/platform';
-import {
-  ImsTestClient,
-  KafkaProbe,
-  launchService,
-  newEcid,
-  S3ProxyServer,
-  SftpServer,
-  testEnv,
-  waitFor,
-  type RunningService,
-  type Tenant,
-} from '@audience-hub/testing';
+import { ImsTestClient, KafkaProbe, launchService, newEcid, S3ProxyServer, SftpServer, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
 

@@ -86,7 +86,10 @@ describe('metrics, the dashboard and the alert rules on Prometheus', () => {
   });
 
   it('promtool accepts the rules and their unit tests', () => {
-    for (const args of [['check', 'rules', RULES], ['test', 'rules', resolve(GRAFANA, 'alerts.rules.test.yml')]]) {
+    for (const args of [
+      ['check', 'rules', RULES],
+      ['test', 'rules', resolve(GRAFANA, 'alerts.rules.test.yml')],
+    ]) {
       const result = spawnSync('promtool', args, { cwd: GRAFANA, encoding: 'utf8', timeout: 60_000 });
       expect({ args, status: result.status, output: `${result.stdout}${result.stderr}` }).toMatchObject({ args, status: 0 });
     }
@@ -94,10 +97,14 @@ describe('metrics, the dashboard and the alert rules on Prometheus', () => {
 
   it('answers every dashboard query and every alert condition after an import and an export', async () => {
     // Every service scraped, and the run counters seen at 0 before the run: increase() then counts it.
-    await waitFor('four targets up, each scraped twice', async () => (await valueOf('count(count_over_time(hub_import_runs_total{outcome="completed"}[1m]) >= 2)')) === 4 && (await valueOf('sum(up{job="audience-hub"})')) === 4, {
-      timeoutMs: 60_000,
-      intervalMs: 250,
-    }).catch(async (error) => {
+    await waitFor(
+      'four targets up, each scraped twice',
+      async () => (await valueOf('count(count_over_time(hub_import_runs_total{outcome="completed"}[1m]) >= 2)')) === 4 && (await valueOf('sum(up{job="audience-hub"})')) === 4,
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      },
+    ).catch(async (error) => {
       throw new Error(`${error.message}; targets: ${JSON.stringify(await prometheus.targets())}\n${prometheus.logs().slice(-3_000)}`);
     });
 
@@ -108,7 +115,9 @@ describe('metrics, the dashboard and the alert rules on Prometheus', () => {
       visitors.map(({ ecid, recipientId }) => event(EventTypes.campaignVisitorObserved, recipientId, { recipientId, ecid, observedAt: new Date().toISOString(), channel: 'web' })),
     );
     const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));
-    await probe.publish(Topics.xcAudiences, [event(EventTypes.xcAudiencePublished, audienceId, { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels: ['C2'] })]);
+    await probe.publish(Topics.xcAudiences, [
+      event(EventTypes.xcAudiencePublished, audienceId, { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels: ['C2'] }),
+    ]);
     await waitFor('audience catalogued', async () => (await call(importer, 'GET', `/v1/xc-audiences/${audienceId}`)).status === 200);
     await waitFor('visitors in the import replica', async () => {
       const answer = await call<{ matched?: unknown[] }>(idrec, 'POST', '/v1/resolve', { dataSourceId: 'visitor', direction: 'to-recipients', ids: visitors.map((v) => v.ecid) });
@@ -118,12 +127,25 @@ describe('metrics, the dashboard and the alert rules on Prometheus', () => {
     expect(created.status).toBe(202);
     const members = [...visitors.slice(0, 30).map((v) => v.ecid), ...Array.from({ length: 10 }, () => newEcid())];
     await probe.publish(Topics.xcAudiences, [
-      event(EventTypes.xcAudienceMembers, audienceId, { audienceId, snapshotId: newId('snap'), mode: 'full', idType: 'visitor', part: 0, lastPart: true, added: members, removed: [] }),
+      event(EventTypes.xcAudienceMembers, audienceId, {
+        audienceId,
+        snapshotId: newId('snap'),
+        mode: 'full',
+        idType: 'visitor',
+        part: 0,
+        lastPart: true,
+        added: members,
+        removed: [],
+      }),
     ]);
-    await waitFor('import completed, its visitors matched', async () => {
-      const view = (await call<{ state: string; counts: { matched: number } }>(importer, 'GET', `/v1/imports/${created.body.id}`)).body;
-      return view.state === 'completed' && view.counts.matched === 30;
-    }, { timeoutMs: 60_000 });
+    await waitFor(
+      'import completed, its visitors matched',
+      async () => {
+        const view = (await call<{ state: string; counts: { matched: number } }>(importer, 'GET', `/v1/imports/${created.body.id}`)).body;
+        return view.state === 'completed' && view.counts.matched === 30;
+      },
+      { timeoutMs: 60_000 },
+    );
 
     // The export: a Campaign list of 40 recipients, 20 of them known visitors, shared with XC.
     const listId = newId('list');
@@ -137,21 +159,27 @@ describe('metrics, the dashboard and the alert rules on Prometheus', () => {
     expect(shared.status).toBe(201);
     const update = await call<{ id: string }>(exporter, 'POST', `/v1/shared-audiences/${shared.body.id}/updates`, { listId, mode: 'add-only' });
     expect(update.status).toBe(202);
-    const done = await waitFor('export update finished', async () => {
-      const view = (await call<{ state: string; counts: { unmapped: number } }>(exporter, 'GET', `/v1/shared-audiences/${shared.body.id}/updates/${update.body.id}`)).body;
-      return ['completed', 'failed', 'denied'].includes(view.state) ? view : undefined;
-    }, { timeoutMs: 60_000 });
+    const done = await waitFor(
+      'export update finished',
+      async () => {
+        const view = (await call<{ state: string; counts: { unmapped: number } }>(exporter, 'GET', `/v1/shared-audiences/${shared.body.id}/updates/${update.body.id}`)).body;
+        return ['completed', 'failed', 'denied'].includes(view.state) ? view : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(done).toMatchObject({ state: 'completed', counts: { unmapped: 20 } });
 
     // Scraped after the run: the run metrics, and the recorded match ratio evaluated on them.
-    await waitFor('the runs scraped and the match ratio recorded', async () =>
-      (await valueOf('sum(hub_import_runs_total{outcome="completed"})')) === 1 &&
-      (await valueOf('sum(hub_export_runs_total{outcome="completed"})')) === 1 &&
-      (await valueOf('hub:import_match_ratio:1h')) !== undefined, { timeoutMs: 60_000, intervalMs: 250 });
-    // Counted as the snapshot applied: ids whose link reached audience-import's replica later are late matches, not counted again.
-    const [received, matched, unmatched] = await Promise.all(
-      ['received', 'matched', 'unmatched'].map((what) => valueOf(`sum(hub_import_ids_${what}_total)`)),
+    await waitFor(
+      'the runs scraped and the match ratio recorded',
+      async () =>
+        (await valueOf('sum(hub_import_runs_total{outcome="completed"})')) === 1 &&
+        (await valueOf('sum(hub_export_runs_total{outcome="completed"})')) === 1 &&
+        (await valueOf('hub:import_match_ratio:1h')) !== undefined,
+      { timeoutMs: 60_000, intervalMs: 250 },
     );
+    // Counted as the snapshot applied: ids whose link reached audience-import's replica later are late matches, not counted again.
+    const [received, matched, unmatched] = await Promise.all(['received', 'matched', 'unmatched'].map((what) => valueOf(`sum(hub_import_ids_${what}_total)`)));
     expect({ received, matchedAndUnmatched: matched! + unmatched! }).toEqual({ received: 40, matchedAndUnmatched: 40 });
     expect(unmatched).toBeGreaterThanOrEqual(10);
     expect(await valueOf('sum(hub_export_recipients_unmapped_total)')).toBe(20);
@@ -181,6 +209,8 @@ describe('metrics, the dashboard and the alert rules on Prometheus', () => {
     expect(loaded.filter((rule) => rule.health !== 'ok')).toEqual([]);
     // Lag is read per group and partition from the broker, for the groups each service consumes with.
     const lagGroups = new Set((await prometheus.query('hub_consumer_lag')).map((sample) => sample.metric.group));
-    expect([...lagGroups]).toEqual(expect.arrayContaining([`test.${process.env.TEST_RUN_ID ?? 'run'}.audience-import`, `test.${process.env.TEST_RUN_ID ?? 'run'}.audience-import.identity-links`]));
+    expect([...lagGroups]).toEqual(
+      expect.arrayContaining([`test.${process.env.TEST_RUN_ID ?? 'run'}.audience-import`, `test.${process.env.TEST_RUN_ID ?? 'run'}.audience-import.identity-links`]),
+    );
   });
 });

@@ -28,7 +28,8 @@ describe('privacy requests end to end', () => {
     const text = await response.text();
     return { status: response.status, type: response.headers.get('content-type'), body: text ? JSON.parse(text) : undefined };
   };
-  const event = (type: AnyHubEvent['type'], aggregateId: string, data: unknown) => createEvent({ type, source: '/e2e', orgId: tenant.orgId, aggregateId, data } as never) as AnyHubEvent;
+  const event = (type: AnyHubEvent['type'], aggregateId: string, data: unknown) =>
+    createEvent({ type, source: '/e2e', orgId: tenant.orgId, aggregateId, data } as never) as AnyHubEvent;
 
   beforeAll(async () => {
     await db.connect();
@@ -62,13 +63,22 @@ describe('privacy requests end to end', () => {
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.errors).toEqual(['subjects: at most 1000 subjects per request']);
     const reader = await ims.tenant(['identities.read']);
-    const denied = await fetch(`${idrec.url}/v1/privacy/requests`, { method: 'POST', headers: { ...reader.auth, 'content-type': 'application/json' }, body: JSON.stringify({ regulation: 'gdpr', type: 'delete', subjects: subjects.slice(0, 1) }) });
+    const denied = await fetch(`${idrec.url}/v1/privacy/requests`, {
+      method: 'POST',
+      headers: { ...reader.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ regulation: 'gdpr', type: 'delete', subjects: subjects.slice(0, 1) }),
+    });
     expect(denied.status).toBe(403);
   });
 
-  it('deletes a person from every schema, removes them at XC and in Campaign\'s imported list, and completes with every receipt', async () => {
+  it("deletes a person from every schema, removes them at XC and in Campaign's imported list, and completes with every receipt", async () => {
     // id-reconciliation: a CRM data source; alice (the subject) and bob, with ECIDs; one of alice's is history only.
-    const crm = await call(idrec, 'POST', '/v1/data-sources', { name: 'CRM id', idType: 'declared', integrationCode: 'CRMID', reconciliationKey: { attribute: 'crmId', normalization: ['trim', 'lowercase'] } });
+    const crm = await call(idrec, 'POST', '/v1/data-sources', {
+      name: 'CRM id',
+      idType: 'declared',
+      integrationCode: 'CRMID',
+      reconciliationKey: { attribute: 'crmId', normalization: ['trim', 'lowercase'] },
+    });
     expect(crm.status).toBe(201);
     const dataSourceId: string = crm.body.id;
     const alice = newId('alice');
@@ -87,7 +97,11 @@ describe('privacy requests end to end', () => {
       seen(alice, aliceEcid, '2026-03-01T00:00:00Z'),
       seen(bob, bobEcid, '2026-03-01T00:00:00Z'),
     ]);
-    await waitFor('graph in id-reconciliation', async () => (await call(idrec, 'POST', '/v1/resolve', { dataSourceId: 'visitor', direction: 'to-recipients', ids: [aliceEcid, bobEcid, aliceOldEcid] })).body?.matched?.length === 3);
+    await waitFor(
+      'graph in id-reconciliation',
+      async () =>
+        (await call(idrec, 'POST', '/v1/resolve', { dataSourceId: 'visitor', direction: 'to-recipients', ids: [aliceEcid, bobEcid, aliceOldEcid] })).body?.matched?.length === 3,
+    );
 
     // audience-import: an XC audience with both, a pending id of alice's (the subject names it) and another pending one.
     const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));
@@ -95,9 +109,21 @@ describe('privacy requests end to end', () => {
     await waitFor('audience catalogued', async () => (await call(importer, 'GET', `/v1/xc-audiences/${audienceId}`)).status === 200);
     const started = await call(importer, 'POST', '/v1/imports', { audienceId, listLabel: 'Visitors', dataSourceId: 'visitor', mode: 'full' });
     expect(started.status).toBe(202);
-    await waitFor('replica has the links', async () => (await db.query(`SELECT 1 FROM audience_import.identity_links WHERE org_id = $1 AND xc_id = ANY($2)`, [tenant.orgId, [aliceEcid, bobEcid]])).rowCount === 2);
+    await waitFor(
+      'replica has the links',
+      async () => (await db.query(`SELECT 1 FROM audience_import.identity_links WHERE org_id = $1 AND xc_id = ANY($2)`, [tenant.orgId, [aliceEcid, bobEcid]])).rowCount === 2,
+    );
     await probe.publish(Topics.xcAudiences, [
-      event(EventTypes.xcAudienceMembers, audienceId, { audienceId, snapshotId: newId('snap'), mode: 'full', idType: 'visitor', part: 0, lastPart: true, added: [aliceEcid, bobEcid, pendingEcid, otherPendingEcid], removed: [] }),
+      event(EventTypes.xcAudienceMembers, audienceId, {
+        audienceId,
+        snapshotId: newId('snap'),
+        mode: 'full',
+        idType: 'visitor',
+        part: 0,
+        lastPart: true,
+        added: [aliceEcid, bobEcid, pendingEcid, otherPendingEcid],
+        removed: [],
+      }),
     ]);
     const imported = await waitFor('import applied', async () => {
       const view = (await call(importer, 'GET', `/v1/imports/${started.body.id}`)).body;
@@ -116,19 +142,33 @@ describe('privacy requests end to end', () => {
       event(EventTypes.campaignListMembersAdded, campaignList, { listId: campaignList, recipientIds: [alice, bob] }),
     ]);
     await waitFor('list stored', async () => (await call(exporter, 'GET', `/v1/lists/${campaignList}`)).body?.memberCount === 2);
-    await waitFor('replica of export has the CRM ids', async () => (await db.query(`SELECT 1 FROM audience_export.identity_links WHERE org_id = $1 AND xc_id = ANY($2)`, [tenant.orgId, [aliceCrm, bobCrm]])).rowCount === 2);
+    await waitFor(
+      'replica of export has the CRM ids',
+      async () => (await db.query(`SELECT 1 FROM audience_export.identity_links WHERE org_id = $1 AND xc_id = ANY($2)`, [tenant.orgId, [aliceCrm, bobCrm]])).rowCount === 2,
+    );
     const update = await call(exporter, 'POST', `/v1/shared-audiences/${audience.id}/updates`, { listId: campaignList, mode: 'add-only' });
     expect(update.status).toBe(202);
     await waitFor('exported', async () => (await call(exporter, 'GET', `/v1/shared-audiences/${audience.id}/updates/${update.body.id}`)).body?.state === 'completed');
 
     // The request: alice by recipient id, and the pending ECID XC sent for her. A dry run first counts, changing nothing.
-    const body = { regulation: 'gdpr', type: 'delete', subjects: [{ namespace: 'recipientId', value: alice }, { namespace: 'ecid', value: pendingEcid }] };
+    const body = {
+      regulation: 'gdpr',
+      type: 'delete',
+      subjects: [
+        { namespace: 'recipientId', value: alice },
+        { namespace: 'ecid', value: pendingEcid },
+      ],
+    };
     const dry = await call(idrec, 'POST', '/v1/privacy/requests', { ...body, dryRun: true });
     expect(dry).toMatchObject({ status: 202, body: { dryRun: true } });
-    const counted = await waitFor('dry run completed', async () => {
-      const answer = (await call(idrec, 'GET', `/v1/privacy/requests/${dry.body.requestId}`)).body;
-      return answer?.status === 'completed' ? answer : undefined;
-    }, { timeoutMs: 60_000 });
+    const counted = await waitFor(
+      'dry run completed',
+      async () => {
+        const answer = (await call(idrec, 'GET', `/v1/privacy/requests/${dry.body.requestId}`)).body;
+        return answer?.status === 'completed' ? answer : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     const countsOf = (service: string) => counted.receipts.find((r: { service: string }) => r.service === service).counts;
     expect(countsOf('id-reconciliation')).toMatchObject({ recipients: 1, declared_ids: 1, visitor_links: 2, visitor_observations: 3 });
     expect(countsOf('audience-import')).toMatchObject({ import_members: 1, pending_ids: 1 });
@@ -138,10 +178,14 @@ describe('privacy requests end to end', () => {
     // Access: a document of everything held for her, per service and table.
     const access = await call(idrec, 'POST', '/v1/privacy/requests', { ...body, type: 'access' });
     expect(access.status).toBe(202);
-    const held = await waitFor('access completed', async () => {
-      const answer = (await call(idrec, 'GET', `/v1/privacy/requests/${access.body.requestId}`)).body;
-      return answer?.status === 'completed' ? answer : undefined;
-    }, { timeoutMs: 60_000 });
+    const held = await waitFor(
+      'access completed',
+      async () => {
+        const answer = (await call(idrec, 'GET', `/v1/privacy/requests/${access.body.requestId}`)).body;
+        return answer?.status === 'completed' ? answer : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(held.document['id-reconciliation'].recipients).toEqual([expect.objectContaining({ recipient_id: alice, attributes: { crmId: aliceCrm } })]);
     expect(held.document['audience-import'].import_members).toEqual([expect.objectContaining({ xc_id: aliceEcid, recipient_id: alice })]);
     expect(held.document['audience-import'].pending_ids).toEqual([expect.objectContaining({ xc_id: pendingEcid })]);
@@ -155,10 +199,14 @@ describe('privacy requests end to end', () => {
     expect((await call(idrec, 'POST', '/v1/privacy/requests', body, { 'idempotency-key': `k-${alice}` })).body).toMatchObject({ requestId, duplicate: true });
 
     let last: unknown;
-    const done = await waitFor('request completed', async () => {
-      const answer = (last = (await call(idrec, 'GET', `/v1/privacy/requests/${requestId}`)).body);
-      return answer?.status === 'completed' ? answer : undefined;
-    }, { timeoutMs: 60_000 }).catch((error) => {
+    const done = await waitFor(
+      'request completed',
+      async () => {
+        const answer = (last = (await call(idrec, 'GET', `/v1/privacy/requests/${requestId}`)).body);
+        return answer?.status === 'completed' ? answer : undefined;
+      },
+      { timeoutMs: 60_000 },
+    ).catch((error) => {
       const outputs = [idrec, importer, exporter].map((service) => `--- ${service.name} ---\n${service.output().slice(-3000)}`).join('\n');
       throw new Error(`${(error as Error).message}\nlast answer: ${JSON.stringify(last)}\n${outputs}`);
     });
@@ -167,8 +215,14 @@ describe('privacy requests end to end', () => {
     expect(done.receipts.find((r: { service: string }) => r.service === 'ims')).toMatchObject({ outcome: 'completed', counts: {} });
 
     // XC: the shared audience's next version removes alice's CRM id; Campaign: the imported list loses alice.
-    await probe.waitFor('XC removal', (m) => m.json?.type === EventTypes.xcSharedAudienceMembersChanged && m.json.data.sharedAudienceId === audience.id && m.json.data.removed.includes(aliceCrm));
-    await probe.waitFor('Campaign removal', (m) => m.json?.type === EventTypes.campaignImportedListMembersChanged && m.json.data.listId === listId && m.json.data.removed.includes(alice));
+    await probe.waitFor(
+      'XC removal',
+      (m) => m.json?.type === EventTypes.xcSharedAudienceMembersChanged && m.json.data.sharedAudienceId === audience.id && m.json.data.removed.includes(aliceCrm),
+    );
+    await probe.waitFor(
+      'Campaign removal',
+      (m) => m.json?.type === EventTypes.campaignImportedListMembersChanged && m.json.data.listId === listId && m.json.data.removed.includes(alice),
+    );
 
     // No row of any table of any schema holds an expanded identifier; bob's stay.
     const expanded = [alice, aliceEcid, aliceOldEcid, pendingEcid, aliceCrm];
@@ -186,33 +240,53 @@ describe('privacy requests end to end', () => {
     const carol = newId('carol');
     const dave = newId('dave');
     const [carolEcid, daveEcid] = [newEcid(), newEcid()];
-    const seen = (recipientId: string, ecid: string) => event(EventTypes.campaignVisitorObserved, recipientId, { recipientId, ecid, observedAt: new Date().toISOString(), channel: 'web' });
+    const seen = (recipientId: string, ecid: string) =>
+      event(EventTypes.campaignVisitorObserved, recipientId, { recipientId, ecid, observedAt: new Date().toISOString(), channel: 'web' });
     await probe.publish(Topics.campaignVisitorObservations, [seen(carol, carolEcid), seen(dave, daveEcid)]);
     const resolve = async () => (await call(idrec, 'POST', '/v1/resolve', { dataSourceId: 'visitor', direction: 'to-recipients', ids: [carolEcid, daveEcid] })).body;
     await waitFor('graph in id-reconciliation', async () => (await resolve())?.matched?.length === 2);
     const finished = async (type: 'suppress' | 'unsuppress') => {
       const accepted = await call(idrec, 'POST', '/v1/privacy/requests', { regulation: 'ccpa', type, subjects: [{ namespace: 'ecid', value: carolEcid }] });
       expect(accepted.status).toBe(202);
-      return waitFor(`${type} completed`, async () => {
-        const answer = (await call(idrec, 'GET', `/v1/privacy/requests/${accepted.body.requestId}`)).body;
-        return answer?.status === 'completed' ? answer : undefined;
-      }, { timeoutMs: 60_000 });
+      return waitFor(
+        `${type} completed`,
+        async () => {
+          const answer = (await call(idrec, 'GET', `/v1/privacy/requests/${accepted.body.requestId}`)).body;
+          return answer?.status === 'completed' ? answer : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
     };
     const suppressed = await finished('suppress');
     expect(suppressed.receipts.find((r: { service: string }) => r.service === 'audience-import').counts).toEqual({ suppressed_ids: suppressed.identifierHashes.length });
-    expect((await db.query(`SELECT hash FROM audience_import.suppressed_ids WHERE org_id = $1`, [tenant.orgId])).rows.map((row) => row.hash).sort()).toEqual([...suppressed.identifierHashes].sort());
+    expect((await db.query(`SELECT hash FROM audience_import.suppressed_ids WHERE org_id = $1`, [tenant.orgId])).rows.map((row) => row.hash).sort()).toEqual(
+      [...suppressed.identifierHashes].sort(),
+    );
     expect(await resolve()).toEqual({ matched: [{ id: daveEcid, recipientId: dave }], unmatched: [carolEcid] });
 
     const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));
     await probe.publish(Topics.xcAudiences, [event(EventTypes.xcAudiencePublished, audienceId, { audienceId, name: 'Visitors', solution: 'audience-manager', labels: [] })]);
     await waitFor('audience catalogued', async () => (await call(importer, 'GET', `/v1/xc-audiences/${audienceId}`)).status === 200);
     const started = await call(importer, 'POST', '/v1/imports', { audienceId, listLabel: 'Visitors', dataSourceId: 'visitor', mode: 'full' });
-    await waitFor('replica has the links', async () => (await db.query(`SELECT 1 FROM audience_import.identity_links WHERE org_id = $1 AND xc_id = ANY($2)`, [tenant.orgId, [carolEcid, daveEcid]])).rowCount === 2);
+    await waitFor(
+      'replica has the links',
+      async () => (await db.query(`SELECT 1 FROM audience_import.identity_links WHERE org_id = $1 AND xc_id = ANY($2)`, [tenant.orgId, [carolEcid, daveEcid]])).rowCount === 2,
+    );
     const snapshot = () =>
       probe.publish(Topics.xcAudiences, [
-        event(EventTypes.xcAudienceMembers, audienceId, { audienceId, snapshotId: newId('snap'), mode: 'full', idType: 'visitor', part: 0, lastPart: true, added: [carolEcid, daveEcid], removed: [] }),
+        event(EventTypes.xcAudienceMembers, audienceId, {
+          audienceId,
+          snapshotId: newId('snap'),
+          mode: 'full',
+          idType: 'visitor',
+          part: 0,
+          lastPart: true,
+          added: [carolEcid, daveEcid],
+          removed: [],
+        }),
       ]);
-    const members = async (listId: string) => (await call(importer, 'GET', `/v1/lists/${listId}/members?limit=100`)).body.items.map((item: { recipientId: string }) => item.recipientId).sort();
+    const members = async (listId: string) =>
+      (await call(importer, 'GET', `/v1/lists/${listId}/members?limit=100`)).body.items.map((item: { recipientId: string }) => item.recipientId).sort();
     await snapshot();
     const refused = await waitFor('import applied', async () => {
       const view = (await call(importer, 'GET', `/v1/imports/${started.body.id}`)).body;
@@ -232,7 +306,10 @@ describe('privacy requests end to end', () => {
       event(EventTypes.campaignListMembersAdded, campaignList, { listId: campaignList, recipientIds: [carol, dave] }),
     ]);
     await waitFor('list stored', async () => (await call(exporter, 'GET', `/v1/lists/${campaignList}`)).body?.memberCount === 2);
-    await waitFor('export replica has the links', async () => (await db.query(`SELECT 1 FROM audience_export.identity_links WHERE org_id = $1 AND xc_id = ANY($2)`, [tenant.orgId, [carolEcid, daveEcid]])).rowCount === 2);
+    await waitFor(
+      'export replica has the links',
+      async () => (await db.query(`SELECT 1 FROM audience_export.identity_links WHERE org_id = $1 AND xc_id = ANY($2)`, [tenant.orgId, [carolEcid, daveEcid]])).rowCount === 2,
+    );
     const update = await call(exporter, 'POST', `/v1/shared-audiences/${audience.id}/updates`, { listId: campaignList, mode: 'add-only' });
     expect(update.status).toBe(202);
     await waitFor('exported', async () => (await call(exporter, 'GET', `/v1/shared-audiences/${audience.id}/updates/${update.body.id}`)).body?.state === 'completed');
@@ -253,7 +330,9 @@ async function rowsHolding(db: Client, values: string[]): Promise<Array<{ table:
   const { rows: tables } = await db.query(`SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE'`, [SCHEMAS]);
   const held: Array<{ table: string }> = [];
   for (const { table_schema, table_name } of tables) {
-    const { rowCount } = await db.query(`SELECT 1 FROM "${table_schema}"."${table_name}" t WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) v WHERE strpos(t::text, v) > 0)`, [values]);
+    const { rowCount } = await db.query(`SELECT 1 FROM "${table_schema}"."${table_name}" t WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) v WHERE strpos(t::text, v) > 0)`, [
+      values,
+    ]);
     for (let i = 0; i < (rowCount ?? 0); i++) held.push({ table: `${table_schema}.${table_name}` });
   }
   return held;

@@ -31,7 +31,7 @@ describe('a standard OAuth client', () => {
 
   it.each([
     ['OpenID Connect discovery ({issuer}/.well-known/openid-configuration), client_secret_post', 'oidc', 'post'],
-    ["RFC 8414 discovery (/.well-known/oauth-authorization-server/ims), client_secret_basic", 'oauth2', 'basic'],
+    ['RFC 8414 discovery (/.well-known/oauth-authorization-server/ims), client_secret_basic', 'oauth2', 'basic'],
   ] as const)('discovers the IMS by %s, gets a token and verifies it', async (_, algorithm, method) => {
     const authentication = method === 'basic' ? oauth.ClientSecretBasic(tenant.clientSecret) : oauth.ClientSecretPost(tenant.clientSecret);
     // allowInsecureRequests: the test IMS speaks plain http on the loopback interface.

@@ -87,7 +87,9 @@ describe('traces', () => {
       people.map(({ ecid, recipientId }) => event(EventTypes.campaignVisitorObserved, recipientId, { recipientId, ecid, observedAt: new Date().toISOString(), channel: 'web' })),
     );
     const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));
-    await probe.publish(Topics.xcAudiences, [event(EventTypes.xcAudiencePublished, audienceId, { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels: ['C2'] })]);
+    await probe.publish(Topics.xcAudiences, [
+      event(EventTypes.xcAudiencePublished, audienceId, { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels: ['C2'] }),
+    ]);
     await waitFor('audience catalogued', async () => (await call(importer, 'GET', `/v1/xc-audiences/${audienceId}`)).status === 200);
     const created = await call(importer, 'POST', '/v1/imports', { audienceId, listLabel: 'Traced', dataSourceId: 'visitor', mode: 'full' });
     expect(created.status).toBe(202);
@@ -97,7 +99,11 @@ describe('traces', () => {
     await probe.publish(Topics.xcAudiences, [event(EventTypes.xcAudienceMembers, audienceId, members, xc.traceparent)]);
     await waitFor('snapshot applied', async () => (await call(importer, 'GET', `/v1/imports/${created.body.id}`)).body?.snapshots === 1);
 
-    const spans = await spansOf(xc.traceId, 'audience-import', (all) => all.some((s) => s.kind === SpanKinds.consumer) && all.some(isSql) && all.some(isSendTo(Topics.campaignImports)));
+    const spans = await spansOf(
+      xc.traceId,
+      'audience-import',
+      (all) => all.some((s) => s.kind === SpanKinds.consumer) && all.some(isSql) && all.some(isSendTo(Topics.campaignImports)),
+    );
     const consume = spans.find((span) => span.name === `process ${EventTypes.xcAudienceMembers}`);
     expect(consume).toMatchObject({ kind: SpanKinds.consumer });
     // The handler's queries are children of its span: the SQL of applying the snapshot.
@@ -123,7 +129,10 @@ describe('traces', () => {
       Topics.campaignRecipients,
       recipients.map((recipientId) => event(EventTypes.campaignRecipientUpserted, recipientId, { recipientId, attributes: { crmId: `crm-${recipientId}` } })),
     );
-    await waitFor('recipients reconciled', async () => (await call(idrec, 'POST', '/v1/resolve', { dataSourceId, direction: 'to-xc', ids: recipients })).body?.matched?.length === 2);
+    await waitFor(
+      'recipients reconciled',
+      async () => (await call(idrec, 'POST', '/v1/resolve', { dataSourceId, direction: 'to-xc', ids: recipients })).body?.matched?.length === 2,
+    );
     const listId = newId('list');
     await probe.publish(Topics.campaignLists, [
       event(EventTypes.campaignListCreated, listId, { listId, label: 'Traced' }),

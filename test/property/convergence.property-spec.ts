@@ -133,15 +133,20 @@ const readable = <T extends object>(value: T, text: (v: T) => string): T => Obje
 const recipient = fc.integer({ min: 0, max: RECIPIENTS - 1 });
 const together = fc.boolean();
 const visitorIds = fc.subarray(Array.from({ length: ECIDS }, (_, e) => e));
-const declaredIds = fc.subarray(Array.from({ length: DECLARED_POOL.length }, (_, i) => i), { maxLength: 6 });
+const declaredIds = fc.subarray(
+  Array.from({ length: DECLARED_POOL.length }, (_, i) => i),
+  { maxLength: 6 },
+);
 const audienceIds = (audience: Audience) => (audience === 'visitor' ? visitorIds : declaredIds);
-const addedAndRemoved = (ids: fc.Arbitrary<number[]>) =>
-  fc.tuple(ids, ids).map(([added, removed]) => ({ added, removed: removed.filter((id) => !added.includes(id)) }));
+const addedAndRemoved = (ids: fc.Arbitrary<number[]>) => fc.tuple(ids, ids).map(([added, removed]) => ({ added, removed: removed.filter((id) => !added.includes(id)) }));
 const audience = fc.constantFrom<Audience>('visitor', 'visitor', 'crm');
 
 const command: fc.Arbitrary<Command> = fc
   .oneof(
-    { weight: 20, arbitrary: fc.record({ kind: fc.constant('observe' as const), r: recipient, e: fc.integer({ min: 0, max: ECIDS - 1 }), t: fc.integer({ min: 0, max: TIMES - 1 }), together }) },
+    {
+      weight: 20,
+      arbitrary: fc.record({ kind: fc.constant('observe' as const), r: recipient, e: fc.integer({ min: 0, max: ECIDS - 1 }), t: fc.integer({ min: 0, max: TIMES - 1 }), together }),
+    },
     { weight: 12, arbitrary: fc.record({ kind: fc.constant('upsert' as const), r: recipient, crm: fc.constantFrom<CrmChange>(0, 1, 2, 'keep', 'clear'), together }) },
     { weight: 4, arbitrary: fc.record({ kind: fc.constant('delete' as const), r: recipient, together }) },
     {
@@ -152,9 +157,7 @@ const command: fc.Arbitrary<Command> = fc
     },
     {
       weight: 8,
-      arbitrary: audience.chain((a) =>
-        fc.tuple(addedAndRemoved(audienceIds(a)), together).map(([ids, t]) => ({ kind: 'delta' as const, audience: a, ...ids, together: t })),
-      ),
+      arbitrary: audience.chain((a) => fc.tuple(addedAndRemoved(audienceIds(a)), together).map(([ids, t]) => ({ kind: 'delta' as const, audience: a, ...ids, together: t }))),
     },
     {
       weight: 4,
@@ -231,7 +234,10 @@ function possibleOwners(events: VisitorEvent[]): Set<number> {
     });
     if (done) owners.add(link ? link.r : -1);
   };
-  visit(chains.map(() => 0), undefined);
+  visit(
+    chains.map(() => 0),
+    undefined,
+  );
   return owners;
 }
 
@@ -345,8 +351,7 @@ describe('imported lists converge on the identity graph (property)', () => {
     const [committed] = await admin.fetchOffsets({ groupId: group, topics: [physicalTopic(topic)] });
     return committed.partitions.every(({ partition, offset }) => Number(offset) >= (ends.get(partition) ?? 0) || (ends.get(partition) ?? 0) === 0);
   };
-  const topicEnds = async (topic: string): Promise<Map<number, number>> =>
-    new Map((await admin.fetchTopicOffsets(physicalTopic(topic))).map((o) => [o.partition, Number(o.high)]));
+  const topicEnds = async (topic: string): Promise<Map<number, number>> => new Map((await admin.fetchTopicOffsets(physicalTopic(topic))).map((o) => [o.partition, Number(o.high)]));
 
   /**
    * Quiet: every watched group has committed up to the ends its topics had, every outbox is
@@ -399,7 +404,13 @@ describe('imported lists converge on the identity graph (property)', () => {
   };
 
   const publishedAudience = (orgId: string, audienceId: string): AnyHubEvent =>
-    createEvent({ type: EventTypes.xcAudiencePublished, source: '/property', orgId, aggregateId: audienceId, data: { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels: [] } } as never) as AnyHubEvent;
+    createEvent({
+      type: EventTypes.xcAudiencePublished,
+      source: '/property',
+      orgId,
+      aggregateId: audienceId,
+      data: { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels: [] },
+    } as never) as AnyHubEvent;
 
   /** A fresh org with a declared source, two audiences and three imports. */
   async function setUp(s: Scenario): Promise<{ tenant: Tenant; crmSource: string; audiences: Record<Audience, string>; imports: ImportUnderTest[] }> {
@@ -418,7 +429,10 @@ describe('imported lists converge on the identity graph (property)', () => {
     const crmSource: string = created.body.id;
     const base = 100_000 + Math.floor(Math.random() * 800_000);
     const audiences: Record<Audience, string> = { visitor: String(base), crm: String(base + 1) };
-    await probe.publish(Topics.xcAudiences, Object.values(audiences).map((a) => publishedAudience(tenant.orgId, a)));
+    await probe.publish(
+      Topics.xcAudiences,
+      Object.values(audiences).map((a) => publishedAudience(tenant.orgId, a)),
+    );
     const imports: ImportUnderTest[] = [];
     for (const [name, audience, dataSourceId, mode] of [
       ['visitor/full', 'visitor', 'visitor', 'full'],
@@ -470,7 +484,11 @@ describe('imported lists converge on the identity graph (property)', () => {
         case 'upsert': {
           const attributes: Record<string, string | null> = { email: `${r}.${index}@example.com` };
           if (c.crm !== 'keep') attributes.crmId = c.crm === 'clear' ? null : crmSpelling(c.r, c.crm);
-          steps.push({ index, command: c, kafka: { topic: Topics.campaignRecipients, key: r, events: [event(EventTypes.campaignRecipientUpserted, r, { recipientId: r, attributes })] } });
+          steps.push({
+            index,
+            command: c,
+            kafka: { topic: Topics.campaignRecipients, key: r, events: [event(EventTypes.campaignRecipientUpserted, r, { recipientId: r, attributes })] },
+          });
           break;
         }
         case 'delete':
@@ -498,7 +516,11 @@ describe('imported lists converge on the identity graph (property)', () => {
           break;
         }
         case 'delta':
-          steps.push({ index, command: c, kafka: { topic: Topics.xcAudiences, key: `audience/${c.audience}`, events: [members(c.audience, `s${index}`, 'delta', 0, true, c.added, c.removed)] } });
+          steps.push({
+            index,
+            command: c,
+            kafka: { topic: Topics.xcAudiences, key: `audience/${c.audience}`, events: [members(c.audience, `s${index}`, 'delta', 0, true, c.added, c.removed)] },
+          });
           break;
         case 'file': {
           const a = audiences.visitor;
@@ -571,7 +593,10 @@ describe('imported lists converge on the identity graph (property)', () => {
       return new Map(answer.body.matched.map((m: { id: string; recipientId: string }) => [m.id, m.recipientId]));
     };
     // id-reconciliation's graph must be one the oracle allows; the lists must follow it.
-    const visitorGraph = await resolve('visitor', Array.from({ length: ECIDS }, (_, e) => ecid(e)));
+    const visitorGraph = await resolve(
+      'visitor',
+      Array.from({ length: ECIDS }, (_, e) => ecid(e)),
+    );
     const possible = visitorOwners(s.commands);
     for (let e = 0; e < ECIDS; e++) {
       const actual = visitorGraph.get(ecid(e));
@@ -581,7 +606,8 @@ describe('imported lists converge on the identity graph (property)', () => {
     const declaredActual = await resolve(crmSource, DECLARED_POOL);
     const declaredExpected = declaredGraph(s.commands);
     for (const id of DECLARED_POOL) {
-      if (declaredActual.get(id) !== declaredExpected.get(id)) found.push(`id-reconciliation links ${id} to ${declaredActual.get(id) ?? 'nobody'}; expected ${declaredExpected.get(id) ?? 'nobody'}`);
+      if (declaredActual.get(id) !== declaredExpected.get(id))
+        found.push(`id-reconciliation links ${id} to ${declaredActual.get(id) ?? 'nobody'}; expected ${declaredExpected.get(id) ?? 'nobody'}`);
     }
     const graphs: Record<Audience, Map<string, string>> = { visitor: visitorGraph, crm: declaredActual };
     const name = (audience: Audience, id: string) => (audience === 'visitor' ? `e${Array.from({ length: ECIDS }, (_, e) => ecid(e)).indexOf(id)}` : id);
@@ -609,7 +635,9 @@ describe('imported lists converge on the identity graph (property)', () => {
         const unmatched = [...ids].filter((id) => !graph.has(id)).length;
         if (counts.pending !== unmatched) found.push(`import ${job.name}: pending ${counts.pending}, expected ${unmatched} (counts ${JSON.stringify(counts)})`);
         if (job.mode === 'full' && ops.at(-1)!.mode === 'full' && counts.matched + counts.pending !== ids.size) {
-          found.push(`import ${job.name}: matched ${counts.matched} + pending ${counts.pending} after a full snapshot, expected ${ids.size} member ids (counts ${JSON.stringify(counts)})`);
+          found.push(
+            `import ${job.name}: matched ${counts.matched} + pending ${counts.pending} after a full snapshot, expected ${ids.size} member ids (counts ${JSON.stringify(counts)})`,
+          );
         }
       }
     }

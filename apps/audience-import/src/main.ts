@@ -17,6 +17,20 @@ import { ListsModule } from './lists/lists.module';
 import { FilesModule } from './files/files.module';
 
 runService(audienceImportService, {
-  imports: [AuthModule, AuditModule.forRoot(), DeadLettersModule, KnownOrgsModule.forRoot({ table: 'known_orgs' }), DataSourcesModule, CatalogModule, PoliciesModule, ImportsModule, IdentityReplicaModule.forRoot({ listener: LateLinksListener, imports: [PendingModule] }), ListsModule, FilesModule, SuppressionsModule, PrivacyModule],
+  imports: [
+    AuthModule,
+    AuditModule.forRoot(),
+    DeadLettersModule,
+    KnownOrgsModule.forRoot({ table: 'known_orgs' }),
+    DataSourcesModule,
+    CatalogModule,
+    PoliciesModule,
+    ImportsModule,
+    IdentityReplicaModule.forRoot({ listener: LateLinksListener, imports: [PendingModule] }),
+    ListsModule,
+    FilesModule,
+    SuppressionsModule,
+    PrivacyModule,
+  ],
   configSchema: importConfigSchema,
 });

@@ -30,9 +30,23 @@ describe('exit codes', () => {
 
 describe('import progress', () => {
   const view = (over: Partial<ImportView>): ImportView => ({
-    id: 'imp-1', state: 'running', audienceId: '1', listId: 'l', listLabel: null, dataSourceId: 'visitor', mode: 'full',
-    counts: { received: 0, matched: 0, unmatched: 0, pending: 0, added: 0, removed: 0, invalid: 0 }, matchRate: 0, decision: null, reason: null,
-    snapshots: 0, lateMatched: 0, receiving: null, createdAt: '', updatedAt: '', ...over,
+    id: 'imp-1',
+    state: 'running',
+    audienceId: '1',
+    listId: 'l',
+    listLabel: null,
+    dataSourceId: 'visitor',
+    mode: 'full',
+    counts: { received: 0, matched: 0, unmatched: 0, pending: 0, added: 0, removed: 0, invalid: 0 },
+    matchRate: 0,
+    decision: null,
+    reason: null,
+    snapshots: 0,
+    lateMatched: 0,
+    receiving: null,
+    createdAt: '',
+    updatedAt: '',
+    ...over,
   });
 
   it('counts parts of the snapshot arriving, with an ETA once the last part is known', () => {
@@ -80,7 +94,12 @@ describe('token cache', () => {
 describe('bash completion', () => {
   it('names every command group and their subcommands', () => {
     const script = bashCompletion(createProgram());
-    for (const words of ['"import") words="start watch ls show"', '"share") words="create ls show update watch unmapped"', '"policies") words="get set"', '"data-sources") words="ls show create stats"']) {
+    for (const words of [
+      '"import") words="start watch ls show"',
+      '"share") words="create ls show update watch unmapped"',
+      '"policies") words="get set"',
+      '"data-sources") words="ls show create stats"',
+    ]) {
       expect(script).toContain(words);
     }
     expect(script).toContain('complete -F _hub_complete hub');

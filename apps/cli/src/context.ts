@@ -77,7 +77,14 @@ export function table<T extends object>(rows: readonly T[], columns: string[]): 
   if (rows.length === 0) return '(none)';
   const cells = [columns, ...rows.map((row) => columns.map((column) => format((row as Record<string, unknown>)[column])))];
   const widths = columns.map((_, i) => Math.max(...cells.map((line) => line[i].length)));
-  return cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((line) =>
+      line
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** `key: value` lines. */

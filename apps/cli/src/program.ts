@@ -26,7 +26,18 @@ export function createProgram(): Command {
     .option('--client-secret <secret>', 'client credentials (env HUB_CLIENT_SECRET)')
     .showHelpAfterError()
     .enablePositionalOptions(false);
-  for (const command of [...loginCommands(), audiencesCommand(), importCommand(), listsCommand(), shareCommand(), policiesCommand(), dataSourcesCommand(), resolveCommand(), filesCommand(), dlqCommand()]) {
+  for (const command of [
+    ...loginCommands(),
+    audiencesCommand(),
+    importCommand(),
+    listsCommand(),
+    shareCommand(),
+    policiesCommand(),
+    dataSourcesCommand(),
+    resolveCommand(),
+    filesCommand(),
+    dlqCommand(),
+  ]) {
     program.addCommand(command);
   }
   program.addCommand(completionCommand(program));

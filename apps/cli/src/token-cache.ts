@@ -57,7 +57,9 @@ export class CliTokenSource implements TokenSource {
   async token(): Promise<string> {
     if (this.current && this.current.expiresAt - EXPIRY_MARGIN_MS > Date.now()) return this.current.accessToken;
     if (!this.credentials) {
-      throw new AuthError(this.current ? 'the cached token has expired: run `hub login`' : `not logged in to ${this.imsUrl}: run \`hub login\` (or set HUB_CLIENT_ID and HUB_CLIENT_SECRET)`);
+      throw new AuthError(
+        this.current ? 'the cached token has expired: run `hub login`' : `not logged in to ${this.imsUrl}: run \`hub login\` (or set HUB_CLIENT_ID and HUB_CLIENT_SECRET)`,
+      );
     }
     const issued = await fetchToken({ ...this.credentials, imsUrl: this.imsUrl });
     this.current = { ...issued, imsUrl: this.imsUrl, clientId: this.credentials.clientId };

@@ -84,16 +84,28 @@ describe('id-reconciliation audit trail', () => {
     expect((await api(writer, 'GET', '/v1/audit-events?cursor=bm90LWEtc2Vx')).status).toBe(400);
   });
 
-  it('records a failed change and a denied one, each in the actor\'s org only', async () => {
+  it("records a failed change and a denied one, each in the actor's org only", async () => {
     expect((await api(writer, 'PATCH', '/v1/data-sources/ds-absent', { name: 'x' })).status).toBe(404);
-    const denied = await api(reader, 'POST', '/v1/data-sources', { name: 'nope', idType: 'declared', integrationCode: 'X', reconciliationKey: { attribute: 'crmId', normalization: [] } });
+    const denied = await api(reader, 'POST', '/v1/data-sources', {
+      name: 'nope',
+      idType: 'declared',
+      integrationCode: 'X',
+      reconciliationKey: { attribute: 'crmId', normalization: [] },
+    });
     expect(denied.status).toBe(403);
 
     const [failed] = (await auditOf(writer)).items;
     expect(failed).toMatchObject({ action: 'data-source.update', outcome: 'failed', reason: 'not-found', target: { dataSourceId: 'ds-absent' } });
     const readerItems = (await auditOf(reader)).items;
     expect(readerItems).toEqual([
-      expect.objectContaining({ action: 'data-source.create', outcome: 'denied', reason: 'insufficient-scope', orgId: reader.orgId, actor: { clientId: reader.clientId, orgId: reader.orgId }, target: {} }),
+      expect.objectContaining({
+        action: 'data-source.create',
+        outcome: 'denied',
+        reason: 'insufficient-scope',
+        orgId: reader.orgId,
+        actor: { clientId: reader.clientId, orgId: reader.orgId },
+        target: {},
+      }),
     ]);
     expect((await auditOf(writer, '?limit=1000')).items.every((item) => item.orgId === writer.orgId)).toBe(true);
   });

@@ -1,16 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
-import {
-  expectInvisibleToOtherOrg,
-  ImsTestClient,
-  KafkaProbe,
-  launchService,
-  newEcid,
-  testEnv,
-  waitFor,
-  type RunningService,
-  type Tenant,
-} from '@audience-hub/testing';
+import { expectInvisibleToOtherOrg, ImsTestClient, KafkaProbe, launchService, newEcid, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -127,10 +117,18 @@ describe('id-reconciliation', () => {
 
   it('answers at most 1000 ids per call, and an unknown data source 404, as problem+json', async () => {
     const tooMany = await api('POST', '/v1/resolve', { dataSourceId: 'visitor', direction: 'to-recipients', ids: Array.from({ length: 1001 }, () => e1) });
-    expect(tooMany).toMatchObject({ status: 400, contentType: expect.stringMatching(/^application\/problem\+json/), body: { type: 'https://audience-hub.dev/problems/validation' } });
+    expect(tooMany).toMatchObject({
+      status: 400,
+      contentType: expect.stringMatching(/^application\/problem\+json/),
+      body: { type: 'https://audience-hub.dev/problems/validation' },
+    });
     expect(tooMany.body.errors[0]).toMatch(/at most 1000 ids/);
     const unknownSource = await api('POST', '/v1/resolve', { dataSourceId: 'no-such-source', direction: 'to-recipients', ids: [e1] });
-    expect(unknownSource).toMatchObject({ status: 404, contentType: expect.stringMatching(/^application\/problem\+json/), body: { type: 'https://audience-hub.dev/problems/not-found', detail: 'unknown data source no-such-source' } });
+    expect(unknownSource).toMatchObject({
+      status: 404,
+      contentType: expect.stringMatching(/^application\/problem\+json/),
+      body: { type: 'https://audience-hub.dev/problems/not-found', detail: 'unknown data source no-such-source' },
+    });
   });
 
   it('recomputes key values when the reconciliation key changes', async () => {

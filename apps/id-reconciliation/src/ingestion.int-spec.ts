@@ -33,7 +33,11 @@ describe('id-reconciliation ingestion under interleavings', () => {
     createEvent({ type, source: '/campaign', orgId: tenant.orgId, aggregateId, data } as never) as AnyHubEvent;
 
   async function api(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${idrec.url}${path}`, { method, headers: { ...tenant.auth, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${idrec.url}${path}`, {
+      method,
+      headers: { ...tenant.auth, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   }
@@ -117,7 +121,9 @@ describe('id-reconciliation ingestion under interleavings', () => {
     const emails = ['Ann@Example.com', ' ann@example.com', 'bob@example.com', 'cy@example.com', null];
     const upserts = shuffled(
       recipients.flatMap((recipientId, r) =>
-        Array.from({ length: 8 }, (_, k) => campaign(EventTypes.campaignRecipientUpserted, recipientId, { recipientId, attributes: { email: emails[(r + k * 3) % emails.length], seq: k } })),
+        Array.from({ length: 8 }, (_, k) =>
+          campaign(EventTypes.campaignRecipientUpserted, recipientId, { recipientId, attributes: { email: emails[(r + k * 3) % emails.length], seq: k } }),
+        ),
       ),
       42,
     );

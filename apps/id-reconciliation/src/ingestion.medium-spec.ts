@@ -41,7 +41,10 @@ describe('ingesting Campaign events in batches (medium)', () => {
     }
   };
   const changelogOf = (orgId: string) =>
-    [...changelog].filter(([key]) => key.startsWith(`${orgId}:`)).map(([key, recipientId]) => `${key.slice(orgId.length + 1)}=${recipientId}`).sort();
+    [...changelog]
+      .filter(([key]) => key.startsWith(`${orgId}:`))
+      .map(([key, recipientId]) => `${key.slice(orgId.length + 1)}=${recipientId}`)
+      .sort();
   const graphOf = async (orgId: string) => {
     const rows: Array<{ link: string }> = await db.dataSource.query(
       `SELECT data_source_id || '/' || declared_id || '=' || recipient_id AS link FROM declared_ids WHERE org_id = $1
@@ -56,7 +59,9 @@ describe('ingesting Campaign events in batches (medium)', () => {
     await db.transaction((tx) => consumers.orgs.register(tx, { orgId, name: null }));
     for (const step of steps) {
       if (step.kind === 'source') {
-        await db.transaction((tx) => consumers.dataSources.create(tx, { clientId: 'medium-spec', orgId, traceId: '0'.repeat(32) }, { ...step.source, exportControls: [] } as never));
+        await db.transaction((tx) =>
+          consumers.dataSources.create(tx, { clientId: 'medium-spec', orgId, traceId: '0'.repeat(32) }, { ...step.source, exportControls: [] } as never),
+        );
         continue;
       }
       const events = step.events.map((event) => ({ ...event, orgid: orgId }) as AnyHubEvent);
@@ -109,9 +114,7 @@ const SOURCES = [
 /** Few distinct times, so observations of one ECID often tie. */
 const at = (tick: number) => new Date(Date.UTC(2026, 0, 1) + tick * 1000).toISOString();
 
-type Step =
-  | { kind: 'source'; source: (typeof SOURCES)[number] }
-  | { kind: 'upserts' | 'observations' | 'deletions'; events: AnyHubEvent[] };
+type Step = { kind: 'source'; source: (typeof SOURCES)[number] } | { kind: 'upserts' | 'observations' | 'deletions'; events: AnyHubEvent[] };
 
 const campaign = (type: AnyHubEvent['type'], recipientId: string, data: unknown): AnyHubEvent =>
   createEvent({ type, source: '/campaign', orgId: 'placeholder', aggregateId: recipientId, data } as never) as AnyHubEvent;
@@ -154,7 +157,13 @@ function buildConsumers(db: MediumSchema) {
   return {
     orgs,
     dataSources,
-    recipients: new RecipientEventsConsumer(orgs, new ApplyRecipientUpsertsUseCase(recipientsRepository, dataSourcesRepository, declaredIds), recipientsRepository, declaredIds, visitorLinks),
+    recipients: new RecipientEventsConsumer(
+      orgs,
+      new ApplyRecipientUpsertsUseCase(recipientsRepository, dataSourcesRepository, declaredIds),
+      recipientsRepository,
+      declaredIds,
+      visitorLinks,
+    ),
     visitors: new VisitorEventsConsumer(orgs, visitorLinks),
   };
 }

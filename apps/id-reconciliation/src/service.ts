@@ -13,6 +13,16 @@ export const idReconciliationService: ServiceDescriptor = {
   schema: 'idrec',
   defaultPort: 3001,
   title: 'audience-hub ID reconciliation',
-  description: 'Data sources, recipients\' key values and visitor links, and resolution of XC ids to recipients and back.',
-  migrations: [...MESSAGING_MIGRATIONS, RevokedCredentials1764400000100, Identities1764400200000, IngestionIndexes1764401300000, ByteOrderedText1764401400000, RecipientUpdateRank1764401450000, AuditTrail1764401500000, PrivacyRequests1764401900100, Suppressions1764401900200],
+  description: "Data sources, recipients' key values and visitor links, and resolution of XC ids to recipients and back.",
+  migrations: [
+    ...MESSAGING_MIGRATIONS,
+    RevokedCredentials1764400000100,
+    Identities1764400200000,
+    IngestionIndexes1764401300000,
+    ByteOrderedText1764401400000,
+    RecipientUpdateRank1764401450000,
+    AuditTrail1764401500000,
+    PrivacyRequests1764401900100,
+    Suppressions1764401900200,
+  ],
 };

@@ -63,7 +63,12 @@ describe('ims audit trail', () => {
   it('records the creation of an org admin in the new org, by the platform account that made it', async () => {
     const { items } = await auditOf(admin, `?action=${AuditActions.technicalAccountCreate}`);
     expect(items).toEqual([
-      expect.objectContaining({ outcome: 'succeeded', orgId: admin.orgId, actor: { clientId: 'test-platform-admin', orgId: expect.any(String) }, target: expect.objectContaining({ orgId: admin.orgId, technicalAccountId: admin.accountId }) }),
+      expect.objectContaining({
+        outcome: 'succeeded',
+        orgId: admin.orgId,
+        actor: { clientId: 'test-platform-admin', orgId: expect.any(String) },
+        target: expect.objectContaining({ orgId: admin.orgId, technicalAccountId: admin.accountId }),
+      }),
     ]);
   });
 
@@ -115,7 +120,12 @@ describe('ims audit trail', () => {
     // ... which the platform operator reads
     const platform = await fetch(`${ims.url}/v1/audit-events?action=${AuditActions.signingKeysRotate}`, { headers: await ims.admin() });
     expect(platform.status).toBe(200);
-    expect(((await platform.json()) as { items: any[] }).items[0]).toMatchObject({ action: AuditActions.signingKeysRotate, outcome: 'succeeded', orgId: null, actor: { clientId: 'test-platform-admin' } });
+    expect(((await platform.json()) as { items: any[] }).items[0]).toMatchObject({
+      action: AuditActions.signingKeysRotate,
+      outcome: 'succeeded',
+      orgId: null,
+      actor: { clientId: 'test-platform-admin' },
+    });
 
     const noScope = await ims.tenant(['ims.admin'], 'No audit org');
     const forbidden = await api(noScope, 'GET', '/v1/audit-events');

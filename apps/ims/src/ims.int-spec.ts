@@ -300,7 +300,18 @@ describe('ims', () => {
 
     it("gives a new org's first admin every org scope but ims.platform", async () => {
       const { account } = await newOrgAdmin();
-      expect(account.scopes).toEqual(['audiences.read', 'audiences.write', 'identities.read', 'identities.write', 'policies.write', 'ims.admin', 'audit.read', 'dead-letters.manage', 'privacy.read', 'privacy.write']);
+      expect(account.scopes).toEqual([
+        'audiences.read',
+        'audiences.write',
+        'identities.read',
+        'identities.write',
+        'policies.write',
+        'ims.admin',
+        'audit.read',
+        'dead-letters.manage',
+        'privacy.read',
+        'privacy.write',
+      ]);
     });
 
     it.each(PLATFORM_ROUTES)('answers an org admin 403 problem+json on %s %s', async (method, path, body) => {

@@ -16,6 +16,17 @@ import { TokensModule } from './tokens/tokens.module';
 import { PrivacyModule } from './privacy/privacy.module';
 
 runService(imsService, {
-  imports: [ImsStoreModule, AuthModule, KeysModule, OrgsModule, AccountsModule, SecretsModule, TokensModule, BootstrapModule, AuditModule.forRoot({ guards: [AdminGuard] }), PrivacyModule],
+  imports: [
+    ImsStoreModule,
+    AuthModule,
+    KeysModule,
+    OrgsModule,
+    AccountsModule,
+    SecretsModule,
+    TokensModule,
+    BootstrapModule,
+    AuditModule.forRoot({ guards: [AdminGuard] }),
+    PrivacyModule,
+  ],
   configSchema: imsConfigSchema,
 });

@@ -39,10 +39,8 @@ describe('audit trail (real Postgres, a service role)', () => {
     await dataSource?.destroy();
   });
 
-  it('writes one row and one hub.audit.recorded event in the action\'s transaction', async () => {
-    const record = await dataSource.transaction((tx) =>
-      trail.record(tx, { action: AuditActions.dataSourceCreate, actor: actor(orgA), target: { dataSourceId: 'ds-crm' } }),
-    );
+  it("writes one row and one hub.audit.recorded event in the action's transaction", async () => {
+    const record = await dataSource.transaction((tx) => trail.record(tx, { action: AuditActions.dataSourceCreate, actor: actor(orgA), target: { dataSourceId: 'ds-crm' } }));
     expect(record).toEqual({
       auditId: expect.any(String),
       action: 'data-source.create',
@@ -56,7 +54,9 @@ describe('audit trail (real Postgres, a service role)', () => {
     });
     const rows = await asServiceRole.query(`SELECT id FROM ${SCHEMA}.audit_events WHERE id = $1`, [record.auditId]);
     expect(rows.rowCount).toBe(1);
-    const outbox = await asServiceRole.query(`SELECT topic, message_key, message_value FROM ${SCHEMA}.outbox_events WHERE message_value::jsonb -> 'data' ->> 'auditId' = $1`, [record.auditId]);
+    const outbox = await asServiceRole.query(`SELECT topic, message_key, message_value FROM ${SCHEMA}.outbox_events WHERE message_value::jsonb -> 'data' ->> 'auditId' = $1`, [
+      record.auditId,
+    ]);
     expect(outbox.rows).toHaveLength(1);
     const event = JSON.parse(outbox.rows[0].message_value);
     expect(outbox.rows[0]).toMatchObject({ topic: Topics.hubAudit, message_key: `${orgA}:audit` });
@@ -101,7 +101,11 @@ describe('audit trail (real Postgres, a service role)', () => {
     const record = (action: typeof AuditActions.dataSourceUpdate | typeof AuditActions.dataSourceCreate, clientId: string, orgId = orgA) =>
       dataSource.transaction((tx) => trail.record(tx, { action, actor: actor(orgId, clientId), target: { dataSourceId: 'ds-1' } }));
     const start = new Date();
-    const mine = [await record(AuditActions.dataSourceUpdate, 'filter-1'), await record(AuditActions.dataSourceCreate, 'filter-2'), await record(AuditActions.dataSourceUpdate, 'filter-1')];
+    const mine = [
+      await record(AuditActions.dataSourceUpdate, 'filter-1'),
+      await record(AuditActions.dataSourceCreate, 'filter-2'),
+      await record(AuditActions.dataSourceUpdate, 'filter-1'),
+    ];
     const theirs = await record(AuditActions.dataSourceUpdate, 'filter-1', orgB);
 
     const since = await list({ from: start.toISOString() });

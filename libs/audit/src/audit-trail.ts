@@ -1,16 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import {
-  createEvent,
-  EventTypes,
-  PLATFORM_AUDIT_ACTIONS,
-  PLATFORM_ORG_ID,
-  type AuditAction,
-  type AuditOutcome,
-  type AuditRecord,
-  type AuditTarget,
-} from '@audience-hub/contracts';
+import { createEvent, EventTypes, PLATFORM_AUDIT_ACTIONS, PLATFORM_ORG_ID, type AuditAction, type AuditOutcome, type AuditRecord, type AuditTarget } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { SERVICE_DESCRIPTOR, type ServiceDescriptor } from '@audience-hub/platform';
 import type { AuditActor } from './audit-actor';

@@ -13,5 +13,4 @@ export interface AuditedRoute {
  * Marks a route as a privileged action: its use case records the success in the action's
  * transaction; a 403 (from the guard or the use case) or another failure is recorded from here.
  */
-export const Audited = (action: AuditAction, targetParams: AuditedRoute['targetParams'] = {}) =>
-  SetMetadata<string, AuditedRoute>(AUDITED_ACTION, { action, targetParams });
+export const Audited = (action: AuditAction, targetParams: AuditedRoute['targetParams'] = {}) => SetMetadata<string, AuditedRoute>(AUDITED_ACTION, { action, targetParams });

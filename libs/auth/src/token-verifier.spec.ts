@@ -1,4 +1,4 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { createHmac } from 'node:crypto';
 import { TokenVerifier } from './token-verifier';
 
@@ -25,7 +25,9 @@ function claims(overrides: Record<string, unknown> = {}) {
   return { sub: 'acct-1', client_id: 'client-1', org: ORG, scope: 'audiences.read identities.read', jti: 'jti-1', ...overrides };
 }
 
-async function sign(options: { key?: CryptoKey; kid?: string; typ?: string; iss?: string; aud?: string; exp?: number; nbf?: number; iat?: number; claims?: Record<string, unknown> } = {}) {
+async function sign(
+  options: { key?: CryptoKey; kid?: string; typ?: string; iss?: string; aud?: string; exp?: number; nbf?: number; iat?: number; claims?: Record<string, unknown> } = {},
+) {
   const jwt = new SignJWT(claims(options.claims))
     .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? 'k1', typ: options.typ ?? 'at+jwt' })
     .setIssuer(options.iss ?? ISSUER)
@@ -73,7 +75,11 @@ describe('TokenVerifier', () => {
   });
 
   it.each([
-    ['alg none', async () => `${b64({ alg: 'none', typ: 'at+jwt', kid: 'k1' })}.${b64({ ...claims(), iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 60 })}.`, /not allowed|malformed|unsupported/],
+    [
+      'alg none',
+      async () => `${b64({ alg: 'none', typ: 'at+jwt', kid: 'k1' })}.${b64({ ...claims(), iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 60 })}.`,
+      /not allowed|malformed|unsupported/,
+    ],
     [
       'HS256 signed with the public key as secret',
       async () => {

@@ -1,6 +1,14 @@
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { EVENT_TYPE_HEADER, topicOfEventType, type HubEvent, type EventType } from '@audience-hub/contracts';
-import { audienceMembersEvents, listMembersEvents, upstreamEvent, type AudienceSnapshot, type ListMembershipChange, type UpstreamEventInput, type UpstreamEventType } from './upstream-events';
+import {
+  audienceMembersEvents,
+  listMembersEvents,
+  upstreamEvent,
+  type AudienceSnapshot,
+  type ListMembershipChange,
+  type UpstreamEventInput,
+  type UpstreamEventType,
+} from './upstream-events';
 
 export interface EventProducerOptions {
   brokers: string[];

@@ -46,7 +46,9 @@ describe('HttpTransport', () => {
   });
 
   it('backs off exponentially without Retry-After and gives up after maxAttempts with the problem', async () => {
-    const { calls, fetchImpl } = scripted(...Array.from({ length: 3 }, () => () => json(503, { type: 'https://audience-hub.dev/problems/unavailable', status: 503, detail: 'draining' })));
+    const { calls, fetchImpl } = scripted(
+      ...Array.from({ length: 3 }, () => () => json(503, { type: 'https://audience-hub.dev/problems/unavailable', status: 503, detail: 'draining' })),
+    );
     const waits: number[] = [];
     const http = new HttpTransport('http://svc', { tokens: tokens('t1'), fetch: fetchImpl, sleep: async (ms) => void waits.push(ms), retry: { maxAttempts: 3, baseDelayMs: 100 } });
     const error = await http.request('GET', 'v1/things').catch((e: unknown) => e);
@@ -69,7 +71,10 @@ describe('HttpTransport', () => {
   });
 
   it('fetches a new token once on 401 and sends it', async () => {
-    const { calls, fetchImpl } = scripted(() => json(401, { status: 401 }), () => json(200, { ok: true }));
+    const { calls, fetchImpl } = scripted(
+      () => json(401, { status: 401 }),
+      () => json(200, { ok: true }),
+    );
     const source = tokens('old', 'new');
     const http = new HttpTransport('http://svc', { tokens: source, fetch: fetchImpl });
     await expect(http.request('GET', 'v1/things')).resolves.toEqual({ ok: true });
@@ -78,7 +83,10 @@ describe('HttpTransport', () => {
   });
 
   it('answers AuthError when the new token is refused too', async () => {
-    const { fetchImpl } = scripted(() => json(401, { status: 401 }), () => json(401, { status: 401 }));
+    const { fetchImpl } = scripted(
+      () => json(401, { status: 401 }),
+      () => json(401, { status: 401 }),
+    );
     const http = new HttpTransport('http://svc', { tokens: tokens('a', 'b'), fetch: fetchImpl });
     await expect(http.request('GET', 'v1/things')).rejects.toBeInstanceOf(AuthError);
   });
@@ -96,7 +104,10 @@ describe('HttpTransport', () => {
 describe('ClientCredentialsTokenSource', () => {
   it('reuses a token until a minute before it expires, then fetches another', async () => {
     let now = 0;
-    const { calls, fetchImpl } = scripted(() => json(200, { access_token: 'one', expires_in: 120 }), () => json(200, { access_token: 'two', expires_in: 120 }));
+    const { calls, fetchImpl } = scripted(
+      () => json(200, { access_token: 'one', expires_in: 120 }),
+      () => json(200, { access_token: 'two', expires_in: 120 }),
+    );
     const source = new ClientCredentialsTokenSource({ imsUrl: 'http://ims/', clientId: 'c', clientSecret: 's' }, fetchImpl, () => now);
     expect(await source.token()).toBe('one');
     now = 59_000;
@@ -108,7 +119,10 @@ describe('ClientCredentialsTokenSource', () => {
   });
 
   it('shares one grant between concurrent callers and fetches again after invalidate', async () => {
-    const { calls, fetchImpl } = scripted(() => json(200, { access_token: 'one', expires_in: 3600 }), () => json(200, { access_token: 'two', expires_in: 3600 }));
+    const { calls, fetchImpl } = scripted(
+      () => json(200, { access_token: 'one', expires_in: 3600 }),
+      () => json(200, { access_token: 'two', expires_in: 3600 }),
+    );
     const source = new ClientCredentialsTokenSource({ imsUrl: 'http://ims', clientId: 'c', clientSecret: 's' }, fetchImpl);
     expect(await Promise.all([source.token(), source.token()])).toEqual(['one', 'one']);
     source.invalidate();

@@ -54,8 +54,15 @@ describe('upstream events', () => {
 
   it('refuses invalid data and events Campaign or XC do not publish', () => {
     expect(() =>
-      upstreamEvent('/campaign', { type: EventTypes.campaignVisitorObserved, orgId, aggregateId: 'rcp-1', data: { recipientId: 'rcp-1', ecid: '12', observedAt: new Date().toISOString(), channel: 'web' } as never }),
+      upstreamEvent('/campaign', {
+        type: EventTypes.campaignVisitorObserved,
+        orgId,
+        aggregateId: 'rcp-1',
+        data: { recipientId: 'rcp-1', ecid: '12', observedAt: new Date().toISOString(), channel: 'web' } as never,
+      }),
     ).toThrow(/ecid/);
-    expect(() => upstreamEvent('/x', { type: EventTypes.campaignImportCompleted as never, orgId, aggregateId: 'a', data: {} as never })).toThrow('is not an event Campaign or XC publishes');
+    expect(() => upstreamEvent('/x', { type: EventTypes.campaignImportCompleted as never, orgId, aggregateId: 'a', data: {} as never })).toThrow(
+      'is not an event Campaign or XC publishes',
+    );
   });
 });

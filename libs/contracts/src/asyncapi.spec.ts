@@ -27,17 +27,29 @@ describe('renderAsyncApi', () => {
       expect(parsed.document).toBeDefined();
     });
 
-    it('has a channel per topic, a message per event type, and each topic\'s producers and consumers', () => {
+    it("has a channel per topic, a message per event type, and each topic's producers and consumers", () => {
       const document = parsed.document!;
-      expect(document.channels().all().map((channel) => channel.address())).toEqual([...ALL_TOPICS]);
-      const messageIds = document.components().messages().all().map((message) => message.id());
+      expect(
+        document
+          .channels()
+          .all()
+          .map((channel) => channel.address()),
+      ).toEqual([...ALL_TOPICS]);
+      const messageIds = document
+        .components()
+        .messages()
+        .all()
+        .map((message) => message.id());
       expect(messageIds).toEqual(expect.arrayContaining([...ALL_EVENT_TYPES]));
 
       for (const topic of ALL_TOPICS) {
         const channel = document.channels().get(topic)!;
-        expect(channel.messages().all().map((message) => message.id())).toEqual(
-          expect.arrayContaining([...eventTypesOf(topic)]),
-        );
+        expect(
+          channel
+            .messages()
+            .all()
+            .map((message) => message.id()),
+        ).toEqual(expect.arrayContaining([...eventTypesOf(topic)]));
         const partiesDoing = (action: 'send' | 'receive') =>
           channel
             .operations()

@@ -73,7 +73,7 @@ export function renderAsyncApi(): string {
           'Every Kafka value is a CloudEvents 1.0 event in structured JSON mode (the `HubEnvelope` schema), its',
           '`data` checked against the schema of its `type`; the Kafka key is its `partitionkey`. Each operation is',
           'one party sending to or receiving from a topic, tagged with that party. Channel addresses are logical',
-          'topic names: on the broker, `KAFKA_TOPIC_PREFIX` may prefix them. Within a topic\'s major version',
+          "topic names: on the broker, `KAFKA_TOPIC_PREFIX` may prefix them. Within a topic's major version",
           'changes are additive only, so schemas allow fields they do not name.',
         ].join('\n'),
         tags: [
@@ -85,7 +85,7 @@ export function renderAsyncApi(): string {
       channels,
       operations,
       components: {
-        schemas: { HubEnvelope: { description: 'CloudEvents 1.0 envelope with the hub\'s extensions', ...jsonSchema(HubEnvelopeSchema) } },
+        schemas: { HubEnvelope: { description: "CloudEvents 1.0 envelope with the hub's extensions", ...jsonSchema(HubEnvelopeSchema) } },
         messages,
       },
     },
@@ -110,20 +110,18 @@ function eventMessage(type: EventType): Json {
         [EVENT_TYPE_HEADER]: {
           type: 'string',
           const: type,
-          description: 'Sent by audience-hub\'s producers, not by Campaign or XC, so consumers pass by types they do not handle; the value stays the authority.',
+          description: "Sent by audience-hub's producers, not by Campaign or XC, so consumers pass by types they do not handle; the value stays the authority.",
         },
         [TRACE_CONTEXT_HEADER]: {
           type: 'string',
           pattern: TRACEPARENT_PATTERN.source,
-          description: "W3C trace context of the producer's send span, sent by audience-hub's producers when tracing is on; consumers continue it, else the envelope's traceparent.",
+          description:
+            "W3C trace context of the producer's send span, sent by audience-hub's producers when tracing is on; consumers continue it, else the envelope's traceparent.",
         },
       },
     },
     payload: {
-      allOf: [
-        ref('components', 'schemas', 'HubEnvelope'),
-        { type: 'object', properties: { type: { const: type }, data: jsonSchema(EVENT_REGISTRY[type].schema) } },
-      ],
+      allOf: [ref('components', 'schemas', 'HubEnvelope'), { type: 'object', properties: { type: { const: type }, data: jsonSchema(EVENT_REGISTRY[type].schema) } }],
     },
     bindings: { kafka: { key: PARTITION_KEY, bindingVersion: KAFKA_BINDING_VERSION } },
     examples: [{ headers: { [EVENT_TYPE_HEADER]: type }, payload: exampleEvent(type, { id: EXAMPLE_EVENT_ID }) }],
@@ -138,9 +136,7 @@ function deadLetterMessage(): Json {
     summary: 'A message no consumer could apply, kept with its key, value and headers as received.',
     headers: {
       type: 'object',
-      properties: Object.fromEntries(
-        names.map((name) => [DeadLetterHeaders[name], { type: 'string', description: DEAD_LETTER_HEADER_NOTES[name] }]),
-      ),
+      properties: Object.fromEntries(names.map((name) => [DeadLetterHeaders[name], { type: 'string', description: DEAD_LETTER_HEADER_NOTES[name] }])),
       required: names.map((name) => DeadLetterHeaders[name]),
     },
     payload: { description: 'the value as received, byte for byte: usually a hub event, but whatever its producer sent' },

@@ -22,11 +22,7 @@ export const HubEnvelopeSchema = z
     orgid: ImsOrgIdSchema,
     // Also the Kafka key, so one aggregate's events stay ordered on one partition.
     partitionkey: z.string().min(1, 'partitionkey must not be empty').describe('"<orgid>:<aggregate id>", also the Kafka key'),
-    traceparent: z
-      .string()
-      .regex(TRACEPARENT_PATTERN, 'traceparent must be W3C "00-<32 hex>-<16 hex>-<2 hex>"')
-      .describe('W3C trace context')
-      .optional(),
+    traceparent: z.string().regex(TRACEPARENT_PATTERN, 'traceparent must be W3C "00-<32 hex>-<16 hex>-<2 hex>"').describe('W3C trace context').optional(),
   })
   .superRefine((event, ctx) => {
     const prefix = `${event.orgid}:`;

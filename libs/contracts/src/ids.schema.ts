@@ -20,10 +20,7 @@ export const IdMessages = {
   idType: 'idType must be "visitor" or "declared"',
 } as const;
 
-export const ImsOrgIdSchema = z
-  .string()
-  .regex(IMS_ORG_ID_PATTERN, IdMessages.imsOrgId)
-  .describe('IMS org id (24 upper-case hex + "@AdobeOrg")');
+export const ImsOrgIdSchema = z.string().regex(IMS_ORG_ID_PATTERN, IdMessages.imsOrgId).describe('IMS org id (24 upper-case hex + "@AdobeOrg")');
 
 export const EcidSchema = z.string().regex(ECID_PATTERN, IdMessages.ecid).describe('ECID (38 decimal digits)');
 
@@ -37,10 +34,7 @@ export const DeclaredIdSchema = z
 /** Recipient, list, audience, data-source, request ... ids. */
 export const EntityIdSchema = z.string().regex(ENTITY_ID_PATTERN, IdMessages.entityId).describe('id (1..64 of [A-Za-z0-9._:-])');
 
-export const DATA_USAGE_LABELS = [
-  'C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'C12',
-  'I1', 'I2', 'S1', 'S2',
-] as const;
+export const DATA_USAGE_LABELS = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'C12', 'I1', 'I2', 'S1', 'S2'] as const;
 
 export const DataUsageLabelSchema = z.enum(DATA_USAGE_LABELS, { error: unlessMissing(IdMessages.dataUsageLabel) });
 
@@ -55,14 +49,11 @@ export type DataUsageLabel = z.infer<typeof DataUsageLabelSchema>;
 export type IdType = z.infer<typeof IdTypeSchema>;
 
 // Guards test the patterns directly: they run on hot paths (every id of a chunk).
-export const isImsOrgId = (value: unknown): value is ImsOrgId =>
-  typeof value === 'string' && IMS_ORG_ID_PATTERN.test(value);
+export const isImsOrgId = (value: unknown): value is ImsOrgId => typeof value === 'string' && IMS_ORG_ID_PATTERN.test(value);
 export const isEcid = (value: unknown): value is Ecid => typeof value === 'string' && ECID_PATTERN.test(value);
 export const isDeclaredId = (value: unknown): value is DeclaredId => declaredIdError(value) === undefined;
-export const isEntityId = (value: unknown): value is EntityId =>
-  typeof value === 'string' && ENTITY_ID_PATTERN.test(value);
-export const isDataUsageLabel = (value: unknown): value is DataUsageLabel =>
-  (DATA_USAGE_LABELS as readonly unknown[]).includes(value);
+export const isEntityId = (value: unknown): value is EntityId => typeof value === 'string' && ENTITY_ID_PATTERN.test(value);
+export const isDataUsageLabel = (value: unknown): value is DataUsageLabel => (DATA_USAGE_LABELS as readonly unknown[]).includes(value);
 export const isIdType = (value: unknown): value is IdType => (ID_TYPES as readonly unknown[]).includes(value);
 
 function declaredIdError(value: unknown): string | undefined {

@@ -38,7 +38,12 @@ export function normalizeIncoming(id: string, steps: readonly NormalizationStep[
   if (steps.includes('trim')) text = text.trim();
   if (steps.includes('lowercase') || steps.includes('sha256')) {
     const lowered = text.toLowerCase();
-    if (steps.includes('sha256')) return SHA256_HEX.test(lowered) ? lowered : createHash('sha256').update(steps.includes('lowercase') ? lowered : text, 'utf8').digest('hex');
+    if (steps.includes('sha256'))
+      return SHA256_HEX.test(lowered)
+        ? lowered
+        : createHash('sha256')
+            .update(steps.includes('lowercase') ? lowered : text, 'utf8')
+            .digest('hex');
     text = lowered;
   }
   return text;

@@ -1,14 +1,7 @@
 import { EXAMPLE_ORG_ID, exampleData, exampleEcid, exampleEvent } from './examples';
 import { type EventType, EventTypes } from './event-types';
 import { MAX_CHUNK_IDS } from './limits';
-import {
-  ALL_EVENT_TYPES,
-  EventDataValidationError,
-  eventTypesOf,
-  parseEvent,
-  topicOfEventType,
-  validateEventData,
-} from './registry';
+import { ALL_EVENT_TYPES, EventDataValidationError, eventTypesOf, parseEvent, topicOfEventType, validateEventData } from './registry';
 import { ALL_TOPICS, Topics } from './topics';
 import { parseIdentityLinkKey } from './events/idrec-identities.schema';
 
@@ -24,12 +17,7 @@ describe('registry', () => {
     for (const topic of ALL_TOPICS) {
       expect(eventTypesOf(topic).length > 0).toBe(topic !== Topics.hubDeadLetter);
     }
-    expect(eventTypesOf(Topics.campaignLists)).toEqual([
-      'campaign.list.created',
-      'campaign.list.members-added',
-      'campaign.list.members-removed',
-      'campaign.list.deleted',
-    ]);
+    expect(eventTypesOf(Topics.campaignLists)).toEqual(['campaign.list.created', 'campaign.list.members-added', 'campaign.list.members-removed', 'campaign.list.deleted']);
     expect(eventTypesOf('no.such.topic')).toEqual([]);
     expect(topicOfEventType('idrec.identity.linked')).toBe('idrec.identity-links.v1');
   });
@@ -61,9 +49,7 @@ describe('parseEvent rejects, with readable errors', () => {
 
   it('a partitionkey that does not start with the orgid', () => {
     const event = exampleEvent('campaign.list.created', { partitionkey: '111111111111111111111111@AdobeOrg:list-1' });
-    expect(failure(Topics.campaignLists, event).errors).toEqual([
-      `partitionkey: partitionkey must be "<orgid>:<aggregate id>" and start with "${EXAMPLE_ORG_ID}:"`,
-    ]);
+    expect(failure(Topics.campaignLists, event).errors).toEqual([`partitionkey: partitionkey must be "<orgid>:<aggregate id>" and start with "${EXAMPLE_ORG_ID}:"`]);
     expect(failure(Topics.campaignLists, { ...event, partitionkey: `${EXAMPLE_ORG_ID}:` }).ok).toBe(false);
   });
 
@@ -77,13 +63,9 @@ describe('parseEvent rejects, with readable errors', () => {
   });
 
   it('something that is not an event', () => {
-    expect(failure(Topics.campaignLists, 'hello').errors).toEqual([
-      expect.stringMatching(/^\(event\): .*expected object/),
-    ]);
+    expect(failure(Topics.campaignLists, 'hello').errors).toEqual([expect.stringMatching(/^\(event\): .*expected object/)]);
     expect(failure(Topics.campaignLists, {}).errors).toContain('specversion: Required');
-    expect(failure(Topics.campaignLists, { ...exampleEvent('campaign.list.created'), specversion: '0.3' }).errors).toEqual([
-      'specversion: specversion must be "1.0"',
-    ]);
+    expect(failure(Topics.campaignLists, { ...exampleEvent('campaign.list.created'), specversion: '0.3' }).errors).toEqual(['specversion: specversion must be "1.0"']);
   });
 
   it('an unknown type', () => {
@@ -135,28 +117,20 @@ describe('parseEvent rejects, with readable errors', () => {
     const members = exampleEvent('campaign.imported-list.members-changed', { data: { added: recipients } });
     expect(failure(Topics.campaignImports, members).errors).toEqual(['data: chunk holds 10001 ids; at most 10000 per event']);
     const list = exampleEvent('campaign.list.members-added', { data: { recipientIds: recipients } });
-    expect(failure(Topics.campaignLists, list).errors).toEqual([
-      'data.recipientIds: recipientIds holds too many ids; at most 10000 per event',
-    ]);
+    expect(failure(Topics.campaignLists, list).errors).toEqual(['data.recipientIds: recipientIds holds too many ids; at most 10000 per event']);
   });
 
   it('a bad label', () => {
     const event = exampleEvent('xc.audience.published', { data: { labels: ['C1', 'C13'] as never } });
-    expect(failure(Topics.xcAudiences, event).errors).toEqual([
-      'data.labels[1]: data-usage label must be one of C1..C12, I1, I2, S1, S2',
-    ]);
+    expect(failure(Topics.xcAudiences, event).errors).toEqual(['data.labels[1]: data-usage label must be one of C1..C12, I1, I2, S1, S2']);
   });
 
   it('an update request with both or neither of sharedAudienceId and segmentName', () => {
     const both = exampleEvent('campaign.shared-audience.update-requested', { data: { sharedAudienceId: 'sa-1' } });
-    expect(failure(Topics.campaignSharedAudienceRequests, both).errors).toEqual([
-      'data: exactly one of sharedAudienceId or segmentName is required',
-    ]);
+    expect(failure(Topics.campaignSharedAudienceRequests, both).errors).toEqual(['data: exactly one of sharedAudienceId or segmentName is required']);
     const data = exampleData('campaign.shared-audience.update-requested');
     delete data.segmentName;
-    expect(() => validateEventData('campaign.shared-audience.update-requested', data)).toThrow(
-      'exactly one of sharedAudienceId or segmentName is required',
-    );
+    expect(() => validateEventData('campaign.shared-audience.update-requested', data)).toThrow('exactly one of sharedAudienceId or segmentName is required');
   });
 
   it('an identity link whose xcId does not match its idType', () => {
@@ -183,9 +157,7 @@ describe('validateEventData', () => {
   it('throws a readable error listing every problem', () => {
     const attempt = () => validateEventData('campaign.visitor.observed', { recipientId: 'rcp 1', ecid: '12' });
     expect(attempt).toThrow(EventDataValidationError);
-    expect(attempt).toThrow(
-      'invalid data for campaign.visitor.observed: data.recipientId: id must be 1..64 characters of A-Z a-z 0-9 . _ : - (+3 more)',
-    );
+    expect(attempt).toThrow('invalid data for campaign.visitor.observed: data.recipientId: id must be 1..64 characters of A-Z a-z 0-9 . _ : - (+3 more)');
     try {
       attempt();
     } catch (error) {

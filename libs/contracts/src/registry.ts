@@ -34,29 +34,17 @@ export const EVENT_REGISTRY = {
   [EventTypes.campaignListMembersAdded]: on(Topics.campaignLists, lists.ListMembersChangedDataSchema),
   [EventTypes.campaignListMembersRemoved]: on(Topics.campaignLists, lists.ListMembersChangedDataSchema),
   [EventTypes.campaignListDeleted]: on(Topics.campaignLists, lists.ListDeletedDataSchema),
-  [EventTypes.campaignSharedAudienceUpdateRequested]: on(
-    Topics.campaignSharedAudienceRequests,
-    requests.SharedAudienceUpdateRequestedDataSchema,
-  ),
+  [EventTypes.campaignSharedAudienceUpdateRequested]: on(Topics.campaignSharedAudienceRequests, requests.SharedAudienceUpdateRequestedDataSchema),
   [EventTypes.xcAudiencePublished]: on(Topics.xcAudiences, xcAudiences.AudiencePublishedDataSchema),
   [EventTypes.xcAudienceMembers]: on(Topics.xcAudiences, xcAudiences.AudienceMembersDataSchema),
   [EventTypes.xcAudienceWithdrawn]: on(Topics.xcAudiences, xcAudiences.AudienceWithdrawnDataSchema),
   [EventTypes.xcSharedAudienceDefined]: on(Topics.xcCampaignAudiences, xcShared.SharedAudienceDefinedDataSchema),
-  [EventTypes.xcSharedAudienceMembersChanged]: on(
-    Topics.xcCampaignAudiences,
-    xcShared.SharedAudienceMembersChangedDataSchema,
-  ),
-  [EventTypes.campaignImportedListMembersChanged]: on(
-    Topics.campaignImports,
-    imports.ImportedListMembersChangedDataSchema,
-  ),
+  [EventTypes.xcSharedAudienceMembersChanged]: on(Topics.xcCampaignAudiences, xcShared.SharedAudienceMembersChangedDataSchema),
+  [EventTypes.campaignImportedListMembersChanged]: on(Topics.campaignImports, imports.ImportedListMembersChangedDataSchema),
   [EventTypes.campaignImportCompleted]: on(Topics.campaignImports, imports.ImportOutcomeDataSchema),
   [EventTypes.campaignImportFailed]: on(Topics.campaignImports, imports.ImportOutcomeDataSchema),
   [EventTypes.campaignImportDenied]: on(Topics.campaignImports, imports.ImportOutcomeDataSchema),
-  [EventTypes.campaignSharedAudienceUpdateCompleted]: on(
-    Topics.campaignSharedAudienceResults,
-    results.SharedAudienceUpdateCompletedDataSchema,
-  ),
+  [EventTypes.campaignSharedAudienceUpdateCompleted]: on(Topics.campaignSharedAudienceResults, results.SharedAudienceUpdateCompletedDataSchema),
   [EventTypes.idrecIdentityLinked]: on(Topics.idrecIdentityLinks, identities.IdentityLinkDataSchema),
   [EventTypes.idrecDataSourceUpserted]: on(Topics.idrecDataSources, dataSources.DataSourceUpsertedDataSchema),
   [EventTypes.idrecDataSourceDeleted]: on(Topics.idrecDataSources, dataSources.DataSourceDeletedDataSchema),
@@ -86,8 +74,7 @@ export type HubEventOn<T extends Topic> = Extract<AnyHubEvent, { type: EventType
 
 export const ALL_EVENT_TYPES: readonly EventType[] = Object.freeze(Object.keys(EVENT_REGISTRY) as EventType[]);
 
-export const isEventType = (value: unknown): value is EventType =>
-  typeof value === 'string' && Object.prototype.hasOwnProperty.call(EVENT_REGISTRY, value);
+export const isEventType = (value: unknown): value is EventType => typeof value === 'string' && Object.prototype.hasOwnProperty.call(EVENT_REGISTRY, value);
 
 export const topicOfEventType = <T extends EventType>(type: T): Registry[T]['topic'] => EVENT_REGISTRY[type].topic;
 
@@ -121,9 +108,7 @@ export function parseEvent<T extends string>(topic: T, raw: unknown): ParseEvent
   if (!isEventType(type)) return fail(`unknown event type "${type}"`, [`type: "${String(type)}" is not a registered event type`]);
   const registration: EventRegistration = EVENT_REGISTRY[type];
   if (registration.topic !== topic) {
-    return fail(`event type "${type}" does not belong to topic ${topic}`, [
-      `type: "${type}" belongs to topic ${registration.topic}, not ${topic}`,
-    ]);
+    return fail(`event type "${type}" does not belong to topic ${topic}`, [`type: "${type}" belongs to topic ${registration.topic}, not ${topic}`]);
   }
 
   const data = registration.schema.safeParse(envelope.data.data, parseParams);

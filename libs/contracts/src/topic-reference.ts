@@ -31,10 +31,10 @@ export function renderTopicReference(): string {
     '<!-- Generated from libs/contracts by `npm run docs:topics`; do not edit by hand. -->',
     '',
     'Every Kafka value is a CloudEvents 1.0 event in structured JSON mode; the Kafka key is its `partitionkey`.',
-    'audience-hub\'s producers also name the type in a `ce_type` header, so a consumer can pass by types it',
+    "audience-hub's producers also name the type in a `ce_type` header, so a consumer can pass by types it",
     'does not handle without parsing them; the value stays the authority, and events without the header',
     '(from Campaign or XC) are read whole.',
-    'Within a topic\'s major version changes are additive only. Membership travels in chunks of at most',
+    "Within a topic's major version changes are additive only. Membership travels in chunks of at most",
     '10000 ids (`part`/`lastPart`). An invalid event goes to `hub.dead-letter.v1` and a `hub.event.rejected`',
     'event tells its producer.',
     '',
@@ -102,7 +102,9 @@ function typeName(schema: SchemaLike): string {
     case 'literal':
       return (def.values as unknown[]).map((value) => JSON.stringify(value)).join(' | ');
     case 'enum':
-      return Object.values(def.entries as Record<string, string>).map((value) => JSON.stringify(value)).join(' | ');
+      return Object.values(def.entries as Record<string, string>)
+        .map((value) => JSON.stringify(value))
+        .join(' | ');
     case 'array': {
       const element = def.element as SchemaLike;
       const name = typeName(element);

@@ -79,7 +79,7 @@ export const TOPIC_INFO: Readonly<Record<Topic, TopicInfo>> = {
   'campaign.shared-audience-results.v1': {
     producers: ['audience-export'],
     consumers: ['Campaign'],
-    summary: 'Outcome of each shared-audience update (the activity\'s two outcomes: exported, unmapped).',
+    summary: "Outcome of each shared-audience update (the activity's two outcomes: exported, unmapped).",
   },
   'idrec.data-sources.v1': {
     producers: ['id-reconciliation'],
@@ -90,7 +90,7 @@ export const TOPIC_INFO: Readonly<Record<Topic, TopicInfo>> = {
     producers: ['id-reconciliation'],
     consumers: ['audience-import', 'audience-export'],
     summary:
-      'The identity graph\'s changelog, compacted: the current recipient of each (data source, XC id), keyed `<orgid>:<dataSourceId>/<xcId>`; a tombstone (null value) when the id has none any more. Each consumer keeps a replica of the graph from it.',
+      "The identity graph's changelog, compacted: the current recipient of each (data source, XC id), keyed `<orgid>:<dataSourceId>/<xcId>`; a tombstone (null value) when the id has none any more. Each consumer keeps a replica of the graph from it.",
   },
   'ims.events.v1': {
     producers: ['ims'],
@@ -112,7 +112,7 @@ export const TOPIC_INFO: Readonly<Record<Topic, TopicInfo>> = {
     producers: HUB_SERVICES,
     consumers: HUB_SERVICES,
     summary:
-      'Privacy requests fanned out by id-reconciliation with the expanded identifiers (in clear, as the services need them), keyed `<orgid>:<requestId>`, and each service\'s receipt, keyed `<orgid>:<requestId>/<service>`. Compacted with 1 day retention; a finished request\'s key gets a tombstone, so identifiers do not outlive the request on the topic.',
+      "Privacy requests fanned out by id-reconciliation with the expanded identifiers (in clear, as the services need them), keyed `<orgid>:<requestId>`, and each service's receipt, keyed `<orgid>:<requestId>/<service>`. Compacted with 1 day retention; a finished request's key gets a tombstone, so identifiers do not outlive the request on the topic.",
   },
   'hub.dead-letter.v1': {
     producers: CONSUMING_SERVICES,

@@ -5,8 +5,7 @@ import type { z } from 'zod';
 
 /** Per-parse error map: a missing field reads "Required" rather than zod's type message. */
 export const parseParams = {
-  error: (issue: { code?: string; input?: unknown }) =>
-    issue.input === undefined && issue.code !== 'custom' ? 'Required' : undefined,
+  error: (issue: { code?: string; input?: unknown }) => (issue.input === undefined && issue.code !== 'custom' ? 'Required' : undefined),
 };
 
 export function formatPath(path: readonly PropertyKey[], prefix = ''): string {

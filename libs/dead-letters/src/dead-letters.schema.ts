@@ -12,7 +12,11 @@ export const DeadLetterQuerySchema = z
 /** POST /v1/dead-letters/redrive: by id, or every letter matching a filter; `dryRun` only says which. */
 export const RedriveSchema = z
   .object({
-    ids: z.array(z.string().regex(/^\d{1,9}-\d{1,19}$/, 'a dead-letter id is <partition>-<offset>')).min(1).max(1000).optional(),
+    ids: z
+      .array(z.string().regex(/^\d{1,9}-\d{1,19}$/, 'a dead-letter id is <partition>-<offset>'))
+      .min(1)
+      .max(1000)
+      .optional(),
     topic: z.string().min(1).max(256).optional(),
     type: z.string().min(1).max(256).optional(),
     dryRun: z.boolean().default(false),

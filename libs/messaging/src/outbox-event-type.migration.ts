@@ -21,4 +21,10 @@ export class OutboxEventType1764400800000 implements MigrationInterface {
 }
 
 /** The messaging tables' migrations, which every service (and any schema using the outbox) lists first. */
-export const MESSAGING_MIGRATIONS = [MessagingTables1764400000000, OutboxEventType1764400800000, OutboxTombstones1764400900000, OutboxTraceparent1764401600000, OutboxEraseOnceSent1764401900000];
+export const MESSAGING_MIGRATIONS = [
+  MessagingTables1764400000000,
+  OutboxEventType1764400800000,
+  OutboxTombstones1764400900000,
+  OutboxTraceparent1764401600000,
+  OutboxEraseOnceSent1764401900000,
+];

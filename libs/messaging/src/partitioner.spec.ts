@@ -29,7 +29,14 @@ describe('murmur2', () => {
 });
 
 describe('DefaultPartitioner', () => {
-  const partitionMetadata = [0, 1, 2, 3, 4, 5].map((partitionId) => ({ partitionId, leader: partitionId === 2 ? -1 : 1, replicas: [1], isr: [1], offlineReplicas: [], partitionErrorCode: 0 }));
+  const partitionMetadata = [0, 1, 2, 3, 4, 5].map((partitionId) => ({
+    partitionId,
+    leader: partitionId === 2 ? -1 : 1,
+    replicas: [1],
+    isr: [1],
+    offlineReplicas: [],
+    partitionErrorCode: 0,
+  }));
 
   it("puts keyed messages on kafkajs's default partitioner's partition", () => {
     const ours = DefaultPartitioner();

@@ -47,7 +47,15 @@ describe('query: typed rows and one row count for every statement kind', () => {
 
   it('copies rows on the transaction’s own connection', async () => {
     await db.transaction(async (tx) => {
-      await copyRows(tx, 'items', ['id', 'name'], [[10, 'tab\there'], [11, 'x']]);
+      await copyRows(
+        tx,
+        'items',
+        ['id', 'name'],
+        [
+          [10, 'tab\there'],
+          [11, 'x'],
+        ],
+      );
       expect(await queryRows<{ name: string }>(tx, `SELECT name FROM items WHERE id >= 10 ORDER BY id`)).toEqual([{ name: 'tab\there' }, { name: 'x' }]);
     });
   });

@@ -34,39 +34,36 @@ export async function startService(descriptor: ServiceDescriptor, rootModule: Ty
     next();
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(descriptor.title).setDescription(descriptor.description).addBearerAuth().build(),
-  );
+  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(descriptor.title).setDescription(descriptor.description).addBearerAuth().build());
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 
   const config = app.get<BaseConfig>(SERVICE_CONFIG);
   const producer = app.get<Producer>(KAFKA_PRODUCER);
   const consumer = new KafkaEventsServer({
-        kafka: app.get<Kafka>(KAFKA),
-        dataSource: app.get(DataSource),
-        consumerGroup: config.KAFKA_CONSUMER_GROUP,
-        deadLetters: new DeadLetterPublisher(producer, config.KAFKA_CONSUMER_GROUP, `/audience-hub/${descriptor.name}`),
-        retry: { maxAttempts: config.EVENT_MAX_ATTEMPTS, backoffMs: config.EVENT_RETRY_BACKOFF_MS, maxBackoffMs: 10_000 },
-        maxEventsPerTransaction: config.EVENTS_PER_TRANSACTION,
-        maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
-        concurrentBatches: config.KAFKA_CONCURRENT_BATCHES,
-        fromBeginning: config.KAFKA_NEW_GROUP_START === 'earliest',
-        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-        log: (level, message, extra) => {
-          const logger = new NestLogger('events');
-          const line = `${message} ${extra ? JSON.stringify(extra) : ''}`;
-          if (level === 'error') logger.error(line);
-          else if (level === 'warn') logger.warn(line);
-          else logger.log(line);
-        },
-        metrics: {
-          applied: (count) => eventsApplied.inc(count),
-          deadLettered: () => eventsDeadLettered.inc(),
-          skipped: (count) => eventsSkipped.inc(count),
-          latency: (seconds) => eventProcessingLatency.observe(seconds),
-        },
-      });
+    kafka: app.get<Kafka>(KAFKA),
+    dataSource: app.get(DataSource),
+    consumerGroup: config.KAFKA_CONSUMER_GROUP,
+    deadLetters: new DeadLetterPublisher(producer, config.KAFKA_CONSUMER_GROUP, `/audience-hub/${descriptor.name}`),
+    retry: { maxAttempts: config.EVENT_MAX_ATTEMPTS, backoffMs: config.EVENT_RETRY_BACKOFF_MS, maxBackoffMs: 10_000 },
+    maxEventsPerTransaction: config.EVENTS_PER_TRANSACTION,
+    maxBytesPerPartition: config.KAFKA_MAX_BYTES_PER_PARTITION,
+    concurrentBatches: config.KAFKA_CONCURRENT_BATCHES,
+    fromBeginning: config.KAFKA_NEW_GROUP_START === 'earliest',
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    log: (level, message, extra) => {
+      const logger = new NestLogger('events');
+      const line = `${message} ${extra ? JSON.stringify(extra) : ''}`;
+      if (level === 'error') logger.error(line);
+      else if (level === 'warn') logger.warn(line);
+      else logger.log(line);
+    },
+    metrics: {
+      applied: (count) => eventsApplied.inc(count),
+      deadLettered: () => eventsDeadLettered.inc(),
+      skipped: (count) => eventsSkipped.inc(count),
+      latency: (seconds) => eventProcessingLatency.observe(seconds),
+    },
+  });
   app.get(OperationalMetrics).watchConsumerGroup(config.KAFKA_CONSUMER_GROUP);
   app.get(ServiceLifecycle).consumer = consumer;
   app.connectMicroservice({ strategy: consumer }, { inheritAppConfig: false });

@@ -29,7 +29,10 @@ export function baseConfigSchema(descriptor: ServiceDescriptor) {
     DATABASE_MIGRATIONS: z.enum(['verify', 'auto']).default('verify'),
     KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
     /** Prepended to every topic name on the broker (environments sharing a cluster); read by libs/messaging. */
-    KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/, 'may hold only letters, digits, ".", "_" and "-"').default(''),
+    KAFKA_TOPIC_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{0,100}$/, 'may hold only letters, digits, ".", "_" and "-"')
+      .default(''),
     KAFKA_CLIENT_ID: z.string().min(1).default(`audience-hub-${descriptor.name}`),
     KAFKA_CONSUMER_GROUP: z.string().min(1).default(`audience-hub.${descriptor.name}`),
     /** Where a consumer group with no committed offsets starts: the topic's history, or only what comes next. */

@@ -4,7 +4,11 @@ import type { ServiceDescriptor } from './service-descriptor';
 
 /** A service started with DATABASE_MIGRATIONS=verify on a schema that lacks migrations it needs. */
 export class PendingMigrationsError extends Error {
-  constructor(descriptor: ServiceDescriptor, schema: string, readonly pending: string[]) {
+  constructor(
+    descriptor: ServiceDescriptor,
+    schema: string,
+    readonly pending: string[],
+  ) {
     super(
       `schema ${schema} lacks ${pending.length} migration(s) this version needs (${pending.join(', ')}). ` +
         `Run them once: node dist/apps/${descriptor.name}/src/main.js migrate (the deployment's migration Job does), ` +

@@ -107,7 +107,7 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const problem = toProblem(error, request?.originalUrl);
-    if (problem.status >= 500) this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    if (problem.status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     const headers = (error as { headers?: Record<string, string> })?.headers;
     if (headers) for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));

@@ -38,11 +38,15 @@ export class ChildServer {
     child.once('error', (error) => (this.output += `\n${error.message}`));
     child.once('exit', () => started.delete(child));
     try {
-      await waitFor(`${this.name} ready`, async () => {
-        if (/ENOENT/.test(this.output)) throw new StopWaiting(`no ${this.command}: ${this.missingHint}`);
-        if (child.exitCode !== null || child.signalCode !== null) throw new StopWaiting(`${this.name} exited: ${this.output.slice(-2_000)}`);
-        return this.ready();
-      }, { timeoutMs: 60_000, intervalMs: 200 });
+      await waitFor(
+        `${this.name} ready`,
+        async () => {
+          if (/ENOENT/.test(this.output)) throw new StopWaiting(`no ${this.command}: ${this.missingHint}`);
+          if (child.exitCode !== null || child.signalCode !== null) throw new StopWaiting(`${this.name} exited: ${this.output.slice(-2_000)}`);
+          return this.ready();
+        },
+        { timeoutMs: 60_000, intervalMs: 200 },
+      );
     } catch (error) {
       await this.stop();
       throw error;

@@ -65,7 +65,12 @@ function dockerfileOf(service: ComposeService): string | undefined {
 
 /** Services that run our image (they build it from the Dockerfile, or reuse the image those build). */
 function appImageServices(): string[] {
-  const builtImages = new Set(Object.values(services).filter((s) => s.build).map((s) => s.image).filter(Boolean));
+  const builtImages = new Set(
+    Object.values(services)
+      .filter((s) => s.build)
+      .map((s) => s.image)
+      .filter(Boolean),
+  );
   return Object.keys(services).filter((name) => services[name].build || builtImages.has(services[name].image));
 }
 
@@ -105,7 +110,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('builds the app image from a Dockerfile that exists', () => {
-    const dockerfiles = appImageServices().map((name) => dockerfileOf(services[name])).filter(Boolean) as string[];
+    const dockerfiles = appImageServices()
+      .map((name) => dockerfileOf(services[name]))
+      .filter(Boolean) as string[];
     expect(dockerfiles.length).toBeGreaterThan(0);
     const missing = dockerfiles.filter((dockerfile) => !existsSync(dockerfile)).map((dockerfile) => path.relative(root, dockerfile));
     expect(missing).toEqual([]);
@@ -159,9 +166,7 @@ describe('docker-compose.yml', () => {
     const setup = services.setup ?? {};
     expect(dependsOn(setup)).toMatchObject({ kafka: 'service_healthy', postgres: 'service_healthy' });
     const scripts = [...commandOf(setup).matchAll(/dist\/(\S+)\.js/g)].map((match) => `${match[1]}.ts`);
-    expect(scripts).toEqual(
-      expect.arrayContaining(['libs/persistence/src/bin/prepare-database.ts', 'libs/messaging/src/bin/create-topics.ts']),
-    );
+    expect(scripts).toEqual(expect.arrayContaining(['libs/persistence/src/bin/prepare-database.ts', 'libs/messaging/src/bin/create-topics.ts']));
     const problems = scripts.flatMap((script) => [
       ...(/^libs\/[^/]+\/src\/bin\/[^/]+\.ts$/.test(script) ? [] : [`${script} is not a libs/<lib>/src/bin/ script`]),
       ...(existsSync(path.join(root, script)) ? [] : [`${script} does not exist`]),
@@ -186,7 +191,7 @@ describe('docker-compose.yml', () => {
       expect(missing.map((file) => path.relative(root, file))).toEqual([]);
     });
 
-    it("has Prometheus scrape each service on its compose port as job audience-hub, with the rules the test runs", () => {
+    it('has Prometheus scrape each service on its compose port as job audience-hub, with the rules the test runs', () => {
       const configFile = /--config\.file=(\S+)/.exec(commandOf(prometheus))?.[1] ?? '';
       const config = parse(readFileSync(mounts(prometheus)[configFile], 'utf8')) as {
         rule_files: string[];

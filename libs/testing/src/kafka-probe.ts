@@ -43,7 +43,8 @@ export class KafkaProbe {
     const starts = new Map<string, bigint>();
     try {
       for (const topic of topics) {
-        for (const { partition, high } of await retryRetriable(() => admin.fetchTopicOffsets(physicalTopic(topic)))) starts.set(`${physicalTopic(topic)}/${partition}`, BigInt(high));
+        for (const { partition, high } of await retryRetriable(() => admin.fetchTopicOffsets(physicalTopic(topic))))
+          starts.set(`${physicalTopic(topic)}/${partition}`, BigInt(high));
       }
     } finally {
       await admin.disconnect();

@@ -58,11 +58,15 @@ export class PrometheusServer {
     child.once('error', (error) => (output += `\n${error.message}`));
     const server = new PrometheusServer(`http://127.0.0.1:${port}`, child, dir, () => output);
     try {
-      await waitFor(`prometheus ready on port ${port}`, async () => {
-        if (/ENOENT/.test(output)) throw new StopWaiting(`no ${binary} binary on PATH: install Debian's prometheus package (apt-get install -y prometheus, as .ci/run does)`);
-        if (child.exitCode !== null || child.signalCode !== null) throw new StopWaiting(`prometheus exited: ${output.slice(-2_000)}`);
-        return (await fetch(`${server.url}/-/ready`).catch(() => undefined))?.status === 200;
-      }, { timeoutMs: 30_000, intervalMs: 200 });
+      await waitFor(
+        `prometheus ready on port ${port}`,
+        async () => {
+          if (/ENOENT/.test(output)) throw new StopWaiting(`no ${binary} binary on PATH: install Debian's prometheus package (apt-get install -y prometheus, as .ci/run does)`);
+          if (child.exitCode !== null || child.signalCode !== null) throw new StopWaiting(`prometheus exited: ${output.slice(-2_000)}`);
+          return (await fetch(`${server.url}/-/ready`).catch(() => undefined))?.status === 200;
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
     } catch (error) {
       await server.stop();
       throw error;

@@ -45,11 +45,7 @@ process.once('exit', () => {
  * Starts one service from the build (`npm run build`) as its own process and waits until
  * /health/ready answers 200.
  */
-export async function launchService(
-  name: HubServiceName,
-  env: Record<string, string>,
-  { readyTimeoutMs = 60_000, nodeArgs = [] as string[] } = {},
-): Promise<RunningService> {
+export async function launchService(name: HubServiceName, env: Record<string, string>, { readyTimeoutMs = 60_000, nodeArgs = [] as string[] } = {}): Promise<RunningService> {
   const port = Number(env.PORT ?? (await freePort()));
   const entry = resolve(REPO_ROOT, 'dist/apps', name, 'src/main.js');
   const child = spawn(process.execPath, [...nodeArgs, entry], {

@@ -58,11 +58,15 @@ export class SftpServer {
       'LogLevel ERROR',
     ];
     writeFileSync(join(dir, 'sshd_config'), config.join('\n') + '\n');
-    const ready = () => new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('data', (banner) => { socket.destroy(); resolve(banner.toString().startsWith('SSH-')); });
-      socket.once('error', () => resolve(false));
-    });
+    const ready = () =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.once('data', (banner) => {
+          socket.destroy();
+          resolve(banner.toString().startsWith('SSH-'));
+        });
+        socket.once('error', () => resolve(false));
+      });
     const server = new ChildServer('sshd', SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], ready, 'apt-get install -y openssh-server');
     await server.start();
     return new SftpServer(port, root, fingerprint, join(dir, 'client_key'), join(dir, 'stranger_key'), dir, server);

@@ -3,11 +3,15 @@ import { StopWaiting, waitFor } from './wait-for';
 describe('waitFor', () => {
   it('retries a probe that throws until it answers', async () => {
     let calls = 0;
-    const value = await waitFor('third call', () => {
-      calls++;
-      if (calls < 3) throw new Error('not yet');
-      return calls;
-    }, { timeoutMs: 5_000, intervalMs: 1 });
+    const value = await waitFor(
+      'third call',
+      () => {
+        calls++;
+        if (calls < 3) throw new Error('not yet');
+        return calls;
+      },
+      { timeoutMs: 5_000, intervalMs: 1 },
+    );
     expect(value).toBe(3);
   });
 
@@ -15,10 +19,14 @@ describe('waitFor', () => {
     let calls = 0;
     const started = Date.now();
     await expect(
-      waitFor('a service that exited', () => {
-        calls++;
-        throw new StopWaiting('the service exited');
-      }, { timeoutMs: 60_000, intervalMs: 1 }),
+      waitFor(
+        'a service that exited',
+        () => {
+          calls++;
+          throw new StopWaiting('the service exited');
+        },
+        { timeoutMs: 60_000, intervalMs: 1 },
+      ),
     ).rejects.toThrow('the service exited');
     expect(calls).toBe(1);
     expect(Date.now() - started).toBeLessThan(60_000);

@@ -25,7 +25,11 @@ beforeAll(async () => {
   kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'event-consumer-int' });
   producer = createIdempotentProducer(kafka);
   await producer.connect();
-  dataSource = createServiceDataSource({ url: env.databaseUrl, schema: `fair_${randomBytes(4).toString('hex')}`, migrations: [...MESSAGING_MIGRATIONS, FairnessEffects1764400000002] });
+  dataSource = createServiceDataSource({
+    url: env.databaseUrl,
+    schema: `fair_${randomBytes(4).toString('hex')}`,
+    migrations: [...MESSAGING_MIGRATIONS, FairnessEffects1764400000002],
+  });
   await dataSource.initialize();
   await migrateServiceSchema(dataSource);
 });

@@ -53,7 +53,9 @@ describe('outbox relay', () => {
   it("sends small events ahead of other keys' large ones, a few large ones per round, and each key in commit order", async () => {
     const orgId = newOrgId();
     // One big transaction (a snapshot's list changes, then its outcome), then another list's small change.
-    await dataSource.transaction((manager) => enqueueEvents(manager, [large(orgId, 'big', 1), large(orgId, 'big', 2), large(orgId, 'big', 3), small(orgId, 'big', 'big-completed')]));
+    await dataSource.transaction((manager) =>
+      enqueueEvents(manager, [large(orgId, 'big', 1), large(orgId, 'big', 2), large(orgId, 'big', 3), small(orgId, 'big', 'big-completed')]),
+    );
     await dataSource.transaction((manager) => enqueueEvents(manager, [small(orgId, 'delta', 'delta-completed')]));
 
     const { producer, sends } = recordingProducer();
@@ -100,9 +102,8 @@ describe('outbox relay', () => {
 /** The backend holding this schema's relay lock (the key `pg_try_advisory_lock` split into classid and objid). */
 async function leaderPid(): Promise<number | undefined> {
   const schema = (dataSource.options as { schema: string }).schema;
-  const [row] = await dataSource.query(
-    `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = hashtext($1)::bigint`,
-    [`${schema}.outbox-relay`],
-  );
+  const [row] = await dataSource.query(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = hashtext($1)::bigint`, [
+    `${schema}.outbox-relay`,
+  ]);
   return row?.pid;
 }

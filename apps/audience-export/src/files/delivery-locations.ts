@@ -6,7 +6,11 @@ import type { AudienceExportConfig } from '../config';
  * its org's `*`, else EXPORT_FILE_SINK_DIR as a file:// URL (today's sink directory); undefined:
  * no files for it.
  */
-export function deliveryLocationOf(config: Pick<AudienceExportConfig, 'EXPORT_DELIVERY_LOCATIONS' | 'EXPORT_FILE_SINK_DIR'>, orgId: string, dataSourceId: string): string | undefined {
+export function deliveryLocationOf(
+  config: Pick<AudienceExportConfig, 'EXPORT_DELIVERY_LOCATIONS' | 'EXPORT_FILE_SINK_DIR'>,
+  orgId: string,
+  dataSourceId: string,
+): string | undefined {
   const ofOrg = config.EXPORT_DELIVERY_LOCATIONS?.[orgId];
   return ofOrg?.[dataSourceId] ?? ofOrg?.['*'] ?? sinkLocation(config);
 }

@@ -64,11 +64,12 @@ export class ExportFilesRepository {
   }
 
   async recordFailure(db: Database, name: string, attempts: number, error: string, retryInMs: number): Promise<void> {
-    await query(
-      db,
-      `UPDATE export_files SET attempts = $2, last_error = $3, retry_at = now() + make_interval(secs => $4::double precision / 1000) WHERE name = $1`,
-      [name, attempts, error.slice(0, 1_000), retryInMs],
-    );
+    await query(db, `UPDATE export_files SET attempts = $2, last_error = $3, retry_at = now() + make_interval(secs => $4::double precision / 1000) WHERE name = $1`, [
+      name,
+      attempts,
+      error.slice(0, 1_000),
+      retryInMs,
+    ]);
   }
 
   /** Files planned and not delivered yet (a scrape-time gauge). */

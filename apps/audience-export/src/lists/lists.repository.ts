@@ -100,10 +100,12 @@ export class ListsRepository {
     );
   }
 
-
   /** Where the list's change log stands: its latest seq, and the oldest seq it is complete from. */
   async changePosition(tx: EntityManager, orgId: string, listId: string): Promise<ListPosition | undefined> {
-    const row = await queryOne<{ change_seq: string; history_from: string }>(tx, `SELECT change_seq, history_from FROM campaign_lists WHERE org_id = $1 AND list_id = $2`, [orgId, listId]);
+    const row = await queryOne<{ change_seq: string; history_from: string }>(tx, `SELECT change_seq, history_from FROM campaign_lists WHERE org_id = $1 AND list_id = $2`, [
+      orgId,
+      listId,
+    ]);
     return row ? { seq: Number(row.change_seq), historyFrom: Number(row.history_from) } : undefined;
   }
 
@@ -113,11 +115,10 @@ export class ListsRepository {
    * if they come back to this one).
    */
   async purgeRemovals(tx: EntityManager, orgId: string, listId: string): Promise<void> {
-    const row = await queryOne<{ oldest: string | null }>(
-      tx,
-      `SELECT min(mirrored_list_seq) AS oldest FROM shared_audiences WHERE org_id = $1 AND mirrored_list_id = $2`,
-      [orgId, listId],
-    );
+    const row = await queryOne<{ oldest: string | null }>(tx, `SELECT min(mirrored_list_seq) AS oldest FROM shared_audiences WHERE org_id = $1 AND mirrored_list_id = $2`, [
+      orgId,
+      listId,
+    ]);
     if (row?.oldest == null) return;
     await query(tx, `DELETE FROM campaign_list_removals WHERE org_id = $1 AND list_id = $2 AND seq <= $3`, [orgId, listId, row.oldest]);
   }

@@ -66,11 +66,10 @@ export class PrivacyRepository {
     );
     const removals: AudienceRemoval[] = [];
     for (const audience of audiences) {
-      const removed: Array<{ xc_id: string }> = (await queryRows(tx, 
-          `DELETE FROM exported_members WHERE audience_no = $1 AND xc_id = ANY($2::text[]) RETURNING xc_id`,
-          [audience.audience_no, params[1]],
-        )
-      );
+      const removed: Array<{ xc_id: string }> = await queryRows(tx, `DELETE FROM exported_members WHERE audience_no = $1 AND xc_id = ANY($2::text[]) RETURNING xc_id`, [
+        audience.audience_no,
+        params[1],
+      ]);
       const version = audience.version + 1;
       await tx.query(`UPDATE shared_audiences SET version = $2, member_count = member_count - $3 WHERE audience_no = $1`, [audience.audience_no, version, removed.length]);
       removals.push({ sharedAudienceId: audience.shared_audience_id, idType: audience.id_type, version, removed: removed.map((row) => row.xc_id).sort() });

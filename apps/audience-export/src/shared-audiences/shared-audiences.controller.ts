@@ -20,7 +20,7 @@ export class SharedAudiencesController {
 
   @Post()
   @RequireScopes(Scopes.audiencesWrite)
-  @ApiOperation({ summary: 'Define a shared audience (an XC segment) for one of the org\'s data sources; emits xc.shared-audience.defined' })
+  @ApiOperation({ summary: "Define a shared audience (an XC segment) for one of the org's data sources; emits xc.shared-audience.defined" })
   async create(@OrgId() orgId: string, @Body() body: unknown): Promise<SharedAudienceView> {
     const input = CreateSharedAudienceSchema.parse(body);
     return this.database.transaction(async (tx) => {

@@ -44,7 +44,8 @@ describe('audience-export shared audiences', () => {
 
   const publishList = async (orgId: string, listId: string, recipientIds: string[]) => {
     const events: AnyHubEvent[] = [createEvent({ type: EventTypes.campaignListCreated, source: '/campaign', orgId, aggregateId: listId, data: { listId, label: listId } })];
-    if (recipientIds.length) events.push(createEvent({ type: EventTypes.campaignListMembersAdded, source: '/campaign', orgId, aggregateId: listId, data: { listId, recipientIds } }));
+    if (recipientIds.length)
+      events.push(createEvent({ type: EventTypes.campaignListMembersAdded, source: '/campaign', orgId, aggregateId: listId, data: { listId, recipientIds } }));
     await probe.publish(Topics.campaignLists, events);
     await waitFor(`list ${listId} stored`, async () => (await api('GET', `/v1/lists/${listId}`)).body?.memberCount === recipientIds.length);
   };
@@ -110,7 +111,13 @@ describe('audience-export shared audiences', () => {
     await publishDataSource(tenant.orgId, 'short-lived');
     await waitForDataSource('short-lived');
     await probe.publish(Topics.idrecDataSources, [
-      createEvent({ type: EventTypes.idrecDataSourceDeleted, source: '/audience-hub/id-reconciliation', orgId: tenant.orgId, aggregateId: 'short-lived', data: { dataSourceId: 'short-lived' } }),
+      createEvent({
+        type: EventTypes.idrecDataSourceDeleted,
+        source: '/audience-hub/id-reconciliation',
+        orgId: tenant.orgId,
+        aggregateId: 'short-lived',
+        data: { dataSourceId: 'short-lived' },
+      }),
     ]);
     await waitFor('data source forgotten', async () => (await api('POST', '/v1/shared-audiences', { segmentName: newId('late'), dataSourceId: 'short-lived' })).status === 422);
   });
@@ -128,9 +135,7 @@ describe('audience-export shared audiences', () => {
     const update = await waitForState(`/v1/shared-audiences/${audience.id}/updates/${accepted.body.id}`);
     expect(update).toMatchObject({ state: 'denied', version: 0, counts: { exported: 0, added: 0, removed: 0, unmapped: 0 }, files: [] });
     expect(update.reason).toContain('no-export-to-xc');
-    expect(update.decisions).toEqual(
-      expect.arrayContaining([expect.objectContaining({ action: 'share-to-experience-cloud', controls: ['no-export-to-xc'], allowed: false })]),
-    );
+    expect(update.decisions).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'share-to-experience-cloud', controls: ['no-export-to-xc'], allowed: false })]));
     const [completed] = await probe.waitFor('denied outcome', (m) => m.json?.data?.updateId === accepted.body.id);
     expect(completed.json).toMatchObject({ type: EventTypes.campaignSharedAudienceUpdateCompleted, data: { state: 'denied', version: 0, exported: 0, unmapped: 0 } });
     // Nothing else: no member change, no file.
@@ -170,7 +175,10 @@ describe('audience-export shared audiences', () => {
     expect(outcome.json.data).toMatchObject({ state: 'failed', version: 0 });
     expect(outcome.json.data.reason).toContain('missing');
     // The workflow's segment name made a new shared audience.
-    const [defined] = await probe.waitFor('audience defined from the request', (m) => m.json?.type === EventTypes.xcSharedAudienceDefined && m.json?.data?.segmentName === 'From a workflow');
+    const [defined] = await probe.waitFor(
+      'audience defined from the request',
+      (m) => m.json?.type === EventTypes.xcSharedAudienceDefined && m.json?.data?.segmentName === 'From a workflow',
+    );
     expect(defined.json.data.sharedAudienceId).toBe(outcome.json.data.sharedAudienceId);
   });
 

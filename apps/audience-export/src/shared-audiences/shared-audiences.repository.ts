@@ -115,7 +115,11 @@ export class SharedAudiencesRepository {
         ORDER BY shared_audience_id LIMIT $3`,
       [orgId, request.after ?? null, request.limit + 1],
     );
-    return toPage(rows.map((row) => view(toRow(row))), request, (audience) => audience.id);
+    return toPage(
+      rows.map((row) => view(toRow(row))),
+      request,
+      (audience) => audience.id,
+    );
   }
 }
 

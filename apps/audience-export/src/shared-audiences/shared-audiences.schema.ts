@@ -8,4 +8,3 @@ export const CreateSharedAudienceSchema = z.object({
   segmentName: SegmentNameSchema,
   dataSourceId: EntityIdSchema,
 });
-

@@ -100,11 +100,10 @@ export class ExportedMembersRepository {
         [scope.idsPerRecipient, orgId, dataSourceId],
       );
     }
-    const unmapped = await execute(
-      tx,
-      `INSERT INTO update_unmapped (org_id, update_id, recipient_id) SELECT $1, $2, recipient_id FROM run_mapped WHERE xc_id IS NULL`,
-      [orgId, scope.updateId],
-    );
+    const unmapped = await execute(tx, `INSERT INTO update_unmapped (org_id, update_id, recipient_id) SELECT $1, $2, recipient_id FROM run_mapped WHERE xc_id IS NULL`, [
+      orgId,
+      scope.updateId,
+    ]);
     return { mapped: rows - beyond - unmapped, unmapped };
   }
 

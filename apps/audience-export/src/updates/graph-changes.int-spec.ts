@@ -147,7 +147,11 @@ describe('audience-export resolves through the identity replica', () => {
     // Nothing changed: no version, no chunk.
     const fourth = await update(audience.id, listId);
     expect(fourth).toMatchObject({ state: 'completed', version: 3, counts: { exported: 7, added: 0, removed: 0, unmapped: 2 } });
-    const outcomes = await probe.waitFor('four outcomes', (m) => m.json?.type === EventTypes.campaignSharedAudienceUpdateCompleted && m.json.data.sharedAudienceId === audience.id, 4);
+    const outcomes = await probe.waitFor(
+      'four outcomes',
+      (m) => m.json?.type === EventTypes.campaignSharedAudienceUpdateCompleted && m.json.data.sharedAudienceId === audience.id,
+      4,
+    );
     expect(outcomes.map((m) => m.json.data.version)).toEqual([1, 2, 3, 3]);
     expect(probe.received.filter((m) => m.json?.type === EventTypes.xcSharedAudienceMembersChanged && m.json.data.sharedAudienceId === audience.id)).toHaveLength(3);
   });

@@ -121,7 +121,11 @@ describe('audience-export killed during an update run', () => {
       },
       { timeoutMs: 60_000 },
     );
-    expect(done).toMatchObject({ state: 'completed', version: 1, counts: { exported: expected.length, added: expected.length, removed: 0, unmapped: RECIPIENTS - expected.length } });
+    expect(done).toMatchObject({
+      state: 'completed',
+      version: 1,
+      counts: { exported: expected.length, added: expected.length, removed: 0, unmapped: RECIPIENTS - expected.length },
+    });
 
     // The version's chunks as XC reads them (a redelivered event has the same id: counted once).
     const [last] = await probe.waitFor(

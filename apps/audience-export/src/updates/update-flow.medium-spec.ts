@@ -124,10 +124,7 @@ function resolvedIds(members: Set<string>, links: Map<string, { recipientId: str
 }
 
 type Step =
-  | { kind: 'add'; recipients: string[] }
-  | { kind: 'remove'; recipients: string[] }
-  | { kind: 'link'; links: Array<[string, string | null]> }
-  | { kind: 'update'; mode: ExportMode };
+  { kind: 'add'; recipients: string[] } | { kind: 'remove'; recipients: string[] } | { kind: 'link'; links: Array<[string, string | null]> } | { kind: 'update'; mode: ExportMode };
 
 function scenario(): fc.Arbitrary<Step[]> {
   const recipients = fc.subarray(RECIPIENTS, { minLength: 1 });

@@ -32,7 +32,8 @@ export class UpdatesController {
   @HttpCode(HttpStatus.ACCEPTED)
   @RequireScopes(Scopes.audiencesWrite)
   @ApiOperation({
-    summary: '"Update shared audience": export a list (add-only or mirror); runs after earlier updates of the same audience. With dryRun: true, answers 200 with what it would do now, writing nothing',
+    summary:
+      '"Update shared audience": export a list (add-only or mirror); runs after earlier updates of the same audience. With dryRun: true, answers 200 with what it would do now, writing nothing',
   })
   async create(
     @OrgId() orgId: string,
@@ -64,7 +65,12 @@ export class UpdatesController {
   @Get(':updateId/unmapped')
   @RequireScopes(Scopes.audiencesRead)
   @ApiOperation({ summary: "The run's recipients with no id for the data source, paged" })
-  async unmapped(@OrgId() orgId: string, @Param('id') id: string, @Param('updateId') updateId: string, @Query() query: { limit?: string; cursor?: string }): Promise<Page<{ recipientId: string }>> {
+  async unmapped(
+    @OrgId() orgId: string,
+    @Param('id') id: string,
+    @Param('updateId') updateId: string,
+    @Query() query: { limit?: string; cursor?: string },
+  ): Promise<Page<{ recipientId: string }>> {
     const page = pageRequest(query);
     const update = await this.updates.findOfAudience(this.database, orgId, id, updateId);
     if (!update) throw new DomainError('not-found', `no update ${updateId}`);

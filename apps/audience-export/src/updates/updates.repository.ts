@@ -169,7 +169,11 @@ export class UpdatesRepository {
         ORDER BY recipient_id LIMIT $4`,
       [orgId, updateId, request.after ?? null, request.limit + 1],
     );
-    return toPage(rows.map((row) => ({ recipientId: row.recipient_id })), request, (item) => item.recipientId);
+    return toPage(
+      rows.map((row) => ({ recipientId: row.recipient_id })),
+      request,
+      (item) => item.recipientId,
+    );
   }
 
   /** Wakes the runners (this instance and others) once the caller's transaction commits. */

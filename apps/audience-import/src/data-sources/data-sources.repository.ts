@@ -20,8 +20,6 @@ export class DataSourcesRepository {
 
   /** The data source a file's DPID names, else the built-in visitor source (ECID files). */
   async forDpid(orgId: string, dpid: string): Promise<DataSourceCopy> {
-    return (
-      (await this.copies.findByXcDataSourceId(this.dataSource, orgId, dpid)) ?? (await this.find(orgId, BUILT_IN_VISITOR.dataSourceId)) ?? BUILT_IN_VISITOR
-    );
+    return (await this.copies.findByXcDataSourceId(this.dataSource, orgId, dpid)) ?? (await this.find(orgId, BUILT_IN_VISITOR.dataSourceId)) ?? BUILT_IN_VISITOR;
   }
 }

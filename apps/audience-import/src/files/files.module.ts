@@ -9,5 +9,9 @@ import { UploadTimeout } from './upload-timeout';
 import { ImportFileUseCase } from './usecases/import-file.usecase';
 import { PickUpFileUseCase } from './usecases/pick-up-file.usecase';
 
-@Module({ imports: [ImportsModule], controllers: [FilesController], providers: [FilesRepository, ImportFileUseCase, InboxWatcher, UploadTimeout, PickedUpFilesRepository, PickUpFileUseCase, PickupPoller] })
+@Module({
+  imports: [ImportsModule],
+  controllers: [FilesController],
+  providers: [FilesRepository, ImportFileUseCase, InboxWatcher, UploadTimeout, PickedUpFilesRepository, PickUpFileUseCase, PickupPoller],
+})
 export class FilesModule {}

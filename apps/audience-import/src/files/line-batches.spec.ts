@@ -43,6 +43,9 @@ describe('lineBatches', () => {
   it('hands the lines over per chunk', async () => {
     const batches: string[][] = [];
     for await (const batch of lineBatches(Readable.from([Buffer.from('a\nb\nc'), Buffer.from('d\ne\n')]))) batches.push(batch);
-    expect(batches).toEqual([['a', 'b'], ['cd', 'e']]);
+    expect(batches).toEqual([
+      ['a', 'b'],
+      ['cd', 'e'],
+    ]);
   });
 });

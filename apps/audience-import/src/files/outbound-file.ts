@@ -59,7 +59,8 @@ export function parseOutboundFileName(name: string): OutboundFileName | { error:
 
   // SYNC_TYPE is the only element without a leading underscore, so a name starting with '_' has none.
   const head = elements.length > 0 && !NUMBER.test(elements[0]) ? elements.shift()! : undefined;
-  if (head !== undefined && head !== '' && !SYNC_TYPE.test(head)) return refuse(`starts with "${head.slice(0, 80)}", which is no SYNC_TYPE (without one, a name starts with "_" or a number)`);
+  if (head !== undefined && head !== '' && !SYNC_TYPE.test(head))
+    return refuse(`starts with "${head.slice(0, 80)}", which is no SYNC_TYPE (without one, a name starts with "_" or a number)`);
   const numbers: string[] = [];
   while (numbers.length < 2 && elements.length > 0 && NUMBER.test(elements[0])) numbers.push(elements.shift()!);
   const alias = elements.length > 0 && ALIAS.test(elements[0]) ? elements.shift() : undefined;

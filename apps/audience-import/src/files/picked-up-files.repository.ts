@@ -22,11 +22,13 @@ export class PickedUpFilesRepository {
 
   /** Records the file once (alone, so a second instance never waits on the first one's open claim). */
   async register({ orgId, location, entry }: PickedUpFileKey): Promise<void> {
-    await query(
-      this.dataSource,
-      `INSERT INTO picked_up_files (org_id, location, name, size, version) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-      [orgId, location, entry.name, entry.size, entry.version],
-    );
+    await query(this.dataSource, `INSERT INTO picked_up_files (org_id, location, name, size, version) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, [
+      orgId,
+      location,
+      entry.name,
+      entry.size,
+      entry.version,
+    ]);
   }
 
   /** Locks the file's row for the transaction; undefined while another instance holds it. */

@@ -15,11 +15,7 @@ export async function lockGraphShared(tx: EntityManager, orgId: string): Promise
 
 /** The exclusive lock of every org in `orgIds`, in the order of their lock keys. */
 export async function lockGraphsExclusive(tx: EntityManager, orgIds: readonly string[]): Promise<void> {
-  await query(
-    tx,
-    `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext(n) AS k FROM unnest($1::text[]) AS n) keys ORDER BY k`,
-    [orgIds.map(graphLockName)],
-  );
+  await query(tx, `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext(n) AS k FROM unnest($1::text[]) AS n) keys ORDER BY k`, [orgIds.map(graphLockName)]);
 }
 
 const graphLockName = (orgId: string): string => `audience-import.graph:${orgId}`;

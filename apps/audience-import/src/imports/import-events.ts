@@ -31,14 +31,7 @@ export function importOutcome(
   });
 }
 
-export function membersChanged(
-  orgId: string,
-  job: { importId: string; listId: string },
-  part: number,
-  lastPart: boolean,
-  added: string[],
-  removed: string[],
-): AnyHubEvent {
+export function membersChanged(orgId: string, job: { importId: string; listId: string }, part: number, lastPart: boolean, added: string[], removed: string[]): AnyHubEvent {
   return createEvent({
     type: EventTypes.campaignImportedListMembersChanged,
     source: SOURCE,

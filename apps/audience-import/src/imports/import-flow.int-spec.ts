@@ -70,10 +70,10 @@ describe('importing XC audiences into lists', () => {
       return body.matched?.length === ecids.length;
     });
     await waitFor('audience-import replicated the links', async () => {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM audience_import.identity_links WHERE org_id = $1 AND data_source_id = 'visitor' AND xc_id = ANY($2::text[])`, [
-        tenant.orgId,
-        ecids,
-      ]);
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM audience_import.identity_links WHERE org_id = $1 AND data_source_id = 'visitor' AND xc_id = ANY($2::text[])`,
+        [tenant.orgId, ecids],
+      );
       return rows[0].n === ecids.length;
     });
   };
@@ -117,7 +117,13 @@ describe('importing XC audiences into lists', () => {
     await probe.listen([Topics.campaignImports]);
     // IMS announces the org to every service.
     await probe.publish(Topics.imsEvents, [
-      createEvent({ type: EventTypes.imsOrgCreated, source: '/ims', orgId: tenant.orgId, aggregateId: tenant.orgId, data: { orgId: tenant.orgId, name: 'Test org', createdAt: new Date().toISOString() } }),
+      createEvent({
+        type: EventTypes.imsOrgCreated,
+        source: '/ims',
+        orgId: tenant.orgId,
+        aggregateId: tenant.orgId,
+        data: { orgId: tenant.orgId, name: 'Test org', createdAt: new Date().toISOString() },
+      }),
     ]);
   });
 
@@ -159,7 +165,10 @@ describe('importing XC audiences into lists', () => {
     expect(await members(job.listId)).toEqual([r[1], r[4], r[5]].sort());
 
     // The same snapshot again (new event ids): nothing; the same content as a new snapshot: applied, no change.
-    await probe.publish(Topics.xcAudiences, full3.map((event) => ({ ...event, id: crypto.randomUUID() })));
+    await probe.publish(
+      Topics.xcAudiences,
+      full3.map((event) => ({ ...event, id: crypto.randomUUID() })),
+    );
     await probe.publish(Topics.xcAudiences, snapshot(audienceId, 's4', 'full', [{ added: [e[5], e[4], e[1]] }]));
     view = await untilSnapshots(job.id, 4);
     expect(view.snapshots).toBe(4);
@@ -175,7 +184,12 @@ describe('importing XC audiences into lists', () => {
       change.removed.forEach((id: string) => list.delete(id));
     }
     expect([...list].sort()).toEqual([r[1], r[4], r[5]].sort());
-    expect(mine(EventTypes.campaignImportCompleted).map((c) => [c.counts.added, c.counts.removed])).toEqual([[3, 0], [1, 1], [2, 2], [0, 0]]);
+    expect(mine(EventTypes.campaignImportCompleted).map((c) => [c.counts.added, c.counts.removed])).toEqual([
+      [3, 0],
+      [1, 1],
+      [2, 2],
+      [0, 0],
+    ]);
   });
 
   it('keeps an id sent twice in one snapshot (within a part, and in two parts) as one member', async () => {
@@ -222,7 +236,11 @@ describe('importing XC audiences into lists', () => {
   it('applies links made between the parts of a snapshot, as if the snapshot had been resolved when complete', async () => {
     const [e0, e1, e2, e3] = Array.from({ length: 4 }, () => newEcid());
     const [r0, r1, r2, r3, r4] = Array.from({ length: 5 }, (_, i) => newId(`mid${i}`));
-    await observe([[e0, r0], [e2, r2], [e3, r4]]);
+    await observe([
+      [e0, r0],
+      [e2, r2],
+      [e3, r4],
+    ]);
     await resolvable([e0, e2, e3]);
     // A list already holding the same ids shows when audience-import's replica has the new links.
     const witnessAudience = newId('aud');
@@ -238,7 +256,10 @@ describe('importing XC audiences into lists', () => {
     await probe.publish(Topics.xcAudiences, [parts[0]]);
     await waitFor('snapshot run open', async () => (await importView(job.id)).state === 'running');
     // Between the parts: e1 is linked, e0 moves to another recipient, e2's recipient is deleted.
-    await observe([[e1, r1], [e0, r3]]);
+    await observe([
+      [e1, r1],
+      [e0, r3],
+    ]);
     await probe.publish(Topics.campaignRecipients, [
       createEvent({ type: EventTypes.campaignRecipientDeleted, source: '/campaign', orgId: tenant.orgId, aggregateId: r2, data: { recipientId: r2 } }),
     ]);
@@ -378,7 +399,17 @@ describe('importing XC audiences into lists', () => {
     });
     const declared = (parts: string[][]) =>
       parts.map((added, part) =>
-        xc(EventTypes.xcAudienceMembers, audienceId, { audienceId, snapshotId: 's1', mode: 'full', idType: 'declared', dataSourceId, part, lastPart: part === parts.length - 1, added, removed: [] }),
+        xc(EventTypes.xcAudienceMembers, audienceId, {
+          audienceId,
+          snapshotId: 's1',
+          mode: 'full',
+          idType: 'declared',
+          dataSourceId,
+          part,
+          lastPart: part === parts.length - 1,
+          added,
+          removed: [],
+        }),
       );
     const [first, last] = declared([['crm-1'], ['crm-2']]);
     // The snapshot's run opens while the data source still exists everywhere...

@@ -2,7 +2,14 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { EventTypes } from '@audience-hub/contracts';
 import { importRuns } from '@audience-hub/observability';
-import { DataSourceCopiesRepository, IdentityReplicaRepository, KnownOrgsRepository, KnownOrgsService, SuppressionsRepository, type IdentityLinkRecord } from '@audience-hub/platform';
+import {
+  DataSourceCopiesRepository,
+  IdentityReplicaRepository,
+  KnownOrgsRepository,
+  KnownOrgsService,
+  SuppressionsRepository,
+  type IdentityLinkRecord,
+} from '@audience-hub/platform';
 import { openMediumSchema, type MediumSchema } from '@audience-hub/testing';
 import { audienceImportService } from '../service';
 import { CatalogRepository } from '../catalog/catalog.repository';
@@ -37,9 +44,7 @@ describe('importing snapshots while links change (medium)', () => {
   /** A full import of a fresh audience in a fresh org; the built-in visitor data source. */
   const newImport = async (orgId: string, mode: 'full' | 'delta' = 'full') => {
     const audienceId = `aud-${orgId}`;
-    await db.transaction((tx) =>
-      flow.catalog.publish(tx, orgId, { audienceId, name: 'medium', solution: 'aam', labels: [] } as never),
-    );
+    await db.transaction((tx) => flow.catalog.publish(tx, orgId, { audienceId, name: 'medium', solution: 'aam', labels: [] } as never));
     const job = await flow.createImport.execute(orgId, { audienceId, dataSourceId: 'visitor', mode } as never);
     return { orgId, audienceId, importId: job.id, listId: job.listId };
   };
@@ -66,7 +71,15 @@ describe('importing snapshots while links change (medium)', () => {
   const pendingOf = async (importId: string) =>
     (await db.dataSource.query(`SELECT xc_id FROM pending_ids WHERE import_id = $1 ORDER BY xc_id`, [importId])).map((row: { xc_id: string }) => row.xc_id);
 
-  const chunk = (audienceId: string, snapshot: string, part: number, lastPart: boolean, added: string[], removed: string[] = [], mode: 'full' | 'delta' = 'full'): SnapshotChunk => ({
+  const chunk = (
+    audienceId: string,
+    snapshot: string,
+    part: number,
+    lastPart: boolean,
+    added: string[],
+    removed: string[] = [],
+    mode: 'full' | 'delta' = 'full',
+  ): SnapshotChunk => ({
     audienceId,
     snapshotKey: `xc:${snapshot}`,
     mode,
@@ -86,7 +99,7 @@ describe('importing snapshots while links change (medium)', () => {
       await flow.lateLinks.onIdentityChanges(tx);
     });
 
-  it('keeps Campaign, the list and pending ids exact whatever the order of full snapshots\' parts, resends and link changes', async () => {
+  it("keeps Campaign, the list and pending ids exact whatever the order of full snapshots' parts, resends and link changes", async () => {
     let round = 0;
     await fc.assert(
       fc.asyncProperty(fullSnapshotScenario(), async (scenario) => {
@@ -135,7 +148,11 @@ describe('importing snapshots while links change (medium)', () => {
             } else {
               const part = delta.parts[step.part];
               await db.transaction((tx) =>
-                flow.receive.execute(tx, job.orgId, chunk(job.audienceId, `${job.orgId}-d${n}`, step.part, step.part === delta.parts.length - 1, part.added, part.removed, 'delta')),
+                flow.receive.execute(
+                  tx,
+                  job.orgId,
+                  chunk(job.audienceId, `${job.orgId}-d${n}`, step.part, step.part === delta.parts.length - 1, part.added, part.removed, 'delta'),
+                ),
               );
             }
             await replayOutbox();
@@ -156,7 +173,10 @@ describe('importing snapshots while links change (medium)', () => {
     const job = await newImport('org-savepoint');
     const ids = Array.from({ length: 11_990 }, (_, i) => ecid(i));
     // Every third id is known, to one of 100 recipients.
-    await link(job.orgId, ids.filter((_, i) => i % 3 === 0).map((id, i) => [id, `rcp-${i % 100}`]));
+    await link(
+      job.orgId,
+      ids.filter((_, i) => i % 3 === 0).map((id, i) => [id, `rcp-${i % 100}`]),
+    );
     const first = ids.slice(0, 6_000);
     const second = ids.slice(5_990); // 10 ids of the first part again: the plain insert fails, the careful one counts them once
     await db.transaction((tx) => flow.receive.execute(tx, job.orgId, chunk(job.audienceId, 'big', 0, false, first)));
@@ -171,7 +191,10 @@ describe('importing snapshots while links change (medium)', () => {
   it('dry-runs an outbound file: says what it would add and how its ids resolve, writes nothing, and the real import does exactly that', async () => {
     const job = await newImport('org-dry-run');
     const ids = Array.from({ length: 30 }, (_, i) => ecid(i));
-    await link(job.orgId, ids.slice(0, 20).map((id, i) => [id, `rcp-${i % 10}`]));
+    await link(
+      job.orgId,
+      ids.slice(0, 20).map((id, i) => [id, `rcp-${i % 10}`]),
+    );
     const name = `S3_1_0_acme_full_${Date.now()}-0.sync`;
     const file = () => Readable.from([ids.map((id) => `${id} ${job.audienceId} `).join('\n') + '\n']);
     await db.takeOutbox();
@@ -179,7 +202,12 @@ describe('importing snapshots while links change (medium)', () => {
     const before = await completedRuns();
 
     const dry = await flow.importFile.execute(job.orgId, name, 'upload', file(), { dryRun: true });
-    expect(dry).toMatchObject({ dryRun: true, state: 'applied', lines: 30, effects: [{ importId: job.importId, listId: job.listId, added: 10, removed: 0, matched: 20, unmatched: 10, matchRate: 20 / 30 }] });
+    expect(dry).toMatchObject({
+      dryRun: true,
+      state: 'applied',
+      lines: 30,
+      effects: [{ importId: job.importId, listId: job.listId, added: 10, removed: 0, matched: 20, unmatched: 10, matchRate: 20 / 30 }],
+    });
     expect(await listOf(job.importId)).toEqual([]);
     expect(await db.takeOutbox()).toEqual([]);
     expect(await db.dataSource.query(`SELECT 1 FROM imported_files WHERE name = $1`, [name])).toEqual([]);
@@ -197,7 +225,10 @@ describe('importing snapshots while links change (medium)', () => {
   it('purges the staging of replaced runs in short steps and leaves the list as it is', async () => {
     const job = await newImport('org-purge');
     const ids = Array.from({ length: 300 }, (_, i) => ecid(i));
-    await link(job.orgId, ids.map((id, i) => [id, `rcp-${i % 50}`]));
+    await link(
+      job.orgId,
+      ids.map((id, i) => [id, `rcp-${i % 50}`]),
+    );
     for (const [n, slice] of [ids.slice(0, 200), ids.slice(100), ids.slice(50, 250)].entries()) {
       await db.transaction((tx) => flow.receive.execute(tx, job.orgId, chunk(job.audienceId, `p${n}`, 0, true, slice)));
     }
@@ -228,26 +259,26 @@ const RECIPIENTS = ['rcp-a', 'rcp-b', 'rcp-c', 'rcp-d', 'rcp-e'];
 
 type LinkStep = { kind: 'link'; links: Array<[string, string | null]> };
 const linkBatch = (): fc.Arbitrary<LinkStep> =>
-  fc.array(fc.tuple(fc.constantFrom(...POOL), fc.option(fc.constantFrom(...RECIPIENTS), { nil: null })), { minLength: 1, maxLength: 6 }).map((links) => ({ kind: 'link' as const, links }));
+  fc
+    .array(fc.tuple(fc.constantFrom(...POOL), fc.option(fc.constantFrom(...RECIPIENTS), { nil: null })), { minLength: 1, maxLength: 6 })
+    .map((links) => ({ kind: 'link' as const, links }));
 
 /** Splits ids into 1-3 parts (some maybe empty). */
 const parts = (ids: string[]): fc.Arbitrary<string[][]> =>
-  fc.integer({ min: 1, max: 3 }).chain((n) =>
-    fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: ids.length, maxLength: ids.length }).map((owner) =>
-      Array.from({ length: n }, (_, p) => ids.filter((_, i) => owner[i] === p)),
-    ),
-  );
+  fc
+    .integer({ min: 1, max: 3 })
+    .chain((n) =>
+      fc
+        .array(fc.integer({ min: 0, max: n - 1 }), { minLength: ids.length, maxLength: ids.length })
+        .map((owner) => Array.from({ length: n }, (_, p) => ids.filter((_, i) => owner[i] === p))),
+    );
 
 type ChunkStep = { kind: 'chunk'; snapshot: number; part: number };
 
 /** 1-3 full snapshots of the pool, their parts (and a few resends) shuffled among link batches. */
 function fullSnapshotScenario() {
   return fc
-    .tuple(
-      fc.array(fc.subarray(POOL).chain(parts), { minLength: 1, maxLength: 3 }),
-      fc.array(linkBatch(), { minLength: 0, maxLength: 5 }),
-      fc.array(fc.nat(), { maxLength: 3 }),
-    )
+    .tuple(fc.array(fc.subarray(POOL).chain(parts), { minLength: 1, maxLength: 3 }), fc.array(linkBatch(), { minLength: 0, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 3 }))
     .chain(([snapshots, linkSteps, resends]) => {
       const chunks: ChunkStep[] = snapshots.flatMap((p, snapshot) => p.map((_, part) => ({ kind: 'chunk' as const, snapshot, part })));
       const again = resends.map((n) => chunks[n % chunks.length]);
@@ -259,18 +290,14 @@ function fullSnapshotScenario() {
 
 /** 1-3 deltas, one after another; each one's parts shuffled among link batches. */
 function deltaScenario() {
-  const delta = fc
-    .tuple(fc.subarray(POOL), fc.subarray(POOL), fc.array(linkBatch(), { maxLength: 3 }))
-    .chain(([added, removedPool, linkSteps]) => {
-      const removed = removedPool.filter((id) => !added.includes(id));
-      return parts([...added, ...removed]).chain((split) => {
-        const deltaParts = split.map((ids) => ({ added: ids.filter((id) => added.includes(id)), removed: ids.filter((id) => removed.includes(id)) }));
-        const chunks: ChunkStep[] = deltaParts.map((_, part) => ({ kind: 'chunk' as const, snapshot: 0, part }));
-        return fc
-          .shuffledSubarray<ChunkStep | LinkStep>([...chunks, ...linkSteps], { minLength: chunks.length + linkSteps.length })
-          .map((steps) => ({ parts: deltaParts, steps }));
-      });
+  const delta = fc.tuple(fc.subarray(POOL), fc.subarray(POOL), fc.array(linkBatch(), { maxLength: 3 })).chain(([added, removedPool, linkSteps]) => {
+    const removed = removedPool.filter((id) => !added.includes(id));
+    return parts([...added, ...removed]).chain((split) => {
+      const deltaParts = split.map((ids) => ({ added: ids.filter((id) => added.includes(id)), removed: ids.filter((id) => removed.includes(id)) }));
+      const chunks: ChunkStep[] = deltaParts.map((_, part) => ({ kind: 'chunk' as const, snapshot: 0, part }));
+      return fc.shuffledSubarray<ChunkStep | LinkStep>([...chunks, ...linkSteps], { minLength: chunks.length + linkSteps.length }).map((steps) => ({ parts: deltaParts, steps }));
     });
+  });
   return fc.array(delta, { minLength: 1, maxLength: 3 }).map((deltas) => ({ deltas }));
 }
 

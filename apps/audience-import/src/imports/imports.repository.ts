@@ -36,11 +36,10 @@ export class ImportsRepository {
 
   /** Open imports of an audience, locked in a stable order so concurrent snapshots never deadlock. */
   async lockOpenForAudience(tx: EntityManager, orgId: string, audienceId: string): Promise<ImportRow[]> {
-    const rows = await queryRows<ImportTableRow>(
-      tx,
-      `SELECT * FROM imports WHERE org_id = $1 AND audience_id = $2 AND NOT closed ORDER BY import_id FOR UPDATE`,
-      [orgId, audienceId],
-    );
+    const rows = await queryRows<ImportTableRow>(tx, `SELECT * FROM imports WHERE org_id = $1 AND audience_id = $2 AND NOT closed ORDER BY import_id FOR UPDATE`, [
+      orgId,
+      audienceId,
+    ]);
     return rows.map(toRow);
   }
 
@@ -122,11 +121,11 @@ export class ImportsRepository {
   }
 
   async page(orgId: string, limit: number, after?: string): Promise<ImportView[]> {
-    const rows = await queryRows<ViewRow>(
-      this.dataSource,
-      `SELECT ${VIEW} WHERE i.org_id = $1 AND ($2::text IS NULL OR i.import_id > $2) ORDER BY i.import_id LIMIT $3`,
-      [orgId, after ?? null, limit],
-    );
+    const rows = await queryRows<ViewRow>(this.dataSource, `SELECT ${VIEW} WHERE i.org_id = $1 AND ($2::text IS NULL OR i.import_id > $2) ORDER BY i.import_id LIMIT $3`, [
+      orgId,
+      after ?? null,
+      limit,
+    ]);
     return rows.map(toView);
   }
 

@@ -27,8 +27,7 @@ export interface Run {
 export const replaces = (run: Pick<Run, 'mode'>, job: { mode: ImportMode }): boolean => run.mode === 'full' && job.mode === 'full';
 
 /** A run is complete once every part 0..lastPart arrived. */
-export const isComplete = (run: Run): boolean =>
-  run.state === 'receiving' && run.lastPart !== null && run.partsReceived === run.lastPart + 1;
+export const isComplete = (run: Run): boolean => run.state === 'receiving' && run.lastPart !== null && run.partsReceived === run.lastPart + 1;
 
 /** The recipients a run adds to its list and removes from it, as cursors of the caller's transaction. */
 export interface RunChanges {
@@ -230,11 +229,7 @@ export class RunsRepository {
    * ones. The members replaced are purged in the background.
    */
   async applyReplace(tx: EntityManager, runId: string, importId: string, previous: string | null): Promise<void> {
-    await query(
-      tx,
-      `DELETE FROM pending_ids p WHERE p.import_id = $2 AND NOT EXISTS (SELECT 1 FROM run_unmatched u WHERE u.run_id = $1 AND u.xc_id = p.xc_id)`,
-      [runId, importId],
-    );
+    await query(tx, `DELETE FROM pending_ids p WHERE p.import_id = $2 AND NOT EXISTS (SELECT 1 FROM run_unmatched u WHERE u.run_id = $1 AND u.xc_id = p.xc_id)`, [runId, importId]);
     await this.insertPending(tx, runId, runId, importId);
     await query(tx, `UPDATE imports SET members_run = $2 WHERE import_id = $1`, [importId, runId]);
     if (previous !== null) await query(tx, `UPDATE runs SET staged = true WHERE run_id = $1`, [previous]);
@@ -327,11 +322,7 @@ export class RunsRepository {
     const current = await queryOne(tx, `SELECT 1 FROM imports WHERE members_run = $1`, [row.run_id]);
     const tables = ['run_matched', 'run_unmatched', 'run_removed', 'run_changes', ...(current ? [] : ['import_members'])];
     for (const table of tables) {
-      const { rowCount } = await query(
-        tx,
-        `DELETE FROM ${table} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${table} WHERE run_id = $1 LIMIT ${PURGE_BATCH}))`,
-        [row.run_id],
-      );
+      const { rowCount } = await query(tx, `DELETE FROM ${table} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${table} WHERE run_id = $1 LIMIT ${PURGE_BATCH}))`, [row.run_id]);
       if (rowCount > 0) return true;
     }
     await query(tx, `UPDATE runs SET staged = false WHERE run_id = $1`, [row.run_id]);

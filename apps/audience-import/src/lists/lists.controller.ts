@@ -22,6 +22,10 @@ export class ListsController {
     if (!job) throw new DomainError('not-found', `no imported list ${listId}`);
     const request = pageRequest(query);
     const ids = await this.lists.members(job.importId, request.limit + 1, request.after);
-    return toPage(ids.map((recipientId) => ({ recipientId })), request, (member) => member.recipientId);
+    return toPage(
+      ids.map((recipientId) => ({ recipientId })),
+      request,
+      (member) => member.recipientId,
+    );
   }
 }

@@ -161,8 +161,21 @@ export class AudienceImport1764400300000 implements MigrationInterface {
 
   async down(runner: QueryRunner): Promise<void> {
     for (const table of [
-      'imported_files', 'pending_ids', 'import_members', 'run_changes', 'run_removed', 'run_unmatched', 'run_matched',
-      'run_parts', 'runs', 'decisions', 'imports', 'policies', 'xc_audiences', 'data_sources', 'known_orgs',
+      'imported_files',
+      'pending_ids',
+      'import_members',
+      'run_changes',
+      'run_removed',
+      'run_unmatched',
+      'run_matched',
+      'run_parts',
+      'runs',
+      'decisions',
+      'imports',
+      'policies',
+      'xc_audiences',
+      'data_sources',
+      'known_orgs',
     ]) {
       await runner.query(`DROP TABLE ${table}`);
     }

@@ -34,14 +34,20 @@ export class PendingRepository {
    */
   async moveMembers(tx: EntityManager): Promise<LateChanges[]> {
     await this.moveStaged(tx);
-    await query(tx, `
+    await query(
+      tx,
+      `
       CREATE TEMP TABLE IF NOT EXISTS member_moves (
         import_id text NOT NULL, run_id bigint NOT NULL, xc_id text NOT NULL, old_recipient_id text, new_recipient_id text
-      ) ON COMMIT DELETE ROWS`);
-    await query(tx, `
+      ) ON COMMIT DELETE ROWS`,
+    );
+    await query(
+      tx,
+      `
       CREATE TEMP TABLE IF NOT EXISTS touched_recipients (
         import_id text NOT NULL, run_id bigint NOT NULL, recipient_id text NOT NULL, was_member boolean NOT NULL
-      ) ON COMMIT DELETE ROWS`);
+      ) ON COMMIT DELETE ROWS`,
+    );
     await query(
       tx,
       `INSERT INTO member_moves (import_id, run_id, xc_id, old_recipient_id, new_recipient_id)
@@ -82,10 +88,7 @@ export class PendingRepository {
         WHERE old_recipient_id IS NOT NULL AND new_recipient_id IS NULL ON CONFLICT DO NOTHING`,
     );
     // Pending ids with a recipient now join.
-    await query(
-      tx,
-      `DELETE FROM pending_ids p USING member_moves mv WHERE mv.old_recipient_id IS NULL AND p.import_id = mv.import_id AND p.xc_id = mv.xc_id`,
-    );
+    await query(tx, `DELETE FROM pending_ids p USING member_moves mv WHERE mv.old_recipient_id IS NULL AND p.import_id = mv.import_id AND p.xc_id = mv.xc_id`);
     await query(
       tx,
       `INSERT INTO import_members (run_id, xc_id, recipient_id) SELECT run_id, xc_id, new_recipient_id FROM member_moves WHERE old_recipient_id IS NULL

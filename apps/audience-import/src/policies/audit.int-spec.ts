@@ -43,7 +43,9 @@ describe('audience-import audit trail', () => {
       },
     ]);
     const theirs = await api(reader, 'GET', `/v1/audit-events?action=${AuditActions.policiesReplace}`);
-    expect(theirs.body.items).toEqual([expect.objectContaining({ outcome: 'denied', reason: 'insufficient-scope', orgId: reader.orgId, actor: { clientId: reader.clientId, orgId: reader.orgId } })]);
+    expect(theirs.body.items).toEqual([
+      expect.objectContaining({ outcome: 'denied', reason: 'insufficient-scope', orgId: reader.orgId, actor: { clientId: reader.clientId, orgId: reader.orgId } }),
+    ]);
   });
 
   it('does not record a malformed request (nothing was attempted)', async () => {

@@ -10,11 +10,7 @@ export class PoliciesRepository {
 
   /** The effective policy of every action: the org's own, else the default. */
   async all(orgId: string, tx: EntityManager = this.dataSource.manager): Promise<Policy[]> {
-    const rows = await queryRows<{ action: MarketingAction; denied_labels: DataUsageLabel[] }>(
-      tx,
-      `SELECT action, denied_labels FROM policies WHERE org_id = $1`,
-      [orgId],
-    );
+    const rows = await queryRows<{ action: MarketingAction; denied_labels: DataUsageLabel[] }>(tx, `SELECT action, denied_labels FROM policies WHERE org_id = $1`, [orgId]);
     const own = new Map(rows.map((row) => [row.action, row.denied_labels]));
     return MARKETING_ACTIONS.map((action) => {
       const labels = own.get(action);

@@ -53,7 +53,10 @@ export class PrivacyRepository {
 
   /** The replica's links of the identifiers, as tombstones: applied, they unlink like idrec's changelog would. */
   async linksToBreak(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<IdentityLinkRecord[]> {
-    const rows: Array<{ data_source_id: string; xc_id: string }> = await tx.query(`${WITH_IDS} SELECT data_source_id, xc_id FROM identity_links, ids WHERE ${HELD.identity_links}`, paramsOf(orgId, identifiers));
+    const rows: Array<{ data_source_id: string; xc_id: string }> = await tx.query(
+      `${WITH_IDS} SELECT data_source_id, xc_id FROM identity_links, ids WHERE ${HELD.identity_links}`,
+      paramsOf(orgId, identifiers),
+    );
     return rows.map((row) => ({ orgId, dataSourceId: row.data_source_id, xcId: row.xc_id, recipientId: null }));
   }
 

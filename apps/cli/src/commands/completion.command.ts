@@ -14,9 +14,7 @@ function commandTree(program: Command): Map<string, string[]> {
 
 /** A bash completion script: completes subcommands and flags from the words typed so far. */
 export function bashCompletion(program: Command): string {
-  const cases = [...commandTree(program)]
-    .map(([path, words]) => `    "${path}") words="${words.join(' ')}" ;;`)
-    .join('\n');
+  const cases = [...commandTree(program)].map(([path, words]) => `    "${path}") words="${words.join(' ')}" ;;`).join('\n');
   return `# hub bash completion: source <(hub completion bash)
 _hub_complete() {
   local path="" word words

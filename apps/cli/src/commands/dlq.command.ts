@@ -16,7 +16,7 @@ const COLUMNS = ['service', 'id', 'topic', 'offset', 'eventType', 'reason', 'fir
 
 /** `hub dlq ls|show|redrive`: each consuming service's dead letters, through its own REST API. */
 export function dlqCommand(): Command {
-  const command = new Command('dlq').description("dead letters: events a service could not apply, with the reason, and their redrive once the cause is fixed");
+  const command = new Command('dlq').description('dead letters: events a service could not apply, with the reason, and their redrive once the cause is fixed');
 
   command
     .command('ls')
@@ -74,7 +74,9 @@ export function dlqCommand(): Command {
       }
       const missing = ids.filter((id) => !redriven.some((letter) => letter.id === id));
       context.print({ dryRun: Boolean(options.dryRun), redriven, missing }, () =>
-        [`${options.dryRun ? 'would redrive' : 'redriven'}: ${redriven.length}`, table(redriven, COLUMNS), ...(missing.length ? [`not found: ${missing.join(', ')}`] : [])].join('\n'),
+        [`${options.dryRun ? 'would redrive' : 'redriven'}: ${redriven.length}`, table(redriven, COLUMNS), ...(missing.length ? [`not found: ${missing.join(', ')}`] : [])].join(
+          '\n',
+        ),
       );
       if (missing.length > 0) throw new CommandOutcome(ExitCodes.failed, `no dead letter ${missing.join(', ')}`);
     });

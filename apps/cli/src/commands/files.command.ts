@@ -35,7 +35,8 @@ export function filesCommand(): Command {
         [
           `${file}: ${report.dryRun ? 'dry run, nothing written: would be ' : ''}${report.state}${report.duplicate ? ' (already applied before)' : ''}, ${report.applied} of ${report.lines} lines applied, ${report.errorCount} errors`,
           ...(report.effects ?? []).map(
-            (effect) => `import ${effect.importId} (list ${effect.listId}): +${effect.added} -${effect.removed} recipients, ${effect.matched} matched, ${effect.unmatched} unmatched, match rate ${(effect.matchRate * 100).toFixed(1)}%`,
+            (effect) =>
+              `import ${effect.importId} (list ${effect.listId}): +${effect.added} -${effect.removed} recipients, ${effect.matched} matched, ${effect.unmatched} unmatched, match rate ${(effect.matchRate * 100).toFixed(1)}%`,
           ),
           ...lineErrors(report),
         ].join('\n'),

@@ -44,7 +44,11 @@ async function watchImport(context: CliContext, importId: string, options: Watch
       return importFrame(view, startedAt, now, lastParts);
     },
   );
-  context.print(job, () => `import ${job.id} ${job.state}: matched ${job.counts.matched}, unmatched ${job.counts.unmatched}, match rate ${percent(job.matchRate)}${job.reason ? ` (${job.reason})` : ''}`);
+  context.print(
+    job,
+    () =>
+      `import ${job.id} ${job.state}: matched ${job.counts.matched}, unmatched ${job.counts.unmatched}, match rate ${percent(job.matchRate)}${job.reason ? ` (${job.reason})` : ''}`,
+  );
   const code = exitCodeOfState(job.state);
   if (code !== 0) throw new CommandOutcome(code, `import ${job.id} ended ${job.state}${job.reason ? `: ${job.reason}` : ''}`);
 }

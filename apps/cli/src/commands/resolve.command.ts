@@ -14,7 +14,15 @@ export function resolveCommand(): Command {
     .option('--to-xc', 'resolve recipient ids to the data source ids instead')
     .option('--file <path>', 'read the ids from a file, one per line')
     .action(async (args: string[], options: { dataSource: string; toXc?: boolean; file?: string }, cmd: Command) => {
-      const ids = [...args, ...(options.file ? readFileSync(options.file, 'utf8').split(/\r?\n/).map((line) => line.trim()).filter(Boolean) : [])];
+      const ids = [
+        ...args,
+        ...(options.file
+          ? readFileSync(options.file, 'utf8')
+              .split(/\r?\n/)
+              .map((line) => line.trim())
+              .filter(Boolean)
+          : []),
+      ];
       if (ids.length === 0) throw new UsageError('give the ids as arguments or --file');
       const context = CliContext.of(cmd);
       const client = context.client();

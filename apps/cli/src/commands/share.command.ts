@@ -18,9 +18,18 @@ async function watchUpdate(context: CliContext, sharedAudienceId: string, update
     () => client.exports.getUpdate(sharedAudienceId, updateId),
     (view) => FINAL_STATES.has(view.state),
     // An update is one step for the exporter: pending, running, done.
-    (view, startedAt, now) => ({ value: STEPS[view.state], total: 2, detail: summary(view), elapsedSeconds: (now - startedAt) / 1000, etaSeconds: FINAL_STATES.has(view.state) ? 0 : undefined }),
+    (view, startedAt, now) => ({
+      value: STEPS[view.state],
+      total: 2,
+      detail: summary(view),
+      elapsedSeconds: (now - startedAt) / 1000,
+      etaSeconds: FINAL_STATES.has(view.state) ? 0 : undefined,
+    }),
   );
-  context.print(update, () => `update ${update.id} ${summary(update)}${update.reason ? ` (${update.reason})` : ''}${update.files.length ? `\nfiles: ${update.files.join(', ')}` : ''}`);
+  context.print(
+    update,
+    () => `update ${update.id} ${summary(update)}${update.reason ? ` (${update.reason})` : ''}${update.files.length ? `\nfiles: ${update.files.join(', ')}` : ''}`,
+  );
   const code = exitCodeOfState(update.state);
   if (code !== 0) throw new CommandOutcome(code, `update ${update.id} ended ${update.state}${update.reason ? `: ${update.reason}` : ''}`);
 }

@@ -14,13 +14,19 @@ const ReconciliationKeySchema = z.object({
 
 export const CreateDataSourceSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'id must be 1..64 of [A-Za-z0-9._-]').optional(),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'id must be 1..64 of [A-Za-z0-9._-]')
+      .optional(),
     name: z.string().min(1).max(256),
     idType: z.literal('declared', { error: 'only declared data sources can be created; every org has the built-in visitor one' }),
     integrationCode: z.string().min(1).max(256),
     reconciliationKey: ReconciliationKeySchema,
     exportControls: z.array(ExportControlSchema).default([]),
-    xcDataSourceId: z.string().regex(/^[0-9]{1,20}$/, 'xcDataSourceId is a numeric Audience Manager data source id').optional(),
+    xcDataSourceId: z
+      .string()
+      .regex(/^[0-9]{1,20}$/, 'xcDataSourceId is a numeric Audience Manager data source id')
+      .optional(),
     destinationId: z.string().min(1).max(64).optional(),
   })
   .strict();
@@ -31,7 +37,11 @@ export const UpdateDataSourceSchema = z
     integrationCode: z.string().min(1).max(256).optional(),
     reconciliationKey: ReconciliationKeySchema.optional(),
     exportControls: z.array(ExportControlSchema).optional(),
-    xcDataSourceId: z.string().regex(/^[0-9]{1,20}$/).nullable().optional(),
+    xcDataSourceId: z
+      .string()
+      .regex(/^[0-9]{1,20}$/)
+      .nullable()
+      .optional(),
     destinationId: z.string().min(1).max(64).nullable().optional(),
   })
   .strict();

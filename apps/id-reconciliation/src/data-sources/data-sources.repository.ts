@@ -103,20 +103,12 @@ export class DataSourcesRepository {
   }
 
   async find(tx: EntityManager, orgId: string, dataSourceId: string, options: { lock?: boolean } = {}): Promise<DataSourceModel | undefined> {
-    const rows = await queryRows<Row>(
-      tx,
-      `SELECT * FROM data_sources WHERE org_id = $1 AND data_source_id = $2${options.lock ? ' FOR UPDATE' : ''}`,
-      [orgId, dataSourceId],
-    );
+    const rows = await queryRows<Row>(tx, `SELECT * FROM data_sources WHERE org_id = $1 AND data_source_id = $2${options.lock ? ' FOR UPDATE' : ''}`, [orgId, dataSourceId]);
     return rows[0] ? toModel(rows[0]) : undefined;
   }
 
   async list(tx: EntityManager, orgId: string, after: string | undefined, limit: number): Promise<DataSourceModel[]> {
-    const rows = await queryRows<Row>(
-      tx,
-      `SELECT * FROM data_sources WHERE org_id = $1 AND data_source_id > $2 ORDER BY data_source_id LIMIT $3`,
-      [orgId, after ?? '', limit],
-    );
+    const rows = await queryRows<Row>(tx, `SELECT * FROM data_sources WHERE org_id = $1 AND data_source_id > $2 ORDER BY data_source_id LIMIT $3`, [orgId, after ?? '', limit]);
     return rows.map(toModel);
   }
 
@@ -134,7 +126,10 @@ export class DataSourcesRepository {
   async recomputeKeyValues(tx: EntityManager, orgId: string, ds: DataSourceModel): Promise<{ linked: number; unlinked: number }> {
     const key = ds.reconciliationKey!;
     const value = normalizationSql(`r.attributes ->> $3`, key.normalization);
-    await query(tx, `CREATE TEMP TABLE links_before ON COMMIT DROP AS SELECT declared_id, recipient_id FROM declared_ids WHERE org_id = $1 AND data_source_id = $2`, [orgId, ds.id]);
+    await query(tx, `CREATE TEMP TABLE links_before ON COMMIT DROP AS SELECT declared_id, recipient_id FROM declared_ids WHERE org_id = $1 AND data_source_id = $2`, [
+      orgId,
+      ds.id,
+    ]);
     await query(tx, `DELETE FROM declared_ids WHERE org_id = $1 AND data_source_id = $2`, [orgId, ds.id]);
     await query(
       tx,

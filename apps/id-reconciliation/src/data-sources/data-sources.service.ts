@@ -83,7 +83,11 @@ export class DataSourcesService {
     if (!current) throw notFound(id);
     if (current.builtIn) throw new DomainError('built-in-data-source', 'the built-in visitor data source cannot be deleted');
     const declaredIds = await this.repository.delete(tx, orgId, id);
-    await publishUnlinked(tx, orgId, declaredIds.map((xcId) => ({ dataSourceId: id, xcId })));
+    await publishUnlinked(
+      tx,
+      orgId,
+      declaredIds.map((xcId) => ({ dataSourceId: id, xcId })),
+    );
     await enqueueEvents(tx, [dataSourceDeleted(orgId, id)]);
     await this.audit.record(tx, { action: AuditActions.dataSourceDelete, actor, target: { dataSourceId: id } });
   }
@@ -102,8 +106,17 @@ export class DataSourcesService {
       for (;;) {
         const page = await this.repository.recomputedChanges(tx, change, after, 1000);
         if (page.length === 0) break;
-        if (change === 'unlinked') await publishUnlinked(tx, orgId, page.map((row) => ({ dataSourceId: ds.id, xcId: row.declared_id })));
-        else await enqueueEvents(tx, page.map((row) => identityLinked(orgId, { dataSourceId: ds.id, idType: 'declared', xcId: row.declared_id, recipientId: row.recipient_id })));
+        if (change === 'unlinked')
+          await publishUnlinked(
+            tx,
+            orgId,
+            page.map((row) => ({ dataSourceId: ds.id, xcId: row.declared_id })),
+          );
+        else
+          await enqueueEvents(
+            tx,
+            page.map((row) => identityLinked(orgId, { dataSourceId: ds.id, idType: 'declared', xcId: row.declared_id, recipientId: row.recipient_id })),
+          );
         after = page[page.length - 1];
       }
     }

@@ -42,14 +42,21 @@ describe('privacy requests in id-reconciliation (medium)', () => {
   const ctxOf = (tx: EventContext['manager'], attempt = 1) =>
     ({ manager: tx, attempt, publish: (out: AnyHubEvent | readonly AnyHubEvent[]) => enqueueEvents(tx, [out].flat()) }) as EventContext;
   const fanOutOf = (records: OutboxRecord[], requestId: string) =>
-    records.find((r) => r.event?.type === EventTypes.hubPrivacyRequested && (r.event.data as PrivacyRequested).requestId === requestId)!.event as HubEventOf<'hub.privacy.requested'>;
+    records.find((r) => r.event?.type === EventTypes.hubPrivacyRequested && (r.event.data as PrivacyRequested).requestId === requestId)!
+      .event as HubEventOf<'hub.privacy.requested'>;
 
   beforeAll(async () => {
     db = await openMediumSchema(idReconciliationService);
     stack = build(db);
     await db.transaction((tx) => stack.orgs.register(tx, { orgId, name: null }));
     await db.transaction((tx) =>
-      stack.dataSources.create(tx, actor, { id: 'crm', name: 'CRM e-mail', integrationCode: 'CRMMAIL', reconciliationKey: { attribute: 'email', normalization: ['trim', 'lowercase', 'sha256'] }, exportControls: [] } as never),
+      stack.dataSources.create(tx, actor, {
+        id: 'crm',
+        name: 'CRM e-mail',
+        integrationCode: 'CRMMAIL',
+        reconciliationKey: { attribute: 'email', normalization: ['trim', 'lowercase', 'sha256'] },
+        exportControls: [],
+      } as never),
     );
     const event = <T extends 'campaign.recipient.upserted' | 'campaign.visitor.observed'>(type: T, data: HubEventOf<T>['data']) =>
       createEvent({ type, source: '/tests', orgId, aggregateId: 'r', data }) as HubEventOf<T>;
@@ -64,14 +71,30 @@ describe('privacy requests in id-reconciliation (medium)', () => {
     );
     const seen = (recipientId: string, ecid: string, at: string) => event('campaign.visitor.observed', { recipientId, ecid, observedAt: at, channel: 'web' });
     await db.transaction((tx) =>
-      stack.visitors.observed([seen('alice', ALICE_ECID, '2026-01-01T00:00:00Z'), seen('alice', SHARED_ECID, '2026-01-02T00:00:00Z'), seen('bob', SHARED_ECID, '2026-01-03T00:00:00Z'), seen('bob', BOB_ECID, '2026-01-03T00:00:00Z')], ctxOf(tx)),
+      stack.visitors.observed(
+        [
+          seen('alice', ALICE_ECID, '2026-01-01T00:00:00Z'),
+          seen('alice', SHARED_ECID, '2026-01-02T00:00:00Z'),
+          seen('bob', SHARED_ECID, '2026-01-03T00:00:00Z'),
+          seen('bob', BOB_ECID, '2026-01-03T00:00:00Z'),
+        ],
+        ctxOf(tx),
+      ),
     );
     await db.takeOutbox();
   });
   afterAll(() => db?.close());
 
   it('refuses an unknown namespace, a malformed ECID and 1,001 subjects, naming each', async () => {
-    const refused = await stack.create.execute(actor, request([{ namespace: 'fax', value: '1' }, { namespace: 'ecid', value: '123' }])).catch((error) => error);
+    const refused = await stack.create
+      .execute(
+        actor,
+        request([
+          { namespace: 'fax', value: '1' },
+          { namespace: 'ecid', value: '123' },
+        ]),
+      )
+      .catch((error) => error);
     expect(refused).toBeInstanceOf(ZodError);
     expect((refused as ZodError).issues.map((issue) => issue.path.join('.'))).toEqual(['subjects.0.namespace', 'subjects.1.value']);
     const tooMany = Array.from({ length: 1001 }, (_, i) => ({ namespace: 'recipientId', value: `r-${i}` }));
@@ -92,8 +115,14 @@ describe('privacy requests in id-reconciliation (medium)', () => {
     await db.takeOutbox();
   });
 
-  it('follows the graph from an e-mail, history included, records hashes only, and deletes id-reconciliation\'s part with tombstones', async () => {
-    const created = await stack.create.execute(actor, request([{ namespace: 'email', value: ' ALICE@example.com ' }, { namespace: 'ecid', value: PENDING_ECID }]));
+  it("follows the graph from an e-mail, history included, records hashes only, and deletes id-reconciliation's part with tombstones", async () => {
+    const created = await stack.create.execute(
+      actor,
+      request([
+        { namespace: 'email', value: ' ALICE@example.com ' },
+        { namespace: 'ecid', value: PENDING_ECID },
+      ]),
+    );
     const fanOut = fanOutOf(await db.takeOutbox(), created.requestId);
     const { identifiers } = fanOut.data;
     expect(identifiers.recipientIds).toEqual(['alice']);
@@ -113,7 +142,11 @@ describe('privacy requests in id-reconciliation (medium)', () => {
       [`${orgId}:crm/${identifiers.declaredIds[0].declaredId}`, `${orgId}:visitor/${ALICE_ECID}`, `${orgId}:visitor/${SHARED_ECID}`].sort(),
     );
     const receipt = records.find((r) => r.event?.type === EventTypes.hubPrivacyReceipt)!.event!.data;
-    expect(receipt).toMatchObject({ service: 'id-reconciliation', requestId: created.requestId, counts: { recipients: 1, declared_ids: 1, visitor_links: 2, visitor_observations: 3 } });
+    expect(receipt).toMatchObject({
+      service: 'id-reconciliation',
+      requestId: created.requestId,
+      counts: { recipients: 1, declared_ids: 1, visitor_links: 2, visitor_observations: 3 },
+    });
 
     // Nothing of alice's in clear in any table but outbox rows about to be sent, which go once sent.
     const clear = [...identifiers.recipientIds, ...identifiers.ecids, ...identifiers.declaredIds.map((d) => d.declaredId)];
@@ -154,7 +187,10 @@ describe('privacy requests in id-reconciliation (medium)', () => {
 
 /** Every row of every table of the schema whose text (any column) holds one of the values. */
 async function rowsHolding(db: MediumSchema, values: string[]): Promise<Array<{ table: string; erase_once_sent?: boolean }>> {
-  const tables: Array<{ table_name: string }> = await db.dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`, [db.schema]);
+  const tables: Array<{ table_name: string }> = await db.dataSource.query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`,
+    [db.schema],
+  );
   const held: Array<{ table: string; erase_once_sent?: boolean }> = [];
   for (const { table_name } of tables) {
     const rows: Array<{ erase_once_sent?: boolean }> = await db.dataSource.query(
@@ -180,10 +216,18 @@ function build(db: MediumSchema) {
   return {
     orgs,
     dataSources,
-    recipients: new RecipientEventsConsumer(orgs, new ApplyRecipientUpsertsUseCase(recipientsRepository, dataSourcesRepository, declaredIds), recipientsRepository, declaredIds, visitorLinks),
+    recipients: new RecipientEventsConsumer(
+      orgs,
+      new ApplyRecipientUpsertsUseCase(recipientsRepository, dataSourcesRepository, declaredIds),
+      recipientsRepository,
+      declaredIds,
+      visitorLinks,
+    ),
     visitors: new VisitorEventsConsumer(orgs, visitorLinks),
     create: new CreatePrivacyRequestUseCase(ds, dataSourcesRepository, privacy, audit),
     get: new GetPrivacyRequestUseCase(ds, privacy),
-    consumer: new PrivacyEventsConsumer(orgs, new ActOnPrivacyRequestUseCase(privacy, new SuppressionsRepository()), new RecordPrivacyReceiptUseCase(privacy), { EVENT_MAX_ATTEMPTS: 5 }),
+    consumer: new PrivacyEventsConsumer(orgs, new ActOnPrivacyRequestUseCase(privacy, new SuppressionsRepository()), new RecordPrivacyReceiptUseCase(privacy), {
+      EVENT_MAX_ATTEMPTS: 5,
+    }),
   };
 }

@@ -66,7 +66,18 @@ export class PrivacyRepository {
     await tx.query(
       `INSERT INTO privacy_requests (org_id, request_id, regulation, type, dry_run, status, idempotency_key, subjects_hash, subject_hashes, identifier_hashes, requested_by)
        VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10)`,
-      [orgId, request.requestId, request.regulation, request.type, request.dryRun, request.idempotencyKey ?? null, request.subjectsHash, request.subjectHashes, request.identifierHashes, request.requestedBy],
+      [
+        orgId,
+        request.requestId,
+        request.regulation,
+        request.type,
+        request.dryRun,
+        request.idempotencyKey ?? null,
+        request.subjectsHash,
+        request.subjectHashes,
+        request.identifierHashes,
+        request.requestedBy,
+      ],
     );
   }
 
@@ -109,15 +120,26 @@ export class PrivacyRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (org_id, request_id, service) DO UPDATE SET outcome = excluded.outcome, counts = excluded.counts, document = excluded.document,
          shared_audience_ids = excluded.shared_audience_ids, reason = excluded.reason, received_at = excluded.received_at`,
-      [orgId, requestId, receipt.service, receipt.outcome, receipt.counts ? JSON.stringify(receipt.counts) : null, receipt.sharedAudienceIds ?? null, receipt.reason ?? null, receipt.receivedAt, receipt.document ? JSON.stringify(receipt.document) : null],
+      [
+        orgId,
+        requestId,
+        receipt.service,
+        receipt.outcome,
+        receipt.counts ? JSON.stringify(receipt.counts) : null,
+        receipt.sharedAudienceIds ?? null,
+        receipt.reason ?? null,
+        receipt.receivedAt,
+        receipt.document ? JSON.stringify(receipt.document) : null,
+      ],
     );
   }
 
   async setStatus(tx: EntityManager, orgId: string, requestId: string, status: PrivacyStatus): Promise<void> {
-    await tx.query(
-      `UPDATE privacy_requests SET status = $3, finished_at = CASE WHEN $3 = 'pending' THEN NULL ELSE now() END WHERE org_id = $1 AND request_id = $2`,
-      [orgId, requestId, status],
-    );
+    await tx.query(`UPDATE privacy_requests SET status = $3, finished_at = CASE WHEN $3 = 'pending' THEN NULL ELSE now() END WHERE org_id = $1 AND request_id = $2`, [
+      orgId,
+      requestId,
+      status,
+    ]);
   }
 
   /**
@@ -149,7 +171,9 @@ export class PrivacyRepository {
     return {
       recipientIds,
       ecids: ecids.map((row) => row.ecid).sort(),
-      declaredIds: declared.map((row) => ({ dataSourceId: row.data_source_id, declaredId: row.declared_id })).sort((a, b) => `${a.dataSourceId}/${a.declaredId}`.localeCompare(`${b.dataSourceId}/${b.declaredId}`)),
+      declaredIds: declared
+        .map((row) => ({ dataSourceId: row.data_source_id, declaredId: row.declared_id }))
+        .sort((a, b) => `${a.dataSourceId}/${a.declaredId}`.localeCompare(`${b.dataSourceId}/${b.declaredId}`)),
     };
   }
 
@@ -164,7 +188,10 @@ export class PrivacyRepository {
     };
     const document: Record<string, Array<Record<string, unknown>>> = {};
     for (const [table, condition] of Object.entries(held)) {
-      const rows: Array<{ row: Record<string, unknown> }> = await tx.query(`${ids} SELECT to_jsonb(t) AS row FROM ${table} t, ids WHERE ${condition}`, graphParams(orgId, identifiers));
+      const rows: Array<{ row: Record<string, unknown> }> = await tx.query(
+        `${ids} SELECT to_jsonb(t) AS row FROM ${table} t, ids WHERE ${condition}`,
+        graphParams(orgId, identifiers),
+      );
       document[table] = rows.map((r) => r.row);
     }
     return document;
@@ -175,7 +202,9 @@ export class PrivacyRepository {
    * when the person is deleted, or they would keep what the delete removed.
    */
   async dropAccessDocuments(tx: EntityManager, orgId: string, hashes: readonly string[]): Promise<number> {
-    return (await queryRows(tx, 
+    return (
+      await queryRows(
+        tx,
         `UPDATE privacy_receipts r SET document = NULL FROM privacy_requests q
           WHERE r.org_id = $1 AND q.org_id = r.org_id AND q.request_id = r.request_id AND q.type = 'access' AND r.document IS NOT NULL AND q.identifier_hashes && $2::text[]
           RETURNING 1`,
@@ -201,19 +230,29 @@ export class PrivacyRepository {
    * Deletes the identifiers from the graph, history included; answers the rows deleted per table
    * and the links that went, whose changelog records need tombstones.
    */
-  async eraseHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<{ counts: Record<string, number>; unlinked: Array<{ dataSourceId: string; xcId: string }> }> {
+  async eraseHeld(
+    tx: EntityManager,
+    orgId: string,
+    identifiers: PrivacyIdentifiers,
+  ): Promise<{ counts: Record<string, number>; unlinked: Array<{ dataSourceId: string; xcId: string }> }> {
     const params = graphParams(orgId, identifiers);
-    const declared: Array<{ data_source_id: string; declared_id: string }> = (await queryRows(tx, 
-        `DELETE FROM declared_ids WHERE org_id = $1 AND (recipient_id = ANY($2::text[]) OR (data_source_id, declared_id) IN (SELECT * FROM unnest($3::text[], $4::text[])))
+    const declared: Array<{ data_source_id: string; declared_id: string }> = await queryRows(
+      tx,
+      `DELETE FROM declared_ids WHERE org_id = $1 AND (recipient_id = ANY($2::text[]) OR (data_source_id, declared_id) IN (SELECT * FROM unnest($3::text[], $4::text[])))
          RETURNING data_source_id, declared_id`,
-        [params[0], params[1], params[3], params[4]],
-      )
+      [params[0], params[1], params[3], params[4]],
     );
-    const visitors: Array<{ ecid: string }> = (await queryRows(tx, `DELETE FROM visitor_links WHERE org_id = $1 AND (recipient_id = ANY($2::text[]) OR ecid = ANY($3::text[])) RETURNING ecid`, params.slice(0, 3))
+    const visitors: Array<{ ecid: string }> = await queryRows(
+      tx,
+      `DELETE FROM visitor_links WHERE org_id = $1 AND (recipient_id = ANY($2::text[]) OR ecid = ANY($3::text[])) RETURNING ecid`,
+      params.slice(0, 3),
     );
-    const observations = (await queryRows(tx, `DELETE FROM visitor_observations WHERE org_id = $1 AND (recipient_id = ANY($2::text[]) OR ecid = ANY($3::text[])) RETURNING 1`, params.slice(0, 3))
+    const observations = await queryRows(
+      tx,
+      `DELETE FROM visitor_observations WHERE org_id = $1 AND (recipient_id = ANY($2::text[]) OR ecid = ANY($3::text[])) RETURNING 1`,
+      params.slice(0, 3),
     );
-    const recipients = (await queryRows(tx, `DELETE FROM recipients WHERE org_id = $1 AND recipient_id = ANY($2::text[]) RETURNING 1`, params.slice(0, 2)));
+    const recipients = await queryRows(tx, `DELETE FROM recipients WHERE org_id = $1 AND recipient_id = ANY($2::text[]) RETURNING 1`, params.slice(0, 2));
     return {
       counts: { recipients: recipients.length, declared_ids: declared.length, visitor_links: visitors.length, visitor_observations: observations.length },
       unlinked: [

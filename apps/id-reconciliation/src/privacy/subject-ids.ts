@@ -14,8 +14,7 @@ import type { SubjectIds } from './privacy.repository';
 export function subjectIdsOf(subjects: readonly PrivacySubject[], dataSources: readonly DataSourceModel[]): { ids: SubjectIds; issues: z.core.$ZodIssue[] } {
   const ids: SubjectIds = { recipientIds: [], ecids: [], declaredIds: [] };
   const issues: z.core.$ZodIssue[] = [];
-  const issue = (index: number, field: 'namespace' | 'value', message: string) =>
-    issues.push({ code: 'custom', path: ['subjects', index, field], message, input: undefined });
+  const issue = (index: number, field: 'namespace' | 'value', message: string) => issues.push({ code: 'custom', path: ['subjects', index, field], message, input: undefined });
   const declared = new Map(dataSources.filter((ds) => ds.idType === 'declared').map((ds) => [ds.id, ds]));
   const emailSources = [...declared.values()].filter((ds) => ds.reconciliationKey!.attribute.toLowerCase() === 'email');
 
@@ -43,10 +42,8 @@ export function subjectIdsOf(subjects: readonly PrivacySubject[], dataSources: r
 
 /** The same subjects in any order and spelling give the same hash: what "the same request" means. */
 export function subjectsHash(ids: SubjectIds): string {
-  const keys = [
-    ...ids.recipientIds.map((id) => `recipientId:${id}`),
-    ...ids.ecids.map((id) => `ecid:${id}`),
-    ...ids.declaredIds.map((d) => `${d.dataSourceId}:${d.declaredId}`),
-  ];
-  return createHash('sha256').update([...new Set(keys)].sort().join('\n'), 'utf8').digest('hex');
+  const keys = [...ids.recipientIds.map((id) => `recipientId:${id}`), ...ids.ecids.map((id) => `ecid:${id}`), ...ids.declaredIds.map((d) => `${d.dataSourceId}:${d.declaredId}`)];
+  return createHash('sha256')
+    .update([...new Set(keys)].sort().join('\n'), 'utf8')
+    .digest('hex');
 }

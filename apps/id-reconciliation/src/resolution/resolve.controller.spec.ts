@@ -22,7 +22,13 @@ function controller() {
     recipientsToDeclared: nothingMatches,
   } as unknown as ResolutionRepository;
   const orgs = { ensureKnown: async () => undefined } as unknown as KnownOrgsService;
-  return new ResolveController({ manager: {} } as DataSource, orgs, new ResolveUseCase(dataSources, resolution, { withoutSuppressed: async (_tx: unknown, _orgId: string, _namespace: string, ids: readonly string[]) => [...ids] } as unknown as SuppressionsRepository));
+  return new ResolveController(
+    { manager: {} } as DataSource,
+    orgs,
+    new ResolveUseCase(dataSources, resolution, {
+      withoutSuppressed: async (_tx: unknown, _orgId: string, _namespace: string, ids: readonly string[]) => [...ids],
+    } as unknown as SuppressionsRepository),
+  );
 }
 
 /** What the problem filter would answer for the call. */

@@ -11,13 +11,7 @@ export class VisitorLinksRepository {
       tx,
       `INSERT INTO visitor_observations (org_id, ecid, recipient_id, observed_at, channel)
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[])`,
-      [
-        orgId,
-        observations.map((o) => o.ecid),
-        observations.map((o) => o.recipientId),
-        observations.map((o) => o.observedAt.toISOString()),
-        observations.map((o) => o.channel),
-      ],
+      [orgId, observations.map((o) => o.ecid), observations.map((o) => o.recipientId), observations.map((o) => o.observedAt.toISOString()), observations.map((o) => o.channel)],
     );
   }
 
@@ -50,9 +44,7 @@ export class VisitorLinksRepository {
        RETURNING ecid, recipient_id, observed_at`,
       [orgId, ecids, sorted.map((o) => o.recipientId), sorted.map((o) => o.observedAt.toISOString())],
     );
-    return written
-      .filter((row) => ownerBefore.get(row.ecid) !== row.recipient_id)
-      .map((row) => ({ ecid: row.ecid, recipientId: row.recipient_id, observedAt: row.observed_at }));
+    return written.filter((row) => ownerBefore.get(row.ecid) !== row.recipient_id).map((row) => ({ ecid: row.ecid, recipientId: row.recipient_id, observedAt: row.observed_at }));
   }
 
   /** Removes a recipient's links; returns the ECIDs it had. */

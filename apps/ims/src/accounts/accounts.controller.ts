@@ -30,29 +30,23 @@ export class AccountsController {
   /** The client secret is in this answer only. */
   @Post('orgs/:orgId/technical-accounts')
   @Audited(AuditActions.technicalAccountCreate, { orgId: 'orgId' })
-  async create(
-    @CurrentPrincipal() caller: Principal,
-    @Actor() actor: AuditActor,
-    @Param('orgId') orgId: string,
-    @Body() body: unknown,
-  ): Promise<CreatedTechnicalAccount> {
+  async create(@CurrentPrincipal() caller: Principal, @Actor() actor: AuditActor, @Param('orgId') orgId: string, @Body() body: unknown): Promise<CreatedTechnicalAccount> {
     assertOwnOrg(caller, orgId);
     const input = CreateTechnicalAccountSchema.parse(body);
     return this.dataSource.transaction((tx) => this.createAccount.execute(tx, { orgId, ...input, grantorScopes: caller.scopes, actor }));
   }
 
   @Get('orgs/:orgId/technical-accounts')
-  async list(
-    @CurrentPrincipal() caller: Principal,
-    @Param('orgId') orgId: string,
-    @Query() query: unknown,
-  ): Promise<{ items: TechnicalAccountView[]; nextCursor: string | null }> {
+  async list(@CurrentPrincipal() caller: Principal, @Param('orgId') orgId: string, @Query() query: unknown): Promise<{ items: TechnicalAccountView[]; nextCursor: string | null }> {
     assertOwnOrg(caller, orgId);
     const { limit, cursor } = ListQuerySchema.parse(query);
     const afterId = cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : undefined;
     const rows = await this.accounts.listInOrg(this.dataSource.manager, orgId, limit + 1, afterId);
     const page = rows.slice(0, limit);
-    const secrets = await this.secrets.liveOf(this.dataSource.manager, page.map((row) => row.id));
+    const secrets = await this.secrets.liveOf(
+      this.dataSource.manager,
+      page.map((row) => row.id),
+    );
     const nextCursor = rows.length > limit ? Buffer.from(page[page.length - 1].id, 'utf8').toString('base64url') : null;
     return { items: page.map((row) => toAccountView(row, secrets)), nextCursor };
   }

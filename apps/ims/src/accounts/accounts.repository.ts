@@ -60,11 +60,11 @@ export class AccountsRepository {
 
   /** One page ordered by id, starting after `afterId`. */
   async listInOrg(db: EntityManager, orgId: string, limit: number, afterId?: string): Promise<TechnicalAccountRow[]> {
-    return queryRows<TechnicalAccountRow>(
-      db,
-      `SELECT ${COLUMNS} FROM technical_accounts WHERE org_id = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`,
-      [orgId, afterId ?? null, limit],
-    );
+    return queryRows<TechnicalAccountRow>(db, `SELECT ${COLUMNS} FROM technical_accounts WHERE org_id = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`, [
+      orgId,
+      afterId ?? null,
+      limit,
+    ]);
   }
 
   /** Marks the account revoked; returns the revocation time. */

@@ -1,15 +1,6 @@
 import { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  bearerToken,
-  insufficientScope,
-  InvalidTokenError,
-  REQUIRED_SCOPES,
-  ScopeDenialListener,
-  unauthorized,
-  type AuthenticatedRequest,
-  type Scope,
-} from '@audience-hub/auth';
+import { bearerToken, insufficientScope, InvalidTokenError, REQUIRED_SCOPES, ScopeDenialListener, unauthorized, type AuthenticatedRequest, type Scope } from '@audience-hub/auth';
 import { AccessTokenValidator } from './access-token.validator';
 
 /**

@@ -79,9 +79,6 @@ export class TokenFailuresRepository {
 
   /** Removes pairs whose failures are forgotten; returns how many. */
   async sweep(db: EntityManager): Promise<number> {
-    return execute(
-      db,
-      `DELETE FROM token_failures WHERE last_failure_at < now() - interval '${BRAKE.forgetAfterSeconds} seconds'`,
-    );
+    return execute(db, `DELETE FROM token_failures WHERE last_failure_at < now() - interval '${BRAKE.forgetAfterSeconds} seconds'`);
   }
 }

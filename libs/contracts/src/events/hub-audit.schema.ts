@@ -54,9 +54,15 @@ export const AuditTargetSchema = z
     previousKid: KidSchema.optional(),
     dataSourceId: EntityIdSchema.optional(),
     /** Dead letters (`<partition>-<offset>` on hub.dead-letter.v1) sent back to their topics. */
-    deadLetterIds: z.array(z.string().regex(/^\d{1,9}-\d{1,19}$/)).max(10_000).optional(),
+    deadLetterIds: z
+      .array(z.string().regex(/^\d{1,9}-\d{1,19}$/))
+      .max(10_000)
+      .optional(),
     /** A privacy request: its id only, never the subjects' identifiers. */
-    privacyRequestId: z.string().regex(/^prv-[0-9a-f]{24}$/).optional(),
+    privacyRequestId: z
+      .string()
+      .regex(/^prv-[0-9a-f]{24}$/)
+      .optional(),
   })
   .strict();
 export type AuditTarget = z.infer<typeof AuditTargetSchema>;

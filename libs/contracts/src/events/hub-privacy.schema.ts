@@ -37,9 +37,7 @@ export const PrivacyRequestIdSchema = z.string().regex(/^prv-[0-9a-f]{24}$/, 'mu
 export const PrivacyIdentifiersSchema = z.object({
   recipientIds: z.array(EntityIdSchema).describe('the recipients'),
   ecids: z.array(EcidSchema).describe('every ECID linked or ever observed with them'),
-  declaredIds: z
-    .array(z.object({ dataSourceId: EntityIdSchema, declaredId: z.string().min(1).max(256) }))
-    .describe('their declared ids, normalised, per data source'),
+  declaredIds: z.array(z.object({ dataSourceId: EntityIdSchema, declaredId: z.string().min(1).max(256) })).describe('their declared ids, normalised, per data source'),
 });
 export type PrivacyIdentifiers = z.infer<typeof PrivacyIdentifiersSchema>;
 

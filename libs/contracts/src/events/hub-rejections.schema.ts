@@ -13,6 +13,9 @@ export const EventRejectedDataSchema = z.object({
   // Only what could be read from the rejected message: it may not even have a valid id.
   eventId: z.string().optional(),
   eventType: z.string().optional(),
-  reason: z.string().min(1, 'reason must not be empty').regex(/^[^\r\n]*$/, 'reason must be a single line'),
+  reason: z
+    .string()
+    .min(1, 'reason must not be empty')
+    .regex(/^[^\r\n]*$/, 'reason must be a single line'),
   errors: z.array(z.string()),
 });

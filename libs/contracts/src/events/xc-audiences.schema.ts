@@ -12,7 +12,10 @@ export const XcAudienceEventTypes = {
 export const AudiencePublishedDataSchema = z.object({
   audienceId: EntityIdSchema,
   name: z.string().min(1, 'name must not be empty').max(256, 'name must be at most 256 characters'),
-  solution: z.string().min(1, 'solution must not be empty').max(64, 'solution must be at most 64 characters')
+  solution: z
+    .string()
+    .min(1, 'solution must not be empty')
+    .max(64, 'solution must be at most 64 characters')
     .describe("e.g. 'audience-manager', 'analytics', 'people-core-service'"),
   labels: z.array(DataUsageLabelSchema).describe('data-usage labels (C1..C12, I1, I2, S1, S2)'),
 });
@@ -41,10 +44,7 @@ export const AudienceMembersDataSchema = z
     checkIdsOfType(ctx, data.idType, data.added, 'added');
     checkIdsOfType(ctx, data.idType, data.removed, 'removed');
   })
-  .describe(
-    'Every id must match idType (visitor: ECID, declared: declared ID); dataSourceId is required for declared ids; ' +
-      'added + removed hold at most 10000 ids.',
-  );
+  .describe('Every id must match idType (visitor: ECID, declared: declared ID); dataSourceId is required for declared ids; ' + 'added + removed hold at most 10000 ids.');
 
 export const AudienceWithdrawnDataSchema = z.object({
   audienceId: EntityIdSchema,

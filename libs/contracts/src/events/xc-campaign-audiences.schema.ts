@@ -12,8 +12,7 @@ export const SharedAudienceDataSourceSchema = z.object({
   id: EntityIdSchema,
   name: z.string().min(1, 'name must not be empty').max(256, 'name must be at most 256 characters'),
   idType: IdTypeSchema,
-  integrationCode: z.string().min(1, 'integrationCode must not be empty').max(256, 'integrationCode must be at most 256 characters')
-    .describe("e.g. 'AdobeCampaignID'"),
+  integrationCode: z.string().min(1, 'integrationCode must not be empty').max(256, 'integrationCode must be at most 256 characters').describe("e.g. 'AdobeCampaignID'"),
 });
 
 export const SharedAudienceDefinedDataSchema = z.object({

@@ -19,11 +19,7 @@ export interface PartitionLag {
 export async function readConsumerLag(admin: Admin, groups: readonly string[]): Promise<PartitionLag[]> {
   const committed = await Promise.all(groups.map(async (group) => ({ group, topics: await admin.fetchOffsets({ groupId: group }) })));
   const topics = [...new Set(committed.flatMap(({ topics }) => topics.map(({ topic }) => topic)))];
-  const ends = new Map(
-    await Promise.all(
-      topics.map(async (topic) => [topic, new Map((await admin.fetchTopicOffsets(topic)).map((entry) => [entry.partition, entry]))] as const),
-    ),
-  );
+  const ends = new Map(await Promise.all(topics.map(async (topic) => [topic, new Map((await admin.fetchTopicOffsets(topic)).map((entry) => [entry.partition, entry]))] as const)));
   return committed.flatMap(({ group, topics: groupTopics }) =>
     groupTopics.flatMap(({ topic, partitions }) =>
       partitions.flatMap(({ partition, offset }) => {

@@ -16,11 +16,20 @@ describe('retryRetriable', () => {
   it('throws an error that is not retriable at once', async () => {
     let calls = 0;
     const fatal = Object.assign(new Error('unknown topic'), { retriable: false });
-    await expect(retryRetriable(async () => { calls++; throw fatal; })).rejects.toBe(fatal);
+    await expect(
+      retryRetriable(async () => {
+        calls++;
+        throw fatal;
+      }),
+    ).rejects.toBe(fatal);
     expect(calls).toBe(1);
   });
 
   it('gives up after its time with the last error', async () => {
-    await expect(retryRetriable(async () => { throw retriable; }, 50)).rejects.toBe(retriable);
+    await expect(
+      retryRetriable(async () => {
+        throw retriable;
+      }, 50),
+    ).rejects.toBe(retriable);
   });
 });

@@ -57,10 +57,7 @@ export interface BatchControl {
 }
 
 type ApplyItem = { kind: 'apply'; message: KafkaMessage; event: AnyHubEvent; handler: AnyEventHandler };
-type Item =
-  | ApplyItem
-  | { kind: 'skip'; message: KafkaMessage }
-  | { kind: 'reject'; message: KafkaMessage; rejected: RejectedMessage; reason: string; errors: string[] };
+type Item = ApplyItem | { kind: 'skip'; message: KafkaMessage } | { kind: 'reject'; message: KafkaMessage; rejected: RejectedMessage; reason: string; errors: string[] };
 /** failedIndex: which event's handler threw, when one did. */
 type Outcome = { ok: true } | { ok: false; error: unknown; failedIndex?: number };
 
@@ -242,20 +239,22 @@ export class BatchProcessor {
    */
   private async transaction(group: ApplyItem[], control: BatchControl, attempt: number, progress: { index?: number }): Promise<void> {
     if (!isTracingEnabled()) return this.applyInTransaction(group, control, attempt, progress);
-    return inSpan(
-      `apply ${control.topic}`,
-      { kind: 'consumer', traceparents: group.map(traceparentOf), attributes: spanAttributes(control, group.length, attempt) },
-      () => this.applyInTransaction(group, control, attempt, progress),
+    return inSpan(`apply ${control.topic}`, { kind: 'consumer', traceparents: group.map(traceparentOf), attributes: spanAttributes(control, group.length, attempt) }, () =>
+      this.applyInTransaction(group, control, attempt, progress),
     );
   }
 
   private async applyInTransaction(group: ApplyItem[], control: BatchControl, attempt: number, progress: { index?: number }): Promise<void> {
     let applied = 0;
     await this.options.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(manager, this.options.consumerGroup, group.map((item) => item.event.id));
+      const fresh = await claimEvents(
+        manager,
+        this.options.consumerGroup,
+        group.map((item) => item.event.id),
+      );
       // Applied before: redelivery changes nothing.
       const due = [...group.entries()].filter(([, item]) => fresh.delete(item.event.id));
-      for (let first = 0; first < due.length; ) {
+      for (let first = 0; first < due.length;) {
         const handler = due[first][1].handler;
         if (isBatchHandler(handler)) {
           let end = first + 1;

@@ -24,7 +24,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     try {
       const types = [...this.getHandlers().keys()];
       const unknown = types.filter((type) => !isEventType(type));
-      if (unknown.length > 0) throw new Error(`@EventPattern names event types the contracts do not know: ${unknown.join(", ")}`);
+      if (unknown.length > 0) throw new Error(`@EventPattern names event types the contracts do not know: ${unknown.join(', ')}`);
       const topics = [...new Set(types.filter(isEventType).map((type) => topicOfEventType(type)))];
       const handlers = new Map<string, AnyEventHandler>(types.map((type) => [type, this.invoker(type)]));
       this.consumer = new EventConsumer({ ...this.options, topics, handlerFor: (type) => handlers.get(type) });

@@ -118,7 +118,10 @@ describe('KeyOrderedScheduler', () => {
   it('pauses a partition holding too many small events, and resumes it once they are applied', async () => {
     const held = gate();
     const resumed: number[] = [];
-    const { scheduler, paused, applied } = harness({ maxQueuedEventsPerPartition: 3, concurrency: 1, resume: (_topic, partition) => void resumed.push(partition) }, { 'a@0': held.wait });
+    const { scheduler, paused, applied } = harness(
+      { maxQueuedEventsPerPartition: 3, concurrency: 1, resume: (_topic, partition) => void resumed.push(partition) },
+      { 'a@0': held.wait },
+    );
     scheduler.enqueue('t', 0, [message(0, 'a')]);
     // Tiny events, far below the bytes bound: the count decides (a pause at twice the bound).
     scheduler.enqueue('t', 0, [message(1, 'b'), message(2, 'c'), message(3, 'd'), message(4, 'e'), message(5, 'f')]);
@@ -137,7 +140,15 @@ describe('KeyOrderedScheduler', () => {
     const first = gate();
     const { scheduler, applied, seeks, commits } = harness({ maxQueuedBytesPerPartition: 250, largeEventBytes: 50, maxBatchBytes: 100 }, { 'big@0': first.wait });
     // The snapshot's chunks fill the queue; the delta behind them in the partition is still read and applied.
-    scheduler.enqueue('t', 0, [message(0, 'big', 100), message(1, 'big', 100), message(2, 'big', 100), message(3, 'big', 100), message(4, 'big', 100), message(5, 'delta', 10), message(6, 'big', 100)]);
+    scheduler.enqueue('t', 0, [
+      message(0, 'big', 100),
+      message(1, 'big', 100),
+      message(2, 'big', 100),
+      message(3, 'big', 100),
+      message(4, 'big', 100),
+      message(5, 'delta', 10),
+      message(6, 'big', 100),
+    ]);
     await settle();
     expect(applied).toEqual(['delta@5']);
     // Nothing after the first deferred chunk is committed.
@@ -168,7 +179,10 @@ describe('KeyOrderedScheduler', () => {
     expect(seeks).toEqual([[0, '2']]);
     // The re-read takes back two chunks (the queue is full again) and jumps to the end of what was read before.
     scheduler.enqueue('t', 0, [...chunks(2, 3), delta, ...chunks(4, 6)]);
-    expect(seeks).toEqual([[0, '2'], [0, '8']]);
+    expect(seeks).toEqual([
+      [0, '2'],
+      [0, '8'],
+    ]);
     await settle();
     expect(applied).toEqual(['big@0', 'big@1', 'delta@3', 'big@2', 'big@4']);
     expect(seeks.at(-1)).toEqual([0, '5']);

@@ -348,7 +348,12 @@ export class KeyOrderedScheduler {
       const from = state.rewindTo(now, this.queueLimits);
       if (from !== undefined) this.options.seek(state.topic, state.partition, from.toString());
     }
-    const limits = { maxBytes: this.options.maxBatchBytes, maxLargeBytes: this.options.maxLargeBatchBytes ?? 1024 * 1024, maxEvents: this.options.maxBatchEvents, largeEventBytes: this.queueLimits.largeEventBytes };
+    const limits = {
+      maxBytes: this.options.maxBatchBytes,
+      maxLargeBytes: this.options.maxLargeBatchBytes ?? 1024 * 1024,
+      maxEvents: this.options.maxBatchEvents,
+      largeEventBytes: this.queueLimits.largeEventBytes,
+    };
     let idle = 0;
     let backingOff = Infinity;
     while (this.running.size < this.options.concurrency && this.partitions.size > 0 && idle < this.partitions.size) {
@@ -403,7 +408,10 @@ export class KeyOrderedScheduler {
       isStale: () => state.revoked,
     };
     try {
-      await this.options.process(batch.map((item) => item.message), control);
+      await this.options.process(
+        batch.map((item) => item.message),
+        control,
+      );
     } catch (error) {
       this.options.log?.('error', 'batch failed; its events are tried again', { topic: control.topic, partition: state.partition, error: String(error) });
       state.retryAfter = Date.now() + (this.options.failureBackoffMs ?? 1_000);

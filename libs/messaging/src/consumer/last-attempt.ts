@@ -6,12 +6,7 @@ import type { EventContext } from './event-context';
  * in the same transaction (its effect rolled back to a savepoint) instead of going to the
  * dead-letter topic, so the producer learns why.
  */
-export async function answerFailureOnLastAttempt(
-  ctx: EventContext,
-  maxAttempts: number,
-  work: () => Promise<void>,
-  onFailure: (reason: string) => Promise<void>,
-): Promise<void> {
+export async function answerFailureOnLastAttempt(ctx: EventContext, maxAttempts: number, work: () => Promise<void>, onFailure: (reason: string) => Promise<void>): Promise<void> {
   if (ctx.attempt < maxAttempts) return work();
   await ctx.manager.query('SAVEPOINT last_attempt');
   try {

@@ -244,11 +244,7 @@ export class OutboxRelay {
   private async purgeIfDue(): Promise<void> {
     if (Date.now() - this.lastPurge < 60_000) return;
     this.lastPurge = Date.now();
-    await query(
-      this.options.dataSource,
-      `DELETE FROM outbox_events WHERE sent_at IS NOT NULL AND sent_at < now() - ($1::int * interval '1 millisecond')`,
-      [this.retentionMs],
-    );
+    await query(this.options.dataSource, `DELETE FROM outbox_events WHERE sent_at IS NOT NULL AND sent_at < now() - ($1::int * interval '1 millisecond')`, [this.retentionMs]);
   }
 
   private idle(ms: number): Promise<void> {

@@ -43,7 +43,10 @@ export class DataSourceCopiesRepository {
 
   /** The org's data source as idrec last published it, deleted or not; undefined when it never did. */
   async lookup(db: Db, orgId: string, dataSourceId: string): Promise<{ source: DataSourceDefinition; deleted: boolean } | undefined> {
-    const row = await queryOne<DataSourceRow & { deleted_at: Date | null }>(db, `SELECT ${COLUMNS}, deleted_at FROM data_sources WHERE org_id = $1 AND data_source_id = $2`, [orgId, dataSourceId]);
+    const row = await queryOne<DataSourceRow & { deleted_at: Date | null }>(db, `SELECT ${COLUMNS}, deleted_at FROM data_sources WHERE org_id = $1 AND data_source_id = $2`, [
+      orgId,
+      dataSourceId,
+    ]);
     return row ? { source: toDefinition(row), deleted: row.deleted_at !== null } : undefined;
   }
 

@@ -60,7 +60,9 @@ export class SftpFileTransport implements FileTransport {
         return { client, sftp };
       } catch (error) {
         await client.end().catch(() => undefined);
-        throw pin && /verif|host key|Handshake failed/i.test((error as Error).message) ? new Error(`host key does not match the pinned ${pin}: ${(error as Error).message}`) : error;
+        throw pin && /verif|host key|Handshake failed/i.test((error as Error).message)
+          ? new Error(`host key does not match the pinned ${pin}: ${(error as Error).message}`)
+          : error;
       }
     })();
     this.connection.catch(() => (this.connection = undefined));
@@ -88,7 +90,9 @@ export class SftpFileTransport implements FileTransport {
   async list(dir = ''): Promise<FileEntry[]> {
     try {
       const entries = await this.use((client) => client.list(this.path(dir)));
-      return entries.filter((entry) => entry.type === '-').map((entry) => ({ name: entry.name, size: entry.size, version: String(entry.modifyTime), modifiedAt: new Date(entry.modifyTime) }));
+      return entries
+        .filter((entry) => entry.type === '-')
+        .map((entry) => ({ name: entry.name, size: entry.size, version: String(entry.modifyTime), modifiedAt: new Date(entry.modifyTime) }));
     } catch (error) {
       if (isNoSuchFile(error)) return [];
       throw error;

@@ -15,11 +15,7 @@ export class IdentityReplicaModule {
     return {
       module: IdentityReplicaModule,
       imports: options.imports ?? [],
-      providers: [
-        IdentityReplicaRepository,
-        IdentityReplicaConsumer,
-        ...(options.listener ? [{ provide: IDENTITY_CHANGES_LISTENER, useExisting: options.listener }] : []),
-      ],
+      providers: [IdentityReplicaRepository, IdentityReplicaConsumer, ...(options.listener ? [{ provide: IDENTITY_CHANGES_LISTENER, useExisting: options.listener }] : [])],
       exports: [IdentityReplicaRepository],
     };
   }

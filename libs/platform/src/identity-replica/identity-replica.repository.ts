@@ -21,10 +21,13 @@ export interface IdentityLinkRecord {
 export class IdentityReplicaRepository {
   /** `records` hold at most one record per key (the latest). */
   async apply(tx: EntityManager, records: readonly IdentityLinkRecord[]): Promise<void> {
-    await query(tx, `
+    await query(
+      tx,
+      `
       CREATE TEMP TABLE IF NOT EXISTS identity_link_changes (
         org_id text NOT NULL, data_source_id text NOT NULL, xc_id text NOT NULL, old_recipient_id text, new_recipient_id text
-      ) ON COMMIT DELETE ROWS`);
+      ) ON COMMIT DELETE ROWS`,
+    );
     // One statement: the changes are read from the replica as it was before this statement wrote it.
     await query(
       tx,

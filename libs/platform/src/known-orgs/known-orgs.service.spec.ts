@@ -40,7 +40,9 @@ function serviceOn(db: ReturnType<typeof fakeDatabase>, options: KnownOrgsOption
 describe('KnownOrgsService', () => {
   it('rejects an event of an org never announced, naming the org', async () => {
     const db = fakeDatabase();
-    const error = await serviceOn(db, { table: 'known_orgs' }).requireKnown(db.tx, ORG).catch((caught: unknown) => caught);
+    const error = await serviceOn(db, { table: 'known_orgs' })
+      .requireKnown(db.tx, ORG)
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RejectEventError);
     expect(error).toMatchObject({ reason: `unknown org ${ORG}: not announced by IMS`, errors: [`orgid: unknown org ${ORG}`] });
   });
@@ -87,8 +89,14 @@ describe('KnownOrgsRepository', () => {
     await new KnownOrgsRepository({ table: 'known_orgs', createdAtColumn: 'created_at' }).insert(db.tx, { orgId: ORG, name: 'Acme', createdAt: '2025-01-01T00:00:00Z' });
     await new KnownOrgsRepository({ table: 'orgs' }).insert(db.tx, { orgId: ORG, name: null, createdAt: '2025-01-01T00:00:00Z' });
     expect(db.queries.map(({ sql, params }) => [sql.match(/INSERT INTO (\w+) \(([^)]*)\)/)!.slice(1), params])).toEqual([
-      [['known_orgs', 'org_id, name, created_at'], [ORG, 'Acme', '2025-01-01T00:00:00Z']],
-      [['orgs', 'org_id, name'], [ORG, null]],
+      [
+        ['known_orgs', 'org_id, name, created_at'],
+        [ORG, 'Acme', '2025-01-01T00:00:00Z'],
+      ],
+      [
+        ['orgs', 'org_id, name'],
+        [ORG, null],
+      ],
     ]);
   });
 

@@ -40,7 +40,9 @@ export class SuppressionsRepository {
   /** Deletes the rows of `table` whose `column` holds a suppressed id (a transaction's temporary table of ids to send). */
   async deleteSuppressed(tx: EntityManager, orgId: string, namespace: string, table: string, column: string): Promise<number> {
     if (!(await this.any(tx, orgId))) return 0;
-    return (await queryRows(tx, 
+    return (
+      await queryRows(
+        tx,
         `DELETE FROM ${table} t WHERE t.${column} IS NOT NULL AND EXISTS (SELECT 1 FROM suppressed_ids s WHERE s.org_id = $1 AND s.hash = ${HASH_OF('$2::text', `t.${column}`)}) RETURNING 1`,
         [orgId, namespace],
       )

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { clearIdentifiersOf, createEvent, EventTypes, MAX_CHUNK_IDS, privacyReceiptAggregateId, type AnyHubEvent, type PrivacyReceipt, type PrivacyRequested } from '@audience-hub/contracts';
+import {
+  clearIdentifiersOf,
+  createEvent,
+  EventTypes,
+  MAX_CHUNK_IDS,
+  privacyReceiptAggregateId,
+  type AnyHubEvent,
+  type PrivacyReceipt,
+  type PrivacyRequested,
+} from '@audience-hub/contracts';
 import { enqueueEvents, eraseFromOutbox } from '@audience-hub/messaging';
 import { SuppressionsRepository } from '@audience-hub/platform';
 import { EXPORT_SOURCE } from '../../shared-audiences/shared-audiences.service';
@@ -38,11 +47,20 @@ export class ActOnPrivacyRequestUseCase {
       return answer(tx, orgId, { service: SERVICE, requestId: data.requestId, counts, completedAt: new Date().toISOString() });
     }
     const removals = await this.privacy.removeExported(tx, orgId, data.identifiers);
-    await enqueueEvents(tx, removals.flatMap((removal) => membersRemoved(orgId, removal)));
+    await enqueueEvents(
+      tx,
+      removals.flatMap((removal) => membersRemoved(orgId, removal)),
+    );
     const erased = await this.privacy.eraseHeld(tx, orgId, data.identifiers);
     const outbox = await eraseFromOutbox(tx, clearIdentifiersOf(data.identifiers));
     const counts = { ...erased, exported_members: removals.reduce((n, removal) => n + removal.removed.length, 0), outbox_events: outbox.erased + outbox.erasedOnceSent };
-    await answer(tx, orgId, { service: SERVICE, requestId: data.requestId, counts, sharedAudienceIds: removals.map((r) => r.sharedAudienceId), completedAt: new Date().toISOString() });
+    await answer(tx, orgId, {
+      service: SERVICE,
+      requestId: data.requestId,
+      counts,
+      sharedAudienceIds: removals.map((r) => r.sharedAudienceId),
+      completedAt: new Date().toISOString(),
+    });
   }
 
   async fail(tx: EntityManager, orgId: string, data: PrivacyRequested, reason: string): Promise<void> {
@@ -66,4 +84,6 @@ function membersRemoved(orgId: string, removal: AudienceRemoval): AnyHubEvent[] 
 }
 
 const answer = (tx: EntityManager, orgId: string, receipt: PrivacyReceipt) =>
-  enqueueEvents(tx, [createEvent({ type: EventTypes.hubPrivacyReceipt, source: EXPORT_SOURCE, orgId, aggregateId: privacyReceiptAggregateId(receipt.requestId, receipt.service), data: receipt })]);
+  enqueueEvents(tx, [
+    createEvent({ type: EventTypes.hubPrivacyReceipt, source: EXPORT_SOURCE, orgId, aggregateId: privacyReceiptAggregateId(receipt.requestId, receipt.service), data: receipt }),
+  ]);

@@ -100,7 +100,7 @@ export class FinalizeUpdateUseCase {
     const position: ListSync = { listId: update.listId, seq: list.seq };
     await this.audiences.recordSync(tx, orgId, audience.id, { ...position, updateId: update.id, linksSeq }, mirror ? { ...position, linksSeq } : undefined);
     if (mirror) await this.lists.purgeRemovals(tx, orgId, update.listId);
-    const read = changesOnly ? 'the list\'s changes' : 'the whole list';
+    const read = changesOnly ? "the list's changes" : 'the whole list';
     if (added + removed === 0) {
       const exported = await this.audiences.memberCount(tx, orgId, audience.id);
       this.logger.log(`update ${update.id} final step (${read}): no change (ms: ${timer.laps()})`);

@@ -68,7 +68,12 @@ export class PickupPoller implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async pollLocation(location: PickupLocation): Promise<void> {
-    const known = await this.dataSource.transaction((tx) => this.orgs.requireKnown(tx, location.orgId)).then(() => true, () => false);
+    const known = await this.dataSource
+      .transaction((tx) => this.orgs.requireKnown(tx, location.orgId))
+      .then(
+        () => true,
+        () => false,
+      );
     if (!known) return; // not announced by the IMS yet: its files wait
     for (const entry of location.settled.settle(await location.transport.list())) {
       if (this.stopped) return;

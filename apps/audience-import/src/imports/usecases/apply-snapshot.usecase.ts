@@ -119,7 +119,10 @@ export class ApplySnapshotUseCase {
       next.catch(() => undefined); // awaited below
       return next;
     };
-    for (const [op, cursor] of [['added', runChanges.adds], ['removed', runChanges.removes]] as const) {
+    for (const [op, cursor] of [
+      ['added', runChanges.adds],
+      ['removed', runChanges.removes],
+    ] as const) {
       let next = fetch(cursor);
       for (;;) {
         const ids = await next;

@@ -128,7 +128,6 @@ export class ReceiveSnapshotChunkUseCase {
   }
 }
 
-
 /**
  * XC's declared ids normalised with the data source's reconciliation key, as id-reconciliation
  * normalised the recipients' side: the form the replica holds them in.

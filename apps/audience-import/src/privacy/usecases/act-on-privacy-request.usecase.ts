@@ -59,4 +59,6 @@ export class ActOnPrivacyRequestUseCase {
 }
 
 const answer = (tx: EntityManager, orgId: string, receipt: PrivacyReceipt) =>
-  enqueueEvents(tx, [createEvent({ type: EventTypes.hubPrivacyReceipt, source: SOURCE, orgId, aggregateId: privacyReceiptAggregateId(receipt.requestId, receipt.service), data: receipt })]);
+  enqueueEvents(tx, [
+    createEvent({ type: EventTypes.hubPrivacyReceipt, source: SOURCE, orgId, aggregateId: privacyReceiptAggregateId(receipt.requestId, receipt.service), data: receipt }),
+  ]);

@@ -49,8 +49,7 @@ export class CreatePrivacyRequestUseCase {
       // Kept hashed too: a caller may well build its key from the subject's e-mail or id.
       const key = idempotencyKey === undefined ? undefined : createHash('sha256').update(idempotencyKey, 'utf8').digest('hex');
       const earlier =
-        (key ? await this.privacy.findByIdempotencyKey(tx, orgId, key) : undefined) ??
-        (await this.privacy.findUnfinished(tx, orgId, input.type, input.dryRun ?? false, hash));
+        (key ? await this.privacy.findByIdempotencyKey(tx, orgId, key) : undefined) ?? (await this.privacy.findUnfinished(tx, orgId, input.type, input.dryRun ?? false, hash));
       if (earlier) return { ...(await this.find(tx, orgId, earlier)), duplicate: true };
 
       const identifiers = await this.privacy.expand(tx, orgId, ids);

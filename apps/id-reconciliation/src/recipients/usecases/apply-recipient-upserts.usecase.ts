@@ -45,7 +45,11 @@ export class ApplyRecipientUpsertsUseCase {
     const { removed, assigned } = planDeclaredIds(upserts, keyValues, sources, before);
     const unlinked = await this.declaredIds.removeRows(tx, orgId, removed);
     await this.declaredIds.assignRows(tx, orgId, assigned);
-    await publishUnlinked(tx, orgId, unlinked.map(({ dataSourceId, declaredId }) => ({ dataSourceId, xcId: declaredId })));
+    await publishUnlinked(
+      tx,
+      orgId,
+      unlinked.map(({ dataSourceId, declaredId }) => ({ dataSourceId, xcId: declaredId })),
+    );
     // A slice of records at a time: 5,000 upserts in ten sources are 50,000 records, and three such
     // batches at once held as envelopes outgrew a 128 MB heap.
     for (let first = 0; first < assigned.length; first += RECORDS_PER_ENQUEUE) {

@@ -11,12 +11,22 @@ const crm = { id: 'crm', idType: 'declared', reconciliationKey: { attribute: 'em
 
 function useCase(resolution: Partial<ResolutionRepository>, sources: DataSourceModel[] = [visitor, crm]) {
   const dataSources = { find: async (_tx: EntityManager, _org: string, id: string) => sources.find((ds) => ds.id === id) } as unknown as DataSourcesRepository;
-  return new ResolveUseCase(dataSources, resolution as ResolutionRepository, { withoutSuppressed: async (_tx: unknown, _orgId: string, _namespace: string, ids: readonly string[]) => [...ids] } as unknown as SuppressionsRepository);
+  return new ResolveUseCase(
+    dataSources,
+    resolution as ResolutionRepository,
+    { withoutSuppressed: async (_tx: unknown, _orgId: string, _namespace: string, ids: readonly string[]) => [...ids] } as unknown as SuppressionsRepository,
+  );
 }
 
 describe('ResolveUseCase', () => {
   it('answers every asked id, in the order asked: matched once per value it resolved to, or unmatched', async () => {
-    const resolve = useCase({ recipientsToVisitors: async () => [[1, 'e1-new'], [1, 'e1-old'], [3, 'e3']] });
+    const resolve = useCase({
+      recipientsToVisitors: async () => [
+        [1, 'e1-new'],
+        [1, 'e1-old'],
+        [3, 'e3'],
+      ],
+    });
     expect(await resolve.execute(tx, 'org', 'visitor', 'to-xc', ['r1', 'r2', 'r3', 'r4'])).toEqual({
       matched: [
         { id: 'e1-new', recipientId: 'r1' },
@@ -29,7 +39,12 @@ describe('ResolveUseCase', () => {
 
   it('answers an id asked twice twice, by position', async () => {
     const [e0, e1] = ['0'.repeat(38), '1'.repeat(38)];
-    const resolve = useCase({ visitorsToRecipients: async () => [[2, 'r1'], [3, 'r1']] });
+    const resolve = useCase({
+      visitorsToRecipients: async () => [
+        [2, 'r1'],
+        [3, 'r1'],
+      ],
+    });
     expect(await resolve.execute(tx, 'org', 'visitor', 'to-recipients', [e0, e1, e1])).toEqual({
       matched: [
         { id: e1, recipientId: 'r1' },

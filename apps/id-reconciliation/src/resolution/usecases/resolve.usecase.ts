@@ -47,8 +47,7 @@ export class ResolveUseCase {
     const ds = await this.dataSources.find(tx, orgId, dataSourceId);
     if (!ds) throw new UnknownDataSourceError(dataSourceId);
     // Declared ids are looked up normalised like the recipients' key values.
-    const lookedUp =
-      direction === 'to-recipients' && ds.idType === 'declared' ? ids.map((id) => normalizeIncoming(id, ds.reconciliationKey!.normalization)) : ids;
+    const lookedUp = direction === 'to-recipients' && ds.idType === 'declared' ? ids.map((id) => normalizeIncoming(id, ds.reconciliationKey!.normalization)) : ids;
     const invalid = invalidIds(ds.idType, direction, ids, lookedUp);
     if (invalid.length > 0) throw new InvalidIdsError(ds.id, invalid);
     if (direction === 'to-recipients') {
@@ -56,13 +55,10 @@ export class ResolveUseCase {
       const allowed = new Set(await this.suppressions.withoutSuppressed(tx, orgId, idNamespaceOf(ds.id, ds.idType), lookedUp));
       const unsuppressed = lookedUp.map((id) => (allowed.has(id) ? id : ''));
       const matches =
-        ds.idType === 'visitor'
-          ? await this.resolution.visitorsToRecipients(tx, orgId, unsuppressed)
-          : await this.resolution.declaredToRecipients(tx, orgId, ds.id, unsuppressed);
+        ds.idType === 'visitor' ? await this.resolution.visitorsToRecipients(tx, orgId, unsuppressed) : await this.resolution.declaredToRecipients(tx, orgId, ds.id, unsuppressed);
       return split(ids, matches, (asked, recipientId) => ({ id: asked, recipientId }));
     }
-    const matches =
-      ds.idType === 'visitor' ? await this.resolution.recipientsToVisitors(tx, orgId, ids) : await this.resolution.recipientsToDeclared(tx, orgId, ds.id, ids);
+    const matches = ds.idType === 'visitor' ? await this.resolution.recipientsToVisitors(tx, orgId, ids) : await this.resolution.recipientsToDeclared(tx, orgId, ds.id, ids);
     const allowed = new Set(await this.suppressions.withoutSuppressed(tx, orgId, idNamespaceOf(ds.id, ds.idType), [...new Set(matches.map(([, xcId]) => xcId))]));
     const kept: Matches = matches.filter(([, xcId]) => allowed.has(xcId));
     return split(ids, kept, (asked, xcId) => ({ id: xcId, recipientId: asked }));
