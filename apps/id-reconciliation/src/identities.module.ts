@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
-import { KNOWN_ORGS_OPTIONS, KnownOrgsRepository, KnownOrgsService, OrgEventsConsumer, type KnownOrgsOptions } from '@audience-hub/platform';
+import {
+  KNOWN_ORGS_OPTIONS,
+  KnownOrgsRepository,
+  KnownOrgsService,
+  OrgEventsConsumer,
+  PRIVACY_PARTICIPANT,
+  PrivacyRequestsConsumer,
+  type KnownOrgsOptions,
+} from '@audience-hub/platform';
 import { DataSourcesController } from './data-sources/data-sources.controller';
 import { DataSourcesRepository } from './data-sources/data-sources.repository';
 import { DataSourcesService } from './data-sources/data-sources.service';
@@ -9,7 +17,7 @@ import { RecipientsController } from './recipients/recipients.controller';
 import { RecipientsRepository } from './recipients/recipients.repository';
 import { ApplyRecipientUpsertsUseCase } from './recipients/usecases/apply-recipient-upserts.usecase';
 import { PrivacyController } from './privacy/privacy.controller';
-import { PrivacyEventsConsumer } from './privacy/privacy-events.consumer';
+import { PrivacyReceiptsConsumer } from './privacy/privacy-receipts.consumer';
 import { PrivacyRepository } from './privacy/privacy.repository';
 import { ActOnPrivacyRequestUseCase } from './privacy/usecases/act-on-privacy-request.usecase';
 import { CreatePrivacyRequestUseCase } from './privacy/usecases/create-privacy-request.usecase';
@@ -34,7 +42,8 @@ import { VisitorLinksRepository } from './visitors/visitor-links.repository';
     VisitorEventsConsumer,
     ResolveController,
     PrivacyController,
-    PrivacyEventsConsumer,
+    PrivacyRequestsConsumer,
+    PrivacyReceiptsConsumer,
   ],
   providers: [
     {
@@ -56,6 +65,7 @@ import { VisitorLinksRepository } from './visitors/visitor-links.repository';
     CreatePrivacyRequestUseCase,
     GetPrivacyRequestUseCase,
     ActOnPrivacyRequestUseCase,
+    { provide: PRIVACY_PARTICIPANT, useExisting: ActOnPrivacyRequestUseCase },
     RecordPrivacyReceiptUseCase,
   ],
 })

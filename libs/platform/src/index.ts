@@ -27,3 +27,5 @@ export * from './file-transports';
 export * from './suppressions/suppressions.migration';
 export * from './suppressions/suppressions.repository';
 export * from './suppressions/suppressions.module';
+export * from './suppressions/held-rows';
+export * from './suppressions/privacy-requests.consumer';

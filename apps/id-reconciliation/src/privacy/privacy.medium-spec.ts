@@ -2,7 +2,7 @@ import { ZodError } from 'zod';
 import { AuditRepository, AuditTrail, type AuditActor } from '@audience-hub/audit';
 import { createEvent, EventTypes, identifierHash, partitionKeyOf, Topics, type AnyHubEvent, type HubEventOf, type PrivacyRequested } from '@audience-hub/contracts';
 import { enqueueEvents, type EventContext } from '@audience-hub/messaging';
-import { KnownOrgsRepository, KnownOrgsService, SuppressionsRepository, type KnownOrgsOptions } from '@audience-hub/platform';
+import { KnownOrgsRepository, KnownOrgsService, SuppressionsRepository, type KnownOrgsOptions, PrivacyRequestsConsumer } from '@audience-hub/platform';
 import { openMediumSchema, type MediumSchema, type OutboxRecord } from '@audience-hub/testing';
 import { DataSourcesRepository } from '../data-sources/data-sources.repository';
 import { DataSourcesService } from '../data-sources/data-sources.service';
@@ -14,7 +14,7 @@ import { idReconciliationService } from '../service';
 import { VisitorEventsConsumer } from '../visitors/visitor-events.consumer';
 import { VisitorLinksRepository } from '../visitors/visitor-links.repository';
 import { CreatePrivacyRequestSchema, type CreatePrivacyRequest } from './privacy-request.model';
-import { PrivacyEventsConsumer } from './privacy-events.consumer';
+import { PrivacyReceiptsConsumer } from './privacy-receipts.consumer';
 import { PrivacyRepository } from './privacy.repository';
 import { ActOnPrivacyRequestUseCase } from './usecases/act-on-privacy-request.usecase';
 import { CreatePrivacyRequestUseCase } from './usecases/create-privacy-request.usecase';
@@ -134,7 +134,7 @@ describe('privacy requests in id-reconciliation (medium)', () => {
     // The fan-out leaves the outbox as soon as it is sent.
     expect(await db.dataSource.query(`SELECT erase_once_sent FROM outbox_events WHERE event_id = $1`, [fanOut.id])).toEqual([{ erase_once_sent: true }]);
 
-    await db.transaction((tx) => stack.consumer.requested(fanOut, ctxOf(tx)));
+    await db.transaction((tx) => stack.requests.requested(fanOut, ctxOf(tx)));
     const records = await db.takeOutbox();
     const tombstones = records.filter((r) => r.topic === Topics.idrecIdentityLinks && r.event === null).map((r) => r.key);
     expect(tombstones.sort()).toEqual(
@@ -168,7 +168,7 @@ describe('privacy requests in id-reconciliation (medium)', () => {
           ? { service, requestId: created.requestId, failed: true as const, reason: 'database unavailable', failedAt: new Date().toISOString() }
           : { service, requestId: created.requestId, counts: {}, completedAt: new Date().toISOString() },
       }) as HubEventOf<'hub.privacy.receipt'>;
-    const answer = (event: HubEventOf<'hub.privacy.receipt'>) => db.transaction((tx) => stack.consumer.receipt(event, ctxOf(tx)));
+    const answer = (event: HubEventOf<'hub.privacy.receipt'>) => db.transaction((tx) => stack.receipts.receipt(event, ctxOf(tx)));
     await answer(receipt('ims'));
     await answer(receipt('id-reconciliation'));
     await answer(receipt('audience-import'));
@@ -226,8 +226,7 @@ function build(db: MediumSchema) {
     visitors: new VisitorEventsConsumer(orgs, visitorLinks),
     create: new CreatePrivacyRequestUseCase(ds, dataSourcesRepository, privacy, audit),
     get: new GetPrivacyRequestUseCase(ds, privacy),
-    consumer: new PrivacyEventsConsumer(orgs, new ActOnPrivacyRequestUseCase(privacy, new SuppressionsRepository()), new RecordPrivacyReceiptUseCase(privacy), {
-      EVENT_MAX_ATTEMPTS: 5,
-    }),
+    requests: new PrivacyRequestsConsumer(orgs, new ActOnPrivacyRequestUseCase(privacy, new SuppressionsRepository()), { EVENT_MAX_ATTEMPTS: 5 }),
+    receipts: new PrivacyReceiptsConsumer(new RecordPrivacyReceiptUseCase(privacy)),
   };
 }
