@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { PrivacyIdentifiers } from '@audience-hub/contracts';
-import { queryRows } from '@audience-hub/persistence';
+import { execute, queryRows } from '@audience-hub/persistence';
 import { HeldRows, privacyIdsParams, WITH_PRIVACY_IDS } from '@audience-hub/platform';
 
 const ORG_AUDIENCES = `SELECT audience_no FROM shared_audiences WHERE org_id = ids.of_org`;
@@ -42,7 +42,8 @@ export class PrivacyRepository {
    */
   async removeExported(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<AudienceRemoval[]> {
     const params = privacyIdsParams(orgId, identifiers);
-    const audiences: Array<{ audience_no: number; shared_audience_id: string; version: number; id_type: 'visitor' | 'declared' }> = await tx.query(
+    const audiences = await queryRows<{ audience_no: number; shared_audience_id: string; version: number; id_type: 'visitor' | 'declared' }>(
+      tx,
       `SELECT a.audience_no, a.shared_audience_id, a.version, d.id_type FROM shared_audiences a JOIN data_sources d USING (org_id, data_source_id)
         WHERE a.org_id = $1 AND a.audience_no IN (${WITH_PRIVACY_IDS} SELECT audience_no FROM exported_members, ids WHERE ${HELD.condition('exported_members')})
         ORDER BY a.audience_no FOR UPDATE OF a`,
@@ -55,7 +56,7 @@ export class PrivacyRepository {
         params[1],
       ]);
       const version = audience.version + 1;
-      await tx.query(`UPDATE shared_audiences SET version = $2, member_count = member_count - $3 WHERE audience_no = $1`, [audience.audience_no, version, removed.length]);
+      await execute(tx, `UPDATE shared_audiences SET version = $2, member_count = member_count - $3 WHERE audience_no = $1`, [audience.audience_no, version, removed.length]);
       removals.push({ sharedAudienceId: audience.shared_audience_id, idType: audience.id_type, version, removed: removed.map((row) => row.xc_id).sort() });
     }
     return removals;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { queryRows } from '@audience-hub/persistence';
+import { execute, queryRows } from '@audience-hub/persistence';
 import type { PrivacyIdentifiers, PrivacyRequestType } from '@audience-hub/contracts';
 import { BUILT_IN_VISITOR_ID } from '../data-sources/data-source.model';
 import type { PrivacyReceiptModel, PrivacyRequestModel, PrivacyStatus } from './privacy-request.model';
@@ -49,13 +49,14 @@ export interface SubjectIds {
 @Injectable()
 export class PrivacyRepository {
   async findByIdempotencyKey(tx: EntityManager, orgId: string, key: string): Promise<string | undefined> {
-    const rows: Array<{ request_id: string }> = await tx.query(`SELECT request_id FROM privacy_requests WHERE org_id = $1 AND idempotency_key = $2`, [orgId, key]);
+    const rows = await queryRows<{ request_id: string }>(tx, `SELECT request_id FROM privacy_requests WHERE org_id = $1 AND idempotency_key = $2`, [orgId, key]);
     return rows[0]?.request_id;
   }
 
   /** A dry run and the request itself are different requests, even for the same subjects. */
   async findUnfinished(tx: EntityManager, orgId: string, type: PrivacyRequestType, dryRun: boolean, subjectsHash: string): Promise<string | undefined> {
-    const rows: Array<{ request_id: string }> = await tx.query(
+    const rows = await queryRows<{ request_id: string }>(
+      tx,
       `SELECT request_id FROM privacy_requests WHERE org_id = $1 AND type = $2 AND dry_run = $3 AND subjects_hash = $4 AND status = 'pending' ORDER BY requested_at LIMIT 1`,
       [orgId, type, dryRun, subjectsHash],
     );
@@ -63,7 +64,8 @@ export class PrivacyRepository {
   }
 
   async insert(tx: EntityManager, orgId: string, request: NewPrivacyRequest): Promise<void> {
-    await tx.query(
+    await execute(
+      tx,
       `INSERT INTO privacy_requests (org_id, request_id, regulation, type, dry_run, status, idempotency_key, subjects_hash, subject_hashes, identifier_hashes, requested_by)
        VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10)`,
       [
@@ -82,12 +84,14 @@ export class PrivacyRepository {
   }
 
   async find(tx: EntityManager, orgId: string, requestId: string, options: { lock?: boolean } = {}): Promise<PrivacyRequestModel | undefined> {
-    const rows: RequestRow[] = await tx.query(
+    const rows = await queryRows<RequestRow>(
+      tx,
       `SELECT request_id, regulation, type, dry_run, status, identifier_hashes, requested_at, finished_at FROM privacy_requests WHERE org_id = $1 AND request_id = $2${options.lock ? ' FOR UPDATE' : ''}`,
       [orgId, requestId],
     );
     if (rows.length === 0) return undefined;
-    const receipts: ReceiptRow[] = await tx.query(
+    const receipts = await queryRows<ReceiptRow>(
+      tx,
       `SELECT service, outcome, counts, document, shared_audience_ids, reason, received_at FROM privacy_receipts WHERE org_id = $1 AND request_id = $2 ORDER BY service`,
       [orgId, requestId],
     );
@@ -115,7 +119,8 @@ export class PrivacyRepository {
 
   /** A service's latest answer replaces its earlier one: a success after a failure counts. */
   async upsertReceipt(tx: EntityManager, orgId: string, requestId: string, receipt: PrivacyReceiptModel): Promise<void> {
-    await tx.query(
+    await execute(
+      tx,
       `INSERT INTO privacy_receipts (org_id, request_id, service, outcome, counts, shared_audience_ids, reason, received_at, document)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (org_id, request_id, service) DO UPDATE SET outcome = excluded.outcome, counts = excluded.counts, document = excluded.document,
@@ -135,7 +140,7 @@ export class PrivacyRepository {
   }
 
   async setStatus(tx: EntityManager, orgId: string, requestId: string, status: PrivacyStatus): Promise<void> {
-    await tx.query(`UPDATE privacy_requests SET status = $3, finished_at = CASE WHEN $3 = 'pending' THEN NULL ELSE now() END WHERE org_id = $1 AND request_id = $2`, [
+    await execute(tx, `UPDATE privacy_requests SET status = $3, finished_at = CASE WHEN $3 = 'pending' THEN NULL ELSE now() END WHERE org_id = $1 AND request_id = $2`, [
       orgId,
       requestId,
       status,
@@ -149,7 +154,8 @@ export class PrivacyRepository {
    * links them (an XC id still pending in an import).
    */
   async expand(tx: EntityManager, orgId: string, subjects: SubjectIds): Promise<PrivacyIdentifiers> {
-    const recipients: Array<{ recipient_id: string }> = await tx.query(
+    const recipients = await queryRows<{ recipient_id: string }>(
+      tx,
       `SELECT unnest($2::text[]) AS recipient_id
        UNION SELECT recipient_id FROM visitor_links WHERE org_id = $1 AND ecid = ANY($3::text[])
        UNION SELECT d.recipient_id FROM declared_ids d JOIN unnest($4::text[], $5::text[]) AS s(data_source_id, declared_id)
@@ -157,13 +163,15 @@ export class PrivacyRepository {
       [orgId, subjects.recipientIds, subjects.ecids, subjects.declaredIds.map((d) => d.dataSourceId), subjects.declaredIds.map((d) => d.declaredId)],
     );
     const recipientIds = recipients.map((row) => row.recipient_id).sort();
-    const ecids: Array<{ ecid: string }> = await tx.query(
+    const ecids = await queryRows<{ ecid: string }>(
+      tx,
       `SELECT unnest($3::text[]) AS ecid
        UNION SELECT ecid FROM visitor_links WHERE org_id = $1 AND recipient_id = ANY($2::text[])
        UNION SELECT ecid FROM visitor_observations WHERE org_id = $1 AND recipient_id = ANY($2::text[])`,
       [orgId, recipientIds, subjects.ecids],
     );
-    const declared: Array<{ data_source_id: string; declared_id: string }> = await tx.query(
+    const declared = await queryRows<{ data_source_id: string; declared_id: string }>(
+      tx,
       `SELECT * FROM unnest($3::text[], $4::text[]) AS s(data_source_id, declared_id)
        UNION SELECT data_source_id, declared_id FROM declared_ids WHERE org_id = $1 AND recipient_id = ANY($2::text[])`,
       [orgId, recipientIds, subjects.declaredIds.map((d) => d.dataSourceId), subjects.declaredIds.map((d) => d.declaredId)],
@@ -188,7 +196,8 @@ export class PrivacyRepository {
     };
     const document: Record<string, Array<Record<string, unknown>>> = {};
     for (const [table, condition] of Object.entries(held)) {
-      const rows: Array<{ row: Record<string, unknown> }> = await tx.query(
+      const rows = await queryRows<{ row: Record<string, unknown> }>(
+        tx,
         `${ids} SELECT to_jsonb(t) AS row FROM ${table} t, ids WHERE ${condition}`,
         graphParams(orgId, identifiers),
       );
@@ -215,7 +224,8 @@ export class PrivacyRepository {
 
   /** Rows this schema holds for the identifiers, per table: what a delete removes (a dry run's answer). */
   async countHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<Record<string, number>> {
-    const [row]: Array<Record<string, string>> = await tx.query(
+    const [row] = await queryRows<Record<string, string>>(
+      tx,
       `SELECT
          (SELECT count(*) FROM recipients WHERE org_id = $1 AND recipient_id = ANY($2::text[])) AS recipients,
          (SELECT count(*) FROM declared_ids d WHERE org_id = $1 AND (recipient_id = ANY($2::text[]) OR (data_source_id, declared_id) IN (SELECT * FROM unnest($4::text[], $5::text[])))) AS declared_ids,

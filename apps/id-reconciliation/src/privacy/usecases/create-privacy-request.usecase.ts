@@ -1,3 +1,4 @@
+import { execute } from '@audience-hub/persistence';
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -44,7 +45,7 @@ export class CreatePrivacyRequestUseCase {
       const { ids, issues } = subjectIdsOf(input.subjects, await this.dataSources.list(tx, orgId, undefined, 10_000));
       if (issues.length > 0) throw new ZodError(issues);
       // Two requests for the same subjects at once wait for each other here, so only one is created.
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('privacy:' || $1))`, [orgId]);
+      await execute(tx, `SELECT pg_advisory_xact_lock(hashtext('privacy:' || $1))`, [orgId]);
       const hash = subjectsHash(ids);
       // Kept hashed too: a caller may well build its key from the subject's e-mail or id.
       const key = idempotencyKey === undefined ? undefined : createHash('sha256').update(idempotencyKey, 'utf8').digest('hex');
