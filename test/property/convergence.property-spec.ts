@@ -27,16 +27,20 @@
  *   recipient has its own crmId values (`CRM-<r>A` and `  crm-<r>a ` normalise alike, `CRM-<r>B`
  *   differs), so no two recipients ever claim one declared id (which would make the last upsert
  *   applied, an order across keys, decide). The declared graph is therefore deterministic.
- * - Visitor links are not: an observation (keyed by its recipient on the observations topic) and
- *   a recipient's deletion (on the recipients topic) are applied in either order, and ties of
- *   observedAt keep whichever owner came first (visitor-link.decision.ts). E.g. observe(r1, e, t3),
- *   observe(r2, e, t1), delete(r1): e is unlinked if the deletion comes last, but linked to r2 if
- *   r2's older observation is applied after the deletion (nothing left to be older than). An
- *   observation of a deleted recipient links the ECID again (id-reconciliation does not check that
- *   the recipient exists). So for each ECID the oracle enumerates every interleaving of the
- *   events that touch it which keeps each (topic, key) in publish order, and computes the set of
- *   owners it can end with. id-reconciliation's actual graph (read through POST /v1/resolve) must
- *   be one of them, and the lists must follow that actual graph: that is the invariant.
+ * - Visitor links: an observation (keyed by its recipient on the observations topic) and a
+ *   recipient's deletion (on the recipients topic) are applied in either order, and ties of
+ *   observedAt keep whichever owner came first (visitor-link.decision.ts). Before deleted
+ *   recipients' links were kept hidden (DeletedRecipientsRepository), the order decided: e.g.
+ *   observe(r1, e, t3), observe(r2, e, t1), delete(r1) left e unlinked if the deletion came last,
+ *   but linked to r2 if r2's older observation came after it. Now each ECID ends with the owner of
+ *   its most recent observation (first applied among ties), or none when that recipient is
+ *   deleted; the medium tier (apps/id-reconciliation/src/ingestion.medium-spec.ts) checks that
+ *   every interleaving gives the same graph. This oracle stays the looser one: for each ECID it
+ *   enumerates every interleaving of the events that touch it which keeps each (topic, key) in
+ *   publish order, with the former rule, and computes the set of owners it can end with (the
+ *   deterministic outcome is among them). id-reconciliation's actual graph (read through POST
+ *   /v1/resolve) must be one of them, and the lists must follow that actual graph: that is the
+ *   invariant.
  * - A redelivery publishes an earlier event again under its id (or uploads a file again under its
  *   name): it must change nothing, and the oracle ignores it.
  *

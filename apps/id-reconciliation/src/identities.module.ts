@@ -28,6 +28,7 @@ import { ResolveController } from './resolution/resolve.controller';
 import { ResolveUseCase } from './resolution/usecases/resolve.usecase';
 import { VisitorEventsConsumer } from './visitors/visitor-events.consumer';
 import { VisitorLinksRepository } from './visitors/visitor-links.repository';
+import { DeletedRecipientsRepository } from './recipients/deleted-recipients.repository';
 
 /**
  * id-reconciliation's capabilities; they share repositories, so one module holds them. Its known
@@ -57,6 +58,7 @@ import { VisitorLinksRepository } from './visitors/visitor-links.repository';
     DataSourcesService,
     RecipientsRepository,
     DeclaredIdsRepository,
+    DeletedRecipientsRepository,
     ApplyRecipientUpsertsUseCase,
     VisitorLinksRepository,
     ResolutionRepository,

@@ -10,6 +10,7 @@ import { DataSourcesService } from './data-sources/data-sources.service';
 import { DeclaredIdsRepository } from './recipients/declared-ids.repository';
 import { RecipientEventsConsumer } from './recipients/recipient-events.consumer';
 import { RecipientsRepository } from './recipients/recipients.repository';
+import { DeletedRecipientsRepository } from './recipients/deleted-recipients.repository';
 import { ApplyRecipientUpsertsUseCase } from './recipients/usecases/apply-recipient-upserts.usecase';
 import { VisitorEventsConsumer } from './visitors/visitor-events.consumer';
 import { VisitorLinksRepository } from './visitors/visitor-links.repository';
@@ -48,7 +49,7 @@ describe('ingesting Campaign events in batches (medium)', () => {
   const graphOf = async (orgId: string) => {
     const rows: Array<{ link: string }> = await db.dataSource.query(
       `SELECT data_source_id || '/' || declared_id || '=' || recipient_id AS link FROM declared_ids WHERE org_id = $1
-       UNION ALL SELECT 'visitor/' || ecid || '=' || recipient_id FROM visitor_links WHERE org_id = $1`,
+       UNION ALL SELECT 'visitor/' || ecid || '=' || recipient_id FROM visitor_links WHERE org_id = $1 AND NOT owner_deleted`,
       [orgId],
     );
     return rows.map((row) => row.link).sort();
@@ -90,6 +91,28 @@ describe('ingesting Campaign events in batches (medium)', () => {
         expect(await graphOf(batched)).toEqual(graph);
         expect(changelogOf(single)).toEqual(graph);
         expect(changelogOf(batched)).toEqual(graph);
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
+  // Recipients and visitor observations come on two topics: Campaign orders each, nothing orders
+  // one against the other. An observation made before a recipient's deletion may be applied after it.
+  it('gives one graph whatever the interleaving of the two topics, with no link to a deleted recipient', async () => {
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(twoTopics(), async ({ recipientEvents, observations, firstOrder, secondOrder }) => {
+        round++;
+        const [first, second] = [imsOrgId('D', round), imsOrgId('E', round)];
+        const sources: Step[] = SOURCES.map((source) => ({ kind: 'source', source }));
+        await apply(first, [...sources, ...stepsOf(interleave(recipientEvents, observations, firstOrder))], true);
+        await apply(second, [...sources, ...stepsOf(interleave(recipientEvents, observations, secondOrder))], false);
+        const graph = await graphOf(first);
+        expect(await graphOf(second)).toEqual(graph);
+        expect(changelogOf(first)).toEqual(graph);
+        expect(changelogOf(second)).toEqual(graph);
+        const deleted = deletedAtEnd(recipientEvents);
+        expect(graph.filter((link) => deleted.has(link.slice(link.indexOf('=') + 1)))).toEqual([]);
       }),
       { seed: SEED, numRuns: RUNS },
     );
@@ -144,6 +167,58 @@ function scenario(): fc.Arbitrary<Step[]> {
     .map(([before, after]) => [{ kind: 'source' as const, source: SOURCES[0] }, ...before, { kind: 'source' as const, source: SOURCES[1] }, ...after]);
 }
 
+/** Campaign's recipient events and its visitor observations, and two orders of reading the two topics together. */
+function twoTopics() {
+  const recipient = fc.constantFrom(...RECIPIENTS);
+  const recipientEvent = fc.oneof(
+    fc
+      .record({ recipientId: recipient, crmId: fc.constantFrom(...CRM_VALUES) })
+      .map(({ recipientId, crmId }) => campaign(EventTypes.campaignRecipientUpserted, recipientId, { recipientId, attributes: { crmId } })),
+    recipient.map((recipientId) => campaign(EventTypes.campaignRecipientDeleted, recipientId, { recipientId })),
+  );
+  const observation = fc
+    .record({ recipientId: recipient, ecid: fc.constantFrom(...ECIDS.slice(0, 3)), tick: fc.integer({ min: 0, max: 3 }) })
+    .map(({ recipientId, ecid, tick }) => campaign(EventTypes.campaignVisitorObserved, recipientId, { recipientId, ecid, observedAt: at(tick), channel: 'web' }));
+  const order = fc.array(fc.boolean(), { minLength: 24, maxLength: 24 });
+  return fc.record({
+    recipientEvents: fc.array(recipientEvent, { minLength: 1, maxLength: 10 }),
+    observations: fc.array(observation, { minLength: 1, maxLength: 12 }),
+    firstOrder: order,
+    secondOrder: order,
+  });
+}
+
+/** Both topics' events in one sequence, each topic's in its order: `order[i]` takes the next recipient event (when one is left). */
+function interleave(recipientEvents: AnyHubEvent[], observations: AnyHubEvent[], order: boolean[]): AnyHubEvent[] {
+  const merged: AnyHubEvent[] = [];
+  let [r, o] = [0, 0];
+  for (let i = 0; r < recipientEvents.length || o < observations.length; i++) {
+    const takeRecipient = o === observations.length || (r < recipientEvents.length && (order[i] ?? true));
+    merged.push(takeRecipient ? recipientEvents[r++] : observations[o++]);
+  }
+  return merged;
+}
+
+/** Consecutive events of one kind as one step (one consumer batch). */
+function stepsOf(events: AnyHubEvent[]): Step[] {
+  const kindOf = (event: AnyHubEvent) =>
+    event.type === EventTypes.campaignRecipientUpserted ? 'upserts' : event.type === EventTypes.campaignVisitorObserved ? 'observations' : 'deletions';
+  const steps: Array<{ kind: 'upserts' | 'observations' | 'deletions'; events: AnyHubEvent[] }> = [];
+  for (const event of events) {
+    const last = steps.at(-1);
+    if (last?.kind === kindOf(event)) last.events.push(event);
+    else steps.push({ kind: kindOf(event), events: [event] });
+  }
+  return steps;
+}
+
+/** Recipients whose last event is their deletion. */
+function deletedAtEnd(recipientEvents: AnyHubEvent[]): Set<string> {
+  const last = new Map<string, AnyHubEvent['type']>();
+  for (const event of recipientEvents) last.set((event.data as { recipientId: string }).recipientId, event.type);
+  return new Set([...last].filter(([, type]) => type === EventTypes.campaignRecipientDeleted).map(([recipientId]) => recipientId));
+}
+
 /** id-reconciliation's ingestion consumers and what they need, wired by hand. */
 function buildConsumers(db: MediumSchema) {
   const ds = db.dataSource;
@@ -154,16 +229,18 @@ function buildConsumers(db: MediumSchema) {
   const recipientsRepository = new RecipientsRepository();
   const declaredIds = new DeclaredIdsRepository();
   const visitorLinks = new VisitorLinksRepository();
+  const deletedRecipients = new DeletedRecipientsRepository();
   return {
     orgs,
     dataSources,
     recipients: new RecipientEventsConsumer(
       orgs,
-      new ApplyRecipientUpsertsUseCase(recipientsRepository, dataSourcesRepository, declaredIds),
+      new ApplyRecipientUpsertsUseCase(recipientsRepository, dataSourcesRepository, declaredIds, deletedRecipients, visitorLinks),
       recipientsRepository,
       declaredIds,
       visitorLinks,
+      deletedRecipients,
     ),
-    visitors: new VisitorEventsConsumer(orgs, visitorLinks),
+    visitors: new VisitorEventsConsumer(orgs, visitorLinks, deletedRecipients),
   };
 }

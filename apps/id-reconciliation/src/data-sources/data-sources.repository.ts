@@ -173,7 +173,7 @@ export class DataSourcesRepository {
     const [visitor] = await queryRows<LinkCounts>(
       tx,
       `SELECT count(DISTINCT recipient_id)::int AS recipients, count(*) FILTER (WHERE linked_at > now() - interval '1 day')::int AS recent
-         FROM visitor_links WHERE org_id = $1`,
+         FROM visitor_links WHERE org_id = $1 AND NOT owner_deleted`,
       [orgId],
     );
     if (ds.idType === 'visitor') {

@@ -9,6 +9,7 @@ import { DataSourcesService } from '../data-sources/data-sources.service';
 import { DeclaredIdsRepository } from '../recipients/declared-ids.repository';
 import { RecipientEventsConsumer } from '../recipients/recipient-events.consumer';
 import { RecipientsRepository } from '../recipients/recipients.repository';
+import { DeletedRecipientsRepository } from '../recipients/deleted-recipients.repository';
 import { ApplyRecipientUpsertsUseCase } from '../recipients/usecases/apply-recipient-upserts.usecase';
 import { idReconciliationService } from '../service';
 import { VisitorEventsConsumer } from '../visitors/visitor-events.consumer';
@@ -212,18 +213,20 @@ function build(db: MediumSchema) {
   const recipientsRepository = new RecipientsRepository();
   const declaredIds = new DeclaredIdsRepository();
   const visitorLinks = new VisitorLinksRepository();
+  const deletedRecipients = new DeletedRecipientsRepository();
   const privacy = new PrivacyRepository();
   return {
     orgs,
     dataSources,
     recipients: new RecipientEventsConsumer(
       orgs,
-      new ApplyRecipientUpsertsUseCase(recipientsRepository, dataSourcesRepository, declaredIds),
+      new ApplyRecipientUpsertsUseCase(recipientsRepository, dataSourcesRepository, declaredIds, deletedRecipients, visitorLinks),
       recipientsRepository,
       declaredIds,
       visitorLinks,
+      deletedRecipients,
     ),
-    visitors: new VisitorEventsConsumer(orgs, visitorLinks),
+    visitors: new VisitorEventsConsumer(orgs, visitorLinks, deletedRecipients),
     create: new CreatePrivacyRequestUseCase(ds, dataSourcesRepository, privacy, audit),
     get: new GetPrivacyRequestUseCase(ds, privacy),
     requests: new PrivacyRequestsConsumer(orgs, new ActOnPrivacyRequestUseCase(privacy, new SuppressionsRepository()), { EVENT_MAX_ATTEMPTS: 5 }),

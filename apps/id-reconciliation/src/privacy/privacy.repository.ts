@@ -193,6 +193,7 @@ export class PrivacyRepository {
       declared_ids: `org_id = ids.of_org AND (recipient_id = ANY(ids.recipients_of) OR (data_source_id, declared_id) IN (SELECT * FROM unnest(ids.sources_of, ids.declared_of)))`,
       visitor_links: `org_id = ids.of_org AND (recipient_id = ANY(ids.recipients_of) OR ecid = ANY(ids.ecids_of))`,
       visitor_observations: `org_id = ids.of_org AND (recipient_id = ANY(ids.recipients_of) OR ecid = ANY(ids.ecids_of))`,
+      deleted_recipients: `org_id = ids.of_org AND recipient_id = ANY(ids.recipients_of)`,
     };
     const document: Record<string, Array<Record<string, unknown>>> = {};
     for (const [table, condition] of Object.entries(held)) {
@@ -230,7 +231,8 @@ export class PrivacyRepository {
          (SELECT count(*) FROM recipients WHERE org_id = $1 AND recipient_id = ANY($2::text[])) AS recipients,
          (SELECT count(*) FROM declared_ids d WHERE org_id = $1 AND (recipient_id = ANY($2::text[]) OR (data_source_id, declared_id) IN (SELECT * FROM unnest($4::text[], $5::text[])))) AS declared_ids,
          (SELECT count(*) FROM visitor_links WHERE org_id = $1 AND (recipient_id = ANY($2::text[]) OR ecid = ANY($3::text[]))) AS visitor_links,
-         (SELECT count(*) FROM visitor_observations WHERE org_id = $1 AND (recipient_id = ANY($2::text[]) OR ecid = ANY($3::text[]))) AS visitor_observations`,
+         (SELECT count(*) FROM visitor_observations WHERE org_id = $1 AND (recipient_id = ANY($2::text[]) OR ecid = ANY($3::text[]))) AS visitor_observations,
+         (SELECT count(*) FROM deleted_recipients WHERE org_id = $1 AND recipient_id = ANY($2::text[])) AS deleted_recipients`,
       graphParams(orgId, identifiers),
     );
     return Object.fromEntries(Object.entries(row).map(([table, count]) => [table, Number(count)]));
@@ -263,8 +265,15 @@ export class PrivacyRepository {
       params.slice(0, 3),
     );
     const recipients = await queryRows(tx, `DELETE FROM recipients WHERE org_id = $1 AND recipient_id = ANY($2::text[]) RETURNING 1`, params.slice(0, 2));
+    const deleted = await queryRows(tx, `DELETE FROM deleted_recipients WHERE org_id = $1 AND recipient_id = ANY($2::text[]) RETURNING 1`, params.slice(0, 2));
     return {
-      counts: { recipients: recipients.length, declared_ids: declared.length, visitor_links: visitors.length, visitor_observations: observations.length },
+      counts: {
+        recipients: recipients.length,
+        declared_ids: declared.length,
+        visitor_links: visitors.length,
+        visitor_observations: observations.length,
+        deleted_recipients: deleted.length,
+      },
       unlinked: [
         ...declared.map((row) => ({ dataSourceId: row.data_source_id, xcId: row.declared_id })),
         ...visitors.map((row) => ({ dataSourceId: BUILT_IN_VISITOR_ID, xcId: row.ecid })),

@@ -7,10 +7,11 @@ import { BUILT_IN_VISITOR_ID } from '../data-sources/data-source.model';
 import { VisitorLinksRepository } from '../visitors/visitor-links.repository';
 import { DeclaredIdsRepository } from './declared-ids.repository';
 import { RecipientsRepository } from './recipients.repository';
+import { DeletedRecipientsRepository } from './deleted-recipients.repository';
 import { applyPerOrg } from '../org-batches';
 import { ApplyRecipientUpsertsUseCase } from './usecases/apply-recipient-upserts.usecase';
 
-/** Recipients from campaign.recipients.v1: their key values, and on deletion every link they had. */
+/** Recipients from campaign.recipients.v1: their key values, and on deletion every link they had (ECID links kept hidden). */
 @EventsController()
 export class RecipientEventsConsumer {
   constructor(
@@ -19,6 +20,7 @@ export class RecipientEventsConsumer {
     private readonly recipients: RecipientsRepository,
     private readonly declaredIds: DeclaredIdsRepository,
     private readonly visitorLinks: VisitorLinksRepository,
+    private readonly deletedRecipients: DeletedRecipientsRepository,
   ) {}
 
   @EventPattern(EventTypes.campaignRecipientUpserted, BATCH)
@@ -36,9 +38,11 @@ export class RecipientEventsConsumer {
   async deleted(@Payload() event: HubEventOf<'campaign.recipient.deleted'>, @Ctx() ctx: EventContext): Promise<void> {
     const { recipientId } = event.data;
     await this.orgs.requireKnown(ctx.manager, event.orgid);
+    await this.deletedRecipients.lockExclusive(ctx.manager, event.orgid);
     const declared = await this.declaredIds.unlinkRecipient(ctx.manager, event.orgid, recipientId);
-    const ecids = await this.visitorLinks.unlinkRecipient(ctx.manager, event.orgid, recipientId);
+    const ecids = await this.visitorLinks.hideRecipient(ctx.manager, event.orgid, recipientId);
     await this.recipients.delete(ctx.manager, event.orgid, recipientId);
+    await this.deletedRecipients.markDeleted(ctx.manager, event.orgid, recipientId);
     await publishUnlinked(ctx.manager, event.orgid, [
       ...declared.map(({ dataSourceId, declaredId }) => ({ dataSourceId, xcId: declaredId })),
       ...ecids.map((ecid) => ({ dataSourceId: BUILT_IN_VISITOR_ID, xcId: ecid })),

@@ -30,7 +30,7 @@ export class ResolutionRepository {
   }
 
   async visitorsToRecipients(tx: EntityManager, orgId: string, ecids: string[]): Promise<Matches> {
-    return resolveEach(tx, ecids, `SELECT recipient_id AS resolved FROM visitor_links WHERE org_id = $2 AND ecid = i.asked LIMIT 1`, [orgId]);
+    return resolveEach(tx, ecids, `SELECT recipient_id AS resolved FROM visitor_links WHERE org_id = $2 AND ecid = i.asked AND NOT owner_deleted LIMIT 1`, [orgId]);
   }
 
   async recipientsToDeclared(tx: EntityManager, orgId: string, dataSourceId: string, recipientIds: string[]): Promise<Matches> {
@@ -44,7 +44,7 @@ export class ResolutionRepository {
     return resolveEach(
       tx,
       recipientIds,
-      `SELECT ecid AS resolved, observed_at FROM visitor_links WHERE org_id = $2 AND recipient_id = i.asked ORDER BY observed_at DESC LIMIT ${MAX_ECIDS_PER_RECIPIENT}`,
+      `SELECT ecid AS resolved, observed_at FROM visitor_links WHERE org_id = $2 AND recipient_id = i.asked AND NOT owner_deleted ORDER BY observed_at DESC LIMIT ${MAX_ECIDS_PER_RECIPIENT}`,
       [orgId],
       ', r.observed_at DESC',
     );

@@ -17,46 +17,72 @@ export class VisitorLinksRepository {
 
   /**
    * Moves each ECID's link to its observation where that is more recent than the stored link
-   * (ties keep the current owner), creating links for new ECIDs. Returns the links made or moved
-   * to another recipient: those the changelog must hear of.
+   * (ties keep the current owner), creating links for new ECIDs; a link to a deleted recipient is
+   * kept hidden. Returns what the changelog must hear of: the ECIDs whose visible owner changed
+   * (linked to another recipient, or shown), and those now owned by a deleted recipient (hidden).
    *
    * Stored links are locked first, in ECID order, so observations of one ECID on different
    * partitions serialize without deadlocking; an ECID that another transaction links meanwhile is
-   * decided against that link by the upsert's condition.
+   * decided against that link by the upsert's condition. The caller holds the org's deletions lock
+   * shared (DeletedRecipientsRepository), so whose links are hidden cannot change meanwhile.
    */
-  async follow(tx: EntityManager, orgId: string, latest: readonly EcidObservation[]): Promise<EcidObservation[]> {
-    if (latest.length === 0) return [];
+  async follow(tx: EntityManager, orgId: string, latest: readonly EcidObservation[]): Promise<{ linked: EcidObservation[]; hidden: string[] }> {
+    if (latest.length === 0) return { linked: [], hidden: [] };
     const sorted = [...latest].sort((a, b) => (a.ecid < b.ecid ? -1 : a.ecid > b.ecid ? 1 : 0));
     const ecids = sorted.map((o) => o.ecid);
-    const before = await queryRows<{ ecid: string; recipient_id: string }>(
+    const before = await queryRows<{ ecid: string; recipient_id: string; owner_deleted: boolean }>(
       tx,
-      `SELECT ecid, recipient_id FROM visitor_links WHERE org_id = $1 AND ecid = ANY($2::text[]) ORDER BY ecid FOR UPDATE`,
+      `SELECT ecid, recipient_id, owner_deleted FROM visitor_links WHERE org_id = $1 AND ecid = ANY($2::text[]) ORDER BY ecid FOR UPDATE`,
       [orgId, ecids],
     );
-    const ownerBefore = new Map(before.map((row) => [row.ecid, row.recipient_id]));
-    const written = await queryRows<{ ecid: string; recipient_id: string; observed_at: Date }>(
+    const visibleOwnerBefore = new Map(before.filter((row) => !row.owner_deleted).map((row) => [row.ecid, row.recipient_id]));
+    const hiddenBefore = new Set(before.filter((row) => row.owner_deleted).map((row) => row.ecid));
+    const written = await queryRows<{ ecid: string; recipient_id: string; observed_at: Date; owner_deleted: boolean }>(
       tx,
-      `INSERT INTO visitor_links AS v (org_id, ecid, recipient_id, observed_at)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[])
-       ON CONFLICT (org_id, ecid) DO UPDATE SET recipient_id = EXCLUDED.recipient_id, observed_at = EXCLUDED.observed_at,
+      `INSERT INTO visitor_links AS v (org_id, ecid, recipient_id, observed_at, owner_deleted)
+       SELECT $1, o.ecid, o.recipient_id, o.observed_at, d.recipient_id IS NOT NULL
+         FROM unnest($2::text[], $3::text[], $4::timestamptz[]) WITH ORDINALITY AS o(ecid, recipient_id, observed_at, n)
+         LEFT JOIN deleted_recipients d ON d.org_id = $1 AND d.recipient_id = o.recipient_id
+        ORDER BY o.n
+       ON CONFLICT (org_id, ecid) DO UPDATE SET recipient_id = EXCLUDED.recipient_id, observed_at = EXCLUDED.observed_at, owner_deleted = EXCLUDED.owner_deleted,
          linked_at = CASE WHEN v.recipient_id = EXCLUDED.recipient_id THEN v.linked_at ELSE now() END
        WHERE v.observed_at < EXCLUDED.observed_at
-       RETURNING ecid, recipient_id, observed_at`,
+       RETURNING ecid, recipient_id, observed_at, owner_deleted`,
       [orgId, ecids, sorted.map((o) => o.recipientId), sorted.map((o) => o.observedAt.toISOString())],
     );
-    return written.filter((row) => ownerBefore.get(row.ecid) !== row.recipient_id).map((row) => ({ ecid: row.ecid, recipientId: row.recipient_id, observedAt: row.observed_at }));
+    const linked = written.filter((row) => !row.owner_deleted && visibleOwnerBefore.get(row.ecid) !== row.recipient_id);
+    // An ECID new to this transaction may have been linked by another one meanwhile: its tombstone is sent too.
+    const hidden = written.filter((row) => row.owner_deleted && !hiddenBefore.has(row.ecid));
+    return {
+      linked: linked.map((row) => ({ ecid: row.ecid, recipientId: row.recipient_id, observedAt: row.observed_at })),
+      hidden: hidden.map((row) => row.ecid),
+    };
   }
 
-  /** Removes a recipient's links; returns the ECIDs it had. */
-  async unlinkRecipient(tx: EntityManager, orgId: string, recipientId: string): Promise<string[]> {
-    const rows = await queryRows<{ ecid: string }>(tx, `DELETE FROM visitor_links WHERE org_id = $1 AND recipient_id = $2 RETURNING ecid`, [orgId, recipientId]);
+  /** Hides a deleted recipient's links; returns the ECIDs it had. */
+  async hideRecipient(tx: EntityManager, orgId: string, recipientId: string): Promise<string[]> {
+    const rows = await queryRows<{ ecid: string }>(
+      tx,
+      `UPDATE visitor_links SET owner_deleted = true WHERE org_id = $1 AND recipient_id = $2 AND NOT owner_deleted RETURNING ecid`,
+      [orgId, recipientId],
+    );
     return rows.map((row) => row.ecid);
+  }
+
+  /** Shows the links of re-created recipients again; returns them. */
+  async showRecipients(tx: EntityManager, orgId: string, recipientIds: readonly string[]): Promise<EcidObservation[]> {
+    const rows = await queryRows<{ ecid: string; recipient_id: string; observed_at: Date }>(
+      tx,
+      `UPDATE visitor_links SET owner_deleted = false WHERE org_id = $1 AND recipient_id = ANY($2::text[]) AND owner_deleted RETURNING ecid, recipient_id, observed_at`,
+      [orgId, recipientIds],
+    );
+    return rows.map((row) => ({ ecid: row.ecid, recipientId: row.recipient_id, observedAt: row.observed_at }));
   }
 
   async ofRecipient(tx: EntityManager, orgId: string, recipientId: string): Promise<Array<{ ecid: string; observedAt: string }>> {
     const rows = await queryRows<{ ecid: string; observed_at: Date }>(
       tx,
-      `SELECT ecid, observed_at FROM visitor_links WHERE org_id = $1 AND recipient_id = $2 ORDER BY observed_at DESC`,
+      `SELECT ecid, observed_at FROM visitor_links WHERE org_id = $1 AND recipient_id = $2 AND NOT owner_deleted ORDER BY observed_at DESC`,
       [orgId, recipientId],
     );
     return rows.map((row) => ({ ecid: row.ecid, observedAt: row.observed_at.toISOString() }));

@@ -6,6 +6,9 @@ import { DataSourcesRepository } from '../../data-sources/data-sources.repositor
 import { mergeUpserts, planDeclaredIds, type DeclaredSourceKey, type RecipientUpsert } from '../declared-id-plan';
 import { DeclaredIdsRepository } from '../declared-ids.repository';
 import { RecipientsRepository } from '../recipients.repository';
+import { DeletedRecipientsRepository } from '../deleted-recipients.repository';
+import { VisitorLinksRepository } from '../../visitors/visitor-links.repository';
+import { BUILT_IN_VISITOR_ID } from '../../data-sources/data-source.model';
 
 /**
  * Recipients' attributes changed, a batch of one org's upserts at once: the attributes are merged
@@ -19,15 +22,18 @@ export class ApplyRecipientUpsertsUseCase {
     private readonly recipients: RecipientsRepository,
     private readonly dataSources: DataSourcesRepository,
     private readonly declaredIds: DeclaredIdsRepository,
+    private readonly deletedRecipients: DeletedRecipientsRepository,
+    private readonly visitorLinks: VisitorLinksRepository,
   ) {}
 
   async execute(tx: EntityManager, orgId: string, upserts: readonly RecipientUpsert[]): Promise<void> {
+    const recipientIds = [...new Set(upserts.map((upsert) => upsert.recipientId))];
+    await this.recreate(tx, orgId, recipientIds);
     const sources: DeclaredSourceKey[] = (await this.dataSources.declaredSources(tx, orgId)).map((ds) => ({
       dataSourceId: ds.id,
       attribute: ds.reconciliationKey!.attribute,
       normalization: ds.reconciliationKey!.normalization,
     }));
-    const recipientIds = [...new Set(upserts.map((upsert) => upsert.recipientId))];
     const stored = sources.length > 0 ? await this.recipients.lockAttributes(tx, orgId, recipientIds) : new Map();
     const { keyValues, patches } = mergeUpserts(upserts, stored, sources);
     await this.recipients.merge(tx, orgId, patches);
@@ -60,6 +66,19 @@ export class ApplyRecipientUpsertsUseCase {
           .map(({ dataSourceId, declaredId, recipientId }) => identityLinked(orgId, { dataSourceId, idType: 'declared', xcId: declaredId, recipientId })),
       );
     }
+  }
+
+  /** Deleted recipients upserted again are re-created: their ECID links show again (taken before any row lock). */
+  private async recreate(tx: EntityManager, orgId: string, recipientIds: readonly string[]): Promise<void> {
+    const deleted = await this.deletedRecipients.deletedAmong(tx, orgId, recipientIds);
+    if (deleted.length === 0) return;
+    await this.deletedRecipients.lockExclusive(tx, orgId);
+    await this.deletedRecipients.forget(tx, orgId, deleted);
+    const shown = await this.visitorLinks.showRecipients(tx, orgId, deleted);
+    await enqueueEvents(
+      tx,
+      shown.map(({ ecid, recipientId, observedAt }) => identityLinked(orgId, { dataSourceId: BUILT_IN_VISITOR_ID, idType: 'visitor', xcId: ecid, recipientId, observedAt })),
+    );
   }
 }
 
