@@ -10,9 +10,13 @@ export type StackService = Exclude<HubServiceName, 'ims'>;
 export interface StackOptions {
   /** The services to start besides the IMS (all at once); a name may repeat (two importers). */
   services: StackService[];
-  /** Extra environment per service, on top of the test environment and the trust of this IMS. */
-  env?: Partial<Record<HubServiceName, Record<string, string>>>;
+  /** Extra environment per service (on top of the test environment and the trust of this IMS): IMS's is read before it starts, the others' once it runs (say, when it names orgs the IMS makes). */
+  env?: StackEnv | ((ims: ImsTestClient) => Promise<Omit<StackEnv, 'ims'>>);
+  /** The IMS's extra environment when `env` is a function. */
+  imsEnv?: Record<string, string>;
 }
+
+export type StackEnv = Partial<Record<HubServiceName, Record<string, string>>>;
 
 /** An IMS and the services that trust it, as separate processes, with what a test drives them through. */
 export interface Stack {
@@ -27,7 +31,7 @@ export interface Stack {
   urls: HubUrls;
   /** A new org whose technical account holds `scopes`. */
   tenant(scopes: string[], name?: string): Promise<Tenant>;
-  /** The typed client as `who`: tokens fetched with its client credentials, refreshed and retried by the client. */
+  /** The typed client as `who` (one per tenant): tokens fetched with its client credentials, refreshed by the client. */
   client(who: Tenant): HubClient;
   /** A producer of Campaign and XC events, as upstream systems publish them (closed by stop()). */
   producer(source?: string): HubEventProducer;
@@ -40,10 +44,11 @@ export interface Stack {
  * (`npm run build` first). Every e2e spec starts its stack here.
  */
 export async function launchStack(env: TestEnv, options: StackOptions): Promise<Stack> {
-  const ims = await ImsTestClient.start(env, options.env?.ims);
+  const ims = await ImsTestClient.start(env, typeof options.env === 'function' ? options.imsEnv : { ...options.imsEnv, ...options.env?.ims });
   let services: RunningService[] = [];
   try {
-    services = await Promise.all(options.services.map((name) => launchService(name, env.serviceEnv(name, { ...ims.trustEnv, ...options.env?.[name] }))));
+    const extra: StackEnv = typeof options.env === 'function' ? await options.env(ims) : (options.env ?? {});
+    services = await Promise.all(options.services.map((name) => launchService(name, env.serviceEnv(name, { ...ims.trustEnv, ...extra[name] }))));
   } catch (error) {
     await ims.stop();
     throw error;
@@ -56,6 +61,7 @@ export async function launchStack(env: TestEnv, options: StackOptions): Promise<
   const url = (name: StackService) => services.find((s) => s.name === name)?.url ?? 'http://127.0.0.1:1';
   const urls: HubUrls = { ims: ims.url, idReconciliation: url('id-reconciliation'), audienceImport: url('audience-import'), audienceExport: url('audience-export') };
   const producers: HubEventProducer[] = [];
+  const clients = new Map<string, HubClient>();
   return {
     ims,
     services,
@@ -70,7 +76,11 @@ export async function launchStack(env: TestEnv, options: StackOptions): Promise<
     },
     urls,
     tenant: (scopes, name) => ims.tenant(scopes, name),
-    client: (who) => new HubClient({ urls, auth: { clientId: who.clientId, clientSecret: who.clientSecret } }),
+    client: (who) => {
+      let client = clients.get(who.clientId);
+      if (!client) clients.set(who.clientId, (client = new HubClient({ urls, auth: { clientId: who.clientId, clientSecret: who.clientSecret } })));
+      return client;
+    },
     producer: (source = '/e2e') => {
       const producer = new HubEventProducer({ brokers: env.kafkaBrokers, source, topicPrefix: process.env.KAFKA_TOPIC_PREFIX });
       producers.push(producer);
