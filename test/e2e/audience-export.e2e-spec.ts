@@ -80,7 +80,9 @@ describe('audience-export with id-reconciliation', () => {
 
     // Recipients r-1..r-4 have a CRM id, r-5 has none (unmapped); r-6 joins later.
     const crm = (n: number) => `C-${n}`;
-    await upsertRecipients([1, 2, 3, 4, 5, 6].map((n) => ({ recipientId: `r-${n}`, attributes: (n === 5 ? { email: 'x@example.com' } : { crmId: ` ${crm(n)} ` }) as Record<string, string> })));
+    await upsertRecipients(
+      [1, 2, 3, 4, 5, 6].map((n) => ({ recipientId: `r-${n}`, attributes: (n === 5 ? { email: 'x@example.com' } : { crmId: ` ${crm(n)} ` }) as Record<string, string> })),
+    );
     await waitFor('recipients reconciled', async () => (await client.identities.resolve({ dataSourceId, direction: 'to-xc', ids: ['r-6'] })).matched.length === 1);
     const listId = newId('list');
     await campaign.publish({ type: EventTypes.campaignListCreated, orgId: tenant.orgId, aggregateId: listId, data: { listId, label: 'Loyal' } });

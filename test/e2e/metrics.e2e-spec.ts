@@ -5,7 +5,20 @@ import { parse } from 'yaml';
 import { randomUUID } from 'node:crypto';
 import { EventTypes } from '@audience-hub/contracts';
 import { FINAL_STATES, type HubClient, type HubEventProducer } from '@audience-hub/client';
-import { announceOrgs, comparisonsAsBool, KafkaProbe, launchStack, newEcid, newId, PrometheusServer, REPO_ROOT, testEnv, waitFor, type Stack, type Tenant } from '@audience-hub/testing';
+import {
+  announceOrgs,
+  comparisonsAsBool,
+  KafkaProbe,
+  launchStack,
+  newEcid,
+  newId,
+  PrometheusServer,
+  REPO_ROOT,
+  testEnv,
+  waitFor,
+  type Stack,
+  type Tenant,
+} from '@audience-hub/testing';
 
 const env = testEnv();
 const GRAFANA = resolve(REPO_ROOT, 'deploy/grafana');

@@ -72,7 +72,12 @@ export class HttpTransport {
     const contentType = raw === undefined ? undefined : (options.contentType ?? (isRaw ? 'application/octet-stream' : 'application/json'));
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
-      const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${await this.options.tokens.token()}`, ...this.options.headers, ...options.headers };
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        authorization: `Bearer ${await this.options.tokens.token()}`,
+        ...this.options.headers,
+        ...options.headers,
+      };
       if (contentType) headers['content-type'] = contentType;
       const response = await this.fetchImpl(url, { method, headers, body: body as RequestInit['body'] });
       if (response.status === 401 && !refreshed) {
