@@ -21,7 +21,7 @@ describe('a standard OAuth client', () => {
     // The issuer is the IMS's public base URL: here, the port it is about to listen on.
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}/ims`;
-    stack = await launchStack(env, { services: ['audience-import'], env: { ims: { PORT: String(port), IMS_ISSUER: issuer }, 'audience-import': { IMS_ISSUER: issuer } } });
+    stack = await launchStack(env, { services: ['audience-import'], imsEnv: { PORT: String(port), IMS_ISSUER: issuer }, env: { 'audience-import': { IMS_ISSUER: issuer } } });
     ({ ims, importer } = stack);
     tenant = await ims.tenant(['audiences.read', 'identities.read']);
   });

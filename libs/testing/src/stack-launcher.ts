@@ -7,16 +7,19 @@ import type { TestEnv } from './test-env';
 
 export type StackService = Exclude<HubServiceName, 'ims'>;
 
+export type StackEnv = Partial<Record<StackService, Record<string, string>>>;
+
 export interface StackOptions {
   /** The services to start besides the IMS (all at once); a name may repeat (two importers). */
   services: StackService[];
-  /** Extra environment per service (on top of the test environment and the trust of this IMS): IMS's is read before it starts, the others' once it runs (say, when it names orgs the IMS makes). */
-  env?: StackEnv | ((ims: ImsTestClient) => Promise<Omit<StackEnv, 'ims'>>);
-  /** The IMS's extra environment when `env` is a function. */
+  /** The IMS's extra environment. */
   imsEnv?: Record<string, string>;
+  /**
+   * The services' extra environment (on top of the test environment and the trust of this IMS);
+   * a function when it depends on what the running IMS makes (say, locations per org id).
+   */
+  env?: StackEnv | ((ims: ImsTestClient) => Promise<StackEnv>);
 }
-
-export type StackEnv = Partial<Record<HubServiceName, Record<string, string>>>;
 
 /** An IMS and the services that trust it, as separate processes, with what a test drives them through. */
 export interface Stack {
@@ -44,11 +47,17 @@ export interface Stack {
  * (`npm run build` first). Every e2e spec starts its stack here.
  */
 export async function launchStack(env: TestEnv, options: StackOptions): Promise<Stack> {
-  const ims = await ImsTestClient.start(env, typeof options.env === 'function' ? options.imsEnv : { ...options.imsEnv, ...options.env?.ims });
-  let services: RunningService[] = [];
+  const ims = await ImsTestClient.start(env, options.imsEnv);
+  let services: RunningService[];
   try {
-    const extra: StackEnv = typeof options.env === 'function' ? await options.env(ims) : (options.env ?? {});
-    services = await Promise.all(options.services.map((name) => launchService(name, env.serviceEnv(name, { ...ims.trustEnv, ...extra[name] }))));
+    const extra = typeof options.env === 'function' ? await options.env(ims) : (options.env ?? {});
+    const started = await Promise.allSettled(options.services.map((name) => launchService(name, env.serviceEnv(name, { ...ims.trustEnv, ...extra[name] }))));
+    services = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) {
+      await Promise.all(services.map((service) => service.stop()));
+      throw failed.reason;
+    }
   } catch (error) {
     await ims.stop();
     throw error;
