@@ -1,34 +1,28 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { createEvent, EventTypes, Topics } from '@audience-hub/contracts';
-import { ImsTestClient, KafkaProbe, launchService, newId, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
+import { EventTypes, Topics } from '@audience-hub/contracts';
+import { FINAL_STATES, type ExportMode, type HubClient, type HubEventProducer, type UpdateView } from '@audience-hub/client';
+import { KafkaProbe, launchStack, newId, testEnv, waitFor, type Stack, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
 
 /**
  * "Update shared audience" end to end with the real id-reconciliation: Campaign publishes recipients
- * and a list, an operator exports it through REST, and an XC consumer reads the member changes
- * (Kafka) and the Audience Manager inbound files (the sink directory).
+ * and a list (the client's event producer), an operator exports it through REST (the client), and
+ * an XC consumer reads the member changes (Kafka) and the Audience Manager inbound files (the sink
+ * directory).
  */
 describe('audience-export with id-reconciliation', () => {
   const probe = new KafkaProbe(env.kafkaBrokers);
   const sinkDir = mkdtempSync(join(tmpdir(), 'export-e2e-'));
-  let ims: ImsTestClient;
-  let idrec: RunningService;
-  let exporter: RunningService;
+  let stack: Stack;
   let tenant: Tenant;
+  let client: HubClient;
+  let campaign: HubEventProducer;
 
-  const call = async (service: RunningService, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${service.url}${path}`, {
-      method,
-      headers: { ...tenant.auth, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
   const files = () =>
     readdirSync(sinkDir)
       .filter((name) => !name.startsWith('.'))
@@ -36,25 +30,19 @@ describe('audience-export with id-reconciliation', () => {
   const read = (name: string) => gunzipSync(readFileSync(join(sinkDir, name))).toString('utf8');
 
   const publishList = async (listId: string, type: 'added' | 'removed', recipientIds: string[]) => {
-    await probe.publish(Topics.campaignLists, [
-      createEvent({
-        type: type === 'added' ? EventTypes.campaignListMembersAdded : EventTypes.campaignListMembersRemoved,
-        source: '/campaign',
-        orgId: tenant.orgId,
-        aggregateId: listId,
-        data: { listId, recipientIds },
-      }),
-    ]);
+    await campaign.listMembers({ orgId: tenant.orgId, listId, changeId: randomUUID(), [type]: recipientIds });
   };
+  const upsertRecipients = (recipients: Array<{ recipientId: string; attributes: Record<string, string> }>) =>
+    campaign.publishMany(recipients.map((data) => ({ type: EventTypes.campaignRecipientUpserted, orgId: tenant.orgId, aggregateId: data.recipientId, data })));
 
-  const update = async (audienceId: string, listId: string, mode: 'add-only' | 'mirror') => {
-    const accepted = await call(exporter, 'POST', `/v1/shared-audiences/${audienceId}/updates`, { listId, mode });
-    expect(accepted.status).toBe(202);
+  const update = async (audienceId: string, listId: string, mode: ExportMode): Promise<UpdateView> => {
+    const accepted = await client.exports.update(audienceId, { listId, mode });
+    expect(accepted.state).toBe('pending');
     return waitFor(
-      `update ${accepted.body.id} finished`,
+      `update ${accepted.id} finished`,
       async () => {
-        const answer = await call(exporter, 'GET', `/v1/shared-audiences/${audienceId}/updates/${accepted.body.id}`);
-        return ['completed', 'failed', 'denied'].includes(answer.body?.state) ? answer.body : undefined;
+        const answer = await client.exports.getUpdate(audienceId, accepted.id);
+        return FINAL_STATES.has(answer.state) ? answer : undefined;
       },
       { timeoutMs: 60_000 },
     );
@@ -64,67 +52,49 @@ describe('audience-export with id-reconciliation', () => {
     probe.received.filter((m) => m.json?.type === EventTypes.xcSharedAudienceMembersChanged && m.json.data.sharedAudienceId === audienceId && m.json.data.version === version);
 
   beforeAll(async () => {
-    ims = await ImsTestClient.start(env);
-    idrec = await launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv }));
-    exporter = await launchService('audience-export', env.serviceEnv('audience-export', { ...ims.trustEnv, EXPORT_FILE_SINK_DIR: sinkDir }));
-    tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read', 'identities.write']);
+    stack = await launchStack(env, { services: ['id-reconciliation', 'audience-export'], env: { 'audience-export': { EXPORT_FILE_SINK_DIR: sinkDir } } });
+    tenant = await stack.tenant(['audiences.read', 'audiences.write', 'identities.read', 'identities.write']);
+    client = stack.client(tenant);
+    campaign = stack.producer('/campaign');
     await probe.listen([Topics.xcCampaignAudiences, Topics.campaignSharedAudienceResults]);
   });
 
   afterAll(async () => {
-    await exporter?.stop();
-    await idrec?.stop();
-    await ims?.stop();
+    await stack?.stop();
     await probe.close();
     rmSync(sinkDir, { recursive: true, force: true });
   });
 
   it('exports add-only then mirror, reports unmapped recipients, writes the inbound files, repeats nothing, and follows list changes', async () => {
     // A declared-ID data source in id-reconciliation, matched on crmId; it reaches audience-export through idrec.data-sources.v1.
-    const created = await call(idrec, 'POST', '/v1/data-sources', {
+    const created = await client.identities.createDataSource({
       name: 'CRM id',
       idType: 'declared',
       integrationCode: 'CRMID',
       reconciliationKey: { attribute: 'crmId', normalization: ['trim', 'lowercase'] },
       xcDataSourceId: '163447',
     });
-    expect(created.status).toBe(201);
-    const dataSourceId: string = created.body.id ?? created.body.dataSourceId;
-    const audience = await waitFor('data source known to audience-export', async () => {
-      const answer = await call(exporter, 'POST', '/v1/shared-audiences', { segmentName: 'Loyal customers', dataSourceId });
-      return answer.status === 201 ? answer.body : undefined;
-    });
+    expect(created).toMatchObject({ name: 'CRM id', xcDataSourceId: '163447' });
+    const dataSourceId = created.id;
+    const audience = await waitFor('data source known to audience-export', () => client.exports.create({ segmentName: 'Loyal customers', dataSourceId }));
 
     // Recipients r-1..r-4 have a CRM id, r-5 has none (unmapped); r-6 joins later.
     const crm = (n: number) => `C-${n}`;
-    await probe.publish(
-      Topics.campaignRecipients,
-      [1, 2, 3, 4, 5, 6].map((n) =>
-        createEvent({
-          type: EventTypes.campaignRecipientUpserted,
-          source: '/campaign',
-          orgId: tenant.orgId,
-          aggregateId: `r-${n}`,
-          data: { recipientId: `r-${n}`, attributes: n === 5 ? { email: 'x@example.com' } : { crmId: ` ${crm(n)} ` } },
-        }),
-      ),
+    await upsertRecipients(
+      [1, 2, 3, 4, 5, 6].map((n) => ({ recipientId: `r-${n}`, attributes: (n === 5 ? { email: 'x@example.com' } : { crmId: ` ${crm(n)} ` }) as Record<string, string> })),
     );
-    await waitFor('recipients reconciled', async () => {
-      const answer = await call(idrec, 'POST', '/v1/resolve', { dataSourceId, direction: 'to-xc', ids: ['r-6'] });
-      return answer.body?.matched?.length === 1;
-    });
+    await waitFor('recipients reconciled', async () => (await client.identities.resolve({ dataSourceId, direction: 'to-xc', ids: ['r-6'] })).matched.length === 1);
     const listId = newId('list');
-    await probe.publish(Topics.campaignLists, [
-      createEvent({ type: EventTypes.campaignListCreated, source: '/campaign', orgId: tenant.orgId, aggregateId: listId, data: { listId, label: 'Loyal' } }),
-    ]);
+    await campaign.publish({ type: EventTypes.campaignListCreated, orgId: tenant.orgId, aggregateId: listId, data: { listId, label: 'Loyal' } });
     await publishList(listId, 'added', ['r-1', 'r-2', 'r-3', 'r-4', 'r-5']);
-    await waitFor('list stored', async () => (await call(exporter, 'GET', `/v1/lists/${listId}`)).body?.memberCount === 5);
+    const memberCount = async (list = listId) => (await client.exports.campaignList(list)).memberCount;
+    await waitFor('list stored', async () => (await memberCount()) === 5);
 
     // 1. First export: everything mapped is added; the whole audience goes out in an .overwrite file.
     const first = await update(audience.id, listId, 'add-only');
     expect(first).toMatchObject({ state: 'completed', version: 1, counts: { exported: 4, added: 4, removed: 0, unmapped: 1 } });
-    const unmapped = await call(exporter, 'GET', `/v1/shared-audiences/${audience.id}/updates/${first.id}/unmapped`);
-    expect(unmapped.body).toEqual({ items: [{ recipientId: 'r-5' }], nextCursor: null });
+    const unmapped = await client.exports.unmapped(audience.id, first.id);
+    expect(unmapped).toEqual({ items: [{ recipientId: 'r-5' }], nextCursor: null });
     const [v1] = await probe.waitFor('version 1 chunk', (m) => changesOf(audience.id, 1).includes(m));
     expect(v1.json.data).toEqual({ sharedAudienceId: audience.id, version: 1, idType: 'declared', part: 0, lastPart: true, added: ['c-1', 'c-2', 'c-3', 'c-4'], removed: [] });
     const [completed] = await probe.waitFor('outcome', (m) => m.json?.data?.updateId === first.id);
@@ -143,7 +113,6 @@ describe('audience-export with id-reconciliation', () => {
     expect(files()).toEqual([overwrite]);
 
     // 3. r-1 leaves, r-6 joins. add-only adds r-6 and keeps r-1.
-    const memberCount = async () => (await call(exporter, 'GET', `/v1/lists/${listId}`)).body?.memberCount;
     await publishList(listId, 'added', ['r-6']);
     await waitFor('r-6 joined', async () => (await memberCount()) === 6);
     await publishList(listId, 'removed', ['r-1']);
@@ -163,7 +132,7 @@ describe('audience-export with id-reconciliation', () => {
     expect(second).toMatch(/\.sync\.gz$/);
     expect(read(second)).toBe(`c-6\td_sid=${sid}\n`);
     expect(read(third)).toBe(`c-1\td_unsid=${sid}\n`);
-    expect((await call(exporter, 'GET', `/v1/shared-audiences/${audience.id}`)).body.version).toBe(3);
+    expect((await client.exports.get(audience.id)).version).toBe(3);
 
     // 5. Later mirror updates read only the list's changes since the last one; the outcome is the
     // same as comparing whole sets. r-3 leaves, r-1 comes back, r-4 leaves and comes back, and
@@ -171,16 +140,8 @@ describe('audience-export with id-reconciliation', () => {
     await publishList(listId, 'removed', ['r-3', 'r-4']);
     await waitFor('r-3 and r-4 left', async () => (await memberCount()) === 3);
     await publishList(listId, 'added', ['r-1', 'r-4']);
-    await probe.publish(Topics.campaignRecipients, [
-      createEvent({
-        type: EventTypes.campaignRecipientUpserted,
-        source: '/campaign',
-        orgId: tenant.orgId,
-        aggregateId: 'r-5',
-        data: { recipientId: 'r-5', attributes: { crmId: crm(5) } },
-      }),
-    ]);
-    await waitFor('r-5 reconciled', async () => (await call(idrec, 'POST', '/v1/resolve', { dataSourceId, direction: 'to-xc', ids: ['r-5'] })).body?.matched?.length === 1);
+    await upsertRecipients([{ recipientId: 'r-5', attributes: { crmId: crm(5) } }]);
+    await waitFor('r-5 reconciled', async () => (await client.identities.resolve({ dataSourceId, direction: 'to-xc', ids: ['r-5'] })).matched.length === 1);
     await waitFor('r-1 and r-4 joined', async () => (await memberCount()) === 5);
     const incremental = await update(audience.id, listId, 'mirror');
     expect(incremental).toMatchObject({ state: 'completed', version: 4, counts: { exported: 5, added: 2, removed: 1, unmapped: 0 } });
@@ -190,18 +151,16 @@ describe('audience-export with id-reconciliation', () => {
     // 6. Mirroring another list compares whole sets: only that list's members stay.
     const other = newId('list');
     await publishList(other, 'added', ['r-2', 'r-3']);
-    await waitFor('other list stored', async () => (await call(exporter, 'GET', `/v1/lists/${other}`)).body?.memberCount === 2);
+    await waitFor('other list stored', async () => (await memberCount(other)) === 2);
     const switched = await update(audience.id, other, 'mirror');
     expect(switched).toMatchObject({ state: 'completed', version: 5, counts: { exported: 2, added: 1, removed: 4, unmapped: 0 } });
     const [v5] = await probe.waitFor('version 5 chunk', (m) => changesOf(audience.id, 5).includes(m));
     expect(v5.json.data).toMatchObject({ added: ['c-3'], removed: ['c-1', 'c-4', 'c-5', 'c-6'] });
 
     // 7. A list deleted and created again has no history to read from: whole sets again.
-    await probe.publish(Topics.campaignLists, [
-      createEvent({ type: EventTypes.campaignListDeleted, source: '/campaign', orgId: tenant.orgId, aggregateId: other, data: { listId: other } }),
-    ]);
+    await campaign.publish({ type: EventTypes.campaignListDeleted, orgId: tenant.orgId, aggregateId: other, data: { listId: other } });
     await publishList(other, 'added', ['r-6']);
-    await waitFor('other list recreated', async () => (await call(exporter, 'GET', `/v1/lists/${other}`)).body?.memberCount === 1);
+    await waitFor('other list recreated', async () => (await memberCount(other)) === 1);
     const recreated = await update(audience.id, other, 'mirror');
     expect(recreated).toMatchObject({ state: 'completed', version: 6, counts: { exported: 1, added: 1, removed: 2, unmapped: 0 } });
     const [v6] = await probe.waitFor('version 6 chunk', (m) => changesOf(audience.id, 6).includes(m));

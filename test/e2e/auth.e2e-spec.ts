@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
 import { generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { DEFAULT_IMS_ISSUER } from '@audience-hub/platform';
-import { ImsTestClient, launchService, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
+import { launchStack, testEnv, waitFor, type ImsTestClient, type RunningService, type Stack, type Tenant } from '@audience-hub/testing';
 import { KeyEncryption } from '../../apps/ims/src/keys/key-encryption';
 
 const env = testEnv();
@@ -10,9 +10,12 @@ const env = testEnv();
 /**
  * Every service refuses every kind of bad token with 401 problem+json, and a missing scope with
  * 403. Tokens that need IMS's real signing key (wrong issuer, expired…) are forged with it, read
- * from the IMS database with the master key, as only an insider could.
+ * from the IMS database with the master key, as only an insider could. Requests are plain fetch,
+ * not the client: the client fetches, refreshes and retries tokens, and this spec is about exactly
+ * which token reaches which service and what the HTTP answer is.
  */
 describe('IMS tokens at every service', () => {
+  let stack: Stack;
   let ims: ImsTestClient;
   const services: RunningService[] = [];
   let tenant: Tenant;
@@ -21,10 +24,9 @@ describe('IMS tokens at every service', () => {
   const routes: Record<string, () => string> = {};
 
   beforeAll(async () => {
-    ims = await ImsTestClient.start(env);
-    services.push(
-      ...(await Promise.all((['id-reconciliation', 'audience-import', 'audience-export'] as const).map((name) => launchService(name, env.serviceEnv(name, ims.trustEnv))))),
-    );
+    stack = await launchStack(env, { services: ['id-reconciliation', 'audience-import', 'audience-export'] });
+    ims = stack.ims;
+    services.push(...stack.services);
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read', 'identities.write', 'policies.write', 'ims.admin']);
     reader = await ims.tenant(['audiences.read']);
     const [idrec, importer, exporter] = services;
@@ -43,8 +45,7 @@ describe('IMS tokens at every service', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(services.map((service) => service.stop()));
-    await ims?.stop();
+    await stack?.stop();
   });
 
   const now = () => Math.floor(Date.now() / 1000);

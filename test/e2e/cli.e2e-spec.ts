@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createEvent, EventTypes, Topics } from '@audience-hub/contracts';
 import { HubClient, HubEventProducer } from '@audience-hub/client';
-import { ImsTestClient, KafkaProbe, launchService, newEcid, newId, REPO_ROOT, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
+import { KafkaProbe, launchStack, newEcid, newId, REPO_ROOT, testEnv, waitFor, type ImsTestClient, type RunningService, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
 const HUB = resolve(REPO_ROOT, 'dist/apps/cli/src/main.js');
@@ -95,12 +95,7 @@ describe('hub CLI end to end', () => {
   }
 
   beforeAll(async () => {
-    ims = await ImsTestClient.start(env);
-    [idrec, importer, exporter] = await Promise.all([
-      launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv })),
-      launchService('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv })),
-      launchService('audience-export', env.serviceEnv('audience-export', { ...ims.trustEnv })),
-    ]);
+    ({ ims, idrec, importer, exporter } = await launchStack(env, { services: ['id-reconciliation', 'audience-import', 'audience-export'] }));
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'policies.write', 'identities.read', 'identities.write', 'dead-letters.manage', 'audit.read']);
     await probe.publish(Topics.imsEvents, [
       createEvent({

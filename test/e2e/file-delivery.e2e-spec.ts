@@ -2,9 +2,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { gunzipSync } from 'node:zlib';
-import { createEvent, EventTypes, Topics } from '@audience-hub/contracts';
+import { randomUUID } from 'node:crypto';
+import { EventTypes, Topics } from '@audience-hub/contracts';
+import type { HubEventProducer, UpdateView } from '@audience-hub/client';
 import { openFileTransport, type FileTransport } from '@audience-hub/platform';
-import { ImsTestClient, KafkaProbe, launchService, newId, S3ProxyServer, SftpServer, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
+import { KafkaProbe, launchStack, newId, S3ProxyServer, SftpServer, testEnv, waitFor, type Stack, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
 
@@ -17,106 +19,87 @@ describe('inbound file delivery to S3 and SFTP end to end', () => {
   const probe = new KafkaProbe(env.kafkaBrokers);
   let sftpd: SftpServer;
   let s3: S3ProxyServer;
-  let ims: ImsTestClient;
-  let idrec: RunningService;
-  let exporter: RunningService;
+  let stack: Stack;
+  let campaign: HubEventProducer;
   let onS3: Tenant;
   let onSftp: Tenant;
   let bucket: FileTransport;
 
-  const call = async (who: Tenant, service: RunningService, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${service.url}${path}`, {
-      method,
-      headers: { ...who.auth, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
   const metric = async (name: string): Promise<number> => {
-    const line = (await (await fetch(`${exporter.url}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+    const line = (await (await fetch(`${stack.exporter.url}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
     return Number(line?.split(' ').pop() ?? NaN);
   };
 
   /** A declared data source, recipients c-1..c-3 of it in a list, and a shared audience: an update of it completed. */
-  async function exported(who: Tenant, dpid: string): Promise<{ audienceId: string; segmentId: number; update: any }> {
-    const created = await call(who, idrec, 'POST', '/v1/data-sources', {
+  async function exported(who: Tenant, dpid: string): Promise<{ audienceId: string; segmentId: number; update: UpdateView }> {
+    const client = stack.client(who);
+    const created = await client.identities.createDataSource({
       name: `CRM ${dpid}`,
       idType: 'declared',
       integrationCode: `CRM${dpid}`,
       reconciliationKey: { attribute: 'crmId', normalization: ['trim', 'lowercase'] },
       xcDataSourceId: dpid,
     });
-    expect(created.status).toBe(201);
-    const dataSourceId: string = created.body.id ?? created.body.dataSourceId;
-    const audience = await waitFor('data source known to audience-export', async () => {
-      const answer = await call(who, exporter, 'POST', '/v1/shared-audiences', { segmentName: `Segment ${dpid}`, dataSourceId });
-      return answer.status === 201 ? answer.body : undefined;
-    });
-    await probe.publish(
-      Topics.campaignRecipients,
-      [1, 2, 3].map((n) =>
-        createEvent({
-          type: EventTypes.campaignRecipientUpserted,
-          source: '/campaign',
-          orgId: who.orgId,
-          aggregateId: `r-${n}`,
-          data: { recipientId: `r-${n}`, attributes: { crmId: `C-${n}` } },
-        }),
-      ),
+    expect(created).toMatchObject({ xcDataSourceId: dpid });
+    const dataSourceId = created.id;
+    const audience = await waitFor('data source known to audience-export', () => client.exports.create({ segmentName: `Segment ${dpid}`, dataSourceId }));
+    await campaign.publishMany(
+      [1, 2, 3].map((n) => ({
+        type: EventTypes.campaignRecipientUpserted,
+        orgId: who.orgId,
+        aggregateId: `r-${n}`,
+        data: { recipientId: `r-${n}`, attributes: { crmId: `C-${n}` } },
+      })),
     );
-    await waitFor(
-      'recipients reconciled',
-      async () => (await call(who, idrec, 'POST', '/v1/resolve', { dataSourceId, direction: 'to-xc', ids: ['r-3'] })).body?.matched?.length === 1,
-    );
+    await waitFor('recipients reconciled', async () => (await client.identities.resolve({ dataSourceId, direction: 'to-xc', ids: ['r-3'] })).matched.length === 1);
     const listId = newId('list');
-    await probe.publish(Topics.campaignLists, [
-      createEvent({ type: EventTypes.campaignListCreated, source: '/campaign', orgId: who.orgId, aggregateId: listId, data: { listId, label: 'Loyal' } }),
-      createEvent({ type: EventTypes.campaignListMembersAdded, source: '/campaign', orgId: who.orgId, aggregateId: listId, data: { listId, recipientIds: ['r-1', 'r-2', 'r-3'] } }),
-    ]);
-    await waitFor('list stored', async () => (await call(who, exporter, 'GET', `/v1/lists/${listId}`)).body?.memberCount === 3);
-    const accepted = await call(who, exporter, 'POST', `/v1/shared-audiences/${audience.id}/updates`, { listId, mode: 'add-only' });
-    expect(accepted.status).toBe(202);
+    await campaign.publish({ type: EventTypes.campaignListCreated, orgId: who.orgId, aggregateId: listId, data: { listId, label: 'Loyal' } });
+    await campaign.listMembers({ orgId: who.orgId, listId, changeId: randomUUID(), added: ['r-1', 'r-2', 'r-3'] });
+    await waitFor('list stored', async () => (await client.exports.campaignList(listId)).memberCount === 3);
+    const accepted = await client.exports.update(audience.id, { listId, mode: 'add-only' });
+    expect(accepted.state).toBe('pending');
     const update = await waitFor(
       'update completed',
       async () => {
-        const answer = await call(who, exporter, 'GET', `/v1/shared-audiences/${audience.id}/updates/${accepted.body.id}`);
-        return answer.body?.state === 'completed' ? answer.body : undefined;
+        const answer = await client.exports.getUpdate(audience.id, accepted.id);
+        return answer.state === 'completed' ? answer : undefined;
       },
       { timeoutMs: 60_000 },
     );
     return { audienceId: audience.id, segmentId: audience.segmentId, update };
   }
 
-  const updateOf = async (who: Tenant, audienceId: string, updateId: string) => (await call(who, exporter, 'GET', `/v1/shared-audiences/${audienceId}/updates/${updateId}`)).body;
+  const updateOf = (who: Tenant, audienceId: string, updateId: string) => stack.client(who).exports.getUpdate(audienceId, updateId);
 
   beforeAll(async () => {
-    [sftpd, s3, ims] = await Promise.all([SftpServer.start(), S3ProxyServer.start(), ImsTestClient.start(env)]);
+    [sftpd, s3] = await Promise.all([SftpServer.start(), S3ProxyServer.start()]);
     s3.createBucket('inbound');
-    const scopes = ['audiences.read', 'audiences.write', 'identities.read', 'identities.write'];
-    [onS3, onSftp] = await Promise.all([ims.tenant(scopes, 'S3 org'), ims.tenant(scopes, 'SFTP org')]);
     bucket = openFileTransport(s3.location('inbound', 'aam'), s3.env);
-    const locations = { [onS3.orgId]: { '*': s3.location('inbound', 'aam') }, [onSftp.orgId]: { '*': sftpd.location('inbound') } };
-    [idrec, exporter] = await Promise.all([
-      launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv })),
-      launchService(
-        'audience-export',
-        env.serviceEnv('audience-export', {
-          ...ims.trustEnv,
-          ...s3.env,
-          ...sftpd.env,
-          EXPORT_DELIVERY_LOCATIONS: JSON.stringify(locations),
-          EXPORT_DELIVERY_RETRY_BACKOFF_MS: '200',
-          EXPORT_RUNNER_POLL_MS: '200',
-        }),
-      ),
-    ]);
+    stack = await launchStack(env, {
+      services: ['id-reconciliation', 'audience-export'],
+      // The delivery locations are per org: the orgs are made before audience-export starts.
+      env: async (ims) => {
+        const scopes = ['audiences.read', 'audiences.write', 'identities.read', 'identities.write'];
+        [onS3, onSftp] = await Promise.all([ims.tenant(scopes, 'S3 org'), ims.tenant(scopes, 'SFTP org')]);
+        const locations = { [onS3.orgId]: { '*': s3.location('inbound', 'aam') }, [onSftp.orgId]: { '*': sftpd.location('inbound') } };
+        return {
+          'audience-export': {
+            ...s3.env,
+            ...sftpd.env,
+            EXPORT_DELIVERY_LOCATIONS: JSON.stringify(locations),
+            EXPORT_DELIVERY_RETRY_BACKOFF_MS: '200',
+            EXPORT_RUNNER_POLL_MS: '200',
+          },
+        };
+      },
+    });
+    campaign = stack.producer('/campaign');
     await probe.listen([Topics.campaignSharedAudienceResults]);
   });
 
   afterAll(async () => {
-    await Promise.all([exporter?.stop(), idrec?.stop()]);
-    await Promise.all([ims?.stop(), bucket?.close(), probe.close()]);
+    await stack?.stop();
+    await Promise.all([bucket?.close(), probe.close()]);
     await Promise.all([sftpd?.stop(), s3?.stop()]);
   });
 

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { gzipSync } from 'node:zlib';
-import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
+import { EventTypes } from '@audience-hub/contracts';
+import type { HubEventProducer } from '@audience-hub/client';
 import { openFileTransport, type FileTransport } from '@audience-hub/platform';
-import { ImsTestClient, KafkaProbe, launchService, newEcid, S3ProxyServer, SftpServer, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
+import { announceOrgs, KafkaProbe, launchStack, newEcid, S3ProxyServer, SftpServer, testEnv, waitFor, type RunningService, type Stack, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
 
@@ -17,20 +18,14 @@ describe('file pickup from S3 and SFTP end to end', () => {
   const probe = new KafkaProbe(env.kafkaBrokers);
   let sftpd: SftpServer;
   let s3: S3ProxyServer;
-  let ims: ImsTestClient;
-  let idrec: RunningService;
+  let stack: Stack;
+  let xc: HubEventProducer;
   let importers: RunningService[] = [];
   let onS3: Tenant;
   let onSftp: Tenant;
   let locked: Tenant;
   let bucket: FileTransport;
 
-  const api = async <T = any>(who: Tenant, path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${importers[0].url}${path}`, { ...init, headers: { ...who.auth, 'content-type': 'application/json', ...init.headers } });
-    return { status: response.status, body: (await response.json()) as T };
-  };
-  const event = (type: AnyHubEvent['type'], orgId: string, aggregateId: string, data: unknown) =>
-    createEvent({ type, source: '/e2e', orgId, aggregateId, data } as never) as AnyHubEvent;
   let sequence = 0;
   const fileName = (mode: 'iter' | 'full', gz = false) => `S3_1234_0_acme_${mode}_${Date.now() + sequence++}-0.sync${gz ? '.gz' : ''}`;
   /** The sum over both importers of a counter's series whose labels include `labels`. */
@@ -45,49 +40,54 @@ describe('file pickup from S3 and SFTP end to end', () => {
 
   async function importedAudience(who: Tenant): Promise<{ audienceId: string; importId: string }> {
     const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));
-    await probe.publish(Topics.xcAudiences, [
-      event(EventTypes.xcAudiencePublished, who.orgId, audienceId, { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels: ['C2'] }),
-    ]);
-    await waitFor('audience catalogued', async () => (await api(who, `/v1/xc-audiences/${audienceId}`)).status === 200);
-    const { status, body } = await api(who, '/v1/imports', { method: 'POST', body: JSON.stringify({ audienceId, listLabel: 'Picked up', dataSourceId: 'visitor', mode: 'full' }) });
-    expect(status).toBe(202);
-    return { audienceId, importId: body.id };
+    const client = stack.client(who);
+    await xc.publish({
+      type: EventTypes.xcAudiencePublished,
+      orgId: who.orgId,
+      aggregateId: audienceId,
+      data: { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels: ['C2'] },
+    });
+    await waitFor('audience catalogued', () => client.imports.audience(audienceId));
+    const created = await client.imports.create({ audienceId, listLabel: 'Picked up', dataSourceId: 'visitor', mode: 'full' });
+    expect(created).toMatchObject({ audienceId, state: 'pending' });
+    return { audienceId, importId: created.id };
   }
 
   beforeAll(async () => {
-    [sftpd, s3, ims] = await Promise.all([SftpServer.start(), S3ProxyServer.start(), ImsTestClient.start(env)]);
+    [sftpd, s3] = await Promise.all([SftpServer.start(), S3ProxyServer.start()]);
     s3.createBucket('outbound');
-    const scopes = ['audiences.read', 'audiences.write', 'identities.read'];
-    [onS3, onSftp, locked] = await Promise.all([ims.tenant(scopes, 'S3 org'), ims.tenant(scopes, 'SFTP org'), ims.tenant(scopes, 'Locked-out org')]);
     bucket = openFileTransport(s3.location('outbound', 'aam/acme'), s3.env);
-    const locations = {
-      [onS3.orgId]: s3.location('outbound', 'aam/acme'),
-      [onSftp.orgId]: sftpd.location('acme'),
-      // A key the server does not admit: the location fails, the service does not.
-      [locked.orgId]: `${sftpd.location('locked')}&profile=stranger`,
-    };
-    const pickupEnv = {
-      ...ims.trustEnv,
-      ...s3.env,
-      ...sftpd.env,
-      FILES_STRANGER_SFTP_PRIVATE_KEY_FILE: sftpd.strangerKeyFile,
-      IMPORT_PICKUP_LOCATIONS: JSON.stringify(locations),
-      IMPORT_PICKUP_POLL_MS: '200',
-    };
-    [idrec, ...importers] = await Promise.all([
-      launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv })),
-      launchService('audience-import', env.serviceEnv('audience-import', pickupEnv)),
-      launchService('audience-import', env.serviceEnv('audience-import', pickupEnv)),
-    ]);
-    await probe.publish(
-      Topics.imsEvents,
-      [onS3, onSftp, locked].map((t) => event(EventTypes.imsOrgCreated, t.orgId, t.orgId, { orgId: t.orgId, name: 'Org', createdAt: new Date().toISOString() })),
-    );
+    stack = await launchStack(env, {
+      services: ['id-reconciliation', 'audience-import', 'audience-import'],
+      // The pickup locations are per org: the orgs are made before the importers start.
+      env: async (ims) => {
+        const scopes = ['audiences.read', 'audiences.write', 'identities.read'];
+        [onS3, onSftp, locked] = await Promise.all([ims.tenant(scopes, 'S3 org'), ims.tenant(scopes, 'SFTP org'), ims.tenant(scopes, 'Locked-out org')]);
+        const locations = {
+          [onS3.orgId]: s3.location('outbound', 'aam/acme'),
+          [onSftp.orgId]: sftpd.location('acme'),
+          // A key the server does not admit: the location fails, the service does not.
+          [locked.orgId]: `${sftpd.location('locked')}&profile=stranger`,
+        };
+        return {
+          'audience-import': {
+            ...s3.env,
+            ...sftpd.env,
+            FILES_STRANGER_SFTP_PRIVATE_KEY_FILE: sftpd.strangerKeyFile,
+            IMPORT_PICKUP_LOCATIONS: JSON.stringify(locations),
+            IMPORT_PICKUP_POLL_MS: '200',
+          },
+        };
+      },
+    });
+    importers = stack.services.filter((service) => service.name === 'audience-import');
+    xc = stack.producer('/xc');
+    await announceOrgs(probe, [onS3, onSftp, locked]);
   });
 
   afterAll(async () => {
-    await Promise.all([...importers.map((importer) => importer.stop()), idrec?.stop()]);
-    await Promise.all([ims?.stop(), bucket?.close(), probe.close()]);
+    await stack?.stop();
+    await Promise.all([bucket?.close(), probe.close()]);
     await Promise.all([sftpd?.stop(), s3?.stop()]);
   });
 
@@ -105,7 +105,7 @@ describe('file pickup from S3 and SFTP end to end', () => {
       expect(report).toMatchObject({ name, state: 'applied', lines: 2, applied: 2 });
       expect(report.duplicate).toBeUndefined();
     }
-    await waitFor('six snapshots applied', async () => (await api(onS3, `/v1/imports/${importId}`)).body.snapshots === names.length);
+    await waitFor('six snapshots applied', async () => (await stack.client(onS3).imports.get(importId)).snapshots === names.length);
     expect(await counter('hub_file_pickups_total', 'outcome="applied"')).toBe(names.length);
   });
 
@@ -133,7 +133,7 @@ describe('file pickup from S3 and SFTP end to end', () => {
     } finally {
       await sftp.close();
     }
-    await waitFor('two snapshots applied', async () => (await api(onSftp, `/v1/imports/${importId}`)).body.snapshots === 2);
+    await waitFor('two snapshots applied', async () => (await stack.client(onSftp).imports.get(importId)).snapshots === 2);
     expect(await counter('hub_file_pickups_total', 'outcome="refused"')).toBe(1);
   });
 

@@ -2,19 +2,21 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
+import { randomUUID } from 'node:crypto';
+import { EventTypes } from '@audience-hub/contracts';
+import { FINAL_STATES, type HubClient, type HubEventProducer } from '@audience-hub/client';
 import {
+  announceOrgs,
   comparisonsAsBool,
-  ImsTestClient,
   KafkaProbe,
-  launchService,
+  launchStack,
   newEcid,
   newId,
   PrometheusServer,
   REPO_ROOT,
   testEnv,
   waitFor,
-  type RunningService,
+  type Stack,
   type Tenant,
 } from '@audience-hub/testing';
 
@@ -42,24 +44,11 @@ const alerts = rules.filter((rule) => rule.alert);
  */
 describe('metrics, the dashboard and the alert rules on Prometheus', () => {
   const probe = new KafkaProbe(env.kafkaBrokers);
-  let ims: ImsTestClient;
-  let idrec: RunningService;
-  let importer: RunningService;
-  let exporter: RunningService;
+  let stack: Stack;
   let prometheus: PrometheusServer;
   let tenant: Tenant;
-
-  const call = async <T = any>(service: RunningService, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${service.url}${path}`, {
-      method,
-      headers: { ...tenant.auth, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-  };
-  const event = (type: AnyHubEvent['type'], aggregateId: string, data: unknown) =>
-    createEvent({ type, source: '/e2e', orgId: tenant.orgId, aggregateId, data } as never) as AnyHubEvent;
+  let client: HubClient;
+  let producer: HubEventProducer;
   /** The value of a query's only series, once Prometheus has one. */
   const valueOf = async (expr: string): Promise<number | undefined> => {
     const [sample] = await prometheus.query(expr);
@@ -67,21 +56,17 @@ describe('metrics, the dashboard and the alert rules on Prometheus', () => {
   };
 
   beforeAll(async () => {
-    ims = await ImsTestClient.start(env);
-    [idrec, importer, exporter] = await Promise.all([
-      launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv })),
-      launchService('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv })),
-      launchService('audience-export', env.serviceEnv('audience-export', { ...ims.trustEnv })),
-    ]);
-    tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read', 'identities.write']);
-    await probe.publish(Topics.imsEvents, [event(EventTypes.imsOrgCreated, tenant.orgId, { orgId: tenant.orgId, name: 'Org', createdAt: new Date().toISOString() })]);
-    prometheus = await PrometheusServer.start([ims.service, idrec, importer, exporter], [RULES]);
+    stack = await launchStack(env, { services: ['id-reconciliation', 'audience-import', 'audience-export'] });
+    tenant = await stack.tenant(['audiences.read', 'audiences.write', 'identities.read', 'identities.write']);
+    client = stack.client(tenant);
+    producer = stack.producer();
+    await announceOrgs(probe, [tenant]);
+    prometheus = await PrometheusServer.start([stack.ims.service, ...stack.services], [RULES]);
   });
 
   afterAll(async () => {
     await prometheus?.stop();
-    await Promise.all([exporter?.stop(), importer?.stop(), idrec?.stop()]);
-    await ims?.stop();
+    await stack?.stop();
     await probe.close();
   });
 
@@ -110,38 +95,34 @@ describe('metrics, the dashboard and the alert rules on Prometheus', () => {
 
     // The import: visitors known to id-reconciliation, an XC audience of them and of unknown ECIDs.
     const visitors = Array.from({ length: 40 }, () => ({ ecid: newEcid(), recipientId: newId('rcp') }));
-    await probe.publish(
-      Topics.campaignVisitorObservations,
-      visitors.map(({ ecid, recipientId }) => event(EventTypes.campaignVisitorObserved, recipientId, { recipientId, ecid, observedAt: new Date().toISOString(), channel: 'web' })),
+    await producer.publishMany(
+      visitors.map(({ ecid, recipientId }) => ({
+        type: EventTypes.campaignVisitorObserved,
+        orgId: tenant.orgId,
+        aggregateId: recipientId,
+        data: { recipientId, ecid, observedAt: new Date().toISOString(), channel: 'web' as const },
+      })),
     );
     const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));
-    await probe.publish(Topics.xcAudiences, [
-      event(EventTypes.xcAudiencePublished, audienceId, { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels: ['C2'] }),
-    ]);
-    await waitFor('audience catalogued', async () => (await call(importer, 'GET', `/v1/xc-audiences/${audienceId}`)).status === 200);
-    await waitFor('visitors in the import replica', async () => {
-      const answer = await call<{ matched?: unknown[] }>(idrec, 'POST', '/v1/resolve', { dataSourceId: 'visitor', direction: 'to-recipients', ids: visitors.map((v) => v.ecid) });
-      return answer.body.matched?.length === visitors.length;
+    await producer.publish({
+      type: EventTypes.xcAudiencePublished,
+      orgId: tenant.orgId,
+      aggregateId: audienceId,
+      data: { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels: ['C2'] },
     });
-    const created = await call<{ id: string }>(importer, 'POST', '/v1/imports', { audienceId, listLabel: 'From AAM', dataSourceId: 'visitor', mode: 'full' });
-    expect(created.status).toBe(202);
+    await waitFor('audience catalogued', () => client.imports.audience(audienceId));
+    await waitFor(
+      'visitors in the import replica',
+      async () => (await client.identities.resolve({ dataSourceId: 'visitor', direction: 'to-recipients', ids: visitors.map((v) => v.ecid) })).matched.length === visitors.length,
+    );
+    const created = await client.imports.create({ audienceId, listLabel: 'From AAM', dataSourceId: 'visitor', mode: 'full' });
+    expect(created).toMatchObject({ audienceId, state: 'pending' });
     const members = [...visitors.slice(0, 30).map((v) => v.ecid), ...Array.from({ length: 10 }, () => newEcid())];
-    await probe.publish(Topics.xcAudiences, [
-      event(EventTypes.xcAudienceMembers, audienceId, {
-        audienceId,
-        snapshotId: newId('snap'),
-        mode: 'full',
-        idType: 'visitor',
-        part: 0,
-        lastPart: true,
-        added: members,
-        removed: [],
-      }),
-    ]);
+    await producer.audienceMembers({ orgId: tenant.orgId, audienceId, snapshotId: newId('snap'), mode: 'full', idType: 'visitor', added: members });
     await waitFor(
       'import completed, its visitors matched',
       async () => {
-        const view = (await call<{ state: string; counts: { matched: number } }>(importer, 'GET', `/v1/imports/${created.body.id}`)).body;
+        const view = await client.imports.get(created.id);
         return view.state === 'completed' && view.counts.matched === 30;
       },
       { timeoutMs: 60_000 },
@@ -150,20 +131,18 @@ describe('metrics, the dashboard and the alert rules on Prometheus', () => {
     // The export: a Campaign list of 40 recipients, 20 of them known visitors, shared with XC.
     const listId = newId('list');
     const listMembers = [...visitors.slice(20).map((v) => v.recipientId), ...Array.from({ length: 20 }, () => newId('rcp'))];
-    await probe.publish(Topics.campaignLists, [
-      event(EventTypes.campaignListCreated, listId, { listId, label: 'Spring buyers' }),
-      event(EventTypes.campaignListMembersAdded, listId, { listId, recipientIds: listMembers }),
-    ]);
-    await waitFor('list stored', async () => (await call<{ memberCount?: number }>(exporter, 'GET', `/v1/lists/${listId}`)).body?.memberCount === listMembers.length);
-    const shared = await call<{ id: string }>(exporter, 'POST', '/v1/shared-audiences', { segmentName: `Spring buyers ${listId}`, dataSourceId: 'visitor' });
-    expect(shared.status).toBe(201);
-    const update = await call<{ id: string }>(exporter, 'POST', `/v1/shared-audiences/${shared.body.id}/updates`, { listId, mode: 'add-only' });
-    expect(update.status).toBe(202);
+    await producer.publish({ type: EventTypes.campaignListCreated, orgId: tenant.orgId, aggregateId: listId, data: { listId, label: 'Spring buyers' } });
+    await producer.listMembers({ orgId: tenant.orgId, listId, changeId: randomUUID(), added: listMembers });
+    await waitFor('list stored', async () => (await client.exports.campaignList(listId)).memberCount === listMembers.length);
+    const shared = await client.exports.create({ segmentName: `Spring buyers ${listId}`, dataSourceId: 'visitor' });
+    expect(shared).toMatchObject({ segmentName: `Spring buyers ${listId}`, dataSourceId: 'visitor' });
+    const update = await client.exports.update(shared.id, { listId, mode: 'add-only' });
+    expect(update.state).toBe('pending');
     const done = await waitFor(
       'export update finished',
       async () => {
-        const view = (await call<{ state: string; counts: { unmapped: number } }>(exporter, 'GET', `/v1/shared-audiences/${shared.body.id}/updates/${update.body.id}`)).body;
-        return ['completed', 'failed', 'denied'].includes(view.state) ? view : undefined;
+        const view = await client.exports.getUpdate(shared.id, update.id);
+        return FINAL_STATES.has(view.state) ? view : undefined;
       },
       { timeoutMs: 60_000 },
     );

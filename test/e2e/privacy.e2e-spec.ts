@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
-import { ImsTestClient, KafkaProbe, launchService, newEcid, newId, testEnv, waitFor, type RunningService, type Tenant } from '@audience-hub/testing';
+import { KafkaProbe, launchStack, newEcid, newId, testEnv, waitFor, type ImsTestClient, type RunningService, type Stack, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
 const SCHEMAS = ['ims', 'idrec', 'audience_import', 'audience_export'];
@@ -13,6 +13,7 @@ const SCHEMAS = ['ims', 'idrec', 'audience_import', 'audience_export'];
 describe('privacy requests end to end', () => {
   const probe = new KafkaProbe(env.kafkaBrokers);
   const db = new Client({ connectionString: env.databaseUrl });
+  let stack: Stack;
   let ims: ImsTestClient;
   let idrec: RunningService;
   let importer: RunningService;
@@ -33,20 +34,15 @@ describe('privacy requests end to end', () => {
 
   beforeAll(async () => {
     await db.connect();
-    ims = await ImsTestClient.start(env);
-    [idrec, importer, exporter] = await Promise.all([
-      launchService('id-reconciliation', env.serviceEnv('id-reconciliation', { ...ims.trustEnv })),
-      launchService('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv })),
-      launchService('audience-export', env.serviceEnv('audience-export', { ...ims.trustEnv })),
-    ]);
+    stack = await launchStack(env, { services: ['id-reconciliation', 'audience-import', 'audience-export'] });
+    ({ ims, idrec, importer, exporter } = stack);
     tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read', 'identities.write', 'privacy.read', 'privacy.write']);
     await probe.listen([Topics.xcCampaignAudiences, Topics.campaignImports, Topics.hubPrivacy]);
     await probe.publish(Topics.imsEvents, [event(EventTypes.imsOrgCreated, tenant.orgId, { orgId: tenant.orgId, name: 'Org', createdAt: new Date().toISOString() })]);
   });
 
   afterAll(async () => {
-    await Promise.all([importer?.stop(), exporter?.stop(), idrec?.stop()]);
-    await ims?.stop();
+    await stack?.stop();
     await probe.close();
     await db.end();
   });

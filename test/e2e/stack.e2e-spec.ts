@@ -1,25 +1,29 @@
 import { Client } from 'pg';
-import { createEvent, EventTypes, Topics } from '@audience-hub/contracts';
-import { KafkaProbe, launchService, newId, newOrgId, testEnv, waitFor, type HubServiceName, type RunningService } from '@audience-hub/testing';
+import { randomUUID } from 'node:crypto';
+import { EventTypes } from '@audience-hub/contracts';
+import type { HubEventProducer } from '@audience-hub/client';
+import { launchStack, newId, newOrgId, testEnv, waitFor, type RunningService, type Stack } from '@audience-hub/testing';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const env = testEnv();
-const SERVICES: HubServiceName[] = ['ims', 'id-reconciliation', 'audience-import', 'audience-export'];
 
 describe('the four services as separate processes', () => {
+  // Health, metrics and OpenAPI are the HTTP layer itself, open to anyone: plain fetch, no client.
   const running: RunningService[] = [];
-  const probe = new KafkaProbe(env.kafkaBrokers);
+  let stack: Stack;
+  let campaign: HubEventProducer;
   const db = new Client({ connectionString: env.databaseUrl });
 
   beforeAll(async () => {
     await db.connect();
-    running.push(...(await Promise.all(SERVICES.map((name) => launchService(name, env.serviceEnv(name))))));
+    stack = await launchStack(env, { services: ['id-reconciliation', 'audience-import', 'audience-export'] });
+    running.push(stack.ims.service, ...stack.services);
+    campaign = stack.producer('/campaign');
   });
 
   afterAll(async () => {
-    await Promise.all(running.map((service) => service.stop()));
-    await probe.close();
+    await stack?.stop();
     await db.end();
   });
 
@@ -40,11 +44,9 @@ describe('the four services as separate processes', () => {
     const orgId = newOrgId();
     const listId = newId('list');
     const recipientIds = Array.from({ length: 250 }, (_, i) => `rcp-${i}`);
-    await probe.publish(Topics.campaignLists, [
-      createEvent({ type: EventTypes.campaignListCreated, source: '/campaign', orgId, aggregateId: listId, data: { listId, label: 'Spring sale' } }),
-      createEvent({ type: EventTypes.campaignListMembersAdded, source: '/campaign', orgId, aggregateId: listId, data: { listId, recipientIds } }),
-      createEvent({ type: EventTypes.campaignListMembersRemoved, source: '/campaign', orgId, aggregateId: listId, data: { listId, recipientIds: ['rcp-0'] } }),
-    ]);
+    await campaign.publish({ type: EventTypes.campaignListCreated, orgId, aggregateId: listId, data: { listId, label: 'Spring sale' } });
+    await campaign.listMembers({ orgId, listId, changeId: randomUUID(), added: recipientIds });
+    await campaign.listMembers({ orgId, listId, changeId: randomUUID(), removed: ['rcp-0'] });
     const stored = await waitFor('list stored by audience-export', async () => {
       const { rows } = await db.query(
         `SELECT l.label, count(m.recipient_id)::int AS members

@@ -1,15 +1,17 @@
 import * as oauth from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { freePort, ImsTestClient, launchService, testEnv, type RunningService, type Tenant } from '@audience-hub/testing';
+import { freePort, launchStack, testEnv, type ImsTestClient, type RunningService, type Stack, type Tenant } from '@audience-hub/testing';
 
 const env = testEnv();
 
 /**
  * An integrator's view: a standard OAuth/OpenID client library (openid-client), unmodified, finds
  * the IMS from its issuer URL alone, gets a token by the client credentials grant, verifies it
- * against the published keys with jose's createRemoteJWKSet, and calls a hub service with it.
+ * against the published keys with jose's createRemoteJWKSet, and calls a hub service with it
+ * (plain fetch: the point is a token from another library, not the hub's client).
  */
 describe('a standard OAuth client', () => {
+  let stack: Stack;
   let ims: ImsTestClient;
   let importer: RunningService;
   let issuer: string;
@@ -19,14 +21,13 @@ describe('a standard OAuth client', () => {
     // The issuer is the IMS's public base URL: here, the port it is about to listen on.
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}/ims`;
-    ims = await ImsTestClient.start(env, { PORT: String(port), IMS_ISSUER: issuer });
-    importer = await launchService('audience-import', env.serviceEnv('audience-import', { ...ims.trustEnv, IMS_ISSUER: issuer }));
+    stack = await launchStack(env, { services: ['audience-import'], imsEnv: { PORT: String(port), IMS_ISSUER: issuer }, env: { 'audience-import': { IMS_ISSUER: issuer } } });
+    ({ ims, importer } = stack);
     tenant = await ims.tenant(['audiences.read', 'identities.read']);
   });
 
   afterAll(async () => {
-    await importer?.stop();
-    await ims?.stop();
+    await stack?.stop();
   });
 
   it.each([

@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { EventTypes, Topics } from '@audience-hub/contracts';
+import { HubClient, type HubEventProducer } from '@audience-hub/client';
 import {
-  ImsTestClient,
+  announceOrgs,
   KafkaProbe,
-  launchService,
+  launchStack,
   newEcid,
   newId,
   OtlpReceiver,
@@ -12,7 +13,7 @@ import {
   waitFor,
   type HubServiceName,
   type ReceivedSpan,
-  type RunningService,
+  type Stack,
   type Tenant,
 } from '@audience-hub/testing';
 
@@ -34,23 +35,10 @@ const isSendTo = (topic: string) => (span: ReceivedSpan) => span.kind === SpanKi
 describe('traces', () => {
   const probe = new KafkaProbe(env.kafkaBrokers);
   let receiver: OtlpReceiver;
-  let ims: ImsTestClient;
-  let idrec: RunningService;
-  let importer: RunningService;
-  let exporter: RunningService;
+  let stack: Stack;
   let tenant: Tenant;
-
-  const call = async (service: RunningService, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${service.url}${path}`, {
-      method,
-      headers: { ...tenant.auth, 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
-  const event = (type: AnyHubEvent['type'], aggregateId: string, data: unknown, traceparent?: string) =>
-    createEvent({ type, source: '/e2e', orgId: tenant.orgId, aggregateId, data, traceparent } as never) as AnyHubEvent;
+  let client: HubClient;
+  let producer: HubEventProducer;
 
   /** The spans of `service` in the trace, once `complete` says every expected one has arrived. */
   const spansOf = (traceId: string, service: HubServiceName, complete: (spans: ReceivedSpan[]) => boolean) =>
@@ -61,43 +49,60 @@ describe('traces', () => {
 
   beforeAll(async () => {
     receiver = await OtlpReceiver.start();
-    ims = await ImsTestClient.start(env);
-    const traced = (service: HubServiceName) => env.serviceEnv(service, { ...ims.trustEnv, ...receiver.exporterEnv() });
-    [idrec, importer, exporter] = await Promise.all([
-      launchService('id-reconciliation', traced('id-reconciliation')),
-      launchService('audience-import', traced('audience-import')),
-      // At info, so that its request log lines show (they carry the trace id).
-      launchService('audience-export', { ...traced('audience-export'), LOG_LEVEL: 'info' }),
-    ]);
-    tenant = await ims.tenant(['audiences.read', 'audiences.write', 'identities.read', 'identities.write']);
-    await probe.publish(Topics.imsEvents, [event(EventTypes.imsOrgCreated, tenant.orgId, { orgId: tenant.orgId, name: 'Org', createdAt: new Date().toISOString() })]);
+    stack = await launchStack(env, {
+      services: ['id-reconciliation', 'audience-import', 'audience-export'],
+      env: {
+        'id-reconciliation': receiver.exporterEnv(),
+        'audience-import': receiver.exporterEnv(),
+        // At info, so that its request log lines show (they carry the trace id).
+        'audience-export': { ...receiver.exporterEnv(), LOG_LEVEL: 'info' },
+      },
+    });
+    tenant = await stack.tenant(['audiences.read', 'audiences.write', 'identities.read', 'identities.write']);
+    client = stack.client(tenant);
+    producer = stack.producer();
+    await announceOrgs(probe, [tenant]);
   });
 
   afterAll(async () => {
-    await Promise.all([importer?.stop(), exporter?.stop(), idrec?.stop()]);
-    await ims?.stop();
+    await stack?.stop();
     await probe.close();
     await receiver?.close();
   });
 
   it("an import's consume, SQL and produce spans share the trace id of the XC event", async () => {
     const people = Array.from({ length: 3 }, () => ({ ecid: newEcid(), recipientId: newId('rcp') }));
-    await probe.publish(
-      Topics.campaignVisitorObservations,
-      people.map(({ ecid, recipientId }) => event(EventTypes.campaignVisitorObserved, recipientId, { recipientId, ecid, observedAt: new Date().toISOString(), channel: 'web' })),
+    await producer.publishMany(
+      people.map(({ ecid, recipientId }) => ({
+        type: EventTypes.campaignVisitorObserved,
+        orgId: tenant.orgId,
+        aggregateId: recipientId,
+        data: { recipientId, ecid, observedAt: new Date().toISOString(), channel: 'web' as const },
+      })),
     );
     const audienceId = String(100_000 + Math.floor(Math.random() * 900_000));
-    await probe.publish(Topics.xcAudiences, [
-      event(EventTypes.xcAudiencePublished, audienceId, { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels: ['C2'] }),
-    ]);
-    await waitFor('audience catalogued', async () => (await call(importer, 'GET', `/v1/xc-audiences/${audienceId}`)).status === 200);
-    const created = await call(importer, 'POST', '/v1/imports', { audienceId, listLabel: 'Traced', dataSourceId: 'visitor', mode: 'full' });
-    expect(created.status).toBe(202);
+    await producer.publish({
+      type: EventTypes.xcAudiencePublished,
+      orgId: tenant.orgId,
+      aggregateId: audienceId,
+      data: { audienceId, name: `Segment ${audienceId}`, solution: 'audience-manager', labels: ['C2'] },
+    });
+    await waitFor('audience catalogued', () => client.imports.audience(audienceId));
+    const created = await client.imports.create({ audienceId, listLabel: 'Traced', dataSourceId: 'visitor', mode: 'full' });
+    expect(created).toMatchObject({ audienceId, state: 'pending' });
 
     const xc = newTrace();
-    const members = { audienceId, snapshotId: newId('snap'), mode: 'full', idType: 'visitor', part: 0, lastPart: true, added: people.map((p) => p.ecid), removed: [] };
-    await probe.publish(Topics.xcAudiences, [event(EventTypes.xcAudienceMembers, audienceId, members, xc.traceparent)]);
-    await waitFor('snapshot applied', async () => (await call(importer, 'GET', `/v1/imports/${created.body.id}`)).body?.snapshots === 1);
+    const [members] = await producer.audienceMembers({
+      orgId: tenant.orgId,
+      audienceId,
+      snapshotId: newId('snap'),
+      mode: 'full',
+      idType: 'visitor',
+      added: people.map((p) => p.ecid),
+      traceparent: xc.traceparent,
+    });
+    expect(members.traceparent).toBe(xc.traceparent);
+    await waitFor('snapshot applied', async () => (await client.imports.get(created.id)).snapshots === 1);
 
     const spans = await spansOf(
       xc.traceId,
@@ -112,38 +117,36 @@ describe('traces', () => {
   });
 
   it("an export's request, runner, SQL and produce spans share the trace id of Campaign's request", async () => {
-    const created = await call(idrec, 'POST', '/v1/data-sources', {
+    const created = await client.identities.createDataSource({
       name: 'CRM id',
       idType: 'declared',
       integrationCode: 'CRMID',
       reconciliationKey: { attribute: 'crmId', normalization: ['trim', 'lowercase'] },
     });
-    expect(created.status).toBe(201);
-    const dataSourceId: string = created.body.id;
-    const audience = await waitFor('data source known to audience-export', async () => {
-      const answer = await call(exporter, 'POST', '/v1/shared-audiences', { segmentName: 'Traced', dataSourceId });
-      return answer.status === 201 ? answer.body : undefined;
-    });
+    expect(created).toMatchObject({ name: 'CRM id', integrationCode: 'CRMID' });
+    const dataSourceId = created.id;
+    const audience = await waitFor('data source known to audience-export', () => client.exports.create({ segmentName: 'Traced', dataSourceId }));
     const recipients = ['t-1', 't-2'];
-    await probe.publish(
-      Topics.campaignRecipients,
-      recipients.map((recipientId) => event(EventTypes.campaignRecipientUpserted, recipientId, { recipientId, attributes: { crmId: `crm-${recipientId}` } })),
+    await producer.publishMany(
+      recipients.map((recipientId) => ({
+        type: EventTypes.campaignRecipientUpserted,
+        orgId: tenant.orgId,
+        aggregateId: recipientId,
+        data: { recipientId, attributes: { crmId: `crm-${recipientId}` } },
+      })),
     );
-    await waitFor(
-      'recipients reconciled',
-      async () => (await call(idrec, 'POST', '/v1/resolve', { dataSourceId, direction: 'to-xc', ids: recipients })).body?.matched?.length === 2,
-    );
+    await waitFor('recipients reconciled', async () => (await client.identities.resolve({ dataSourceId, direction: 'to-xc', ids: recipients })).matched.length === 2);
     const listId = newId('list');
-    await probe.publish(Topics.campaignLists, [
-      event(EventTypes.campaignListCreated, listId, { listId, label: 'Traced' }),
-      event(EventTypes.campaignListMembersAdded, listId, { listId, recipientIds: recipients }),
-    ]);
-    await waitFor('list stored', async () => (await call(exporter, 'GET', `/v1/lists/${listId}`)).body?.memberCount === 2);
+    await producer.publish({ type: EventTypes.campaignListCreated, orgId: tenant.orgId, aggregateId: listId, data: { listId, label: 'Traced' } });
+    await producer.listMembers({ orgId: tenant.orgId, listId, changeId: randomUUID(), added: recipients });
+    await waitFor('list stored', async () => (await client.exports.campaignList(listId)).memberCount === 2);
 
+    // Campaign's request in its own trace: a client sending its traceparent with every request.
     const campaign = newTrace();
-    const accepted = await call(exporter, 'POST', `/v1/shared-audiences/${audience.id}/updates`, { listId, mode: 'add-only' }, { traceparent: campaign.traceparent });
-    expect(accepted.status).toBe(202);
-    await waitFor('update completed', async () => (await call(exporter, 'GET', `/v1/shared-audiences/${audience.id}/updates/${accepted.body.id}`)).body?.state === 'completed');
+    const traced = new HubClient({ urls: stack.urls, auth: client.tokens, headers: { traceparent: campaign.traceparent } });
+    const accepted = await traced.exports.update(audience.id, { listId, mode: 'add-only' });
+    expect(accepted.state).toBe('pending');
+    await waitFor('update completed', async () => (await client.exports.getUpdate(audience.id, accepted.id)).state === 'completed');
 
     const spans = await spansOf(
       campaign.traceId,
@@ -157,7 +160,7 @@ describe('traces', () => {
 
     // The request's log line names the trace and the request's span.
     const logged = await waitFor('request log line with the trace id', () =>
-      exporter
+      stack.exporter
         .output()
         .split('\n')
         .filter((line) => line.includes(`"trace_id":"${campaign.traceId}"`))

@@ -1,7 +1,9 @@
-import type { NormalizationStep, SnapshotMode } from '@audience-hub/contracts';
+import type { AuditAction, NormalizationStep, SnapshotMode } from '@audience-hub/contracts';
 
 export {
   FINAL_STATES,
+  type AuditAction,
+  type AuditRecord,
   type DataSourceStats,
   type DataSourceView as DataSource,
   type DeadLetterDetail,
@@ -64,6 +66,16 @@ export interface Resolution {
 }
 
 // audience-export
+
+// audit trail (every service, its own)
+export interface AuditQuery extends PageQuery {
+  /** Client id of the caller that acted. */
+  actor?: string;
+  action?: AuditAction;
+  /** ISO 8601 date-times with an offset: records at or after `from`, before `to`. */
+  from?: string;
+  to?: string;
+}
 
 // dead letters (id-reconciliation, audience-import, audience-export: each its own consumer group's)
 

@@ -41,6 +41,13 @@ export class HubEventProducer {
     return event;
   }
 
+  /** Publishes many events of one type in one request per topic (say, a batch of Campaign's observations). */
+  async publishMany<T extends UpstreamEventType>(inputs: ReadonlyArray<UpstreamEventInput<T>>): Promise<HubEvent[]> {
+    const events = inputs.map((input) => upstreamEvent(this.options.source, input));
+    await this.send(events);
+    return events;
+  }
+
   /** An XC audience snapshot, in parts. */
   async audienceMembers(snapshot: AudienceSnapshot): Promise<HubEvent[]> {
     const events = audienceMembersEvents(this.options.source, snapshot);

@@ -99,6 +99,14 @@ describe('HttpTransport', () => {
     expect(calls[0].init.body).toBe('{"a":1}');
     expect((calls[0].init.headers as Record<string, string>)['content-type']).toBe('application/json');
   });
+
+  it('sends the headers given for every request', async () => {
+    const { calls, fetchImpl } = scripted(() => json(200, {}));
+    const traceparent = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
+    const http = new HttpTransport('http://svc', { tokens: tokens('t'), fetch: fetchImpl, headers: { traceparent } });
+    await http.request('GET', 'v1/things');
+    expect((calls[0].init.headers as Record<string, string>).traceparent).toBe(traceparent);
+  });
 });
 
 describe('ClientCredentialsTokenSource', () => {

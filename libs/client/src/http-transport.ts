@@ -32,6 +32,8 @@ export interface TransportOptions {
   tokens: TokenSource;
   retry?: Partial<RetryPolicy>;
   fetch?: typeof fetch;
+  /** Headers sent with every request (say, the caller's W3C `traceparent`, so the hub's spans join its trace). */
+  headers?: Record<string, string>;
   /** How waits happen; tests pass one that records them instead. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -70,7 +72,12 @@ export class HttpTransport {
     const contentType = raw === undefined ? undefined : (options.contentType ?? (isRaw ? 'application/octet-stream' : 'application/json'));
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
-      const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${await this.options.tokens.token()}`, ...options.headers };
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        authorization: `Bearer ${await this.options.tokens.token()}`,
+        ...this.options.headers,
+        ...options.headers,
+      };
       if (contentType) headers['content-type'] = contentType;
       const response = await this.fetchImpl(url, { method, headers, body: body as RequestInit['body'] });
       if (response.status === 401 && !refreshed) {

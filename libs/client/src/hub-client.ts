@@ -1,4 +1,6 @@
 import type {
+  AuditQuery,
+  AuditRecord,
   CreateDataSource,
   DeadLetter,
   DeadLetterDetail,
@@ -56,6 +58,8 @@ export class HubClient {
   readonly exports: ExportsApi;
   /** Each consuming service's dead letters. */
   readonly deadLetters: Record<ConsumingService, DeadLettersApi>;
+  /** Each service's audit trail. */
+  readonly audit: Record<HubService, AuditApi>;
 
   constructor(options: HubClientOptions) {
     this.urls = { ...DEFAULT_HUB_URLS, ...options.urls };
@@ -76,6 +80,23 @@ export class HubClient {
       'audience-import': new DeadLettersApi(this.imports.http),
       'audience-export': new DeadLettersApi(this.exports.http),
     };
+    this.audit = {
+      ims: new AuditApi(this.ims.http),
+      'id-reconciliation': new AuditApi(this.identities.http),
+      'audience-import': new AuditApi(this.imports.http),
+      'audience-export': new AuditApi(this.exports.http),
+    };
+  }
+}
+
+export type HubService = 'ims' | ConsumingService;
+
+/** One service's audit trail of the caller's org, newest first (scope audit.read; platform operators also see platform actions). */
+export class AuditApi {
+  constructor(readonly http: HttpTransport) {}
+
+  list(query: AuditQuery = {}): Promise<Page<AuditRecord>> {
+    return this.http.request('GET', 'v1/audit-events', { query: { ...query } });
   }
 }
 
@@ -142,6 +163,10 @@ export class ImsApi {
   }
   deleteSecret(accountId: string, secretId: string): Promise<void> {
     return this.http.request('DELETE', `v1/technical-accounts/${id(accountId)}/secrets/${id(secretId)}`);
+  }
+  /** Signs with a new key from now on, for every org (platform operators only); tokens signed before stay valid. */
+  rotateSigningKeys(): Promise<{ kid: string; previousKid?: string; previousPublishedUntil?: string }> {
+    return this.http.request('POST', 'v1/signing-keys/rotate');
   }
 }
 

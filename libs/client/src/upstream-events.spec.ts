@@ -40,6 +40,21 @@ describe('upstream events', () => {
     }
     expect(audienceMembersEvents('/xc/test', snapshot).map((e) => e.id)).toEqual(events.map((e) => e.id));
     expect(new Set(events.map((e) => e.id)).size).toBe(3);
+    expect(events.every((e) => e.traceparent === undefined)).toBe(true);
+  });
+
+  it("carries the sender's trace context on every part", () => {
+    const traceparent = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
+    const snapshot = {
+      orgId,
+      audienceId: '1',
+      snapshotId: 's',
+      mode: 'full' as const,
+      idType: 'visitor' as const,
+      added: Array.from({ length: 10_001 }, (_, i) => ecid(i + 1)),
+      traceparent,
+    };
+    expect(audienceMembersEvents('/xc/test', snapshot).map((e) => e.traceparent)).toEqual([traceparent, traceparent]);
   });
 
   it('builds list membership changes in chunks of at most 10,000 recipients', () => {

@@ -72,6 +72,8 @@ export interface UpstreamEventInput<T extends UpstreamEventType> {
   data: EventDataOf<T>;
   /** What makes this event the same event when sent again; the event id is derived from it. Random when absent. */
   idempotencyKey?: string;
+  /** The sender's W3C trace context: the hub's spans of this event join the sender's trace. */
+  traceparent?: string;
 }
 
 /**
@@ -82,7 +84,7 @@ export function upstreamEvent<T extends UpstreamEventType>(source: string, input
   if (!isUpstreamEventType(input.type)) throw new Error(`${String(input.type)} is not an event Campaign or XC publishes`);
   const data = validateEventData(input.type, input.data);
   const id = input.idempotencyKey === undefined ? undefined : stableEventId(input.type, input.orgId, input.aggregateId, input.idempotencyKey);
-  return createEvent({ type: input.type, source, orgId: input.orgId, aggregateId: input.aggregateId, data, id });
+  return createEvent({ type: input.type, source, orgId: input.orgId, aggregateId: input.aggregateId, data, id, traceparent: input.traceparent });
 }
 
 export interface AudienceSnapshot {
@@ -96,6 +98,8 @@ export interface AudienceSnapshot {
   dataSourceId?: string;
   added: readonly string[];
   removed?: readonly string[];
+  /** XC's trace context, carried by every part. */
+  traceparent?: string;
 }
 
 /** An XC audience snapshot as `xc.audience.members` events, in parts of at most MAX_CHUNK_IDS ids. */
@@ -106,6 +110,7 @@ export function audienceMembersEvents(source: string, snapshot: AudienceSnapshot
       orgId: snapshot.orgId,
       aggregateId: snapshot.audienceId,
       idempotencyKey: `${snapshot.snapshotId}/${chunk.part}`,
+      traceparent: snapshot.traceparent,
       data: {
         audienceId: snapshot.audienceId,
         snapshotId: snapshot.snapshotId,

@@ -16,3 +16,4 @@ export * from './prometheus-server';
 export * from './child-server';
 export * from './s3proxy-server';
 export * from './sftp-server';
+export * from './stack-launcher';
