@@ -14,6 +14,7 @@ export const idReconciliationService: ServiceDescriptor = {
   defaultPort: 3001,
   title: 'audience-hub ID reconciliation',
   description: "Data sources, recipients' key values and visitor links, and resolution of XC ids to recipients and back.",
+  holdsSubjectIdentifiers: true,
   migrations: [
     ...MESSAGING_MIGRATIONS,
     RevokedCredentials1764400000100,
