@@ -7,6 +7,7 @@ import { Identities1764400200000 } from './migrations/1764400200000-identities';
 import { RecipientUpdateRank1764401450000 } from './migrations/1764401450000-recipient-update-rank';
 import { IngestionIndexes1764401300000 } from './migrations/1764401300000-ingestion-indexes';
 import { PrivacyRequests1764401900100 } from './migrations/1764401900100-privacy-requests';
+import { ObservationsByRecipient1765000000101 } from './migrations/1765000000101-observations-by-recipient';
 
 export const idReconciliationService: ServiceDescriptor = {
   name: 'id-reconciliation',
@@ -25,5 +26,6 @@ export const idReconciliationService: ServiceDescriptor = {
     AuditTrail1764401500000,
     PrivacyRequests1764401900100,
     Suppressions1764401900200,
+    ObservationsByRecipient1765000000101,
   ],
 };
