@@ -59,7 +59,9 @@ describe('outbox eraser', () => {
       /* until every row is sent */
     }
     // Every row went out, the erased ones included (the large chunks after the small rows).
-    expect([...keys].sort()).toEqual([`${orgId}:with-subject`, `${orgId}:without`, `${orgId}:look-alike`, `${orgId}:visitor/${subjectEcid}`, `${orgId}:visitor/${otherEcid}`].sort());
+    expect([...keys].sort()).toEqual(
+      [`${orgId}:with-subject`, `${orgId}:without`, `${orgId}:look-alike`, `${orgId}:visitor/${subjectEcid}`, `${orgId}:visitor/${otherEcid}`].sort(),
+    );
     // The rows holding the subject are gone; the others stay as sent, without their content.
     const rows = await dataSource.query(`SELECT event_type, message_key, message_value, sent_at IS NOT NULL AS sent FROM outbox_events ORDER BY seq`);
     expect(rows).toEqual([

@@ -5,4 +5,3 @@ import { SOURCE } from '../data-sources/data-source-events';
 export function privacyRequested(orgId: string, data: PrivacyRequested): AnyHubEvent {
   return createEvent({ type: EventTypes.hubPrivacyRequested, source: SOURCE, orgId, aggregateId: data.requestId, data });
 }
-

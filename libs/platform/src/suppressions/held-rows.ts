@@ -39,7 +39,9 @@ export class HeldRows {
   private readonly held: Readonly<Record<string, string>>;
 
   constructor(held: Readonly<Record<string, string>>) {
-    this.held = Object.fromEntries(Object.entries(held).map(([table, condition]) => [table, condition.replace(/ids\.(of_org|xc_ids_of|recipient_ids_of)\b/g, (name) => BOUND_IDS[name])]));
+    this.held = Object.fromEntries(
+      Object.entries(held).map(([table, condition]) => [table, condition.replace(/ids\.(of_org|xc_ids_of|recipient_ids_of)\b/g, (name) => BOUND_IDS[name])]),
+    );
   }
 
   /** A table's condition, for statements of the service's own (parameters: privacyIdsParams). */
@@ -76,13 +78,15 @@ export class HeldRows {
     return counts;
   }
 
-  /** A statement over bound conditions, planned with index paths wherever the table has one (then back to the planner's choice). */
+  /**
+   * A statement over bound conditions (parameters: privacyIdsParams, typed even where a condition
+   * leaves one out), planned with index paths wherever the table has one, then back to the
+   * planner's choice. A failure aborts the transaction: nothing to restore.
+   */
   async select<T extends object>(tx: EntityManager, sql: string, orgId: string, identifiers: PrivacyIdentifiers): Promise<T[]> {
     await query(tx, `SET LOCAL enable_seqscan = off`);
-    try {
-      return await queryRows<T>(tx, sql, privacyIdsParams(orgId, identifiers));
-    } finally {
-      await query(tx, `SET LOCAL enable_seqscan TO DEFAULT`);
-    }
+    const rows = await queryRows<T>(tx, `WITH typed_ids AS (SELECT $1::text, $2::text[], $3::text[]) ${sql}`, privacyIdsParams(orgId, identifiers));
+    await query(tx, `SET LOCAL enable_seqscan TO DEFAULT`);
+    return rows;
   }
 }
