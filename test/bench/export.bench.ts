@@ -197,16 +197,18 @@ async function exportBenchOnOwnTopics(env: BenchEnv): Promise<Record<string, unk
   }
 }
 
-function membersEvents(
+/** Campaign's list changes of recipients from..to-1, 10,000 to an event (`recipientOf` names them). */
+export function membersEvents(
   type: typeof EventTypes.campaignListMembersAdded | typeof EventTypes.campaignListMembersRemoved,
   orgId: string,
   listId: string,
   from: number,
   to: number,
+  recipientOf: (n: number) => string = recipient,
 ): AnyHubEvent[] {
   const events: AnyHubEvent[] = [];
   for (let first = from; first < to; first += 10_000) {
-    const recipientIds = Array.from({ length: Math.min(10_000, to - first) }, (_, i) => recipient(first + i));
+    const recipientIds = Array.from({ length: Math.min(10_000, to - first) }, (_, i) => recipientOf(first + i));
     events.push(createEvent({ type, source, orgId, aggregateId: listId, data: { listId, recipientIds } }));
   }
   return events;

@@ -224,7 +224,7 @@ export function* textChunks(line: (i: number) => string, count = MEMBERS): Gener
   }
 }
 
-async function copy(client: Client, target: string, chunks: Iterable<string>): Promise<void> {
+export async function copy(client: Client, target: string, chunks: Iterable<string>): Promise<void> {
   await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${target} FROM STDIN`)));
 }
 

@@ -168,15 +168,15 @@ export async function latencyBench(env: BenchEnv): Promise<Record<string, unknow
     // queue), to its Campaign event's publication by the outbox relay, and on to Campaign.
     const stages: Record<string, number[]> = { 'to transaction start': [], 'to relayed': [], 'to Campaign': [] };
     for (const target of small) {
-      const { rows } = await admin.query<{ started: Date; relayed: Date }>(
-        `SELECT r.created_at AS started, o.sent_at AS relayed FROM audience_import.runs r
-           JOIN audience_import.outbox_events o ON o.event_type = $2 AND o.message_value::jsonb #>> '{data,importId}' = r.import_id
-            AND (o.message_value::jsonb #>> '{data,counts,received}')::int >= 0 AND o.seq = (
-              SELECT min(o2.seq) FROM audience_import.outbox_events o2 WHERE o2.event_type = $2 AND o2.message_value::jsonb #>> '{data,importId}' = r.import_id AND o2.created_at >= r.created_at)
-          WHERE r.import_id = $1 ORDER BY r.seq`,
-        [target.importId, EventTypes.campaignImportCompleted],
-      );
+      // A sent outbox row keeps no content (dropSentContent): the k-th completion on Kafka names its row by event id.
       const done = completionsOf(target.importId);
+      const { rows: runs } = await admin.query<{ started: Date }>(`SELECT created_at AS started FROM audience_import.runs WHERE import_id = $1 ORDER BY seq`, [target.importId]);
+      const { rows: sentRows } = await admin.query<{ event_id: string; relayed: Date | null }>(
+        `SELECT event_id, sent_at AS relayed FROM audience_import.outbox_events WHERE event_id = ANY($1::uuid[])`,
+        [done.map((m) => m.json?.id)],
+      );
+      const relayedAt = new Map(sentRows.map((row) => [row.event_id, row.relayed]));
+      const rows = runs.map((run, k) => ({ started: run.started, relayed: relayedAt.get(done[k]?.json?.id) }));
       target.sent.forEach((sent, k) => {
         // (sent_at is written just after the send: a row may not show it yet)
         if (sent.phase !== 'load' || !rows[k]?.relayed) return;

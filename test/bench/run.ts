@@ -18,6 +18,7 @@ import { ingestBench } from './ingest.bench';
 import { lateLinksBench } from './late-links.bench';
 import { latencyBench } from './latency.bench';
 import { filesBench } from './files.bench';
+import { privacyBench } from './privacy.bench';
 
 const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown> | Record<string, unknown>[]>> = {
   outbox: outboxThroughput,
@@ -30,6 +31,7 @@ const BENCHES: Record<string, (env: BenchEnv) => Promise<Record<string, unknown>
   'late-links': lateLinksBench,
   latency: latencyBench,
   files: filesBench,
+  privacy: privacyBench,
 };
 
 /** The environment of the run under way: its topics are deleted even when it is stopped from outside. */

@@ -20,6 +20,7 @@ export const audienceExportService: ServiceDescriptor = {
   defaultPort: 3003,
   title: 'audience-hub audience export',
   description: '"Update shared audience": Campaign lists become XC shared audiences.',
+  holdsSubjectIdentifiers: true,
   migrations: [
     ...MESSAGING_MIGRATIONS,
     RevokedCredentials1764400000100,

@@ -16,6 +16,7 @@ export const audienceImportService: ServiceDescriptor = {
   defaultPort: 3002,
   title: 'audience-hub audience import',
   description: 'XC shared audiences become Campaign lists: catalog, import jobs, imported lists, pending ids reconciled against a replica of the identity graph, governance.',
+  holdsSubjectIdentifiers: true,
   migrations: [
     ...MESSAGING_MIGRATIONS,
     RevokedCredentials1764400000100,

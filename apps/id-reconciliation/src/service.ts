@@ -7,6 +7,7 @@ import { Identities1764400200000 } from './migrations/1764400200000-identities';
 import { RecipientUpdateRank1764401450000 } from './migrations/1764401450000-recipient-update-rank';
 import { IngestionIndexes1764401300000 } from './migrations/1764401300000-ingestion-indexes';
 import { PrivacyRequests1764401900100 } from './migrations/1764401900100-privacy-requests';
+import { ObservationsByRecipient1765000000101 } from './migrations/1765000000101-observations-by-recipient';
 import { DeletedRecipients1765000000500 } from './migrations/1765000000500-deleted-recipients';
 
 export const idReconciliationService: ServiceDescriptor = {
@@ -15,6 +16,7 @@ export const idReconciliationService: ServiceDescriptor = {
   defaultPort: 3001,
   title: 'audience-hub ID reconciliation',
   description: "Data sources, recipients' key values and visitor links, and resolution of XC ids to recipients and back.",
+  holdsSubjectIdentifiers: true,
   migrations: [
     ...MESSAGING_MIGRATIONS,
     RevokedCredentials1764400000100,
@@ -25,6 +27,7 @@ export const idReconciliationService: ServiceDescriptor = {
     AuditTrail1764401500000,
     PrivacyRequests1764401900100,
     Suppressions1764401900200,
+    ObservationsByRecipient1765000000101,
     DeletedRecipients1765000000500,
   ],
 };

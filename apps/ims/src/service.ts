@@ -11,6 +11,7 @@ export const imsService: ServiceDescriptor = {
   defaultPort: 3000,
   title: 'audience-hub IMS',
   description: 'OAuth 2.0 identity service: orgs, technical accounts, client secrets, signing keys and access tokens.',
+  holdsSubjectIdentifiers: false,
   migrations: [...MESSAGING_MIGRATIONS, ImsCredentials1764400200000, ByteOrderedText1764401400000, AuditTrail1764401500000, TokenFailures1764401620000],
 };
 

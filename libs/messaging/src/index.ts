@@ -6,6 +6,7 @@ export * from './outbox-event-type.migration';
 export * from './outbox-tombstones.migration';
 export * from './outbox-traceparent.migration';
 export * from './outbox-erase-once-sent.migration';
+export * from './outbox-sent-content-dropped.migration';
 export * from './outbox/outbox.writer';
 export * from './outbox/outbox.eraser';
 export * from './outbox/outbox.relay';

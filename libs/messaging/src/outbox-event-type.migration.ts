@@ -3,6 +3,7 @@ import { MessagingTables1764400000000 } from './messaging-tables.migration';
 import { OutboxTombstones1764400900000 } from './outbox-tombstones.migration';
 import { OutboxTraceparent1764401600000 } from './outbox-traceparent.migration';
 import { OutboxEraseOnceSent1764401900000 } from './outbox-erase-once-sent.migration';
+import { OutboxSentContentDropped1765000000100 } from './outbox-sent-content-dropped.migration';
 
 /**
  * The outbox keeps each event's type, which the relay sends as the `ce_type` header: consumers
@@ -27,4 +28,5 @@ export const MESSAGING_MIGRATIONS = [
   OutboxTombstones1764400900000,
   OutboxTraceparent1764401600000,
   OutboxEraseOnceSent1764401900000,
+  OutboxSentContentDropped1765000000100,
 ];

@@ -29,3 +29,4 @@ export * from './suppressions/suppressions.repository';
 export * from './suppressions/suppressions.module';
 export * from './suppressions/held-rows';
 export * from './suppressions/privacy-requests.consumer';
+export * from './suppressions/act-on-privacy-request';

@@ -8,4 +8,9 @@ export interface ServiceDescriptor {
   title: string;
   description: string;
   migrations: Array<new () => MigrationInterface>;
+  /**
+   * It holds data subjects' identifiers (privacy requests erase them): its outbox relay keeps no
+   * content of a sent row. Only ims holds none.
+   */
+  holdsSubjectIdentifiers: boolean;
 }

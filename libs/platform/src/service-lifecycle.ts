@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { OutboxRelay, purgeInbox } from '@audience-hub/messaging';
 import { flushTracing, outboxPublished } from '@audience-hub/observability';
 import type { BaseConfig } from './config';
-import { KAFKA_PRODUCER, SERVICE_CONFIG } from './tokens';
+import type { ServiceDescriptor } from './service-descriptor';
+import { KAFKA_PRODUCER, SERVICE_CONFIG, SERVICE_DESCRIPTOR } from './tokens';
 
 /**
  * Owns the process-wide resources and their order: on start, the database is migrated and the
@@ -23,11 +24,13 @@ export class ServiceLifecycle implements OnApplicationBootstrap, BeforeApplicati
     private readonly dataSource: DataSource,
     @Inject(KAFKA_PRODUCER) private readonly producer: Producer,
     @Inject(SERVICE_CONFIG) private readonly config: BaseConfig,
+    @Inject(SERVICE_DESCRIPTOR) descriptor: ServiceDescriptor,
   ) {
     this.relay = new OutboxRelay({
       dataSource,
       producer,
       pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+      dropSentContent: descriptor.holdsSubjectIdentifiers,
       log: (level, message, extra) => this.logger[level === 'info' ? 'log' : level](`${message} ${extra ? JSON.stringify(extra) : ''}`),
       onPublished: (count) => outboxPublished.inc(count),
     });

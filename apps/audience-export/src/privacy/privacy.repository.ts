@@ -2,18 +2,20 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { PrivacyIdentifiers } from '@audience-hub/contracts';
 import { execute, queryRows } from '@audience-hub/persistence';
-import { HeldRows, privacyIdsParams, WITH_PRIVACY_IDS } from '@audience-hub/platform';
+import { distinctOfOrg, HeldRows, privacyIdsParams } from '@audience-hub/platform';
 
-const ORG_AUDIENCES = `SELECT audience_no FROM shared_audiences WHERE org_id = ids.of_org`;
+const ORG_AUDIENCES = `audience_no = ANY(ARRAY(SELECT audience_no FROM shared_audiences WHERE org_id = ids.of_org))`;
 
-/** Per table: the condition on a row for the request's `ids` (WITH_PRIVACY_IDS): its org, XC ids and recipient ids. */
+/** Per table: the condition on a row for the request's `ids` (HeldRows binds them): its org, XC ids and recipient ids. */
 const HELD = new HeldRows({
-  exported_members: `audience_no IN (${ORG_AUDIENCES}) AND xc_id = ANY(ids.xc_ids_of)`,
-  removed_members: `audience_no IN (${ORG_AUDIENCES}) AND xc_id = ANY(ids.xc_ids_of)`,
-  campaign_list_members: `org_id = ids.of_org AND recipient_id = ANY(ids.recipient_ids_of)`,
+  exported_members: `${ORG_AUDIENCES} AND xc_id = ANY(ids.xc_ids_of)`,
+  removed_members: `${ORG_AUDIENCES} AND xc_id = ANY(ids.xc_ids_of)`,
+  // By the primary key (org, list, recipient), the org's lists skipped through.
+  campaign_list_members: `org_id = ids.of_org AND list_id = ANY(${distinctOfOrg('campaign_list_members', 'list_id')}) AND recipient_id = ANY(ids.recipient_ids_of)`,
   campaign_list_removals: `org_id = ids.of_org AND recipient_id = ANY(ids.recipient_ids_of)`,
   update_unmapped: `org_id = ids.of_org AND recipient_id = ANY(ids.recipient_ids_of)`,
-  identity_links: `org_id = ids.of_org AND (xc_id = ANY(ids.xc_ids_of) OR recipient_id = ANY(ids.recipient_ids_of))`,
+  // The XC ids by the primary key (org, data source, XC id), the org's data sources skipped through.
+  identity_links: `org_id = ids.of_org AND ((data_source_id = ANY(${distinctOfOrg('identity_links', 'data_source_id')}) AND xc_id = ANY(ids.xc_ids_of)) OR recipient_id = ANY(ids.recipient_ids_of))`,
 });
 
 export interface AudienceRemoval {
@@ -42,12 +44,13 @@ export class PrivacyRepository {
    */
   async removeExported(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<AudienceRemoval[]> {
     const params = privacyIdsParams(orgId, identifiers);
-    const audiences = await queryRows<{ audience_no: number; shared_audience_id: string; version: number; id_type: 'visitor' | 'declared' }>(
+    const audiences = await HELD.select<{ audience_no: number; shared_audience_id: string; version: number; id_type: 'visitor' | 'declared' }>(
       tx,
       `SELECT a.audience_no, a.shared_audience_id, a.version, d.id_type FROM shared_audiences a JOIN data_sources d USING (org_id, data_source_id)
-        WHERE a.org_id = $1 AND a.audience_no IN (${WITH_PRIVACY_IDS} SELECT audience_no FROM exported_members, ids WHERE ${HELD.condition('exported_members')})
+        WHERE a.org_id = $1 AND a.audience_no IN (SELECT audience_no FROM exported_members WHERE ${HELD.condition('exported_members')})
         ORDER BY a.audience_no FOR UPDATE OF a`,
-      params,
+      orgId,
+      identifiers,
     );
     const removals: AudienceRemoval[] = [];
     for (const audience of audiences) {

@@ -1,70 +1,49 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import {
-  clearIdentifiersOf,
-  createEvent,
-  EventTypes,
-  MAX_CHUNK_IDS,
-  privacyReceiptAggregateId,
-  type AnyHubEvent,
-  type PrivacyReceipt,
-  type PrivacyRequested,
-} from '@audience-hub/contracts';
-import { enqueueEvents, eraseFromOutbox } from '@audience-hub/messaging';
-import { SuppressionsRepository } from '@audience-hub/platform';
+import { createEvent, EventTypes, MAX_CHUNK_IDS, type AnyHubEvent, type PrivacyIdentifiers, type PrivacyRequested } from '@audience-hub/contracts';
+import { enqueueEvents } from '@audience-hub/messaging';
+import { ActOnPrivacyRequest, SuppressionsRepository, type PrivacyErasure } from '@audience-hub/platform';
 import { EXPORT_SOURCE } from '../../shared-audiences/shared-audiences.service';
 import { PrivacyRepository, type AudienceRemoval } from '../privacy.repository';
 
-const SERVICE = 'audience-export';
-
 /**
- * audience-export's part of a privacy request. A delete takes the identifiers out of every shared
- * audience that exported them, each as a new version whose `xc.shared-audience.members-changed`
- * removes them at XC (as an update's removals do), then deletes the list copies, the replica's
- * links and the rest, and makes the outbox forget them (the removals just enqueued once sent).
- * The receipt names the audiences. A dry run counts. A suppress (unsuppress) adds (removes) the
- * identifiers' hashes to the suppression list later updates leave out. All in one transaction.
+ * audience-export's own part of a privacy request (the shared flow is ActOnPrivacyRequest's). A
+ * delete takes the identifiers out of every shared audience that exported them, each as a new
+ * version whose `xc.shared-audience.members-changed` removes them at XC (as an update's removals
+ * do), then deletes the list copies, the replica's links and the rest. The receipt names the
+ * audiences.
  */
 @Injectable()
-export class ActOnPrivacyRequestUseCase {
+export class ActOnPrivacyRequestUseCase extends ActOnPrivacyRequest {
+  protected readonly service = 'audience-export';
+  protected readonly source = EXPORT_SOURCE;
+
   constructor(
     private readonly privacy: PrivacyRepository,
-    private readonly suppressions: SuppressionsRepository,
-  ) {}
+    suppressions: SuppressionsRepository,
+  ) {
+    super(suppressions);
+  }
 
-  async execute(tx: EntityManager, orgId: string, data: PrivacyRequested): Promise<void> {
-    if (data.type === 'suppress' || data.type === 'unsuppress') {
-      const changed = data.dryRun ? 0 : data.type === 'suppress' ? await this.suppressions.add(tx, orgId, data.hashes) : await this.suppressions.remove(tx, orgId, data.hashes);
-      return answer(tx, orgId, { service: SERVICE, requestId: data.requestId, counts: { suppressed_ids: changed }, completedAt: new Date().toISOString() });
-    }
-    if (data.type === 'access') {
-      const document = await this.privacy.rowsHeld(tx, orgId, data.identifiers);
-      const counts = Object.fromEntries(Object.entries(document).map(([table, rows]) => [table, rows.length]));
-      return answer(tx, orgId, { service: SERVICE, requestId: data.requestId, counts, document, completedAt: new Date().toISOString() });
-    }
-    if (data.type !== 'delete' || data.dryRun) {
-      const counts = await this.privacy.countHeld(tx, orgId, data.identifiers);
-      return answer(tx, orgId, { service: SERVICE, requestId: data.requestId, counts, completedAt: new Date().toISOString() });
-    }
+  protected rowsHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers) {
+    return this.privacy.rowsHeld(tx, orgId, identifiers);
+  }
+
+  protected countHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers) {
+    return this.privacy.countHeld(tx, orgId, identifiers);
+  }
+
+  protected async eraseHeld(tx: EntityManager, orgId: string, data: PrivacyRequested): Promise<PrivacyErasure> {
     const removals = await this.privacy.removeExported(tx, orgId, data.identifiers);
     await enqueueEvents(
       tx,
       removals.flatMap((removal) => membersRemoved(orgId, removal)),
     );
     const erased = await this.privacy.eraseHeld(tx, orgId, data.identifiers);
-    const outbox = await eraseFromOutbox(tx, clearIdentifiersOf(data.identifiers));
-    const counts = { ...erased, exported_members: removals.reduce((n, removal) => n + removal.removed.length, 0), outbox_events: outbox.erased + outbox.erasedOnceSent };
-    await answer(tx, orgId, {
-      service: SERVICE,
-      requestId: data.requestId,
-      counts,
-      sharedAudienceIds: removals.map((r) => r.sharedAudienceId),
-      completedAt: new Date().toISOString(),
-    });
-  }
-
-  async fail(tx: EntityManager, orgId: string, data: PrivacyRequested, reason: string): Promise<void> {
-    await answer(tx, orgId, { service: SERVICE, requestId: data.requestId, failed: true, reason: reason.slice(0, 1000), failedAt: new Date().toISOString() });
+    return {
+      counts: { ...erased, exported_members: removals.reduce((n, removal) => n + removal.removed.length, 0) },
+      sharedAudienceIds: removals.map((removal) => removal.sharedAudienceId),
+    };
   }
 }
 
@@ -82,8 +61,3 @@ function membersRemoved(orgId: string, removal: AudienceRemoval): AnyHubEvent[] 
     }),
   );
 }
-
-const answer = (tx: EntityManager, orgId: string, receipt: PrivacyReceipt) =>
-  enqueueEvents(tx, [
-    createEvent({ type: EventTypes.hubPrivacyReceipt, source: EXPORT_SOURCE, orgId, aggregateId: privacyReceiptAggregateId(receipt.requestId, receipt.service), data: receipt }),
-  ]);

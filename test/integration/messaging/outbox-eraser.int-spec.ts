@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import type { Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { createEvent, EventTypes, type AnyHubEvent } from '@audience-hub/contracts';
+import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
+import { newEcid, newOrgId, testEnv } from '@audience-hub/testing';
+import { enqueueEvents, enqueueTombstones, eraseFromOutbox, MESSAGING_MIGRATIONS, OutboxRelay } from '@audience-hub/messaging';
+
+const env = testEnv();
+let dataSource: DataSource;
+
+beforeAll(async () => {
+  dataSource = createServiceDataSource({ url: env.databaseUrl, schema: `eraser_${randomBytes(4).toString('hex')}`, migrations: [...MESSAGING_MIGRATIONS] });
+  await dataSource.initialize();
+  await migrateServiceSchema(dataSource);
+});
+
+afterAll(async () => {
+  await dataSource.destroy();
+});
+
+/** A producer that records the keys it was given, in order. */
+function recordingProducer(): { producer: Producer; keys: string[] } {
+  const keys: string[] = [];
+  const producer = {
+    sendBatch: async ({ topicMessages }: { topicMessages: Array<{ messages: Array<{ key: string }> }> }) => {
+      keys.push(...topicMessages.flatMap(({ messages }) => messages.map((m) => m.key)));
+      return [];
+    },
+  } as unknown as Producer;
+  return { producer, keys };
+}
+
+const membersAdded = (orgId: string, listId: string, recipientIds: string[]): AnyHubEvent =>
+  createEvent({ type: EventTypes.campaignListMembersAdded, source: '/test', orgId, aggregateId: listId, data: { listId, recipientIds } });
+
+describe('outbox eraser', () => {
+  it("marks the unsent rows holding a subject's identifier among many others, which leave once sent; sent rows keep no content", async () => {
+    const orgId = newOrgId();
+    const subject = `rcp-${randomBytes(4).toString('hex')}`;
+    const subjectEcid = newEcid();
+    const otherEcid = newEcid();
+    const others = Array.from({ length: 9_999 }, (_, i) => `rcp-other-${i}`);
+    await dataSource.transaction(async (tx) => {
+      await enqueueEvents(tx, [
+        membersAdded(orgId, 'with-subject', [...others.slice(0, 5_000), subject, ...others.slice(5_000)]),
+        membersAdded(orgId, 'without', others),
+        // The subject's id inside a longer one is someone else's.
+        membersAdded(orgId, 'look-alike', [`x${subject}x`, `${subject}0`]),
+      ]);
+      await enqueueTombstones(tx, 'idrec.identity-links.v1', [`${orgId}:visitor/${subjectEcid}`, `${orgId}:visitor/${otherEcid}`]);
+    });
+    const erased = await dataSource.transaction((tx) => eraseFromOutbox(tx, [subject, subjectEcid, 'rcp-never-enqueued']));
+    expect(erased).toBe(2);
+
+    const { producer, keys } = recordingProducer();
+    const relay = new OutboxRelay({ dataSource, producer, dropSentContent: true });
+    while ((await relay.publishOnce()) > 0) {
+      /* until every row is sent */
+    }
+    // Every row went out, the erased ones included (the large chunks after the small rows).
+    expect([...keys].sort()).toEqual(
+      [`${orgId}:with-subject`, `${orgId}:without`, `${orgId}:look-alike`, `${orgId}:visitor/${subjectEcid}`, `${orgId}:visitor/${otherEcid}`].sort(),
+    );
+    // The rows holding the subject are gone; the others stay as sent, without their content.
+    const rows = await dataSource.query(`SELECT event_type, message_key, message_value, sent_at IS NOT NULL AS sent FROM outbox_events ORDER BY seq`);
+    expect(rows).toEqual([
+      { event_type: EventTypes.campaignListMembersAdded, message_key: '', message_value: null, sent: true },
+      { event_type: EventTypes.campaignListMembersAdded, message_key: '', message_value: null, sent: true },
+      { event_type: null, message_key: '', message_value: null, sent: true },
+    ]);
+  });
+
+  it('keeps the content of sent rows where the relay is told to (a service holding no subject identifiers)', async () => {
+    const orgId = newOrgId();
+    await dataSource.query(`DELETE FROM outbox_events`);
+    await dataSource.transaction((tx) => enqueueEvents(tx, [membersAdded(orgId, 'kept', ['rcp-1'])]));
+    const relay = new OutboxRelay({ dataSource, producer: recordingProducer().producer });
+    while ((await relay.publishOnce()) > 0) {
+      /* until every row is sent */
+    }
+    const [row] = await dataSource.query(`SELECT message_key, message_value, sent_at IS NOT NULL AS sent FROM outbox_events`);
+    expect(row).toMatchObject({ message_key: `${orgId}:kept`, sent: true });
+    expect(row.message_value).toContain('rcp-1');
+  });
+});
