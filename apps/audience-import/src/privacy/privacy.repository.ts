@@ -6,11 +6,12 @@ import { queryRows } from '@audience-hub/persistence';
 
 /**
  * What audience-import holds for a privacy request's identifiers: the replica's links, list
- * members, pending ids, a run's staging rows. Imports are the org's (imports.org_id); a staging
- * row belongs to the org of its run's import.
+ * members, pending ids, a run's staging rows, the ids of an audience's kept snapshot. Imports are
+ * the org's (imports.org_id); a staging row belongs to the org of its run's import.
  */
 const ORG_RUNS = `SELECT r.run_id FROM runs r JOIN imports i USING (import_id) WHERE i.org_id = ids.of_org`;
 const ORG_IMPORTS = `SELECT import_id FROM imports WHERE org_id = ids.of_org`;
+const ORG_SNAPSHOTS = `SELECT snapshot_id FROM received_snapshots WHERE org_id = ids.of_org`;
 
 /** Per table: the condition on a row for the request's `ids` (WITH_PRIVACY_IDS): its org, XC ids and recipient ids. */
 const HELD = new HeldRows({
@@ -20,6 +21,7 @@ const HELD = new HeldRows({
   run_unmatched: `run_id IN (${ORG_RUNS}) AND xc_id = ANY(ids.xc_ids_of)`,
   run_removed: `run_id IN (${ORG_RUNS}) AND xc_id = ANY(ids.xc_ids_of)`,
   run_changes: `run_id IN (${ORG_RUNS}) AND recipient_id = ANY(ids.recipient_ids_of)`,
+  received_snapshot_ids: `snapshot_id IN (${ORG_SNAPSHOTS}) AND xc_id = ANY(ids.xc_ids_of)`,
   identity_links: `org_id = ids.of_org AND (xc_id = ANY(ids.xc_ids_of) OR recipient_id = ANY(ids.recipient_ids_of))`,
 });
 
