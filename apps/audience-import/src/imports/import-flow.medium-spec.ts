@@ -314,6 +314,33 @@ describe('importing snapshots while links change (medium)', () => {
       );
     });
 
+    it('sends a kept snapshot of more than one chunk again a chunk at a time, an id kept in two parts counted once', async () => {
+      const job = await newImport('org-dry-big');
+      const ids = Array.from({ length: 14_000 }, (_, i) => ecid(i));
+      await link(
+        job.orgId,
+        ids.filter((_, i) => i % 3 === 0).map((id, i) => [id, `rcp-${i}`]),
+      );
+      // 10,000 ids, then 4,100 of which 100 were in the first part: 14,100 kept, 14,000 distinct.
+      const parts = [ids.slice(0, 10_000), ids.slice(9_900)];
+      await sendSnapshot(job.orgId, job.audienceId, 'big', parts);
+      await link(
+        job.orgId,
+        ids.filter((_, i) => i % 7 === 0).map((id) => [id, null]),
+      );
+      // Since: a delta took 1,000 of the ids out of the list.
+      await db.transaction((tx) => flow.receive.execute(tx, job.orgId, chunk(job.audienceId, 'big-delta', 0, true, [], ids.slice(0, 1_000), 'delta')));
+      await db.takeOutbox();
+      const dry = await flow.dryRun.execute(job.orgId, job.audienceId);
+      expect(dry.snapshot).toMatchObject({ ids: 14_100, parts: 2 });
+      expect(await db.takeOutbox()).toEqual([]);
+      await sendSnapshot(job.orgId, job.audienceId, 'big-again', parts);
+      const [real] = await effectsInOutbox();
+      expect(dry.effects).toEqual([{ ...real, listId: job.listId }]);
+      expect(real.matched + real.unmatched).toBe(14_000);
+      expect(real.added).toBe(ids.slice(0, 1_000).filter((_, i) => i % 3 === 0 && i % 7 !== 0).length);
+    });
+
     it('answers not-found when the audience has no kept snapshot: none received, only deltas, none complete, or no import took it', async () => {
       const job = await newImport('org-dry-none');
       await expect(flow.dryRun.execute(job.orgId, job.audienceId)).rejects.toMatchObject({ code: 'not-found', status: 404 });

@@ -93,9 +93,12 @@ export class ReceivedSnapshotsRepository {
     return row ? toKept(row) : undefined;
   }
 
-  /** The kept ids, distinct and in key order (from the index), to be fetched a chunk at a time in the caller's transaction. */
+  /**
+   * The kept ids in the order they were kept, to be fetched a chunk at a time in the caller's
+   * transaction (no sort of millions of ids; an id kept twice is counted once by the run).
+   */
   openIds(tx: EntityManager, snapshotId: string): Promise<ServerCursor<{ xc_id: string }>> {
-    return ServerCursor.open(tx, `SELECT DISTINCT xc_id FROM received_snapshot_ids WHERE snapshot_id = $1 ORDER BY xc_id`, [snapshotId]);
+    return ServerCursor.open(tx, `SELECT xc_id FROM received_snapshot_ids WHERE snapshot_id = $1`, [snapshotId]);
   }
 
   /**

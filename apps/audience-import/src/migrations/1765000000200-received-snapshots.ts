@@ -30,8 +30,10 @@ export class ReceivedSnapshots1765000000200 implements MigrationInterface {
       `CREATE INDEX received_snapshots_superseded ON received_snapshots (snapshot_id) WHERE state = 'superseded'`,
       `CREATE TABLE received_snapshot_parts (snapshot_id bigint NOT NULL, part int NOT NULL, PRIMARY KEY (snapshot_id, part))`,
       // No key: an id sent in two parts is kept twice, and counted once when the snapshot is applied again.
+      // Indexed by snapshot only: an index over xc_id is filled in random order, which doubled the
+      // cost of importing a 1,000,000-member snapshot; privacy requests read the org's kept ids instead.
       `CREATE TABLE received_snapshot_ids (snapshot_id bigint NOT NULL, xc_id text COLLATE "C" NOT NULL)`,
-      `CREATE INDEX received_snapshot_ids_snapshot ON received_snapshot_ids (snapshot_id, xc_id)`,
+      `CREATE INDEX received_snapshot_ids_snapshot ON received_snapshot_ids (snapshot_id)`,
     ]) {
       await runner.query(statement);
     }
