@@ -310,6 +310,60 @@ describe('hub CLI end to end', () => {
     }
   });
 
+  it("dry-runs the audience's last snapshot with `hub import start --dry-run`: what it would do now, nothing written; none kept exits 1", async () => {
+    await login();
+    const [kept, dropped, added] = await visitors(3);
+    const audienceId = await publishedAudience();
+    const dryRun = () => hub(['--json', 'import', 'start', '--audience', audienceId, '--dry-run']);
+    const none = await dryRun();
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(`no full snapshot of audience ${audienceId} was received`);
+    expect((await hub(['import', 'start', '--audience', audienceId, '--label', 'No data source'])).code).toBe(2);
+
+    const { id: importId, listId } = await client.imports.create({ audienceId, dataSourceId: 'visitor', listLabel: 'Dry run', mode: 'full' });
+    const members = async () => (await client.imports.members(listId, { limit: 100 })).items.map((member) => member.recipientId).sort();
+    const snapshot = (snapshotId: string, mode: 'full' | 'delta', ids: string[], removed: string[] = []) =>
+      producer.send([
+        createEvent({
+          type: EventTypes.xcAudienceMembers,
+          source: '/e2e',
+          orgId: tenant.orgId,
+          aggregateId: audienceId,
+          data: { audienceId, snapshotId, mode, idType: 'visitor', part: 0, lastPart: true, added: ids, removed },
+        }),
+      ]);
+    const stranger = newEcid();
+    await snapshot('dry-full', 'full', [kept.ecid, dropped.ecid, stranger]);
+    await waitFor('the snapshot applied, its visitors matched', async () => (await members()).join() === [kept.recipientId, dropped.recipientId].sort().join());
+    // A delta since: the list is no longer what the snapshot made it.
+    await snapshot('dry-delta', 'delta', [added.ecid], [dropped.ecid]);
+    await waitFor('the delta applied', async () => (await members()).join() === [kept.recipientId, added.recipientId].sort().join());
+    const before = await client.imports.get(importId);
+
+    const dry = await dryRun();
+    expect(dry.code).toBe(0);
+    expect(dry.json).toEqual({
+      dryRun: true,
+      audienceId,
+      snapshot: { key: 'xc:dry-full', idType: 'visitor', dataSourceId: null, ids: 3, parts: 1, receivedAt: expect.any(String) },
+      effects: [{ importId, listId, added: 1, removed: 1, matched: 2, unmatched: 1, matchRate: 2 / 3 }],
+    });
+    const human = await ok(['import', 'start', '--audience', audienceId, '--dry-run']);
+    expect(human.stdout).toContain('dry run, nothing written: snapshot xc:dry-full');
+    expect(human.stdout).toContain(`import ${importId} (list ${listId}): +1 -1 recipients, 2 matched, 1 unmatched, match rate 66.7%`);
+    expect(await members()).toEqual([kept.recipientId, added.recipientId].sort());
+    expect(await client.imports.get(importId)).toEqual(before);
+
+    // The same snapshot again, for real, does what the dry run said.
+    await snapshot('dry-again', 'full', [kept.ecid, dropped.ecid, stranger]);
+    const again = await waitFor('sent again', async () => {
+      const view = await client.imports.get(importId);
+      return view.snapshots === before.snapshots + 1 ? view : undefined;
+    });
+    expect(again.counts).toMatchObject({ added: 1, removed: 1, matched: 2, unmatched: 1 });
+    expect(await members()).toEqual([kept.recipientId, dropped.recipientId].sort());
+  });
+
   it('shares a list: creates the shared audience, runs and watches an update, lists the unmapped recipients', async () => {
     await login();
     await ok(['data-sources', 'create', '--id', 'share-crm', '--name', 'CRM id to share', '--integration-code', 'SHARECRM', '--attribute', 'crmId']);

@@ -9,6 +9,7 @@ import { AnswersPerPart1764400320000 } from './migrations/1764400320000-answers-
 import { ReplicaResolution1764401100000 } from './migrations/1764401100000-replica-resolution';
 import { ResolvePerChunk1764401300000 } from './migrations/1764401300000-resolve-per-chunk';
 import { PickedUpFiles1764401800000 } from './migrations/1764401800000-picked-up-files';
+import { ReceivedSnapshots1765000000200 } from './migrations/1765000000200-received-snapshots';
 
 export const audienceImportService: ServiceDescriptor = {
   name: 'audience-import',
@@ -31,5 +32,6 @@ export const audienceImportService: ServiceDescriptor = {
     AuditTrail1764401500000,
     PickedUpFiles1764401800000,
     Suppressions1764401900200,
+    ReceivedSnapshots1765000000200,
   ],
 };

@@ -19,6 +19,7 @@ export {
   type Policy,
   type ReceivingRun,
   type SharedAudienceView as SharedAudience,
+  type SnapshotDryRun,
   type SnapshotMode,
   type ImportEffect,
   type UpdateDryRun,

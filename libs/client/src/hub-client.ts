@@ -17,6 +17,7 @@ import type {
   Resolution,
   ResolveDirection,
   SharedAudience,
+  SnapshotDryRun,
   UpdateDryRun,
   UpdateView,
   XcAudience,
@@ -213,6 +214,10 @@ export class ImportsApi {
   }
   create(body: CreateImport): Promise<ImportView> {
     return this.http.request('POST', 'v1/imports', { body });
+  }
+  /** What the audience's last received full snapshot would do to each open import if it arrived again now; nothing is written (404 when none is kept). */
+  dryRunSnapshot(audienceId: string): Promise<SnapshotDryRun> {
+    return this.http.request('POST', 'v1/imports/dry-run', { body: { audienceId } });
   }
   list(query?: PageQuery): Promise<Page<ImportView>> {
     return this.http.request('GET', 'v1/imports', { query: page(query) });

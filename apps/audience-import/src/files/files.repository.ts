@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { EventTypes, type EventDataOf, type ImportEffect } from '@audience-hub/contracts';
 import type { FileOrigin, FileReport } from './file-report';
-import { query, queryOne, queryRows } from '@audience-hub/persistence';
+import { query, queryOne } from '@audience-hub/persistence';
 
 @Injectable()
 export class FilesRepository {
@@ -26,37 +25,6 @@ export class FilesRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [report.id, orgId, report.name, origin, report.state, report.lines, report.applied, report.errorCount, JSON.stringify(report.errors)],
     );
-  }
-
-  /**
-   * What the caller's transaction did to imports, read from what it enqueued for Campaign (the
-   * outbox rows this transaction wrote): recipients added and removed per import, and its
-   * completed run's counts. For a dry run, just before it rolls back.
-   */
-  async effectsOfTransaction(tx: EntityManager): Promise<ImportEffect[]> {
-    const rows = await queryRows<{ event_type: string; message_value: string }>(
-      tx,
-      `SELECT event_type, message_value FROM outbox_events WHERE xmin = pg_current_xact_id()::xid AND event_type = ANY($1::text[]) ORDER BY seq`,
-      [[EventTypes.campaignImportedListMembersChanged, EventTypes.campaignImportCompleted]],
-    );
-    const effects = new Map<string, ImportEffect>();
-    const effectOf = (importId: string, listId: string) => {
-      const effect = effects.get(importId) ?? { importId, listId, added: 0, removed: 0, matched: 0, unmatched: 0, matchRate: 0 };
-      effects.set(importId, effect);
-      return effect;
-    };
-    for (const row of rows) {
-      if (row.event_type === EventTypes.campaignImportedListMembersChanged) {
-        const { data } = JSON.parse(row.message_value) as { data: EventDataOf<typeof EventTypes.campaignImportedListMembersChanged> };
-        const effect = effectOf(data.importId, data.listId);
-        effect.added += data.added.length;
-        effect.removed += data.removed.length;
-      } else {
-        const { data } = JSON.parse(row.message_value) as { data: EventDataOf<typeof EventTypes.campaignImportCompleted> };
-        Object.assign(effectOf(data.importId, data.listId), { matched: data.counts.matched, unmatched: data.counts.unmatched, matchRate: data.matchRate });
-      }
-    }
-    return [...effects.values()];
   }
 }
 

@@ -436,6 +436,44 @@ describe('importing XC audiences into lists', () => {
     expect(probe.received.some((m) => m.json?.type === EventTypes.campaignImportCompleted && m.json.data.importId === job.id)).toBe(false);
   });
 
+  it("dry-runs an audience's last full snapshot over REST: 404 problem+json until one is kept, 400 for a bad body, the scope and the org checked, nothing written", async () => {
+    const audienceId = newId('aud');
+    await publishAudience(audienceId, []);
+    const dryRun = (body: unknown, auth: Record<string, string> = tenant.auth) =>
+      fetch(`${importer.url}/v1/imports/dry-run`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const none = await dryRun({ audienceId });
+    expect(none.status).toBe(404);
+    expect(none.headers.get('content-type')).toContain('application/problem+json');
+    expect(await none.json()).toMatchObject({ type: expect.stringContaining('not-found'), detail: `no full snapshot of audience ${audienceId} was received (or none is kept)` });
+    expect((await dryRun({ audienceId, extra: 1 })).status).toBe(400);
+    expect((await dryRun({})).status).toBe(400);
+
+    const [a, b, stranger] = [newEcid(), newEcid(), newEcid()];
+    await observe([
+      [a, newId('rcp')],
+      [b, newId('rcp')],
+    ]);
+    await resolvable([a, b]);
+    const job = await createImport(audienceId);
+    await probe.publish(Topics.xcAudiences, snapshot(audienceId, 'kept', 'full', [{ added: [a, stranger] }, { added: [b] }]));
+    const applied = await untilSnapshots(job.id, 1);
+    const { status, body } = await api<any>('/v1/imports/dry-run', { method: 'POST', body: JSON.stringify({ audienceId }) });
+    expect(status).toBe(200);
+    // The list is what the snapshot made it: sent again, it changes nothing.
+    expect(body).toEqual({
+      dryRun: true,
+      audienceId,
+      snapshot: { key: 'xc:kept', idType: 'visitor', dataSourceId: null, ids: 3, parts: 2, receivedAt: expect.any(String) },
+      effects: [{ importId: job.id, listId: job.listId, added: 0, removed: 0, matched: 2, unmatched: 1, matchRate: 2 / 3 }],
+    });
+    expect(await importView(job.id)).toEqual(applied);
+
+    const reader = await ims.tenant(['audiences.read'], 'Reader org');
+    expect((await dryRun({ audienceId }, reader.auth)).status).toBe(403);
+    const otherOrg = await ims.tenant(['audiences.write'], 'Other org');
+    expect((await dryRun({ audienceId }, otherOrg.auth)).status).toBe(404);
+  });
+
   it('answers 422 for an unknown data source or audience', async () => {
     const audienceId = newId('aud');
     await publishAudience(audienceId, []);

@@ -21,10 +21,14 @@ import { ListsRepository } from '../lists/lists.repository';
 import { LateLinksListener } from '../pending/late-links.listener';
 import { PendingRepository } from '../pending/pending.repository';
 import { PoliciesRepository } from '../policies/policies.repository';
+import { PrivacyRepository } from '../privacy/privacy.repository';
+import { ImportEffectsRepository } from './import-effects.repository';
 import { ImportsRepository } from './imports.repository';
+import { ReceivedSnapshotsRepository } from './received-snapshots.repository';
 import { RunsRepository } from './runs.repository';
 import { ApplySnapshotUseCase } from './usecases/apply-snapshot.usecase';
 import { CreateImportUseCase } from './usecases/create-import.usecase';
+import { DryRunSnapshotUseCase } from './usecases/dry-run-snapshot.usecase';
 import { ReceiveSnapshotChunkUseCase, type SnapshotChunk } from './usecases/receive-snapshot-chunk.usecase';
 
 /**
@@ -246,6 +250,153 @@ describe('importing snapshots while links change (medium)', () => {
     expect(await listOf(job.importId)).toEqual(before);
     expect(before).toHaveLength(50);
   });
+
+  describe("dry run of an audience's last received snapshot", () => {
+    /** Every row of the schema, table by table: what a dry run must leave as it was. */
+    const schemaRows = async () => {
+      const tables = (await db.dataSource.query(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`)) as Array<{ tablename: string }>;
+      const rows: Record<string, string> = {};
+      for (const { tablename } of tables) {
+        const [row] = await db.dataSource.query(`SELECT count(*)::text || ':' || coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '') AS digest FROM "${tablename}" t`);
+        rows[tablename] = row.digest;
+      }
+      return rows;
+    };
+    /** What the outbox says happened to each import since it was last read: like ImportEffect. */
+    const effectsInOutbox = async () => {
+      const effects = new Map<string, { importId: string; added: number; removed: number; matched: number; unmatched: number; matchRate: number }>();
+      for (const { event } of await db.takeOutbox()) {
+        const data = event?.data as { importId: string; added?: string[]; removed?: string[]; counts?: { matched: number; unmatched: number }; matchRate?: number };
+        if (event?.type !== EventTypes.campaignImportedListMembersChanged && event?.type !== EventTypes.campaignImportCompleted) continue;
+        const effect = effects.get(data.importId) ?? { importId: data.importId, added: 0, removed: 0, matched: 0, unmatched: 0, matchRate: 0 };
+        effects.set(data.importId, effect);
+        if (event.type === EventTypes.campaignImportedListMembersChanged) {
+          effect.added += data.added!.length;
+          effect.removed += data.removed!.length;
+        } else Object.assign(effect, { matched: data.counts!.matched, unmatched: data.counts!.unmatched, matchRate: data.matchRate });
+      }
+      return [...effects.values()].sort((a, b) => a.importId.localeCompare(b.importId));
+    };
+    const sendSnapshot = (orgId: string, audienceId: string, key: string, parts: string[][]) =>
+      parts.reduce<Promise<void>>(
+        (previous, ids, part) => previous.then(() => db.transaction((tx) => flow.receive.execute(tx, orgId, chunk(audienceId, key, part, part === parts.length - 1, ids)))),
+        Promise.resolve(),
+      );
+
+    it('predicts exactly what the snapshot would do again after links changed and deltas were applied, writing nothing', async () => {
+      let round = 0;
+      await fc.assert(
+        fc.asyncProperty(dryRunScenario(), async (scenario) => {
+          const full = await newImport(`org-dry-snapshot-${++round}`);
+          const merged = await flow.createImport.execute(full.orgId, { audienceId: full.audienceId, dataSourceId: 'visitor', mode: 'delta', listLabel: 'merged' });
+          const links = (batch: LinkStep) => link(full.orgId, batch.links);
+          for (const batch of scenario.linksBefore) await links(batch);
+          await sendSnapshot(full.orgId, full.audienceId, `${full.orgId}-s`, scenario.snapshot);
+          for (const [n, step] of scenario.after.entries()) {
+            if (step.kind === 'link') await links(step);
+            else await db.transaction((tx) => flow.receive.execute(tx, full.orgId, chunk(full.audienceId, `${full.orgId}-d${n}`, 0, true, step.added, step.removed, 'delta')));
+          }
+          await db.takeOutbox();
+          const before = await schemaRows();
+
+          const dry = await flow.dryRun.execute(full.orgId, full.audienceId);
+          expect(await db.takeOutbox()).toEqual([]);
+          expect(await schemaRows()).toEqual(before);
+          expect(dry.snapshot).toMatchObject({ key: `xc:${full.orgId}-s`, idType: 'visitor', ids: scenario.snapshot.flat().length, parts: scenario.snapshot.length });
+
+          // The same snapshot again, for real: what the outbox says it did is what the dry run said.
+          await sendSnapshot(full.orgId, full.audienceId, `${full.orgId}-again`, scenario.snapshot);
+          const real = await effectsInOutbox();
+          expect(real.map((effect) => effect.importId)).toEqual([full.importId, merged.id].sort());
+          expect([...dry.effects].sort((a, b) => a.importId.localeCompare(b.importId)).map(({ listId: _listId, ...effect }) => effect)).toEqual(real);
+        }),
+        { seed: SEED, numRuns: Math.ceil(RUNS / 2) },
+      );
+    });
+
+    it('sends a kept snapshot of more than one chunk again a chunk at a time, an id kept in two parts counted once', async () => {
+      const job = await newImport('org-dry-big');
+      const ids = Array.from({ length: 14_000 }, (_, i) => ecid(i));
+      await link(
+        job.orgId,
+        ids.filter((_, i) => i % 3 === 0).map((id, i) => [id, `rcp-${i}`]),
+      );
+      // 10,000 ids, then 4,100 of which 100 were in the first part: 14,100 kept, 14,000 distinct.
+      const parts = [ids.slice(0, 10_000), ids.slice(9_900)];
+      await sendSnapshot(job.orgId, job.audienceId, 'big', parts);
+      await link(
+        job.orgId,
+        ids.filter((_, i) => i % 7 === 0).map((id) => [id, null]),
+      );
+      // Since: a delta took 1,000 of the ids out of the list.
+      await db.transaction((tx) => flow.receive.execute(tx, job.orgId, chunk(job.audienceId, 'big-delta', 0, true, [], ids.slice(0, 1_000), 'delta')));
+      await db.takeOutbox();
+      const dry = await flow.dryRun.execute(job.orgId, job.audienceId);
+      expect(dry.snapshot).toMatchObject({ ids: 14_100, parts: 2 });
+      expect(await db.takeOutbox()).toEqual([]);
+      await sendSnapshot(job.orgId, job.audienceId, 'big-again', parts);
+      const [real] = await effectsInOutbox();
+      expect(dry.effects).toEqual([{ ...real, listId: job.listId }]);
+      expect(real.matched + real.unmatched).toBe(14_000);
+      expect(real.added).toBe(ids.slice(0, 1_000).filter((_, i) => i % 3 === 0 && i % 7 !== 0).length);
+    });
+
+    it('answers not-found when the audience has no kept snapshot: none received, only deltas, none complete, or no import took it', async () => {
+      const job = await newImport('org-dry-none');
+      await expect(flow.dryRun.execute(job.orgId, job.audienceId)).rejects.toMatchObject({ code: 'not-found', status: 404 });
+      await db.transaction((tx) => flow.receive.execute(tx, job.orgId, chunk(job.audienceId, 'delta', 0, true, [ecid(1)], [], 'delta')));
+      await db.transaction((tx) => flow.receive.execute(tx, job.orgId, chunk(job.audienceId, 'half', 0, false, [ecid(2)])));
+      await db.transaction((tx) => flow.receive.execute(tx, job.orgId, chunk('aud-nobody-imports', 'other', 0, true, [ecid(3)])));
+      await expect(flow.dryRun.execute(job.orgId, job.audienceId)).rejects.toMatchObject({ code: 'not-found' });
+      await expect(flow.dryRun.execute(job.orgId, 'aud-nobody-imports')).rejects.toMatchObject({ code: 'not-found' });
+      await expect(flow.dryRun.execute('org-someone-else', job.audienceId)).rejects.toMatchObject({ code: 'not-found' });
+    });
+
+    it('keeps one snapshot per audience: the newer complete one replaces the first, and the janitor drops the first', async () => {
+      const job = await newImport('org-dry-replace');
+      const kept = async () =>
+        (await db.dataSource.query(
+          `SELECT state, count(*)::int AS n FROM received_snapshots r JOIN received_snapshot_ids USING (snapshot_id) WHERE r.org_id = $1 GROUP BY state ORDER BY state`,
+          [job.orgId],
+        )) as Array<{ state: string; n: number }>;
+      await sendSnapshot(job.orgId, job.audienceId, 'first', [[ecid(1), ecid(2)], [ecid(3)]]);
+      expect((await flow.dryRun.execute(job.orgId, job.audienceId)).snapshot).toMatchObject({ key: 'xc:first', ids: 3, parts: 2 });
+      // A third snapshot starts, then the second arrives whole: the third, started earlier, is moot like the first.
+      await db.transaction((tx) => flow.receive.execute(tx, job.orgId, chunk(job.audienceId, 'third', 0, false, [ecid(9)])));
+      await sendSnapshot(job.orgId, job.audienceId, 'second', [[ecid(4)]]);
+      await db.transaction((tx) => flow.receive.execute(tx, job.orgId, chunk(job.audienceId, 'third', 1, true, [ecid(8)])));
+      expect((await flow.dryRun.execute(job.orgId, job.audienceId)).snapshot).toMatchObject({ key: 'xc:second', ids: 1, parts: 1 });
+      expect(await kept()).toEqual([
+        { state: 'kept', n: 1 },
+        { state: 'superseded', n: 4 },
+      ]);
+      while (await db.transaction((tx) => flow.receivedSnapshots.purgeSomeSuperseded(tx)));
+      expect(await kept()).toEqual([{ state: 'kept', n: 1 }]);
+      expect(await db.dataSource.query(`SELECT snapshot_key FROM received_snapshots WHERE org_id = $1`, [job.orgId])).toEqual([{ snapshot_key: 'xc:second' }]);
+      // A dry run keeps nothing of its own.
+      expect((await flow.dryRun.execute(job.orgId, job.audienceId)).snapshot).toMatchObject({ key: 'xc:second' });
+      expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM received_snapshots WHERE org_id = $1`, [job.orgId])).toEqual([{ n: 1 }]);
+    });
+
+    it("covers the kept ids in privacy requests: access shows them, the dry run counts them, delete erases them (the org's only)", async () => {
+      const job = await newImport('org-dry-privacy');
+      const other = await newImport('org-dry-privacy-other');
+      await sendSnapshot(job.orgId, job.audienceId, 'kept', [[ecid(1), ecid(2)]]);
+      await sendSnapshot(other.orgId, other.audienceId, 'kept', [[ecid(1)]]);
+      const subject = { ecids: [ecid(1)], declaredIds: [], recipientIds: [] };
+      await db.transaction(async (tx) => {
+        expect((await flow.privacy.rowsHeld(tx, job.orgId, subject)).received_snapshot_ids).toEqual([expect.objectContaining({ xc_id: ecid(1) })]);
+        expect(await flow.privacy.countHeld(tx, job.orgId, subject)).toMatchObject({ received_snapshot_ids: 1 });
+        expect(await flow.privacy.eraseHeld(tx, job.orgId, subject)).toMatchObject({ received_snapshot_ids: 1 });
+      });
+      const ids = async (orgId: string) =>
+        (await db.dataSource.query(`SELECT xc_id FROM received_snapshot_ids JOIN received_snapshots USING (snapshot_id) WHERE org_id = $1 ORDER BY xc_id`, [orgId])).map(
+          (row: { xc_id: string }) => row.xc_id,
+        );
+      expect(await ids(job.orgId)).toEqual([ecid(2)]);
+      expect(await ids(other.orgId)).toEqual([ecid(1)]);
+    });
+  });
 });
 
 const SEED = Number(process.env.HUB_PROPERTY_SEED ?? 20261206);
@@ -288,6 +439,20 @@ function fullSnapshotScenario() {
     });
 }
 
+type DeltaStep = { kind: 'delta'; added: string[]; removed: string[] };
+
+/** A full snapshot of the pool in 1-3 parts, link batches before it, then link batches and one-part deltas in any order. */
+function dryRunScenario() {
+  const delta = fc
+    .tuple(fc.subarray(POOL), fc.subarray(POOL))
+    .map(([added, removed]): DeltaStep => ({ kind: 'delta', added, removed: removed.filter((id) => !added.includes(id)) }));
+  return fc.record({
+    linksBefore: fc.array(linkBatch(), { maxLength: 3 }),
+    snapshot: fc.subarray(POOL).chain(parts),
+    after: fc.array(fc.oneof(linkBatch(), delta), { maxLength: 5 }),
+  });
+}
+
 /** 1-3 deltas, one after another; each one's parts shuffled among link batches. */
 function deltaScenario() {
   const delta = fc.tuple(fc.subarray(POOL), fc.subarray(POOL), fc.array(linkBatch(), { maxLength: 3 })).chain(([added, removedPool, linkSteps]) => {
@@ -312,7 +477,9 @@ function buildFlow(db: MediumSchema) {
   const knownOrgsOptions = { table: 'known_orgs' };
   const orgs = new KnownOrgsService(ds, new KnownOrgsRepository(knownOrgsOptions), knownOrgsOptions);
   const applySnapshot = new ApplySnapshotUseCase(imports, runs, dataSources);
-  const receive = new ReceiveSnapshotChunkUseCase(imports, runs, catalog, dataSources, policies, applySnapshot, new SuppressionsRepository());
+  const receivedSnapshots = new ReceivedSnapshotsRepository();
+  const effects = new ImportEffectsRepository();
+  const receive = new ReceiveSnapshotChunkUseCase(imports, runs, catalog, dataSources, policies, applySnapshot, new SuppressionsRepository(), receivedSnapshots);
   return {
     imports,
     runs,
@@ -322,6 +489,9 @@ function buildFlow(db: MediumSchema) {
     lateLinks: new LateLinksListener(new PendingRepository(), imports),
     createImport: new CreateImportUseCase(ds, imports, catalog, dataSources, policies, orgs),
     receive,
-    importFile: new ImportFileUseCase(ds, new FilesRepository(ds), dataSources, receive, { IMPORT_MAX_ERROR_RATIO: 0.01 } as ImportConfig),
+    receivedSnapshots,
+    dryRun: new DryRunSnapshotUseCase(ds, receivedSnapshots, receive, effects),
+    privacy: new PrivacyRepository(),
+    importFile: new ImportFileUseCase(ds, new FilesRepository(ds), dataSources, receive, { IMPORT_MAX_ERROR_RATIO: 0.01 } as ImportConfig, effects),
   };
 }

@@ -2,10 +2,12 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from 
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
 import { pageRequest, DomainError, toPage, type Page } from '@audience-hub/platform';
+import type { SnapshotDryRun } from '@audience-hub/contracts';
 import type { ImportView, RecordedDecision } from './import.model';
 import { ImportsRepository } from './imports.repository';
-import { CreateImportSchema } from './imports.schema';
+import { CreateImportSchema, SnapshotDryRunSchema } from './imports.schema';
 import { CreateImportUseCase } from './usecases/create-import.usecase';
+import { DryRunSnapshotUseCase } from './usecases/dry-run-snapshot.usecase';
 
 @ApiTags('imports')
 @ApiBearerAuth()
@@ -14,6 +16,7 @@ export class ImportsController {
   constructor(
     private readonly imports: ImportsRepository,
     private readonly createImport: CreateImportUseCase,
+    private readonly dryRunSnapshot: DryRunSnapshotUseCase,
   ) {}
 
   @Post()
@@ -22,6 +25,17 @@ export class ImportsController {
   @ApiOperation({ summary: 'Imports an XC audience into a Campaign list; later snapshots keep the list up to date' })
   async create(@OrgId() orgId: string, @Body() body: unknown): Promise<ImportView> {
     return this.createImport.execute(orgId, CreateImportSchema.parse(body));
+  }
+
+  @Post('dry-run')
+  @HttpCode(HttpStatus.OK)
+  @RequireScopes(Scopes.audiencesWrite)
+  @ApiOperation({
+    summary:
+      "What the audience's last received full snapshot would add to and remove from each open import's list if it arrived again now, and how its ids resolve; nothing is written (404 when none is kept)",
+  })
+  async dryRun(@OrgId() orgId: string, @Body() body: unknown): Promise<SnapshotDryRun> {
+    return this.dryRunSnapshot.execute(orgId, SnapshotDryRunSchema.parse(body).audienceId);
   }
 
   @Get()

@@ -7,11 +7,25 @@ import { StagingJanitor } from './staging-janitor';
 import { PendingIdsMetric } from './pending-ids.metric';
 import { ApplySnapshotUseCase } from './usecases/apply-snapshot.usecase';
 import { CreateImportUseCase } from './usecases/create-import.usecase';
+import { DryRunSnapshotUseCase } from './usecases/dry-run-snapshot.usecase';
+import { ImportEffectsRepository } from './import-effects.repository';
+import { ReceivedSnapshotsRepository } from './received-snapshots.repository';
 import { ReceiveSnapshotChunkUseCase } from './usecases/receive-snapshot-chunk.usecase';
 
 @Module({
   controllers: [SnapshotEventsConsumer, ImportsController],
-  providers: [ImportsRepository, RunsRepository, ApplySnapshotUseCase, CreateImportUseCase, ReceiveSnapshotChunkUseCase, StagingJanitor, PendingIdsMetric],
-  exports: [ImportsRepository, RunsRepository, ApplySnapshotUseCase, ReceiveSnapshotChunkUseCase],
+  providers: [
+    ImportsRepository,
+    RunsRepository,
+    ReceivedSnapshotsRepository,
+    ImportEffectsRepository,
+    ApplySnapshotUseCase,
+    CreateImportUseCase,
+    ReceiveSnapshotChunkUseCase,
+    DryRunSnapshotUseCase,
+    StagingJanitor,
+    PendingIdsMetric,
+  ],
+  exports: [ImportsRepository, RunsRepository, ImportEffectsRepository, ApplySnapshotUseCase, ReceiveSnapshotChunkUseCase],
 })
 export class ImportsModule {}

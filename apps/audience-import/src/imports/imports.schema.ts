@@ -13,3 +13,6 @@ export const CreateImportSchema = z
   .refine((body) => body.listId !== undefined || body.listLabel !== undefined, { message: 'listId or listLabel is required', path: ['listId'] });
 
 export type CreateImport = z.infer<typeof CreateImportSchema>;
+
+/** POST /v1/imports/dry-run: the audience whose last received snapshot is sent again, nothing written. */
+export const SnapshotDryRunSchema = z.object({ audienceId: EntityIdSchema }).strict();

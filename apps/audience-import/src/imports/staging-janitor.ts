@@ -1,8 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ReceivedSnapshotsRepository } from './received-snapshots.repository';
 import { RunsRepository } from './runs.repository';
 
-/** Drops the staged ids of finished runs in the background, so applying a snapshot never waits for it. */
+/**
+ * Drops the staged ids of finished runs, and the ids of superseded snapshots (each audience's kept
+ * one stays), in the background, so applying a snapshot never waits for it.
+ */
 @Injectable()
 export class StagingJanitor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('staging');
@@ -12,6 +16,7 @@ export class StagingJanitor implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly dataSource: DataSource,
     private readonly runs: RunsRepository,
+    private readonly receivedSnapshots: ReceivedSnapshotsRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -30,6 +35,7 @@ export class StagingJanitor implements OnApplicationBootstrap, OnApplicationShut
   private async sweep(): Promise<void> {
     try {
       while (this.timer && (await this.dataSource.transaction((tx) => this.runs.purgeSomeFinished(tx))));
+      while (this.timer && (await this.dataSource.transaction((tx) => this.receivedSnapshots.purgeSomeSuperseded(tx))));
     } catch (error) {
       if (this.dataSource.isInitialized) this.logger.warn(`staging purge failed: ${(error as Error).message}`);
     }

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { ImportView, SnapshotMode } from '@audience-hub/client';
+import type { ImportView, SnapshotDryRun, SnapshotMode } from '@audience-hub/client';
 import { CliContext, fields, nextCursorLine, percent, table, withPaging, type PagingOptions } from '../context';
 import { CommandOutcome, exitCodeOfState, UsageError } from '../exit-codes';
 import { importFrame, importSettled } from '../import-progress';
@@ -55,11 +55,24 @@ async function watchImport(context: CliContext, importId: string, options: Watch
 
 const withWatchFlags = (command: Command) => WATCH_FLAGS.reduce((c, [flags, description, fallback]) => c.option(flags, description, fallback), command);
 
+/** What the audience's last received snapshot would do to each import now, one line per import. */
+const describeDryRun = (dry: SnapshotDryRun): string =>
+  [
+    `dry run, nothing written: snapshot ${dry.snapshot.key} of audience ${dry.audienceId} (${dry.snapshot.ids} ${dry.snapshot.idType} ids in ${dry.snapshot.parts} parts, received ${dry.snapshot.receivedAt}) sent again now would do`,
+    ...(dry.effects.length === 0
+      ? ['  nothing: no open import of the audience takes it']
+      : dry.effects.map(
+          (effect) =>
+            `  import ${effect.importId} (list ${effect.listId}): +${effect.added} -${effect.removed} recipients, ${effect.matched} matched, ${effect.unmatched} unmatched, match rate ${percent(effect.matchRate)}`,
+        )),
+  ].join('\n');
+
 /** `hub import start|watch|ls|show`: XC audiences into Campaign lists. */
 /** The flags of `hub import start`. */
 interface StartImportOptions extends WatchOptions {
   audience: string;
-  dataSource: string;
+  dataSource?: string;
+  dryRun?: boolean;
   list?: string;
   label?: string;
   mode: SnapshotMode;
@@ -74,14 +87,24 @@ export function importCommand(): Command {
       .command('start')
       .description('import an XC audience into a Campaign list (exits 3 when governance denies it)')
       .requiredOption('--audience <audienceId>', 'the XC audience (see `hub audiences ls`)')
-      .requiredOption('--data-source <dataSourceId>', 'the data source its ids belong to, e.g. visitor')
+      .option('--data-source <dataSourceId>', 'the data source its ids belong to, e.g. visitor (required unless --dry-run)')
       .option('--list <listId>', 'an existing Campaign list to feed')
       .option('--label <label>', 'the label of a new list')
       .addOption(new Option('--mode <mode>', 'full snapshots replace the list, delta ones merge').choices(['full', 'delta']).default('full'))
-      .option('--watch', 'then follow it until it settles'),
+      .option('--watch', 'then follow it until it settles')
+      .option(
+        '--dry-run',
+        "report what the audience's last received snapshot would add to and remove from each of its imports now, and the match rate, without writing (exits 1 when none is kept)",
+      ),
   ).action(async (options: StartImportOptions, cmd: Command) => {
-    if (!options.list && !options.label) throw new UsageError('give --list <listId> or --label <label>');
     const context = CliContext.of(cmd);
+    if (options.dryRun) {
+      if (options.watch) throw new UsageError('--dry-run writes nothing to watch: drop --watch');
+      const dry = await context.client().imports.dryRunSnapshot(options.audience);
+      return context.print(dry, () => describeDryRun(dry));
+    }
+    if (!options.dataSource) throw new UsageError('give --data-source <dataSourceId>');
+    if (!options.list && !options.label) throw new UsageError('give --list <listId> or --label <label>');
     const job = await context.client().imports.create({
       audienceId: options.audience,
       dataSourceId: options.dataSource,

@@ -139,6 +139,19 @@ export interface ImportEffect {
   matchRate: number;
 }
 
+/**
+ * What the audience's last received full snapshot would do if it arrived again now (POST
+ * /v1/imports/dry-run): its ids resolved through the identity replica as it is now, against each
+ * open import's list as it is now. Nothing was written.
+ */
+export interface SnapshotDryRun {
+  dryRun: true;
+  audienceId: string;
+  /** The snapshot kept: `xc:<snapshotId>` or `file:<fileId>`, its id type, ids as received and when it was complete. */
+  snapshot: { key: string; idType: 'visitor' | 'declared'; dataSourceId: string | null; ids: number; parts: number; receivedAt: string };
+  effects: ImportEffect[];
+}
+
 // id-reconciliation
 
 /** A data source as stored and as answered by the API. */

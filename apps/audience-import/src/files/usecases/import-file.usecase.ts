@@ -8,6 +8,7 @@ import { SERVICE_CONFIG } from '@audience-hub/platform';
 import type { ImportConfig } from '../../config';
 import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
 import type { DataSourceCopy } from '../../data-sources/data-source.model';
+import { ImportEffectsRepository } from '../../imports/import-effects.repository';
 import { ReceiveSnapshotChunkUseCase } from '../../imports/usecases/receive-snapshot-chunk.usecase';
 import { SeenIds } from '../../imports/seen-ids';
 import { MAX_REPORTED_ERRORS, type FileOrigin, type FileReport, type LineError } from '../file-report';
@@ -58,6 +59,7 @@ export class ImportFileUseCase {
     private readonly dataSources: DataSourcesRepository,
     private readonly receiveChunk: ReceiveSnapshotChunkUseCase,
     @Inject(SERVICE_CONFIG) private readonly config: ImportConfig,
+    private readonly effects: ImportEffectsRepository,
   ) {}
 
   async execute(orgId: string, name: string, origin: FileOrigin, body: Readable, options: { gzip?: boolean; dryRun?: boolean } = {}): Promise<FileReport> {
@@ -75,7 +77,7 @@ export class ImportFileUseCase {
     try {
       return await this.dataSource.transaction(async (tx) => {
         const report = await this.stream(tx, orgId, id, name, fileName, ds, input);
-        if (options.dryRun) throw new DryRunDone({ ...report, dryRun: true, effects: await this.files.effectsOfTransaction(tx) });
+        if (options.dryRun) throw new DryRunDone({ ...report, dryRun: true, effects: await this.effects.ofTransaction(tx) });
         await this.files.record(tx, orgId, origin, report);
         return report;
       });

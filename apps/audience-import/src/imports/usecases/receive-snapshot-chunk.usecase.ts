@@ -15,6 +15,7 @@ import { importOutcome, NO_COUNTS } from '../import-events';
 import { ImportsRepository } from '../imports.repository';
 import { lockGraphShared } from '../graph-lock';
 import { isComplete, replaces, requestIdOf, RunsRepository, type Run } from '../runs.repository';
+import { ReceivedSnapshotsRepository } from '../received-snapshots.repository';
 import { ApplySnapshotUseCase } from './apply-snapshot.usecase';
 import type { SeenIds } from '../seen-ids';
 
@@ -39,6 +40,8 @@ export interface SnapshotChunk {
    * keeps track: ids never seen are inserted without checking the run for them.
    */
   seenIds?: SeenIds;
+  /** The audience's kept snapshot sent again by a dry run: not kept a second time. */
+  replayed?: true;
 }
 
 /**
@@ -46,7 +49,9 @@ export interface SnapshotChunk {
  * the first chunk of a snapshot opens a run and takes the governance decision (a denial writes
  * nothing); added ids are resolved against the replica of the identity graph at once, under the
  * org's graph lock (taken first, see graph-lock.ts), and removed ids are staged. A (snapshot, part)
- * seen before changes nothing. The chunk that completes a run applies it at once.
+ * seen before changes nothing. The chunk that completes a run applies it at once. A full
+ * snapshot's ids, as received, are kept for the audience too (ReceivedSnapshotsRepository) when an
+ * import took the chunk: what a dry run sends again later.
  */
 @Injectable()
 export class ReceiveSnapshotChunkUseCase {
@@ -58,18 +63,22 @@ export class ReceiveSnapshotChunkUseCase {
     private readonly policies: PoliciesRepository,
     private readonly applySnapshot: ApplySnapshotUseCase,
     private readonly suppressions: SuppressionsRepository,
+    private readonly receivedSnapshots: ReceivedSnapshotsRepository,
   ) {}
 
   async execute(tx: EntityManager, orgId: string, chunk: SnapshotChunk): Promise<void> {
     await lockGraphShared(tx, orgId);
+    let taken = false;
     for (const job of await this.imports.lockOpenForAudience(tx, orgId, chunk.audienceId)) {
       if (chunk.dataSourceId !== undefined && chunk.dataSourceId !== job.dataSourceId) continue;
       const ds = await this.dataSources.find(orgId, job.dataSourceId, tx);
       if (ds && ds.idType !== chunk.idType) continue; // ids of another kind: for another import of the audience
       const run = await this.runFor(tx, job, chunk, ds);
       if (run.state !== 'receiving') continue;
+      taken = true;
       await this.record(tx, job, run, ds ? normalized(chunk, ds) : chunk);
     }
+    if (taken && chunk.mode === 'full' && !chunk.replayed) await this.receivedSnapshots.keepChunk(tx, orgId, chunk);
   }
 
   private async runFor(tx: EntityManager, job: ImportRow, chunk: SnapshotChunk, ds: DataSourceCopy | undefined): Promise<Run> {

@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { IdType } from '@audience-hub/contracts';
+import { query, queryOne, ServerCursor } from '@audience-hub/persistence';
+
+/** An audience's last received full snapshot, kept whole until a newer one is. */
+export interface KeptSnapshot {
+  snapshotId: string;
+  orgId: string;
+  audienceId: string;
+  snapshotKey: string;
+  idType: IdType;
+  dataSourceId: string | null;
+  /** Ids kept, as received: an id sent in two parts counts twice. */
+  ids: number;
+  parts: number;
+  receivedAt: Date;
+}
+
+/** One chunk of a full snapshot to keep: its ids as received. */
+export interface KeptChunk {
+  audienceId: string;
+  snapshotKey: string;
+  idType: IdType;
+  dataSourceId?: string;
+  part: number;
+  lastPart: boolean;
+  added: readonly string[];
+}
+
+/**
+ * SQL of received_snapshots: the ids of each audience's full snapshots as they arrive, the last
+ * complete one kept (one per audience), the ones it replaced purged in short steps.
+ */
+@Injectable()
+export class ReceivedSnapshotsRepository {
+  /**
+   * Keeps a chunk's ids once per (snapshot, part). The chunk completing its snapshot makes it the
+   * audience's kept one and supersedes every snapshot of the audience started before it (the one
+   * kept so far, and any still arriving, as a complete full snapshot makes earlier runs moot).
+   * Chunks of a superseded snapshot are not kept.
+   */
+  async keepChunk(tx: EntityManager, orgId: string, chunk: KeptChunk): Promise<void> {
+    await query(
+      tx,
+      `INSERT INTO received_snapshots (org_id, audience_id, snapshot_key, id_type, data_source_id) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (org_id, audience_id, snapshot_key) DO NOTHING`,
+      [orgId, chunk.audienceId, chunk.snapshotKey, chunk.idType, chunk.dataSourceId ?? null],
+    );
+    const snapshot = await queryOne<{ snapshot_id: string; state: string }>(
+      tx,
+      `SELECT snapshot_id, state FROM received_snapshots WHERE org_id = $1 AND audience_id = $2 AND snapshot_key = $3 FOR UPDATE`,
+      [orgId, chunk.audienceId, chunk.snapshotKey],
+    );
+    if (!snapshot || snapshot.state !== 'receiving') return;
+    const { rowCount: newPart } = await query(tx, `INSERT INTO received_snapshot_parts (snapshot_id, part) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+      snapshot.snapshot_id,
+      chunk.part,
+    ]);
+    if (newPart === 0) return;
+    if (chunk.added.length > 0) {
+      // ':'-separated as in RunsRepository.insertResolved: no id of either type contains ':'.
+      await query(tx, `INSERT INTO received_snapshot_ids (snapshot_id, xc_id) SELECT $1, xc_id FROM string_to_table($2, ':') WITH ORDINALITY AS f(xc_id, n) WHERE n <= $3`, [
+        snapshot.snapshot_id,
+        chunk.added.join(':') + ':',
+        chunk.added.length,
+      ]);
+    }
+    const counted = await queryOne<{ last_part: number | null; parts_received: number }>(
+      tx,
+      `UPDATE received_snapshots SET parts_received = parts_received + 1, ids = ids + $2, last_part = COALESCE($3, last_part)
+        WHERE snapshot_id = $1 RETURNING last_part, parts_received`,
+      [snapshot.snapshot_id, chunk.added.length, chunk.lastPart ? chunk.part : null],
+    );
+    if (counted?.last_part == null || counted.parts_received !== counted.last_part + 1) return;
+    await query(
+      tx,
+      `UPDATE received_snapshots SET state = 'superseded'
+        WHERE org_id = $1 AND audience_id = $2 AND snapshot_id < $3 AND state IN ('receiving', 'kept')`,
+      [orgId, chunk.audienceId, snapshot.snapshot_id],
+    );
+    await query(tx, `UPDATE received_snapshots SET state = 'kept', completed_at = now() WHERE snapshot_id = $1`, [snapshot.snapshot_id]);
+  }
+
+  /** The audience's kept snapshot, if one was received complete. */
+  async kept(tx: EntityManager, orgId: string, audienceId: string): Promise<KeptSnapshot | undefined> {
+    const row = await queryOne<KeptSnapshotRow>(
+      tx,
+      `SELECT snapshot_id, org_id, audience_id, snapshot_key, id_type, data_source_id, ids, parts_received, completed_at
+         FROM received_snapshots WHERE org_id = $1 AND audience_id = $2 AND state = 'kept'`,
+      [orgId, audienceId],
+    );
+    return row ? toKept(row) : undefined;
+  }
+
+  /**
+   * The kept ids in the order they were kept, to be fetched a chunk at a time in the caller's
+   * transaction (no sort of millions of ids; an id kept twice is counted once by the run).
+   */
+  openIds(tx: EntityManager, snapshotId: string): Promise<ServerCursor<{ xc_id: string }>> {
+    return ServerCursor.open(tx, `SELECT xc_id FROM received_snapshot_ids WHERE snapshot_id = $1`, [snapshotId]);
+  }
+
+  /**
+   * Superseded snapshots dropped out of the hot path, like runs' staging: at most PURGE_BATCH ids
+   * per call (short transactions), the snapshot's row last. The kept ones stay. False when nothing
+   * is left to purge.
+   */
+  async purgeSomeSuperseded(tx: EntityManager): Promise<boolean> {
+    const row = await queryOne<{ snapshot_id: string }>(
+      tx,
+      `SELECT snapshot_id FROM received_snapshots WHERE state = 'superseded' ORDER BY snapshot_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+    );
+    if (!row) return false;
+    const { rowCount } = await query(
+      tx,
+      `DELETE FROM received_snapshot_ids WHERE ctid = ANY (ARRAY(SELECT ctid FROM received_snapshot_ids WHERE snapshot_id = $1 LIMIT ${PURGE_BATCH}))`,
+      [row.snapshot_id],
+    );
+    if (rowCount > 0) return true;
+    await query(tx, `DELETE FROM received_snapshot_parts WHERE snapshot_id = $1`, [row.snapshot_id]);
+    await query(tx, `DELETE FROM received_snapshots WHERE snapshot_id = $1`, [row.snapshot_id]);
+    return true;
+  }
+}
+
+const PURGE_BATCH = 20_000;
+
+interface KeptSnapshotRow {
+  snapshot_id: string;
+  org_id: string;
+  audience_id: string;
+  snapshot_key: string;
+  id_type: IdType;
+  data_source_id: string | null;
+  ids: string;
+  parts_received: number;
+  completed_at: Date;
+}
+
+function toKept(row: KeptSnapshotRow): KeptSnapshot {
+  return {
+    snapshotId: String(row.snapshot_id),
+    orgId: row.org_id,
+    audienceId: row.audience_id,
+    snapshotKey: row.snapshot_key,
+    idType: row.id_type,
+    dataSourceId: row.data_source_id,
+    ids: Number(row.ids),
+    parts: row.parts_received,
+    receivedAt: row.completed_at,
+  };
+}
