@@ -29,3 +29,6 @@ export * from './suppressions/suppressions.repository';
 export * from './suppressions/suppressions.module';
 export * from './suppressions/held-rows';
 export * from './suppressions/privacy-requests.consumer';
+export * from './openapi/api-route';
+export * from './openapi/openapi-document';
+export * from './openapi/request-validation.pipe';

@@ -1,14 +1,18 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { ImportViewSchema, pageOf, RecordedDecisionSchema } from '@audience-hub/contracts';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { pageRequest, DomainError, toPage, type Page } from '@audience-hub/platform';
+import { ApiRoute, PageQueryDto, pageRequest, DomainError, requestDto, toPage, type Page } from '@audience-hub/platform';
 import type { ImportView, RecordedDecision } from './import.model';
 import { ImportsRepository } from './imports.repository';
 import { CreateImportSchema } from './imports.schema';
 import { CreateImportUseCase } from './usecases/create-import.usecase';
 
+class CreateImportDto extends requestDto(
+  CreateImportSchema.meta({ title: 'CreateImport', example: { audienceId: 'aud-1', listLabel: 'Newsletter buyers', dataSourceId: 'crm', mode: 'full' } }),
+) {}
+
 @ApiTags('imports')
-@ApiBearerAuth()
 @Controller('v1/imports')
 export class ImportsController {
   constructor(
@@ -19,21 +23,27 @@ export class ImportsController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @RequireScopes(Scopes.audiencesWrite)
-  @ApiOperation({ summary: 'Imports an XC audience into a Campaign list; later snapshots keep the list up to date' })
-  async create(@OrgId() orgId: string, @Body() body: unknown): Promise<ImportView> {
-    return this.createImport.execute(orgId, CreateImportSchema.parse(body));
+  @ApiRoute({
+    summary: 'Imports an XC audience into a Campaign list; later snapshots keep the list up to date',
+    status: 202,
+    answer: ImportViewSchema,
+    problems: [400, 409, 422],
+  })
+  async create(@OrgId() orgId: string, @Body() body: CreateImportDto): Promise<ImportView> {
+    return this.createImport.execute(orgId, body);
   }
 
   @Get()
   @RequireScopes(Scopes.audiencesRead)
-  async list(@OrgId() orgId: string, @Query() query: { limit?: string; cursor?: string }): Promise<Page<ImportView>> {
+  @ApiRoute({ summary: "The org's imports, paged", answer: pageOf(ImportViewSchema, 'Import'), paged: true })
+  async list(@OrgId() orgId: string, @Query() query: PageQueryDto): Promise<Page<ImportView>> {
     const request = pageRequest(query);
     return toPage(await this.imports.page(orgId, request.limit + 1, request.after), request, (job) => job.id);
   }
 
   @Get(':id')
   @RequireScopes(Scopes.audiencesRead)
-  @ApiOperation({ summary: 'State, counts, match rate and the latest governance decision of an import' })
+  @ApiRoute({ summary: 'State, counts, match rate and the latest governance decision of an import', answer: ImportViewSchema, problems: [404] })
   async get(@OrgId() orgId: string, @Param('id') id: string): Promise<ImportView> {
     const job = await this.imports.view(orgId, id);
     if (!job) throw new DomainError('not-found', `no import ${id}`);
@@ -42,8 +52,13 @@ export class ImportsController {
 
   @Get(':id/decisions')
   @RequireScopes(Scopes.audiencesRead)
-  @ApiOperation({ summary: 'Every governance decision taken for the import (at creation and per snapshot), oldest first' })
-  async decisions(@OrgId() orgId: string, @Param('id') id: string, @Query() query: { limit?: string; cursor?: string }): Promise<Page<RecordedDecision>> {
+  @ApiRoute({
+    summary: 'Every governance decision taken for the import (at creation and per snapshot), oldest first',
+    answer: pageOf(RecordedDecisionSchema, 'RecordedDecision'),
+    paged: true,
+    problems: [404],
+  })
+  async decisions(@OrgId() orgId: string, @Param('id') id: string, @Query() query: PageQueryDto): Promise<Page<RecordedDecision>> {
     if (!(await this.imports.view(orgId, id))) throw new DomainError('not-found', `no import ${id}`);
     const request = pageRequest(query);
     if (request.after !== undefined && !/^[0-9]+$/.test(request.after)) throw new DomainError('bad-request', 'cursor is not one this API gave');
