@@ -8,6 +8,9 @@ import { ApiRoute, KnownOrgsService, PageQueryDto, pageRequest, requestDto, toPa
 import { CreateDataSourceSchema, UpdateDataSourceSchema, type DataSourceModel } from './data-source.model';
 import { DataSourcesRepository } from './data-sources.repository';
 import { DataSourcesService } from './data-sources.service';
+import { CreateDataSourceUseCase } from './usecases/create-data-source.usecase';
+import { DeleteDataSourceUseCase } from './usecases/delete-data-source.usecase';
+import { UpdateDataSourceUseCase } from './usecases/update-data-source.usecase';
 
 class CreateDataSourceDto extends requestDto(
   CreateDataSourceSchema.meta({
@@ -27,6 +30,9 @@ export class DataSourcesController {
     private readonly orgs: KnownOrgsService,
     private readonly service: DataSourcesService,
     private readonly repository: DataSourcesRepository,
+    private readonly createDataSource: CreateDataSourceUseCase,
+    private readonly updateDataSource: UpdateDataSourceUseCase,
+    private readonly deleteDataSource: DeleteDataSourceUseCase,
   ) {}
 
   @Get()
@@ -49,8 +55,7 @@ export class DataSourcesController {
     problems: [400, 409],
   })
   async create(@Actor() actor: AuditActor, @Body() body: CreateDataSourceDto): Promise<DataSourceModel> {
-    await this.orgs.ensureKnown(actor.orgId);
-    return this.dataSource.transaction((tx) => this.service.create(tx, actor, body));
+    return this.createDataSource.execute(actor, body);
   }
 
   @Get(':id')
@@ -70,8 +75,7 @@ export class DataSourcesController {
     problems: [400, 404, 409],
   })
   async update(@Actor() actor: AuditActor, @Param('id') id: string, @Body() body: UpdateDataSourceDto): Promise<DataSourceModel> {
-    await this.orgs.ensureKnown(actor.orgId);
-    return this.dataSource.transaction((tx) => this.service.update(tx, actor, id, body));
+    return this.updateDataSource.execute(actor, id, body);
   }
 
   @Delete(':id')
@@ -80,8 +84,7 @@ export class DataSourcesController {
   @Audited(AuditActions.dataSourceDelete, { dataSourceId: 'id' })
   @ApiRoute({ summary: 'Deletes a data source and its ids (not the built-in visitor source, 409)', status: 204, problems: [404, 409] })
   async delete(@Actor() actor: AuditActor, @Param('id') id: string): Promise<void> {
-    await this.orgs.ensureKnown(actor.orgId);
-    await this.dataSource.transaction((tx) => this.service.delete(tx, actor, id));
+    await this.deleteDataSource.execute(actor, id);
   }
 
   @Get(':id/stats')
