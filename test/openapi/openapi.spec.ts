@@ -63,6 +63,10 @@ describe.each(SERVICES.map((service) => [service.descriptor.name, service] as co
     expect(bodiless.map(([route]) => route)).toEqual([]);
   });
 
+  it('names every schema after its own class or title, so that none hides another of the same name', () => {
+    expect(Object.keys(document.components?.schemas ?? {}).filter((schema) => schema === 'AugmentedZodDto' || schema === '')).toEqual([]);
+  });
+
   it('documents limit and cursor on every paged route', () => {
     const paged = operations(document).filter(([, operation]) => JSON.stringify(operation.responses['200'] ?? {}).includes('Page"'));
     expect(paged.length).toBeGreaterThan(0);

@@ -55,7 +55,7 @@ export class PrivacyController {
   @HttpCode(202)
   @RequireScopes(Scopes.privacyWrite)
   @Audited(AuditActions.privacyRequestCreate)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key answers the first request again (`duplicate: true`)' })
+  @ApiHeader({ name: 'idempotency-key', required: false, description: 'The same key answers the first request again (`duplicate: true`)' })
   @ApiRoute({
     summary: 'A privacy request (access, delete, suppress) for subjects of the org',
     description: 'Accepted: every service acts and answers on hub.privacy.v1; GET the request for its receipts.',

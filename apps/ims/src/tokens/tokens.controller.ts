@@ -33,6 +33,8 @@ const ValidationAnswerSchema = z
   .meta({ title: 'ValidationAnswer' });
 
 class OAuthErrorDto extends requestDto(OAuthErrorSchema) {}
+class TokenRequestDto extends requestDto(TokenFormSchema) {}
+class ValidateTokenDto extends requestDto(ValidateTokenSchema) {}
 
 export type ValidationAnswer = { valid: true; claims: JWTPayload } | { valid: false; reason: string };
 
@@ -56,7 +58,7 @@ export class TokensController {
     description: 'Errors per RFC 6749 section 5.2 (application/json, not problem+json); 429 from the address rate or the brute-force brake.',
     public: true,
     answer: TokenResponseSchema,
-    body: { type: requestDto(TokenFormSchema) },
+    body: { type: TokenRequestDto },
   })
   @ApiResponse({ status: 400, description: '`invalid_request`, `unsupported_grant_type`, `invalid_scope`', type: OAuthErrorDto })
   @ApiResponse({ status: 401, description: '`invalid_client`', type: OAuthErrorDto })
@@ -79,7 +81,7 @@ export class TokensController {
     summary: 'Whether a token is valid now, and why not: signature, expiry, issuer, audience, revocation',
     public: true,
     answer: ValidationAnswerSchema,
-    body: { type: requestDto(ValidateTokenSchema) },
+    body: { type: ValidateTokenDto },
     problems: [400],
   })
   async validate(@Body() body: Record<string, unknown> | undefined): Promise<ValidationAnswer> {

@@ -53,7 +53,18 @@ export const XcAudienceSchema = z
     updatedAt: at,
     withdrawn: z.boolean(),
   })
-  .meta({ title: 'XcAudience' });
+  .meta({
+    title: 'XcAudience',
+    example: {
+      audienceId: 'aud-1',
+      name: 'Loyal buyers',
+      solution: 'audience-manager',
+      labels: ['C3'],
+      publishedAt: '2026-12-06T10:00:00.000Z',
+      updatedAt: '2026-12-06T10:00:00.000Z',
+      withdrawn: false,
+    },
+  });
 export type XcAudience = z.infer<typeof XcAudienceSchema>;
 
 export const ImportStateSchema = z.enum(['pending', 'running', 'completed', 'failed', 'denied']);
@@ -79,7 +90,7 @@ export const PolicySchema = z
     /** `default` until the org sets its own. */
     source: z.enum(['default', 'org']),
   })
-  .meta({ title: 'Policy' });
+  .meta({ title: 'Policy', example: { action: 'import-into-campaign', deniedLabels: ['C3', 'C12'], source: 'default' } });
 export type Policy = z.infer<typeof PolicySchema>;
 
 /** A governance decision on an import. */
@@ -200,7 +211,7 @@ export const DataSourceStatsSchema = z
     recipientsWithVisitorLink: z.number().int(),
     linksAddedLastDay: z.number().int(),
   })
-  .meta({ title: 'DataSourceStats' });
+  .meta({ title: 'DataSourceStats', example: { dataSourceId: 'crm', recipientsWithKeyValue: 120000, recipientsWithVisitorLink: 80000, linksAddedLastDay: 1500 } });
 export type DataSourceStats = z.infer<typeof DataSourceStatsSchema>;
 
 // audience-export
@@ -216,7 +227,10 @@ export const SharedAudienceViewSchema = z
     version: z.number().int().meta({ description: 'Last exported version; 0 before the first export' }),
     createdAt: at,
   })
-  .meta({ title: 'SharedAudienceView' });
+  .meta({
+    title: 'SharedAudienceView',
+    example: { id: 'sa-1', segmentName: 'Newsletter buyers', segmentId: 1001, dataSourceId: 'crm', version: 3, createdAt: '2026-12-06T10:00:00.000Z' },
+  });
 export type SharedAudienceView = z.infer<typeof SharedAudienceViewSchema>;
 
 export const UpdateStateSchema = z.enum(['pending', 'running', 'completed', 'failed', 'denied']);
