@@ -4,7 +4,8 @@ import { EventTypes } from '@audience-hub/contracts';
 import type { HubEventProducer } from '@audience-hub/client';
 import { launchStack, newId, newOrgId, testEnv, waitFor, type RunningService, type Stack } from '@audience-hub/testing';
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 const env = testEnv();
 
@@ -37,6 +38,8 @@ describe('the four services as separate processes', () => {
       expect(metrics).toContain(`hub_events_applied_total{service="${service.name}"}`);
       const openapi = (await (await fetch(`${service.url}/docs/openapi.json`)).json()) as { info: { title: string } };
       expect(openapi.info.title).toMatch(/^audience-hub /);
+      // What `npm run openapi` committed (built without starting the service) is what the service serves.
+      expect(openapi).toEqual(JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'openapi', `${service.name}.json`), 'utf8')));
     }
   });
 

@@ -11,6 +11,9 @@ import {
 import { DataSourcesController } from './data-sources/data-sources.controller';
 import { DataSourcesRepository } from './data-sources/data-sources.repository';
 import { DataSourcesService } from './data-sources/data-sources.service';
+import { CreateDataSourceUseCase } from './data-sources/usecases/create-data-source.usecase';
+import { DeleteDataSourceUseCase } from './data-sources/usecases/delete-data-source.usecase';
+import { UpdateDataSourceUseCase } from './data-sources/usecases/update-data-source.usecase';
 import { DeclaredIdsRepository } from './recipients/declared-ids.repository';
 import { RecipientEventsConsumer } from './recipients/recipient-events.consumer';
 import { RecipientsController } from './recipients/recipients.controller';
@@ -56,6 +59,9 @@ import { DeletedRecipientsRepository } from './recipients/deleted-recipients.rep
     KnownOrgsService,
     DataSourcesRepository,
     DataSourcesService,
+    CreateDataSourceUseCase,
+    UpdateDataSourceUseCase,
+    DeleteDataSourceUseCase,
     RecipientsRepository,
     DeclaredIdsRepository,
     DeletedRecipientsRepository,

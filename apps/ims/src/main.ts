@@ -1,32 +1,7 @@
 import './tracing';
 import 'reflect-metadata';
-import { AuditModule } from '@audience-hub/audit';
 import { runService } from '@audience-hub/platform';
-import { AdminGuard } from './auth/admin.guard';
-import { AccountsModule } from './accounts/accounts.module';
-import { AuthModule } from './auth/auth.module';
-import { BootstrapModule } from './bootstrap/bootstrap.module';
-import { imsConfigSchema } from './config';
-import { KeysModule } from './keys/keys.module';
-import { OrgsModule } from './orgs/orgs.module';
-import { SecretsModule } from './secrets/secrets.module';
+import { imsModules } from './modules';
 import { imsService } from './service';
-import { ImsStoreModule } from './store.module';
-import { TokensModule } from './tokens/tokens.module';
-import { PrivacyModule } from './privacy/privacy.module';
 
-runService(imsService, {
-  imports: [
-    ImsStoreModule,
-    AuthModule,
-    KeysModule,
-    OrgsModule,
-    AccountsModule,
-    SecretsModule,
-    TokensModule,
-    BootstrapModule,
-    AuditModule.forRoot({ guards: [AdminGuard] }),
-    PrivacyModule,
-  ],
-  configSchema: imsConfigSchema,
-});
+runService(imsService, imsModules);

@@ -1,16 +1,19 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import type { AuditRecord } from '@audience-hub/contracts';
+import { AuditRecordedDataSchema, pageOf, type AuditRecord } from '@audience-hub/contracts';
 import { CurrentPrincipal, RequireScopes, Scopes, type Principal } from '@audience-hub/auth';
-import { pageRequest, DomainError, toPage, type Page } from '@audience-hub/platform';
+import { ApiRoute, pageRequest, DomainError, requestDto, toPage, type Page } from '@audience-hub/platform';
 import { AuditQuerySchema } from './audit-query.schema';
 import { AuditRepository } from './audit.repository';
 import { AuditTrail } from './audit-trail';
 import { isPlatformOperator } from './platform-operator';
 
+class AuditQueryDto extends requestDto(AuditQuerySchema) {}
+
+const AuditRecordPageSchema = pageOf(AuditRecordedDataSchema.meta({ title: 'AuditRecord' }), 'AuditRecord');
+
 @ApiTags('audit')
-@ApiBearerAuth()
 @Controller('v1/audit-events')
 export class AuditEventsController {
   constructor(
@@ -21,9 +24,13 @@ export class AuditEventsController {
 
   @Get()
   @RequireScopes(Scopes.auditRead)
-  @ApiOperation({ summary: "This service's audit trail of the caller's org, newest first (platform operators also see platform actions)" })
-  async list(@CurrentPrincipal() caller: Principal, @Query() query: unknown): Promise<Page<AuditRecord>> {
-    const { actor, action, from, to, ...paging } = AuditQuerySchema.parse(query);
+  @ApiRoute({
+    summary: "This service's audit trail of the caller's org, newest first (platform operators also see platform actions)",
+    answer: AuditRecordPageSchema,
+    paged: true,
+  })
+  async list(@CurrentPrincipal() caller: Principal, @Query() query: AuditQueryDto): Promise<Page<AuditRecord>> {
+    const { actor, action, from, to, ...paging } = query;
     const request = pageRequest(paging);
     if (request.after !== undefined && !/^[0-9]{1,19}$/.test(request.after)) {
       throw new DomainError('bad-request', 'cursor is not one this API gave');

@@ -22,10 +22,9 @@ export interface AuditModuleOptions {
 @Module({})
 export class AuditModule {
   static forRoot(options: AuditModuleOptions = {}): DynamicModule {
-    if (options.guards?.length) UseGuards(...options.guards)(AuditEventsController);
     return {
       module: AuditModule,
-      controllers: [AuditEventsController],
+      controllers: [options.guards?.length ? guarded(options.guards) : AuditEventsController],
       providers: [
         AuditRepository,
         AuditTrail,
@@ -36,4 +35,12 @@ export class AuditModule {
       exports: [AuditTrail, ScopeDenialListener],
     };
   }
+}
+
+/** A subclass with the guards, leaving AuditEventsController itself as it is for the other services (described in one process by `npm run openapi`). */
+function guarded(guards: Array<Type<CanActivate>>): Type<AuditEventsController> {
+  class GuardedAuditEventsController extends AuditEventsController {}
+  UseGuards(...guards)(GuardedAuditEventsController);
+  Object.defineProperty(GuardedAuditEventsController, 'name', { value: AuditEventsController.name });
+  return GuardedAuditEventsController;
 }

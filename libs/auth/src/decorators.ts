@@ -1,12 +1,14 @@
-import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { ApiOAuth2 } from '@nestjs/swagger';
+import { IMS_SECURITY } from '@audience-hub/platform';
 import type { Principal } from './principal';
 import type { Scope } from './scopes';
 
 export { Public, PUBLIC_ROUTE } from '@audience-hub/platform';
 export const REQUIRED_SCOPES = 'audience-hub:scopes';
 
-/** The token must hold every one of these scopes (403 otherwise). */
-export const RequireScopes = (...scopes: Scope[]) => SetMetadata(REQUIRED_SCOPES, scopes);
+/** The token must hold every one of these scopes (403 otherwise); the OpenAPI document names them as the route's security requirement. */
+export const RequireScopes = (...scopes: Scope[]) => applyDecorators(SetMetadata(REQUIRED_SCOPES, scopes), ApiOAuth2(scopes, IMS_SECURITY));
 
 export interface AuthenticatedRequest {
   principal?: Principal;

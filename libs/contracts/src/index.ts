@@ -26,3 +26,4 @@ export { formatIssues, formatPath } from './validation-errors';
 export * from './examples';
 export { renderTopicReference } from './topic-reference';
 export * from './api/rest-views';
+export * from './api/problem.schema';

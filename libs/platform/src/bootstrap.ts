@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger as NestLogger, Module, type INestApplication, type ModuleMetadata, type Type } from '@nestjs/common';
 import type { z } from 'zod';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { KafkaEventsServer, DeadLetterPublisher } from '@audience-hub/messaging';
@@ -15,6 +15,8 @@ import { ServiceLifecycle } from './service-lifecycle';
 import { OperationalMetrics } from './operational-metrics';
 import type { ServiceDescriptor } from './service-descriptor';
 import { ProblemFilter } from './problem';
+import { buildOpenApiDocument } from './openapi/openapi-document';
+import { RequestValidationPipe } from './openapi/request-validation.pipe';
 import { KAFKA, KAFKA_PRODUCER, SERVICE_CONFIG } from './tokens';
 
 /**
@@ -34,8 +36,8 @@ export async function startService(descriptor: ServiceDescriptor, rootModule: Ty
     next();
   });
 
-  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(descriptor.title).setDescription(descriptor.description).addBearerAuth().build());
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  app.useGlobalPipes(new RequestValidationPipe());
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, descriptor), { jsonDocumentUrl: 'docs/openapi.json' });
 
   const config = app.get<BaseConfig>(SERVICE_CONFIG);
   const producer = app.get<Producer>(KAFKA_PRODUCER);
@@ -78,6 +80,8 @@ export interface ServiceModules {
   imports: ModuleImport[];
   /** Extra variables of this service, merged into the base configuration. */
   configSchema?: z.ZodObject;
+  /** Variables this service requires, with placeholder values, for describeService. */
+  previewEnv?: Record<string, string>;
 }
 
 type ModuleImport = NonNullable<ModuleMetadata['imports']>[number];
@@ -89,6 +93,20 @@ export function createRootModule(descriptor: ServiceDescriptor, modules: Service
   class RootModule {}
   Module({ imports: [HubServiceModule.forRoot(descriptor, config), ...modules.imports] })(RootModule);
   return RootModule;
+}
+
+/**
+ * The service's OpenAPI document without starting it: the root module in Nest's preview mode (no
+ * provider is created, so neither Postgres nor Kafka is needed), for `npm run openapi` and its test.
+ */
+export async function describeService(descriptor: ServiceDescriptor, modules: ServiceModules): Promise<OpenAPIObject> {
+  const env = { DATABASE_URL: 'postgres://preview@localhost/preview', KAFKA_BROKERS: 'localhost:9092', ...modules.previewEnv };
+  const app = await NestFactory.create(createRootModule(descriptor, modules, env), { preview: true, logger: false, abortOnError: false });
+  try {
+    return buildOpenApiDocument(app, descriptor);
+  } finally {
+    await app.close();
+  }
 }
 
 /**

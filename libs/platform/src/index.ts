@@ -30,3 +30,6 @@ export * from './suppressions/suppressions.module';
 export * from './suppressions/held-rows';
 export * from './suppressions/privacy-requests.consumer';
 export * from './suppressions/act-on-privacy-request';
+export * from './openapi/api-route';
+export * from './openapi/openapi-document';
+export * from './openapi/request-validation.pipe';

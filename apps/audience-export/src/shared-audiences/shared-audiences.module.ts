@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DataSourceCopiesModule } from '@audience-hub/platform';
+import { DefineSharedAudienceUseCase } from './usecases/define-shared-audience.usecase';
 import { SharedAudiencesController } from './shared-audiences.controller';
 import { SharedAudiencesRepository } from './shared-audiences.repository';
 import { SharedAudiencesService } from './shared-audiences.service';
@@ -7,7 +8,7 @@ import { SharedAudiencesService } from './shared-audiences.service';
 @Module({
   imports: [DataSourceCopiesModule],
   controllers: [SharedAudiencesController],
-  providers: [SharedAudiencesRepository, SharedAudiencesService],
+  providers: [SharedAudiencesRepository, SharedAudiencesService, DefineSharedAudienceUseCase],
   exports: [SharedAudiencesRepository, SharedAudiencesService],
 })
 export class SharedAudiencesModule {}

@@ -1,61 +1,56 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { pageRequest, DomainError, type Page } from '@audience-hub/platform';
+import { pageOf, UpdateDryRunSchema, UpdateStateSchema, UpdateViewSchema, type UpdateDryRun } from '@audience-hub/contracts';
+import { ApiRoute, PageQueryDto, pageRequest, DomainError, requestDto, responseDto, type Page } from '@audience-hub/platform';
 import { ExportFilesRepository } from '../files/export-files.repository';
-import { ListsRepository } from '../lists/lists.repository';
-import { SharedAudiencesRepository } from '../shared-audiences/shared-audiences.repository';
 import { updateView, type UpdateState, type UpdateView } from './update';
 import { UpdatesRepository } from './updates.repository';
 import { CreateUpdateSchema } from './updates.schema';
-import { DryRunUpdateUseCase } from './usecases/dry-run-update.usecase';
-import { RequestUpdateUseCase } from './usecases/request-update.usecase';
-import type { UpdateDryRun } from '@audience-hub/contracts';
+import { UpdateSharedAudienceUseCase } from './usecases/update-shared-audience.usecase';
+
+class CreateUpdateDto extends requestDto(CreateUpdateSchema.meta({ title: 'CreateUpdate', example: { listId: 'list-1', mode: 'mirror' } })) {}
+
+const UpdateAcceptedSchema = z.object({ id: z.string(), state: UpdateStateSchema }).meta({ title: 'UpdateAccepted', example: { id: 'upd-3f1c', state: 'pending' } });
+const UnmappedPageSchema = pageOf(z.object({ recipientId: z.string() }).meta({ title: 'UnmappedRecipient' }), 'UnmappedRecipient');
 
 @ApiTags('shared-audiences')
-@ApiBearerAuth()
 @Controller('v1/shared-audiences/:id/updates')
 export class UpdatesController {
   constructor(
     private readonly database: DataSource,
-    private readonly audiences: SharedAudiencesRepository,
-    private readonly lists: ListsRepository,
     private readonly updates: UpdatesRepository,
     private readonly files: ExportFilesRepository,
-    private readonly requestUpdate: RequestUpdateUseCase,
-    private readonly dryRunUpdate: DryRunUpdateUseCase,
+    private readonly updateSharedAudience: UpdateSharedAudienceUseCase,
   ) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @RequireScopes(Scopes.audiencesWrite)
-  @ApiOperation({
-    summary:
-      '"Update shared audience": export a list (add-only or mirror); runs after earlier updates of the same audience. With dryRun: true, answers 200 with what it would do now, writing nothing',
+  @ApiRoute({
+    summary: '"Update shared audience": export a list (add-only or mirror); runs after earlier updates of the same audience',
+    description: 'With `dryRun: true`, answers 200 with what it would do now, writing nothing.',
+    status: 202,
+    answer: UpdateAcceptedSchema,
+    problems: [400, 404, 422],
   })
+  @ApiResponse({ status: 200, description: 'A dry run: what the update would do now', type: responseDto(UpdateDryRunSchema) })
   async create(
     @OrgId() orgId: string,
     @Param('id') id: string,
-    @Body() body: unknown,
+    @Body() body: CreateUpdateDto,
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ id: string; state: UpdateState } | UpdateDryRun> {
-    const input = CreateUpdateSchema.parse(body);
-    if (!(await this.audiences.find(this.database, orgId, id))) throw new DomainError('not-found', `no shared audience ${id}`);
-    if (!(await this.lists.isLive(this.database, orgId, input.listId))) throw new DomainError('unknown-list', `no list ${input.listId}`);
-    const request = { orgId, sharedAudienceId: id, listId: input.listId, mode: input.mode };
-    if (input.dryRun) {
-      response.status(HttpStatus.OK);
-      return this.dryRunUpdate.execute(request);
-    }
-    const update = await this.database.transaction((tx) => this.requestUpdate.execute(tx, request));
-    return { id: update.id, state: update.state };
+    if (body.dryRun) response.status(HttpStatus.OK);
+    return this.updateSharedAudience.execute({ orgId, sharedAudienceId: id, listId: body.listId, mode: body.mode }, body.dryRun);
   }
 
   @Get(':updateId')
   @RequireScopes(Scopes.audiencesRead)
-  @ApiOperation({ summary: 'An update run: state, version, counts {exported, added, removed, unmapped}, governance decisions, files' })
+  @ApiRoute({ summary: 'An update run: state, version, counts {exported, added, removed, unmapped}, governance decisions, files', answer: UpdateViewSchema, problems: [404] })
   async get(@OrgId() orgId: string, @Param('id') id: string, @Param('updateId') updateId: string): Promise<UpdateView> {
     const update = await this.updates.findOfAudience(this.database, orgId, id, updateId);
     if (!update) throw new DomainError('not-found', `no update ${updateId}`);
@@ -64,13 +59,8 @@ export class UpdatesController {
 
   @Get(':updateId/unmapped')
   @RequireScopes(Scopes.audiencesRead)
-  @ApiOperation({ summary: "The run's recipients with no id for the data source, paged" })
-  async unmapped(
-    @OrgId() orgId: string,
-    @Param('id') id: string,
-    @Param('updateId') updateId: string,
-    @Query() query: { limit?: string; cursor?: string },
-  ): Promise<Page<{ recipientId: string }>> {
+  @ApiRoute({ summary: "The run's recipients with no id for the data source, paged", answer: UnmappedPageSchema, paged: true, problems: [404] })
+  async unmapped(@OrgId() orgId: string, @Param('id') id: string, @Param('updateId') updateId: string, @Query() query: PageQueryDto): Promise<Page<{ recipientId: string }>> {
     const page = pageRequest(query);
     const update = await this.updates.findOfAudience(this.database, orgId, id, updateId);
     if (!update) throw new DomainError('not-found', `no update ${updateId}`);

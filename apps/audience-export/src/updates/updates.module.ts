@@ -13,6 +13,7 @@ import { UpdatesRepository } from './updates.repository';
 import { DryRunUpdateUseCase } from './usecases/dry-run-update.usecase';
 import { FinalizeUpdateUseCase } from './usecases/finalize-update.usecase';
 import { RequestUpdateUseCase } from './usecases/request-update.usecase';
+import { UpdateSharedAudienceUseCase } from './usecases/update-shared-audience.usecase';
 import { StartUpdateUseCase } from './usecases/start-update.usecase';
 
 @Module({
@@ -26,6 +27,7 @@ import { StartUpdateUseCase } from './usecases/start-update.usecase';
     StartUpdateUseCase,
     FinalizeUpdateUseCase,
     DryRunUpdateUseCase,
+    UpdateSharedAudienceUseCase,
     UpdateRunnerService,
   ],
 })

@@ -1,14 +1,14 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { FileReportSchema } from '@audience-hub/contracts';
 import type { Request } from 'express';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { KnownOrgsService, DomainError } from '@audience-hub/platform';
+import { ApiRoute, KnownOrgsService, DomainError } from '@audience-hub/platform';
 import type { FileReport } from './file-report';
 import { FilesRepository } from './files.repository';
 import { FileNameError, ImportFileUseCase } from './usecases/import-file.usecase';
 
 @ApiTags('files')
-@ApiBearerAuth()
 @Controller('v1/files')
 export class FilesController {
   constructor(
@@ -23,7 +23,14 @@ export class FilesController {
   @RequireScopes(Scopes.audiencesWrite)
   @ApiConsumes('application/octet-stream', 'text/plain')
   @ApiQuery({ name: 'name', description: 'the Audience Manager outbound file name, e.g. S3_1234_20914_acme_iter_1486140844000-1.sync.gz' })
-  @ApiOperation({ summary: 'Imports an Audience Manager outbound file; malformed lines are reported, past the error ratio the file is refused (422)' })
+  @ApiQuery({ name: 'dryRun', required: false, enum: ['true', 'false'], description: 'true: report what the file would do to each import, writing nothing' })
+  @ApiRoute({
+    summary: 'Imports an Audience Manager outbound file; malformed lines are reported, past the error ratio the file is refused (422)',
+    description: 'The body is streamed, never buffered whole; gzip by `.gz` name or `Content-Encoding: gzip`.',
+    answer: FileReportSchema,
+    body: { schema: { type: 'string', format: 'binary' }, description: 'The outbound file, one `<id>\\t<segments>` line per user' },
+    problems: [400, 415, 422],
+  })
   async upload(@OrgId() orgId: string, @Query('name') name: string | undefined, @Query('dryRun') dryRun: string | undefined, @Req() request: Request): Promise<FileReport> {
     if (!name) throw new DomainError('bad-request', 'the name query parameter (the outbound file name) is required');
     if (request.readableEnded) throw new DomainError('unsupported-media-type', 'send the file as application/octet-stream or text/plain');
@@ -46,6 +53,7 @@ export class FilesController {
 
   @Get(':id')
   @RequireScopes(Scopes.audiencesRead)
+  @ApiRoute({ summary: 'The report of an imported file', answer: FileReportSchema, problems: [404] })
   async get(@OrgId() orgId: string, @Param('id') id: string): Promise<FileReport> {
     const report = await this.files.find(orgId, id);
     if (!report) throw new DomainError('not-found', `no file ${id}`);

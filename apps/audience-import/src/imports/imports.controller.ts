@@ -1,16 +1,21 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { ImportViewSchema, pageOf, RecordedDecisionSchema, SnapshotDryRunSchema, type SnapshotDryRun } from '@audience-hub/contracts';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { pageRequest, DomainError, toPage, type Page } from '@audience-hub/platform';
-import type { SnapshotDryRun } from '@audience-hub/contracts';
+import { ApiRoute, PageQueryDto, pageRequest, DomainError, requestDto, toPage, type Page } from '@audience-hub/platform';
 import type { ImportView, RecordedDecision } from './import.model';
 import { ImportsRepository } from './imports.repository';
-import { CreateImportSchema, SnapshotDryRunSchema } from './imports.schema';
+import { CreateImportSchema, SnapshotDryRunRequestSchema } from './imports.schema';
 import { CreateImportUseCase } from './usecases/create-import.usecase';
 import { DryRunSnapshotUseCase } from './usecases/dry-run-snapshot.usecase';
 
+class SnapshotDryRunDto extends requestDto(SnapshotDryRunRequestSchema.meta({ title: 'SnapshotDryRunRequest', example: { audienceId: 'aud-1' } })) {}
+
+class CreateImportDto extends requestDto(
+  CreateImportSchema.meta({ title: 'CreateImport', example: { audienceId: 'aud-1', listLabel: 'Newsletter buyers', dataSourceId: 'crm', mode: 'full' } }),
+) {}
+
 @ApiTags('imports')
-@ApiBearerAuth()
 @Controller('v1/imports')
 export class ImportsController {
   constructor(
@@ -22,32 +27,40 @@ export class ImportsController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @RequireScopes(Scopes.audiencesWrite)
-  @ApiOperation({ summary: 'Imports an XC audience into a Campaign list; later snapshots keep the list up to date' })
-  async create(@OrgId() orgId: string, @Body() body: unknown): Promise<ImportView> {
-    return this.createImport.execute(orgId, CreateImportSchema.parse(body));
+  @ApiRoute({
+    summary: 'Imports an XC audience into a Campaign list; later snapshots keep the list up to date',
+    status: 202,
+    answer: ImportViewSchema,
+    problems: [400, 409, 422],
+  })
+  async create(@OrgId() orgId: string, @Body() body: CreateImportDto): Promise<ImportView> {
+    return this.createImport.execute(orgId, body);
   }
 
   @Post('dry-run')
   @HttpCode(HttpStatus.OK)
   @RequireScopes(Scopes.audiencesWrite)
-  @ApiOperation({
+  @ApiRoute({
     summary:
       "What the audience's last received full snapshot would add to and remove from each open import's list if it arrived again now, and how its ids resolve; nothing is written (404 when none is kept)",
+    answer: SnapshotDryRunSchema,
+    problems: [400, 404],
   })
-  async dryRun(@OrgId() orgId: string, @Body() body: unknown): Promise<SnapshotDryRun> {
-    return this.dryRunSnapshot.execute(orgId, SnapshotDryRunSchema.parse(body).audienceId);
+  async dryRun(@OrgId() orgId: string, @Body() body: SnapshotDryRunDto): Promise<SnapshotDryRun> {
+    return this.dryRunSnapshot.execute(orgId, body.audienceId);
   }
 
   @Get()
   @RequireScopes(Scopes.audiencesRead)
-  async list(@OrgId() orgId: string, @Query() query: { limit?: string; cursor?: string }): Promise<Page<ImportView>> {
+  @ApiRoute({ summary: "The org's imports, paged", answer: pageOf(ImportViewSchema, 'Import'), paged: true })
+  async list(@OrgId() orgId: string, @Query() query: PageQueryDto): Promise<Page<ImportView>> {
     const request = pageRequest(query);
     return toPage(await this.imports.page(orgId, request.limit + 1, request.after), request, (job) => job.id);
   }
 
   @Get(':id')
   @RequireScopes(Scopes.audiencesRead)
-  @ApiOperation({ summary: 'State, counts, match rate and the latest governance decision of an import' })
+  @ApiRoute({ summary: 'State, counts, match rate and the latest governance decision of an import', answer: ImportViewSchema, problems: [404] })
   async get(@OrgId() orgId: string, @Param('id') id: string): Promise<ImportView> {
     const job = await this.imports.view(orgId, id);
     if (!job) throw new DomainError('not-found', `no import ${id}`);
@@ -56,8 +69,13 @@ export class ImportsController {
 
   @Get(':id/decisions')
   @RequireScopes(Scopes.audiencesRead)
-  @ApiOperation({ summary: 'Every governance decision taken for the import (at creation and per snapshot), oldest first' })
-  async decisions(@OrgId() orgId: string, @Param('id') id: string, @Query() query: { limit?: string; cursor?: string }): Promise<Page<RecordedDecision>> {
+  @ApiRoute({
+    summary: 'Every governance decision taken for the import (at creation and per snapshot), oldest first',
+    answer: pageOf(RecordedDecisionSchema, 'RecordedDecision'),
+    paged: true,
+    problems: [404],
+  })
+  async decisions(@OrgId() orgId: string, @Param('id') id: string, @Query() query: PageQueryDto): Promise<Page<RecordedDecision>> {
     if (!(await this.imports.view(orgId, id))) throw new DomainError('not-found', `no import ${id}`);
     const request = pageRequest(query);
     if (request.after !== undefined && !/^[0-9]+$/.test(request.after)) throw new DomainError('bad-request', 'cursor is not one this API gave');

@@ -15,4 +15,4 @@ export const CreateImportSchema = z
 export type CreateImport = z.infer<typeof CreateImportSchema>;
 
 /** POST /v1/imports/dry-run: the audience whose last received snapshot is sent again, nothing written. */
-export const SnapshotDryRunSchema = z.object({ audienceId: EntityIdSchema }).strict();
+export const SnapshotDryRunRequestSchema = z.object({ audienceId: EntityIdSchema }).strict();

@@ -1,16 +1,17 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { AuditActions } from '@audience-hub/contracts';
-import { KnownOrgsService } from '@audience-hub/platform';
+import { AuditActions, PolicySchema } from '@audience-hub/contracts';
+import { ApiRoute, KnownOrgsService, requestDto } from '@audience-hub/platform';
 import type { Policy } from './governance';
 import { PoliciesRepository } from './policies.repository';
 import { PutPoliciesSchema } from './policies.schema';
 import { ReplacePoliciesUseCase } from './usecases/replace-policies.usecase';
 
+class PutPoliciesDto extends requestDto(PutPoliciesSchema.meta({ title: 'PutPolicies', example: [{ action: 'import-into-campaign', deniedLabels: ['C3', 'C12'] }] })) {}
+
 @ApiTags('policies')
-@ApiBearerAuth()
 @Controller('v1/policies')
 export class PoliciesController {
   constructor(
@@ -21,7 +22,7 @@ export class PoliciesController {
 
   @Get()
   @RequireScopes(Scopes.audiencesRead)
-  @ApiOperation({ summary: "The org's governance policies: per marketing action, the labels that forbid it" })
+  @ApiRoute({ summary: "The org's governance policies: per marketing action, the labels that forbid it", answer: PolicySchema, many: true })
   async get(@OrgId() orgId: string): Promise<Policy[]> {
     return this.policies.all(orgId);
   }
@@ -29,10 +30,9 @@ export class PoliciesController {
   @Put()
   @RequireScopes(Scopes.policiesWrite)
   @Audited(AuditActions.policiesReplace)
-  @ApiOperation({ summary: 'Replaces the policies; actions left out return to the defaults (import: C3, C12; share: C1, C12)' })
-  async put(@Actor() actor: AuditActor, @Body() body: unknown): Promise<Policy[]> {
-    const policies = PutPoliciesSchema.parse(body);
+  @ApiRoute({ summary: 'Replaces the policies; actions left out return to the defaults (import: C3, C12; share: C1, C12)', answer: PolicySchema, many: true, problems: [400] })
+  async put(@Actor() actor: AuditActor, @Body() body: PutPoliciesDto): Promise<Policy[]> {
     await this.orgs.ensureKnown(actor.orgId);
-    return this.replacePolicies.execute(actor, policies);
+    return this.replacePolicies.execute(actor, body);
   }
 }

@@ -1,16 +1,28 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { AuditActions, type DataSourceStats } from '@audience-hub/contracts';
-import { KnownOrgsService, pageRequest, toPage, type Page } from '@audience-hub/platform';
+import { AuditActions, DataSourceStatsSchema, DataSourceViewSchema, pageOf, type DataSourceStats } from '@audience-hub/contracts';
+import { ApiRoute, KnownOrgsService, PageQueryDto, pageRequest, requestDto, toPage, type Page } from '@audience-hub/platform';
 import { CreateDataSourceSchema, UpdateDataSourceSchema, type DataSourceModel } from './data-source.model';
 import { DataSourcesRepository } from './data-sources.repository';
 import { DataSourcesService } from './data-sources.service';
+import { CreateDataSourceUseCase } from './usecases/create-data-source.usecase';
+import { DeleteDataSourceUseCase } from './usecases/delete-data-source.usecase';
+import { UpdateDataSourceUseCase } from './usecases/update-data-source.usecase';
+
+class CreateDataSourceDto extends requestDto(
+  CreateDataSourceSchema.meta({
+    title: 'CreateDataSource',
+    example: { id: 'crm', name: 'CRM e-mails', idType: 'declared', integrationCode: 'crm', reconciliationKey: { attribute: 'email', normalization: ['trim', 'lowercase'] } },
+  }),
+) {}
+class UpdateDataSourceDto extends requestDto(UpdateDataSourceSchema.meta({ title: 'UpdateDataSource', example: { exportControls: ['C1'] } })) {}
+
+const DataSourcePageSchema = pageOf(DataSourceViewSchema, 'DataSource');
 
 @ApiTags('data sources')
-@ApiBearerAuth()
 @Controller('v1/data-sources')
 export class DataSourcesController {
   constructor(
@@ -18,11 +30,15 @@ export class DataSourcesController {
     private readonly orgs: KnownOrgsService,
     private readonly service: DataSourcesService,
     private readonly repository: DataSourcesRepository,
+    private readonly createDataSource: CreateDataSourceUseCase,
+    private readonly updateDataSource: UpdateDataSourceUseCase,
+    private readonly deleteDataSource: DeleteDataSourceUseCase,
   ) {}
 
   @Get()
   @RequireScopes(Scopes.identitiesRead)
-  async list(@OrgId() orgId: string, @Query() query: { limit?: string; cursor?: string }): Promise<Page<DataSourceModel>> {
+  @ApiRoute({ summary: "The org's data sources, the built-in visitor source first, paged", answer: DataSourcePageSchema, paged: true })
+  async list(@OrgId() orgId: string, @Query() query: PageQueryDto): Promise<Page<DataSourceModel>> {
     await this.orgs.ensureKnown(orgId);
     const request = pageRequest(query);
     const rows = await this.repository.list(this.dataSource.manager, orgId, request.after, request.limit + 1);
@@ -32,14 +48,19 @@ export class DataSourcesController {
   @Post()
   @RequireScopes(Scopes.identitiesWrite)
   @Audited(AuditActions.dataSourceCreate)
-  async create(@Actor() actor: AuditActor, @Body() body: unknown): Promise<DataSourceModel> {
-    const input = CreateDataSourceSchema.parse(body);
-    await this.orgs.ensureKnown(actor.orgId);
-    return this.dataSource.transaction((tx) => this.service.create(tx, actor, input));
+  @ApiRoute({
+    summary: 'Defines a data source of declared ids (or another visitor source); emits idrec.data-source.created',
+    status: 201,
+    answer: DataSourceViewSchema,
+    problems: [400, 409],
+  })
+  async create(@Actor() actor: AuditActor, @Body() body: CreateDataSourceDto): Promise<DataSourceModel> {
+    return this.createDataSource.execute(actor, body);
   }
 
   @Get(':id')
   @RequireScopes(Scopes.identitiesRead)
+  @ApiRoute({ summary: 'One data source', answer: DataSourceViewSchema, problems: [404] })
   async get(@OrgId() orgId: string, @Param('id') id: string): Promise<DataSourceModel> {
     await this.orgs.ensureKnown(orgId);
     return this.service.get(this.dataSource.manager, orgId, id);
@@ -48,23 +69,27 @@ export class DataSourcesController {
   @Patch(':id')
   @RequireScopes(Scopes.identitiesWrite)
   @Audited(AuditActions.dataSourceUpdate, { dataSourceId: 'id' })
-  async update(@Actor() actor: AuditActor, @Param('id') id: string, @Body() body: unknown): Promise<DataSourceModel> {
-    const input = UpdateDataSourceSchema.parse(body);
-    await this.orgs.ensureKnown(actor.orgId);
-    return this.dataSource.transaction((tx) => this.service.update(tx, actor, id, input));
+  @ApiRoute({
+    summary: 'Changes a data source (name, export controls, reconciliation key); emits idrec.data-source.updated',
+    answer: DataSourceViewSchema,
+    problems: [400, 404, 409],
+  })
+  async update(@Actor() actor: AuditActor, @Param('id') id: string, @Body() body: UpdateDataSourceDto): Promise<DataSourceModel> {
+    return this.updateDataSource.execute(actor, id, body);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @RequireScopes(Scopes.identitiesWrite)
   @Audited(AuditActions.dataSourceDelete, { dataSourceId: 'id' })
+  @ApiRoute({ summary: 'Deletes a data source and its ids (not the built-in visitor source, 409)', status: 204, problems: [404, 409] })
   async delete(@Actor() actor: AuditActor, @Param('id') id: string): Promise<void> {
-    await this.orgs.ensureKnown(actor.orgId);
-    await this.dataSource.transaction((tx) => this.service.delete(tx, actor, id));
+    await this.deleteDataSource.execute(actor, id);
   }
 
   @Get(':id/stats')
   @RequireScopes(Scopes.identitiesRead)
+  @ApiRoute({ summary: 'How many recipients have a key value and a visitor link, and links added in the last day', answer: DataSourceStatsSchema, problems: [404] })
   async stats(@OrgId() orgId: string, @Param('id') id: string): Promise<DataSourceStats> {
     await this.orgs.ensureKnown(orgId);
     const ds = await this.service.get(this.dataSource.manager, orgId, id);

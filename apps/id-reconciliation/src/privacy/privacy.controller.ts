@@ -1,18 +1,47 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { AuditActions } from '@audience-hub/contracts';
-import { KnownOrgsService } from '@audience-hub/platform';
+import { AuditActions, PrivacyRegulationSchema, PrivacyRequestTypeSchema } from '@audience-hub/contracts';
+import { ApiRoute, KnownOrgsService, requestDto } from '@audience-hub/platform';
 import { CreatePrivacyRequestSchema, type PrivacyRequestModel } from './privacy-request.model';
 import { CreatePrivacyRequestUseCase } from './usecases/create-privacy-request.usecase';
 import { GetPrivacyRequestUseCase } from './usecases/get-privacy-request.usecase';
 
 const IdempotencyKeySchema = z.string().min(1).max(256).optional();
 
+class CreatePrivacyRequestDto extends requestDto(
+  CreatePrivacyRequestSchema.meta({ title: 'CreatePrivacyRequest', example: { regulation: 'gdpr', type: 'delete', subjects: [{ namespace: 'email', value: 'ann@example.com' }] } }),
+) {}
+
+const PrivacyRequestViewSchema = z
+  .object({
+    requestId: z.string(),
+    regulation: PrivacyRegulationSchema,
+    type: PrivacyRequestTypeSchema,
+    dryRun: z.boolean(),
+    status: z.enum(['pending', 'completed', 'partial']),
+    identifierHashes: z.array(z.string()).meta({ description: 'sha256 of each identifier the request covered, as `<namespace>:<value>`' }),
+    requestedAt: z.string().meta({ format: 'date-time' }),
+    finishedAt: z.string().meta({ format: 'date-time' }).optional(),
+    receipts: z.array(
+      z.object({
+        service: z.string(),
+        outcome: z.enum(['completed', 'failed']),
+        counts: z.record(z.string(), z.number()).optional(),
+        document: z.record(z.string(), z.unknown()).optional(),
+        sharedAudienceIds: z.array(z.string()).optional(),
+        reason: z.string().optional(),
+        receivedAt: z.string().meta({ format: 'date-time' }),
+      }),
+    ),
+    document: z.record(z.string(), z.unknown()).optional().meta({ description: 'access: everything held for the subject, per service and table' }),
+    duplicate: z.boolean().optional(),
+  })
+  .meta({ title: 'PrivacyRequest' });
+
 @ApiTags('privacy')
-@ApiBearerAuth()
 @Controller('v1/privacy/requests')
 export class PrivacyController {
   constructor(
@@ -26,14 +55,22 @@ export class PrivacyController {
   @HttpCode(202)
   @RequireScopes(Scopes.privacyWrite)
   @Audited(AuditActions.privacyRequestCreate)
-  async post(@Actor() actor: AuditActor, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string): Promise<PrivacyRequestModel> {
-    const input = CreatePrivacyRequestSchema.parse(body);
+  @ApiHeader({ name: 'idempotency-key', required: false, description: 'The same key answers the first request again (`duplicate: true`)' })
+  @ApiRoute({
+    summary: 'A privacy request (access, delete, suppress) for subjects of the org',
+    description: 'Accepted: every service acts and answers on hub.privacy.v1; GET the request for its receipts.',
+    status: 202,
+    answer: PrivacyRequestViewSchema,
+    problems: [400, 422],
+  })
+  async post(@Actor() actor: AuditActor, @Body() body: CreatePrivacyRequestDto, @Headers('idempotency-key') idempotencyKey?: string): Promise<PrivacyRequestModel> {
     await this.orgs.ensureKnown(actor.orgId);
-    return this.create.execute(actor, input, IdempotencyKeySchema.parse(idempotencyKey));
+    return this.create.execute(actor, body, IdempotencyKeySchema.parse(idempotencyKey));
   }
 
   @Get(':id')
   @RequireScopes(Scopes.privacyRead)
+  @ApiRoute({ summary: 'A privacy request: status, and the receipt of each service', answer: PrivacyRequestViewSchema, problems: [404] })
   async find(@OrgId() orgId: string, @Param('id') id: string): Promise<PrivacyRequestModel> {
     await this.orgs.ensureKnown(orgId);
     return this.get.execute(orgId, id);

@@ -1,14 +1,22 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { DataSource } from 'typeorm';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { DomainError } from '@audience-hub/platform';
+import { ApiRoute, DomainError } from '@audience-hub/platform';
 import { VisitorLinksRepository } from '../visitors/visitor-links.repository';
 import { DeclaredIdsRepository } from './declared-ids.repository';
 import { RecipientsRepository } from './recipients.repository';
 
+const RecipientIdentitiesSchema = z
+  .object({
+    recipientId: z.string(),
+    declaredIds: z.array(z.object({ dataSourceId: z.string(), id: z.string() })),
+    visitorIds: z.array(z.object({ ecid: z.string(), observedAt: z.string().meta({ format: 'date-time' }) })),
+  })
+  .meta({ title: 'RecipientIdentities' });
+
 @ApiTags('recipients')
-@ApiBearerAuth()
 @Controller('v1/recipients')
 export class RecipientsController {
   constructor(
@@ -21,6 +29,7 @@ export class RecipientsController {
   /** Every XC id a recipient resolves to: declared ids per data source and visitor ids, newest first. */
   @Get(':id/identities')
   @RequireScopes(Scopes.identitiesRead)
+  @ApiRoute({ summary: 'Every XC id a recipient resolves to: declared ids per data source and visitor ids, newest first', answer: RecipientIdentitiesSchema, problems: [404] })
   async identities(@OrgId() orgId: string, @Param('id') recipientId: string) {
     const tx = this.dataSource.manager;
     const [declared, visitor, known] = await Promise.all([

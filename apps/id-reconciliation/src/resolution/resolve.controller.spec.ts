@@ -1,10 +1,10 @@
 import type { SuppressionsRepository } from '@audience-hub/platform';
 import type { DataSource } from 'typeorm';
-import { toProblem, type KnownOrgsService } from '@audience-hub/platform';
+import { RequestValidationPipe, toProblem, type KnownOrgsService } from '@audience-hub/platform';
 import type { DataSourcesRepository } from '../data-sources/data-sources.repository';
 import type { DataSourceModel } from '../data-sources/data-source.model';
 import type { ResolutionRepository } from './resolution.repository';
-import { ResolveController } from './resolve.controller';
+import { ResolveController, ResolveRequestDto } from './resolve.controller';
 import { ResolveUseCase } from './usecases/resolve.usecase';
 
 const sources = [
@@ -31,10 +31,15 @@ function controller() {
   );
 }
 
+/** The route as Nest runs it: the body through the validation pipe, then the controller. */
+async function post(body: unknown) {
+  return controller().post('org', await new RequestValidationPipe().transform(body, { type: 'body', metatype: ResolveRequestDto }));
+}
+
 /** What the problem filter would answer for the call. */
 async function problemOf(body: unknown) {
   try {
-    await controller().post('org', body);
+    await post(body);
   } catch (error) {
     return toProblem(error, '/v1/resolve');
   }
@@ -69,7 +74,7 @@ describe('POST /v1/resolve', () => {
   });
 
   it('answers valid ids 200 as before, matched or not', async () => {
-    expect(await controller().post('org', { dataSourceId: 'crm', direction: 'to-recipients', ids: [' Ann@Example.com '] })).toEqual({
+    expect(await post({ dataSourceId: 'crm', direction: 'to-recipients', ids: [' Ann@Example.com '] })).toEqual({
       matched: [],
       unmatched: [' Ann@Example.com '],
     });

@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { z, ZodError } from 'zod';
 import { EntityIdSchema, MAX_SYNC_RESOLVE_IDS } from '@audience-hub/contracts';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { KnownOrgsService, DomainError } from '@audience-hub/platform';
+import { ApiRoute, KnownOrgsService, DomainError, requestDto } from '@audience-hub/platform';
 import type { InvalidId } from './resolve-ids';
 import { InvalidIdsError, ResolveUseCase, UnknownDataSourceError, type Resolution } from './usecases/resolve.usecase';
 
@@ -14,10 +14,16 @@ const ResolveRequestSchema = z
     direction: z.enum(['to-recipients', 'to-xc']),
     ids: z.array(z.string().min(1).max(256)).min(1).max(MAX_SYNC_RESOLVE_IDS, `at most ${MAX_SYNC_RESOLVE_IDS} ids per call`),
   })
-  .strict();
+  .strict()
+  .meta({ title: 'ResolveRequest', example: { dataSourceId: 'crm', direction: 'to-recipients', ids: ['ann@example.com'] } });
+
+export class ResolveRequestDto extends requestDto(ResolveRequestSchema) {}
+
+const ResolutionSchema = z
+  .object({ matched: z.array(z.object({ id: z.string(), recipientId: z.string() })), unmatched: z.array(z.string()) })
+  .meta({ title: 'Resolution', example: { matched: [{ id: 'ann@example.com', recipientId: 'r-1' }], unmatched: [] } });
 
 @ApiTags('resolution')
-@ApiBearerAuth()
 @Controller('v1/resolve')
 export class ResolveController {
   constructor(
@@ -34,8 +40,14 @@ export class ResolveController {
   @Post()
   @HttpCode(200)
   @RequireScopes(Scopes.identitiesRead)
-  async post(@OrgId() orgId: string, @Body() body: unknown): Promise<Resolution> {
-    const { dataSourceId, direction, ids } = ResolveRequestSchema.parse(body);
+  @ApiRoute({
+    summary: 'Resolves ids synchronously, either way between XC ids and recipients',
+    description: `At most ${MAX_SYNC_RESOLVE_IDS} ids. An id which is not an id of what the call resolves from refuses the call with a 400 naming each one.`,
+    answer: ResolutionSchema,
+    problems: [400, 404],
+  })
+  async post(@OrgId() orgId: string, @Body() body: ResolveRequestDto): Promise<Resolution> {
+    const { dataSourceId, direction, ids } = body;
     await this.orgs.ensureKnown(orgId);
     try {
       return await this.resolve.execute(this.dataSource.manager, orgId, dataSourceId, direction, ids);

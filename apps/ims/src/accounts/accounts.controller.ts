@@ -1,21 +1,34 @@
 import { Body, Controller, Get, Param, Post, Query, UseGuards, HttpCode } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiOAuth2, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
-import { CurrentPrincipal, type Principal } from '@audience-hub/auth';
+import { CurrentPrincipal, Scopes, type Principal } from '@audience-hub/auth';
 import { AuditActions } from '@audience-hub/contracts';
-import { DomainError } from '@audience-hub/platform';
+import { ApiRoute, DomainError, IMS_SECURITY, requestDto } from '@audience-hub/platform';
 import { AdminGuard } from '../auth/admin.guard';
 import { SecretsRepository } from '../secrets/secrets.repository';
 import { toAccountView } from './account-view';
 import { AccountsRepository } from './accounts.repository';
-import { CreateTechnicalAccountSchema, ListQuerySchema, type CreatedTechnicalAccount, type TechnicalAccountView } from './accounts.schema';
+import {
+  CreateTechnicalAccountSchema,
+  CreatedTechnicalAccountSchema,
+  ListQuerySchema,
+  TechnicalAccountPageSchema,
+  TechnicalAccountViewSchema,
+  type CreatedTechnicalAccount,
+  type TechnicalAccountView,
+} from './accounts.schema';
 import { CreateTechnicalAccountUseCase } from './usecases/create-technical-account.usecase';
 import { RevokeTechnicalAccountUseCase } from './usecases/revoke-technical-account.usecase';
 
+class CreateTechnicalAccountDto extends requestDto(
+  CreateTechnicalAccountSchema.meta({ title: 'CreateTechnicalAccount', example: { name: 'crm-sync', scopes: ['audiences.read', 'audiences.write'] } }),
+) {}
+class AccountsQueryDto extends requestDto(ListQuerySchema) {}
+
 /** Technical accounts of the caller's org; another org's accounts answer 404, as if absent. */
 @ApiTags('admin')
-@ApiBearerAuth()
+@ApiOAuth2([Scopes.imsAdmin], IMS_SECURITY)
 @UseGuards(AdminGuard)
 @Controller('v1')
 export class AccountsController {
@@ -27,19 +40,34 @@ export class AccountsController {
     private readonly revokeAccount: RevokeTechnicalAccountUseCase,
   ) {}
 
-  /** The client secret is in this answer only. */
   @Post('orgs/:orgId/technical-accounts')
   @Audited(AuditActions.technicalAccountCreate, { orgId: 'orgId' })
-  async create(@CurrentPrincipal() caller: Principal, @Actor() actor: AuditActor, @Param('orgId') orgId: string, @Body() body: unknown): Promise<CreatedTechnicalAccount> {
+  @ApiRoute({
+    summary: 'A technical account of your org, with its first client secret',
+    description: 'The client secret is in this answer only. Scopes your token does not hold cannot be granted (403 `scope-not-held`).',
+    status: 201,
+    answer: CreatedTechnicalAccountSchema,
+    problems: [400, 404],
+  })
+  create(
+    @CurrentPrincipal() caller: Principal,
+    @Actor() actor: AuditActor,
+    @Param('orgId') orgId: string,
+    @Body() body: CreateTechnicalAccountDto,
+  ): Promise<CreatedTechnicalAccount> {
     assertOwnOrg(caller, orgId);
-    const input = CreateTechnicalAccountSchema.parse(body);
-    return this.dataSource.transaction((tx) => this.createAccount.execute(tx, { orgId, ...input, grantorScopes: caller.scopes, actor }));
+    return this.createAccount.execute({ orgId, ...body, grantorScopes: caller.scopes, actor });
   }
 
   @Get('orgs/:orgId/technical-accounts')
-  async list(@CurrentPrincipal() caller: Principal, @Param('orgId') orgId: string, @Query() query: unknown): Promise<{ items: TechnicalAccountView[]; nextCursor: string | null }> {
+  @ApiRoute({ summary: "Your org's technical accounts, paged (?limit= 1..200, default 50)", answer: TechnicalAccountPageSchema, problems: [400, 404] })
+  async list(
+    @CurrentPrincipal() caller: Principal,
+    @Param('orgId') orgId: string,
+    @Query() query: AccountsQueryDto,
+  ): Promise<{ items: TechnicalAccountView[]; nextCursor: string | null }> {
     assertOwnOrg(caller, orgId);
-    const { limit, cursor } = ListQuerySchema.parse(query);
+    const { limit, cursor } = query;
     const afterId = cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : undefined;
     const rows = await this.accounts.listInOrg(this.dataSource.manager, orgId, limit + 1, afterId);
     const page = rows.slice(0, limit);
@@ -52,16 +80,22 @@ export class AccountsController {
   }
 
   @Get('technical-accounts/:id')
+  @ApiRoute({ summary: 'A technical account of your org: scopes, status and live secrets (never their values)', answer: TechnicalAccountViewSchema, problems: [404] })
   async get(@CurrentPrincipal() caller: Principal, @Param('id') id: string): Promise<TechnicalAccountView> {
     const account = await this.accounts.findInOrg(this.dataSource.manager, caller.orgId, id);
     if (!account) throw new DomainError('not-found', `No technical account ${id} in your org`);
     return toAccountView(account, await this.secrets.live(this.dataSource.manager, id));
   }
 
-  /** Its tokens stop working here at once, and in every service when ims.technical-account.revoked arrives. */
   @Post('technical-accounts/:id/revoke')
   @HttpCode(200)
   @Audited(AuditActions.technicalAccountRevoke, { technicalAccountId: 'id' })
+  @ApiRoute({
+    summary: 'Revokes a technical account',
+    description: 'Its tokens stop working here at once, and in every service when ims.technical-account.revoked arrives.',
+    answer: TechnicalAccountViewSchema,
+    problems: [404, 409],
+  })
   revoke(@Actor() actor: AuditActor, @Param('id') id: string): Promise<TechnicalAccountView> {
     return this.revokeAccount.execute(actor, id);
   }

@@ -50,7 +50,7 @@ export class BootstrapService implements OnModuleInit {
       const orgId = this.config.IMS_BOOTSTRAP_ORG_ID ?? newImsOrgId();
       const actor = systemActor('bootstrap');
       await this.createOrg.execute(tx, orgId, this.config.IMS_BOOTSTRAP_ORG_NAME, actor);
-      const account = await this.createAccount.execute(tx, { orgId, name: BOOTSTRAP_ACCOUNT_NAME, scopes: ALL_SCOPES, clientId, clientSecret, actor });
+      const account = await this.createAccount.executeIn(tx, { orgId, name: BOOTSTRAP_ACCOUNT_NAME, scopes: ALL_SCOPES, clientId, clientSecret, actor });
       this.logger.log(`bootstrap: created platform operator account ${account.id} (client id ${clientId}) in org ${orgId}`);
     });
   }

@@ -1,37 +1,32 @@
 import { Body, Controller, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
+import { ApiOAuth2, ApiTags } from '@nestjs/swagger';
 import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
-import { CurrentPrincipal, type Principal } from '@audience-hub/auth';
+import { CurrentPrincipal, Scopes, type Principal } from '@audience-hub/auth';
 import { AuditActions } from '@audience-hub/contracts';
+import { ApiRoute, IMS_SECURITY, requestDto } from '@audience-hub/platform';
 import { PlatformGuard } from '../auth/platform.guard';
-import { CreateTechnicalAccountUseCase } from '../accounts/usecases/create-technical-account.usecase';
-import { newImsOrgId } from '../ids';
-import { CreateOrgUseCase } from './usecases/create-org.usecase';
-import { CreateOrgSchema, type CreatedOrg } from './orgs.schema';
+import { RegisterOrgUseCase } from './usecases/register-org.usecase';
+import { CreateOrgSchema, CreatedOrgSchema, type CreatedOrg } from './orgs.schema';
+
+class CreateOrgDto extends requestDto(CreateOrgSchema.meta({ title: 'CreateOrg', example: { name: 'Acme', adminAccount: { name: 'acme-admin' } } })) {}
 
 @ApiTags('admin')
-@ApiBearerAuth()
+@ApiOAuth2([Scopes.imsPlatform], IMS_SECURITY)
 @UseGuards(PlatformGuard)
 @Controller('v1/orgs')
 export class OrgsController {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly createOrg: CreateOrgUseCase,
-    private readonly createAccount: CreateTechnicalAccountUseCase,
-  ) {}
+  constructor(private readonly registerOrg: RegisterOrgUseCase) {}
 
-  /** A platform operator creates an org; with `adminAccount`, the org gets its first admin (secret shown once). */
   @Post()
   @Audited(AuditActions.orgCreate)
-  async create(@CurrentPrincipal() caller: Principal, @Actor() actor: AuditActor, @Body() body: unknown): Promise<CreatedOrg> {
-    const input = CreateOrgSchema.parse(body);
-    const orgId = newImsOrgId();
-    return this.dataSource.transaction(async (tx) => {
-      await this.createOrg.execute(tx, orgId, input.name, actor);
-      if (!input.adminAccount) return { orgId };
-      const adminAccount = await this.createAccount.execute(tx, { orgId, ...input.adminAccount, grantorScopes: caller.scopes, actor });
-      return { orgId, adminAccount };
-    });
+  @ApiRoute({
+    summary: 'A platform operator creates an org',
+    description: 'With `adminAccount`, the org gets its first admin account (its client secret is in this answer only).',
+    status: 201,
+    answer: CreatedOrgSchema,
+    problems: [400],
+  })
+  create(@CurrentPrincipal() caller: Principal, @Actor() actor: AuditActor, @Body() body: CreateOrgDto): Promise<CreatedOrg> {
+    return this.registerOrg.execute({ ...body, grantorScopes: caller.scopes, actor });
   }
 }

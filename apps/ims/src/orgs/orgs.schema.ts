@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { ORG_SCOPES } from '@audience-hub/auth';
-import { ScopeListSchema } from '../accounts/accounts.schema';
-import type { CreatedTechnicalAccount } from '../accounts/accounts.schema';
+import { CreatedTechnicalAccountSchema, ScopeListSchema } from '../accounts/accounts.schema';
 
 export const CreateOrgSchema = z.object({
   name: z.string().trim().min(1).max(200),
@@ -17,7 +16,7 @@ export const CreateOrgSchema = z.object({
     .optional(),
 });
 
-export interface CreatedOrg {
-  orgId: string;
-  adminAccount?: CreatedTechnicalAccount;
-}
+export const CreatedOrgSchema = z
+  .object({ orgId: z.string().meta({ example: '0123456789ABCDEF01234567@AdobeOrg' }), adminAccount: CreatedTechnicalAccountSchema.optional() })
+  .meta({ title: 'CreatedOrg' });
+export type CreatedOrg = z.infer<typeof CreatedOrgSchema>;

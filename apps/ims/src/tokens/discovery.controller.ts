@@ -1,7 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ACCESS_TOKEN_ALGORITHMS, ALL_SCOPES } from '@audience-hub/auth';
-import { Public, SERVICE_CONFIG } from '@audience-hub/platform';
+import { ApiRoute, Public, SERVICE_CONFIG } from '@audience-hub/platform';
+import { z } from 'zod';
 import type { ImsConfig } from '../config';
 
 /**
@@ -10,6 +11,22 @@ import type { ImsConfig } from '../config';
  * well-known segment inserted before the issuer's path `/ims`. Endpoints are under the issuer, so a
  * proxy that maps the issuer's URL to this service's `/ims` serves them all.
  */
+const MetadataSchema = z
+  .object({
+    issuer: z.string(),
+    token_endpoint: z.string(),
+    jwks_uri: z.string(),
+    validate_token_endpoint: z.string(),
+    grant_types_supported: z.array(z.string()),
+    token_endpoint_auth_methods_supported: z.array(z.string()),
+    scopes_supported: z.array(z.string()),
+    response_types_supported: z.array(z.string()),
+    subject_types_supported: z.array(z.string()),
+    id_token_signing_alg_values_supported: z.array(z.string()),
+    access_token_signing_alg: z.string(),
+  })
+  .meta({ title: 'AuthorizationServerMetadata', description: 'OpenID Connect Discovery / RFC 8414 metadata' });
+
 @ApiTags('oauth')
 @Public()
 @Controller()
@@ -17,11 +34,13 @@ export class DiscoveryController {
   constructor(@Inject(SERVICE_CONFIG) private readonly config: ImsConfig) {}
 
   @Get('ims/.well-known/openid-configuration')
+  @ApiRoute({ summary: "The IMS's OpenID Connect Discovery metadata", public: true, answer: MetadataSchema })
   openIdConfiguration(): Record<string, unknown> {
     return this.metadata();
   }
 
   @Get('.well-known/oauth-authorization-server/ims')
+  @ApiRoute({ summary: "The IMS's RFC 8414 authorization server metadata", public: true, answer: MetadataSchema })
   authorizationServerMetadata(): Record<string, unknown> {
     return this.metadata();
   }

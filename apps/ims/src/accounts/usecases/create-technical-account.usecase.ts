@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditTrail, type AuditActor } from '@audience-hub/audit';
 import { AuditActions } from '@audience-hub/contracts';
 import { DomainError } from '@audience-hub/platform';
@@ -22,17 +22,22 @@ export interface CreateTechnicalAccountInput {
   clientSecret?: string;
 }
 
-/** A technical account with its first client secret, and its audit record, inside the caller's transaction. */
+/** A technical account with its first client secret, and its audit record: in a transaction of its own, or in the caller's (executeIn). */
 @Injectable()
 export class CreateTechnicalAccountUseCase {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly accounts: AccountsRepository,
     private readonly secrets: SecretsRepository,
     private readonly hasher: SecretHasher,
     private readonly audit: AuditTrail,
   ) {}
 
-  async execute(tx: EntityManager, input: CreateTechnicalAccountInput): Promise<CreatedTechnicalAccount> {
+  execute(input: CreateTechnicalAccountInput): Promise<CreatedTechnicalAccount> {
+    return this.dataSource.transaction((tx) => this.executeIn(tx, input));
+  }
+
+  async executeIn(tx: EntityManager, input: CreateTechnicalAccountInput): Promise<CreatedTechnicalAccount> {
     const notHeld = input.grantorScopes ? input.scopes.filter((scope) => !input.grantorScopes!.has(scope)) : [];
     if (notHeld.length > 0) {
       throw new DomainError('scope-not-held', `cannot grant scopes your token does not hold: ${notHeld.join(', ')}`);
