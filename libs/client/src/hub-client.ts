@@ -14,6 +14,8 @@ import type {
   Page,
   PageQuery,
   Policy,
+  CreatePrivacyRequest,
+  PrivacyRequest,
   Resolution,
   ResolveDirection,
   SharedAudience,
@@ -199,6 +201,13 @@ export class IdentitiesApi {
   }
   recipientIdentities(recipientId: string): Promise<unknown> {
     return this.http.request('GET', `v1/recipients/${id(recipientId)}/identities`);
+  }
+  /** Accepted at once: follow it with privacyRequest(requestId) until `completed` (or `partial`). The same idempotency key answers the first request again. */
+  createPrivacyRequest(body: CreatePrivacyRequest, options: { idempotencyKey?: string } = {}): Promise<PrivacyRequest> {
+    return this.http.request('POST', 'v1/privacy/requests', { body, headers: options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : undefined });
+  }
+  privacyRequest(requestId: string): Promise<PrivacyRequest> {
+    return this.http.request('GET', `v1/privacy/requests/${id(requestId)}`);
   }
 }
 

@@ -1,24 +1,4 @@
-import { z } from 'zod';
-import { MAX_PRIVACY_SUBJECTS, PrivacyRegulationSchema, PrivacyRequestTypeSchema, type PrivacyReceipt, type PrivacyRequestType } from '@audience-hub/contracts';
-
-/** `recipientId`, `ecid`, `email`, or a declared data source's id (checked against the org's data sources). */
-export const PrivacySubjectSchema = z
-  .object({
-    namespace: z.string().min(1).max(64),
-    value: z.string().min(1).max(256),
-  })
-  .strict();
-export type PrivacySubject = z.infer<typeof PrivacySubjectSchema>;
-
-export const CreatePrivacyRequestSchema = z
-  .object({
-    regulation: PrivacyRegulationSchema,
-    type: PrivacyRequestTypeSchema,
-    subjects: z.array(PrivacySubjectSchema).min(1).max(MAX_PRIVACY_SUBJECTS, `at most ${MAX_PRIVACY_SUBJECTS} subjects per request`),
-    dryRun: z.boolean().optional(),
-  })
-  .strict();
-export type CreatePrivacyRequest = z.infer<typeof CreatePrivacyRequestSchema>;
+import type { PrivacyReceipt, PrivacyRequestType } from '@audience-hub/contracts';
 
 export type PrivacyStatus = 'pending' | 'completed' | 'partial';
 

@@ -3,9 +3,9 @@ import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { AuditActions, PrivacyRegulationSchema, PrivacyRequestTypeSchema } from '@audience-hub/contracts';
+import { AuditActions, CreatePrivacyRequestSchema, PrivacyRequestViewSchema } from '@audience-hub/contracts';
 import { ApiRoute, KnownOrgsService, requestDto } from '@audience-hub/platform';
-import { CreatePrivacyRequestSchema, type PrivacyRequestModel } from './privacy-request.model';
+import type { PrivacyRequestModel } from './privacy-request.model';
 import { CreatePrivacyRequestUseCase } from './usecases/create-privacy-request.usecase';
 import { GetPrivacyRequestUseCase } from './usecases/get-privacy-request.usecase';
 
@@ -14,32 +14,6 @@ const IdempotencyKeySchema = z.string().min(1).max(256).optional();
 class CreatePrivacyRequestDto extends requestDto(
   CreatePrivacyRequestSchema.meta({ title: 'CreatePrivacyRequest', example: { regulation: 'gdpr', type: 'delete', subjects: [{ namespace: 'email', value: 'ann@example.com' }] } }),
 ) {}
-
-const PrivacyRequestViewSchema = z
-  .object({
-    requestId: z.string(),
-    regulation: PrivacyRegulationSchema,
-    type: PrivacyRequestTypeSchema,
-    dryRun: z.boolean(),
-    status: z.enum(['pending', 'completed', 'partial']),
-    identifierHashes: z.array(z.string()).meta({ description: 'sha256 of each identifier the request covered, as `<namespace>:<value>`' }),
-    requestedAt: z.string().meta({ format: 'date-time' }),
-    finishedAt: z.string().meta({ format: 'date-time' }).optional(),
-    receipts: z.array(
-      z.object({
-        service: z.string(),
-        outcome: z.enum(['completed', 'failed']),
-        counts: z.record(z.string(), z.number()).optional(),
-        document: z.record(z.string(), z.unknown()).optional(),
-        sharedAudienceIds: z.array(z.string()).optional(),
-        reason: z.string().optional(),
-        receivedAt: z.string().meta({ format: 'date-time' }),
-      }),
-    ),
-    document: z.record(z.string(), z.unknown()).optional().meta({ description: 'access: everything held for the subject, per service and table' }),
-    duplicate: z.boolean().optional(),
-  })
-  .meta({ title: 'PrivacyRequest' });
 
 @ApiTags('privacy')
 @Controller('v1/privacy/requests')

@@ -14,7 +14,7 @@ import { ApplyRecipientUpsertsUseCase } from '../recipients/usecases/apply-recip
 import { idReconciliationService } from '../service';
 import { VisitorEventsConsumer } from '../visitors/visitor-events.consumer';
 import { VisitorLinksRepository } from '../visitors/visitor-links.repository';
-import { CreatePrivacyRequestSchema, type CreatePrivacyRequest } from './privacy-request.model';
+import { CreatePrivacyRequestSchema, type CreatePrivacyRequest } from '@audience-hub/contracts';
 import { PrivacyReceiptsConsumer } from './privacy-receipts.consumer';
 import { PrivacyRepository } from './privacy.repository';
 import { ActOnPrivacyRequestUseCase } from './usecases/act-on-privacy-request.usecase';

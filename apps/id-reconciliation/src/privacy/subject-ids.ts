@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { declaredIdProblem, isEcid, isEntityId, normalizeIncoming } from '@audience-hub/contracts';
 import type { DataSourceModel } from '../data-sources/data-source.model';
-import type { PrivacySubject } from './privacy-request.model';
+import type { PrivacySubject } from '@audience-hub/contracts';
 import type { SubjectIds } from './privacy.repository';
 
 /**

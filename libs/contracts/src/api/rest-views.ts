@@ -4,6 +4,7 @@ import { ExportModeSchema } from '../events/campaign-shared-audience-requests.sc
 import { MarketingActionSchema } from '../events/campaign-imports.schema';
 import { SnapshotModeSchema } from '../events/xc-audiences.schema';
 import { NormalizationStepSchema } from '../events/idrec-data-sources.schema';
+import { MAX_PRIVACY_SUBJECTS, PrivacyRegulationSchema, PrivacyRequestTypeSchema } from '../events/hub-privacy.schema';
 
 /*
  * What the services' REST routes answer, as zod schemas: the services document their responses
@@ -236,6 +237,55 @@ export const DataSourceStatsSchema = z
   })
   .meta({ title: 'DataSourceStats', example: { dataSourceId: 'crm', recipientsWithKeyValue: 120000, recipientsWithVisitorLink: 80000, linksAddedLastDay: 1500 } });
 export type DataSourceStats = z.infer<typeof DataSourceStatsSchema>;
+
+// id-reconciliation: privacy requests
+
+/** A subject: `recipientId`, `ecid`, `email`, or a declared data source's id (checked against the org's data sources). */
+export const PrivacySubjectSchema = z
+  .object({
+    namespace: z.string().min(1).max(64),
+    value: z.string().min(1).max(256),
+  })
+  .strict();
+export type PrivacySubject = z.infer<typeof PrivacySubjectSchema>;
+
+/** The body of POST /v1/privacy/requests. */
+export const CreatePrivacyRequestSchema = z
+  .object({
+    regulation: PrivacyRegulationSchema,
+    type: PrivacyRequestTypeSchema,
+    subjects: z.array(PrivacySubjectSchema).min(1).max(MAX_PRIVACY_SUBJECTS, `at most ${MAX_PRIVACY_SUBJECTS} subjects per request`),
+    dryRun: z.boolean().optional(),
+  })
+  .strict();
+export type CreatePrivacyRequest = z.infer<typeof CreatePrivacyRequestSchema>;
+
+export const PrivacyRequestViewSchema = z
+  .object({
+    requestId: z.string(),
+    regulation: PrivacyRegulationSchema,
+    type: PrivacyRequestTypeSchema,
+    dryRun: z.boolean(),
+    status: z.enum(['pending', 'completed', 'partial']),
+    identifierHashes: z.array(z.string()).meta({ description: 'sha256 of each identifier the request covered, as `<namespace>:<value>`' }),
+    requestedAt: z.string().meta({ format: 'date-time' }),
+    finishedAt: z.string().meta({ format: 'date-time' }).optional(),
+    receipts: z.array(
+      z.object({
+        service: z.string(),
+        outcome: z.enum(['completed', 'failed']),
+        counts: z.record(z.string(), z.number()).optional(),
+        document: z.record(z.string(), z.unknown()).optional(),
+        sharedAudienceIds: z.array(z.string()).optional(),
+        reason: z.string().optional(),
+        receivedAt: z.string().meta({ format: 'date-time' }),
+      }),
+    ),
+    document: z.record(z.string(), z.unknown()).optional().meta({ description: 'access: everything held for the subject, per service and table' }),
+    duplicate: z.boolean().optional(),
+  })
+  .meta({ title: 'PrivacyRequest' });
+export type PrivacyRequestView = z.infer<typeof PrivacyRequestViewSchema>;
 
 // audience-export
 

@@ -8,7 +8,8 @@ import { AuditActions, identifierHash, type PrivacyIdentifiers } from '@audience
 import { enqueueEvents, eraseOnceSent } from '@audience-hub/messaging';
 import { DomainError } from '@audience-hub/platform';
 import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
-import { type CreatePrivacyRequest, type PrivacyRequestModel } from '../privacy-request.model';
+import type { CreatePrivacyRequest } from '@audience-hub/contracts';
+import type { PrivacyRequestModel } from '../privacy-request.model';
 import { privacyRequested } from '../privacy-events';
 import { PrivacyRepository } from '../privacy.repository';
 import { subjectIdsOf, subjectsHash } from '../subject-ids';
