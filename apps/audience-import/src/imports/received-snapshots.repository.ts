@@ -53,19 +53,12 @@ export class ReceivedSnapshotsRepository {
       [orgId, chunk.audienceId, chunk.snapshotKey],
     );
     if (!snapshot || snapshot.state !== 'receiving') return;
-    const { rowCount: newPart } = await query(tx, `INSERT INTO received_snapshot_parts (snapshot_id, part) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+    const { rowCount: newPart } = await query(tx, `INSERT INTO received_snapshot_chunks (snapshot_id, part, ids) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
       snapshot.snapshot_id,
       chunk.part,
+      chunk.added.join(ID_SEPARATOR),
     ]);
     if (newPart === 0) return;
-    if (chunk.added.length > 0) {
-      // ':'-separated as in RunsRepository.insertResolved: no id of either type contains ':'.
-      await query(tx, `INSERT INTO received_snapshot_ids (snapshot_id, xc_id) SELECT $1, xc_id FROM string_to_table($2, ':') WITH ORDINALITY AS f(xc_id, n) WHERE n <= $3`, [
-        snapshot.snapshot_id,
-        chunk.added.join(':') + ':',
-        chunk.added.length,
-      ]);
-    }
     const counted = await queryOne<{ last_part: number | null; parts_received: number }>(
       tx,
       `UPDATE received_snapshots SET parts_received = parts_received + 1, ids = ids + $2, last_part = COALESCE($3, last_part)
@@ -93,16 +86,20 @@ export class ReceivedSnapshotsRepository {
     return row ? toKept(row) : undefined;
   }
 
-  /**
-   * The kept ids in the order they were kept, to be fetched a chunk at a time in the caller's
-   * transaction (no sort of millions of ids; an id kept twice is counted once by the run).
-   */
-  openIds(tx: EntityManager, snapshotId: string): Promise<ServerCursor<{ xc_id: string }>> {
-    return ServerCursor.open(tx, `SELECT xc_id FROM received_snapshot_ids WHERE snapshot_id = $1`, [snapshotId]);
+  /** The kept ids a part at a time, in part order (each part at most MAX_CHUNK_IDS ids), in the caller's transaction. */
+  async *partsOf(tx: EntityManager, snapshotId: string): AsyncGenerator<string[]> {
+    const cursor = await ServerCursor.open<{ ids: string }>(tx, `SELECT ids FROM received_snapshot_chunks WHERE snapshot_id = $1 ORDER BY part`, [snapshotId]);
+    try {
+      for (let rows = await cursor.fetch(1); rows.length > 0; rows = await cursor.fetch(1)) {
+        if (rows[0].ids !== '') yield rows[0].ids.split(ID_SEPARATOR);
+      }
+    } finally {
+      await cursor.close();
+    }
   }
 
   /**
-   * Superseded snapshots dropped out of the hot path, like runs' staging: at most PURGE_BATCH ids
+   * Superseded snapshots dropped out of the hot path, like runs' staging: at most PURGE_BATCH parts
    * per call (short transactions), the snapshot's row last. The kept ones stay. False when nothing
    * is left to purge.
    */
@@ -114,17 +111,19 @@ export class ReceivedSnapshotsRepository {
     if (!row) return false;
     const { rowCount } = await query(
       tx,
-      `DELETE FROM received_snapshot_ids WHERE ctid = ANY (ARRAY(SELECT ctid FROM received_snapshot_ids WHERE snapshot_id = $1 LIMIT ${PURGE_BATCH}))`,
+      `DELETE FROM received_snapshot_chunks WHERE (snapshot_id, part) IN (SELECT snapshot_id, part FROM received_snapshot_chunks WHERE snapshot_id = $1 ORDER BY part LIMIT ${PURGE_BATCH})`,
       [row.snapshot_id],
     );
     if (rowCount > 0) return true;
-    await query(tx, `DELETE FROM received_snapshot_parts WHERE snapshot_id = $1`, [row.snapshot_id]);
     await query(tx, `DELETE FROM received_snapshots WHERE snapshot_id = $1`, [row.snapshot_id]);
     return true;
   }
 }
 
-const PURGE_BATCH = 20_000;
+/** Parts of at most 10,000 ids: 20 are up to 200,000 ids. */
+const PURGE_BATCH = 20;
+/** Between a part's ids in received_snapshot_chunks.ids: no id of either type contains ':'. */
+export const ID_SEPARATOR = ':';
 
 interface KeptSnapshotRow {
   snapshot_id: string;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { MAX_CHUNK_IDS, type SnapshotDryRun } from '@audience-hub/contracts';
+import type { SnapshotDryRun } from '@audience-hub/contracts';
 import { DomainError } from '@audience-hub/platform';
 import { ImportEffectsRepository } from '../import-effects.repository';
 import { ReceivedSnapshotsRepository, type KeptSnapshot } from '../received-snapshots.repository';
@@ -19,7 +19,7 @@ class DryRunDone extends Error {
  * is read from what it enqueued for Campaign (as the file dry run does). So the answer is exactly
  * what the snapshot would do now: its ids resolved through the replica as it is now, suppressed
  * ids refused, governance decided afresh, each open import's list diffed as it is now. The ids
- * stream from a cursor a chunk (10,000) at a time; nothing is left written. It holds the imports'
+ * stream from a cursor a kept part (at most 10,000 ids) at a time; nothing is left written. It holds the imports'
  * row locks while it runs, as an arriving snapshot would.
  */
 @Injectable()
@@ -53,7 +53,6 @@ export class DryRunSnapshotUseCase {
 
   /** The kept ids as chunks of a snapshot of their own; one chunk held back so the last can say lastPart. */
   private async sendAgain(tx: EntityManager, kept: KeptSnapshot): Promise<void> {
-    const cursor = await this.receivedSnapshots.openIds(tx, kept.snapshotId);
     let part = 0;
     const send = (added: string[], lastPart: boolean) =>
       this.receiveChunk.execute(tx, kept.orgId, {
@@ -69,13 +68,10 @@ export class DryRunSnapshotUseCase {
         replayed: true,
       });
     let held: string[] | undefined;
-    for (;;) {
-      const ids = (await cursor.fetch(MAX_CHUNK_IDS)).map((row) => row.xc_id);
-      if (ids.length === 0) break;
+    for await (const ids of this.receivedSnapshots.partsOf(tx, kept.snapshotId)) {
       if (held) await send(held, false);
       held = ids;
     }
-    await cursor.close();
     await send(held ?? [], true); // an empty snapshot empties the lists
   }
 }
