@@ -21,6 +21,9 @@ export interface IdentityLinkRecord {
 export class IdentityReplicaRepository {
   /** `records` hold at most one record per key (the latest). */
   async apply(tx: EntityManager, records: readonly IdentityLinkRecord[]): Promise<void> {
+    // The batch's statements here and in the listener are planned over tables without statistics
+    // (temporary ones): JIT would compile them for each batch (up to 0.2 s a statement, for nothing).
+    await query(tx, `SET LOCAL jit = off`);
     await query(
       tx,
       `
@@ -33,7 +36,7 @@ export class IdentityReplicaRepository {
       tx,
       `WITH input AS (
          SELECT o AS org_id, d AS data_source_id, x AS xc_id, r AS recipient_id, t AS observed_at
-           FROM jsonb_to_recordset($1::jsonb) AS j(o text, d text, x text, r text, t timestamptz)
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS j(o, d, x, r, t)
        ), changed AS (
          INSERT INTO identity_link_changes (org_id, data_source_id, xc_id, old_recipient_id, new_recipient_id)
          SELECT i.org_id, i.data_source_id, i.xc_id, l.recipient_id, i.recipient_id
@@ -46,7 +49,7 @@ export class IdentityReplicaRepository {
        INSERT INTO identity_links (org_id, data_source_id, xc_id, recipient_id, observed_at)
        SELECT org_id, data_source_id, xc_id, recipient_id, observed_at FROM input WHERE recipient_id IS NOT NULL
        ON CONFLICT (org_id, data_source_id, xc_id) DO UPDATE SET recipient_id = EXCLUDED.recipient_id, observed_at = EXCLUDED.observed_at`,
-      [JSON.stringify(records.map((r) => ({ o: r.orgId, d: r.dataSourceId, x: r.xcId, r: r.recipientId, t: r.observedAt ?? null })))],
+      [records.map((r) => r.orgId), records.map((r) => r.dataSourceId), records.map((r) => r.xcId), records.map((r) => r.recipientId), records.map((r) => r.observedAt ?? null)],
     );
   }
 
