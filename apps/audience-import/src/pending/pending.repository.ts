@@ -50,18 +50,21 @@ export class PendingRepository {
     );
     await query(
       tx,
-      `INSERT INTO member_moves (import_id, run_id, xc_id, old_recipient_id, new_recipient_id)
+      `WITH linked AS (
+         -- Pending ids with a recipient now leave pending_ids here (and join the list below).
+         DELETE FROM pending_ids p USING identity_link_changes c, imports i
+          WHERE c.new_recipient_id IS NOT NULL AND i.org_id = c.org_id AND i.data_source_id = c.data_source_id AND i.members_run IS NOT NULL AND NOT i.closed
+            AND p.import_id = i.import_id AND p.xc_id = c.xc_id
+         RETURNING i.import_id, i.members_run, c.xc_id, c.new_recipient_id
+       )
+       INSERT INTO member_moves (import_id, run_id, xc_id, old_recipient_id, new_recipient_id)
        SELECT i.import_id, i.members_run, c.xc_id, m.recipient_id, c.new_recipient_id
          FROM identity_link_changes c
          JOIN imports i ON i.org_id = c.org_id AND i.data_source_id = c.data_source_id AND i.members_run IS NOT NULL AND NOT i.closed
          JOIN import_members m ON m.run_id = i.members_run AND m.xc_id = c.xc_id
         WHERE m.recipient_id IS DISTINCT FROM c.new_recipient_id
        UNION ALL
-       SELECT i.import_id, i.members_run, c.xc_id, NULL, c.new_recipient_id
-         FROM identity_link_changes c
-         JOIN pending_ids p ON p.xc_id = c.xc_id
-         JOIN imports i ON i.import_id = p.import_id AND i.org_id = c.org_id AND i.data_source_id = c.data_source_id AND i.members_run IS NOT NULL AND NOT i.closed
-        WHERE c.new_recipient_id IS NOT NULL`,
+       SELECT import_id, members_run, xc_id, NULL, new_recipient_id FROM linked`,
     );
     // Membership is probed per recipient through the (run_id, recipient_id) index (LATERAL ... LIMIT 1):
     // an EXISTS here may be planned as a hash of the whole table, read again for every batch.
@@ -93,7 +96,6 @@ export class PendingRepository {
         WHERE old_recipient_id IS NOT NULL AND new_recipient_id IS NULL ON CONFLICT DO NOTHING`,
     );
     // Pending ids with a recipient now join.
-    await query(tx, `DELETE FROM pending_ids p USING member_moves mv WHERE mv.old_recipient_id IS NULL AND p.import_id = mv.import_id AND p.xc_id = mv.xc_id`);
     await query(
       tx,
       `INSERT INTO import_members (run_id, xc_id, recipient_id) SELECT run_id, xc_id, new_recipient_id FROM member_moves WHERE old_recipient_id IS NULL
