@@ -32,11 +32,14 @@ export class IdentityReplicaRepository {
       ) ON COMMIT DELETE ROWS`,
     );
     // One statement: the changes are read from the replica as it was before this statement wrote it.
+    // The batch travels as JSON on purpose: the planner then assumes 100 rows and probes the
+    // primary key per link. unnest() of arrays tells it the batch's true size, and for a batch of
+    // thousands it hashes a seq scan of the whole replica instead, a cost that grows with the replica.
     await query(
       tx,
       `WITH input AS (
          SELECT o AS org_id, d AS data_source_id, x AS xc_id, r AS recipient_id, t AS observed_at
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS j(o, d, x, r, t)
+           FROM jsonb_to_recordset($1::jsonb) AS j(o text, d text, x text, r text, t timestamptz)
        ), changed AS (
          INSERT INTO identity_link_changes (org_id, data_source_id, xc_id, old_recipient_id, new_recipient_id)
          SELECT i.org_id, i.data_source_id, i.xc_id, l.recipient_id, i.recipient_id
@@ -49,7 +52,7 @@ export class IdentityReplicaRepository {
        INSERT INTO identity_links (org_id, data_source_id, xc_id, recipient_id, observed_at)
        SELECT org_id, data_source_id, xc_id, recipient_id, observed_at FROM input WHERE recipient_id IS NOT NULL
        ON CONFLICT (org_id, data_source_id, xc_id) DO UPDATE SET recipient_id = EXCLUDED.recipient_id, observed_at = EXCLUDED.observed_at`,
-      [records.map((r) => r.orgId), records.map((r) => r.dataSourceId), records.map((r) => r.xcId), records.map((r) => r.recipientId), records.map((r) => r.observedAt ?? null)],
+      [JSON.stringify(records.map((r) => ({ o: r.orgId, d: r.dataSourceId, x: r.xcId, r: r.recipientId, t: r.observedAt ?? null })))],
     );
   }
 
