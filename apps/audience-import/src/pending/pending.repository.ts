@@ -45,31 +45,39 @@ export class PendingRepository {
       tx,
       `
       CREATE TEMP TABLE IF NOT EXISTS touched_recipients (
-        import_id text NOT NULL, run_id bigint NOT NULL, recipient_id text NOT NULL, was_member boolean NOT NULL
+        import_id text NOT NULL, run_id bigint NOT NULL, recipient_id text NOT NULL, was_member boolean NOT NULL, arriving boolean NOT NULL
       ) ON COMMIT DELETE ROWS`,
     );
     await query(
       tx,
-      `INSERT INTO member_moves (import_id, run_id, xc_id, old_recipient_id, new_recipient_id)
+      `WITH linked AS (
+         -- Pending ids with a recipient now leave pending_ids here (and join the list below).
+         DELETE FROM pending_ids p USING identity_link_changes c, imports i
+          WHERE c.new_recipient_id IS NOT NULL AND i.org_id = c.org_id AND i.data_source_id = c.data_source_id AND i.members_run IS NOT NULL AND NOT i.closed
+            AND p.import_id = i.import_id AND p.xc_id = c.xc_id
+         RETURNING i.import_id, i.members_run, c.xc_id, c.new_recipient_id
+       )
+       INSERT INTO member_moves (import_id, run_id, xc_id, old_recipient_id, new_recipient_id)
        SELECT i.import_id, i.members_run, c.xc_id, m.recipient_id, c.new_recipient_id
          FROM identity_link_changes c
          JOIN imports i ON i.org_id = c.org_id AND i.data_source_id = c.data_source_id AND i.members_run IS NOT NULL AND NOT i.closed
          JOIN import_members m ON m.run_id = i.members_run AND m.xc_id = c.xc_id
         WHERE m.recipient_id IS DISTINCT FROM c.new_recipient_id
        UNION ALL
-       SELECT i.import_id, i.members_run, c.xc_id, NULL, c.new_recipient_id
-         FROM identity_link_changes c
-         JOIN pending_ids p ON p.xc_id = c.xc_id
-         JOIN imports i ON i.import_id = p.import_id AND i.org_id = c.org_id AND i.data_source_id = c.data_source_id AND i.members_run IS NOT NULL AND NOT i.closed
-        WHERE c.new_recipient_id IS NOT NULL`,
+       SELECT import_id, members_run, xc_id, NULL, new_recipient_id FROM linked`,
     );
+    // Membership is probed per recipient through the (run_id, recipient_id) index (LATERAL ... LIMIT 1):
+    // an EXISTS here may be planned as a hash of the whole table, read again for every batch.
     await query(
       tx,
-      `INSERT INTO touched_recipients (import_id, run_id, recipient_id, was_member)
-       SELECT t.import_id, t.run_id, t.recipient_id, EXISTS (SELECT 1 FROM import_members m WHERE m.run_id = t.run_id AND m.recipient_id = t.recipient_id)
-         FROM (SELECT import_id, run_id, old_recipient_id AS recipient_id FROM member_moves WHERE old_recipient_id IS NOT NULL
-               UNION
-               SELECT import_id, run_id, new_recipient_id FROM member_moves WHERE new_recipient_id IS NOT NULL) t`,
+      `INSERT INTO touched_recipients (import_id, run_id, recipient_id, was_member, arriving)
+       SELECT t.import_id, t.run_id, t.recipient_id, member.found IS NOT NULL, t.arriving
+         FROM (SELECT import_id, run_id, recipient_id, bool_or(arriving) AS arriving
+                 FROM (SELECT import_id, run_id, old_recipient_id AS recipient_id, false AS arriving FROM member_moves WHERE old_recipient_id IS NOT NULL
+                       UNION ALL
+                       SELECT import_id, run_id, new_recipient_id, true FROM member_moves WHERE new_recipient_id IS NOT NULL) r
+                GROUP BY import_id, run_id, recipient_id) t
+         LEFT JOIN LATERAL (SELECT true AS found FROM import_members m WHERE m.run_id = t.run_id AND m.recipient_id = t.recipient_id LIMIT 1) member ON true`,
     );
     // Matched ids: re-linked ones follow, unlinked ones leave for pending.
     await query(
@@ -88,7 +96,6 @@ export class PendingRepository {
         WHERE old_recipient_id IS NOT NULL AND new_recipient_id IS NULL ON CONFLICT DO NOTHING`,
     );
     // Pending ids with a recipient now join.
-    await query(tx, `DELETE FROM pending_ids p USING member_moves mv WHERE mv.old_recipient_id IS NULL AND p.import_id = mv.import_id AND p.xc_id = mv.xc_id`);
     await query(
       tx,
       `INSERT INTO import_members (run_id, xc_id, recipient_id) SELECT run_id, xc_id, new_recipient_id FROM member_moves WHERE old_recipient_id IS NULL
@@ -97,9 +104,10 @@ export class PendingRepository {
     const rows = await queryRows<{ import_id: string; list_id: string; added: string[] | null; removed: string[] | null; linked: number; unlinked: number }>(
       tx,
       `WITH now AS (
-         SELECT t.import_id, t.recipient_id, t.was_member,
-                EXISTS (SELECT 1 FROM import_members m WHERE m.run_id = t.run_id AND m.recipient_id = t.recipient_id) AS is_member
-           FROM touched_recipients t),
+         -- A recipient some id moved to is a member now; the others are probed.
+         SELECT t.import_id, t.recipient_id, t.was_member, t.arriving OR member.found IS NOT NULL AS is_member
+           FROM touched_recipients t
+           LEFT JOIN LATERAL (SELECT true AS found FROM import_members m WHERE NOT t.arriving AND m.run_id = t.run_id AND m.recipient_id = t.recipient_id LIMIT 1) member ON true),
        counts AS (
          SELECT import_id, count(*) FILTER (WHERE old_recipient_id IS NULL)::int AS linked, count(*) FILTER (WHERE new_recipient_id IS NULL)::int AS unlinked
            FROM member_moves GROUP BY import_id)

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional, BeforeApplicationShutdown } from '@nestjs/common';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { parseEvent, parseIdentityLinkKey, Topics } from '@audience-hub/contracts';
-import { ChangelogConsumer, ChangelogRecord, DeadLetterPublisher, type Decoded } from '@audience-hub/messaging';
+import { parseEvent, parseIdentityLinkKey, readIdentityLinkFast, Topics } from '@audience-hub/contracts';
+import { ChangelogConsumer, ChangelogRecord, DeadLetterPublisher, type Decoded, type Undecodable } from '@audience-hub/messaging';
 import { eventsApplied, eventsDeadLettered } from '@audience-hub/observability';
 import type { BaseConfig } from '../config';
 import { KAFKA, KAFKA_PRODUCER, SERVICE_CONFIG, SERVICE_DESCRIPTOR } from '../tokens';
@@ -87,17 +87,22 @@ export function decodeIdentityLink(message: KafkaMessage): Decoded<LinkValue> {
   } catch {
     return { ok: false, reason: 'value is not JSON', errors: ['value: expected a CloudEvents JSON object or a tombstone'], orgId: parts.orgId };
   }
-  const envelope = (raw && typeof raw === 'object' ? raw : {}) as { id?: unknown; type?: unknown };
-  const known = {
-    orgId: parts.orgId,
-    eventId: typeof envelope.id === 'string' ? envelope.id : undefined,
-    eventType: typeof envelope.type === 'string' ? envelope.type : undefined,
-  };
-  const parsed = parseEvent(Topics.idrecIdentityLinks, raw);
-  if (!parsed.ok) return { ok: false, reason: parsed.reason, errors: parsed.errors, ...known };
-  const event = parsed.event as { orgid: string; partitionkey: string; data: { dataSourceId: string; xcId: string; recipientId: string; observedAt?: string } };
+  // Valid links take the fast path; anything else is judged by the schema (the last word), which names its errors.
+  let event = readIdentityLinkFast(raw);
+  if (!event) {
+    const parsed = parseEvent(Topics.idrecIdentityLinks, raw);
+    if (!parsed.ok) return { ok: false, reason: parsed.reason, errors: parsed.errors, ...known(raw, parts.orgId) };
+    event = parsed.event;
+  }
   const mismatch =
     event.partitionkey !== key ? 'partitionkey' : event.data.dataSourceId !== parts.dataSourceId ? 'data.dataSourceId' : event.data.xcId !== parts.xcId ? 'data.xcId' : undefined;
-  if (mismatch) return { ok: false, reason: 'the link does not match its Kafka key', errors: [`${mismatch}: does not match the key ${JSON.stringify(key)}`], ...known };
+  if (mismatch)
+    return { ok: false, reason: 'the link does not match its Kafka key', errors: [`${mismatch}: does not match the key ${JSON.stringify(key)}`], ...known(raw, parts.orgId) };
   return { ok: true, key, value: { recipientId: event.data.recipientId, observedAt: event.data.observedAt } };
+}
+
+/** What a refusal can tell of the event, for its dead letter. */
+function known(raw: unknown, orgId: string): Pick<Undecodable, 'orgId' | 'eventId' | 'eventType'> {
+  const envelope = (raw && typeof raw === 'object' ? raw : {}) as { id?: unknown; type?: unknown };
+  return { orgId, eventId: typeof envelope.id === 'string' ? envelope.id : undefined, eventType: typeof envelope.type === 'string' ? envelope.type : undefined };
 }
