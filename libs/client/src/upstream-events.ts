@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  chunksOf,
   createEvent,
   EventTypes,
   MAX_CHUNK_IDS,
@@ -57,12 +58,8 @@ export function membershipChunks(added: readonly string[], removed: readonly str
   return chunks;
 }
 
-/** Splits ids into runs of at most `max`. */
-export function chunksOf<T>(items: readonly T[], max: number = MAX_CHUNK_IDS): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += max) chunks.push(items.slice(start, start + max));
-  return chunks;
-}
+/** Splits ids into runs of at most `max` (libs/contracts'). */
+export { chunksOf };
 
 export interface UpstreamEventInput<T extends UpstreamEventType> {
   type: T;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { MAX_CHUNK_IDS, type AnyHubEvent } from '@audience-hub/contracts';
+import { chunksOf, type AnyHubEvent } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import type { IdentityChangesListener } from '@audience-hub/platform';
 import { lockGraphsExclusive } from '../imports/graph-lock';
@@ -36,8 +36,6 @@ export class LateLinksListener implements IdentityChangesListener {
 
 /** members-changed parts of at most MAX_CHUNK_IDS recipients, added then removed; none when nothing changed. */
 function listChanges(orgId: string, job: { importId: string; listId: string }, added: string[], removed: string[]): AnyHubEvent[] {
-  const chunks: Array<{ added: string[]; removed: string[] }> = [];
-  for (let i = 0; i < added.length; i += MAX_CHUNK_IDS) chunks.push({ added: added.slice(i, i + MAX_CHUNK_IDS), removed: [] });
-  for (let i = 0; i < removed.length; i += MAX_CHUNK_IDS) chunks.push({ added: [], removed: removed.slice(i, i + MAX_CHUNK_IDS) });
+  const chunks = [...chunksOf(added).map((ids) => ({ added: ids, removed: [] })), ...chunksOf(removed).map((ids) => ({ added: [], removed: ids }))];
   return chunks.map((chunk, part) => membersChanged(orgId, job, part, part === chunks.length - 1, chunk.added, chunk.removed));
 }

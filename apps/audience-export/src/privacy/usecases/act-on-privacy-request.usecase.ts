@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { createEvent, EventTypes, MAX_CHUNK_IDS, type AnyHubEvent, type PrivacyIdentifiers, type PrivacyRequested } from '@audience-hub/contracts';
+import { chunksOf, createEvent, EventTypes, type AnyHubEvent, type PrivacyIdentifiers, type PrivacyRequested } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { ActOnPrivacyRequest, SuppressionsRepository, type PrivacyErasure } from '@audience-hub/platform';
 import { EXPORT_SOURCE } from '../../shared-audiences/shared-audiences.service';
@@ -49,8 +49,7 @@ export class ActOnPrivacyRequestUseCase extends ActOnPrivacyRequest {
 
 /** The new version's change: removals only, in chunks of at most MAX_CHUNK_IDS. */
 function membersRemoved(orgId: string, removal: AudienceRemoval): AnyHubEvent[] {
-  const chunks: string[][] = [];
-  for (let i = 0; i < removal.removed.length; i += MAX_CHUNK_IDS) chunks.push(removal.removed.slice(i, i + MAX_CHUNK_IDS));
+  const chunks = chunksOf(removal.removed);
   return chunks.map((removed, part) =>
     createEvent({
       type: EventTypes.xcSharedAudienceMembersChanged,
