@@ -1,18 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import type { Client } from 'pg';
 import type { RunningService } from '@audience-hub/testing';
 
 /** CPU seconds (user + system) the services used so far, by service (Linux). */
 export function cpuSeconds(services: RunningService[]): number[] {
-  return services.map((service) => {
-    try {
-      const stat = readFileSync(`/proc/${service.process.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return 0;
-    }
-  });
+  return services.map((service) => processCpuSeconds(service.process.pid));
+}
+
+/**
+ * CPU seconds the Postgres backends of this role's open connections to the client's database used
+ * so far (Linux; the database on this machine).
+ */
+export async function backendsCpuSeconds(client: Client, role: string): Promise<number> {
+  const { rows } = await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE usename = $1 AND datname = current_database()`, [role]);
+  return rows.reduce((sum, { pid }) => sum + processCpuSeconds(pid), 0);
+}
+
+function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 /** "name s, name s": CPU each service used since `before` (a `cpuSeconds` of the same services). */

@@ -1,3 +1,5 @@
+import './kafkajs-grouping.fix'; // these two before kafkajs: its modules take what they patch when loaded
+import './kafkajs-encoder.fix';
 import { Kafka, logLevel, LogEntry, Message, Producer } from 'kafkajs';
 import { DefaultPartitioner } from './partitioner';
 import './kafkajs-request-queue.fix';
