@@ -2,7 +2,7 @@
  * deploy/k8s (the kustomize base and the `local` overlay): both render with `kubectl kustomize`, every
  * object passes the Kubernetes and KEDA API schemas (kubernetes-models, @kubernetes-models/keda), and the
  * manifests agree with the code:
- * - every variable a service reads (the keys of its zod config schema, composed as its main.ts does) is
+ * - every variable a service reads (the keys of its zod config schema, composed as its modules.ts does) is
  *   set for its Deployment, directly or through envFrom, except the few LEFT_TO_DEFAULTS below, and no
  *   variable is set that the service does not read; in the local overlay the resolved environment passes
  *   the service's own schema;
@@ -71,9 +71,9 @@ const BATCHES_IN_HAND_MIN_SECONDS = 10;
 
 interface ServiceCase {
   descriptor: ServiceDescriptor;
-  /** The schema runService parses: the base one, extended with the service's own (as its main.ts does). */
+  /** The schema runService parses: the base one, extended with the service's own (as its modules.ts does). */
   schema: z.ZodObject;
-  /** The identifier main.ts passes as configSchema, if any (checked against the file, so this table follows it). */
+  /** The identifier modules.ts passes as configSchema, if any (checked against the file, so this table follows it). */
   mainConfigSchema?: string;
   /** Keys of <service>-secrets, which the operator creates (and the local overlay generates). */
   secretKeys: string[];
@@ -534,10 +534,10 @@ describe('base', () => {
     },
   );
 
-  test("this test's table of config schemas is the one each service's main.ts passes", () => {
+  test("this test's table of config schemas is the one each service's modules.ts passes", () => {
     for (const service of SERVICES) {
-      const main = readFileSync(path.join(root, `apps/${service.descriptor.name}/src/main.ts`), 'utf8');
-      const passed = /configSchema:\s*(\w+)/.exec(main)?.[1];
+      const modules = readFileSync(path.join(root, `apps/${service.descriptor.name}/src/modules.ts`), 'utf8');
+      const passed = /configSchema:\s*(\w+)/.exec(modules)?.[1];
       expect(`${service.descriptor.name}: ${passed}`).toBe(`${service.descriptor.name}: ${service.mainConfigSchema}`);
     }
   });
