@@ -12,6 +12,10 @@ import { DataSourcesController } from './data-sources/data-sources.controller';
 import { DataSourcesRepository } from './data-sources/data-sources.repository';
 import { DataSourcesService } from './data-sources/data-sources.service';
 import { CreateDataSourceUseCase } from './data-sources/usecases/create-data-source.usecase';
+import { GetDataSourceStatsUseCase } from './data-sources/usecases/get-data-source-stats.usecase';
+import { GetDataSourceUseCase } from './data-sources/usecases/get-data-source.usecase';
+import { ListDataSourcesUseCase } from './data-sources/usecases/list-data-sources.usecase';
+import { GetRecipientIdentitiesUseCase } from './recipients/usecases/get-recipient-identities.usecase';
 import { DeleteDataSourceUseCase } from './data-sources/usecases/delete-data-source.usecase';
 import { UpdateDataSourceUseCase } from './data-sources/usecases/update-data-source.usecase';
 import { DeclaredIdsRepository } from './recipients/declared-ids.repository';
@@ -62,10 +66,14 @@ import { DeletedRecipientsRepository } from './recipients/deleted-recipients.rep
     CreateDataSourceUseCase,
     UpdateDataSourceUseCase,
     DeleteDataSourceUseCase,
+    ListDataSourcesUseCase,
+    GetDataSourceUseCase,
+    GetDataSourceStatsUseCase,
     RecipientsRepository,
     DeclaredIdsRepository,
     DeletedRecipientsRepository,
     ApplyRecipientUpsertsUseCase,
+    GetRecipientIdentitiesUseCase,
     VisitorLinksRepository,
     ResolutionRepository,
     ResolveUseCase,

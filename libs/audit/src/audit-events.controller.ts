@@ -1,13 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { AuditRecordedDataSchema, pageOf, type AuditRecord } from '@audience-hub/contracts';
 import { CurrentPrincipal, RequireScopes, Scopes, type Principal } from '@audience-hub/auth';
-import { ApiRoute, pageRequest, DomainError, requestDto, toPage, type Page } from '@audience-hub/platform';
+import { ApiRoute, requestDto, type Page } from '@audience-hub/platform';
 import { AuditQuerySchema } from './audit-query.schema';
-import { AuditRepository } from './audit.repository';
-import { AuditTrail } from './audit-trail';
-import { isPlatformOperator } from './platform-operator';
+import { ListAuditEventsUseCase } from './usecases/list-audit-events.usecase';
 
 class AuditQueryDto extends requestDto(AuditQuerySchema) {}
 
@@ -16,11 +13,7 @@ const AuditRecordPageSchema = pageOf(AuditRecordedDataSchema.meta({ title: 'Audi
 @ApiTags('audit')
 @Controller('v1/audit-events')
 export class AuditEventsController {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly repository: AuditRepository,
-    private readonly trail: AuditTrail,
-  ) {}
+  constructor(private readonly listAuditEvents: ListAuditEventsUseCase) {}
 
   @Get()
   @RequireScopes(Scopes.auditRead)
@@ -30,22 +23,6 @@ export class AuditEventsController {
     paged: true,
   })
   async list(@CurrentPrincipal() caller: Principal, @Query() query: AuditQueryDto): Promise<Page<AuditRecord>> {
-    const { actor, action, from, to, ...paging } = query;
-    const request = pageRequest(paging);
-    if (request.after !== undefined && !/^[0-9]{1,19}$/.test(request.after)) {
-      throw new DomainError('bad-request', 'cursor is not one this API gave');
-    }
-    const rows = await this.repository.list(this.dataSource.manager, {
-      orgId: caller.orgId,
-      withPlatform: isPlatformOperator(caller),
-      actorClientId: actor,
-      action,
-      from,
-      to,
-      beforeSeq: request.after,
-      limit: request.limit + 1,
-    });
-    const page = toPage(rows, request, (row) => row.seq);
-    return { items: page.items.map((row) => this.trail.toRecord(row)), nextCursor: page.nextCursor };
+    return this.listAuditEvents.execute(caller, query);
   }
 }

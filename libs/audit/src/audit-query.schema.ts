@@ -10,3 +10,4 @@ export const AuditQuerySchema = z.object({
   limit: z.string().optional(),
   cursor: z.string().optional(),
 });
+export type AuditQuery = z.infer<typeof AuditQuerySchema>;

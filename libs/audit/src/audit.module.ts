@@ -5,6 +5,7 @@ import { AuditAttempts } from './audit-attempts';
 import { AuditEventsController } from './audit-events.controller';
 import { AuditRepository } from './audit.repository';
 import { AuditTrail } from './audit-trail';
+import { ListAuditEventsUseCase } from './usecases/list-audit-events.usecase';
 
 export interface AuditModuleOptions {
   /**
@@ -29,6 +30,7 @@ export class AuditModule {
         AuditRepository,
         AuditTrail,
         AuditAttempts,
+        ListAuditEventsUseCase,
         { provide: ScopeDenialListener, useExisting: AuditAttempts },
         { provide: APP_INTERCEPTOR, useExisting: AuditAttempts },
       ],

@@ -6,7 +6,9 @@
  *   `@audience-hub/<lib>/...` nor a relative path reaching into `libs/<other>/`; inside a lib, its own
  *   alias is not used either (it would import the lib's index from within: a cycle);
  * - an app never imports another app's files;
- * - each project.json carries the Nx tags of its kind (apps `type:app`, libs `type:lib`).
+ * - each project.json carries the Nx tags of its kind (apps `type:app`, libs `type:lib`);
+ * - a controller (`*.controller.ts`) neither imports nor injects a `*Repository`: it maps HTTP to a
+ *   use case, which owns the reads and writes (README "Where things go").
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -69,6 +71,42 @@ function findBoundaryViolations(files: SourceFile[]): string[] {
         );
       }
     }
+  }
+  return violations;
+}
+
+const REPOSITORY = /Repository$/;
+
+/** Controllers reaching a repository themselves; each reads `<file>:<line> <imports|injects> <Name>: <why>`. */
+function findControllerRepositoryUses(files: SourceFile[]): string[] {
+  const violations: string[] = [];
+  for (const { file, source } of files) {
+    if (!file.endsWith('.controller.ts') || !ownerOf(file)) continue;
+    const sourceFile = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true);
+    const report = (node: ts.Node, what: string, name: string) =>
+      violations.push(`${file}:${sourceFile.getLineAndCharacterOfPosition(node.getStart()).line + 1} ${what} ${name}: a controller calls a use case, never a repository`);
+    const visit = (node: ts.Node): void => {
+      if (ts.isImportSpecifier(node)) {
+        const name = (node.propertyName ?? node.name).text;
+        if (REPOSITORY.test(name)) report(node, 'imports', name);
+      } else if (ts.isImportClause(node) && node.name && REPOSITORY.test(node.name.text)) {
+        report(node, 'imports', node.name.text);
+      } else if (ts.isNamespaceImport(node) && REPOSITORY.test(node.name.text)) {
+        report(node, 'imports', node.name.text);
+      } else if (ts.isConstructorDeclaration(node)) {
+        for (const parameter of node.parameters) {
+          const injected = [
+            parameter.type && ts.isTypeReferenceNode(parameter.type) ? parameter.type.typeName.getText(sourceFile) : undefined,
+            ...(ts.getDecorators(parameter) ?? []).flatMap((decorator) =>
+              ts.isCallExpression(decorator.expression) ? decorator.expression.arguments.map((argument) => argument.getText(sourceFile)) : [],
+            ),
+          ];
+          for (const name of injected) if (name && REPOSITORY.test(name)) report(parameter, 'injects', name);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sourceFile);
   }
   return violations;
 }
@@ -139,10 +177,33 @@ describe('module boundaries', () => {
     });
   });
 
+  describe('controllers and repositories', () => {
+    const check = (file: string, source: string) => findControllerRepositoryUses([{ file, source }]);
+
+    it('lets a controller inject use cases', () => {
+      expect(
+        check('apps/ims/src/a/a.controller.ts', "import { GetAUseCase } from './usecases/get-a.usecase';\nclass C { constructor(private readonly getA: GetAUseCase) {} }"),
+      ).toEqual([]);
+    });
+
+    it('flags a controller importing or injecting a repository', () => {
+      expect(check('apps/ims/src/a/a.controller.ts', "import { ARepository } from './a.repository';\nclass C {\n  constructor(private readonly a: ARepository) {}\n}")).toEqual([
+        'apps/ims/src/a/a.controller.ts:1 imports ARepository: a controller calls a use case, never a repository',
+        'apps/ims/src/a/a.controller.ts:3 injects ARepository: a controller calls a use case, never a repository',
+      ]);
+      expect(check('libs/audit/src/a.controller.ts', 'class C { constructor(@Inject(AuditRepository) private readonly a: unknown) {} }')).toHaveLength(1);
+      expect(check('apps/ims/src/a/a.controller.ts', "import type { BRepository as B } from './b';")).toHaveLength(1);
+    });
+
+    it('leaves other files alone', () => {
+      expect(check('apps/ims/src/a/a.usecase.ts', "import { ARepository } from './a.repository';")).toEqual([]);
+    });
+  });
+
   it('holds for every .ts file under apps/ and libs/', () => {
     const files = workspaceSources();
     expect(files.length).toBeGreaterThan(0);
-    const violations = findBoundaryViolations(files);
+    const violations = [...findBoundaryViolations(files), ...findControllerRepositoryUses(files)];
     expect(violations.length ? `\n${violations.join('\n')}\n` : 'no violations').toBe('no violations');
   });
 

@@ -2,8 +2,9 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { ApiRoute, DomainError } from '@audience-hub/platform';
-import { ListsRepository, type ListSummary } from './lists.repository';
+import { ApiRoute } from '@audience-hub/platform';
+import type { ListSummary } from './lists.repository';
+import { GetListSummaryUseCase } from './usecases/get-list-summary.usecase';
 
 const ListSummarySchema = z
   .object({
@@ -19,14 +20,12 @@ const ListSummarySchema = z
 @ApiTags('lists')
 @Controller('v1/lists')
 export class ListsController {
-  constructor(private readonly lists: ListsRepository) {}
+  constructor(private readonly getListSummary: GetListSummaryUseCase) {}
 
   @Get(':listId')
   @RequireScopes(Scopes.audiencesRead)
   @ApiRoute({ summary: "audience-export's copy of a Campaign list, as learned from campaign.lists.v1", answer: ListSummarySchema, problems: [404] })
   async get(@OrgId() orgId: string, @Param('listId') listId: string): Promise<ListSummary> {
-    const list = await this.lists.summary(orgId, listId);
-    if (!list) throw new DomainError('not-found', `no list ${listId}`);
-    return list;
+    return this.getListSummary.execute(orgId, listId);
   }
 }

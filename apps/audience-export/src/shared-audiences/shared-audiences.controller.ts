@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
 import { pageOf, SharedAudienceViewSchema } from '@audience-hub/contracts';
-import { ApiRoute, PageQueryDto, pageRequest, DomainError, requestDto, type Page } from '@audience-hub/platform';
-import { SharedAudiencesRepository, view } from './shared-audiences.repository';
+import { ApiRoute, PageQueryDto, requestDto, type Page } from '@audience-hub/platform';
 import { CreateSharedAudienceSchema, type SharedAudienceView } from './shared-audiences.schema';
 import { DefineSharedAudienceUseCase } from './usecases/define-shared-audience.usecase';
+import { GetSharedAudienceUseCase } from './usecases/get-shared-audience.usecase';
+import { ListSharedAudiencesUseCase } from './usecases/list-shared-audiences.usecase';
 
 class CreateSharedAudienceDto extends requestDto(
   CreateSharedAudienceSchema.meta({ title: 'CreateSharedAudience', example: { segmentName: 'Newsletter buyers', dataSourceId: 'crm' } }),
@@ -16,9 +16,9 @@ class CreateSharedAudienceDto extends requestDto(
 @Controller('v1/shared-audiences')
 export class SharedAudiencesController {
   constructor(
-    private readonly database: DataSource,
-    private readonly audiences: SharedAudiencesRepository,
     private readonly defineSharedAudience: DefineSharedAudienceUseCase,
+    private readonly listSharedAudiences: ListSharedAudiencesUseCase,
+    private readonly getSharedAudience: GetSharedAudienceUseCase,
   ) {}
 
   @Post()
@@ -37,15 +37,13 @@ export class SharedAudiencesController {
   @RequireScopes(Scopes.audiencesRead)
   @ApiRoute({ summary: "The org's shared audiences, paged", answer: pageOf(SharedAudienceViewSchema, 'SharedAudience'), paged: true })
   async list(@OrgId() orgId: string, @Query() query: PageQueryDto): Promise<Page<SharedAudienceView>> {
-    return this.audiences.page(this.database, orgId, pageRequest(query));
+    return this.listSharedAudiences.execute(orgId, query);
   }
 
   @Get(':id')
   @RequireScopes(Scopes.audiencesRead)
   @ApiRoute({ summary: 'One shared audience, with its last exported version', answer: SharedAudienceViewSchema, problems: [404] })
   async get(@OrgId() orgId: string, @Param('id') id: string): Promise<SharedAudienceView> {
-    const found = await this.audiences.find(this.database, orgId, id);
-    if (!found) throw new DomainError('not-found', `no shared audience ${id}`);
-    return view(found);
+    return this.getSharedAudience.execute(orgId, id);
   }
 }

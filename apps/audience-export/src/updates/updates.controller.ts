@@ -1,15 +1,14 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
 import { pageOf, UpdateDryRunSchema, UpdateStateSchema, UpdateViewSchema, type UpdateDryRun } from '@audience-hub/contracts';
-import { ApiRoute, PageQueryDto, pageRequest, DomainError, requestDto, responseDto, type Page } from '@audience-hub/platform';
-import { ExportFilesRepository } from '../files/export-files.repository';
-import { updateView, type UpdateState, type UpdateView } from './update';
-import { UpdatesRepository } from './updates.repository';
+import { ApiRoute, PageQueryDto, requestDto, responseDto, type Page } from '@audience-hub/platform';
+import type { UpdateState, UpdateView } from './update';
 import { CreateUpdateSchema } from './updates.schema';
+import { GetUpdateUseCase } from './usecases/get-update.usecase';
+import { ListUnmappedRecipientsUseCase } from './usecases/list-unmapped-recipients.usecase';
 import { UpdateSharedAudienceUseCase } from './usecases/update-shared-audience.usecase';
 
 class CreateUpdateDto extends requestDto(CreateUpdateSchema.meta({ title: 'CreateUpdate', example: { listId: 'list-1', mode: 'mirror' } })) {}
@@ -21,10 +20,9 @@ const UnmappedPageSchema = pageOf(z.object({ recipientId: z.string() }).meta({ t
 @Controller('v1/shared-audiences/:id/updates')
 export class UpdatesController {
   constructor(
-    private readonly database: DataSource,
-    private readonly updates: UpdatesRepository,
-    private readonly files: ExportFilesRepository,
     private readonly updateSharedAudience: UpdateSharedAudienceUseCase,
+    private readonly getUpdate: GetUpdateUseCase,
+    private readonly listUnmapped: ListUnmappedRecipientsUseCase,
   ) {}
 
   @Post()
@@ -52,18 +50,13 @@ export class UpdatesController {
   @RequireScopes(Scopes.audiencesRead)
   @ApiRoute({ summary: 'An update run: state, version, counts {exported, added, removed, unmapped}, governance decisions, files', answer: UpdateViewSchema, problems: [404] })
   async get(@OrgId() orgId: string, @Param('id') id: string, @Param('updateId') updateId: string): Promise<UpdateView> {
-    const update = await this.updates.findOfAudience(this.database, orgId, id, updateId);
-    if (!update) throw new DomainError('not-found', `no update ${updateId}`);
-    return updateView(update, await this.files.deliveriesOf(this.database, orgId, update.id));
+    return this.getUpdate.execute(orgId, id, updateId);
   }
 
   @Get(':updateId/unmapped')
   @RequireScopes(Scopes.audiencesRead)
   @ApiRoute({ summary: "The run's recipients with no id for the data source, paged", answer: UnmappedPageSchema, paged: true, problems: [404] })
   async unmapped(@OrgId() orgId: string, @Param('id') id: string, @Param('updateId') updateId: string, @Query() query: PageQueryDto): Promise<Page<{ recipientId: string }>> {
-    const page = pageRequest(query);
-    const update = await this.updates.findOfAudience(this.database, orgId, id, updateId);
-    if (!update) throw new DomainError('not-found', `no update ${updateId}`);
-    return this.updates.unmappedPage(this.database, orgId, update.id, page);
+    return this.listUnmapped.execute(orgId, id, updateId, query);
   }
 }

@@ -12,6 +12,8 @@ import { UpdatesController } from './updates.controller';
 import { UpdatesRepository } from './updates.repository';
 import { DryRunUpdateUseCase } from './usecases/dry-run-update.usecase';
 import { FinalizeUpdateUseCase } from './usecases/finalize-update.usecase';
+import { GetUpdateUseCase } from './usecases/get-update.usecase';
+import { ListUnmappedRecipientsUseCase } from './usecases/list-unmapped-recipients.usecase';
 import { RequestUpdateUseCase } from './usecases/request-update.usecase';
 import { UpdateSharedAudienceUseCase } from './usecases/update-shared-audience.usecase';
 import { StartUpdateUseCase } from './usecases/start-update.usecase';
@@ -28,6 +30,8 @@ import { StartUpdateUseCase } from './usecases/start-update.usecase';
     FinalizeUpdateUseCase,
     DryRunUpdateUseCase,
     UpdateSharedAudienceUseCase,
+    GetUpdateUseCase,
+    ListUnmappedRecipientsUseCase,
     UpdateRunnerService,
   ],
 })

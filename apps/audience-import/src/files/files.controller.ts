@@ -5,7 +5,7 @@ import type { Request } from 'express';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
 import { ApiRoute, KnownOrgsService, DomainError } from '@audience-hub/platform';
 import type { FileReport } from './file-report';
-import { FilesRepository } from './files.repository';
+import { GetFileReportUseCase } from './usecases/get-file-report.usecase';
 import { FileNameError, ImportFileUseCase } from './usecases/import-file.usecase';
 
 @ApiTags('files')
@@ -13,7 +13,7 @@ import { FileNameError, ImportFileUseCase } from './usecases/import-file.usecase
 export class FilesController {
   constructor(
     private readonly importFile: ImportFileUseCase,
-    private readonly files: FilesRepository,
+    private readonly getFileReport: GetFileReportUseCase,
     private readonly orgs: KnownOrgsService,
   ) {}
 
@@ -55,8 +55,6 @@ export class FilesController {
   @RequireScopes(Scopes.audiencesRead)
   @ApiRoute({ summary: 'The report of an imported file', answer: FileReportSchema, problems: [404] })
   async get(@OrgId() orgId: string, @Param('id') id: string): Promise<FileReport> {
-    const report = await this.files.find(orgId, id);
-    if (!report) throw new DomainError('not-found', `no file ${id}`);
-    return report;
+    return this.getFileReport.execute(orgId, id);
   }
 }

@@ -6,12 +6,13 @@ import { InboxWatcher } from './inbox-watcher';
 import { PickedUpFilesRepository } from './picked-up-files.repository';
 import { PickupPoller } from './pickup/pickup-poller';
 import { UploadTimeout } from './upload-timeout';
+import { GetFileReportUseCase } from './usecases/get-file-report.usecase';
 import { ImportFileUseCase } from './usecases/import-file.usecase';
 import { PickUpFileUseCase } from './usecases/pick-up-file.usecase';
 
 @Module({
   imports: [ImportsModule],
   controllers: [FilesController],
-  providers: [FilesRepository, ImportFileUseCase, InboxWatcher, UploadTimeout, PickedUpFilesRepository, PickUpFileUseCase, PickupPoller],
+  providers: [FilesRepository, ImportFileUseCase, GetFileReportUseCase, InboxWatcher, UploadTimeout, PickedUpFilesRepository, PickUpFileUseCase, PickupPoller],
 })
 export class FilesModule {}

@@ -2,12 +2,14 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from 
 import { ApiTags } from '@nestjs/swagger';
 import { ImportViewSchema, pageOf, RecordedDecisionSchema, SnapshotDryRunSchema, type SnapshotDryRun } from '@audience-hub/contracts';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { ApiRoute, PageQueryDto, pageRequest, DomainError, requestDto, toPage, type Page } from '@audience-hub/platform';
+import { ApiRoute, PageQueryDto, requestDto, type Page } from '@audience-hub/platform';
 import type { ImportView, RecordedDecision } from './import.model';
-import { ImportsRepository } from './imports.repository';
 import { CreateImportSchema, SnapshotDryRunRequestSchema } from './imports.schema';
 import { CreateImportUseCase } from './usecases/create-import.usecase';
 import { DryRunSnapshotUseCase } from './usecases/dry-run-snapshot.usecase';
+import { GetImportUseCase } from './usecases/get-import.usecase';
+import { ListImportDecisionsUseCase } from './usecases/list-import-decisions.usecase';
+import { ListImportsUseCase } from './usecases/list-imports.usecase';
 
 class SnapshotDryRunDto extends requestDto(SnapshotDryRunRequestSchema.meta({ title: 'SnapshotDryRunRequest', example: { audienceId: 'aud-1' } })) {}
 
@@ -19,9 +21,11 @@ class CreateImportDto extends requestDto(
 @Controller('v1/imports')
 export class ImportsController {
   constructor(
-    private readonly imports: ImportsRepository,
     private readonly createImport: CreateImportUseCase,
     private readonly dryRunSnapshot: DryRunSnapshotUseCase,
+    private readonly listImports: ListImportsUseCase,
+    private readonly getImport: GetImportUseCase,
+    private readonly listDecisions: ListImportDecisionsUseCase,
   ) {}
 
   @Post()
@@ -54,17 +58,14 @@ export class ImportsController {
   @RequireScopes(Scopes.audiencesRead)
   @ApiRoute({ summary: "The org's imports, paged", answer: pageOf(ImportViewSchema, 'Import'), paged: true })
   async list(@OrgId() orgId: string, @Query() query: PageQueryDto): Promise<Page<ImportView>> {
-    const request = pageRequest(query);
-    return toPage(await this.imports.page(orgId, request.limit + 1, request.after), request, (job) => job.id);
+    return this.listImports.execute(orgId, query);
   }
 
   @Get(':id')
   @RequireScopes(Scopes.audiencesRead)
   @ApiRoute({ summary: 'State, counts, match rate and the latest governance decision of an import', answer: ImportViewSchema, problems: [404] })
   async get(@OrgId() orgId: string, @Param('id') id: string): Promise<ImportView> {
-    const job = await this.imports.view(orgId, id);
-    if (!job) throw new DomainError('not-found', `no import ${id}`);
-    return job;
+    return this.getImport.execute(orgId, id);
   }
 
   @Get(':id/decisions')
@@ -76,10 +77,6 @@ export class ImportsController {
     problems: [404],
   })
   async decisions(@OrgId() orgId: string, @Param('id') id: string, @Query() query: PageQueryDto): Promise<Page<RecordedDecision>> {
-    if (!(await this.imports.view(orgId, id))) throw new DomainError('not-found', `no import ${id}`);
-    const request = pageRequest(query);
-    if (request.after !== undefined && !/^[0-9]+$/.test(request.after)) throw new DomainError('bad-request', 'cursor is not one this API gave');
-    const page = toPage(await this.imports.decisions(orgId, id, request.limit + 1, request.after), request, (decision) => decision.seq);
-    return { items: page.items.map(({ seq: _seq, ...decision }) => decision), nextCursor: page.nextCursor };
+    return this.listDecisions.execute(orgId, id, query);
   }
 }

@@ -8,6 +8,9 @@ import { PendingIdsMetric } from './pending-ids.metric';
 import { ApplySnapshotUseCase } from './usecases/apply-snapshot.usecase';
 import { CreateImportUseCase } from './usecases/create-import.usecase';
 import { DryRunSnapshotUseCase } from './usecases/dry-run-snapshot.usecase';
+import { GetImportUseCase } from './usecases/get-import.usecase';
+import { ListImportDecisionsUseCase } from './usecases/list-import-decisions.usecase';
+import { ListImportsUseCase } from './usecases/list-imports.usecase';
 import { ImportEffectsRepository } from './import-effects.repository';
 import { ReceivedSnapshotsRepository } from './received-snapshots.repository';
 import { ReceiveSnapshotChunkUseCase } from './usecases/receive-snapshot-chunk.usecase';
@@ -23,6 +26,9 @@ import { ReceiveSnapshotChunkUseCase } from './usecases/receive-snapshot-chunk.u
     CreateImportUseCase,
     ReceiveSnapshotChunkUseCase,
     DryRunSnapshotUseCase,
+    ListImportsUseCase,
+    GetImportUseCase,
+    ListImportDecisionsUseCase,
     StagingJanitor,
     PendingIdsMetric,
   ],

@@ -5,8 +5,8 @@ import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
 import { AuditActions, PolicySchema } from '@audience-hub/contracts';
 import { ApiRoute, KnownOrgsService, requestDto } from '@audience-hub/platform';
 import type { Policy } from './governance';
-import { PoliciesRepository } from './policies.repository';
 import { PutPoliciesSchema } from './policies.schema';
+import { GetPoliciesUseCase } from './usecases/get-policies.usecase';
 import { ReplacePoliciesUseCase } from './usecases/replace-policies.usecase';
 
 class PutPoliciesDto extends requestDto(PutPoliciesSchema.meta({ title: 'PutPolicies', example: [{ action: 'import-into-campaign', deniedLabels: ['C3', 'C12'] }] })) {}
@@ -15,7 +15,7 @@ class PutPoliciesDto extends requestDto(PutPoliciesSchema.meta({ title: 'PutPoli
 @Controller('v1/policies')
 export class PoliciesController {
   constructor(
-    private readonly policies: PoliciesRepository,
+    private readonly getPolicies: GetPoliciesUseCase,
     private readonly orgs: KnownOrgsService,
     private readonly replacePolicies: ReplacePoliciesUseCase,
   ) {}
@@ -24,7 +24,7 @@ export class PoliciesController {
   @RequireScopes(Scopes.audiencesRead)
   @ApiRoute({ summary: "The org's governance policies: per marketing action, the labels that forbid it", answer: PolicySchema, many: true })
   async get(@OrgId() orgId: string): Promise<Policy[]> {
-    return this.policies.all(orgId);
+    return this.getPolicies.execute(orgId);
   }
 
   @Put()

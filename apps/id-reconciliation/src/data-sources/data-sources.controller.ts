@@ -1,15 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
 import { AuditActions, DataSourceStatsSchema, DataSourceViewSchema, pageOf, type DataSourceStats } from '@audience-hub/contracts';
-import { ApiRoute, KnownOrgsService, PageQueryDto, pageRequest, requestDto, toPage, type Page } from '@audience-hub/platform';
+import { ApiRoute, PageQueryDto, requestDto, type Page } from '@audience-hub/platform';
 import { CreateDataSourceSchema, UpdateDataSourceSchema, type DataSourceModel } from './data-source.model';
-import { DataSourcesRepository } from './data-sources.repository';
-import { DataSourcesService } from './data-sources.service';
 import { CreateDataSourceUseCase } from './usecases/create-data-source.usecase';
 import { DeleteDataSourceUseCase } from './usecases/delete-data-source.usecase';
+import { GetDataSourceStatsUseCase } from './usecases/get-data-source-stats.usecase';
+import { GetDataSourceUseCase } from './usecases/get-data-source.usecase';
+import { ListDataSourcesUseCase } from './usecases/list-data-sources.usecase';
 import { UpdateDataSourceUseCase } from './usecases/update-data-source.usecase';
 
 class CreateDataSourceDto extends requestDto(
@@ -26,10 +26,9 @@ const DataSourcePageSchema = pageOf(DataSourceViewSchema, 'DataSource');
 @Controller('v1/data-sources')
 export class DataSourcesController {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly orgs: KnownOrgsService,
-    private readonly service: DataSourcesService,
-    private readonly repository: DataSourcesRepository,
+    private readonly listDataSources: ListDataSourcesUseCase,
+    private readonly getDataSource: GetDataSourceUseCase,
+    private readonly getStats: GetDataSourceStatsUseCase,
     private readonly createDataSource: CreateDataSourceUseCase,
     private readonly updateDataSource: UpdateDataSourceUseCase,
     private readonly deleteDataSource: DeleteDataSourceUseCase,
@@ -39,10 +38,7 @@ export class DataSourcesController {
   @RequireScopes(Scopes.identitiesRead)
   @ApiRoute({ summary: "The org's data sources, the built-in visitor source first, paged", answer: DataSourcePageSchema, paged: true })
   async list(@OrgId() orgId: string, @Query() query: PageQueryDto): Promise<Page<DataSourceModel>> {
-    await this.orgs.ensureKnown(orgId);
-    const request = pageRequest(query);
-    const rows = await this.repository.list(this.dataSource.manager, orgId, request.after, request.limit + 1);
-    return toPage(rows, request, (ds) => ds.id);
+    return this.listDataSources.execute(orgId, query);
   }
 
   @Post()
@@ -62,8 +58,7 @@ export class DataSourcesController {
   @RequireScopes(Scopes.identitiesRead)
   @ApiRoute({ summary: 'One data source', answer: DataSourceViewSchema, problems: [404] })
   async get(@OrgId() orgId: string, @Param('id') id: string): Promise<DataSourceModel> {
-    await this.orgs.ensureKnown(orgId);
-    return this.service.get(this.dataSource.manager, orgId, id);
+    return this.getDataSource.execute(orgId, id);
   }
 
   @Patch(':id')
@@ -91,8 +86,6 @@ export class DataSourcesController {
   @RequireScopes(Scopes.identitiesRead)
   @ApiRoute({ summary: 'How many recipients have a key value and a visitor link, and links added in the last day', answer: DataSourceStatsSchema, problems: [404] })
   async stats(@OrgId() orgId: string, @Param('id') id: string): Promise<DataSourceStats> {
-    await this.orgs.ensureKnown(orgId);
-    const ds = await this.service.get(this.dataSource.manager, orgId, id);
-    return { dataSourceId: ds.id, ...(await this.repository.stats(this.dataSource.manager, orgId, ds)) };
+    return this.getStats.execute(orgId, id);
   }
 }

@@ -1,12 +1,9 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { DataSource } from 'typeorm';
 import { OrgId, RequireScopes, Scopes } from '@audience-hub/auth';
-import { ApiRoute, DomainError } from '@audience-hub/platform';
-import { VisitorLinksRepository } from '../visitors/visitor-links.repository';
-import { DeclaredIdsRepository } from './declared-ids.repository';
-import { RecipientsRepository } from './recipients.repository';
+import { ApiRoute } from '@audience-hub/platform';
+import { GetRecipientIdentitiesUseCase, type RecipientIdentities } from './usecases/get-recipient-identities.usecase';
 
 const RecipientIdentitiesSchema = z
   .object({
@@ -19,25 +16,13 @@ const RecipientIdentitiesSchema = z
 @ApiTags('recipients')
 @Controller('v1/recipients')
 export class RecipientsController {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly recipients: RecipientsRepository,
-    private readonly declaredIds: DeclaredIdsRepository,
-    private readonly visitorLinks: VisitorLinksRepository,
-  ) {}
+  constructor(private readonly getIdentities: GetRecipientIdentitiesUseCase) {}
 
   /** Every XC id a recipient resolves to: declared ids per data source and visitor ids, newest first. */
   @Get(':id/identities')
   @RequireScopes(Scopes.identitiesRead)
   @ApiRoute({ summary: 'Every XC id a recipient resolves to: declared ids per data source and visitor ids, newest first', answer: RecipientIdentitiesSchema, problems: [404] })
-  async identities(@OrgId() orgId: string, @Param('id') recipientId: string) {
-    const tx = this.dataSource.manager;
-    const [declared, visitor, known] = await Promise.all([
-      this.declaredIds.ofRecipient(tx, orgId, recipientId),
-      this.visitorLinks.ofRecipient(tx, orgId, recipientId),
-      this.recipients.exists(tx, orgId, recipientId),
-    ]);
-    if (!known && declared.length === 0 && visitor.length === 0) throw new DomainError('not-found', `no recipient ${recipientId}`);
-    return { recipientId, declaredIds: declared, visitorIds: visitor };
+  async identities(@OrgId() orgId: string, @Param('id') recipientId: string): Promise<RecipientIdentities> {
+    return this.getIdentities.execute(orgId, recipientId);
   }
 }

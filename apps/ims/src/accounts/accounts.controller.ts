@@ -1,14 +1,10 @@
 import { Body, Controller, Get, Param, Post, Query, UseGuards, HttpCode } from '@nestjs/common';
 import { ApiOAuth2, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { Actor, Audited, type AuditActor } from '@audience-hub/audit';
 import { CurrentPrincipal, Scopes, type Principal } from '@audience-hub/auth';
 import { AuditActions } from '@audience-hub/contracts';
 import { ApiRoute, DomainError, IMS_SECURITY, requestDto } from '@audience-hub/platform';
 import { AdminGuard } from '../auth/admin.guard';
-import { SecretsRepository } from '../secrets/secrets.repository';
-import { toAccountView } from './account-view';
-import { AccountsRepository } from './accounts.repository';
 import {
   CreateTechnicalAccountSchema,
   CreatedTechnicalAccountSchema,
@@ -19,6 +15,8 @@ import {
   type TechnicalAccountView,
 } from './accounts.schema';
 import { CreateTechnicalAccountUseCase } from './usecases/create-technical-account.usecase';
+import { GetTechnicalAccountUseCase } from './usecases/get-technical-account.usecase';
+import { ListTechnicalAccountsUseCase } from './usecases/list-technical-accounts.usecase';
 import { RevokeTechnicalAccountUseCase } from './usecases/revoke-technical-account.usecase';
 
 class CreateTechnicalAccountDto extends requestDto(
@@ -33,11 +31,10 @@ class AccountsQueryDto extends requestDto(ListQuerySchema) {}
 @Controller('v1')
 export class AccountsController {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly accounts: AccountsRepository,
-    private readonly secrets: SecretsRepository,
     private readonly createAccount: CreateTechnicalAccountUseCase,
     private readonly revokeAccount: RevokeTechnicalAccountUseCase,
+    private readonly listAccounts: ListTechnicalAccountsUseCase,
+    private readonly getAccount: GetTechnicalAccountUseCase,
   ) {}
 
   @Post('orgs/:orgId/technical-accounts')
@@ -61,30 +58,19 @@ export class AccountsController {
 
   @Get('orgs/:orgId/technical-accounts')
   @ApiRoute({ summary: "Your org's technical accounts, paged (?limit= 1..200, default 50)", answer: TechnicalAccountPageSchema, problems: [400, 404] })
-  async list(
+  list(
     @CurrentPrincipal() caller: Principal,
     @Param('orgId') orgId: string,
     @Query() query: AccountsQueryDto,
   ): Promise<{ items: TechnicalAccountView[]; nextCursor: string | null }> {
     assertOwnOrg(caller, orgId);
-    const { limit, cursor } = query;
-    const afterId = cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : undefined;
-    const rows = await this.accounts.listInOrg(this.dataSource.manager, orgId, limit + 1, afterId);
-    const page = rows.slice(0, limit);
-    const secrets = await this.secrets.liveOf(
-      this.dataSource.manager,
-      page.map((row) => row.id),
-    );
-    const nextCursor = rows.length > limit ? Buffer.from(page[page.length - 1].id, 'utf8').toString('base64url') : null;
-    return { items: page.map((row) => toAccountView(row, secrets)), nextCursor };
+    return this.listAccounts.execute(orgId, query.limit, query.cursor);
   }
 
   @Get('technical-accounts/:id')
   @ApiRoute({ summary: 'A technical account of your org: scopes, status and live secrets (never their values)', answer: TechnicalAccountViewSchema, problems: [404] })
-  async get(@CurrentPrincipal() caller: Principal, @Param('id') id: string): Promise<TechnicalAccountView> {
-    const account = await this.accounts.findInOrg(this.dataSource.manager, caller.orgId, id);
-    if (!account) throw new DomainError('not-found', `No technical account ${id} in your org`);
-    return toAccountView(account, await this.secrets.live(this.dataSource.manager, id));
+  get(@CurrentPrincipal() caller: Principal, @Param('id') id: string): Promise<TechnicalAccountView> {
+    return this.getAccount.execute(caller.orgId, id);
   }
 
   @Post('technical-accounts/:id/revoke')
