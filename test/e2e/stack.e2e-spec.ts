@@ -43,6 +43,15 @@ describe('the four services as separate processes', () => {
     }
   });
 
+  it("answers the client's readiness of each service and its validation of a token", async () => {
+    const client = stack.client(await stack.tenant(['audiences.read']));
+    for (const service of ['ims', 'id-reconciliation', 'audience-import', 'audience-export'] as const) {
+      expect(await client.readiness(service)).toMatchObject({ status: 'ready' });
+    }
+    expect(await client.ims.validateToken(await client.tokens.token())).toMatchObject({ valid: true, claims: expect.objectContaining({ scope: 'audiences.read' }) });
+    expect(await client.ims.validateToken('not.a.token')).toMatchObject({ valid: false, reason: expect.any(String) });
+  });
+
   it('stores a list published on campaign.lists.v1 in audience-export', async () => {
     const orgId = newOrgId();
     const listId = newId('list');

@@ -17,6 +17,8 @@ export {
   type MarketingAction,
   type Page,
   type Policy,
+  type Readiness,
+  type TokenValidation,
   type CreatePrivacyRequest,
   type PrivacyRequestView as PrivacyRequest,
   type PrivacySubject,

@@ -14,6 +14,8 @@ import type {
   Page,
   PageQuery,
   Policy,
+  Readiness,
+  TokenValidation,
   CreatePrivacyRequest,
   PrivacyRequest,
   Resolution,
@@ -90,6 +92,12 @@ export class HubClient {
       'audience-export': new AuditApi(this.exports.http),
     };
   }
+
+  /** A service's readiness (GET /health/ready): its Postgres, Kafka and consumer checks. A service not ready answers 503, retried like any 503, then thrown. */
+  readiness(service: HubService): Promise<Readiness> {
+    const http = { ims: this.ims.http, 'id-reconciliation': this.identities.http, 'audience-import': this.imports.http, 'audience-export': this.exports.http }[service];
+    return http.request('GET', 'health/ready');
+  }
 }
 
 export type HubService = 'ims' | ConsumingService;
@@ -146,6 +154,10 @@ export interface TechnicalAccount {
 export class ImsApi {
   constructor(readonly http: HttpTransport) {}
 
+  /** Whether a token is valid now, and why not (signature, expiry, issuer, audience, revocation). */
+  validateToken(token: string): Promise<TokenValidation> {
+    return this.http.request('POST', 'ims/validate_token/v1', { body: { token, type: 'access_token' } });
+  }
   createOrg(body: { name: string; adminAccount?: { name: string; scopes: string[] } }): Promise<{ orgId: string; adminAccount?: TechnicalAccount & { clientSecret: string } }> {
     return this.http.request('POST', 'v1/orgs', { body });
   }

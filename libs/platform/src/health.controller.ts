@@ -1,19 +1,13 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { ReadinessSchema } from '@audience-hub/contracts';
 import { ApiRoute, responseDto } from './openapi/api-route';
 import { Public } from './public';
 import type { Response } from 'express';
 import { ReadinessService } from './readiness.service';
 
 const LiveSchema = z.object({ status: z.literal('live') }).meta({ title: 'Live' });
-const ReadinessSchema = z
-  .object({
-    status: z.enum(['ready', 'not-ready']),
-    checks: z.record(z.string(), z.object({ status: z.enum(['up', 'down']), error: z.string().optional() })),
-  })
-  .meta({ title: 'Readiness', example: { status: 'ready', checks: { postgres: { status: 'up' }, kafka: { status: 'up' }, consumer: { status: 'up' } } } });
-
 @Public()
 @ApiTags('operations')
 @Controller('health')

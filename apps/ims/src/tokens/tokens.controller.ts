@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Request, Response } from 'express';
 import { decodeJwt, type JWTPayload } from 'jose';
 import { InvalidTokenError } from '@audience-hub/auth';
+import { TokenValidationSchema } from '@audience-hub/contracts';
 import { ApiRoute, DomainError, Public, requestDto } from '@audience-hub/platform';
 import { AccessTokenValidator } from '../auth/access-token.validator';
 import { AddressRateLimit } from './address-rate-limit';
@@ -24,14 +25,6 @@ const TokenResponseSchema = z
   .meta({ title: 'TokenResponse', example: { access_token: 'eyJhbGciOi...', token_type: 'bearer', expires_in: 86400 } });
 const OAuthErrorSchema = z.object({ error: z.string(), error_description: z.string().optional() }).meta({ title: 'OAuthError', description: 'RFC 6749 section 5.2' });
 const ValidateTokenSchema = z.object({ token: z.string(), type: z.literal('access_token').optional() }).meta({ title: 'ValidateToken' });
-const ValidationAnswerSchema = z
-  .object({
-    valid: z.boolean(),
-    claims: z.record(z.string(), z.unknown()).optional().meta({ description: 'The claims, when valid' }),
-    reason: z.string().optional().meta({ description: 'Why not, when invalid: signature, expiry, issuer, audience, revocation' }),
-  })
-  .meta({ title: 'ValidationAnswer' });
-
 class OAuthErrorDto extends requestDto(OAuthErrorSchema) {}
 class TokenRequestDto extends requestDto(TokenFormSchema) {}
 class ValidateTokenDto extends requestDto(ValidateTokenSchema) {}
@@ -80,7 +73,7 @@ export class TokensController {
   @ApiRoute({
     summary: 'Whether a token is valid now, and why not: signature, expiry, issuer, audience, revocation',
     public: true,
-    answer: ValidationAnswerSchema,
+    answer: TokenValidationSchema,
     body: { type: ValidateTokenDto },
     problems: [400],
   })

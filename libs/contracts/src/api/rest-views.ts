@@ -41,6 +41,27 @@ export type PageQuery = z.infer<typeof PageQuerySchema>;
 
 const at = z.string().meta({ format: 'date-time' });
 
+// every service: readiness; ims: token validation
+
+/** GET /health/ready of any service (503 with the same shape while a dependency is down). */
+export const ReadinessSchema = z
+  .object({
+    status: z.enum(['ready', 'not-ready']),
+    checks: z.record(z.string(), z.object({ status: z.enum(['up', 'down']), error: z.string().optional() })),
+  })
+  .meta({ title: 'Readiness', example: { status: 'ready', checks: { postgres: { status: 'up' }, kafka: { status: 'up' }, consumer: { status: 'up' } } } });
+export type Readiness = z.infer<typeof ReadinessSchema>;
+
+/** POST /ims/validate_token/v1: whether a token is valid now, and why not. */
+export const TokenValidationSchema = z
+  .object({
+    valid: z.boolean(),
+    claims: z.record(z.string(), z.unknown()).optional().meta({ description: 'The claims, when valid' }),
+    reason: z.string().optional().meta({ description: 'Why not, when invalid: signature, expiry, issuer, audience, revocation' }),
+  })
+  .meta({ title: 'ValidationAnswer' });
+export type TokenValidation = z.infer<typeof TokenValidationSchema>;
+
 // audience-import
 
 /** An audience an XC solution shares with the org. */
