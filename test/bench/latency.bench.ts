@@ -168,20 +168,13 @@ export async function latencyBench(env: BenchEnv): Promise<Record<string, unknow
     // queue), to its Campaign event's publication by the outbox relay, and on to Campaign.
     const stages: Record<string, number[]> = { 'to transaction start': [], 'to relayed': [], 'to Campaign': [] };
     for (const target of small) {
-      // A sent outbox row keeps no content (dropSentContent): the k-th completion on Kafka names its row by event id.
+      // The relay's send is the Campaign event's producer timestamp (the relay deletes a sent row).
       const done = completionsOf(target.importId);
       const { rows: runs } = await admin.query<{ started: Date }>(`SELECT created_at AS started FROM audience_import.runs WHERE import_id = $1 ORDER BY seq`, [target.importId]);
-      const { rows: sentRows } = await admin.query<{ event_id: string; relayed: Date | null }>(
-        `SELECT event_id, sent_at AS relayed FROM audience_import.outbox_events WHERE event_id = ANY($1::uuid[])`,
-        [done.map((m) => m.json?.id)],
-      );
-      const relayedAt = new Map(sentRows.map((row) => [row.event_id, row.relayed]));
-      const rows = runs.map((run, k) => ({ started: run.started, relayed: relayedAt.get(done[k]?.json?.id) }));
       target.sent.forEach((sent, k) => {
-        // (sent_at is written just after the send: a row may not show it yet)
-        if (sent.phase !== 'load' || !rows[k]?.relayed) return;
-        stages['to transaction start'].push(rows[k].started.getTime() - sent.at);
-        stages['to relayed'].push(rows[k].relayed.getTime() - sent.at);
+        if (sent.phase !== 'load' || !runs[k] || !done[k]) return;
+        stages['to transaction start'].push(runs[k].started.getTime() - sent.at);
+        stages['to relayed'].push(done[k].timestamp - sent.at);
         stages['to Campaign'].push(done[k].receivedAt - sent.at);
       });
     }

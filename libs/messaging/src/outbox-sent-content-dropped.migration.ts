@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Sent outbox rows no longer keep their content where the service holds data subjects'
- * identifiers (OutboxRelay's dropSentContent): the rows earlier versions kept for the retention,
+ * identifiers (OutboxRelay's deleteSent, which deleted them since): the rows earlier versions kept for the retention,
  * content included, go now, so a privacy request never has to search them. They were kept for
  * audit only; what they held is on Kafka.
  */

@@ -30,7 +30,7 @@ export class ServiceLifecycle implements OnApplicationBootstrap, BeforeApplicati
       dataSource,
       producer,
       pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-      dropSentContent: descriptor.holdsSubjectIdentifiers,
+      deleteSent: descriptor.holdsSubjectIdentifiers,
       log: (level, message, extra) => this.logger[level === 'info' ? 'log' : level](`${message} ${extra ? JSON.stringify(extra) : ''}`),
       onPublished: (count) => outboxPublished.inc(count),
     });

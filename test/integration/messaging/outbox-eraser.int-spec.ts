@@ -35,7 +35,7 @@ const membersAdded = (orgId: string, listId: string, recipientIds: string[]): An
   createEvent({ type: EventTypes.campaignListMembersAdded, source: '/test', orgId, aggregateId: listId, data: { listId, recipientIds } });
 
 describe('outbox eraser', () => {
-  it("marks the unsent rows holding a subject's identifier among many others, which leave once sent; sent rows keep no content", async () => {
+  it("marks the unsent rows holding a subject's identifier among many others, which leave once sent like every other row", async () => {
     const orgId = newOrgId();
     const subject = `rcp-${randomBytes(4).toString('hex')}`;
     const subjectEcid = newEcid();
@@ -54,7 +54,7 @@ describe('outbox eraser', () => {
     expect(erased).toBe(2);
 
     const { producer, keys } = recordingProducer();
-    const relay = new OutboxRelay({ dataSource, producer, dropSentContent: true });
+    const relay = new OutboxRelay({ dataSource, producer, deleteSent: true });
     while ((await relay.publishOnce()) > 0) {
       /* until every row is sent */
     }
@@ -62,25 +62,24 @@ describe('outbox eraser', () => {
     expect([...keys].sort()).toEqual(
       [`${orgId}:with-subject`, `${orgId}:without`, `${orgId}:look-alike`, `${orgId}:visitor/${subjectEcid}`, `${orgId}:visitor/${otherEcid}`].sort(),
     );
-    // The rows holding the subject are gone; the others stay as sent, without their content.
-    const rows = await dataSource.query(`SELECT event_type, message_key, message_value, sent_at IS NOT NULL AS sent FROM outbox_events ORDER BY seq`);
-    expect(rows).toEqual([
-      { event_type: EventTypes.campaignListMembersAdded, message_key: '', message_value: null, sent: true },
-      { event_type: EventTypes.campaignListMembersAdded, message_key: '', message_value: null, sent: true },
-      { event_type: null, message_key: '', message_value: null, sent: true },
-    ]);
+    // Every row is gone once sent (a service holding subjects' identifiers keeps no sent row).
+    expect(await dataSource.query(`SELECT seq FROM outbox_events`)).toEqual([]);
   });
 
-  it('keeps the content of sent rows where the relay is told to (a service holding no subject identifiers)', async () => {
+  it('keeps sent rows with their content where the relay is told to (a service holding no subject identifiers), all but the erased ones', async () => {
     const orgId = newOrgId();
+    const subject = `rcp-${randomBytes(4).toString('hex')}`;
     await dataSource.query(`DELETE FROM outbox_events`);
-    await dataSource.transaction((tx) => enqueueEvents(tx, [membersAdded(orgId, 'kept', ['rcp-1'])]));
-    const relay = new OutboxRelay({ dataSource, producer: recordingProducer().producer });
+    await dataSource.transaction((tx) => enqueueEvents(tx, [membersAdded(orgId, 'kept', ['rcp-1']), membersAdded(orgId, 'erased', [subject])]));
+    expect(await dataSource.transaction((tx) => eraseFromOutbox(tx, [subject]))).toBe(1);
+    const { producer, keys } = recordingProducer();
+    const relay = new OutboxRelay({ dataSource, producer });
     while ((await relay.publishOnce()) > 0) {
       /* until every row is sent */
     }
-    const [row] = await dataSource.query(`SELECT message_key, message_value, sent_at IS NOT NULL AS sent FROM outbox_events`);
-    expect(row).toMatchObject({ message_key: `${orgId}:kept`, sent: true });
-    expect(row.message_value).toContain('rcp-1');
+    expect([...keys].sort()).toEqual([`${orgId}:erased`, `${orgId}:kept`]);
+    const rows = await dataSource.query(`SELECT message_key, message_value, sent_at IS NOT NULL AS sent FROM outbox_events`);
+    expect(rows).toEqual([expect.objectContaining({ message_key: `${orgId}:kept`, sent: true })]);
+    expect(rows[0].message_value).toContain('rcp-1');
   });
 });

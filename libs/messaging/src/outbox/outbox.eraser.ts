@@ -12,8 +12,7 @@ interface UnsentRow {
  * these identifiers (in their key or value) are deleted the moment the relay sends them; they must
  * still go out, in order (the request's own removals and tombstones, or earlier changes still
  * queued). Sent rows need nothing: a service holding subjects' identifiers runs its relay with
- * `dropSentContent`, so a sent row keeps no key or value (OutboxSentContentDropped removed what
- * earlier versions kept). The unsent rows are few (the relay's backlog): each is read once and its
+ * `deleteSent`, so no sent row stays (OutboxSentContentDropped removed what earlier versions kept). The unsent rows are few (the relay's backlog): each is read once and its
  * strings looked up in a set of the identifiers (identifierIn). Returns how many rows were marked.
  */
 export async function eraseFromOutbox(tx: EntityManager, identifiers: readonly string[]): Promise<number> {

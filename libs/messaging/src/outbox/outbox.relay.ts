@@ -17,14 +17,16 @@ export interface OutboxRelayOptions {
   maxLargeBytes?: number;
   /** Rows looked at per round (their sizes only; default 5,000): small records go in big sends. */
   maxBatchRows?: number;
-  /** Sent rows are kept this long for audit (when and what went where), then purged (ms). */
+  /** Sent rows (unless `deleteSent`) are kept this long for audit (when and what went where), then purged (ms). */
   retentionMs?: number;
   /**
-   * A sent row keeps no key or value, only its seq, event id, topic, type and times: for services
-   * holding data subjects' identifiers, which must not stay in clear after their send (the content
-   * is on Kafka). Off, sent rows keep their content for the retention (ims: audit events only).
+   * A sent row is deleted at once instead of kept for the retention: for services holding data
+   * subjects' identifiers, which must not stay in the outbox after their send (the content is on
+   * Kafka). Deleting also costs Postgres less than marking sent, which writes a new version of the
+   * row and entries in two indexes: a fifth of id-reconciliation's Postgres CPU per ingested event.
+   * Off, sent rows are kept for the retention with their content (ims: audit events only).
    */
-  dropSentContent?: boolean;
+  deleteSent?: boolean;
   log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
   onPublished?: (count: number) => void;
 }
@@ -62,8 +64,6 @@ export class OutboxRelay {
   private readonly maxLargeBytes: number;
   private readonly maxBatchRows: number;
   private readonly retentionMs: number;
-  /** What marking a row sent sets (see dropSentContent). */
-  private readonly markSent: string;
   /** Holds the relay's session advisory lock and LISTENs for commits: listening means leading. */
   private listener?: PgListener;
   private running = false;
@@ -78,7 +78,6 @@ export class OutboxRelay {
     this.maxLargeBytes = options.maxLargeBytes ?? 2 * 1024 * 1024;
     this.maxBatchRows = options.maxBatchRows ?? 5_000;
     this.retentionMs = options.retentionMs ?? 60 * 60 * 1000;
-    this.markSent = options.dropSentContent ? `sent_at = now(), message_key = '', message_value = NULL` : `sent_at = now()`;
   }
 
   start(): void {
@@ -180,11 +179,15 @@ export class OutboxRelay {
     } else {
       await this.publish(rows);
     }
-    await this.options.dataSource.transaction(async (tx) => {
-      await execute(tx, `UPDATE outbox_events SET ${this.markSent} WHERE seq = ANY($1::bigint[]) AND NOT erase_once_sent`, [seqs]);
-      // Rows a privacy request erased while they waited (eraseFromOutbox) are kept no longer than their send.
-      await execute(tx, `DELETE FROM outbox_events WHERE seq = ANY($1::bigint[]) AND erase_once_sent`, [seqs]);
-    });
+    if (this.options.deleteSent) {
+      await execute(this.options.dataSource, `DELETE FROM outbox_events WHERE seq = ANY($1::bigint[])`, [seqs]);
+    } else {
+      await this.options.dataSource.transaction(async (tx) => {
+        await execute(tx, `UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[]) AND NOT erase_once_sent`, [seqs]);
+        // Rows a privacy request erased while they waited (eraseFromOutbox) are kept no longer than their send.
+        await execute(tx, `DELETE FROM outbox_events WHERE seq = ANY($1::bigint[]) AND erase_once_sent`, [seqs]);
+      });
+    }
     this.options.onPublished?.(rows.length);
     return rows.length;
   }
