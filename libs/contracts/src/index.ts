@@ -15,7 +15,7 @@ export * from './events/xc-campaign-audiences.schema';
 export * from './events/campaign-imports.schema';
 export * from './events/campaign-shared-audience-results.schema';
 export * from './events/idrec-identities.schema';
-export * from './events/idrec-identities.fast-read';
+export * from './events/fast-read';
 export * from './events/idrec-data-sources.schema';
 export * from './events/ims-events.schema';
 export * from './events/hub-rejections.schema';

@@ -17,6 +17,7 @@ import * as xcAudiences from './events/xc-audiences.schema';
 import * as xcShared from './events/xc-campaign-audiences.schema';
 import { isTopic, type Topic, Topics } from './topics';
 import { formatIssues, parseParams, summarize } from './validation-errors';
+import { readEventFast } from './events/fast-read';
 
 export interface EventRegistration {
   topic: Topic;
@@ -91,8 +92,16 @@ export type ParseEventResult<E> = { ok: true; event: E } | { ok: false; reason: 
  * What a consumer does with each Kafka value: checks the envelope, that the type is registered
  * and travels on `topic`, then its data. A failure carries a one-line reason (for the DLQ)
  * and every error as `path: message`.
+ * The hot types' valid events skip zod (readEventFast gives what the schemas would).
  */
 export function parseEvent<T extends string>(topic: T, raw: unknown): ParseEventResult<T extends Topic ? HubEventOn<T> : AnyHubEvent> {
+  const fast = readEventFast(raw);
+  if (fast && EVENT_REGISTRY[fast.type as EventType].topic === topic) return { ok: true, event: fast as T extends Topic ? HubEventOn<T> : AnyHubEvent };
+  return parseEventBySchemas(topic, raw);
+}
+
+/** parseEvent by the schemas alone (what readEventFast's property test compares it with). */
+export function parseEventBySchemas<T extends string>(topic: T, raw: unknown): ParseEventResult<T extends Topic ? HubEventOn<T> : AnyHubEvent> {
   type Event = T extends Topic ? HubEventOn<T> : AnyHubEvent;
   type Result = ParseEventResult<Event>;
   const fail = (reason: string, errors: string[]): Result => ({ ok: false, reason, errors });

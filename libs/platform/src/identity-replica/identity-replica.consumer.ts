@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional, BeforeApplicationShutdown } from '@nestjs/common';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { parseEvent, parseIdentityLinkKey, readIdentityLinkFast, Topics } from '@audience-hub/contracts';
+import { parseEvent, parseIdentityLinkKey, Topics } from '@audience-hub/contracts';
 import { ChangelogConsumer, ChangelogRecord, DeadLetterPublisher, type Decoded, type Undecodable } from '@audience-hub/messaging';
 import { eventsApplied, eventsDeadLettered } from '@audience-hub/observability';
 import type { BaseConfig } from '../config';
@@ -87,13 +87,9 @@ export function decodeIdentityLink(message: KafkaMessage): Decoded<LinkValue> {
   } catch {
     return { ok: false, reason: 'value is not JSON', errors: ['value: expected a CloudEvents JSON object or a tombstone'], orgId: parts.orgId };
   }
-  // Valid links take the fast path; anything else is judged by the schema (the last word), which names its errors.
-  let event = readIdentityLinkFast(raw);
-  if (!event) {
-    const parsed = parseEvent(Topics.idrecIdentityLinks, raw);
-    if (!parsed.ok) return { ok: false, reason: parsed.reason, errors: parsed.errors, ...known(raw, parts.orgId) };
-    event = parsed.event;
-  }
+  const parsed = parseEvent(Topics.idrecIdentityLinks, raw);
+  if (!parsed.ok) return { ok: false, reason: parsed.reason, errors: parsed.errors, ...known(raw, parts.orgId) };
+  const event = parsed.event;
   const mismatch =
     event.partitionkey !== key ? 'partitionkey' : event.data.dataSourceId !== parts.dataSourceId ? 'data.dataSourceId' : event.data.xcId !== parts.xcId ? 'data.xcId' : undefined;
   if (mismatch)
