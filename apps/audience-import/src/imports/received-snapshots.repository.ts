@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { IdType } from '@audience-hub/contracts';
 import { query, queryOne, ServerCursor } from '@audience-hub/persistence';
+import { purgeStep } from './purge-step';
 
 /** An audience's last received full snapshot, kept whole until a newer one is. */
 export interface KeptSnapshot {
@@ -103,20 +104,14 @@ export class ReceivedSnapshotsRepository {
    * per call (short transactions), the snapshot's row last. The kept ones stay. False when nothing
    * is left to purge.
    */
-  async purgeSomeSuperseded(tx: EntityManager): Promise<boolean> {
-    const row = await queryOne<{ snapshot_id: string }>(
-      tx,
-      `SELECT snapshot_id FROM received_snapshots WHERE state = 'superseded' ORDER BY snapshot_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-    );
-    if (!row) return false;
-    const { rowCount } = await query(
-      tx,
-      `DELETE FROM received_snapshot_chunks WHERE (snapshot_id, part) IN (SELECT snapshot_id, part FROM received_snapshot_chunks WHERE snapshot_id = $1 ORDER BY part LIMIT ${PURGE_BATCH})`,
-      [row.snapshot_id],
-    );
-    if (rowCount > 0) return true;
-    await query(tx, `DELETE FROM received_snapshots WHERE snapshot_id = $1`, [row.snapshot_id]);
-    return true;
+  purgeSomeSuperseded(tx: EntityManager): Promise<boolean> {
+    return purgeStep(tx, {
+      pick: `SELECT snapshot_id AS id FROM received_snapshots WHERE state = 'superseded' ORDER BY snapshot_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      slices: () => [
+        `DELETE FROM received_snapshot_chunks WHERE (snapshot_id, part) IN (SELECT snapshot_id, part FROM received_snapshot_chunks WHERE snapshot_id = $1 ORDER BY part LIMIT ${PURGE_BATCH})`,
+      ],
+      finish: `DELETE FROM received_snapshots WHERE snapshot_id = $1`,
+    });
   }
 }
 
