@@ -1,19 +1,9 @@
 import fc from 'fast-check';
-import { AuditRepository, AuditTrail } from '@audience-hub/audit';
 import { createEvent, EventTypes, Topics, type AnyHubEvent, type HubEventOf } from '@audience-hub/contracts';
 import { enqueueEvents, type EventContext } from '@audience-hub/messaging';
-import { KnownOrgsRepository, KnownOrgsService, type KnownOrgsOptions } from '@audience-hub/platform';
 import { openMediumSchema, type MediumSchema, type OutboxRecord } from '@audience-hub/testing';
 import { idReconciliationService } from './service';
-import { DataSourcesRepository } from './data-sources/data-sources.repository';
-import { DataSourcesService } from './data-sources/data-sources.service';
-import { DeclaredIdsRepository } from './recipients/declared-ids.repository';
-import { RecipientEventsConsumer } from './recipients/recipient-events.consumer';
-import { RecipientsRepository } from './recipients/recipients.repository';
-import { DeletedRecipientsRepository } from './recipients/deleted-recipients.repository';
-import { ApplyRecipientUpsertsUseCase } from './recipients/usecases/apply-recipient-upserts.usecase';
-import { VisitorEventsConsumer } from './visitors/visitor-events.consumer';
-import { VisitorLinksRepository } from './visitors/visitor-links.repository';
+import { ingestionConsumers } from './testing/medium-fixture';
 
 /**
  * id-reconciliation's ingestion in-process on real Postgres (medium tier). The batch handlers
@@ -24,11 +14,11 @@ import { VisitorLinksRepository } from './visitors/visitor-links.repository';
  */
 describe('ingesting Campaign events in batches (medium)', () => {
   let db: MediumSchema;
-  let consumers: ReturnType<typeof buildConsumers>;
+  let consumers: ReturnType<typeof ingestionConsumers>;
 
   beforeAll(async () => {
     db = await openMediumSchema(idReconciliationService);
-    consumers = buildConsumers(db);
+    consumers = ingestionConsumers(db.dataSource);
   });
   afterAll(() => db?.close());
 
@@ -217,30 +207,4 @@ function deletedAtEnd(recipientEvents: AnyHubEvent[]): Set<string> {
   const last = new Map<string, AnyHubEvent['type']>();
   for (const event of recipientEvents) last.set((event.data as { recipientId: string }).recipientId, event.type);
   return new Set([...last].filter(([, type]) => type === EventTypes.campaignRecipientDeleted).map(([recipientId]) => recipientId));
-}
-
-/** id-reconciliation's ingestion consumers and what they need, wired by hand. */
-function buildConsumers(db: MediumSchema) {
-  const ds = db.dataSource;
-  const dataSourcesRepository = new DataSourcesRepository();
-  const dataSources = new DataSourcesService(dataSourcesRepository, new AuditTrail(ds, new AuditRepository(), idReconciliationService));
-  const options: KnownOrgsOptions = { table: 'orgs', onFirstSeen: (tx, orgId) => dataSources.createBuiltIn(tx, orgId) };
-  const orgs = new KnownOrgsService(ds, new KnownOrgsRepository(options), options);
-  const recipientsRepository = new RecipientsRepository();
-  const declaredIds = new DeclaredIdsRepository();
-  const visitorLinks = new VisitorLinksRepository();
-  const deletedRecipients = new DeletedRecipientsRepository();
-  return {
-    orgs,
-    dataSources,
-    recipients: new RecipientEventsConsumer(
-      orgs,
-      new ApplyRecipientUpsertsUseCase(recipientsRepository, dataSourcesRepository, declaredIds, deletedRecipients, visitorLinks),
-      recipientsRepository,
-      declaredIds,
-      visitorLinks,
-      deletedRecipients,
-    ),
-    visitors: new VisitorEventsConsumer(orgs, visitorLinks, deletedRecipients),
-  };
 }

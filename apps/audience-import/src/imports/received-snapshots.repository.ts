@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { IdType } from '@audience-hub/contracts';
 import { query, queryOne, ServerCursor } from '@audience-hub/persistence';
+import { purgeStep } from './purge-step';
 
 /** An audience's last received full snapshot, kept whole until a newer one is. */
 export interface KeptSnapshot {
@@ -53,17 +54,13 @@ export class ReceivedSnapshotsRepository {
       [orgId, chunk.audienceId, chunk.snapshotKey],
     );
     if (!snapshot || snapshot.state !== 'receiving') return;
-    const { rowCount: newPart } = await query(tx, `INSERT INTO received_snapshot_chunks (snapshot_id, part, ids) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
-      snapshot.snapshot_id,
-      chunk.part,
-      chunk.added.join(ID_SEPARATOR),
-    ]);
-    if (newPart === 0) return;
+    // The part counts once: a resent one is not inserted again, and nothing is counted (no row).
     const counted = await queryOne<{ last_part: number | null; parts_received: number }>(
       tx,
-      `UPDATE received_snapshots SET parts_received = parts_received + 1, ids = ids + $2, last_part = COALESCE($3, last_part)
-        WHERE snapshot_id = $1 RETURNING last_part, parts_received`,
-      [snapshot.snapshot_id, chunk.added.length, chunk.lastPart ? chunk.part : null],
+      `WITH new_part AS (INSERT INTO received_snapshot_chunks (snapshot_id, part, ids) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING snapshot_id)
+       UPDATE received_snapshots s SET parts_received = parts_received + 1, ids = ids + $4, last_part = COALESCE($5, last_part)
+         FROM new_part WHERE s.snapshot_id = new_part.snapshot_id RETURNING s.last_part, s.parts_received`,
+      [snapshot.snapshot_id, chunk.part, chunk.added.join(ID_SEPARATOR), chunk.added.length, chunk.lastPart ? chunk.part : null],
     );
     if (counted?.last_part == null || counted.parts_received !== counted.last_part + 1) return;
     await query(
@@ -103,20 +100,14 @@ export class ReceivedSnapshotsRepository {
    * per call (short transactions), the snapshot's row last. The kept ones stay. False when nothing
    * is left to purge.
    */
-  async purgeSomeSuperseded(tx: EntityManager): Promise<boolean> {
-    const row = await queryOne<{ snapshot_id: string }>(
-      tx,
-      `SELECT snapshot_id FROM received_snapshots WHERE state = 'superseded' ORDER BY snapshot_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-    );
-    if (!row) return false;
-    const { rowCount } = await query(
-      tx,
-      `DELETE FROM received_snapshot_chunks WHERE (snapshot_id, part) IN (SELECT snapshot_id, part FROM received_snapshot_chunks WHERE snapshot_id = $1 ORDER BY part LIMIT ${PURGE_BATCH})`,
-      [row.snapshot_id],
-    );
-    if (rowCount > 0) return true;
-    await query(tx, `DELETE FROM received_snapshots WHERE snapshot_id = $1`, [row.snapshot_id]);
-    return true;
+  purgeSomeSuperseded(tx: EntityManager): Promise<boolean> {
+    return purgeStep(tx, {
+      pick: `SELECT snapshot_id AS id FROM received_snapshots WHERE state = 'superseded' ORDER BY snapshot_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      slices: () => [
+        `DELETE FROM received_snapshot_chunks WHERE (snapshot_id, part) IN (SELECT snapshot_id, part FROM received_snapshot_chunks WHERE snapshot_id = $1 ORDER BY part LIMIT ${PURGE_BATCH})`,
+      ],
+      finish: `DELETE FROM received_snapshots WHERE snapshot_id = $1`,
+    });
   }
 }
 

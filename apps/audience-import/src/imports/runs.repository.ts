@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { query, queryOne, queryRows, ServerCursor } from '@audience-hub/persistence';
 import type { ImportMode } from './import.model';
+import { purgeStep } from './purge-step';
 
 export type RunState = 'receiving' | 'applied' | 'superseded' | 'denied' | 'failed';
 
@@ -316,17 +317,16 @@ export class RunsRepository {
    * rows of one table per call (short transactions). A run's members go too unless they are its
    * import's list. False when nothing is left to purge.
    */
-  async purgeSomeFinished(tx: EntityManager): Promise<boolean> {
-    const row = await queryOne<{ run_id: string }>(tx, `SELECT run_id FROM runs WHERE staged AND state <> 'receiving' ORDER BY run_id LIMIT 1 FOR UPDATE SKIP LOCKED`);
-    if (!row) return false;
-    const current = await queryOne(tx, `SELECT 1 FROM imports WHERE members_run = $1`, [row.run_id]);
-    const tables = ['run_matched', 'run_unmatched', 'run_removed', 'run_changes', ...(current ? [] : ['import_members'])];
-    for (const table of tables) {
-      const { rowCount } = await query(tx, `DELETE FROM ${table} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${table} WHERE run_id = $1 LIMIT ${PURGE_BATCH}))`, [row.run_id]);
-      if (rowCount > 0) return true;
-    }
-    await query(tx, `UPDATE runs SET staged = false WHERE run_id = $1`, [row.run_id]);
-    return true;
+  purgeSomeFinished(tx: EntityManager): Promise<boolean> {
+    return purgeStep(tx, {
+      pick: `SELECT run_id AS id FROM runs WHERE staged AND state <> 'receiving' ORDER BY run_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      slices: async (runId) => {
+        const current = await queryOne(tx, `SELECT 1 FROM imports WHERE members_run = $1`, [runId]);
+        const tables = ['run_matched', 'run_unmatched', 'run_removed', 'run_changes', ...(current ? [] : ['import_members'])];
+        return tables.map((table) => `DELETE FROM ${table} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${table} WHERE run_id = $1 LIMIT ${PURGE_BATCH}))`);
+      },
+      finish: `UPDATE runs SET staged = false WHERE run_id = $1`,
+    });
   }
 }
 

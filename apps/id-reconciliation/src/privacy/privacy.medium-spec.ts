@@ -1,19 +1,11 @@
 import { ZodError } from 'zod';
-import { AuditRepository, AuditTrail, type AuditActor } from '@audience-hub/audit';
+import type { AuditActor } from '@audience-hub/audit';
 import { createEvent, EventTypes, identifierHash, partitionKeyOf, Topics, type AnyHubEvent, type HubEventOf, type PrivacyRequested } from '@audience-hub/contracts';
 import { enqueueEvents, type EventContext } from '@audience-hub/messaging';
-import { KnownOrgsRepository, KnownOrgsService, SuppressionsRepository, type KnownOrgsOptions, PrivacyRequestsConsumer } from '@audience-hub/platform';
+import { SuppressionsRepository, PrivacyRequestsConsumer } from '@audience-hub/platform';
 import { openMediumSchema, type MediumSchema, type OutboxRecord } from '@audience-hub/testing';
-import { DataSourcesRepository } from '../data-sources/data-sources.repository';
-import { DataSourcesService } from '../data-sources/data-sources.service';
-import { DeclaredIdsRepository } from '../recipients/declared-ids.repository';
-import { RecipientEventsConsumer } from '../recipients/recipient-events.consumer';
-import { RecipientsRepository } from '../recipients/recipients.repository';
-import { DeletedRecipientsRepository } from '../recipients/deleted-recipients.repository';
-import { ApplyRecipientUpsertsUseCase } from '../recipients/usecases/apply-recipient-upserts.usecase';
 import { idReconciliationService } from '../service';
-import { VisitorEventsConsumer } from '../visitors/visitor-events.consumer';
-import { VisitorLinksRepository } from '../visitors/visitor-links.repository';
+import { ingestionConsumers } from '../testing/medium-fixture';
 import { CreatePrivacyRequestSchema, type CreatePrivacyRequest } from '@audience-hub/contracts';
 import { PrivacyReceiptsConsumer } from './privacy-receipts.consumer';
 import { PrivacyRepository } from './privacy.repository';
@@ -203,30 +195,14 @@ async function rowsHolding(db: MediumSchema, values: string[]): Promise<Array<{ 
   return held;
 }
 
+/** The ingestion consumers (to build a graph) and the privacy use cases and consumers, wired by hand. */
 function build(db: MediumSchema) {
   const ds = db.dataSource;
-  const audit = new AuditTrail(ds, new AuditRepository(), idReconciliationService);
-  const dataSourcesRepository = new DataSourcesRepository();
-  const dataSources = new DataSourcesService(dataSourcesRepository, audit);
-  const options: KnownOrgsOptions = { table: 'orgs', onFirstSeen: (tx, orgId) => dataSources.createBuiltIn(tx, orgId) };
-  const orgs = new KnownOrgsService(ds, new KnownOrgsRepository(options), options);
-  const recipientsRepository = new RecipientsRepository();
-  const declaredIds = new DeclaredIdsRepository();
-  const visitorLinks = new VisitorLinksRepository();
-  const deletedRecipients = new DeletedRecipientsRepository();
+  const ingestion = ingestionConsumers(ds);
+  const { orgs, dataSourcesRepository, audit } = ingestion;
   const privacy = new PrivacyRepository();
   return {
-    orgs,
-    dataSources,
-    recipients: new RecipientEventsConsumer(
-      orgs,
-      new ApplyRecipientUpsertsUseCase(recipientsRepository, dataSourcesRepository, declaredIds, deletedRecipients, visitorLinks),
-      recipientsRepository,
-      declaredIds,
-      visitorLinks,
-      deletedRecipients,
-    ),
-    visitors: new VisitorEventsConsumer(orgs, visitorLinks, deletedRecipients),
+    ...ingestion,
     create: new CreatePrivacyRequestUseCase(ds, dataSourcesRepository, privacy, audit),
     get: new GetPrivacyRequestUseCase(ds, privacy),
     requests: new PrivacyRequestsConsumer(orgs, new ActOnPrivacyRequestUseCase(privacy, new SuppressionsRepository()), { EVENT_MAX_ATTEMPTS: 5 }),

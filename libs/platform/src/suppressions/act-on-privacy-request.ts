@@ -20,26 +20,32 @@ export interface PrivacyErasure {
   sharedAudienceIds?: string[];
 }
 
+/** What a service's privacy repository answers for a request's identifiers: the rows it holds, and how many. */
+export interface PrivacyHoldings {
+  /** access: every row the service holds for the identifiers, per table, as JSON. */
+  rowsHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<Record<string, Array<Record<string, unknown>>>>;
+  /** dry run: how many rows each table holds for the identifiers. */
+  countHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<Record<string, number>>;
+}
+
 /**
  * A service's part of a privacy request, the same in every service: a suppress (unsuppress) adds
  * (removes) the identifiers' hashes to the suppression list; an access answers what the service
  * holds; a dry run (or any request that is not a delete) counts it; a delete erases it, then the
  * outbox forgets the identifiers (eraseFromOutbox). The receipt goes out in the same transaction;
  * when every attempt failed, a failed one says why. A service extends it with what is its own:
- * which rows it holds for the identifiers, and how it erases them.
+ * its privacy repository (which rows it holds for the identifiers), and how it erases them.
  */
-export abstract class ActOnPrivacyRequest implements PrivacyParticipant {
+export abstract class ActOnPrivacyRequest<Privacy extends PrivacyHoldings = PrivacyHoldings> implements PrivacyParticipant {
   protected abstract readonly service: PrivacyService;
   /** The CloudEvents source of the service's receipts. */
   protected abstract readonly source: string;
 
-  protected constructor(private readonly suppressions: SuppressionsRepository) {}
-
-  /** access: every row the service holds for the identifiers, per table, as JSON. */
-  protected abstract rowsHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<Record<string, Array<Record<string, unknown>>>>;
-
-  /** dry run: how many rows each table holds for the identifiers. */
-  protected abstract countHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers): Promise<Record<string, number>>;
+  protected constructor(
+    /** The service's privacy repository: an access reads its rows, a dry run its counts. */
+    protected readonly privacy: Privacy,
+    private readonly suppressions: SuppressionsRepository,
+  ) {}
 
   /** delete: erases what the service holds (the outbox apart), with whatever that must publish. */
   protected abstract eraseHeld(tx: EntityManager, orgId: string, data: PrivacyRequested): Promise<PrivacyErasure>;
@@ -51,12 +57,12 @@ export abstract class ActOnPrivacyRequest implements PrivacyParticipant {
       return this.answer(tx, orgId, { ...completed, counts: { suppressed_ids: changed }, completedAt: new Date().toISOString() });
     }
     if (data.type === 'access') {
-      const document = await this.rowsHeld(tx, orgId, data.identifiers);
+      const document = await this.privacy.rowsHeld(tx, orgId, data.identifiers);
       const counts = Object.fromEntries(Object.entries(document).map(([table, rows]) => [table, rows.length]));
       return this.answer(tx, orgId, { ...completed, counts, document, completedAt: new Date().toISOString() });
     }
     if (data.type !== 'delete' || data.dryRun) {
-      const counts = await this.countHeld(tx, orgId, data.identifiers);
+      const counts = await this.privacy.countHeld(tx, orgId, data.identifiers);
       return this.answer(tx, orgId, { ...completed, counts, completedAt: new Date().toISOString() });
     }
     const erased = await this.eraseHeld(tx, orgId, data);

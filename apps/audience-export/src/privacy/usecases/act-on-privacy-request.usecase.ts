@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { chunksOf, createEvent, EventTypes, type AnyHubEvent, type PrivacyIdentifiers, type PrivacyRequested } from '@audience-hub/contracts';
+import { chunksOf, createEvent, EventTypes, type AnyHubEvent, type PrivacyRequested } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { ActOnPrivacyRequest, SuppressionsRepository, type PrivacyErasure } from '@audience-hub/platform';
 import { EXPORT_SOURCE } from '../../shared-audiences/shared-audiences.service';
@@ -14,23 +14,12 @@ import { PrivacyRepository, type AudienceRemoval } from '../privacy.repository';
  * audiences.
  */
 @Injectable()
-export class ActOnPrivacyRequestUseCase extends ActOnPrivacyRequest {
+export class ActOnPrivacyRequestUseCase extends ActOnPrivacyRequest<PrivacyRepository> {
   protected readonly service = 'audience-export';
   protected readonly source = EXPORT_SOURCE;
 
-  constructor(
-    private readonly privacy: PrivacyRepository,
-    suppressions: SuppressionsRepository,
-  ) {
-    super(suppressions);
-  }
-
-  protected rowsHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers) {
-    return this.privacy.rowsHeld(tx, orgId, identifiers);
-  }
-
-  protected countHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers) {
-    return this.privacy.countHeld(tx, orgId, identifiers);
+  constructor(privacy: PrivacyRepository, suppressions: SuppressionsRepository) {
+    super(privacy, suppressions);
   }
 
   protected async eraseHeld(tx: EntityManager, orgId: string, data: PrivacyRequested): Promise<PrivacyErasure> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { PrivacyIdentifiers, PrivacyRequested } from '@audience-hub/contracts';
+import type { PrivacyRequested } from '@audience-hub/contracts';
 import { ActOnPrivacyRequest, IdentityReplicaRepository, SuppressionsRepository, type PrivacyErasure } from '@audience-hub/platform';
 import { SOURCE } from '../../imports/import-events';
 import { LateLinksListener } from '../../pending/late-links.listener';
@@ -13,25 +13,17 @@ import { PrivacyRepository } from '../privacy.repository';
  * unlink; then the pending ids, the runs' staging rows and anything left go.
  */
 @Injectable()
-export class ActOnPrivacyRequestUseCase extends ActOnPrivacyRequest {
+export class ActOnPrivacyRequestUseCase extends ActOnPrivacyRequest<PrivacyRepository> {
   protected readonly service = 'audience-import';
   protected readonly source = SOURCE;
 
   constructor(
-    private readonly privacy: PrivacyRepository,
+    privacy: PrivacyRepository,
     private readonly replica: IdentityReplicaRepository,
     private readonly lateLinks: LateLinksListener,
     suppressions: SuppressionsRepository,
   ) {
-    super(suppressions);
-  }
-
-  protected rowsHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers) {
-    return this.privacy.rowsHeld(tx, orgId, identifiers);
-  }
-
-  protected countHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers) {
-    return this.privacy.countHeld(tx, orgId, identifiers);
+    super(privacy, suppressions);
   }
 
   protected async eraseHeld(tx: EntityManager, orgId: string, data: PrivacyRequested): Promise<PrivacyErasure> {

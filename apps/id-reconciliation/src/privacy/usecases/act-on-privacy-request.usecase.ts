@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { PrivacyIdentifiers, PrivacyRequested } from '@audience-hub/contracts';
+import type { PrivacyRequested } from '@audience-hub/contracts';
 import { ActOnPrivacyRequest, SuppressionsRepository, type PrivacyErasure } from '@audience-hub/platform';
 import { publishUnlinked, SOURCE } from '../../data-sources/data-source-events';
 import { PrivacyRepository } from '../privacy.repository';
@@ -12,23 +12,12 @@ import { PrivacyRepository } from '../privacy.repository';
  * brings the person back) and drops earlier access documents of the person.
  */
 @Injectable()
-export class ActOnPrivacyRequestUseCase extends ActOnPrivacyRequest {
+export class ActOnPrivacyRequestUseCase extends ActOnPrivacyRequest<PrivacyRepository> {
   protected readonly service = 'id-reconciliation';
   protected readonly source = SOURCE;
 
-  constructor(
-    private readonly privacy: PrivacyRepository,
-    suppressions: SuppressionsRepository,
-  ) {
-    super(suppressions);
-  }
-
-  protected rowsHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers) {
-    return this.privacy.rowsHeld(tx, orgId, identifiers);
-  }
-
-  protected countHeld(tx: EntityManager, orgId: string, identifiers: PrivacyIdentifiers) {
-    return this.privacy.countHeld(tx, orgId, identifiers);
+  constructor(privacy: PrivacyRepository, suppressions: SuppressionsRepository) {
+    super(privacy, suppressions);
   }
 
   protected async eraseHeld(tx: EntityManager, orgId: string, data: PrivacyRequested): Promise<PrivacyErasure> {
