@@ -1,5 +1,6 @@
-import './kafkajs-grouping.fix'; // these two before kafkajs: its modules take what they patch when loaded
+import './kafkajs-grouping.fix'; // these three before kafkajs: its modules take what they patch when loaded
 import './kafkajs-encoder.fix';
+import './kafkajs-record.fix';
 import { Kafka, logLevel, LogEntry, Message, Producer } from 'kafkajs';
 import { DefaultPartitioner } from './partitioner';
 import './kafkajs-request-queue.fix';

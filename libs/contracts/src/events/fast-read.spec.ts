@@ -107,10 +107,7 @@ const dataOf: Record<string, fc.Arbitrary<{ aggregate: unknown; data: unknown }>
         recipientId: field(entityId, badEntityId),
         ecid: field(ecid, badEcid),
         observedAt: field(dateTime, anyDateTimeShape),
-        channel: field(
-          fc.string({ minLength: 1, maxLength: 64 }),
-          fc.constantFrom('', 'x'.repeat(65), 'é'.repeat(64)),
-        ),
+        channel: field(fc.string({ minLength: 1, maxLength: 64 }), fc.constantFrom('', 'x'.repeat(65), 'é'.repeat(64))),
         extra: fc.jsonValue({ maxDepth: 1 }),
       },
       { requiredKeys: ['recipientId', 'ecid', 'observedAt', 'channel'] },
