@@ -253,8 +253,9 @@ export class OutboxRelay {
     });
   }
 
+  /** Sent rows past the retention go (a `deleteSent` relay keeps none to purge). */
   private async purgeIfDue(): Promise<void> {
-    if (Date.now() - this.lastPurge < 60_000) return;
+    if (this.options.deleteSent || Date.now() - this.lastPurge < 60_000) return;
     this.lastPurge = Date.now();
     await query(this.options.dataSource, `DELETE FROM outbox_events WHERE sent_at IS NOT NULL AND sent_at < now() - ($1::int * interval '1 millisecond')`, [this.retentionMs]);
   }
