@@ -196,6 +196,26 @@ describe('importing snapshots while links change (medium)', () => {
     expect(await listOf(job.importId)).toHaveLength(100);
   });
 
+  it("resolves a file's chunk whose new and repeated ids span several lookup pieces, each id once and with its own recipient", async () => {
+    const job = await newImport('org-pieces');
+    const ids = Array.from({ length: 13_000 }, (_, i) => ecid(i));
+    // Every third id is known, each to a recipient of its own: a recipient paired with the wrong id would show.
+    const known = ids.filter((_, i) => i % 3 === 0);
+    await link(
+      job.orgId,
+      known.map((id) => [id, `rcp-of-${id}`]),
+    );
+    // The second chunk (ids 5,000-12,999) holds 5,000 ids of the first and 3,000 new ones: its pieces mix both.
+    const lines = [...ids.slice(0, 10_000), ...ids.slice(5_000)];
+    const name = `S3_1_0_acme_full_${Date.now()}-0.sync`;
+    const report = await flow.importFile.execute(job.orgId, name, 'upload', Readable.from([lines.map((id) => `${id} ${job.audienceId} `).join('\n') + '\n']));
+    expect(report).toMatchObject({ state: 'applied', lines: 18_000 });
+    const view = await flow.imports.view(job.orgId, job.importId);
+    expect(view?.counts).toMatchObject({ received: 18_000, matched: known.length, unmatched: ids.length - known.length, added: known.length });
+    expect(await listOf(job.importId)).toEqual(known.map((id) => `rcp-of-${id}`).sort());
+    expect(await pendingOf(job.importId)).toEqual(ids.filter((_, i) => i % 3 !== 0).sort());
+  });
+
   it('dry-runs an outbound file: says what it would add and how its ids resolve, writes nothing, and the real import does exactly that', async () => {
     const job = await newImport('org-dry-run');
     const ids = Array.from({ length: 30 }, (_, i) => ecid(i));
