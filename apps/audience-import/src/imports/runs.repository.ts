@@ -103,11 +103,11 @@ export class RunsRepository {
   }
 
   /**
-   * Resolves a chunk's added ids against the replica of the identity graph as they arrive, a piece
-   * at a time (insertResolved): the matched ones are written with their recipient, as members of the run itself when
+   * Resolves a chunk's added ids against the replica of the identity graph as they arrive, in one
+   * statement: the matched ones are written with their recipient, as members of the run itself when
    * the run will replace the list (`replaces`), in run_matched otherwise; the others are the run's
    * unmatched ids. Each id is kept once per run (an id sent twice counts once). The caller holds the
-   * org's graph lock (shared, GraphLock), which ReplicaLookups relies on, and the import's row lock; links that change before the
+   * org's graph lock (shared, GraphLock) and the import's row lock; links that change before the
    * run is applied move what was written here (PendingRepository.moveStaged), so the run is applied
    * as if resolved at the end. Returns how many ids were new to the run, matched and unmatched.
    *
