@@ -8,5 +8,4 @@ export * from './byte-ordered-text.migration';
 export * from './reconnect-backoff';
 export * from './pg-listener';
 export * from './server-cursor';
-export * from './side-pool';
 export * from './after-commit';

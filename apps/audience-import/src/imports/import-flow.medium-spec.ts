@@ -26,7 +26,6 @@ import { ImportEffectsRepository } from './import-effects.repository';
 import { ImportsRepository } from './imports.repository';
 import { ReceivedSnapshotsRepository } from './received-snapshots.repository';
 import { RunsRepository } from './runs.repository';
-import { ReplicaLookups } from './replica-lookups';
 import { ApplySnapshotUseCase } from './usecases/apply-snapshot.usecase';
 import { CreateImportUseCase } from './usecases/create-import.usecase';
 import { DryRunSnapshotUseCase } from './usecases/dry-run-snapshot.usecase';
@@ -44,10 +43,7 @@ describe('importing snapshots while links change (medium)', () => {
     db = await openMediumSchema(audienceImportService);
     flow = buildFlow(db);
   });
-  afterAll(async () => {
-    await flow?.lookups.onModuleDestroy();
-    await db?.close();
-  });
+  afterAll(() => db?.close());
 
   /** A full import of a fresh audience in a fresh org; the built-in visitor data source. */
   const newImport = async (orgId: string, mode: 'full' | 'delta' = 'full') => {
@@ -499,8 +495,7 @@ function deltaScenario() {
 function buildFlow(db: MediumSchema) {
   const ds = db.dataSource;
   const imports = new ImportsRepository(ds);
-  const lookups = new ReplicaLookups(ds);
-  const runs = new RunsRepository(lookups);
+  const runs = new RunsRepository();
   const catalog = new CatalogRepository(ds);
   const dataSources = new DataSourcesRepository(ds, new DataSourceCopiesRepository());
   const policies = new PoliciesRepository(ds);
@@ -511,7 +506,6 @@ function buildFlow(db: MediumSchema) {
   const effects = new ImportEffectsRepository();
   const receive = new ReceiveSnapshotChunkUseCase(imports, runs, catalog, dataSources, policies, applySnapshot, new SuppressionsRepository(), receivedSnapshots);
   return {
-    lookups,
     imports,
     runs,
     catalog,

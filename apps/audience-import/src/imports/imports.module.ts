@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { ImportsController } from './imports.controller';
 import { ImportsRepository } from './imports.repository';
 import { RunsRepository } from './runs.repository';
-import { ReplicaLookups } from './replica-lookups';
 import { SnapshotEventsConsumer } from './snapshot-events.consumer';
 import { StagingJanitor } from './staging-janitor';
 import { PendingIdsMetric } from './pending-ids.metric';
@@ -21,7 +20,6 @@ import { ReceiveSnapshotChunkUseCase } from './usecases/receive-snapshot-chunk.u
   providers: [
     ImportsRepository,
     RunsRepository,
-    ReplicaLookups,
     ReceivedSnapshotsRepository,
     ImportEffectsRepository,
     ApplySnapshotUseCase,

@@ -3,7 +3,6 @@ import type { EntityManager } from 'typeorm';
 import { query, queryOne, queryRows, ServerCursor } from '@audience-hub/persistence';
 import type { ImportMode } from './import.model';
 import { purgeStep } from './purge-step';
-import { ReplicaLookups } from './replica-lookups';
 
 export type RunState = 'receiving' | 'applied' | 'superseded' | 'denied' | 'failed';
 
@@ -43,8 +42,6 @@ export interface RunChanges {
  */
 @Injectable()
 export class RunsRepository {
-  constructor(private readonly lookups: ReplicaLookups) {}
-
   async find(tx: EntityManager, importId: string, snapshotKey: string): Promise<Run | undefined> {
     const row = await queryOne<RunRow>(tx, `SELECT ${RUN} FROM runs r WHERE r.import_id = $1 AND r.snapshot_key = $2`, [importId, snapshotKey]);
     return row ? toRun(row) : undefined;
@@ -140,13 +137,9 @@ export class RunsRepository {
   }
 
   /**
-   * The ids travel as text parameters, ':'-joined (no id of either type contains ':', DESIGN
+   * The ids travel as text parameters, ':'-separated (no id of either type contains ':', DESIGN
    * section 2): no array to escape per element in the driver. A trailing ':' keeps an empty id
    * countable (string_to_table('', ':') has no rows); the element after it is dropped.
-   *
-   * The ids go in pieces: each piece's recipients are looked up on a connection of their own
-   * (ReplicaLookups) while the transaction writes the piece before, so the replica's index and the
-   * run's are visited by two backends at once. Pieces keep the chunk's order, fresh ids first.
    */
   private async insertResolved(
     tx: EntityManager,
@@ -156,57 +149,36 @@ export class RunsRepository {
     fresh: readonly string[],
     seen: readonly string[],
   ): Promise<{ matched: number; unmatched: number }> {
-    const ids = seen.length === 0 ? fresh : [...fresh, ...seen];
-    const pieces: Piece[] = [];
-    for (let from = 0; from < ids.length; from += PIECE_IDS) {
-      const piece = ids.slice(from, from + PIECE_IDS);
-      pieces.push({ ids: joined(piece), count: piece.length, freshCount: Math.max(0, Math.min(piece.length, fresh.length - from)) });
-    }
-    const counts = { matched: 0, unmatched: 0 };
-    let lookup = pieces.length > 0 ? this.lookups.recipientsOf(job, pieces[0].ids, pieces[0].count) : undefined;
-    try {
-      for (let i = 0; i < pieces.length; i++) {
-        const recipients = await lookup!;
-        lookup = i + 1 < pieces.length ? this.lookups.recipientsOf(job, pieces[i + 1].ids, pieces[i + 1].count) : undefined;
-        const piece = await this.insertPiece(tx, runId, replaces, pieces[i], recipients);
-        counts.matched += piece.matched;
-        counts.unmatched += piece.unmatched;
-      }
-    } finally {
-      await lookup?.catch(() => undefined); // a write failed: the lookup in flight is not left unobserved
-    }
-    return counts;
-  }
-
-  /** One piece's ids with their recipients (a text[] literal from ReplicaLookups), written to the run. */
-  private async insertPiece(tx: EntityManager, runId: string, replaces: boolean, piece: Piece, recipients: string): Promise<{ matched: number; unmatched: number }> {
+    if (fresh.length === 0 && seen.length === 0) return { matched: 0, unmatched: 0 };
     const target = replaces ? 'import_members' : 'run_matched';
     const [row] = await queryRows<{ matched: number; unmatched: number }>(
       tx,
       `WITH received AS (
-         SELECT r.xc_id, r.recipient_id, r.n > $3 AS seen
-           FROM unnest(string_to_array($1, ':'), $2::text[]) WITH ORDINALITY AS r(xc_id, recipient_id, n)
-          WHERE r.n <= $4
+         SELECT x.xc_id, x.seen, l.recipient_id
+           FROM (SELECT xc_id, false AS seen FROM string_to_table($1, ':') WITH ORDINALITY AS f(xc_id, n) WHERE n <= $2
+                 UNION ALL
+                 SELECT xc_id, true FROM string_to_table($3, ':') WITH ORDINALITY AS s(xc_id, n) WHERE n <= $4) x
+           LEFT JOIN identity_links l ON l.org_id = $5 AND l.data_source_id = $6 AND l.xc_id = x.xc_id
        ), matched AS (
          INSERT INTO ${target} (run_id, xc_id, recipient_id)
-         SELECT $5::bigint, xc_id, recipient_id FROM received WHERE recipient_id IS NOT NULL AND NOT seen
+         SELECT $7::bigint, xc_id, recipient_id FROM received WHERE recipient_id IS NOT NULL AND NOT seen
          RETURNING 1
        ), matched_again AS (
          INSERT INTO ${target} (run_id, xc_id, recipient_id)
-         SELECT $5::bigint, xc_id, recipient_id FROM received WHERE recipient_id IS NOT NULL AND seen
+         SELECT $7::bigint, xc_id, recipient_id FROM received WHERE recipient_id IS NOT NULL AND seen
          ON CONFLICT DO NOTHING RETURNING 1
        ), unmatched AS (
          INSERT INTO run_unmatched (run_id, xc_id)
-         SELECT $5::bigint, xc_id FROM received WHERE recipient_id IS NULL AND NOT seen
+         SELECT $7::bigint, xc_id FROM received WHERE recipient_id IS NULL AND NOT seen
          RETURNING 1
        ), unmatched_again AS (
          INSERT INTO run_unmatched (run_id, xc_id)
-         SELECT $5::bigint, xc_id FROM received WHERE recipient_id IS NULL AND seen
+         SELECT $7::bigint, xc_id FROM received WHERE recipient_id IS NULL AND seen
          ON CONFLICT DO NOTHING RETURNING 1
        )
        SELECT (SELECT count(*) FROM matched)::int + (SELECT count(*) FROM matched_again)::int AS matched,
               (SELECT count(*) FROM unmatched)::int + (SELECT count(*) FROM unmatched_again)::int AS unmatched`,
-      [piece.ids, recipients, piece.freshCount, piece.count, sqlBigint(runId)],
+      [joined(fresh), fresh.length, joined(seen), seen.length, job.orgId, job.dataSourceId, sqlBigint(runId)],
     );
     return { matched: row.matched, unmatched: row.unmatched };
   }
@@ -369,16 +341,6 @@ const PURGE_BATCH = 20_000;
 const SAVEPOINT_FROM = 5_000;
 
 const UNIQUE_VIOLATION = '23505';
-
-/** Ids per piece of a chunk: a chunk of 10,000 is looked up and written in five steps, the two overlapping. */
-const PIECE_IDS = 2_000;
-
-/** Part of a chunk's ids, ':'-joined; the first `freshCount` are known not to be in the run. */
-interface Piece {
-  ids: string;
-  count: number;
-  freshCount: number;
-}
 
 const joined = (ids: readonly string[]): string => (ids.length === 0 ? '' : ids.join(':') + ':');
 
