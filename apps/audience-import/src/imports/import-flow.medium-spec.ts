@@ -192,7 +192,7 @@ describe('importing snapshots while links change (medium)', () => {
     expect(await listOf(job.importId)).toHaveLength(100);
   });
 
-  it("resolves a file's chunk whose new and repeated ids span several lookup pieces, each id once and with its own recipient", async () => {
+  it("resolves a file's chunk of thousands of new and repeated ids, each id once and with its own recipient", async () => {
     const job = await newImport('org-pieces');
     const ids = Array.from({ length: 13_000 }, (_, i) => ecid(i));
     // Every third id is known, each to a recipient of its own: a recipient paired with the wrong id would show.
@@ -201,7 +201,7 @@ describe('importing snapshots while links change (medium)', () => {
       job.orgId,
       known.map((id) => [id, `rcp-of-${id}`]),
     );
-    // The second chunk (ids 5,000-12,999) holds 5,000 ids of the first and 3,000 new ones: its pieces mix both.
+    // The second chunk (ids 5,000-12,999) holds 5,000 ids of the first and 3,000 new ones: inserted plainly and the careful way in one statement.
     const lines = [...ids.slice(0, 10_000), ...ids.slice(5_000)];
     const name = `S3_1_0_acme_full_${Date.now()}-0.sync`;
     const report = await flow.importFile.execute(job.orgId, name, 'upload', Readable.from([lines.map((id) => `${id} ${job.audienceId} `).join('\n') + '\n']));
