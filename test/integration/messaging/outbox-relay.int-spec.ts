@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Producer } from 'kafkajs';
-import type { DataSource } from 'typeorm';
+import { Client } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
 import { createEvent, EventTypes, type AnyHubEvent } from '@audience-hub/contracts';
 import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
 import { newOrgId, testEnv, waitFor } from '@audience-hub/testing';
-import { enqueueEvents, MESSAGING_MIGRATIONS, OutboxRelay } from '@audience-hub/messaging';
+import { enqueueEvents, enqueueTombstones, MESSAGING_MIGRATIONS, outboxChannel, OutboxRelay } from '@audience-hub/messaging';
 
 const env = testEnv();
 let dataSource: DataSource;
@@ -95,6 +96,60 @@ describe('outbox relay', () => {
       expect([sent('before'), sent('after')]).toEqual([1, 1]);
     } finally {
       await Promise.all(relays.map(({ relay }) => relay.stop()));
+    }
+  });
+
+  it('is woken by every commit, whichever way its rows went in (one INSERT, COPY, tombstones), and by one notified while a round that found nothing was in flight', async () => {
+    const orgId = newOrgId();
+    const keys: string[] = [];
+    // Events are keyed `<org>:<list>`; a tombstone by the key it was given.
+    const sent = (key: string) => keys.some((sentKey) => sentKey === key || sentKey.endsWith(`:${key}`));
+    const producer = {
+      sendBatch: async ({ topicMessages }: { topicMessages: Array<{ messages: Array<{ key: string }> }> }) => {
+        for (const { messages } of topicMessages) for (const { key } of messages) keys.push(key);
+        return [];
+      },
+    } as unknown as Producer;
+    // A listener of our own on the relay's channel: it tells when a commit's notification is out.
+    const watcher = new Client({ connectionString: env.databaseUrl });
+    await watcher.connect();
+    await watcher.query(`LISTEN "${outboxChannel((dataSource.options as { schema: string }).schema)}"`);
+    // The relay reads the outbox head through this: the first read that finds nothing is followed,
+    // before the relay sees that result, by a commit whose notification has been delivered.
+    let raced = false;
+    const racing = new Proxy(dataSource, {
+      get(target, property) {
+        if (property !== 'transaction') return Reflect.get(target, property, target);
+        return async (work: (manager: EntityManager) => Promise<unknown>) => {
+          const result = await target.transaction(work);
+          if (!raced && Array.isArray(result) && result.length === 0) {
+            raced = true;
+            const notified = new Promise((resolve) => watcher.once('notification', resolve));
+            await target.transaction((manager) => enqueueEvents(manager, [small(orgId, 'list-racing', 'racing')]));
+            await notified;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          return result;
+        };
+      },
+    });
+    // Polls far apart: whatever is sent within the test's waits was sent because a commit woke the relay.
+    const relay = new OutboxRelay({ dataSource: racing, producer, pollIntervalMs: 10 * 60_000, deleteSent: true });
+    await dataSource.transaction((manager) => enqueueEvents(manager, [small(orgId, 'list-first', 'first')]));
+    relay.start();
+    try {
+      // The round made once the relay listens sends the first event; the next finds nothing, meets the racing commit, and must not idle.
+      await waitFor('the first event and the one committed while a round was in flight', () => sent('list-first') && sent('list-racing'));
+      await dataSource.transaction((manager) => enqueueEvents(manager, [small(orgId, 'list-inserted', 'one insert')]));
+      await waitFor('an event written by one INSERT', () => sent('list-inserted'));
+      const many = Array.from({ length: 100 }, (_, i) => small(orgId, `list-copied-${i}`, `copied ${i}`));
+      await dataSource.transaction((manager) => enqueueEvents(manager, many));
+      await waitFor('events written by COPY', () => sent('list-copied-99'));
+      await dataSource.transaction((manager) => enqueueTombstones(manager, 'campaign.lists.v1', ['list-erased']));
+      await waitFor('a tombstone', () => sent('list-erased'));
+    } finally {
+      await relay.stop();
+      await watcher.end();
     }
   });
 });

@@ -69,6 +69,11 @@ export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /**
+   * A commit was notified since the current round began: the round may have read the outbox
+   * before that commit, so the relay goes round again instead of idling until the next poll.
+   */
+  private notified = false;
   private lastPurge = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
@@ -210,6 +215,7 @@ export class OutboxRelay {
    */
   private async run(): Promise<void> {
     while (this.running) {
+      this.notified = false;
       try {
         if (!this.isLeader) {
           await this.idle(this.pollIntervalMs * 3);
@@ -243,7 +249,10 @@ export class OutboxRelay {
         const [{ locked }] = (await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [`${this.schema}.outbox-relay`])).rows;
         return locked;
       },
-      onNotify: () => this.wake?.(),
+      onNotify: () => {
+        this.notified = true;
+        this.wake?.();
+      },
       onListening: () => this.wake?.(),
       onError: (error, retryInMs) => {
         const level = isDatabaseUnavailable(error) ? 'warn' : 'error';
@@ -261,6 +270,7 @@ export class OutboxRelay {
   }
 
   private idle(ms: number): Promise<void> {
+    if (this.notified) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {

@@ -19,9 +19,12 @@ export async function enqueueEvents(manager: EntityManager, events: readonly Any
   for (const event of events) validateEventData(event.type, event.data);
   const traceparent = activeTraceparent() ?? null;
   if (traceparent) events = events.map((event) => (event.traceparent ? event : { ...event, traceparent }));
-  if (events.length >= COPY_FROM && manager.queryRunner) await copyEvents(manager, events, traceparent);
-  else for (let first = 0; first < events.length; first += EVENTS_PER_STATEMENT) await insertEvents(manager, events.slice(first, first + EVENTS_PER_STATEMENT), traceparent);
-  await notifyRelay(manager);
+  if (events.length >= COPY_FROM && manager.queryRunner) {
+    await copyEvents(manager, events, traceparent);
+    await notifyRelay(manager);
+  } else {
+    for (let first = 0; first < events.length; first += EVENTS_PER_STATEMENT) await insertEvents(manager, events.slice(first, first + EVENTS_PER_STATEMENT), traceparent);
+  }
 }
 
 /**
@@ -32,16 +35,23 @@ export async function enqueueTombstones(manager: EntityManager, topic: string, k
   if (keys.length === 0) return;
   await query(
     manager,
-    `INSERT INTO outbox_events (topic, message_key, traceparent) SELECT $1, key, $3 FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS k(key, n) ORDER BY n`,
-    [topic, JSON.stringify(keys), activeTraceparent() ?? null],
+    `INSERT INTO outbox_events (topic, message_key, traceparent) SELECT $1, key, $3 FROM jsonb_array_elements_text($2::jsonb) WITH ORDINALITY AS k(key, n) ORDER BY n
+     RETURNING pg_notify($4, '')`,
+    [topic, JSON.stringify(keys), activeTraceparent() ?? null, relayChannel(manager)],
   );
-  await notifyRelay(manager);
 }
 
-/** Wakes the schema's relay once the caller's transaction commits (NOTIFY is delivered at commit). */
+/**
+ * Wakes the schema's relay once the caller's transaction commits (NOTIFY is delivered at commit).
+ * An INSERT into the outbox does the same in its RETURNING clause, one round trip fewer (each
+ * waits for the CPU on a busy machine): Postgres delivers a channel's identical notifications of
+ * one transaction once, however many rows called pg_notify.
+ */
 async function notifyRelay(manager: EntityManager): Promise<void> {
-  await query(manager, `SELECT pg_notify($1, '')`, [outboxChannel(schemaOf(manager.connection))]);
+  await query(manager, `SELECT pg_notify($1, '')`, [relayChannel(manager)]);
 }
+
+const relayChannel = (manager: EntityManager): string => outboxChannel(schemaOf(manager.connection));
 
 /** Five bind parameters per event (and one traceparent per statement): well within Postgres's 65,535. */
 const EVENTS_PER_STATEMENT = 1_000;
@@ -82,5 +92,10 @@ async function insertEvents(manager: EntityManager, events: readonly AnyHubEvent
     rows.push(`($${n + 1}::uuid, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $1)`);
     params.push(event.id, topicOfEventType(event.type), event.type, event.partitionkey, JSON.stringify(event));
   }
-  await query(manager, `INSERT INTO outbox_events (event_id, topic, event_type, message_key, message_value, traceparent) VALUES ${rows.join(', ')}`, params);
+  params.push(relayChannel(manager));
+  await query(
+    manager,
+    `INSERT INTO outbox_events (event_id, topic, event_type, message_key, message_value, traceparent) VALUES ${rows.join(', ')} RETURNING pg_notify($${params.length}, '')`,
+    params,
+  );
 }
