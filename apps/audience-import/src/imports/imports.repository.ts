@@ -73,15 +73,24 @@ export class ImportsRepository {
     await query(tx, `UPDATE imports SET state = $2, reason = $3, updated_at = now() WHERE import_id = $1`, [importId, state, reason]);
   }
 
-  /** The report of a snapshot just applied replaces the previous one. */
-  async recordSnapshotApplied(tx: EntityManager, importId: string, counts: ImportCounts): Promise<void> {
-    await query(
+  /**
+   * The report of a snapshot just applied replaces the previous one, with the import's pending ids
+   * counted now. Returns the report and the import's decision (one statement: each round trip of a
+   * small delta's transaction waits for a busy machine's CPU).
+   */
+  async recordSnapshotApplied(tx: EntityManager, importId: string, counts: Omit<ImportCounts, 'pending'>): Promise<{ counts: ImportCounts; decision: RecordedDecision | null }> {
+    const [row] = await queryRows<{ pending: string; decision: RecordedDecision | null }>(
       tx,
       `UPDATE imports SET state = 'completed', reason = NULL, snapshots = snapshots + 1, late_matched = 0,
-              received = $2, matched = $3, unmatched = $4, pending = $5, added = $6, removed = $7, invalid = $8, updated_at = now()
-        WHERE import_id = $1`,
-      [importId, counts.received, counts.matched, counts.unmatched, counts.pending, counts.added, counts.removed, counts.invalid],
+              received = $2, matched = $3, unmatched = $4, pending = (SELECT count(*)::int FROM pending_ids WHERE import_id = $1),
+              added = $5, removed = $6, invalid = $7, updated_at = now()
+        WHERE import_id = $1
+        RETURNING pending, decision`,
+      [importId, counts.received, counts.matched, counts.unmatched, counts.added, counts.removed, counts.invalid],
     );
+    const { received, matched, unmatched, added, removed, invalid } = counts;
+    // pending is a bigint column: it arrives as a string.
+    return { counts: { received, matched, unmatched, pending: Number(row.pending), added, removed, invalid }, decision: row.decision ?? null };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { query, queryOne, queryRows, ServerCursor } from '@audience-hub/persistence';
+import { query, queryOne, queryRows, RowsInHand, ServerCursor, type RowCursor } from '@audience-hub/persistence';
 import type { ImportMode } from './import.model';
 import { purgeStep } from './purge-step';
 
@@ -32,8 +32,8 @@ export const isComplete = (run: Run): boolean => run.state === 'receiving' && ru
 
 /** The recipients a run adds to its list and removes from it, as cursors of the caller's transaction. */
 export interface RunChanges {
-  adds: ServerCursor<{ recipient_id: string }>;
-  removes: ServerCursor<{ recipient_id: string }>;
+  adds: RowCursor<{ recipient_id: string }>;
+  removes: RowCursor<{ recipient_id: string }>;
 }
 
 /**
@@ -204,7 +204,7 @@ export class RunsRepository {
       // The run's distinct recipients stream from its recipient index (a cursor's fast-start plan): no statistics needed.
       return {
         adds: await ServerCursor.open(tx, `SELECT DISTINCT recipient_id FROM import_members WHERE run_id = ${run}`),
-        removes: await ServerCursor.open(tx, `SELECT NULL::text AS recipient_id WHERE false`),
+        removes: new RowsInHand([]),
       };
     }
     // Fresh statistics for the run just staged, so the difference streams from the two runs'
@@ -236,9 +236,19 @@ export class RunsRepository {
     if (previous !== null) await query(tx, `UPDATE runs SET staged = true WHERE run_id = $1`, [previous]);
   }
 
-  /** The same cursors over the changes a merge wrote down. */
-  async openMergeCursors(tx: EntityManager, runId: string): Promise<RunChanges> {
+  /**
+   * The same cursors over the changes a merge wrote down. A run of `few` ids (a delta, at most a
+   * chunk) has at most that many changes: they are read in one statement.
+   */
+  async openMergeCursors(tx: EntityManager, runId: string, few: boolean): Promise<RunChanges> {
     const run = sqlBigint(runId);
+    if (few) {
+      const rows = await queryRows<{ op: 'a' | 'r'; recipient_id: string }>(tx, `SELECT op, recipient_id FROM run_changes WHERE run_id = $1`, [runId]);
+      return {
+        adds: new RowsInHand(rows.filter((row) => row.op === 'a')),
+        removes: new RowsInHand(rows.filter((row) => row.op === 'r')),
+      };
+    }
     return {
       adds: await ServerCursor.open(tx, `SELECT recipient_id FROM run_changes WHERE run_id = ${run} AND op = 'a'`),
       removes: await ServerCursor.open(tx, `SELECT recipient_id FROM run_changes WHERE run_id = ${run} AND op = 'r'`),
@@ -305,11 +315,6 @@ export class RunsRepository {
        ON CONFLICT DO NOTHING`,
       [runId, members, importId],
     );
-  }
-
-  async pendingCount(tx: EntityManager, importId: string): Promise<number> {
-    const [row] = await queryRows<{ n: number }>(tx, `SELECT count(*)::int AS n FROM pending_ids WHERE import_id = $1`, [importId]);
-    return row.n;
   }
 
   /**

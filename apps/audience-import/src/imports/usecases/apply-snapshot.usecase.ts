@@ -4,7 +4,7 @@ import { EventTypes, MAX_CHUNK_IDS, type AnyHubEvent } from '@audience-hub/contr
 import { enqueueEvents } from '@audience-hub/messaging';
 import { recordImportRun } from '@audience-hub/observability';
 import { afterCommit } from '@audience-hub/persistence';
-import type { ImportCounts, ImportRow } from '../import.model';
+import type { ImportRow } from '../import.model';
 import { importOutcome, membersChanged } from '../import-events';
 import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
 import { ImportsRepository } from '../imports.repository';
@@ -68,7 +68,7 @@ export class ApplySnapshotUseCase {
     } else {
       // A delta adds and removes; a full snapshot into a `delta` import only adds (see README).
       await this.runs.applyMerge(tx, run.runId, job.importId, run.mode === 'delta');
-      runChanges = await this.runs.openMergeCursors(tx, run.runId);
+      runChanges = await this.runs.openMergeCursors(tx, run.runId, run.received <= MAX_CHUNK_IDS);
     }
     const diffed = Date.now();
     const changes = await this.emitChanges(tx, job, runChanges);
@@ -78,20 +78,17 @@ export class ApplySnapshotUseCase {
       `run ${run.runId} of import ${job.importId} applied: ${run.matched} matched, ${run.unmatched} unmatched, ${changes.added} added, ${changes.removed} removed; ` +
         `list switched in ${diffed - started} ms, changes read and enqueued in ${Date.now() - diffed} ms`,
     );
-    const counts: ImportCounts = {
+    await this.runs.finish(tx, run.runId, 'applied');
+    const { counts, decision } = await this.imports.recordSnapshotApplied(tx, job.importId, {
       received: run.received,
       matched: run.matched,
       unmatched: run.unmatched,
-      pending: await this.runs.pendingCount(tx, job.importId),
       added: changes.added,
       removed: changes.removed,
       invalid: run.invalid,
-    };
-    await this.runs.finish(tx, run.runId, 'applied');
-    await this.imports.recordSnapshotApplied(tx, job.importId, counts);
+    });
     const seconds = (Date.now() - run.createdAt.getTime()) / 1000;
     afterCommit(tx, () => recordImportRun('completed', { seconds, received: run.received, matched: run.matched, unmatched: run.unmatched }));
-    const decision = (await this.imports.viewOf(tx, job.importId)).decision;
     await enqueueEvents(tx, [importOutcome(EventTypes.campaignImportCompleted, job.orgId, job, counts, { decision: decision ?? undefined })]);
   }
 
