@@ -81,6 +81,28 @@ describe('KeyOrderedScheduler', () => {
     expect(commits).toContainEqual([0, '2']);
   });
 
+  it('gives small events slots of their own: a delta starts while large batches fill theirs, and each kind waits only for its own', async () => {
+    const snapshot = gate();
+    const delta = gate();
+    const { scheduler, applied, batches } = harness({ concurrency: 1, largeEventBytes: 500, maxBatchBytes: 10_000 }, { 'snapshot@0': snapshot.wait, 'delta@0': delta.wait });
+    scheduler.enqueue('t', 0, [message(0, 'snapshot', 900)]);
+    scheduler.enqueue('t', 1, [message(0, 'delta')]);
+    scheduler.enqueue('t', 2, [message(0, 'other-snapshot', 900)]);
+    scheduler.enqueue('t', 3, [message(0, 'other-delta')]);
+    await settle();
+    // One slot of each kind: the snapshot's chunk and the delta are both in flight, the others wait for their kind's slot.
+    expect(batches).toEqual([['snapshot@0'], ['delta@0']]);
+
+    delta.open();
+    await settle();
+    expect(applied).toEqual(['delta@0', 'other-delta@0']);
+
+    snapshot.open();
+    await settle();
+    expect(applied).toEqual(['delta@0', 'other-delta@0', 'snapshot@0', 'other-snapshot@0']);
+    await scheduler.drain();
+  });
+
   it('slices a partition into bounded batches and commits only what is applied in order', async () => {
     const second = gate();
     const { scheduler, batches, commits } = harness({ maxBatchBytes: 100 }, { 'k2@2': second.wait });
@@ -172,10 +194,13 @@ describe('KeyOrderedScheduler', () => {
     const chunks = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => message(from + i, 'big', 100));
     const delta = message(3, 'delta', 10);
     scheduler.enqueue('t', 0, [...chunks(0, 3), delta, ...chunks(4, 8)]);
-    // big@0 and big@1 queued (over the limit), the rest of the snapshot deferred; the delta behind it is read.
+    // big@0 and big@1 queued (over the limit), the rest of the snapshot deferred; the delta behind it
+    // is read, and applied in a slot of its own while big@0 is held.
+    await settle();
+    expect(applied).toEqual(['delta@3']);
     held.open();
     await settle();
-    expect(applied).toEqual(['big@0', 'big@1', 'delta@3']);
+    expect(applied).toEqual(['delta@3', 'big@0', 'big@1']);
     expect(seeks).toEqual([[0, '2']]);
     // The re-read takes back two chunks (the queue is full again) and jumps to the end of what was read before.
     scheduler.enqueue('t', 0, [...chunks(2, 3), delta, ...chunks(4, 6)]);
@@ -184,7 +209,7 @@ describe('KeyOrderedScheduler', () => {
       [0, '8'],
     ]);
     await settle();
-    expect(applied).toEqual(['big@0', 'big@1', 'delta@3', 'big@2', 'big@4']);
+    expect(applied).toEqual(['delta@3', 'big@0', 'big@1', 'big@2', 'big@4']);
     expect(seeks.at(-1)).toEqual([0, '5']);
     scheduler.enqueue('t', 0, chunks(5, 8));
     await settle();
@@ -192,7 +217,7 @@ describe('KeyOrderedScheduler', () => {
     scheduler.enqueue('t', 0, chunks(7, 8));
     await settle();
     await scheduler.drain();
-    expect(applied).toEqual(['big@0', 'big@1', 'delta@3', 'big@2', 'big@4', 'big@5', 'big@6', 'big@7']);
+    expect(applied).toEqual(['delta@3', 'big@0', 'big@1', 'big@2', 'big@4', 'big@5', 'big@6', 'big@7']);
   });
 
   it('drops the queue of a partition the group took away, and stops its batch between transactions', async () => {

@@ -13,7 +13,11 @@ export interface KeyOrderedSchedulerOptions {
   seek(topic: string, partition: number, offset: string): void;
   /** The topic name handlers see (the physical one without its prefix). */
   logicalTopic(topic: string): string;
-  /** Batches applied at the same time, across partitions and keys. */
+  /**
+   * Batches of small events applied at the same time, across partitions and keys; batches of
+   * large events (a snapshot's chunks) have as many slots of their own, so small work never waits
+   * for a slot behind big work.
+   */
   concurrency: number;
   /** Bytes and count of small events in one batch (the first event always goes, whatever its size). */
   maxBatchBytes: number;
@@ -186,9 +190,9 @@ class PartitionState {
    * left behind in this pass, so each key's events are applied in their order. Small and large
    * events never share a batch (a snapshot's chunk, whose transaction may be long, does not hold
    * back a delta that happened to be fetched with it), and a batch of large events is one key's.
-   * The batch ends at the first event that does not fit.
+   * The batch ends at the first event that does not fit. `takes` says which kinds have a free slot.
    */
-  nextBatch(limits: BatchLimits): Queued[] {
+  nextBatch(limits: BatchLimits, takes: { small: boolean; large: boolean } = { small: true, large: true }): Queued[] {
     const batch: Queued[] = [];
     const held = new Set<string>();
     const rest: Queued[] = [];
@@ -202,6 +206,12 @@ class PartitionState {
         continue;
       }
       const isLarge = item.bytes > limits.largeEventBytes;
+      if (!(isLarge ? takes.large : takes.small)) {
+        // No slot for its kind now: it, and its key's later events, wait.
+        rest.push(item);
+        held.add(item.key);
+        continue;
+      }
       if (batch.length > 0) {
         if (isLarge !== large || (large && item.key !== batch[0].key)) {
           rest.push(item);
@@ -252,14 +262,17 @@ class PartitionState {
  * - within a partition, events of a key whose earlier event is being applied wait, and events of
  *   other keys go past them: a one-member delta is not queued behind another audience's snapshot
  *   chunks that share its partition (a key is a partition of its own, as far as ordering goes);
- * - at most `concurrency` batches are applied at once, taken from the partitions in turn, each
- *   bounded in bytes and events, so big work is sliced and small work gets the next free slot;
+ * - at most `concurrency` batches of small events are applied at once, and as many of large ones
+ *   (a snapshot's chunks) in slots of their own, taken from the partitions in turn, each bounded
+ *   in bytes and events: big work is sliced, and small work never waits for a slot behind it;
  * - a partition's committed offset is the first one not yet applied: a crash redelivers what was
  *   in flight or queued, and the inbox makes that harmless (exactly-once effects).
  */
 export class KeyOrderedScheduler {
   private readonly partitions = new Map<string, PartitionState>();
   private readonly running = new Set<Promise<void>>();
+  /** Batches in flight of each kind (small events, large events): each kind has `concurrency` slots. */
+  private readonly inFlight = { small: 0, large: 0 };
   private cursor = 0;
   private stopping = false;
   private commitChain: Promise<void> = Promise.resolve();
@@ -356,11 +369,14 @@ export class KeyOrderedScheduler {
     };
     let idle = 0;
     let backingOff = Infinity;
-    while (this.running.size < this.options.concurrency && this.partitions.size > 0 && idle < this.partitions.size) {
+    const { concurrency } = this.options;
+    for (;;) {
+      const takes = { small: this.inFlight.small < concurrency, large: this.inFlight.large < concurrency };
+      if (!(takes.small || takes.large) || this.partitions.size === 0 || idle >= this.partitions.size) break;
       const states = [...this.partitions.values()];
       const state = states[this.cursor++ % states.length];
       if (state.hasQueued && state.retryAfter > now) backingOff = Math.min(backingOff, state.retryAfter);
-      const batch = state.hasQueued && state.retryAfter <= now ? state.nextBatch(limits) : [];
+      const batch = state.hasQueued && state.retryAfter <= now ? state.nextBatch(limits, takes) : [];
       if (batch.length === 0) {
         idle++;
         if (idle >= this.partitions.size && backingOff < Infinity) this.pumpAt(backingOff);
@@ -371,7 +387,10 @@ export class KeyOrderedScheduler {
         state.paused = false;
         this.options.resume(state.topic, state.partition);
       }
+      const kind = batch[0].bytes > limits.largeEventBytes ? 'large' : 'small';
+      this.inFlight[kind]++;
       const run = this.run(state, batch).finally(() => {
+        this.inFlight[kind]--;
         this.running.delete(run);
         this.pump();
       });
