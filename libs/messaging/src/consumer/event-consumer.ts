@@ -12,7 +12,10 @@ export interface EventConsumerOptions extends BatchProcessorOptions {
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
   maxBytesPerPartition?: number;
-  /** Batches applied at the same time, across partitions and keys (each holds a database connection). Default 3. */
+  /**
+   * Batches of small events applied at the same time, across partitions and keys, and as many of
+   * large events in slots of their own (each batch holds a database connection). Default 3.
+   */
   concurrentBatches?: number;
   /** Bytes of small events handed to the processor at once (large ones go 1 MiB at a time). Default 8 MiB. */
   maxBytesPerBatch?: number;
