@@ -192,7 +192,7 @@ class PartitionState {
    * back a delta that happened to be fetched with it), and a batch of large events is one key's.
    * The batch ends at the first event that does not fit. `takes` says which kinds have a free slot.
    */
-  nextBatch(limits: BatchLimits, takes: { small: boolean; large: boolean } = { small: true, large: true }): Queued[] {
+  nextBatch(limits: BatchLimits, takes: { small: boolean; large: boolean }): Queued[] {
     const batch: Queued[] = [];
     const held = new Set<string>();
     const rest: Queued[] = [];
