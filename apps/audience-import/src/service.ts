@@ -10,6 +10,7 @@ import { ReplicaResolution1764401100000 } from './migrations/1764401100000-repli
 import { ResolvePerChunk1764401300000 } from './migrations/1764401300000-resolve-per-chunk';
 import { PickedUpFiles1764401800000 } from './migrations/1764401800000-picked-up-files';
 import { ReceivedSnapshots1765000000200 } from './migrations/1765000000200-received-snapshots';
+import { GraphVersions1765000000600 } from './migrations/1765000000600-graph-versions';
 
 export const audienceImportService: ServiceDescriptor = {
   name: 'audience-import',
@@ -33,5 +34,6 @@ export const audienceImportService: ServiceDescriptor = {
     PickedUpFiles1764401800000,
     Suppressions1764401900200,
     ReceivedSnapshots1765000000200,
+    GraphVersions1765000000600,
   ],
 };

@@ -36,10 +36,12 @@ export class ImportsRepository {
 
   /** Open imports of an audience, locked in a stable order so concurrent snapshots never deadlock. */
   async lockOpenForAudience(tx: EntityManager, orgId: string, audienceId: string): Promise<ImportRow[]> {
-    const rows = await queryRows<ImportTableRow>(tx, `SELECT * FROM imports WHERE org_id = $1 AND audience_id = $2 AND NOT closed ORDER BY import_id FOR UPDATE`, [
-      orgId,
-      audienceId,
-    ]);
+    return this.openForAudience(tx, orgId, audienceId, 'FOR UPDATE');
+  }
+
+  /** Open imports of an audience, unlocked: for work ahead of the transaction that locks them. */
+  async openForAudience(db: EntityManager, orgId: string, audienceId: string, lock: 'FOR UPDATE' | '' = ''): Promise<ImportRow[]> {
+    const rows = await queryRows<ImportTableRow>(db, `SELECT * FROM imports WHERE org_id = $1 AND audience_id = $2 AND NOT closed ORDER BY import_id ${lock}`, [orgId, audienceId]);
     return rows.map(toRow);
   }
 

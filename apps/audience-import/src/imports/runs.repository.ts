@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { query, queryOne, queryRows, RowsInHand, ServerCursor, type RowCursor } from '@audience-hub/persistence';
 import type { ImportMode } from './import.model';
+import { graphVersionSql } from './graph-lock';
 import { purgeStep } from './purge-step';
 
 export type RunState = 'receiving' | 'applied' | 'superseded' | 'denied' | 'failed';
@@ -29,6 +30,14 @@ export const replaces = (run: Pick<Run, 'mode'>, job: { mode: ImportMode }): boo
 
 /** A run is complete once every part 0..lastPart arrived. */
 export const isComplete = (run: Run): boolean => run.state === 'receiving' && run.lastPart !== null && run.partsReceived === run.lastPart + 1;
+
+/** A chunk's ids resolved ahead of its transaction (RunsRepository.resolveAhead). */
+export interface ResolvedAhead {
+  /** The org's graph version the recipients were read at. */
+  version: string;
+  /** Each id's recipient, null for none. */
+  recipientOf: ReadonlyMap<string, string | null>;
+}
 
 /** The recipients a run adds to its list and removes from it, as cursors of the caller's transaction. */
 export interface RunChanges {
@@ -100,6 +109,26 @@ export class RunsRepository {
   }
 
   /**
+   * Resolves distinct ids against the replica outside any transaction, for a chunk whose
+   * transaction has not begun yet (it may wait for the previous chunk of its audience): one
+   * statement, so the recipients and the org's graph version are of the same moment. The chunk's
+   * transaction uses them only if the version is unchanged under its graph lock (resolveChunk).
+   */
+  async resolveAhead(db: EntityManager, job: { orgId: string; dataSourceId: string }, ids: readonly string[]): Promise<ResolvedAhead> {
+    const [row] = await queryRows<{ version: string; recipients: string | null }>(
+      db,
+      `SELECT ${graphVersionSql('$1')} AS version,
+              (SELECT string_agg(coalesce(l.recipient_id, ''), ',' ORDER BY f.n)
+                 FROM string_to_table($3, ':') WITH ORDINALITY AS f(xc_id, n)
+                 LEFT JOIN identity_links l ON l.org_id = $1 AND l.data_source_id = $2 AND l.xc_id = f.xc_id
+                WHERE f.n <= $4) AS recipients`,
+      [job.orgId, job.dataSourceId, joined(ids), ids.length],
+    );
+    const recipients = row.recipients === null ? [] : row.recipients.split(',');
+    return { version: row.version, recipientOf: new Map(ids.map((id, i) => [id, recipients[i] || null])) };
+  }
+
+  /**
    * Resolves a chunk's added ids against the replica of the identity graph as they arrive, in one
    * statement: the matched ones are written with their recipient, as members of the run itself when
    * the run will replace the list (`replaces`), in run_matched otherwise; the others are the run's
@@ -107,6 +136,9 @@ export class RunsRepository {
    * org's graph lock (shared, GraphLock) and the import's row lock; links that change before the
    * run is applied move what was written here (PendingRepository.moveStaged), so the run is applied
    * as if resolved at the end. Returns how many ids were new to the run, matched and unmatched.
+   * With `ahead` (resolveAhead, every id of the chunk), the replica is not read again unless the
+   * org's graph changed since: the lookup, half of a chunk's cost, was done while the previous
+   * chunk was applied.
    *
    * The ids are distinct. `ids.fresh` are known not to be in the run yet (SeenIds): they are inserted
    * plainly. `ids.seen` may be (an id sent again in a later part): they are inserted with ON
@@ -120,26 +152,29 @@ export class RunsRepository {
     job: { orgId: string; dataSourceId: string },
     replaces: boolean,
     ids: { fresh: readonly string[]; seen: readonly string[] } | { unknown: readonly string[] },
+    ahead?: ResolvedAhead,
   ): Promise<{ matched: number; unmatched: number }> {
-    if ('fresh' in ids) return this.insertResolved(tx, runId, job, replaces, ids.fresh, ids.seen);
+    const insert = (fresh: readonly string[], seen: readonly string[]) => this.insertResolved(tx, runId, job, replaces, fresh, seen, ahead);
+    if ('fresh' in ids) return insert(ids.fresh, ids.seen);
     const distinct = ids.unknown;
-    if (distinct.length < SAVEPOINT_FROM) return this.insertResolved(tx, runId, job, replaces, [], distinct);
+    if (distinct.length < SAVEPOINT_FROM) return insert([], distinct);
     await query(tx, 'SAVEPOINT resolve_chunk');
     try {
-      const counts = await this.insertResolved(tx, runId, job, replaces, distinct, []);
+      const counts = await insert(distinct, []);
       await query(tx, 'RELEASE SAVEPOINT resolve_chunk');
       return counts;
     } catch (error) {
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
       await query(tx, 'ROLLBACK TO SAVEPOINT resolve_chunk');
-      return this.insertResolved(tx, runId, job, replaces, [], distinct);
+      return insert([], distinct);
     }
   }
 
   /**
    * The ids travel as text parameters, ':'-separated (no id of either type contains ':', DESIGN
    * section 2): no array to escape per element in the driver. A trailing ':' keeps an empty id
-   * countable (string_to_table('', ':') has no rows); the element after it is dropped.
+   * countable (string_to_table('', ':') has no rows); the element after it is dropped. Recipients
+   * resolved ahead travel the same way, ','-separated (no recipient id contains ','), '' for none.
    */
   private async insertResolved(
     tx: EntityManager,
@@ -148,18 +183,12 @@ export class RunsRepository {
     replaces: boolean,
     fresh: readonly string[],
     seen: readonly string[],
+    ahead: ResolvedAhead | undefined,
   ): Promise<{ matched: number; unmatched: number }> {
     if (fresh.length === 0 && seen.length === 0) return { matched: 0, unmatched: 0 };
     const target = replaces ? 'import_members' : 'run_matched';
-    const [row] = await queryRows<{ matched: number; unmatched: number }>(
-      tx,
-      `WITH received AS (
-         SELECT x.xc_id, x.seen, l.recipient_id
-           FROM (SELECT xc_id, false AS seen FROM string_to_table($1, ':') WITH ORDINALITY AS f(xc_id, n) WHERE n <= $2
-                 UNION ALL
-                 SELECT xc_id, true FROM string_to_table($3, ':') WITH ORDINALITY AS s(xc_id, n) WHERE n <= $4) x
-           LEFT JOIN identity_links l ON l.org_id = $5 AND l.data_source_id = $6 AND l.xc_id = x.xc_id
-       ), matched AS (
+    const inserts = `
+       matched AS (
          INSERT INTO ${target} (run_id, xc_id, recipient_id)
          SELECT $7::bigint, xc_id, recipient_id FROM received WHERE recipient_id IS NOT NULL AND NOT seen
          RETURNING 1
@@ -177,7 +206,34 @@ export class RunsRepository {
          ON CONFLICT DO NOTHING RETURNING 1
        )
        SELECT (SELECT count(*) FROM matched)::int + (SELECT count(*) FROM matched_again)::int AS matched,
-              (SELECT count(*) FROM unmatched)::int + (SELECT count(*) FROM unmatched_again)::int AS unmatched`,
+              (SELECT count(*) FROM unmatched)::int + (SELECT count(*) FROM unmatched_again)::int AS unmatched`;
+    const freshRecipients = ahead && recipientsOf(ahead, fresh);
+    const seenRecipients = ahead && recipientsOf(ahead, seen);
+    if (ahead && freshRecipients !== undefined && seenRecipients !== undefined) {
+      // Nothing is written unless the org's graph is still at the version the ids were resolved at.
+      const [row] = await queryRows<{ matched: number; unmatched: number; unchanged: boolean }>(
+        tx,
+        `WITH graph AS (SELECT ${graphVersionSql('$5')} = $9 AS unchanged),
+         received AS (
+           SELECT x.xc_id, x.seen, nullif(x.recipient_id, '') AS recipient_id
+             FROM (SELECT xc_id, recipient_id, false AS seen FROM ROWS FROM (string_to_table($1, ':'), string_to_table($6, ',')) WITH ORDINALITY AS f(xc_id, recipient_id, n) WHERE n <= $2
+                   UNION ALL
+                   SELECT xc_id, recipient_id, true FROM ROWS FROM (string_to_table($3, ':'), string_to_table($8, ',')) WITH ORDINALITY AS s(xc_id, recipient_id, n) WHERE n <= $4) x
+            WHERE (SELECT unchanged FROM graph)
+         ), ${inserts}, (SELECT unchanged FROM graph) AS unchanged`,
+        [joined(fresh), fresh.length, joined(seen), seen.length, job.orgId, freshRecipients, sqlBigint(runId), seenRecipients, ahead.version],
+      );
+      if (row.unchanged) return { matched: row.matched, unmatched: row.unmatched };
+    }
+    const [row] = await queryRows<{ matched: number; unmatched: number }>(
+      tx,
+      `WITH received AS (
+         SELECT x.xc_id, x.seen, l.recipient_id
+           FROM (SELECT xc_id, false AS seen FROM string_to_table($1, ':') WITH ORDINALITY AS f(xc_id, n) WHERE n <= $2
+                 UNION ALL
+                 SELECT xc_id, true FROM string_to_table($3, ':') WITH ORDINALITY AS s(xc_id, n) WHERE n <= $4) x
+           LEFT JOIN identity_links l ON l.org_id = $5 AND l.data_source_id = $6 AND l.xc_id = x.xc_id
+       ), ${inserts}`,
       [joined(fresh), fresh.length, joined(seen), seen.length, job.orgId, job.dataSourceId, sqlBigint(runId)],
     );
     return { matched: row.matched, unmatched: row.unmatched };
@@ -348,6 +404,18 @@ const SAVEPOINT_FROM = 5_000;
 const UNIQUE_VIOLATION = '23505';
 
 const joined = (ids: readonly string[]): string => (ids.length === 0 ? '' : ids.join(':') + ':');
+
+/** The recipients resolved ahead for `ids`, joined as `joined` joins ids ('' for none); undefined if an id was not resolved ahead. */
+function recipientsOf(ahead: ResolvedAhead, ids: readonly string[]): string | undefined {
+  if (ids.length === 0) return '';
+  const recipients: string[] = [];
+  for (const id of ids) {
+    const recipient = ahead.recipientOf.get(id);
+    if (recipient === undefined) return undefined;
+    recipients.push(recipient ?? '');
+  }
+  return recipients.join(',') + ',';
+}
 
 // The cursors' run ids are checked, then inlined as literals: each cursor is planned for these
 // runs (a custom plan whatever the driver's protocol), which the streaming anti-joins rely on.

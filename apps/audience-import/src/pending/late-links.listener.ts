@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { chunksOf, type AnyHubEvent } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import type { IdentityChangesListener } from '@audience-hub/platform';
-import { lockGraphsExclusive } from '../imports/graph-lock';
+import { lockGraphsForChanges } from '../imports/graph-lock';
 import { membersChanged } from '../imports/import-events';
 import { ImportsRepository } from '../imports/imports.repository';
 import { PendingRepository } from './pending.repository';
@@ -24,7 +24,7 @@ export class LateLinksListener implements IdentityChangesListener {
   async onIdentityChanges(tx: EntityManager): Promise<void> {
     const orgs = await this.pending.changedOrgs(tx);
     if (orgs.length === 0) return;
-    await lockGraphsExclusive(tx, orgs);
+    await lockGraphsForChanges(tx, orgs);
     for (const change of await this.pending.moveMembers(tx)) {
       const job = await this.imports.lock(tx, change.importId);
       if (!job) continue;

@@ -9,7 +9,7 @@ import type { ImportConfig } from '../../config';
 import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
 import type { DataSourceCopy } from '../../data-sources/data-source.model';
 import { ImportEffectsRepository } from '../../imports/import-effects.repository';
-import { ReceiveSnapshotChunkUseCase } from '../../imports/usecases/receive-snapshot-chunk.usecase';
+import { ReceiveSnapshotChunkUseCase, type SnapshotChunk } from '../../imports/usecases/receive-snapshot-chunk.usecase';
 import { SeenIds } from '../../imports/seen-ids';
 import { MAX_REPORTED_ERRORS, type FileOrigin, type FileReport, type LineError } from '../file-report';
 import { lineBatches } from '../line-batches';
@@ -95,11 +95,11 @@ export class ImportFileUseCase {
     const snapshotKey = `file:${id}`;
     // The whole file is one transaction: it knows every id it resolved into each run.
     const seenIds = new SeenIds();
-    // One chunk is applied while the next is parsed: the transaction takes one at a time.
+    // One chunk is applied while the next is parsed and its ids resolved on another connection:
+    // the transaction takes one at a time.
     let inFlight: Promise<void> = Promise.resolve();
     const send = async (audienceId: string, buffer: AudienceBuffer, lastPart: boolean): Promise<void> => {
-      await inFlight;
-      inFlight = this.receiveChunk.execute(tx, orgId, {
+      const chunk: SnapshotChunk = {
         audienceId,
         snapshotKey,
         mode: fileName.mode,
@@ -111,7 +111,10 @@ export class ImportFileUseCase {
         removed: buffer.removed,
         invalid: lastPart ? buffer.invalid : 0,
         seenIds,
-      });
+      };
+      const ahead = this.receiveChunk.resolveAhead(orgId, chunk);
+      await inFlight;
+      inFlight = ahead.then((resolved) => this.receiveChunk.execute(tx, orgId, chunk, resolved));
       inFlight.catch(() => undefined); // awaited by the next send or at the end
     };
     const bufferOf = (audienceId: string): AudienceBuffer => {

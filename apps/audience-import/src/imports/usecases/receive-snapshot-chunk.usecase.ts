@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 import { EventTypes, idNamespaceOf, normalizeIncoming, type IdType } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { recordImportRun } from '@audience-hub/observability';
@@ -14,7 +14,7 @@ import type { ImportMode, ImportRow } from '../import.model';
 import { importOutcome, NO_COUNTS } from '../import-events';
 import { ImportsRepository } from '../imports.repository';
 import { lockGraphShared } from '../graph-lock';
-import { isComplete, replaces, requestIdOf, RunsRepository, type Run } from '../runs.repository';
+import { isComplete, replaces, requestIdOf, RunsRepository, type ResolvedAhead, type Run } from '../runs.repository';
 import { ReceivedSnapshotsRepository } from '../received-snapshots.repository';
 import { ApplySnapshotUseCase } from './apply-snapshot.usecase';
 import type { SeenIds } from '../seen-ids';
@@ -45,6 +45,12 @@ export interface SnapshotChunk {
 }
 
 /**
+ * A chunk's added ids resolved ahead of its transaction (ReceiveSnapshotChunkUseCase.resolveAhead),
+ * by data source: the ids as the source's normalization made them, distinct and in key order.
+ */
+export type ChunkResolvedAhead = ReadonlyMap<string, { normalization: string; ids: string[]; resolved: ResolvedAhead }>;
+
+/**
  * Records a received chunk for every open import of its audience, in the caller's transaction:
  * the first chunk of a snapshot opens a run and takes the governance decision (a denial writes
  * nothing); added ids are resolved against the replica of the identity graph at once, under the
@@ -55,7 +61,10 @@ export interface SnapshotChunk {
  */
 @Injectable()
 export class ReceiveSnapshotChunkUseCase {
+  private readonly logger = new Logger('imports');
+
   constructor(
+    private readonly dataSource: DataSource,
     private readonly imports: ImportsRepository,
     private readonly runs: RunsRepository,
     private readonly catalog: CatalogRepository,
@@ -66,7 +75,11 @@ export class ReceiveSnapshotChunkUseCase {
     private readonly receivedSnapshots: ReceivedSnapshotsRepository,
   ) {}
 
-  async execute(tx: EntityManager, orgId: string, chunk: SnapshotChunk): Promise<void> {
+  /**
+   * `ahead`: the chunk's ids resolved while the caller's transaction was busy with the previous
+   * chunk (resolveAhead), used where the import's data source normalizes as it did then.
+   */
+  async execute(tx: EntityManager, orgId: string, chunk: SnapshotChunk, ahead?: ChunkResolvedAhead): Promise<void> {
     await lockGraphShared(tx, orgId);
     let taken = false;
     for (const job of await this.imports.lockOpenForAudience(tx, orgId, chunk.audienceId)) {
@@ -76,9 +89,37 @@ export class ReceiveSnapshotChunkUseCase {
       const run = await this.runFor(tx, job, chunk, ds);
       if (run.state !== 'receiving') continue;
       taken = true;
-      await this.record(tx, job, run, ds ? normalized(chunk, ds) : chunk);
+      await this.record(tx, job, run, ds ? normalized(chunk, ds) : chunk, ds && aheadFor(ahead, ds));
     }
     if (taken && chunk.mode === 'full' && !chunk.replayed) await this.receivedSnapshots.keepChunk(tx, orgId, chunk);
+  }
+
+  /**
+   * Resolves the chunk's added ids against the replica, on a connection of its own, for each data
+   * source an open import of the audience reads them with: work a caller can do while its
+   * transaction still applies the previous chunk (on one connection, chunks go one at a time).
+   * Only a hint: `execute` uses it if the org's graph did not change since (RunsRepository), and
+   * reads the replica itself otherwise, so a failure here gives no hint rather than an error.
+   * A chunk of fewer than `fromIds` ids (a delta) is not worth a statement of its own: none.
+   */
+  async resolveAhead(orgId: string, chunk: SnapshotChunk, { fromIds = RESOLVE_AHEAD_FROM } = {}): Promise<ChunkResolvedAhead> {
+    const ahead = new Map<string, { normalization: string; ids: string[]; resolved: ResolvedAhead }>();
+    if (chunk.added.length === 0 || chunk.added.length < fromIds) return ahead;
+    const db = this.dataSource.manager;
+    try {
+      for (const job of await this.imports.openForAudience(db, orgId, chunk.audienceId)) {
+        if ((chunk.dataSourceId !== undefined && chunk.dataSourceId !== job.dataSourceId) || ahead.has(job.dataSourceId)) continue;
+        const ds = await this.dataSources.find(orgId, job.dataSourceId, db);
+        if (!ds || ds.idType !== chunk.idType) continue;
+        const ids = distinctInKeyOrder(normalized(chunk, ds).added);
+        ahead.set(ds.dataSourceId, { normalization: normalizationKey(ds), ids, resolved: await this.runs.resolveAhead(db, job, ids) });
+      }
+    } catch (error) {
+      // The transaction reads the replica itself (and meets the same outage, if it was one).
+      this.logger.warn(`chunk ${chunk.part} of ${chunk.snapshotKey} not resolved ahead: ${(error as Error).message}`);
+      return new Map();
+    }
+    return ahead;
   }
 
   private async runFor(tx: EntityManager, job: ImportRow, chunk: SnapshotChunk, ds: DataSourceCopy | undefined): Promise<Run> {
@@ -115,17 +156,22 @@ export class ReceiveSnapshotChunkUseCase {
     return create('receiving');
   }
 
-  private async record(tx: EntityManager, job: ImportRow, run: Run, chunk: SnapshotChunk): Promise<void> {
+  private async record(tx: EntityManager, job: ImportRow, run: Run, chunk: SnapshotChunk, ahead?: { ids: string[]; resolved: ResolvedAhead }): Promise<void> {
     // A full snapshot is a set: its `removed` means nothing.
     const removed = chunk.mode === 'delta' ? chunk.removed : [];
     if (!(await this.runs.addPart(tx, run.runId, chunk.part))) return;
-    // Distinct and in key order: an id sent twice in a chunk counts once, and the replica's and the
-    // run's indexes are visited in order.
-    const distinct = [...new Set(chunk.added)].sort();
+    const distinct = ahead?.ids ?? distinctInKeyOrder(chunk.added);
     // Suppressed identifiers (a privacy request's) are refused: counted invalid, neither matched nor pending.
     const added = await this.suppressions.withoutSuppressed(tx, job.orgId, idNamespaceOf(job.dataSourceId, chunk.idType), distinct);
     const refused = distinct.length - added.length;
-    const resolved = await this.runs.resolveChunk(tx, run.runId, job, replaces(run, job), chunk.seenIds ? chunk.seenIds.split(run.runId, added) : { unknown: added });
+    const resolved = await this.runs.resolveChunk(
+      tx,
+      run.runId,
+      job,
+      replaces(run, job),
+      chunk.seenIds ? chunk.seenIds.split(run.runId, added) : { unknown: added },
+      ahead?.resolved,
+    );
     await this.runs.stageRemoved(tx, run.runId, removed);
     const updated = await this.runs.noteChunk(tx, run.runId, {
       received: chunk.added.length + removed.length + (chunk.invalid ?? 0),
@@ -146,3 +192,21 @@ function normalized(chunk: SnapshotChunk, ds: DataSourceCopy): SnapshotChunk {
   const normalize = (id: string) => normalizeIncoming(id, ds.normalization);
   return { ...chunk, added: chunk.added.map(normalize), removed: chunk.removed.map(normalize) };
 }
+
+/** Chunks with fewer ids are resolved in their own transaction only (see resolveAhead). */
+const RESOLVE_AHEAD_FROM = 1_000;
+
+/** What makes a data source's ids what they are (its normalization), to compare two reads of it. */
+const normalizationKey = (ds: DataSourceCopy): string => JSON.stringify(ds.normalization);
+
+/** The ids resolved ahead for the data source, if it still normalizes them as it did then. */
+function aheadFor(ahead: ChunkResolvedAhead | undefined, ds: DataSourceCopy): { ids: string[]; resolved: ResolvedAhead } | undefined {
+  const resolved = ahead?.get(ds.dataSourceId);
+  return resolved?.normalization === normalizationKey(ds) ? resolved : undefined;
+}
+
+/**
+ * Distinct and in key order: an id sent twice in a chunk counts once, and the replica's and the
+ * run's indexes are visited in order.
+ */
+const distinctInKeyOrder = (ids: readonly string[]): string[] => [...new Set(ids)].sort();
