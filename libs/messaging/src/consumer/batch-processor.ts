@@ -84,15 +84,13 @@ export class BatchProcessor {
       if (item.kind === 'apply') {
         const group: ApplyItem[] = [];
         const batched = isBatchHandler(item.handler);
-        const bounds = boundsOf(item.handler);
-        const [maxEvents, maxBytes] =
-          bounds === 'batch'
-            ? [this.options.maxEventsPerBatchTransaction ?? 5_000, this.options.maxBytesPerBatchTransaction ?? 8 * 1024 * 1024]
-            : [this.options.maxEventsPerTransaction, this.options.maxBytesPerTransaction ?? 1024 * 1024];
+        const [maxEvents, maxBytes] = batched
+          ? [this.options.maxEventsPerBatchTransaction ?? 5_000, this.options.maxBytesPerBatchTransaction ?? 8 * 1024 * 1024]
+          : [this.options.maxEventsPerTransaction, this.options.maxBytesPerTransaction ?? 1024 * 1024];
         let bytes = 0;
         while (index < items.length && group.length < maxEvents && (group.length === 0 || bytes < maxBytes)) {
           const next = items[index];
-          if (next.kind !== 'apply' || isBatchHandler(next.handler) !== batched || boundsOf(next.handler) !== bounds) break;
+          if (next.kind !== 'apply' || isBatchHandler(next.handler) !== batched) break;
           group.push(next);
           bytes += next.message.value?.length ?? 0;
           index++;
@@ -313,11 +311,6 @@ export class BatchProcessor {
 
 function isBatchHandler(handler: AnyEventHandler): handler is BatchEventHandler {
   return typeof handler !== 'function';
-}
-
-/** How much one transaction gives a handler: what single events get, or a batch handler's bigger share. */
-function boundsOf(handler: AnyEventHandler): 'single' | 'batch' {
-  return isBatchHandler(handler) && handler.bounds !== 'single' ? 'batch' : 'single';
 }
 
 /** The trace an event continues: its Kafka header (the producer's send span), else its envelope's. */

@@ -25,11 +25,6 @@ export type EventHandler = (event: AnyHubEvent, context: EventContext) => Promis
  */
 export interface BatchEventHandler {
   batch(events: AnyHubEvent[], context: EventContext): Promise<void>;
-  /**
-   * 'single': given at most what one transaction of single events holds (EVENTS_PER_TRANSACTION,
-   * 1 MiB), for a handler that applies its events one after another itself (EACH_IN_TURN).
-   */
-  bounds?: 'single';
 }
 
 export type AnyEventHandler = EventHandler | BatchEventHandler;

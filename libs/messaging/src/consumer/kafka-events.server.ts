@@ -60,18 +60,9 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       const result: unknown = await handler(payload, context);
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
     };
-    const extras = this.getHandlerByPattern(type)?.extras;
-    if (!extras?.batch) return call;
-    return extras.bounds === 'single' ? { batch: call, bounds: 'single' } : { batch: call };
+    return this.getHandlerByPattern(type)?.extras?.batch ? { batch: call } : call;
   }
 }
 
 /** `@EventPattern(type, BATCH)`: the handler takes the batch's consecutive events of that type at once. */
 export const BATCH = { batch: true } as const;
-
-/**
- * `@EventPattern(type, EACH_IN_TURN)`: the handler takes the consecutive events of that type that
- * one transaction of single events would hold, and applies them one after another itself: it can
- * prepare an event while the one before it is applied.
- */
-export const EACH_IN_TURN = { batch: true, bounds: 'single' } as const;
