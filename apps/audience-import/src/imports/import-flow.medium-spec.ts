@@ -445,6 +445,18 @@ describe('importing snapshots while links change (medium)', () => {
       expect((await flow.dryRun.execute(job.orgId, job.audienceId)).snapshot).toMatchObject({ ids: 1 });
     });
   });
+
+  // Last: it empties the replica of every org in the schema.
+  it("does not trust a lookup ahead made before an operator emptied the replica (a rebuild's first step)", async () => {
+    const job = await newImport('org-ahead-truncated');
+    await link(job.orgId, [[ecid(1), 'rcp-a']]);
+    const early = chunk(job.audienceId, 'truncated', 0, true, [ecid(1), ecid(2)]);
+    const ahead = await flow.receive.resolveAhead(job.orgId, early, { fromIds: 0 });
+    await db.dataSource.query(`TRUNCATE identity_links`);
+    await db.transaction((tx) => flow.receive.execute(tx, job.orgId, early, ahead));
+    expect(await listOf(job.importId)).toEqual([]);
+    expect(await pendingOf(job.importId)).toEqual([ecid(1), ecid(2)]);
+  });
 });
 
 const SEED = Number(process.env.HUB_PROPERTY_SEED ?? 20261206);
