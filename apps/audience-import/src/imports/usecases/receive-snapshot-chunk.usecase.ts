@@ -44,11 +44,15 @@ export interface SnapshotChunk {
   replayed?: true;
 }
 
-/**
- * A chunk's added ids resolved ahead of its transaction (ReceiveSnapshotChunkUseCase.resolveAhead),
- * by data source: the ids as the source's normalization made them, distinct and in key order.
- */
-export type ChunkResolvedAhead = ReadonlyMap<string, { normalization: string; ids: string[]; resolved: ResolvedAhead }>;
+/** A chunk's added ids as one data source's normalization made them, distinct and in key order, resolved ahead. */
+interface IdsResolvedAhead {
+  normalization: string;
+  ids: string[];
+  resolved: ResolvedAhead;
+}
+
+/** A chunk's added ids resolved ahead of its transaction (ReceiveSnapshotChunkUseCase.resolveAhead), by data source. */
+export type ChunkResolvedAhead = ReadonlyMap<string, IdsResolvedAhead>;
 
 /**
  * Records a received chunk for every open import of its audience, in the caller's transaction:
@@ -103,7 +107,7 @@ export class ReceiveSnapshotChunkUseCase {
    * A chunk of fewer than `fromIds` ids (a delta) is not worth a statement of its own: none.
    */
   async resolveAhead(orgId: string, chunk: SnapshotChunk, { fromIds = RESOLVE_AHEAD_FROM } = {}): Promise<ChunkResolvedAhead> {
-    const ahead = new Map<string, { normalization: string; ids: string[]; resolved: ResolvedAhead }>();
+    const ahead = new Map<string, IdsResolvedAhead>();
     if (chunk.added.length === 0 || chunk.added.length < fromIds) return ahead;
     const db = this.dataSource.manager;
     try {
@@ -156,7 +160,7 @@ export class ReceiveSnapshotChunkUseCase {
     return create('receiving');
   }
 
-  private async record(tx: EntityManager, job: ImportRow, run: Run, chunk: SnapshotChunk, ahead?: { ids: string[]; resolved: ResolvedAhead }): Promise<void> {
+  private async record(tx: EntityManager, job: ImportRow, run: Run, chunk: SnapshotChunk, ahead?: IdsResolvedAhead): Promise<void> {
     // A full snapshot is a set: its `removed` means nothing.
     const removed = chunk.mode === 'delta' ? chunk.removed : [];
     if (!(await this.runs.addPart(tx, run.runId, chunk.part))) return;
@@ -200,7 +204,7 @@ const RESOLVE_AHEAD_FROM = 1_000;
 const normalizationKey = (ds: DataSourceCopy): string => JSON.stringify(ds.normalization);
 
 /** The ids resolved ahead for the data source, if it still normalizes them as it did then. */
-function aheadFor(ahead: ChunkResolvedAhead | undefined, ds: DataSourceCopy): { ids: string[]; resolved: ResolvedAhead } | undefined {
+function aheadFor(ahead: ChunkResolvedAhead | undefined, ds: DataSourceCopy): IdsResolvedAhead | undefined {
   const resolved = ahead?.get(ds.dataSourceId);
   return resolved?.normalization === normalizationKey(ds) ? resolved : undefined;
 }
