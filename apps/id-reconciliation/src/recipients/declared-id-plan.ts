@@ -46,7 +46,9 @@ export function mergeUpserts(
   const patches = new Map<string, Attributes>();
   const keyValues: KeyValues[] = [];
   for (const [index, { recipientId, attributes }] of upserts.entries()) {
-    const merged = { ...current.get(recipientId), ...attributes };
+    // (Copies only where there is something to merge: attributes are never modified in place.)
+    const kept = current.get(recipientId);
+    const merged = kept ? { ...kept, ...attributes } : attributes;
     const values = sources.map(({ dataSourceId, attribute, normalization }) => {
       const value = normalizeAttribute(merged[attribute], normalization);
       const problem = value === undefined ? undefined : declaredIdProblem(value);
@@ -61,9 +63,9 @@ export function mergeUpserts(
       return value;
     });
     current.set(recipientId, merged);
-    const patch = { ...patches.get(recipientId), ...attributes };
-    patches.delete(recipientId); // re-inserted: the patches come in the order of each recipient's last upsert
-    patches.set(recipientId, patch);
+    const earlier = patches.get(recipientId);
+    if (earlier) patches.delete(recipientId); // re-inserted: the patches come in the order of each recipient's last upsert
+    patches.set(recipientId, earlier ? { ...earlier, ...attributes } : attributes);
     keyValues.push(values);
   }
   return { keyValues, patches };
@@ -87,41 +89,61 @@ export function planDeclaredIds(
   sources: readonly DeclaredSourceKey[],
   before: readonly DeclaredIdRow[],
 ): DeclaredIdChanges {
-  const idKey = (dataSourceId: string, declaredId: string) => `${dataSourceId}\u0000${declaredId}`;
-  const holdKey = (dataSourceId: string, recipientId: string) => `${dataSourceId}\u0000${recipientId}`;
-  const ownerBefore = new Map<string, DeclaredIdRow>();
-  const owner = new Map<string, string | null>();
-  const held = new Map<string, string>();
+  // One set of maps per source, keyed by the ids themselves: a composite key string per lookup
+  // (source + id) cost a new string to build and hash each time, the plan's largest cost.
+  const ofSource = new Map<string, SourceIds>();
+  const idsOf = (dataSourceId: string): SourceIds => {
+    let ids = ofSource.get(dataSourceId);
+    if (!ids) ofSource.set(dataSourceId, (ids = { ownerBefore: new Map(), owner: new Map(), held: new Map(), touched: new Set() }));
+    return ids;
+  };
   for (const row of before) {
-    ownerBefore.set(idKey(row.dataSourceId, row.declaredId), row);
-    owner.set(idKey(row.dataSourceId, row.declaredId), row.recipientId);
-    held.set(holdKey(row.dataSourceId, row.recipientId), row.declaredId);
+    const ids = idsOf(row.dataSourceId);
+    ids.ownerBefore.set(row.declaredId, row);
+    ids.owner.set(row.declaredId, row.recipientId);
+    ids.held.set(row.recipientId, row.declaredId);
   }
-  const touched = new Map<string, { dataSourceId: string; declaredId: string }>();
+  // Every id the batch touched, in the order first touched.
+  const touched: Array<{ ids: SourceIds; dataSourceId: string; declaredId: string }> = [];
+  const touch = (ids: SourceIds, dataSourceId: string, declaredId: string) => {
+    if (ids.touched.has(declaredId)) return;
+    ids.touched.add(declaredId);
+    touched.push({ ids, dataSourceId, declaredId });
+  };
+  const sourceIds = sources.map(({ dataSourceId }) => idsOf(dataSourceId));
   for (const [index, { recipientId }] of upserts.entries()) {
     for (const [s, { dataSourceId }] of sources.entries()) {
+      const ids = sourceIds[s];
       const next = keyValues[index][s];
-      const current = held.get(holdKey(dataSourceId, recipientId));
+      const current = ids.held.get(recipientId);
       if (current === next) continue;
       if (current !== undefined) {
-        owner.set(idKey(dataSourceId, current), null);
-        held.delete(holdKey(dataSourceId, recipientId));
-        touched.set(idKey(dataSourceId, current), { dataSourceId, declaredId: current });
+        ids.owner.set(current, null);
+        ids.held.delete(recipientId);
+        touch(ids, dataSourceId, current);
       }
       if (next !== undefined) {
-        const previous = owner.get(idKey(dataSourceId, next));
-        if (previous) held.delete(holdKey(dataSourceId, previous));
-        owner.set(idKey(dataSourceId, next), recipientId);
-        held.set(holdKey(dataSourceId, recipientId), next);
-        touched.set(idKey(dataSourceId, next), { dataSourceId, declaredId: next });
+        const previous = ids.owner.get(next);
+        if (previous) ids.held.delete(previous);
+        ids.owner.set(next, recipientId);
+        ids.held.set(recipientId, next);
+        touch(ids, dataSourceId, next);
       }
     }
   }
   const changes: DeclaredIdChanges = { removed: [], assigned: [] };
-  for (const [key, { dataSourceId, declaredId }] of touched) {
-    const recipientId = owner.get(key);
+  for (const { ids, dataSourceId, declaredId } of touched) {
+    const recipientId = ids.owner.get(declaredId);
     if (recipientId) changes.assigned.push({ dataSourceId, declaredId, recipientId });
-    else if (ownerBefore.has(key)) changes.removed.push(ownerBefore.get(key)!);
+    else if (ids.ownerBefore.has(declaredId)) changes.removed.push(ids.ownerBefore.get(declaredId)!);
   }
   return changes;
+}
+
+/** One source's ids during a plan: who held each before, who holds it now, what each recipient holds. */
+interface SourceIds {
+  ownerBefore: Map<string, DeclaredIdRow>;
+  owner: Map<string, string | null>;
+  held: Map<string, string>;
+  touched: Set<string>;
 }
