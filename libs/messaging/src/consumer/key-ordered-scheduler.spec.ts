@@ -260,4 +260,32 @@ describe('KeyOrderedScheduler', () => {
     await scheduler.drain();
     expect(applied).toEqual(['a@0', 'a@1', 'a@2']);
   });
+
+  it('tries again a failed batch of large events while the only small slot stays busy', async () => {
+    let failures = 1;
+    const applied: string[] = [];
+    const delta = gate();
+    const { scheduler } = harness({
+      concurrency: 1,
+      largeEventBytes: 50,
+      failureBackoffMs: 1,
+      process: async (messages, control) => {
+        for (const m of messages) {
+          if (`${m.key}@${m.offset}` === 'delta@0') await delta.wait;
+          if (m.offset === '2' && failures-- > 0) throw new Error('database away');
+          applied.push(`${m.key}@${m.offset}`);
+          control.resolveOffset(m.offset);
+        }
+      },
+    });
+    scheduler.enqueue('t', 1, [message(0, 'delta')]);
+    scheduler.enqueue('t', 0, [message(0, 'snapshot', 100), message(1, 'snapshot', 100), message(2, 'snapshot', 100), message(3, 'snapshot', 100)]);
+    const deadline = Date.now() + 5_000;
+    while (applied.length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    // The chunks left unapplied went back to the queue and were taken again: the delta still holds the small slot.
+    expect(applied).toEqual(['snapshot@0', 'snapshot@1', 'snapshot@2', 'snapshot@3']);
+    delta.open();
+    await scheduler.drain();
+    expect(applied).toEqual(['snapshot@0', 'snapshot@1', 'snapshot@2', 'snapshot@3', 'delta@0']);
+  });
 });
