@@ -9,6 +9,7 @@ import { IngestionIndexes1764401300000 } from './migrations/1764401300000-ingest
 import { PrivacyRequests1764401900100 } from './migrations/1764401900100-privacy-requests';
 import { ObservationsByRecipient1765000000101 } from './migrations/1765000000101-observations-by-recipient';
 import { DeletedRecipients1765000000500 } from './migrations/1765000000500-deleted-recipients';
+import { DeclaredIdsByRecipientFirst1765000000600 } from './migrations/1765000000600-declared-ids-by-recipient-first';
 
 export const idReconciliationService: ServiceDescriptor = {
   name: 'id-reconciliation',
@@ -29,5 +30,6 @@ export const idReconciliationService: ServiceDescriptor = {
     Suppressions1764401900200,
     ObservationsByRecipient1765000000101,
     DeletedRecipients1765000000500,
+    DeclaredIdsByRecipientFirst1765000000600,
   ],
 };

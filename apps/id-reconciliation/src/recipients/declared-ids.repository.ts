@@ -16,19 +16,22 @@ export class DeclaredIdsRepository {
     recipientIds: readonly string[],
     ids: ReadonlyArray<{ dataSourceId: string; declaredId: string }>,
   ): Promise<DeclaredIdRow[]> {
-    // One index lookup per key whatever the planner's statistics say (OFFSET 0 keeps each
-    // subquery a parameterised lookup instead of a join over a whole data source's ids). Sequential
-    // scans are off for the statement: a benchmark run of 300,000 upserts once spent 7 minutes here,
-    // CPU-bound with no lock wait (a scan per key of a table growing by 5,000 rows a batch), while
-    // the same run took 28 s otherwise. Every path this statement should take is an index.
+    // One index lookup per key whatever the planner's statistics say, with each lookup able to use
+    // one index only: a recipient's rows through the index led by the recipient (the org is checked
+    // outside the subquery, which OFFSET 0 keeps from being merged, so that the primary key, led by
+    // the org, is no candidate), and an id's row through the primary key. A lookup planned on an
+    // index sharing only its org prefix reads all of the org's ids per key: planned on a nearly empty
+    // table and run while other batches filled it, 5,000 lookups took 9 minutes. Sequential scans
+    // are off for the statement for the same reason (a scan per key of a growing table).
     await query(tx, `SET LOCAL enable_seqscan = off`);
     const rows = await queryRows<{ data_source_id: string; declared_id: string; recipient_id: string }>(
       tx,
       `WITH keys AS (
          SELECT held.data_source_id, held.declared_id
          FROM unnest($2::text[]) AS s(data_source_id) CROSS JOIN unnest($3::text[]) AS r(recipient_id),
-         LATERAL (SELECT d.data_source_id, d.declared_id FROM declared_ids d
-                  WHERE d.org_id = $1 AND d.data_source_id = s.data_source_id AND d.recipient_id = r.recipient_id OFFSET 0) held
+         LATERAL (SELECT d.org_id, d.data_source_id, d.declared_id FROM declared_ids d
+                  WHERE d.recipient_id = r.recipient_id AND d.data_source_id = s.data_source_id OFFSET 0) held
+         WHERE held.org_id = $1
          UNION SELECT * FROM unnest($4::text[], $5::text[]))
        SELECT row.data_source_id, row.declared_id, row.recipient_id FROM (SELECT * FROM keys ORDER BY 1, 2) ordered,
        LATERAL (SELECT d.data_source_id, d.declared_id, d.recipient_id FROM declared_ids d
