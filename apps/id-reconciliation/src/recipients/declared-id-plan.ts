@@ -71,6 +71,15 @@ export function mergeUpserts(
   return { keyValues, patches };
 }
 
+/**
+ * Whether every upsert names every source's key attribute (with a value or null). Then no stored
+ * attribute can change a key value, and the stored profiles need not be read: Campaign's full
+ * profiles, as at onboarding, name them all.
+ */
+export function namesEveryKey(upserts: readonly RecipientUpsert[], sources: readonly DeclaredSourceKey[]): boolean {
+  return upserts.every(({ attributes }) => sources.every(({ attribute }) => Object.hasOwn(attributes, attribute)));
+}
+
 export interface DeclaredIdChanges {
   /** Rows to delete, as they are stored now: the id's link ended. */
   removed: DeclaredIdRow[];

@@ -19,13 +19,14 @@ describe('locking the declared ids a batch touches (medium)', () => {
   const recipients = Array.from({ length: batch }, (_, i) => `rcp-${i}`);
   const ids = recipients.map((_, i) => ({ dataSourceId: 'ds-1', declaredId: sha256(`user.${i}@example.com`) }));
 
-  it.each([
+  const states: Array<[string, number, 'committed' | 'pending', number?]> = [
     ['an empty table', 0, 'committed'],
     ['a new table with 100 rows of another batch not committed yet', 100, 'pending'],
     ['a new table with 300 rows of another batch not committed yet', 300, 'pending'],
     ['a new table with 60 rows of long recipient ids not committed yet', 60, 'pending', 2000],
     ['a table of 20,000 rows', 20_000, 'committed'],
-  ] as const)('plans every lookup as a lookup of its own key on %s', async (_, rows, state, recipientIdLength = 20) => {
+  ];
+  it.each(states)('plans every lookup as a lookup of its own key on %s', async (_, rows, state, recipientIdLength = 20) => {
     const db = await openMediumSchema(idReconciliationService);
     const writer = db.dataSource.createQueryRunner();
     try {
@@ -62,8 +63,8 @@ async function planOfLockingRead(tx: EntityManager, work: (explaining: EntityMan
   const runner = tx.queryRunner!;
   let plan: PlanNode | undefined;
   const explaining = {
-    query: async (sql: string, params: unknown[], structured: boolean) => {
-      if (!sql.includes('FOR UPDATE')) return runner.query(sql, params, structured);
+    query: async (sql: string, params: unknown[]) => {
+      if (!sql.includes('FOR UPDATE')) return runner.query(sql, params, true);
       const result = await runner.query(`EXPLAIN (FORMAT JSON) ${sql}`, params, true);
       plan = (result.records as Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>)[0]['QUERY PLAN'][0].Plan;
       return { records: [], affected: 0 };

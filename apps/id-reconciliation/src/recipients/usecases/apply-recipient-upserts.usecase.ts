@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { enqueueEvents } from '@audience-hub/messaging';
 import { identityLinked, publishUnlinked } from '../../data-sources/data-source-events';
 import { DataSourcesRepository } from '../../data-sources/data-sources.repository';
-import { mergeUpserts, planDeclaredIds, type DeclaredSourceKey, type RecipientUpsert } from '../declared-id-plan';
+import { mergeUpserts, namesEveryKey, planDeclaredIds, type DeclaredSourceKey, type RecipientUpsert } from '../declared-id-plan';
 import { DeclaredIdsRepository } from '../declared-ids.repository';
 import { RecipientsRepository } from '../recipients.repository';
 import { DeletedRecipientsRepository } from '../deleted-recipients.repository';
@@ -34,7 +34,10 @@ export class ApplyRecipientUpsertsUseCase {
       attribute: ds.reconciliationKey!.attribute,
       normalization: ds.reconciliationKey!.normalization,
     }));
-    const stored = sources.length > 0 ? await this.recipients.lockAttributes(tx, orgId, recipientIds) : new Map();
+    // The merge below locks the recipients (in key order, as this read would); the stored profiles
+    // are read first only where an upsert leaves a key attribute out.
+    const readStored = sources.length > 0 && !namesEveryKey(upserts, sources);
+    const stored = readStored ? await this.recipients.lockAttributes(tx, orgId, recipientIds) : new Map();
     const { keyValues, patches } = mergeUpserts(upserts, stored, sources);
     await this.recipients.merge(tx, orgId, patches);
     if (sources.length === 0) return;
