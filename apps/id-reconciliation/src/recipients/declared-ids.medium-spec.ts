@@ -53,7 +53,6 @@ describe('locking the declared ids a batch touches (medium)', () => {
 interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
-  'Index Name'?: string;
   'Index Cond'?: string;
   Plans?: PlanNode[];
 }
