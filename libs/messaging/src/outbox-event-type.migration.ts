@@ -4,6 +4,7 @@ import { OutboxTombstones1764400900000 } from './outbox-tombstones.migration';
 import { OutboxTraceparent1764401600000 } from './outbox-traceparent.migration';
 import { OutboxEraseOnceSent1764401900000 } from './outbox-erase-once-sent.migration';
 import { OutboxSentContentDropped1765000000100 } from './outbox-sent-content-dropped.migration';
+import { OutboxBundles1765000000700 } from './outbox-bundles.migration';
 
 /**
  * The outbox keeps each event's type, which the relay sends as the `ce_type` header: consumers
@@ -29,4 +30,5 @@ export const MESSAGING_MIGRATIONS = [
   OutboxTraceparent1764401600000,
   OutboxEraseOnceSent1764401900000,
   OutboxSentContentDropped1765000000100,
+  OutboxBundles1765000000700,
 ];

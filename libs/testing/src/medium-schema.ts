@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DataSource, EntityManager, MigrationInterface } from 'typeorm';
 import type { AnyHubEvent } from '@audience-hub/contracts';
+import { unbundle } from '@audience-hub/messaging';
 import { createServiceDataSource, migrateServiceSchema, query, queryRows, withDatabaseName } from '@audience-hub/persistence';
 import { HOW_TO_START_INFRA, parseEnvFile, REPO_ROOT } from './infra';
 
@@ -61,13 +62,17 @@ export async function openMediumSchema(service: { schema: string; migrations: Ar
     schema,
     transaction: (work) => dataSource.transaction(work),
     async takeOutbox() {
-      const rows = await queryRows<{ seq: string; topic: string; message_key: string; message_value: string | null }>(
+      const rows = await queryRows<{ seq: string; topic: string; message_key: string; message_value: string | null; records: number | null }>(
         dataSource,
-        `SELECT seq, topic, message_key, message_value FROM outbox_events WHERE seq > $1 ORDER BY seq`,
+        `SELECT seq, topic, message_key, message_value, records FROM outbox_events WHERE seq > $1 ORDER BY seq`,
         [lastSeq],
       );
       if (rows.length > 0) lastSeq = Number(rows[rows.length - 1].seq);
-      return rows.map((row) => ({ topic: row.topic, key: row.message_key, event: row.message_value === null ? null : (JSON.parse(row.message_value) as AnyHubEvent) }));
+      return rows.flatMap((row) =>
+        row.records === null
+          ? [{ topic: row.topic, key: row.message_key, event: row.message_value === null ? null : (JSON.parse(row.message_value) as AnyHubEvent) }]
+          : unbundle(row.message_value ?? '').map(({ key, value }) => ({ topic: row.topic, key, event: JSON.parse(value) as AnyHubEvent })),
+      );
     },
     async close() {
       await query(dataSource, `DROP SCHEMA ${schema} CASCADE`).catch(() => undefined);

@@ -66,6 +66,32 @@ describe('outbox eraser', () => {
     expect(await dataSource.query(`SELECT seq FROM outbox_events`)).toEqual([]);
   });
 
+  it("marks a bundle of a batch's events when one of them holds a subject's identifier, and leaves the other bundles", async () => {
+    const orgId = newOrgId();
+    const subject = `rcp-${randomBytes(4).toString('hex')}`;
+    await dataSource.query(`DELETE FROM outbox_events`);
+    const batch = (listId: string, recipients: (i: number) => string[]) => Array.from({ length: 100 }, (_, i) => membersAdded(orgId, `${listId}-${i}`, recipients(i)));
+    await dataSource.transaction((tx) =>
+      enqueueEvents(
+        tx,
+        batch('holding', (i) => (i === 57 ? [subject] : [`rcp-${i}`])),
+      ),
+    );
+    await dataSource.transaction((tx) =>
+      enqueueEvents(
+        tx,
+        batch('not-holding', (i) => [`${subject}-${i}`]),
+      ),
+    );
+    expect(await dataSource.query(`SELECT records FROM outbox_events ORDER BY seq`)).toEqual([{ records: 100 }, { records: 100 }]);
+
+    expect(await dataSource.transaction((tx) => eraseFromOutbox(tx, [subject]))).toBe(1);
+    expect(await dataSource.query(`SELECT records, erase_once_sent FROM outbox_events ORDER BY seq`)).toEqual([
+      { records: 100, erase_once_sent: true },
+      { records: 100, erase_once_sent: false },
+    ]);
+  });
+
   it('keeps sent rows with their content where the relay is told to (a service holding no subject identifiers), all but the erased ones', async () => {
     const orgId = newOrgId();
     const subject = `rcp-${randomBytes(4).toString('hex')}`;

@@ -78,6 +78,36 @@ describe('outbox relay', () => {
     expect(unsent).toBe(0);
   });
 
+  it("sends a batch's bundled events as one record each, in order and with their types, and a bundle waits behind a large event with everything after it", async () => {
+    const orgId = newOrgId();
+    const batch = Array.from({ length: 200 }, (_, i) => small(orgId, `bundled-${i}`, `bundled ${i}`));
+    await dataSource.query(`DELETE FROM outbox_events`);
+    await dataSource.transaction((manager) => enqueueEvents(manager, [large(orgId, 'big', 1)]));
+    await dataSource.transaction((manager) => enqueueEvents(manager, batch));
+    await dataSource.transaction((manager) => enqueueEvents(manager, [small(orgId, 'after', 'after')]));
+    expect(await dataSource.query(`SELECT records FROM outbox_events ORDER BY seq`)).toEqual([{ records: null }, { records: 200 }, { records: null }]);
+
+    const sends: Array<Array<{ key: string; type: string; label: string }>> = [];
+    const producer = {
+      sendBatch: async ({ topicMessages }: { topicMessages: Array<{ messages: Array<{ key: string; value: string; headers: Record<string, string> }> }> }) => {
+        sends.push(topicMessages.flatMap(({ messages }) => messages.map((m) => ({ key: m.key, type: String(Object.values(m.headers)[0]), label: labelOf(JSON.parse(m.value)) }))));
+        return [];
+      },
+    } as unknown as Producer;
+    const relay = new OutboxRelay({ dataSource, producer, maxLargeBytes: 200_000, deleteSent: true });
+    const counts: number[] = [];
+    for (let sent = await relay.publishOnce(); sent > 0; sent = await relay.publishOnce()) counts.push(sent);
+
+    // The large event first (the bundle may hold its key), then the bundle's events and the one after it.
+    expect(sends.map((send) => send.map(({ label }) => label))).toEqual([['big:chunk1-recipient-0'], [...batch.map((_, i) => `bundled ${i}`), 'after']]);
+    expect(sends[1].slice(0, 2)).toEqual([
+      { key: batch[0].partitionkey, type: EventTypes.campaignListCreated, label: 'bundled 0' },
+      { key: batch[1].partitionkey, type: EventTypes.campaignListCreated, label: 'bundled 1' },
+    ]);
+    expect(counts).toEqual([1, 201]);
+    expect(await dataSource.query(`SELECT seq FROM outbox_events`)).toEqual([]);
+  });
+
   it('lets one relay of two send, and after the leader loses its connection a relay leads again and sends the next commit', async () => {
     const orgId = newOrgId();
     const relays = [recordingProducer(), recordingProducer()].map(({ producer, sends }) => ({ relay: new OutboxRelay({ dataSource, producer, pollIntervalMs: 50 }), sends }));

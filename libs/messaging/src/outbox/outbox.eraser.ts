@@ -1,10 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import { execute, queryRows } from '@audience-hub/persistence';
+import { unbundle } from './outbox-bundle';
 
 interface UnsentRow {
   seq: string;
   message_key: string;
   message_value: string | null;
+  records: number | null;
 }
 
 /**
@@ -18,26 +20,35 @@ interface UnsentRow {
 export async function eraseFromOutbox(tx: EntityManager, identifiers: readonly string[]): Promise<number> {
   if (identifiers.length === 0) return 0;
   const wanted = new Set(identifiers);
-  const unsent = await queryRows<UnsentRow>(tx, `SELECT seq, message_key, message_value FROM outbox_events WHERE sent_at IS NULL AND NOT erase_once_sent ORDER BY seq`);
+  const unsent = await queryRows<UnsentRow>(tx, `SELECT seq, message_key, message_value, records FROM outbox_events WHERE sent_at IS NULL AND NOT erase_once_sent ORDER BY seq`);
   const holding = unsent.filter((row) => rowHoldsAny(row, wanted)).map((row) => row.seq);
   if (holding.length === 0) return 0;
   return execute(tx, `UPDATE outbox_events SET erase_once_sent = true WHERE seq = ANY($1::bigint[])`, [holding]);
 }
 
-/** Outbox rows of these events (just enqueued, holding identifiers in clear) are deleted once sent. */
+/**
+ * Outbox rows of these events (just enqueued, holding identifiers in clear) are deleted once sent.
+ * The events must have rows of their own: enqueued a few at a time, never bundled.
+ */
 export async function eraseOnceSent(tx: EntityManager, eventIds: readonly string[]): Promise<void> {
   if (eventIds.length === 0) return;
-  await execute(tx, `UPDATE outbox_events SET erase_once_sent = true WHERE event_id = ANY($1::uuid[])`, [eventIds]);
+  const marked = await execute(tx, `UPDATE outbox_events SET erase_once_sent = true WHERE event_id = ANY($1::uuid[])`, [eventIds]);
+  if (marked !== new Set(eventIds).size) throw new Error(`eraseOnceSent: ${eventIds.length - marked} of the events have no outbox row of their own (bundled or not enqueued)`);
 }
 
 function rowHoldsAny(row: UnsentRow, wanted: ReadonlySet<string>): boolean {
-  if (identifierIn(row.message_key, wanted)) return true;
-  if (row.message_value === null) return false;
+  if (row.records !== null) return unbundle(row.message_value ?? '').some((record) => eventHoldsAny(record.key, record.value, wanted));
+  return eventHoldsAny(row.message_key, row.message_value, wanted);
+}
+
+function eventHoldsAny(key: string, json: string | null, wanted: ReadonlySet<string>): boolean {
+  if (identifierIn(key, wanted)) return true;
+  if (json === null) return false;
   let value: unknown;
   try {
-    value = JSON.parse(row.message_value);
+    value = JSON.parse(json);
   } catch {
-    return identifierIn(row.message_value, wanted);
+    return identifierIn(json, wanted);
   }
   return stringsOf(value).some((text) => identifierIn(text, wanted));
 }

@@ -1,10 +1,11 @@
-import type { Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { execute, isDatabaseUnavailable, listenerConnection, PgListener, query, queryRows, schemaOf } from '@audience-hub/persistence';
 import { isTracingEnabled, withTraceparent } from '@audience-hub/observability';
 import { outboxChannel } from './outbox.writer';
 import { sendToTopics } from '../kafka-client';
 import { typeHeader } from '../event-type-header';
+import { unbundle } from './outbox-bundle';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
@@ -38,6 +39,8 @@ interface UnsentRow {
   seq: string;
   message_key: string;
   bytes: string | number;
+  /** A bundle's event count (outbox-bundle.ts); null for one event. */
+  records: number | null;
 }
 
 interface OutboxRow {
@@ -49,6 +52,7 @@ interface OutboxRow {
   message_value: string | null;
   /** The span that wrote the row; null with tracing off. */
   traceparent: string | null;
+  records: number | null;
 }
 
 /**
@@ -118,7 +122,9 @@ export class OutboxRelay {
    * A round looks at the oldest `maxBatchRows` unsent rows. Small events go first, in one send, ahead of the large ones (a snapshot's
    * member chunks) of other keys, so a one-member change is not published behind megabytes of
    * someone else's; then at most `maxLargeBytes` of large events, in commit order. A key's events
-   * keep their order: a small event waits while its key has an earlier large event unsent.
+   * keep their order: a small event waits while its key has an earlier large event unsent. A
+   * bundle holds many keys: it goes in the small send only behind nothing held back, and while it
+   * waits, so does everything after it. Returns the events sent, a bundle's each counted.
    */
   async publishOnce(): Promise<number> {
     const unsent = await this.unsentHead();
@@ -130,8 +136,16 @@ export class OutboxRelay {
     let smallBytes = 0;
     let largeBytes = 0;
     let largeOpen = true;
+    let bundled = 0;
     for (const row of unsent) {
-      if (!blocked.has(row.message_key)) {
+      if (row.records !== null) {
+        const bytes = Number(row.bytes);
+        // At most a round's rows in events too: a few bundles are as many events as a round of single rows.
+        if (blocked.size > 0 || (small.length > 0 && (smallBytes + bytes > this.maxBatchBytes || bundled + row.records > this.maxBatchRows))) break;
+        small.push(row.seq);
+        smallBytes += bytes;
+        bundled += row.records;
+      } else if (!blocked.has(row.message_key)) {
         const bytes = Number(row.bytes);
         if (bytes > LARGE_EVENT_BYTES) {
           if (largeOpen && (large.length === 0 || largeBytes + bytes <= this.maxLargeBytes)) {
@@ -163,7 +177,7 @@ export class OutboxRelay {
       await query(tx, `SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off`);
       return queryRows<UnsentRow>(
         tx,
-        `SELECT seq, message_key, coalesce(octet_length(message_value), 0) AS bytes FROM outbox_events
+        `SELECT seq, message_key, coalesce(octet_length(message_value), 0) AS bytes, records FROM outbox_events
          WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
         [this.maxBatchRows],
       );
@@ -174,7 +188,7 @@ export class OutboxRelay {
   private async send(seqs: string[]): Promise<number> {
     const rows = await queryRows<OutboxRow>(
       this.options.dataSource,
-      `SELECT seq, topic, event_type, message_key, message_value, traceparent FROM outbox_events WHERE seq = ANY($1::bigint[]) ORDER BY seq`,
+      `SELECT seq, topic, event_type, message_key, message_value, traceparent, records FROM outbox_events WHERE seq = ANY($1::bigint[]) ORDER BY seq`,
       [seqs],
     );
     if (isTracingEnabled()) {
@@ -193,18 +207,23 @@ export class OutboxRelay {
         await execute(tx, `DELETE FROM outbox_events WHERE seq = ANY($1::bigint[]) AND erase_once_sent`, [seqs]);
       });
     }
-    this.options.onPublished?.(rows.length);
-    return rows.length;
+    const events = rows.reduce((sum, row) => sum + (row.records ?? 1), 0);
+    this.options.onPublished?.(events);
+    return events;
   }
 
   private publish(rows: OutboxRow[]): Promise<void> {
-    return sendToTopics(
-      this.options.producer,
-      rows.map((row) => ({
-        topic: row.topic,
-        message: { key: row.message_key, value: row.message_value, headers: row.event_type ? typeHeader(row.event_type) : undefined },
-      })),
-    );
+    const messages: Array<{ topic: string; message: Message }> = [];
+    for (const row of rows) {
+      if (row.records === null) {
+        messages.push({ topic: row.topic, message: { key: row.message_key, value: row.message_value, headers: row.event_type ? typeHeader(row.event_type) : undefined } });
+        continue;
+      }
+      const records = unbundle(row.message_value ?? '');
+      if (records.length !== row.records) throw new Error(`outbox bundle ${row.seq} holds ${records.length} events, not ${row.records}`);
+      for (const { type, key, value } of records) messages.push({ topic: row.topic, message: { key, value, headers: typeHeader(type) } });
+    }
+    return sendToTopics(this.options.producer, messages);
   }
 
   /**

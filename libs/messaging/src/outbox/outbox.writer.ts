@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { topicOfEventType, validateEventData, type AnyHubEvent } from '@audience-hub/contracts';
 import { copyEncoded, copyText, query, schemaOf } from '@audience-hub/persistence';
 import { activeTraceparent } from '@audience-hub/observability';
+import { bundledRecord, canBundle, MAX_BUNDLE_CHARS } from './outbox-bundle';
 
 /** The NOTIFY channel a schema's relay listens on, so a commit is relayed at once instead of at the next poll. */
 export function outboxChannel(schema: string): string {
@@ -63,22 +64,52 @@ const EVENTS_PER_STATEMENT = 1_000;
 const COPY_FROM = 64;
 
 async function copyEvents(manager: EntityManager, events: readonly AnyHubEvent[], traceparent: string | null): Promise<void> {
-  await copyEncoded(manager, 'outbox_events', ['event_id', 'topic', 'event_type', 'message_key', 'message_value', 'traceparent'], copyLines(events, copyText(traceparent)));
+  await copyEncoded(
+    manager,
+    'outbox_events',
+    ['event_id', 'topic', 'event_type', 'message_key', 'message_value', 'traceparent', 'records'],
+    copyLines(events, copyText(traceparent)),
+  );
 }
 
 /**
  * The rows in COPY's text format, 256 KiB at a time as the COPY stream takes them: the JSON of a
  * batch's changelog (50,000 records from 5,000 upserts in ten sources) never sits in memory whole.
+ * Consecutive small events of one topic share a row, a bundle (outbox-bundle.ts); an event that
+ * cannot be bundled ends the bundle before it, so the rows keep the events' order.
  */
 function* copyLines(events: readonly AnyHubEvent[], traceparentField: string): Generator<string> {
+  const single = (event: AnyHubEvent, topic: string, value: string) =>
+    `${event.id}\t${copyText(topic)}\t${copyText(event.type)}\t${copyText(event.partitionkey)}\t${copyText(value)}\t${traceparentField}\t\\N\n`;
   let chunk = '';
+  let bundle: { topic: string; first: AnyHubEvent; firstValue: string; text: string; records: number } | undefined;
+  const endBundle = () => {
+    if (!bundle) return;
+    chunk +=
+      bundle.records === 1
+        ? single(bundle.first, bundle.topic, bundle.firstValue)
+        : `\\N\t${copyText(bundle.topic)}\t\\N\t\t${copyText(bundle.text)}\t${traceparentField}\t${bundle.records}\n`;
+    bundle = undefined;
+  };
   for (const event of events) {
-    chunk += `${event.id}\t${copyText(topicOfEventType(event.type))}\t${copyText(event.type)}\t${copyText(event.partitionkey)}\t${copyText(JSON.stringify(event))}\t${traceparentField}\n`;
+    const topic = topicOfEventType(event.type);
+    const value = JSON.stringify(event);
+    if (!canBundle(event.type, event.partitionkey, value)) {
+      endBundle();
+      chunk += single(event, topic, value);
+    } else if (bundle && bundle.topic === topic && bundle.text.length + value.length < MAX_BUNDLE_CHARS) {
+      bundle.text += bundledRecord(event.type, event.partitionkey, value, false);
+      bundle.records++;
+    } else {
+      endBundle();
+      bundle = { topic, first: event, firstValue: value, text: bundledRecord(event.type, event.partitionkey, value, true), records: 1 };
+    }
     if (chunk.length >= 256 * 1024) {
       yield chunk;
       chunk = '';
     }
   }
+  endBundle();
   if (chunk) yield chunk;
 }
 
