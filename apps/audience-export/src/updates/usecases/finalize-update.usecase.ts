@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { createEvent, EventTypes, idNamespaceOf, MAX_CHUNK_IDS, type AnyHubEvent } from '@audience-hub/contracts';
 import { enqueueEvents } from '@audience-hub/messaging';
-import { query } from '@audience-hub/persistence';
 import { DataSourceCopiesRepository, SuppressionsRepository } from '@audience-hub/platform';
 import { ExportFilesService } from '../../files/export-files.service';
 import { IdentityClocksRepository } from '../../identity/identity-clocks.repository';
@@ -117,9 +116,6 @@ export class FinalizeUpdateUseCase {
 
   /** The version's change as `xc.shared-audience.members-changed` chunks of at most 10,000 ids, through the outbox. */
   private async emitChange(tx: EntityManager, update: UpdateRow, audience: SharedAudienceRow, idType: 'visitor' | 'declared', version: number): Promise<void> {
-    // The chunks (about 400 KB each) are stored compressed until relayed: lz4, where the server has
-    // it, compresses them five times faster than the default pglz.
-    await query(tx, `SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)`);
     let part = 0;
     let batch: AnyHubEvent[] = [];
     const chunks = packChanges(this.members.changes(tx, update.orgId, audience.id, version, MAX_CHUNK_IDS), MAX_CHUNK_IDS);
