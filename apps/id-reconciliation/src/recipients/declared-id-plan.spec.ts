@@ -29,13 +29,20 @@ function oneByOne(upserts: readonly RecipientUpsert[], stored: Map<string, Attri
 
 function planned(upserts: readonly RecipientUpsert[], stored: Map<string, Attributes>, rows: DeclaredIdRow[]): Map<string, string> {
   const { keyValues } = mergeUpserts(upserts, stored, sources);
-  const { removed, assigned } = planDeclaredIds(upserts, keyValues, sources, rows);
+  const { removed, assigned, created } = planDeclaredIds(upserts, keyValues, sources, rows);
   const table = new Map(rows.map((row) => [key(row), row.recipientId]));
   for (const row of removed) {
     expect(table.get(key(row))).toBe(row.recipientId);
     table.delete(key(row));
   }
-  for (const row of assigned) table.set(key(row), row.recipientId);
+  for (const row of assigned) {
+    if (!table.has(key(row))) throw new Error(`${key(row)} was not held before the batch: it is created, not assigned`);
+    table.set(key(row), row.recipientId);
+  }
+  for (const row of created) {
+    if (table.has(key(row))) throw new Error(`${key(row)} was held before the batch: it is assigned, not created`);
+    table.set(key(row), row.recipientId);
+  }
   return table;
 }
 
@@ -73,6 +80,7 @@ describe('a batch of recipient upserts', () => {
     expect(planDeclaredIds(upserts, keyValues, [crm], rows)).toEqual({
       removed: [{ dataSourceId: 'crm', declaredId: 'Y', recipientId: 'r1' }],
       assigned: [{ dataSourceId: 'crm', declaredId: 'X', recipientId: 'r1' }],
+      created: [],
     });
   });
 

@@ -83,8 +83,10 @@ export function namesEveryKey(upserts: readonly RecipientUpsert[], sources: read
 export interface DeclaredIdChanges {
   /** Rows to delete, as they are stored now: the id's link ended. */
   removed: DeclaredIdRow[];
-  /** Rows to write: the id now belongs to this recipient. */
+  /** Rows to write over a stored one: the id, held before the batch, now belongs to this recipient. */
   assigned: DeclaredIdRow[];
+  /** Rows to add: ids no recipient held before the batch (the common case, onboarding). */
+  created: DeclaredIdRow[];
 }
 
 /**
@@ -140,11 +142,12 @@ export function planDeclaredIds(
       }
     }
   }
-  const changes: DeclaredIdChanges = { removed: [], assigned: [] };
+  const changes: DeclaredIdChanges = { removed: [], assigned: [], created: [] };
   for (const { ids, dataSourceId, declaredId } of touched) {
     const recipientId = ids.owner.get(declaredId);
-    if (recipientId) changes.assigned.push({ dataSourceId, declaredId, recipientId });
-    else if (ids.ownerBefore.has(declaredId)) changes.removed.push(ids.ownerBefore.get(declaredId)!);
+    const held = ids.ownerBefore.has(declaredId);
+    if (recipientId) (held ? changes.assigned : changes.created).push({ dataSourceId, declaredId, recipientId });
+    else if (held) changes.removed.push(ids.ownerBefore.get(declaredId)!);
   }
   return changes;
 }

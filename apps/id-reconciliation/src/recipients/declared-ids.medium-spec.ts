@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { openMediumSchema } from '@audience-hub/testing';
+import { openMediumSchema, waitFor } from '@audience-hub/testing';
 import { idReconciliationService } from '../service';
 import { DeclaredIdsRepository } from './declared-ids.repository';
 
@@ -45,6 +45,44 @@ describe('locking the declared ids a batch touches (medium)', () => {
     } finally {
       if (state === 'pending') await writer.rollbackTransaction();
       await writer.release();
+      await db.close();
+    }
+  });
+});
+
+describe('adding declared ids (medium)', () => {
+  const orgId = '9686AA3AA3A5DE8ECC04C325@AdobeOrg';
+
+  it('gives an id added by two batches at once to the one that commits last, and adds the rest of its ids', async () => {
+    const db = await openMediumSchema(idReconciliationService);
+    const first = db.dataSource.createQueryRunner();
+    try {
+      await first.connect();
+      await first.startTransaction();
+      const [{ pid }] = (await first.query(`SELECT pg_backend_pid() AS pid`)) as Array<{ pid: number }>;
+      await new DeclaredIdsRepository().addRows(first.manager, orgId, [{ dataSourceId: 'ds-1', declaredId: 'shared', recipientId: 'rcp-1' }]);
+      // The second batch read no row of the id either: its plain insert waits for the first batch.
+      const second = db.transaction((tx) =>
+        new DeclaredIdsRepository().addRows(tx, orgId, [
+          { dataSourceId: 'ds-1', declaredId: 'other', recipientId: 'rcp-2' },
+          { dataSourceId: 'ds-1', declaredId: 'shared', recipientId: 'rcp-2' },
+        ]),
+      );
+      await waitFor('the second batch waiting for the first', async () => {
+        const [{ waiting }] = await db.dataSource.query(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid)) AND query LIKE 'INSERT INTO declared_ids%'`,
+          [pid],
+        );
+        return waiting === 1;
+      });
+      await first.commitTransaction();
+      await second;
+      expect(await db.dataSource.query(`SELECT declared_id, recipient_id FROM declared_ids WHERE org_id = $1 ORDER BY declared_id`, [orgId])).toEqual([
+        { declared_id: 'other', recipient_id: 'rcp-2' },
+        { declared_id: 'shared', recipient_id: 'rcp-2' },
+      ]);
+    } finally {
+      await first.release();
       await db.close();
     }
   });

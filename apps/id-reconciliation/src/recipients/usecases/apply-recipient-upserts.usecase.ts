@@ -51,9 +51,10 @@ export class ApplyRecipientUpsertsUseCase {
     }
     const sourceIds = sources.map((source) => source.dataSourceId);
     const before = await this.declaredIds.lockHeld(tx, orgId, sourceIds, recipientIds, [...taken.values()]);
-    const { removed, assigned } = planDeclaredIds(upserts, keyValues, sources, before);
+    const { removed, assigned, created } = planDeclaredIds(upserts, keyValues, sources, before);
     const unlinked = await this.declaredIds.removeRows(tx, orgId, removed);
     await this.declaredIds.assignRows(tx, orgId, assigned);
+    await this.declaredIds.addRows(tx, orgId, created);
     await publishUnlinked(
       tx,
       orgId,
@@ -61,10 +62,11 @@ export class ApplyRecipientUpsertsUseCase {
     );
     // A slice of records at a time: 5,000 upserts in ten sources are 50,000 records, and three such
     // batches at once held as envelopes outgrew a 128 MB heap.
-    for (let first = 0; first < assigned.length; first += RECORDS_PER_ENQUEUE) {
+    const linked = assigned.length === 0 ? created : created.length === 0 ? assigned : [...assigned, ...created];
+    for (let first = 0; first < linked.length; first += RECORDS_PER_ENQUEUE) {
       await enqueueEvents(
         tx,
-        assigned
+        linked
           .slice(first, first + RECORDS_PER_ENQUEUE)
           .map(({ dataSourceId, declaredId, recipientId }) => identityLinked(orgId, { dataSourceId, idType: 'declared', xcId: declaredId, recipientId })),
       );
