@@ -2,8 +2,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * An outbox row may hold a bundle of small events (outbox-bundle.ts): `records` counts them, null
- * for a row of one event. A batch's changelog of 5,000 records then costs Postgres a few rows of
- * about a megabyte instead of 5,000 rows, their index entries, and the relay's reads and deletes
+ * for a row of one event. A batch's changelog of 5,000 records then costs Postgres about 20 rows
+ * of up to 100 KiB instead of 5,000 rows, their index entries, and the relay's reads and deletes
  * of each. The values are compressed with lz4 where the server has it: pglz, the default, cost
  * three times as much CPU per bundle (and per large event, a list's member chunk).
  */
