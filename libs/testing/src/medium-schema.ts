@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DataSource, EntityManager, MigrationInterface } from 'typeorm';
 import type { AnyHubEvent } from '@audience-hub/contracts';
-import { unbundle } from '@audience-hub/messaging';
+import { topicOfBundle, unbundle } from '@audience-hub/messaging';
 import { createServiceDataSource, migrateServiceSchema, query, queryRows, withDatabaseName } from '@audience-hub/persistence';
 import { HOW_TO_START_INFRA, parseEnvFile, REPO_ROOT } from './infra';
 
@@ -71,7 +71,7 @@ export async function openMediumSchema(service: { schema: string; migrations: Ar
       return rows.flatMap((row) =>
         row.records === null
           ? [{ topic: row.topic, key: row.message_key, event: row.message_value === null ? null : (JSON.parse(row.message_value) as AnyHubEvent) }]
-          : unbundle(row.message_value ?? '').map(({ key, value }) => ({ topic: row.topic, key, event: JSON.parse(value) as AnyHubEvent })),
+          : unbundle(row.message_value ?? '').map(({ key, value }) => ({ topic: topicOfBundle(row.topic), key, event: JSON.parse(value) as AnyHubEvent })),
       );
     },
     async close() {

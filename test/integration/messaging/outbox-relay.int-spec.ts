@@ -2,10 +2,20 @@ import { randomBytes } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import { createEvent, EventTypes, type AnyHubEvent } from '@audience-hub/contracts';
+import { createEvent, EventTypes, topicOfEventType, type AnyHubEvent } from '@audience-hub/contracts';
 import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
 import { newOrgId, testEnv, waitFor } from '@audience-hub/testing';
-import { enqueueEvents, enqueueTombstones, MESSAGING_MIGRATIONS, outboxChannel, OutboxRelay } from '@audience-hub/messaging';
+import {
+  createIdempotentProducer,
+  createKafka,
+  enqueueEvents,
+  enqueueTombstones,
+  MESSAGING_MIGRATIONS,
+  outboxChannel,
+  OutboxRelay,
+  physicalTopic,
+  sendToTopics,
+} from '@audience-hub/messaging';
 
 const env = testEnv();
 let dataSource: DataSource;
@@ -106,6 +116,43 @@ describe('outbox relay', () => {
     ]);
     expect(counts).toEqual([1, 201]);
     expect(await dataSource.query(`SELECT seq FROM outbox_events`)).toEqual([]);
+  });
+
+  it("cannot be sent by a relay of the previous version: a bundle's row names no topic, and kafkajs refuses that relay's whole send", async () => {
+    const orgId = newOrgId();
+    await dataSource.query(`DELETE FROM outbox_events`);
+    await dataSource.transaction((manager) => enqueueEvents(manager, [small(orgId, 'before', 'before')]));
+    await dataSource.transaction((manager) =>
+      enqueueEvents(
+        manager,
+        Array.from({ length: 100 }, (_, i) => small(orgId, `bundled-${i}`, `bundled ${i}`)),
+      ),
+    );
+    const topic = topicOfEventType(EventTypes.campaignListCreated);
+    // The previous version's round: each unsent row as one record, to its row's topic.
+    const rows: Array<{ topic: string; message_key: string; message_value: string }> = await dataSource.query(
+      `SELECT topic, message_key, message_value FROM outbox_events WHERE sent_at IS NULL ORDER BY seq`,
+    );
+    expect(rows.map((row) => row.topic)).toEqual([topic, `bundle:${topic}`]);
+
+    const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'previous-relay' });
+    const producer = createIdempotentProducer(kafka);
+    const admin = kafka.admin();
+    await Promise.all([producer.connect(), admin.connect()]);
+    try {
+      const end = async () => (await admin.fetchTopicOffsets(physicalTopic(topic))).reduce((sum, { high }) => sum + Number(high), 0);
+      const before = await end();
+      await expect(
+        sendToTopics(
+          producer,
+          rows.map((row) => ({ topic: row.topic, message: { key: row.message_key, value: row.message_value } })),
+        ),
+      ).rejects.toThrow(/invalid topic/);
+      // Nothing of the round went out: the row before the bundle waits with it.
+      expect(await end()).toBe(before);
+    } finally {
+      await Promise.all([producer.disconnect(), admin.disconnect()]);
+    }
   });
 
   it('lets one relay of two send, and after the leader loses its connection a relay leads again and sends the next commit', async () => {

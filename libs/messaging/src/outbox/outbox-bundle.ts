@@ -6,6 +6,23 @@
  * can occur in it; an event whose type or key holds one is never bundled (canBundle).
  */
 
+/**
+ * A bundle row's topic: `bundle:<topic>`, which names no Kafka topic (':' is not allowed in one).
+ * A relay of the previous version, which knows no bundles and would send the row as one record,
+ * fails on it instead (kafkajs refuses the whole send at once), and sends nothing past it until a
+ * relay of this version leads: during a rolling upgrade the outbox waits rather than send a bundle
+ * whole or out of order.
+ */
+const BUNDLE_TOPIC_PREFIX = 'bundle:';
+
+export const bundleTopic = (topic: string): string => `${BUNDLE_TOPIC_PREFIX}${topic}`;
+
+/** The topic of a bundle's events, from its row's topic. */
+export function topicOfBundle(rowTopic: string): string {
+  if (!rowTopic.startsWith(BUNDLE_TOPIC_PREFIX)) throw new Error(`not an outbox bundle's topic: ${rowTopic}`);
+  return rowTopic.slice(BUNDLE_TOPIC_PREFIX.length);
+}
+
 const RECORD_SEPARATOR = '\u001e';
 const UNIT_SEPARATOR = '\u001f';
 

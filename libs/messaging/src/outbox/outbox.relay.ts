@@ -5,7 +5,7 @@ import { isTracingEnabled, withTraceparent } from '@audience-hub/observability';
 import { outboxChannel } from './outbox.writer';
 import { sendToTopics } from '../kafka-client';
 import { typeHeader } from '../event-type-header';
-import { unbundle } from './outbox-bundle';
+import { topicOfBundle, unbundle } from './outbox-bundle';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
@@ -221,7 +221,8 @@ export class OutboxRelay {
       }
       const records = unbundle(row.message_value ?? '');
       if (records.length !== row.records) throw new Error(`outbox bundle ${row.seq} holds ${records.length} events, not ${row.records}`);
-      for (const { type, key, value } of records) messages.push({ topic: row.topic, message: { key, value, headers: typeHeader(type) } });
+      const topic = topicOfBundle(row.topic);
+      for (const { type, key, value } of records) messages.push({ topic, message: { key, value, headers: typeHeader(type) } });
     }
     return sendToTopics(this.options.producer, messages);
   }

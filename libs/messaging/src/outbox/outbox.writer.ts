@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { topicOfEventType, validateEventData, type AnyHubEvent } from '@audience-hub/contracts';
 import { copyEncoded, copyText, query, schemaOf } from '@audience-hub/persistence';
 import { activeTraceparent } from '@audience-hub/observability';
-import { bundledRecord, canBundle, MAX_BUNDLE_CHARS } from './outbox-bundle';
+import { bundledRecord, bundleTopic, canBundle, MAX_BUNDLE_CHARS } from './outbox-bundle';
 
 /** The NOTIFY channel a schema's relay listens on, so a commit is relayed at once instead of at the next poll. */
 export function outboxChannel(schema: string): string {
@@ -88,7 +88,7 @@ function* copyLines(events: readonly AnyHubEvent[], traceparentField: string): G
     chunk +=
       bundle.records === 1
         ? single(bundle.first, bundle.topic, bundle.firstValue)
-        : `\\N\t${copyText(bundle.topic)}\t\\N\t\t${copyText(bundle.text)}\t${traceparentField}\t${bundle.records}\n`;
+        : `\\N\t${copyText(bundleTopic(bundle.topic))}\t\\N\t\t${copyText(bundle.text)}\t${traceparentField}\t${bundle.records}\n`;
     bundle = undefined;
   };
   for (const event of events) {
