@@ -138,15 +138,14 @@ export class OutboxRelay {
     let largeOpen = true;
     let bundled = 0;
     for (const row of unsent) {
+      const bytes = Number(row.bytes);
       if (row.records !== null) {
-        const bytes = Number(row.bytes);
         // At most a round's rows in events too: a few bundles are as many events as a round of single rows.
         if (blocked.size > 0 || (small.length > 0 && (smallBytes + bytes > this.maxBatchBytes || bundled + row.records > this.maxBatchRows))) break;
         small.push(row.seq);
         smallBytes += bytes;
         bundled += row.records;
       } else if (!blocked.has(row.message_key)) {
-        const bytes = Number(row.bytes);
         if (bytes > LARGE_EVENT_BYTES) {
           if (largeOpen && (large.length === 0 || largeBytes + bytes <= this.maxLargeBytes)) {
             large.push(row.seq);

@@ -62,7 +62,7 @@ export class ApplyRecipientUpsertsUseCase {
     );
     // A slice of records at a time: 5,000 upserts in ten sources are 50,000 records, and three such
     // batches at once held as envelopes outgrew a 128 MB heap.
-    const linked = assigned.length === 0 ? created : created.length === 0 ? assigned : [...assigned, ...created];
+    const linked = [...assigned, ...created];
     for (let first = 0; first < linked.length; first += RECORDS_PER_ENQUEUE) {
       await enqueueEvents(
         tx,
