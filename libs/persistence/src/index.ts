@@ -9,3 +9,4 @@ export * from './reconnect-backoff';
 export * from './pg-listener';
 export * from './server-cursor';
 export * from './after-commit';
+export * from './unless-raced';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { query, queryOne, queryRows, RowsInHand, ServerCursor, type RowCursor } from '@audience-hub/persistence';
+import { plainlyUnlessRaced, query, queryOne, queryRows, RowsInHand, ServerCursor, type RowCursor } from '@audience-hub/persistence';
 import type { ImportMode } from './import.model';
 import { graphVersionSql } from './graph-lock';
 import { purgeStep } from './purge-step';
@@ -158,16 +158,12 @@ export class RunsRepository {
     if ('fresh' in ids) return insert(ids.fresh, ids.seen);
     const distinct = ids.unknown;
     if (distinct.length < SAVEPOINT_FROM) return insert([], distinct);
-    await query(tx, 'SAVEPOINT resolve_chunk');
-    try {
-      const counts = await insert(distinct, []);
-      await query(tx, 'RELEASE SAVEPOINT resolve_chunk');
-      return counts;
-    } catch (error) {
-      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      await query(tx, 'ROLLBACK TO SAVEPOINT resolve_chunk');
-      return insert([], distinct);
-    }
+    return plainlyUnlessRaced(
+      tx,
+      'resolve_chunk',
+      () => insert(distinct, []),
+      () => insert([], distinct),
+    );
   }
 
   /**
@@ -400,8 +396,6 @@ const PURGE_BATCH = 20_000;
 
 /** Chunks of fewer distinct ids are inserted the careful way at once (and a transaction holds few savepoints). */
 const SAVEPOINT_FROM = 5_000;
-
-const UNIQUE_VIOLATION = '23505';
 
 const joined = (ids: readonly string[]): string => (ids.length === 0 ? '' : ids.join(':') + ':');
 

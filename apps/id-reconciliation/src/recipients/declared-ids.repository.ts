@@ -1,4 +1,4 @@
-import { query, queryRows } from '@audience-hub/persistence';
+import { plainlyUnlessRaced, query, queryRows } from '@audience-hub/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { DeclaredIdRow } from './declared-id-plan';
@@ -68,21 +68,20 @@ export class DeclaredIdsRepository {
    */
   async addRows(tx: EntityManager, orgId: string, rows: readonly DeclaredIdRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await query(tx, 'SAVEPOINT add_declared_ids');
-    try {
-      await query(
-        tx,
-        `INSERT INTO declared_ids (org_id, data_source_id, declared_id, recipient_id)
-         SELECT $1, x.data_source_id, x.declared_id, x.recipient_id
-         FROM unnest($2::text[], $3::text[], $4::text[]) AS x(data_source_id, declared_id, recipient_id) ORDER BY 2, 3`,
-        [orgId, ...columns(rows)],
-      );
-      await query(tx, 'RELEASE SAVEPOINT add_declared_ids');
-    } catch (error) {
-      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      await query(tx, 'ROLLBACK TO SAVEPOINT add_declared_ids');
-      await this.assignRows(tx, orgId, rows);
-    }
+    await plainlyUnlessRaced(
+      tx,
+      'add_declared_ids',
+      async () => {
+        await query(
+          tx,
+          `INSERT INTO declared_ids (org_id, data_source_id, declared_id, recipient_id)
+           SELECT $1, x.data_source_id, x.declared_id, x.recipient_id
+           FROM unnest($2::text[], $3::text[], $4::text[]) AS x(data_source_id, declared_id, recipient_id) ORDER BY 2, 3`,
+          [orgId, ...columns(rows)],
+        );
+      },
+      () => this.assignRows(tx, orgId, rows),
+    );
   }
 
   /** Gives each id to its row's recipient, taking it from whichever recipient held it. */
@@ -117,8 +116,6 @@ export class DeclaredIdsRepository {
     return rows.map((row) => ({ dataSourceId: row.data_source_id, id: row.declared_id }));
   }
 }
-
-const UNIQUE_VIOLATION = '23505';
 
 function columns(rows: readonly DeclaredIdRow[]): [string[], string[], string[]] {
   return [rows.map((row) => row.dataSourceId), rows.map((row) => row.declaredId), rows.map((row) => row.recipientId)];
