@@ -25,6 +25,9 @@ export interface Undecodable {
   eventType?: string;
 }
 
+/** Partitions whose batches are applied at once, each in its own transaction. */
+const PARTITIONS_APPLIED_AT_ONCE = 2;
+
 export type Decoded<V> = { ok: true; key: string; value: V | null } | Undecodable;
 
 export interface ChangelogConsumerOptions<V> {
@@ -67,13 +70,17 @@ export class ChangelogConsumer<V> {
   async start(): Promise<void> {
     if (this.consumer) return;
     const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    // kafkajs's default (10 MiB), less in a small heap: a fetch of small records is decoded whole.
+    const maxBytes = Math.min(10 * 1024 * 1024, heapReadAhead().maxFetchBytes);
     const consumer = this.options.kafka.consumer({
       groupId: this.options.consumerGroup,
       sessionTimeout,
       heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
-      maxBytesPerPartition: this.options.maxBytesPerPartition ?? 4 * 1024 * 1024,
-      // kafkajs's default (10 MiB), less in a small heap: a fetch of small records is decoded whole.
-      maxBytes: Math.min(10 * 1024 * 1024, heapReadAhead().maxFetchBytes),
+      // kafkajs applies concurrently only the partitions of one fetch, and the broker fills a fetch
+      // partition by partition: with a partition's share as large as the fetch, a backlog came one
+      // partition at a time, and the service and its database took turns instead of working at once.
+      maxBytesPerPartition: Math.min(this.options.maxBytesPerPartition ?? 4 * 1024 * 1024, Math.floor(maxBytes / PARTITIONS_APPLIED_AT_ONCE)),
+      maxBytes,
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
@@ -91,7 +98,7 @@ export class ChangelogConsumer<V> {
       eachBatchAutoResolve: false,
       autoCommitInterval: 1_000,
       autoCommitThreshold: 1,
-      partitionsConsumedConcurrently: 2,
+      partitionsConsumedConcurrently: PARTITIONS_APPLIED_AT_ONCE,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         const control = { topic: logicalTopic(batch.topic), partition: batch.partition, heartbeat, isRunning, isStale };
         const accepted: Array<ChangelogRecord<V>> = [];
