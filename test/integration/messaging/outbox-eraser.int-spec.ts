@@ -2,17 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { createEvent, EventTypes, type AnyHubEvent } from '@audience-hub/contracts';
-import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
-import { newEcid, newOrgId, testEnv } from '@audience-hub/testing';
-import { enqueueEvents, enqueueTombstones, eraseFromOutbox, MESSAGING_MIGRATIONS, OutboxRelay } from '@audience-hub/messaging';
+import { newEcid, newOrgId } from '@audience-hub/testing';
+import { enqueueEvents, enqueueTombstones, eraseFromOutbox, OutboxRelay } from '@audience-hub/messaging';
+import { openMessagingSchema } from './messaging-schema';
 
-const env = testEnv();
 let dataSource: DataSource;
 
 beforeAll(async () => {
-  dataSource = createServiceDataSource({ url: env.databaseUrl, schema: `eraser_${randomBytes(4).toString('hex')}`, migrations: [...MESSAGING_MIGRATIONS] });
-  await dataSource.initialize();
-  await migrateServiceSchema(dataSource);
+  dataSource = await openMessagingSchema('eraser');
 });
 
 afterAll(async () => {

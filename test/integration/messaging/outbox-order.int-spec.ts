@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { createEvent, EventTypes, topicOfEventType, type AnyHubEvent } from '@audience-hub/contracts';
-import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
-import { newOrgId, testEnv } from '@audience-hub/testing';
-import { enqueueEvents, logicalTopic, MESSAGING_MIGRATIONS, OutboxRelay, typeOfHeader } from '@audience-hub/messaging';
+import { newOrgId } from '@audience-hub/testing';
+import { enqueueEvents, logicalTopic, OutboxRelay, typeOfHeader } from '@audience-hub/messaging';
+import { openMessagingSchema } from './messaging-schema';
 
 /**
  * The relay's promise, whatever the mix of rows: every event enqueued reaches Kafka once, and the
@@ -13,13 +12,10 @@ import { enqueueEvents, logicalTopic, MESSAGING_MIGRATIONS, OutboxRelay, typeOfH
  * (from 64 on, small events of one topic share bundle rows), large events among them, relay rounds
  * between the commits, and round budgets that cut anywhere.
  */
-const env = testEnv();
 let dataSource: DataSource;
 
 beforeAll(async () => {
-  dataSource = createServiceDataSource({ url: env.databaseUrl, schema: `order_${randomBytes(4).toString('hex')}`, migrations: [...MESSAGING_MIGRATIONS] });
-  await dataSource.initialize();
-  await migrateServiceSchema(dataSource);
+  dataSource = await openMessagingSchema('order');
 });
 
 afterAll(async () => {

@@ -1,29 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { createEvent, EventTypes, topicOfEventType, type AnyHubEvent } from '@audience-hub/contracts';
-import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
 import { newOrgId, testEnv, waitFor } from '@audience-hub/testing';
-import {
-  createIdempotentProducer,
-  createKafka,
-  enqueueEvents,
-  enqueueTombstones,
-  MESSAGING_MIGRATIONS,
-  outboxChannel,
-  OutboxRelay,
-  physicalTopic,
-  sendToTopics,
-} from '@audience-hub/messaging';
+import { createIdempotentProducer, createKafka, enqueueEvents, enqueueTombstones, outboxChannel, OutboxRelay, physicalTopic, sendToTopics } from '@audience-hub/messaging';
+import { openMessagingSchema } from './messaging-schema';
 
 const env = testEnv();
 let dataSource: DataSource;
 
 beforeAll(async () => {
-  dataSource = createServiceDataSource({ url: env.databaseUrl, schema: `relay_${randomBytes(4).toString('hex')}`, migrations: [...MESSAGING_MIGRATIONS] });
-  await dataSource.initialize();
-  await migrateServiceSchema(dataSource);
+  dataSource = await openMessagingSchema('relay');
 });
 
 afterAll(async () => {
