@@ -1,7 +1,13 @@
 import { AuditTrail1764401500000 } from '@audience-hub/audit';
 import { ByteOrderedText1764401400000 } from '@audience-hub/persistence';
-import { DataSourceNormalization1764401200000, IdentityReplica1764401000000, Suppressions1764401900200, type ServiceDescriptor } from '@audience-hub/platform';
-import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
+import {
+  DataSourceNormalization1764401200000,
+  IdentityReplica1764401000000,
+  ReplicaPositionsTruncated1765000000810,
+  Suppressions1764401900200,
+  type ServiceDescriptor,
+} from '@audience-hub/platform';
+import { ChangelogPositions1765000000800, MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
 import { CampaignLists1764400100000 } from './migrations/1764400100000-campaign-lists';
 import { SharedAudiences1764400200000 } from './migrations/1764400200000-shared-audiences';
@@ -39,5 +45,7 @@ export const audienceExportService: ServiceDescriptor = {
     UpdateTraceparent1764401610000,
     FileDeliveries1764401810000,
     Suppressions1764401900200,
+    ChangelogPositions1765000000800,
+    ReplicaPositionsTruncated1765000000810,
   ],
 };

@@ -1,7 +1,13 @@
 import { AuditTrail1764401500000 } from '@audience-hub/audit';
 import { ByteOrderedText1764401400000 } from '@audience-hub/persistence';
-import { DataSourceNormalization1764401200000, IdentityReplica1764401000000, Suppressions1764401900200, type ServiceDescriptor } from '@audience-hub/platform';
-import { MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
+import {
+  DataSourceNormalization1764401200000,
+  IdentityReplica1764401000000,
+  ReplicaPositionsTruncated1765000000810,
+  Suppressions1764401900200,
+  type ServiceDescriptor,
+} from '@audience-hub/platform';
+import { ChangelogPositions1765000000800, MESSAGING_MIGRATIONS } from '@audience-hub/messaging';
 import { RevokedCredentials1764400000100 } from '@audience-hub/auth';
 import { AudienceImport1764400300000 } from './migrations/1764400300000-audience-import';
 import { MembersByRun1764400310000 } from './migrations/1764400310000-members-by-run';
@@ -35,5 +41,7 @@ export const audienceImportService: ServiceDescriptor = {
     Suppressions1764401900200,
     ReceivedSnapshots1765000000200,
     GraphVersions1765000000600,
+    ChangelogPositions1765000000800,
+    ReplicaPositionsTruncated1765000000810,
   ],
 };

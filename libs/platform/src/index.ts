@@ -19,6 +19,7 @@ export * from './data-source-copies/data-source-copies.repository';
 export * from './data-source-copies/data-source-copies.module';
 export * from './data-source-copies/data-source-normalization.migration';
 export * from './identity-replica/identity-replica.migration';
+export * from './identity-replica/replica-positions-truncate.migration';
 export * from './identity-replica/identity-replica.repository';
 export * from './identity-replica/identity-changes.listener';
 export * from './identity-replica/identity-replica.consumer';

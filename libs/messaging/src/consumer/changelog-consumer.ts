@@ -7,6 +7,7 @@ import type { DeadLetterPublisher, RejectedMessage } from './dead-letter';
 import type { RetryPolicy } from './batch-processor';
 import { sleep, STOPPED, untilDatabase, type PartitionControl } from './until-database';
 import { heapReadAhead } from './heap-read-ahead';
+import { applyPastPosition } from './changelog-positions';
 
 /** A record of a compacted topic, decoded: its key and its value, or null for a tombstone. */
 export interface ChangelogRecord<V> {
@@ -58,12 +59,21 @@ export interface ChangelogConsumerOptions<V> {
  * the replica from what compaction kept. Effects are idempotent per key, so a batch redelivered
  * after a crash changes nothing; no inbox is needed.
  *
+ * A partition's next batch is fetched and decoded while its batch is applied (kafkajs fetches only
+ * once every batch handed out returned). The batch's transaction also moves the partition's
+ * position in `changelog_positions` (ChangelogPositions1765000000800, in the replica's schema) and
+ * applies only records past it: a batch still in flight when a rebalance gave its partition to
+ * another member cannot overwrite the newer records that member applies (changelog-positions.ts).
+ *
  * Failures: while the database is away the batch waits; a batch whose transaction fails is applied
  * again record by record, and a record that keeps failing is dead-lettered after bounded retries.
  */
 export class ChangelogConsumer<V> {
   private consumer?: Consumer;
   private positioned?: Promise<void>;
+  /** Per partition, the batch being applied: true once applied and its offset committed. */
+  private readonly applying = new Map<number, Promise<boolean>>();
+  private stopping = false;
 
   constructor(private readonly options: ChangelogConsumerOptions<V>) {}
 
@@ -96,24 +106,52 @@ export class ChangelogConsumer<V> {
     await consumer.subscribe({ topics: [physicalTopic(this.options.topic)], fromBeginning: true });
     await consumer.run({
       eachBatchAutoResolve: false,
-      autoCommitInterval: 1_000,
-      autoCommitThreshold: 1,
+      // Offsets are committed once a batch is applied; kafkajs's resolved offsets only move the fetch on.
+      autoCommit: false,
       partitionsConsumedConcurrently: PARTITIONS_APPLIED_AT_ONCE,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-        const control = { topic: logicalTopic(batch.topic), partition: batch.partition, heartbeat, isRunning, isStale };
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (batch.messages.length === 0) return;
+        const control: Control = { topic: logicalTopic(batch.topic), partition: batch.partition, heartbeat, isRunning, isStale };
         const accepted: Array<ChangelogRecord<V>> = [];
         for (const message of batch.messages) {
           const decoded = this.options.decode(message);
           if (decoded.ok) accepted.push({ key: decoded.key, value: decoded.value, offset: message.offset });
           else await this.deadLetter(control, message, decoded, 0);
         }
-        const messages = new Map(batch.messages.map((message) => [message.offset, message]));
-        if (accepted.length > 0 && !(await this.applyAll(accepted, { ...control, messages }))) return;
-        if (batch.messages.length > 0) resolveOffset(batch.messages[batch.messages.length - 1].offset);
-        await commitOffsetsIfNecessary();
+        // The partition's previous batch is applied first; if it was not, it sought back to itself
+        // and this batch comes again after it.
+        const applied = await (this.applying.get(batch.partition) ?? APPLIED);
+        if (!applied || this.stopping || isStale()) return;
+        control.messages = new Map(batch.messages.map((message) => [message.offset, message]));
+        const next = String(BigInt(batch.messages[batch.messages.length - 1].offset) + 1n);
+        this.applying.set(batch.partition, this.applyBatch(consumer, batch.topic, accepted, control, batch.messages[0].offset, next));
+        resolveOffset(batch.messages[batch.messages.length - 1].offset);
         await heartbeat();
       },
     });
+  }
+
+  /**
+   * Applies a batch, then commits the offset after it. Returns false when the batch was not
+   * applied (the consumer is stopping, lost the partition, or a dead letter could not be sent):
+   * the fetch goes back to the batch's first offset, and the batches fetched after it are dropped.
+   */
+  private async applyBatch(consumer: Consumer, topic: string, records: Array<ChangelogRecord<V>>, control: Control, first: string, next: string): Promise<boolean> {
+    let applied: boolean;
+    try {
+      applied = records.length === 0 || (await this.applyAll(records, control));
+    } catch (error) {
+      this.options.log?.('warn', 'changelog batch not applied; fetching it again', { partition: control.partition, error: describeError(error) });
+      applied = false;
+    }
+    if (!applied) {
+      this.applying.delete(control.partition);
+      if (!this.stopping) await ignoring(async () => consumer.seek({ topic, partition: control.partition, offset: first }));
+      return false;
+    }
+    // A commit refused (a rebalance took the partition) only means its next owner applies the batch again: past the position, nothing.
+    await ignoring(() => consumer.commitOffsets([{ topic, partition: control.partition, offset: next }]));
+    return true;
   }
 
   /** Resolves after the first fetch: the replica is being read. */
@@ -121,10 +159,15 @@ export class ChangelogConsumer<V> {
     return this.positioned ?? Promise.resolve();
   }
 
+  /** Lets the batches being applied finish (and commit their offsets), then leaves the group. */
   async stop(): Promise<void> {
     const consumer = this.consumer;
     this.consumer = undefined;
+    this.stopping = true;
+    await Promise.all(this.applying.values());
     await consumer?.disconnect();
+    this.applying.clear();
+    this.stopping = false;
   }
 
   /** Latest record per key, in offset order: what compaction would have kept. */
@@ -139,13 +182,13 @@ export class ChangelogConsumer<V> {
 
   /** Returns false when it gave up because the consumer is stopping. */
   private async applyAll(records: Array<ChangelogRecord<V>>, control: Control): Promise<boolean> {
-    const first = await this.untilDatabase(control, () => this.attempt(ChangelogConsumer.latestPerKey(records)));
+    const first = await this.untilDatabase(control, () => this.attempt(ChangelogConsumer.latestPerKey(records), control));
     if (first === STOPPED) return false;
     if (first.ok) return true;
     if (records.length === 1) return this.retryOrDeadLetter(records[0], control, first.error);
     // Isolate the record that fails: the others are applied one by one, in order.
     for (const record of records) {
-      const outcome = await this.untilDatabase(control, () => this.attempt([record]));
+      const outcome = await this.untilDatabase(control, () => this.attempt([record], control));
       if (outcome === STOPPED) return false;
       if (!outcome.ok && !(await this.retryOrDeadLetter(record, control, outcome.error))) return false;
     }
@@ -159,7 +202,7 @@ export class ChangelogConsumer<V> {
       this.options.log?.('warn', 'changelog record failed; retrying', { key: record.key, attempt: attempt - 1, error: describeError(lastError) });
       await sleep(jitteredBackoffMs(attempt - 2, { minMs: backoffMs, maxMs: maxBackoffMs }));
       await control.heartbeat();
-      const outcome = await this.untilDatabase(control, () => this.attempt([record]));
+      const outcome = await this.untilDatabase(control, () => this.attempt([record], control));
       if (outcome === STOPPED) return false;
       if (outcome.ok) return true;
       lastError = outcome.error;
@@ -170,10 +213,11 @@ export class ChangelogConsumer<V> {
     return true;
   }
 
-  private async attempt(records: ReadonlyArray<ChangelogRecord<V>>): Promise<{ ok: true } | { ok: false; error: unknown }> {
+  private async attempt(records: ReadonlyArray<ChangelogRecord<V>>, control: Control): Promise<{ ok: true } | { ok: false; error: unknown }> {
+    const position = { topic: physicalTopic(control.topic), partition: control.partition };
     try {
-      await this.options.dataSource.transaction((tx) => this.options.apply(tx, records));
-      this.options.metrics?.applied(records.length);
+      const applied = await this.options.dataSource.transaction((tx) => applyPastPosition(tx, position, records, (fresh) => this.options.apply(tx, fresh)));
+      this.options.metrics?.applied(applied);
       return { ok: true };
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw error;
@@ -199,6 +243,16 @@ export class ChangelogConsumer<V> {
 
   private untilDatabase<T>(control: Control, work: () => Promise<T>): Promise<T | typeof STOPPED> {
     return untilDatabase(control, work, { backoffMs: this.options.retry.backoffMs, holding: 'the changelog batch', log: this.options.log });
+  }
+}
+
+const APPLIED = Promise.resolve(true);
+
+async function ignoring(work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch {
+    /* see the caller */
   }
 }
 
