@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
-import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
 import { testEnv, waitFor } from '@audience-hub/testing';
 import {
   applyPastPosition,
@@ -10,10 +9,10 @@ import {
   createIdempotentProducer,
   createKafka,
   DeadLetterPublisher,
-  MESSAGING_MIGRATIONS,
   physicalTopic,
   type ChangelogRecord,
 } from '@audience-hub/messaging';
+import { openMessagingSchema } from './messaging-schema';
 
 class TestReplica1765000000801 implements MigrationInterface {
   name = 'TestReplica1765000000801';
@@ -35,13 +34,7 @@ beforeAll(async () => {
   kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'changelog-consumer-int' });
   producer = createIdempotentProducer(kafka);
   await producer.connect();
-  dataSource = createServiceDataSource({
-    url: env.databaseUrl,
-    schema: `changelog_${randomBytes(4).toString('hex')}`,
-    migrations: [...MESSAGING_MIGRATIONS, ChangelogPositions1765000000800, TestReplica1765000000801],
-  });
-  await dataSource.initialize();
-  await migrateServiceSchema(dataSource);
+  dataSource = await openMessagingSchema('changelog', [ChangelogPositions1765000000800, TestReplica1765000000801]);
 });
 
 afterEach(async () => {

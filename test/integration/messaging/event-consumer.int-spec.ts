@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
-import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
 import { newOrgId, testEnv, waitFor } from '@audience-hub/testing';
-import { createIdempotentProducer, createKafka, DeadLetterPublisher, EventConsumer, MESSAGING_MIGRATIONS, physicalTopic, type EventHandler } from '@audience-hub/messaging';
+import { createIdempotentProducer, createKafka, DeadLetterPublisher, EventConsumer, physicalTopic, type EventHandler } from '@audience-hub/messaging';
+import { openMessagingSchema } from './messaging-schema';
 
 class FairnessEffects1764400000002 implements MigrationInterface {
   name = 'FairnessEffects1764400000002';
@@ -25,13 +25,7 @@ beforeAll(async () => {
   kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'event-consumer-int' });
   producer = createIdempotentProducer(kafka);
   await producer.connect();
-  dataSource = createServiceDataSource({
-    url: env.databaseUrl,
-    schema: `fair_${randomBytes(4).toString('hex')}`,
-    migrations: [...MESSAGING_MIGRATIONS, FairnessEffects1764400000002],
-  });
-  await dataSource.initialize();
-  await migrateServiceSchema(dataSource);
+  dataSource = await openMessagingSchema('fair', [FairnessEffects1764400000002]);
 });
 
 afterEach(async () => {

@@ -1,8 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { createEvent, EventTypes, Topics, type AnyHubEvent } from '@audience-hub/contracts';
-import { createServiceDataSource, migrateServiceSchema } from '@audience-hub/persistence';
 import { KafkaProbe, newId, newOrgId, testEnv, waitFor } from '@audience-hub/testing';
 import {
   createIdempotentProducer,
@@ -10,11 +9,11 @@ import {
   DeadLetterPublisher,
   enqueueEvents,
   EventConsumer,
-  MESSAGING_MIGRATIONS,
   OutboxRelay,
   RejectEventError,
   type EventHandler,
 } from '@audience-hub/messaging';
+import { openMessagingSchema } from './messaging-schema';
 
 class EffectsTable1764400000001 implements MigrationInterface {
   name = 'EffectsTable1764400000001';
@@ -36,13 +35,7 @@ beforeAll(async () => {
   kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'messaging-int' });
   producer = createIdempotentProducer(kafka);
   await producer.connect();
-  dataSource = createServiceDataSource({
-    url: env.databaseUrl,
-    schema: `msg_${randomBytes(4).toString('hex')}`,
-    migrations: [...MESSAGING_MIGRATIONS, EffectsTable1764400000001],
-  });
-  await dataSource.initialize();
-  await migrateServiceSchema(dataSource);
+  dataSource = await openMessagingSchema('msg', [EffectsTable1764400000001]);
   probe = new KafkaProbe(env.kafkaBrokers);
   await probe.listen([Topics.campaignLists, Topics.hubDeadLetter, Topics.hubRejections]);
 });
