@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
-import { testEnv, waitFor } from '@audience-hub/testing';
+import { createServiceDataSource } from '@audience-hub/persistence';
+import { TcpProxy, testEnv, waitFor } from '@audience-hub/testing';
 import {
   applyPastPosition,
   ChangelogConsumer,
@@ -130,11 +131,18 @@ async function newTopic(partitions: number): Promise<string> {
 async function member(
   topic: string,
   group: string,
-  hooks: { apply?: (tx: EntityManager, batch: ReadonlyArray<ChangelogRecord<Seq>>) => Promise<void>; decoded?: (key: string) => void; attempted?: () => void } = {},
+  hooks: {
+    apply?: (tx: EntityManager, batch: ReadonlyArray<ChangelogRecord<Seq>>) => Promise<void>;
+    decoded?: (key: string) => void;
+    attempted?: () => void;
+    log?: (message: string) => void;
+    through?: DataSource;
+  } = {},
 ): Promise<ChangelogConsumer<Seq>> {
   const consumer = new ChangelogConsumer<Seq>({
     kafka,
-    dataSource,
+    dataSource: hooks.through ?? dataSource,
+    log: (_level, message) => hooks.log?.(message),
     topic,
     consumerGroup: group,
     deadLetters: new DeadLetterPublisher(producer, group, '/test/changelog-consumer'),
@@ -261,5 +269,36 @@ describe('ChangelogConsumer', () => {
     await waitFor('k at its latest record', async () => (await seqOf('k')) === 4 && (await seqOf('next')) === 3, { timeoutMs: 60_000 });
     await first.stop();
     expect(await seqOf('k')).toBe(4);
+  }, 120_000);
+  it('stops while the database is away, giving up the batch it holds, which the next member applies', async () => {
+    const topic = await newTopic(1);
+    const group = `test-changelog-${randomUUID()}`;
+    const target = new URL(env.databaseUrl);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    const url = new URL(env.databaseUrl);
+    url.port = String(await proxy.start());
+    const proxied = createServiceDataSource({ url: url.toString(), schema: (dataSource.options as { schema: string }).schema, migrations: [] });
+    await proxied.initialize();
+    cleanups.push(async () => {
+      proxy.restore();
+      await proxied.destroy();
+      await proxy.stop();
+    });
+    let holding = false;
+    const consumer = await member(topic, group, { through: proxied, log: (message) => (holding ||= message.startsWith('database unavailable')) });
+    await publish(topic, [{ key: 'before', seq: 1 }]);
+    await waitFor('the first record applied', async () => (await seqOf('before')) === 1);
+
+    proxy.cut();
+    await publish(topic, [{ key: 'during', seq: 2 }]);
+    await waitFor('the batch waits for the database', () => holding);
+    let stopped = false;
+    const stopping = consumer.stop().then(() => (stopped = true));
+    await waitFor('stopped while the database is still away', () => stopped, { timeoutMs: 20_000 });
+    await stopping;
+
+    proxy.restore();
+    await member(topic, group);
+    await waitFor('the batch given up applied by the next member', async () => (await seqOf('during')) === 2);
   }, 120_000);
 });

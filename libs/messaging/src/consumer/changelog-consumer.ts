@@ -111,7 +111,9 @@ export class ChangelogConsumer<V> {
       partitionsConsumedConcurrently: PARTITIONS_APPLIED_AT_ONCE,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (batch.messages.length === 0) return;
-        const control: Control = { topic: logicalTopic(batch.topic), partition: batch.partition, heartbeat, isRunning, isStale };
+        // A batch applied after eachBatch returned gives up on a stop too (stop waits for it).
+        const running = () => isRunning() && !this.stopping;
+        const control: Control = { topic: logicalTopic(batch.topic), partition: batch.partition, heartbeat, isRunning: running, isStale };
         const accepted: Array<ChangelogRecord<V>> = [];
         for (const message of batch.messages) {
           const decoded = this.options.decode(message);
@@ -159,7 +161,11 @@ export class ChangelogConsumer<V> {
     return this.positioned ?? Promise.resolve();
   }
 
-  /** Lets the batches being applied finish (and commit their offsets), then leaves the group. */
+  /**
+   * Lets the batches being applied finish (and commit their offsets), then leaves the group. A
+   * batch waiting for the database gives up instead, and is applied again by the partition's next
+   * owner.
+   */
   async stop(): Promise<void> {
     const consumer = this.consumer;
     this.consumer = undefined;
