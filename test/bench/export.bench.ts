@@ -13,6 +13,7 @@ import { createIdempotentProducer, deletePrefixedTopics, ensureTopics, physicalT
 import { launchService, newOrgId, waitFor, type RunningService } from '@audience-hub/testing';
 import { asTestEnv } from './import.bench';
 import { report, type BenchEnv, type Measurement } from './bench-env';
+import { cpuProfileArgs } from './process-usage';
 
 const MEMBERS = Number(process.env.BENCH_EXPORT_MEMBERS ?? 1_000_000);
 const CHANGED = Math.round(MEMBERS * 0.01);
@@ -79,7 +80,7 @@ async function exportBenchOnOwnTopics(env: BenchEnv): Promise<Record<string, unk
       'audience-export',
       asTestEnv(env).serviceEnv('audience-export', { EXPORT_FILE_SINK_DIR: sinkDir, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' }),
       // BENCH_EXPORT_CPU_PROF=<dir>: a V8 CPU profile of audience-export, written when it stops.
-      { nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] },
+      { nodeArgs: cpuProfileArgs(profileDir) },
     );
     await publish(Topics.idrecDataSources, [
       createEvent({

@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { createEvent, EventTypes, MAX_CHUNK_IDS, Topics, type AnyHubEvent } from '@audience-hub/contracts';
 import { ImsTestClient, KafkaProbe, launchService, waitFor, withHeapCap, type ProbedMessage, type RunningService, type TestEnv } from '@audience-hub/testing';
-import { cpuSeconds, cpuSpent, peakRssMb } from './process-usage';
+import { cpuProfileArgs, cpuSeconds, cpuSpent, peakRssMb } from './process-usage';
 import { report, type BenchEnv, type Measurement } from './bench-env';
 
 const MEMBERS = Number(process.env.BENCH_IMPORT_MEMBERS ?? 1_000_000);
@@ -41,7 +41,7 @@ export async function importBench(env: BenchEnv): Promise<Record<string, unknown
   const ims = await ImsTestClient.start(testEnv);
   const services: RunningService[] = [];
   try {
-    const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+    const nodeArgs = cpuProfileArgs(PROFILE_DIR);
     const [idrec, importer] = await Promise.all([
       launchService('id-reconciliation', testEnv.serviceEnv('id-reconciliation', { ...ims.trustEnv, LOG_LEVEL, ...IDREC_ENV }), { nodeArgs }),
       launchService('audience-import', testEnv.serviceEnv('audience-import', { ...ims.trustEnv, LOG_LEVEL, ...SERVICE_ENV }), { nodeArgs }),

@@ -6,7 +6,7 @@ import { ImsTestClient, launchService, waitFor, withHeapCap, type RunningService
 import { report, type BenchEnv, type Measurement } from './bench-env';
 import { asTestEnv, ecid, recipient } from './import.bench';
 import { rawConsumption } from './kafka-load';
-import { backendsCpuSeconds, cpuSpent, peakRssMb } from './process-usage';
+import { backendsCpuSeconds, cpuProfileArgs, cpuSpent, peakRssMb } from './process-usage';
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 1_000_000);
 /** Upserts of the run with many declared data sources: each writes one declared id per source. */
@@ -36,7 +36,7 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
   // BENCH_INGEST_IDREC_ENV: more environment of id-reconciliation, as JSON, to compare settings.
   const extra = withHeapCap(JSON.parse(process.env.BENCH_INGEST_IDREC_ENV ?? '{}'), heap);
   const idrecEnv = testEnv.serviceEnv('id-reconciliation', { ...ims.trustEnv, ...extra });
-  const launch = () => launchService('id-reconciliation', idrecEnv, { nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] });
+  const launch = () => launchService('id-reconciliation', idrecEnv, { nodeArgs: cpuProfileArgs(profile) });
   let idrec: RunningService | undefined = await launch();
   const results: Record<string, unknown>[] = [];
   /**

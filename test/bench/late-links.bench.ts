@@ -6,7 +6,7 @@ import { ImsTestClient, KafkaProbe, launchService, waitFor, type RunningService 
 import { report, type BenchEnv, type Measurement } from './bench-env';
 import { asTestEnv, createFullImport, snapshotChunks } from './import.bench';
 import { publishVisitorLinks, rawConsumption } from './kafka-load';
-import { backendsCpuSeconds, cpuSpent, peakRssMb } from './process-usage';
+import { backendsCpuSeconds, cpuProfileArgs, cpuSpent, peakRssMb } from './process-usage';
 
 const LINKS = Number(process.env.BENCH_LATE_LINKS ?? 1_000_000);
 const PROFILE_DIR = process.env.BENCH_LATE_LINKS_PROFILE_DIR;
@@ -28,7 +28,7 @@ export async function lateLinksBench(env: BenchEnv): Promise<Record<string, unkn
   await producer.connect();
   const ims = await ImsTestClient.start(testEnv);
   const importerEnv = testEnv.serviceEnv('audience-import', { ...ims.trustEnv });
-  const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const nodeArgs = cpuProfileArgs(PROFILE_DIR);
   let importer: RunningService | undefined = await launchService('audience-import', importerEnv, { nodeArgs });
   try {
     const tenant = await ims.tenant(['audiences.read', 'audiences.write'], 'late links bench');

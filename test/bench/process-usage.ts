@@ -63,3 +63,8 @@ export function peakRssMb(pid: number | undefined): number | undefined {
     return undefined;
   }
 }
+
+/** Node arguments that write a V8 CPU profile of a service into `dir` when it stops (none without a dir). */
+export function cpuProfileArgs(dir: string | undefined): string[] {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}

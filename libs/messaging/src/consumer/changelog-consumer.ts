@@ -113,7 +113,7 @@ export class ChangelogConsumer<V> {
         if (batch.messages.length === 0) return;
         // A batch applied after eachBatch returned gives up on a stop too (stop waits for it).
         const running = () => isRunning() && !this.stopping;
-        const control: Control = { topic: logicalTopic(batch.topic), partition: batch.partition, heartbeat, isRunning: running, isStale };
+        const control: Control = { topic: logicalTopic(batch.topic), physicalTopic: batch.topic, partition: batch.partition, heartbeat, isRunning: running, isStale };
         const accepted: Array<ChangelogRecord<V>> = [];
         for (const message of batch.messages) {
           const decoded = this.options.decode(message);
@@ -125,9 +125,9 @@ export class ChangelogConsumer<V> {
         const applied = await (this.applying.get(batch.partition) ?? APPLIED);
         if (!applied || this.stopping || isStale()) return;
         control.messages = new Map(batch.messages.map((message) => [message.offset, message]));
-        const next = String(BigInt(batch.messages[batch.messages.length - 1].offset) + 1n);
-        this.applying.set(batch.partition, this.applyBatch(consumer, batch.topic, accepted, control, batch.messages[0].offset, next));
-        resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        const last = batch.messages[batch.messages.length - 1].offset;
+        this.applying.set(batch.partition, this.applyBatch(consumer, accepted, control, batch.messages[0].offset, String(BigInt(last) + 1n)));
+        resolveOffset(last);
         await heartbeat();
       },
     });
@@ -138,7 +138,8 @@ export class ChangelogConsumer<V> {
    * applied (the consumer is stopping, lost the partition, or a dead letter could not be sent):
    * the fetch goes back to the batch's first offset, and the batches fetched after it are dropped.
    */
-  private async applyBatch(consumer: Consumer, topic: string, records: Array<ChangelogRecord<V>>, control: Control, first: string, next: string): Promise<boolean> {
+  private async applyBatch(consumer: Consumer, records: Array<ChangelogRecord<V>>, control: Control, first: string, next: string): Promise<boolean> {
+    const topic = control.physicalTopic;
     let applied: boolean;
     try {
       applied = records.length === 0 || (await this.applyAll(records, control));
@@ -220,7 +221,7 @@ export class ChangelogConsumer<V> {
   }
 
   private async attempt(records: ReadonlyArray<ChangelogRecord<V>>, control: Control): Promise<{ ok: true } | { ok: false; error: unknown }> {
-    const position = { topic: physicalTopic(control.topic), partition: control.partition };
+    const position = { topic: control.physicalTopic, partition: control.partition };
     try {
       const applied = await this.options.dataSource.transaction((tx) => applyPastPosition(tx, position, records, (fresh) => this.options.apply(tx, fresh)));
       this.options.metrics?.applied(applied);
@@ -263,7 +264,9 @@ async function ignoring(work: () => Promise<unknown>): Promise<void> {
 }
 
 interface Control extends PartitionControl {
+  /** The contract name (dead letters name it) and the broker's, whose offsets the positions count. */
   topic: string;
+  physicalTopic: string;
   partition: number;
   /** The batch's messages by offset, for dead-lettering the original bytes. */
   messages?: Map<string, KafkaMessage>;
