@@ -6,7 +6,7 @@ import { ImsTestClient, launchService, waitFor, withHeapCap, type RunningService
 import { report, type BenchEnv, type Measurement } from './bench-env';
 import { asTestEnv, ecid, recipient } from './import.bench';
 import { rawConsumption } from './kafka-load';
-import { backendsCpuSeconds, cpuProfileArgs, cpuSpent, peakRssMb } from './process-usage';
+import { backendsCpuSeconds, cpuProfileArgs, cpuSpent, peakRssMb, processCpuSeconds } from './process-usage';
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 1_000_000);
 /** Upserts of the run with many declared data sources: each writes one declared id per source. */
@@ -85,7 +85,7 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
 
     const upserts = await ingest(Topics.campaignRecipients, EVENTS, EVENTS, (i) => upsertOf(tenant.orgId, i, 1));
     const rawUpserts = await rawConsumption(env, Topics.campaignRecipients, EVENTS);
-    const sqlUpsert = await setBasedUpsert(admin, EVENTS);
+    const sqlUpsert = await setBasedUpsert(admin, EVENTS, 1);
     const observations = await ingest(Topics.campaignVisitorObservations, EVENTS, EVENTS, (i) => observationOf(tenant.orgId, i));
     const rawObservations = await rawConsumption(env, Topics.campaignVisitorObservations, EVENTS);
 
@@ -98,7 +98,7 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
         measured(`${from} upserts`, EVENTS, upserts.seconds, upserts.rss),
         measured('raw kafkajs consumption of the same events', EVENTS, rawUpserts),
         {
-          'set-based SQL upsert of the same rows': `${sqlUpsert.toFixed(2)} s = ${Math.round(EVENTS / sqlUpsert).toLocaleString('en-US')} rows/s`,
+          'set-based SQL upsert of the same rows': setBased(sqlUpsert, EVENTS, 'rows'),
           'CPU used by id-reconciliation': upserts.cpu,
           'sending the events to Kafka (before) took': `${upserts.sendSeconds.toFixed(2)} s`,
         },
@@ -117,12 +117,16 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
     if (WIDE_EVENTS > 0) {
       const many = await ingest(Topics.campaignRecipients, WIDE_EVENTS, WIDE_EVENTS * WIDE_SOURCES, (i) => upsertOf(wide.orgId, i, WIDE_SOURCES));
       const rawMany = await rawConsumption(env, Topics.campaignRecipients, EVENTS + WIDE_EVENTS);
+      const sqlMany = await setBasedUpsert(admin, WIDE_EVENTS, WIDE_SOURCES);
       results.push(
         report(
           `ingest: ${WIDE_EVENTS.toLocaleString('en-US')} recipient upserts in an org with ${WIDE_SOURCES} declared data sources (${(WIDE_EVENTS * WIDE_SOURCES).toLocaleString('en-US')} declared ids)`,
           measured(`${from} upserts`, WIDE_EVENTS, many.seconds, many.rss),
           measured('raw kafkajs consumption (the whole topic)', EVENTS + WIDE_EVENTS, rawMany),
-          { 'CPU used by id-reconciliation': many.cpu },
+          {
+            [`set-based SQL upsert of the same recipients and their ${(WIDE_EVENTS * WIDE_SOURCES).toLocaleString('en-US')} declared ids`]: setBased(sqlMany, WIDE_EVENTS, 'upserts'),
+            'CPU used by id-reconciliation': many.cpu,
+          },
         ),
       );
     }
@@ -134,6 +138,9 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
     await admin.end();
   }
 }
+
+const setBased = ({ seconds, cpuSeconds }: { seconds: number; cpuSeconds: number }, count: number, unit: string): string =>
+  `${seconds.toFixed(2)} s = ${Math.round(count / seconds).toLocaleString('en-US')} ${unit}/s (its backend's CPU ${cpuSeconds.toFixed(1)} s)`;
 
 /** BENCH_VERBOSE=1: where the benchmark is, as it goes. */
 function progress(line: string): void {
@@ -195,30 +202,42 @@ async function topicEnd(env: BenchEnv, topic: Topic): Promise<number> {
   }
 }
 
-/** One statement upserting the same recipients (attributes and hashed key) into a table shaped like id-reconciliation's. */
-async function setBasedUpsert(admin: Client, count: number): Promise<number> {
+/**
+ * The same recipients upserted set-based into tables shaped like id-reconciliation's: one
+ * statement for their attributes, one for their declared ids (the hashed e-mail, and the trimmed
+ * key of each further source). Wall seconds and the backend's CPU.
+ */
+async function setBasedUpsert(admin: Client, count: number, sources: number): Promise<{ seconds: number; cpuSeconds: number }> {
   await admin.query(
     `CREATE TEMP TABLE bench_recipients (org_id text, recipient_id text, attributes jsonb, updated_at timestamptz DEFAULT now(), PRIMARY KEY (org_id, recipient_id))`,
   );
   await admin.query(
     `CREATE TEMP TABLE bench_declared_ids (org_id text, data_source_id text, declared_id text, recipient_id text, linked_at timestamptz DEFAULT now(), PRIMARY KEY (org_id, data_source_id, declared_id))`,
   );
-  await admin.query(`CREATE INDEX ON bench_declared_ids (org_id, data_source_id, recipient_id)`);
+  await admin.query(`CREATE INDEX ON bench_declared_ids (recipient_id, org_id, data_source_id)`);
+  const [{ pid }] = (await admin.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`)).rows;
+  const cpuBefore = processCpuSeconds(pid);
   const start = process.hrtime.bigint();
   await admin.query(
     `INSERT INTO bench_recipients (org_id, recipient_id, attributes)
-     SELECT 'org', 'rcp-' || i, jsonb_build_object('email', ' User.' || i || '@Example.com ', 'firstName', 'First ' || i, 'city', 'Basel') FROM generate_series(0, $1 - 1) AS i
+     SELECT 'org', 'rcp-' || i, jsonb_build_object('email', ' User.' || i || '@Example.com ', 'firstName', 'First ' || i, 'city', 'Basel')
+                                || coalesce((SELECT jsonb_object_agg('key' || s, 'K' || s || '-' || i) FROM generate_series(1, $2 - 1) AS s), '{}')
+       FROM generate_series(0, $1 - 1) AS i
      ON CONFLICT (org_id, recipient_id) DO UPDATE SET attributes = bench_recipients.attributes || EXCLUDED.attributes, updated_at = now()`,
-    [count],
+    [count, sources],
   );
   await admin.query(
     `INSERT INTO bench_declared_ids (org_id, data_source_id, declared_id, recipient_id)
-     SELECT 'org', 'crm', encode(sha256(convert_to(lower(trim(attributes->>'email')), 'UTF8')), 'hex'), recipient_id FROM bench_recipients
+     SELECT 'org', 'ds-' || s,
+            CASE WHEN s = 0 THEN encode(sha256(convert_to(lower(trim(attributes->>'email')), 'UTF8')), 'hex') ELSE trim(attributes->>('key' || s)) END, recipient_id
+       FROM bench_recipients, generate_series(0, $1 - 1) AS s
      ON CONFLICT (org_id, data_source_id, declared_id) DO UPDATE SET recipient_id = EXCLUDED.recipient_id, linked_at = now()`,
+    [sources],
   );
-  const elapsed = secondsSince(start);
+  const seconds = secondsSince(start);
+  const cpuSeconds = processCpuSeconds(pid) - cpuBefore;
   await admin.query(`DROP TABLE bench_recipients, bench_declared_ids`);
-  return elapsed;
+  return { seconds, cpuSeconds };
 }
 
 function secondsSince(start: bigint): number {

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
 import { Client } from 'pg';
 import { Topics } from '@audience-hub/contracts';
 import { createIdempotentProducer } from '@audience-hub/messaging';
 import { ImsTestClient, KafkaProbe, launchService, waitFor, type RunningService } from '@audience-hub/testing';
 import { report, type BenchEnv, type Measurement } from './bench-env';
-import { asTestEnv, createFullImport, snapshotChunks } from './import.bench';
+import { asTestEnv, createFullImport, ecid, recipient, snapshotChunks } from './import.bench';
 import { publishVisitorLinks, rawConsumption } from './kafka-load';
 import { backendsCpuSeconds, cpuProfileArgs, cpuSpent, peakRssMb } from './process-usage';
+import { ceilingPerSecond, stage, timeBatches, type SqlFloor } from './sql-floor';
 
 const LINKS = Number(process.env.BENCH_LATE_LINKS ?? 1_000_000);
 const PROFILE_DIR = process.env.BENCH_LATE_LINKS_PROFILE_DIR;
@@ -61,7 +63,9 @@ export async function lateLinksBench(env: BenchEnv): Promise<Record<string, unkn
     await importer.stop();
     importer = undefined;
     await publishVisitorLinks(producer, orgId, LINKS);
+    const rawCpuBefore = process.cpuUsage();
     const rawSeconds = await rawConsumption(env, Topics.idrecIdentityLinks, LINKS);
+    const rawCpu = cpuSecondsSince(rawCpuBefore);
 
     const start = process.hrtime.bigint();
     importer = await launchService('audience-import', importerEnv, { nodeArgs });
@@ -83,8 +87,16 @@ export async function lateLinksBench(env: BenchEnv): Promise<Record<string, unkn
       peakRssMb: peakRssMb(importer.process.pid),
     };
     const raw: Measurement = { name: 'raw kafkajs consumption of the same links', count: LINKS, unit: 'links', seconds: rawSeconds };
+    const cpu = `${cpuSpent([importer], [0])}, its Postgres connections ${postgresCpu.toFixed(1)} s`;
+    await importer.stop();
+    importer = undefined;
+    const floor = await lateLinkWritesFloor(admin, orgId);
+    const cores = cpus().length;
     return report(`late-links: ${LINKS.toLocaleString('en-US')} new links, each resolving a pending member of an imported list`, applied, raw, {
-      'CPU used by audience-import': `${cpuSpent([importer], [0])}, its Postgres connections ${postgresCpu.toFixed(1)} s`,
+      'CPU used by audience-import': cpu,
+      'CPU of the raw consumption (one client, JSON parse included)': `${rawCpu.toFixed(1)} s`,
+      [`floor: the same links' least writes in SQL (replica row in, pending id out, member in; ${FLOOR_BATCH.toLocaleString('en-US')} a transaction)`]: `${floor.seconds.toFixed(2)} s = ${perSecond(floor.seconds)} links/s, its backend's CPU ${floor.cpuSeconds.toFixed(1)} s (replica ${floor.cpuByStatement[1].toFixed(1)}, pending ${floor.cpuByStatement[2].toFixed(1)}, members ${floor.cpuByStatement[3].toFixed(1)})`,
+      [`ceiling on ${cores} cores if a link cost only those writes and its raw consumption`]: `${Math.round(ceilingPerSecond(LINKS, [floor.cpuSeconds, rawCpu], cores)).toLocaleString('en-US')} links/s`,
       'before that, the import of the audience while none of its ids was linked': `${importSeconds.toFixed(2)} s from its first chunk published until every member was pending`,
     });
   } finally {
@@ -94,6 +106,48 @@ export async function lateLinksBench(env: BenchEnv): Promise<Record<string, unkn
     await probe.close();
     await admin.end();
   }
+}
+
+const FLOOR_BATCH = 10_000;
+
+/**
+ * The rows no design of late links can skip, written in a schema of their own shaped like
+ * audience-import's (same keys and indexes) with the benchmark's keys in its order: each link's
+ * replica row inserted, its pending id deleted, its member inserted. One set-based statement each
+ * per batch, from a staging table: no parsing, lookups, locks or events.
+ */
+async function lateLinkWritesFloor(admin: Client, orgId: string): Promise<SqlFloor> {
+  await admin.query(`DROP SCHEMA IF EXISTS bench_floor CASCADE; CREATE SCHEMA bench_floor; SET search_path = bench_floor`);
+  try {
+    await admin.query(`
+      CREATE TABLE identity_links (org_id text NOT NULL, data_source_id text NOT NULL, xc_id text NOT NULL, recipient_id text NOT NULL, observed_at timestamptz,
+                                   PRIMARY KEY (org_id, data_source_id, xc_id));
+      CREATE INDEX ON identity_links (recipient_id, org_id, data_source_id);
+      CREATE TABLE pending_ids (import_id text NOT NULL, xc_id text NOT NULL, PRIMARY KEY (import_id, xc_id));
+      CREATE INDEX ON pending_ids (xc_id);
+      CREATE TABLE import_members (run_id bigint NOT NULL, xc_id text NOT NULL, recipient_id text NOT NULL, PRIMARY KEY (run_id, xc_id));
+      CREATE INDEX ON import_members (run_id, recipient_id);
+      CREATE TABLE incoming (batch int NOT NULL, xc_id text NOT NULL, recipient_id text NOT NULL)`);
+    await stage(admin, 'incoming', ['xc_id', 'recipient_id'], LINKS, FLOOR_BATCH, (i) => [ecid(i), recipient(i)]);
+    await admin.query(`INSERT INTO pending_ids (import_id, xc_id) SELECT 'imp-1', xc_id FROM incoming ORDER BY xc_id`);
+    const org = `'${orgId.replace(/'/g, "''")}'`;
+    return await timeBatches(admin, Math.ceil(LINKS / FLOOR_BATCH), (batch) => [
+      `SET LOCAL enable_seqscan = off`,
+      `INSERT INTO identity_links (org_id, data_source_id, xc_id, recipient_id, observed_at)
+       SELECT ${org}, 'visitor', xc_id, recipient_id, now() FROM incoming WHERE batch = ${batch} ORDER BY xc_id`,
+      `DELETE FROM pending_ids p USING incoming i WHERE i.batch = ${batch} AND p.import_id = 'imp-1' AND p.xc_id = i.xc_id`,
+      `INSERT INTO import_members (run_id, xc_id, recipient_id) SELECT 1, xc_id, recipient_id FROM incoming WHERE batch = ${batch} ORDER BY xc_id`,
+    ]);
+  } finally {
+    await admin.query(`RESET search_path; DROP SCHEMA bench_floor CASCADE`);
+  }
+}
+
+const perSecond = (seconds: number): string => Math.round(LINKS / seconds).toLocaleString('en-US');
+
+function cpuSecondsSince(before: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(before);
+  return (user + system) / 1e6;
 }
 
 function secondsSince(start: bigint): number {

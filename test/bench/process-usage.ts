@@ -17,7 +17,8 @@ export async function backendsCpuSeconds(client: Client, role: string): Promise<
   return rows.reduce((sum, { pid }) => sum + processCpuSeconds(pid), 0);
 }
 
-function processCpuSeconds(pid: number | undefined): number {
+/** CPU seconds (user + system) a process of this machine used so far; 0 once it is gone. */
+export function processCpuSeconds(pid: number | undefined): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

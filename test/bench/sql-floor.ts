@@ -1,0 +1,59 @@
+import type { Client } from 'pg';
+import { processCpuSeconds } from './process-usage';
+
+/**
+ * What Postgres alone spends on the rows a flow cannot do without, written set-based from a
+ * staging table (nothing to parse, no lookups, no locks, no events): a floor under the flow's own
+ * Postgres CPU. With a raw client's CPU for the same Kafka records, it bounds what any design
+ * storing these rows could reach on this machine's cores (`ceilingPerSecond`).
+ */
+export interface SqlFloor {
+  seconds: number;
+  /** The backend's CPU (user + system), read from /proc. */
+  cpuSeconds: number;
+  /** The backend's CPU by statement of a batch (read at 10 ms ticks: a share, summed over the batches). */
+  cpuByStatement: number[];
+}
+
+/**
+ * Runs `batchStatements(batch)` for batch = 0 .. batches-1 on the client's connection, one
+ * transaction a batch: the statements' wall time and their backend's CPU.
+ */
+export async function timeBatches(admin: Client, batches: number, batchStatements: (batch: number) => string[]): Promise<SqlFloor> {
+  const [{ pid }] = (await admin.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`)).rows;
+  const cpuBefore = processCpuSeconds(pid);
+  const cpuByStatement: number[] = [];
+  const start = process.hrtime.bigint();
+  for (let batch = 0; batch < batches; batch++) {
+    await admin.query('BEGIN');
+    for (const [i, statement] of batchStatements(batch).entries()) {
+      const before = processCpuSeconds(pid);
+      await admin.query(statement);
+      cpuByStatement[i] = (cpuByStatement[i] ?? 0) + processCpuSeconds(pid) - before;
+    }
+    await admin.query('COMMIT');
+  }
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, cpuSeconds: processCpuSeconds(pid) - cpuBefore, cpuByStatement };
+}
+
+/** Rows a second that `cores` cores could give if each row cost only these CPU seconds. */
+export function ceilingPerSecond(rows: number, cpuSecondsPerPart: number[], cores: number): number {
+  const perRow = cpuSecondsPerPart.reduce((sum, seconds) => sum + seconds, 0) / rows;
+  return cores / perRow;
+}
+
+/** Fills `table (batch, ...columns)` from rows made by `rowOf(i)`, 50,000 at a time (not timed). */
+export async function stage(admin: Client, table: string, columns: string[], count: number, perBatch: number, rowOf: (i: number) => string[]): Promise<void> {
+  for (let first = 0; first < count; first += 50_000) {
+    const values: string[][] = columns.map(() => []);
+    const batches: number[] = [];
+    for (let i = first; i < Math.min(first + 50_000, count); i++) {
+      batches.push(Math.floor(i / perBatch));
+      rowOf(i).forEach((value, c) => values[c].push(value));
+    }
+    const unnest = columns.map((_, c) => `$${c + 2}::text[]`).join(', ');
+    await admin.query(`INSERT INTO ${table} (batch, ${columns.join(', ')}) SELECT * FROM unnest($1::int[], ${unnest})`, [batches, ...values]);
+  }
+  await admin.query(`CREATE INDEX ON ${table} (batch)`);
+  await admin.query(`ANALYZE ${table}`);
+}
