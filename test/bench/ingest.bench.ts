@@ -124,7 +124,11 @@ export async function ingestBench(env: BenchEnv): Promise<Record<string, unknown
           measured(`${from} upserts`, WIDE_EVENTS, many.seconds, many.rss),
           measured('raw kafkajs consumption (the whole topic)', EVENTS + WIDE_EVENTS, rawMany),
           {
-            [`set-based SQL upsert of the same recipients and their ${(WIDE_EVENTS * WIDE_SOURCES).toLocaleString('en-US')} declared ids`]: setBased(sqlMany, WIDE_EVENTS, 'upserts'),
+            [`set-based SQL upsert of the same recipients and their ${(WIDE_EVENTS * WIDE_SOURCES).toLocaleString('en-US')} declared ids`]: setBased(
+              sqlMany,
+              WIDE_EVENTS,
+              'upserts',
+            ),
             'CPU used by id-reconciliation': many.cpu,
           },
         ),
