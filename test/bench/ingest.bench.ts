@@ -6,7 +6,7 @@ import { ImsTestClient, launchService, waitFor, withHeapCap, type RunningService
 import { report, type BenchEnv, type Measurement } from './bench-env';
 import { asTestEnv, ecid, recipient } from './import.bench';
 import { rawConsumption } from './kafka-load';
-import { backendsCpuSeconds, cpuProfileArgs, cpuSpent, peakRssMb, processCpuSeconds } from './process-usage';
+import { backendCpuMeter, backendsCpuSeconds, cpuProfileArgs, cpuSpent, peakRssMb } from './process-usage';
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 1_000_000);
 /** Upserts of the run with many declared data sources: each writes one declared id per source. */
@@ -219,8 +219,7 @@ async function setBasedUpsert(admin: Client, count: number, sources: number): Pr
     `CREATE TEMP TABLE bench_declared_ids (org_id text, data_source_id text, declared_id text, recipient_id text, linked_at timestamptz DEFAULT now(), PRIMARY KEY (org_id, data_source_id, declared_id))`,
   );
   await admin.query(`CREATE INDEX ON bench_declared_ids (recipient_id, org_id, data_source_id)`);
-  const [{ pid }] = (await admin.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`)).rows;
-  const cpuBefore = processCpuSeconds(pid);
+  const cpu = await backendCpuMeter(admin);
   const start = process.hrtime.bigint();
   await admin.query(
     `INSERT INTO bench_recipients (org_id, recipient_id, attributes)
@@ -239,7 +238,7 @@ async function setBasedUpsert(admin: Client, count: number, sources: number): Pr
     [sources],
   );
   const seconds = secondsSince(start);
-  const cpuSeconds = processCpuSeconds(pid) - cpuBefore;
+  const cpuSeconds = cpu();
   await admin.query(`DROP TABLE bench_recipients, bench_declared_ids`);
   return { seconds, cpuSeconds };
 }

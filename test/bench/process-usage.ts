@@ -17,8 +17,15 @@ export async function backendsCpuSeconds(client: Client, role: string): Promise<
   return rows.reduce((sum, { pid }) => sum + processCpuSeconds(pid), 0);
 }
 
+/** A meter of the CPU seconds that the client's own Postgres backend uses from now on (Linux; the database on this machine). */
+export async function backendCpuMeter(client: Client): Promise<() => number> {
+  const [{ pid }] = (await client.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`)).rows;
+  const before = processCpuSeconds(pid);
+  return () => processCpuSeconds(pid) - before;
+}
+
 /** CPU seconds (user + system) a process of this machine used so far; 0 once it is gone. */
-export function processCpuSeconds(pid: number | undefined): number {
+function processCpuSeconds(pid: number | undefined): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { processCpuSeconds } from './process-usage';
+import { backendCpuMeter } from './process-usage';
 
 /**
  * What Postgres alone spends on the rows a flow cannot do without, written set-based from a
@@ -11,29 +11,28 @@ export interface SqlFloor {
   seconds: number;
   /** The backend's CPU (user + system), read from /proc. */
   cpuSeconds: number;
-  /** The backend's CPU by statement of a batch (read at 10 ms ticks: a share, summed over the batches). */
-  cpuByStatement: number[];
+  /** The backend's CPU by statement, summed over the batches (read at 10 ms ticks: a share, not an exact split). */
+  cpuByStatement: Record<string, number>;
 }
 
 /**
- * Runs `batchStatements(batch)` for batch = 0 .. batches-1 on the client's connection, one
- * transaction a batch: the statements' wall time and their backend's CPU.
+ * Runs the named statements of each batch (batch = 0 .. batches-1) on the client's connection,
+ * one transaction a batch: their wall time and their backend's CPU, in all and by statement.
  */
-export async function timeBatches(admin: Client, batches: number, batchStatements: (batch: number) => string[]): Promise<SqlFloor> {
-  const [{ pid }] = (await admin.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`)).rows;
-  const cpuBefore = processCpuSeconds(pid);
-  const cpuByStatement: number[] = [];
+export async function timeBatches(admin: Client, batches: number, statementsOf: (batch: number) => Record<string, string>): Promise<SqlFloor> {
+  const cpu = await backendCpuMeter(admin);
+  const cpuByStatement: Record<string, number> = {};
   const start = process.hrtime.bigint();
   for (let batch = 0; batch < batches; batch++) {
     await admin.query('BEGIN');
-    for (const [i, statement] of batchStatements(batch).entries()) {
-      const before = processCpuSeconds(pid);
+    for (const [name, statement] of Object.entries(statementsOf(batch))) {
+      const before = cpu();
       await admin.query(statement);
-      cpuByStatement[i] = (cpuByStatement[i] ?? 0) + processCpuSeconds(pid) - before;
+      cpuByStatement[name] = (cpuByStatement[name] ?? 0) + cpu() - before;
     }
     await admin.query('COMMIT');
   }
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, cpuSeconds: processCpuSeconds(pid) - cpuBefore, cpuByStatement };
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, cpuSeconds: cpu(), cpuByStatement };
 }
 
 /** Rows a second that `cores` cores could give if each row cost only these CPU seconds. */
