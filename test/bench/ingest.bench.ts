@@ -6,7 +6,7 @@ import { ImsTestClient, launchService, waitFor, withHeapCap, type RunningService
 import { report, type BenchEnv, type Measurement } from './bench-env';
 import { asTestEnv, ecid, recipient } from './import.bench';
 import { rawConsumption } from './kafka-load';
-import { backendCpuMeter, backendsCpuSeconds, cpuProfileArgs, cpuSpent, peakRssMb } from './process-usage';
+import { backendCpuMeter, backendsCpuSeconds, cpuProfileArgs, cpuSpent, peakRssMb, secondsSince } from './process-usage';
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 1_000_000);
 /** Upserts of the run with many declared data sources: each writes one declared id per source. */
@@ -241,8 +241,4 @@ async function setBasedUpsert(admin: Client, count: number, sources: number): Pr
   const cpuSeconds = cpu();
   await admin.query(`DROP TABLE bench_recipients, bench_declared_ids`);
   return { seconds, cpuSeconds };
-}
-
-function secondsSince(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e9;
 }

@@ -7,8 +7,8 @@ import { ImsTestClient, KafkaProbe, launchService, waitFor, type RunningService 
 import { report, type BenchEnv, type Measurement } from './bench-env';
 import { asTestEnv, createFullImport, ecid, recipient, snapshotChunks } from './import.bench';
 import { publishVisitorLinks, rawConsumption } from './kafka-load';
-import { backendsCpuSeconds, cpuProfileArgs, cpuSpent, peakRssMb } from './process-usage';
-import { ceilingPerSecond, stage, timeBatches, type SqlFloor } from './sql-floor';
+import { backendsCpuSeconds, cpuProfileArgs, cpuSpent, ownCpuMeter, peakRssMb, secondsSince } from './process-usage';
+import { ceilingPerSecond, describeFloor, stage, timeBatches, type SqlFloor } from './sql-floor';
 
 const LINKS = Number(process.env.BENCH_LATE_LINKS ?? 1_000_000);
 const PROFILE_DIR = process.env.BENCH_LATE_LINKS_PROFILE_DIR;
@@ -63,9 +63,9 @@ export async function lateLinksBench(env: BenchEnv): Promise<Record<string, unkn
     await importer.stop();
     importer = undefined;
     await publishVisitorLinks(producer, orgId, LINKS);
-    const rawCpuBefore = process.cpuUsage();
+    const rawCpuMeter = ownCpuMeter();
     const rawSeconds = await rawConsumption(env, Topics.idrecIdentityLinks, LINKS);
-    const rawCpu = cpuSecondsSince(rawCpuBefore);
+    const rawCpu = rawCpuMeter();
 
     const start = process.hrtime.bigint();
     importer = await launchService('audience-import', importerEnv, { nodeArgs });
@@ -95,11 +95,11 @@ export async function lateLinksBench(env: BenchEnv): Promise<Record<string, unkn
     return report(`late-links: ${LINKS.toLocaleString('en-US')} new links, each resolving a pending member of an imported list`, applied, raw, {
       'CPU used by audience-import': cpu,
       'CPU of the raw consumption (one client, JSON parse included)': `${rawCpu.toFixed(1)} s`,
-      [`floor: the same links' least writes in SQL (replica row in, pending id out, member in; ${FLOOR_BATCH.toLocaleString('en-US')} a transaction)`]: `${floor.seconds.toFixed(2)} s = ${perSecond(floor.seconds)} links/s, its backend's CPU ${floor.cpuSeconds.toFixed(1)} s (${Object.entries(
-        floor.cpuByStatement,
-      )
-        .map(([name, seconds]) => `${name} ${seconds.toFixed(1)}`)
-        .join(', ')})`,
+      [`floor: the same links' least writes in SQL (replica row in, pending id out, member in; ${FLOOR_BATCH.toLocaleString('en-US')} a transaction)`]: describeFloor(
+        floor,
+        LINKS,
+        'links',
+      ),
       [`ceiling on ${cores} cores if a link cost only those writes and its raw consumption`]: `${Math.round(ceilingPerSecond(LINKS, [floor.cpuSeconds, rawCpu], cores)).toLocaleString('en-US')} links/s`,
       'before that, the import of the audience while none of its ids was linked': `${importSeconds.toFixed(2)} s from its first chunk published until every member was pending`,
     });
@@ -115,24 +115,21 @@ export async function lateLinksBench(env: BenchEnv): Promise<Record<string, unkn
 const FLOOR_BATCH = 10_000;
 
 /**
- * The rows no design of late links can skip, written in a schema of their own shaped like
- * audience-import's (same keys and indexes) with the benchmark's keys in its order: each link's
- * replica row inserted, its pending id deleted, its member inserted. One set-based statement each
- * per batch, from a staging table: no parsing, lookups, locks or events.
+ * The rows no design of late links can skip, written in a schema of their own into copies of
+ * audience-import's tables, with the benchmark's keys in its order: each link's replica row
+ * inserted, its pending id deleted, its member inserted. One set-based statement each per batch,
+ * from a staging table: no parsing, lookups, locks or events.
  */
 async function lateLinkWritesFloor(admin: Client, orgId: string): Promise<SqlFloor> {
   // Each key looked up through its index, as the service's statements do, whatever the planner's
   // statistics of a table growing under it.
   await admin.query(`DROP SCHEMA IF EXISTS bench_floor CASCADE; CREATE SCHEMA bench_floor; SET search_path = bench_floor; SET enable_seqscan = off`);
   try {
+    // audience-import's own tables, keys and indexes, empty: the floor follows its migrations.
     await admin.query(`
-      CREATE TABLE identity_links (org_id text NOT NULL, data_source_id text NOT NULL, xc_id text NOT NULL, recipient_id text NOT NULL, observed_at timestamptz,
-                                   PRIMARY KEY (org_id, data_source_id, xc_id));
-      CREATE INDEX ON identity_links (recipient_id, org_id, data_source_id);
-      CREATE TABLE pending_ids (import_id text NOT NULL, xc_id text NOT NULL, PRIMARY KEY (import_id, xc_id));
-      CREATE INDEX ON pending_ids (xc_id);
-      CREATE TABLE import_members (run_id bigint NOT NULL, xc_id text NOT NULL, recipient_id text NOT NULL, PRIMARY KEY (run_id, xc_id));
-      CREATE INDEX ON import_members (run_id, recipient_id);
+      CREATE TABLE identity_links (LIKE audience_import.identity_links INCLUDING ALL);
+      CREATE TABLE pending_ids (LIKE audience_import.pending_ids INCLUDING ALL);
+      CREATE TABLE import_members (LIKE audience_import.import_members INCLUDING ALL);
       CREATE TABLE incoming (batch int NOT NULL, xc_id text NOT NULL, recipient_id text NOT NULL)`);
     await stage(admin, 'incoming', ['xc_id', 'recipient_id'], LINKS, FLOOR_BATCH, (i) => [ecid(i), recipient(i)]);
     await admin.query(`INSERT INTO pending_ids (import_id, xc_id) SELECT 'imp-1', xc_id FROM incoming ORDER BY xc_id`);
@@ -146,15 +143,4 @@ async function lateLinkWritesFloor(admin: Client, orgId: string): Promise<SqlFlo
   } finally {
     await admin.query(`RESET search_path; RESET enable_seqscan; DROP SCHEMA bench_floor CASCADE`);
   }
-}
-
-const perSecond = (seconds: number): string => Math.round(LINKS / seconds).toLocaleString('en-US');
-
-function cpuSecondsSince(before: NodeJS.CpuUsage): number {
-  const { user, system } = process.cpuUsage(before);
-  return (user + system) / 1e6;
-}
-
-function secondsSince(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e9;
 }

@@ -24,6 +24,20 @@ export async function backendCpuMeter(client: Client): Promise<() => number> {
   return () => processCpuSeconds(pid) - before;
 }
 
+/** A meter of the CPU seconds (user + system) this process uses from now on. */
+export function ownCpuMeter(): () => number {
+  const before = process.cpuUsage();
+  return () => {
+    const { user, system } = process.cpuUsage(before);
+    return (user + system) / 1e6;
+  };
+}
+
+/** Wall seconds since `start` (a `process.hrtime.bigint()`). */
+export function secondsSince(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
 /** CPU seconds (user + system) a process of this machine used so far; 0 once it is gone. */
 function processCpuSeconds(pid: number | undefined): number {
   try {

@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { backendCpuMeter } from './process-usage';
+import { backendCpuMeter, secondsSince } from './process-usage';
 
 /**
  * What Postgres alone spends on the rows a flow cannot do without, written set-based from a
@@ -32,7 +32,14 @@ export async function timeBatches(admin: Client, batches: number, statementsOf: 
     }
     await admin.query('COMMIT');
   }
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, cpuSeconds: cpu(), cpuByStatement };
+  return { seconds: secondsSince(start), cpuSeconds: cpu(), cpuByStatement };
+}
+
+/** "<s> s = <rate> <unit>/s, its backend's CPU <s> s (<statement> <s>, ...)" */
+export function describeFloor(floor: SqlFloor, rows: number, unit: string): string {
+  const byStatement = Object.entries(floor.cpuByStatement).map(([name, seconds]) => `${name} ${seconds.toFixed(1)}`);
+  const rate = Math.round(rows / floor.seconds).toLocaleString('en-US');
+  return `${floor.seconds.toFixed(2)} s = ${rate} ${unit}/s, its backend's CPU ${floor.cpuSeconds.toFixed(1)} s (${byStatement.join(', ')})`;
 }
 
 /** Rows a second that `cores` cores could give if each row cost only these CPU seconds. */
